@@ -1,0 +1,64 @@
+"""Extractors: one file in, one `ExtractedDocument` out (or an `ExtractionError`).
+
+`extract(path)` picks the extractor from the file's content first (magic bytes) and its
+extension second, so a PDF renamed .txt is still read as a PDF and garbage renamed .pdf
+fails with a clear reason instead of a parser traceback.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from schemas.records import ExtractedDocument, ExtractionError
+
+TEXT_SUFFIXES = {".txt", ".md"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path: Path, head: bytes) -> str:
+    """Return the format name ('pdf', 'docx', 'txt') or raise ExtractionError."""
+    suffix = path.suffix.lower()
+    if not head:
+        raise ExtractionError("empty file (0 bytes)")
+    if head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in head[:1024]):
+        return "pdf"
+    if head.startswith(_OLE_MAGIC):
+        raise ExtractionError("legacy binary Word .doc (OLE2) is not supported; save it as .docx")
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise ExtractionError(f"corrupt zip container: {exc}") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise ExtractionError("zip file without word/document.xml (not a .docx)")
+    if suffix == ".pdf":
+        raise ExtractionError("not a PDF (no %PDF- header)")
+    if suffix == ".docx":
+        raise ExtractionError("not a DOCX (not a zip container)")
+    if suffix in TEXT_SUFFIXES:
+        return "txt"
+    raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r}")
+
+
+def extract(path: str | Path) -> ExtractedDocument:
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except IsADirectoryError:
+        raise ExtractionError("is a directory") from None
+    except PermissionError:
+        raise ExtractionError("permission denied (file not readable)") from None
+    except OSError as exc:
+        raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from None
+    fmt = sniff(path, head)
+    if fmt == "pdf":
+        from extractors.pdf import extract_pdf as fn
+    elif fmt == "docx":
+        from extractors.docx import extract_docx as fn
+    else:
+        from extractors.txt import extract_txt as fn
+    return fn(path)

@@ -1,0 +1,166 @@
+"""Assemble an `ExtractedDocument` from pieces, normalizing as it goes.
+
+Extractors call `add_block` for each body paragraph/heading/table in reading order and
+`add_footnote` for each footnote; `build()` appends the footnotes after the body and
+returns the document with every offset pointing into the final normalized text.
+Positions that an extractor knows in its raw piece (a footnote marker, a page break)
+are passed as raw indices and mapped through normalization here, in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.normalize import normalize_with_map
+from schemas.records import Block, ExtractedDocument, Footnote, PageSpan, Table
+
+BLOCK_SEPARATOR = "\n\n"
+CELL_SEPARATOR = " | "
+ROW_SEPARATOR = "\n"
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def to_superscript(number: int | str) -> str:
+    return "".join(SUPERSCRIPT_DIGITS[int(d)] if d.isdigit() else d for d in str(number))
+
+
+def from_superscript(marker: str) -> int | None:
+    digits = "".join(str(SUPERSCRIPT_DIGITS.index(c)) for c in marker if c in SUPERSCRIPT_DIGITS)
+    return int(digits) if digits else None
+
+
+@dataclass
+class _PendingFootnote:
+    number: int
+    text: str
+    page: int | None
+    label: str | None
+
+
+@dataclass
+class DocumentBuilder:
+    path: str
+    format: str
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    blocks: list[Block] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    pages: list[PageSpan] = field(default_factory=list)
+    anchors: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    pending_footnotes: list[_PendingFootnote] = field(default_factory=list)
+    page_count: int | None = None
+    metadata: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    # -- body ---------------------------------------------------------------------
+    def _append(self, text: str) -> int:
+        if self.parts:
+            self.parts.append(BLOCK_SEPARATOR)
+            self.length += len(BLOCK_SEPARATOR)
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start
+
+    def add_block(
+        self,
+        kind: str,
+        text: str,
+        page: int | None = None,
+        *,
+        footnote_refs: list[tuple[int, int, int]] | None = None,
+        page_breaks: list[tuple[int, int]] | None = None,
+        style: str | None = None,
+        level: int | None = None,
+    ) -> Block | None:
+        """Add one body block. `footnote_refs` are (number, raw_start, raw_end) of markers
+        inside `text`; `page_breaks` are (raw_index, new_page) where the block crosses onto
+        another page. Returns None for a block that is empty after normalization."""
+        norm, index_map = normalize_with_map(text)
+        lead = len(norm) - len(norm.lstrip())
+        norm_stripped = norm.strip()
+        if not norm_stripped:
+            return None
+        start = self._append(norm_stripped)
+
+        def at(raw: int) -> int:
+            return start + max(0, min(len(norm_stripped), index_map[raw] - lead))
+
+        block = Block(kind, start, start + len(norm_stripped), page, style, level)
+        self.blocks.append(block)
+        for number, raw_start, raw_end in footnote_refs or ():
+            self.anchors.setdefault(number, []).append((at(raw_start), at(raw_end)))
+        self._add_page_span(page, start, block.end, [(at(i), p) for i, p in page_breaks or ()])
+        return block
+
+    def add_table(self, rows: list[list[str]], page: int | None = None) -> Block | None:
+        clean_rows = []
+        for row in rows:
+            cells = [" ".join(normalize_with_map(c or "")[0].split()) for c in row]
+            if any(cells):
+                clean_rows.append(cells)
+        if not clean_rows:
+            return None
+        text = ROW_SEPARATOR.join(CELL_SEPARATOR.join(cells) for cells in clean_rows)
+        start = self._append(text)
+        block = Block("table", start, start + len(text), page)
+        self.blocks.append(block)
+        self.tables.append(Table(start, block.end, clean_rows, page))
+        self._add_page_span(page, start, block.end, [])
+        return block
+
+    def _add_page_span(self, page, start, end, breaks):
+        if page is None:
+            return
+        cur_page, cur_start = page, start
+        for offset, new_page in breaks:
+            if offset > cur_start:
+                self._extend_page(cur_page, cur_start, offset)
+            cur_page, cur_start = new_page, offset
+        self._extend_page(cur_page, cur_start, end)
+
+    def _extend_page(self, page, start, end):
+        last = self.pages[-1] if self.pages else None
+        # Merge with the previous span of the same page (the separator between blocks).
+        if last and last.page == page and start - last.end <= len(BLOCK_SEPARATOR):
+            last.end = end
+        else:
+            self.pages.append(PageSpan(page, start, end))
+
+    # -- footnotes ----------------------------------------------------------------
+    def add_footnote(self, number: int, text: str, page: int | None = None,
+                     label: str | None = None) -> None:
+        self.pending_footnotes.append(_PendingFootnote(number, text, page, label))
+
+    def build(self) -> ExtractedDocument:
+        footnotes: list[Footnote] = []
+        used_anchor: dict[int, int] = {}
+        for fn in self.pending_footnotes:
+            body = " ".join(normalize_with_map(fn.text)[0].split())
+            if not body:
+                continue
+            marker = fn.label or to_superscript(fn.number)
+            para = f"{marker} {body}"
+            start = self._append(para)
+            block = Block("footnote", start, start + len(para), fn.page)
+            self.blocks.append(block)
+            self._add_page_span(fn.page, start, block.end, [])
+            # Footnote numbers restart per section in some documents: link the k-th
+            # footnote numbered n to the k-th marker n in the body.
+            k = used_anchor.get(fn.number, 0)
+            anchors = self.anchors.get(fn.number, [])
+            anchor = anchors[k] if k < len(anchors) else (None, None)
+            used_anchor[fn.number] = k + 1
+            footnotes.append(Footnote(
+                number=fn.number, start=start + len(marker) + 1, end=block.end,
+                anchor_start=anchor[0], anchor_end=anchor[1], page=fn.page, label=fn.label,
+            ))
+        text = "".join(self.parts)
+        unlinked = [f.number for f in footnotes if f.anchor_start is None]
+        if unlinked:
+            self.warnings.append(f"footnotes without a marker in the body: {unlinked}")
+        return ExtractedDocument(
+            path=self.path, format=self.format, text=text, blocks=self.blocks,
+            footnotes=footnotes, tables=self.tables, pages=self.pages,
+            page_count=self.page_count, metadata=self.metadata, warnings=self.warnings,
+        )

@@ -1,0 +1,101 @@
+"""`baocao` command line.
+
+Each query command lives next to the feature it serves and registers itself here via
+`register(subparsers)` (see COMMAND_MODULES), so features stay in their own modules.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
+
+COMMAND_MODULES = [
+    "pipeline.cmd_citations",   # cited-by, cites
+    "pipeline.cmd_figures",     # figures, audit
+    "pipeline.cmd_findings",    # findings, show
+    "pipeline.search",          # search
+]
+
+
+def cmd_ingest(args) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.ingest import discover, ingest
+
+    console = Console(stderr=True)
+    total = len(discover(args.paths))
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
+                  transient=True, disable=args.quiet) as bar:
+        task = bar.add_task("", total=total)
+
+        def progress(outcome):
+            bar.update(task, advance=1, description=os.path.basename(outcome.path)[:40])
+
+        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress)
+    out = Console(soft_wrap=True)
+    for o in summary.outcomes:
+        if o.status == "failed":
+            out.print(f"[red]failed[/red]    {o.path}: {o.reason}", highlight=False)
+        elif o.status == "partial":
+            out.print(f"[yellow]partial[/yellow]   {o.path}: {o.reason}", highlight=False)
+    n_ok = summary.count("ingested") + summary.count("partial")
+    out.print(
+        f"{n_ok} ingested, {summary.count('unchanged')} unchanged, "
+        f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {args.db}",
+        highlight=False,
+    )
+    return 2 if summary.failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baocao",
+        description="Vietnamese government reports → a queryable SQLite corpus.",
+    )
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"corpus database (default {DEFAULT_DB})")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files or folders (recursive) into the corpus")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
+    p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="parallel extraction processes")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Let `--db` also follow the subcommand (`baocao cites X --db f.db`)."""
+    parser.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "ingest" and not os.path.exists(args.db):
+        print(f"baocao: no corpus database at {args.db} (run `make ingest` or `baocao ingest`)",
+              file=sys.stderr)
+        return 1
+    try:
+        return args.func(args) or 0
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

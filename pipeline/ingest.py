@@ -1,0 +1,211 @@
+"""Ingest files into the corpus database.
+
+Per file: hash → skip if unchanged → extract (in worker processes with --jobs) →
+analyse (stages) → write everything for the document in one transaction. A file that
+cannot be read becomes a `failed` row with a one-line reason; the batch goes on.
+After the batch, corpus-wide finalizers run (citation resolution, cross-document checks,
+search index).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors import extract
+from pipeline import store
+from pipeline.stages import Context, finalizer_functions, stage_functions
+from schemas.records import ExtractedDocument, ExtractionError
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str  # ingested | unchanged | failed | partial
+    reason: str | None = None
+    document_id: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def discover(paths: list[str | Path]) -> list[Path]:
+    """Files under the given paths (recursive), sorted, hidden files skipped."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            found.append(p)
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
+    """Worker: extract one file; never raises (the reason travels back as a string)."""
+    try:
+        return path, extract(path), None
+    except ExtractionError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # a parser bug must not stop the batch
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        return path, None, f"extractor crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+
+
+def analyse(db, document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id):
+    ctx = Context(
+        document_id=document_id, text=doc_row["text"], format=doc_row["format"],
+        blocks=blocks, footnotes=footnotes, pages=pages, tables=tables, new_id=new_id,
+    )
+    for _name, fn in stage_functions():
+        fn(ctx)
+    return ctx
+
+
+def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | None,
+                   error: str | None) -> int:
+    """Replace whatever the store has for `path` with this extraction, in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        old = store.find_by_path(db, path)
+        if old:
+            store.delete_document(db, old["id"])
+        new_id = store.IdAllocator(db)
+        document_id = new_id("documents")
+        status = "failed" if doc is None else ("partial" if doc.warnings else "ok")
+        doc_row = {
+            "id": document_id, "path": path, "sha256": sha, "size": size,
+            "format": doc.format if doc else Path(path).suffix.lstrip(".").lower() or None,
+            "pages": doc.page_count if doc else None,
+            "text": doc.text if doc else None, "status": status, "error": error,
+            "warnings": json.dumps(doc.warnings, ensure_ascii=False) if doc and doc.warnings else None,
+            "ingested_at": store.now(),
+        }
+        rows: dict[str, list[dict]] = {}
+        if doc is not None:
+            rows["blocks"] = [dict(id=new_id("blocks"), document_id=document_id, kind=b.kind,
+                                   start=b.start, end=b.end, page=b.page, style=b.style,
+                                   level=b.level) for b in doc.blocks]
+            rows["footnotes"] = [dict(id=new_id("footnotes"), document_id=document_id,
+                                      number=f.number, label=f.label,
+                                      text=doc.text[f.start:f.end], anchor_start=f.anchor_start,
+                                      anchor_end=f.anchor_end, start=f.start, end=f.end,
+                                      page=f.page) for f in doc.footnotes]
+            rows["pages"] = [dict(id=new_id("pages"), document_id=document_id, page=p.page,
+                                  start=p.start, end=p.end) for p in doc.pages]
+            rows["tables"] = [dict(id=new_id("tables"), document_id=document_id,
+                                   rows=json.dumps(t.rows, ensure_ascii=False),
+                                   n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),
+                                   start=t.start, end=t.end, page=t.page) for t in doc.tables]
+            ctx = analyse(db, document_id, doc_row, rows["blocks"], rows["footnotes"],
+                          rows["pages"], rows["tables"], new_id)
+            doc_row.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
+            for table, extra in ctx.rows.items():
+                rows.setdefault(table, []).extend(extra)
+        store.insert_rows(db, "documents", [doc_row])
+        for table, table_rows in rows.items():
+            store.insert_rows(db, table, table_rows)
+        db.execute("COMMIT")
+        return document_id
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False, jobs: int = 1,
+           progress=None) -> Summary:
+    """Ingest files/folders into `db_path`. `progress(outcome)` is called per file."""
+    started = time.perf_counter()
+    db = store.open_db(db_path)
+    summary = Summary()
+    todo: list[tuple[str, str, int]] = []
+    for path in discover(paths):
+        spath = str(path)
+        t0 = time.perf_counter()
+        try:
+            size = path.stat().st_size
+            sha = sha256_of(path)
+        except OSError as exc:
+            reason = "permission denied (file not readable)" if isinstance(exc, PermissionError) \
+                else f"cannot read file: {exc.strerror or exc}"
+            _record_failure(db, spath, None, 0, reason, summary, progress, t0)
+            continue
+        existing = store.find_by_path(db, spath)
+        twin = existing if existing and existing["sha256"] == sha else store.find_by_sha(db, sha)
+        # Unchanged content is a no-op; a file that failed before is retried (the
+        # extractors may have learnt to read it since).
+        if twin and twin["status"] != "failed" and not force:
+            note = None if twin["path"] == spath else f"same content as {twin['path']}"
+            outcome = Outcome(spath, "unchanged", note, twin["id"])
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+            continue
+        todo.append((spath, sha, size))
+
+    def handle(result, sha, size, t0):
+        spath, doc, error = result
+        try:
+            document_id = write_document(db, spath, sha, size, doc, error)
+        except Exception as exc:  # analysis bug: keep the file, record why
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            reason = f"analysis crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+            document_id = write_document(db, spath, sha, size, None, reason)
+            doc, error = None, reason
+        status = "failed" if doc is None else ("partial" if doc.warnings else "ingested")
+        reason = error if doc is None else ("; ".join(doc.warnings) if doc.warnings else None)
+        outcome = Outcome(spath, status, reason, document_id, time.perf_counter() - t0)
+        summary.outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            t0 = time.perf_counter()
+            futures = [(pool.submit(_extract_job, p), sha, size) for p, sha, size in todo]
+            for fut, sha, size in futures:
+                handle(fut.result(), sha, size, t0)
+    else:
+        for spath, sha, size in todo:
+            t0 = time.perf_counter()
+            handle(_extract_job(spath), sha, size, t0)
+
+    if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
+        for _name, fn in finalizer_functions():
+            fn(db)
+    summary.seconds = time.perf_counter() - started
+    db.close()
+    return summary
+
+
+def _record_failure(db, path, sha, size, reason, summary, progress, t0):
+    document_id = write_document(db, path, sha, size, None, reason)
+    outcome = Outcome(path, "failed", reason, document_id, time.perf_counter() - t0)
+    summary.outcomes.append(outcome)
+    if progress:
+        progress(outcome)

@@ -1,0 +1,154 @@
+"""Vietnamese text normalization and folding.
+
+`normalize(text)` is what every stored text goes through: NFC, one tone-placement
+convention, tidy whitespace. `normalize_with_map` also returns, for each index of the
+input, the index it moved to, so extractors can carry offsets (footnote anchors, page
+breaks) through normalization. `fold(text)` strips diacritics and folds đ→d for
+search; it keeps length, so offsets in a folded text are offsets in the original.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Old-style ("hoá", "thuỷ", "Toà") → new-style ("hóa", "thủy", "Tòa") tone placement.
+# The pairs are the vowel clusters where the two conventions differ: in "oa", "oe",
+# "uy" followed by nothing (end of syllable), the old style puts the mark on the second
+# vowel; the new (Bộ GD&ĐT 1984 / Nghị định 30/2020 appendix usage) on the first.
+_TONES = {  # tone mark name -> combining char
+    "acute": "\u0301",
+    "grave": "\u0300",
+    "hook": "\u0309",
+    "tilde": "\u0303",
+    "dot": "\u0323",
+}
+
+
+def _with_tone(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + _TONES[tone])
+
+
+def _build_tone_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    pairs = [("o", "a"), ("o", "e"), ("u", "y")]
+    for first, second in pairs:
+        for tone in _TONES:
+            for f, s in ((first, second), (first.upper(), second.upper()),
+                         (first.upper(), second)):
+                old = f + _with_tone(s, tone)
+                new = _with_tone(f, tone) + s
+                table[old] = new
+    return table
+
+
+_TONE_TABLE = _build_tone_table()
+# Only at the end of a syllable: "hoàn", "khuya", "thuyết" keep their marks where they are.
+_TONE_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(sorted(map(re.escape, _TONE_TABLE), key=len, reverse=True))
+    + r")(?![^\W\d_])"
+)
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def fix_tones(text: str) -> str:
+    """hoá→hóa, thuỷ→thủy, Toà→Tòa (length-preserving on NFC text)."""
+    return _TONE_RE.sub(lambda m: _TONE_TABLE[m.group(1)], text)
+
+
+def normalize(text: str) -> str:
+    return normalize_with_map(text)[0]
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalize `text`; return (new_text, index_map) where index_map[i] is the offset in
+    new_text of input index i (len(index_map) == len(text) + 1, the last entry maps the end).
+
+    Steps: drop zero-width chars, NFC per grapheme, tone placement, collapse runs of
+    horizontal whitespace to one space, strip spaces at line ends, collapse 3+ newlines.
+    """
+    out: list[str] = []
+    index_map: list[int] = []
+    n = len(text)
+    i = 0
+    pos = 0
+    while i < n:
+        ch = text[i]
+        # A base char plus its combining marks is normalized as one unit.
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        unit = text[i:j]
+        if _ZERO_WIDTH.fullmatch(ch):
+            piece = ""
+        elif _SPACES.fullmatch(ch):
+            piece = " "
+        elif ch == "\r":
+            piece = "" if (j < n and text[j] == "\n") else "\n"
+        elif ch in "\x0b\x0c\u2028\u2029\x85":
+            piece = "\n"
+        else:
+            piece = unicodedata.normalize("NFC", unit)
+        for _ in range(i, j):
+            index_map.append(pos)
+        out.append(piece)
+        pos += len(piece)
+        i = j
+    index_map.append(pos)
+    joined = "".join(out)
+    # Whitespace tidying as a second pass with its own map, composed with the first.
+    tidy, tidy_map = _tidy_whitespace(joined)
+    composed = [tidy_map[k] for k in index_map]
+    return fix_tones(tidy), composed
+
+
+def _tidy_whitespace(text: str) -> tuple[str, list[int]]:
+    keep = [True] * len(text)
+    # collapse spaces
+    for m in re.finditer(r" {2,}", text):
+        for k in range(m.start() + 1, m.end()):
+            keep[k] = False
+    # spaces next to newlines, and at both ends
+    for m in re.finditer(r" +(?=\n)|(?<=\n) +|^ +| +$", text):
+        for k in range(m.start(), m.end()):
+            keep[k] = False
+    # 3+ newlines -> 2
+    for m in re.finditer(r"\n{3,}", text):
+        for k in range(m.start() + 2, m.end()):
+            keep[k] = False
+    out = []
+    index_map = []
+    pos = 0
+    for k, ch in enumerate(text):
+        index_map.append(pos)
+        if keep[k]:
+            out.append(ch)
+            pos += 1
+    index_map.append(pos)
+    return "".join(out), index_map
+
+
+# ---- folding for search -------------------------------------------------------------
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if len(base) == 1 else ch
+
+
+_FOLD_TABLE = {}
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """Strip Vietnamese diacritics, fold đ→d (and lowercase). One char in, one char out."""
+    out = []
+    for ch in text:
+        f = _FOLD_TABLE.get(ch)
+        if f is None:
+            f = _fold_char(ch) if ord(ch) > 127 else ch
+            _FOLD_TABLE[ch] = f
+        out.append(f)
+    s = "".join(out)
+    return s.lower() if lower else s

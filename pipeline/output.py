@@ -1,0 +1,55 @@
+"""Shared output for the query commands: table (rich), csv and json (pandas)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+
+
+def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
+         title: str | None = None, file=None) -> None:
+    file = file or sys.stdout
+    columns = columns or (list(rows[0]) if rows else [])
+    frame = pd.DataFrame(rows, columns=columns)
+    if fmt == "csv":
+        frame.to_csv(file, index=False)
+    elif fmt == "json":
+        json.dump([{c: _plain(r.get(c)) for c in columns} for r in rows], file,
+                  ensure_ascii=False, indent=2)
+        file.write("\n")
+    else:
+        console = Console(file=file, width=200 if not file.isatty() else None)
+        table = Table(title=title, show_lines=False)
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+        console.print(table)
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def resolve_document(db, ref: str) -> dict | None:
+    """A document by id, exact path, path suffix/file name, or number symbol."""
+    if ref.isdigit():
+        rows = list(db.query("select * from documents where id = ?", [int(ref)]))
+        if rows:
+            return rows[0]
+    for sql, arg in (("path = ?", ref), ("path like ?", f"%{ref}"), ("path like ?", f"%{ref}%")):
+        rows = list(db.query(f"select * from documents where {sql} order by id", [arg]))
+        if len(rows) >= 1:
+            return rows[0]
+    if db["documents"].exists() and "number_symbol" in db["documents"].columns_dict:
+        rows = list(db.query("select * from documents where upper(number_symbol) = upper(?)", [ref]))
+        if rows:
+            return rows[0]
+    return None

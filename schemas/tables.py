@@ -1,0 +1,117 @@
+"""The SQLite schema: one place for every table, its columns and indexes.
+
+Each table is a dict of column -> SQLite type, in order. Rows produced by pipeline stages
+are dicts with these keys (missing keys are stored as NULL). Every table with `start`
+and `end` holds offsets into `documents.text` of the same `document_id`, such that
+`documents.text[start:end]` is the row's surface/text (checked by tests/test_provenance.py).
+
+Bump SCHEMA_VERSION when a column changes; `pipeline.store.open_db` then rebuilds the
+derived tables (documents are re-analysed from their stored text on the next ingest).
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Provenance columns carried by every extracted fact.
+PROVENANCE = {
+    "page": int,
+    "section": str,  # number path of the innermost section, e.g. "II.2.1"
+    "footnote": int,  # footnote number when the fact lies inside a footnote
+    "start": int,
+    "end": int,
+}
+
+TABLES: dict[str, dict[str, type]] = {
+    "documents": {
+        "id": int, "path": str, "sha256": str, "format": str, "pages": int, "text": str,
+        "status": str, "error": str, "ingested_at": str, "size": int, "warnings": str,
+        # document metadata (structure stage)
+        "doc_type": str, "number_symbol": str, "issued_date": str, "issued_place": str,
+        "issuer": str, "title": str, "signer": str, "signer_role": str, "recipients": str,
+        "period_start": str, "period_end": str,
+    },
+    "pages": {"id": int, "document_id": int, "page": int, "start": int, "end": int},
+    "blocks": {
+        "id": int, "document_id": int, "kind": str, "start": int, "end": int, "page": int,
+        "style": str, "level": int,
+    },
+    "footnotes": {
+        "id": int, "document_id": int, "number": int, "label": str, "text": str,
+        "anchor_start": int, "anchor_end": int, "start": int, "end": int, "page": int,
+    },
+    "tables": {
+        "id": int, "document_id": int, "rows": str, "n_rows": int, "n_cols": int,
+        "start": int, "end": int, "page": int,
+    },
+    "sections": {
+        "id": int, "document_id": int, "parent_id": int, "level": int, "number": str,
+        "path": str, "heading": str, "heading_start": int, "heading_end": int,
+        "start": int, "end": int, "page": int,
+    },
+    "citations": {
+        "id": int, "document_id": int, "surface": str, "kind": str, "doc_type": str,
+        "number": str, "year": int, "symbol": str, "canonical": str, "issued_date": str,
+        "issuer": str, "subject": str, "relation": str, "resolves_to": int,
+        "cited_document_id": int, "target_document_id": int, "alias": str,
+        "ambiguous": int, "malformed": int, "problem": str, "sentence_start": int,
+        "sentence_end": int, **PROVENANCE,
+    },
+    "cited_documents": {
+        "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,
+        "issuer": str, "subject": str, "target_document_id": int, "mentions": int,
+    },
+    "figures": {
+        "id": int, "document_id": int, "surface": str, "value": float, "unit": str,
+        "kind": str, "numerator": float, "denominator": float, "stated_percent": float,
+        "decimals": int, "subject": str, "scope": str, "period": str,
+        "sentence_start": int, "sentence_end": int, **PROVENANCE,
+    },
+    "checks": {
+        "id": int, "document_id": int, "kind": str, "verdict": str, "stated": float,
+        "computed": float, "figure_ids": str, "message": str, "other_document_id": int,
+        **PROVENANCE,
+    },
+    "findings": {
+        "id": int, "document_id": int, "section_id": int, "category": str, "basis": str,
+        "topic": str, "addressee": str, "text": str, **PROVENANCE,
+    },
+    "finding_citations": {"finding_id": int, "citation_id": int, "document_id": int},
+    "finding_figures": {"finding_id": int, "figure_id": int, "document_id": int},
+    "dates": {
+        "id": int, "document_id": int, "surface": str, "value": str, "kind": str,
+        "range_end": str, "problem": str, **PROVENANCE,
+    },
+    "entities": {
+        "id": int, "document_id": int, "surface": str, "label": str, "canonical": str,
+        "unit_code": str, "successor": str, "source": str, **PROVENANCE,
+    },
+}
+
+PRIMARY_KEYS = {name: "id" for name, cols in TABLES.items() if "id" in cols}
+
+FOREIGN_KEYS = {  # table -> [(column, other_table)]
+    name: [("document_id", "documents")] for name, cols in TABLES.items()
+    if "document_id" in cols
+}
+
+INDEXES = {
+    "documents": [["sha256"], ["path"]],
+    "citations": [["canonical"], ["document_id"], ["cited_document_id"]],
+    "cited_documents": [["canonical"]],
+    "figures": [["document_id"]],
+    "checks": [["document_id"], ["verdict"]],
+    "findings": [["document_id"], ["category"]],
+    "sections": [["document_id"]],
+    "blocks": [["document_id"]],
+}
+
+# Tables whose rows belong to one document (deleted and rebuilt when it is re-ingested).
+DOCUMENT_TABLES = [name for name, cols in TABLES.items()
+                   if "document_id" in cols and name != "documents"]
+
+# Tables with exact spans into documents.text, and the column that must equal the span.
+SPAN_TEXT_COLUMN = {
+    "blocks": None, "footnotes": "text", "tables": None, "sections": None,
+    "citations": "surface", "figures": "surface", "findings": "text", "dates": "surface",
+    "entities": "surface", "pages": None, "checks": None,
+}
