@@ -30,10 +30,15 @@ def sniff(path: Path, head: bytes) -> str:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile as exc:
-            raise ExtractionError(f"corrupt zip container: {exc}") from None
+            if suffix != ".docx":
+                raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r}") from None
+            raise ExtractionError(f"corrupt DOCX (bad zip container: {exc})") from None
         if "word/document.xml" in names:
             return "docx"
-        raise ExtractionError("zip file without word/document.xml (not a .docx)")
+        if suffix != ".docx":
+            raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r} "
+                                  "(zip container, not a .docx)")
+        raise ExtractionError("corrupt DOCX: zip file without word/document.xml (not a .docx)")
     if suffix == ".pdf":
         raise ExtractionError("not a PDF (no %PDF- header)")
     if suffix == ".docx":

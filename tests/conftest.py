@@ -1,0 +1,25 @@
+"""Shared test helpers: where the real documents are, and a real ingest into tmp SQLite."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLE_CORPUS = ROOT / "corpus"
+REAL_TXT = SHARED_CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
+
+
+@pytest.fixture
+def ingest_into(tmp_path):
+    """Ingest paths into a fresh database in tmp_path; returns (summary, db)."""
+    from pipeline.ingest import ingest
+
+    def run(*paths, db_name="corpus.db", **kwargs):
+        db_path = tmp_path / db_name
+        summary = ingest([str(p) for p in paths], db_path, **kwargs)
+        return summary, sqlite_utils.Database(db_path)
+
+    return run

@@ -1,0 +1,54 @@
+import unicodedata
+
+from hypothesis import given, strategies as st
+
+from pipeline.normalize import fix_tones, fold, normalize, normalize_with_map
+
+
+def test_tone_placement_old_to_new():
+    assert normalize("hoá thuỷ Toà khoẻ HOÁ") == "hóa thủy Tòa khỏe HÓA"
+
+
+def test_tone_placement_leaves_other_syllables():
+    # marks inside a longer syllable, and "qu" + y, stay as written
+    for word in ["hoàn", "toán", "khuya", "thuyết", "quý", "quỹ", "hóa", "thủy"]:
+        assert normalize(word) == word
+
+
+def test_nfd_input_becomes_nfc():
+    nfd = unicodedata.normalize("NFD", "Nghị định số 63/2010/NĐ-CP")
+    assert normalize(nfd) == "Nghị định số 63/2010/NĐ-CP"
+
+
+def test_whitespace_tidied():
+    assert normalize("a  b\u00a0c \n\n\n\nd\t") == "a b c\n\nd"
+
+
+def test_map_points_to_same_characters():
+    raw = unicodedata.normalize("NFD", "Quyết  định hoá ¹ đơn")
+    norm, index_map = normalize_with_map(raw)
+    assert norm == "Quyết định hóa ¹ đơn"
+    marker = raw.index("¹")
+    assert norm[index_map[marker]] == "¹"
+    assert index_map[len(raw)] == len(norm)
+
+
+def test_fold_keeps_length_and_folds_d():
+    text = "Nghị định số 63 của Đảng ủy"
+    assert fold(text) == "nghi dinh so 63 cua dang uy"
+    assert len(fold(text)) == len(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("aăâeêioôơuưyđAĂÂĐ hoáàảãạ\u0301\u0300 \n.,0123")), max_size=60))
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert unicodedata.is_normalized("NFC", once)
+    assert fix_tones(once) == once
+
+
+@given(st.text(max_size=80))
+def test_fold_length_preserved_on_nfc(text):
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text, lower=False)
+    assert len(folded) == len(text)
