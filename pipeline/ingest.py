@@ -92,11 +92,13 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
     """Replace whatever the store has for `path` with this extraction, in one transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
+        # Ids are allocated above everything that exists before the old rows go, so a
+        # re-ingested document never reuses ids (derived indexes key on them).
+        new_id = store.IdAllocator(db)
+        document_id = new_id("documents")
         old = store.find_by_path(db, path)
         if old:
             store.delete_document(db, old["id"])
-        new_id = store.IdAllocator(db)
-        document_id = new_id("documents")
         status = "failed" if doc is None else ("partial" if doc.warnings else "ok")
         doc_row = {
             "id": document_id, "path": path, "sha256": sha, "size": size,

@@ -73,6 +73,10 @@ class IdAllocator:
     def __init__(self, db):
         self.db = db
         self.next: dict[str, int] = {}
+        for table in TABLES:  # snapshot now: later deletes must not lower the counters
+            if "id" in TABLES[table]:
+                self(table)
+                self.next[table] -= 1
 
     def __call__(self, table: str) -> int:
         if table not in self.next:
