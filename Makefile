@@ -32,6 +32,8 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] && [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; fi
 	$(BIN)/python bench/run.py
 
 # Regenerate the committed sample fixtures (needs LibreOffice for the PDF rendering).

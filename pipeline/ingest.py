@@ -23,6 +23,10 @@ from pipeline.stages import Context, finalizer_functions, stage_functions
 from schemas.records import ExtractedDocument, ExtractionError
 
 
+# Cumulative seconds per analysis stage in this process (read by bench/run.py).
+STAGE_SECONDS: dict[str, float] = {}
+
+
 @dataclass
 class Outcome:
     path: str
@@ -82,8 +86,10 @@ def analyse(db, document_id: int, doc_row: dict, blocks, footnotes, pages, table
         document_id=document_id, text=doc_row["text"], format=doc_row["format"],
         blocks=blocks, footnotes=footnotes, pages=pages, tables=tables, new_id=new_id,
     )
-    for _name, fn in stage_functions():
+    for name, fn in stage_functions():
+        t0 = time.perf_counter()
         fn(ctx)
+        STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
     return ctx
 
 

@@ -1,0 +1,216 @@
+"""`make bench`: speed of ingest, measured against baselines in the same run.
+
+Generates (under bench/generated/, not committed):
+  - a text corpus of >= 5 MB made from the sample reports in corpus/ and tests/data/sample/,
+    with numbers varied so documents differ;
+  - a PDF of >= 200 pages rendered with reportlab (DejaVu font), with footnotes;
+  - a citation-dense text (one citation every ~100 characters).
+Prints pages/s and MB/s, the ratio of our PDF extraction to pdfplumber's bare
+`page.extract_text()` over the same pages, citation MB/s on ordinary and dense text
+(and at 1x vs 4x size, to show cost stays linear), figures/claims per second, and
+each analysis stage's share of ingest time. Ratios, not absolute seconds, are what to
+compare between machines.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GEN = ROOT / "bench" / "generated"
+FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"]
+
+
+def source_texts() -> list[str]:
+    texts = []
+    for folder in (ROOT / "corpus", ROOT / "tests" / "data" / "sample"):
+        for p in sorted(folder.glob("*")):
+            if p.suffix in (".txt", ".md"):
+                texts.append(p.read_text(encoding="utf-8"))
+    if not texts:
+        raise SystemExit("bench: no sample .txt/.md documents in corpus/ or tests/data/sample/")
+    return texts
+
+
+def vary(text: str, rng: random.Random) -> str:
+    """Change the numbers a little so each generated document is distinct."""
+    return re.sub(r"(?<![\d/])(\d{2,3})(?![\d/])", lambda m: str(int(m.group()) + rng.randint(0, 9)), text)
+
+
+def make_text_corpus(target_bytes: int = 5_300_000) -> tuple[Path, int]:
+    folder = GEN / "text"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(7)
+    texts = source_texts()
+    total, i = 0, 0
+    while total < target_bytes:
+        doc = "\n\n".join(vary(texts[(i + k) % len(texts)], rng) for k in range(8))
+        path = folder / f"bao-cao-{i:03d}.txt"
+        path.write_text(doc, encoding="utf-8")
+        total += path.stat().st_size
+        i += 1
+    return folder, total
+
+
+def make_pdf(pages_wanted: int = 210) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font_dir = next((d for d in FONT_DIRS if os.path.exists(os.path.join(d, "DejaVuSerif.ttf"))), None)
+    if font_dir is None:
+        raise SystemExit("bench: DejaVu fonts missing (apt-get install fonts-dejavu-core)")
+    pdfmetrics.registerFont(TTFont("DejaVuSerif", os.path.join(font_dir, "DejaVuSerif.ttf")))
+    path = GEN / "bench.pdf"
+    words = " ".join(source_texts()).split()
+    rng = random.Random(11)
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    footnote_no = 1
+    for page in range(1, pages_wanted + 1):
+        c.setFont("DejaVuSerif", 9)
+        c.drawCentredString(width / 2, height - 1.2 * cm, "BÁO CÁO KẾT QUẢ CẢI CÁCH HÀNH CHÍNH")
+        y = height - 2.5 * cm
+        c.setFont("DejaVuSerif", 12)
+        while y > 6 * cm:
+            start = rng.randrange(0, len(words) - 20)
+            line = " ".join(words[start:start + 14])
+            if rng.random() < 0.05:
+                line += str(footnote_no)
+                c.drawString(2.5 * cm, y, line[:-len(str(footnote_no))])
+                tw = pdfmetrics.stringWidth(line[:-len(str(footnote_no))], "DejaVuSerif", 12)
+                c.setFont("DejaVuSerif", 7)
+                c.drawString(2.5 * cm + tw, y + 4, str(footnote_no))
+                c.setFont("DejaVuSerif", 12)
+                footnote_no += 1
+            else:
+                c.drawString(2.5 * cm, y, line)
+            y -= 0.6 * cm
+        c.line(2.5 * cm, 5.2 * cm, 8 * cm, 5.2 * cm)
+        c.setFont("DejaVuSerif", 9)
+        c.drawString(2.5 * cm, 4.6 * cm, f"{footnote_no - 1} Kế hoạch số {page}/KH-UBND ngày 15/01/2024 của UBND huyện.")
+        c.setFont("DejaVuSerif", 10)
+        c.drawCentredString(width / 2, 1.5 * cm, str(page))
+        c.showPage()
+    c.save()
+    return path
+
+
+def citation_dense_text(n_chars: int) -> str:
+    rng = random.Random(3)
+    forms = [
+        "Nghị định số {n}/20{y:02d}/NĐ-CP ngày {d}/{m}/20{y:02d} của Chính phủ",
+        "Quyết định số {n}/QĐ-UBND ngày {d}/{m}/20{y:02d}",
+        "Kế hoạch số {n}/KH-UBND",
+        "Nghị quyết số {n}-NQ/TW ngày {d} tháng {m} năm 20{y:02d}",
+        "Thông tư số {n}/20{y:02d}/TT-BNV",
+    ]
+    parts, size = [], 0
+    while size < n_chars:
+        f = rng.choice(forms).format(n=rng.randint(1, 999), y=rng.randint(10, 24),
+                                     d=rng.randint(1, 28), m=rng.randint(1, 12))
+        piece = f"Thực hiện {f}, đơn vị đã triển khai. "
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts)
+
+
+def rate(n: float, seconds: float) -> str:
+    return f"{n / seconds:,.1f}" if seconds > 0 else "inf"
+
+
+def main() -> None:
+    import pdfplumber
+
+    from extractors.pdf import extract_pdf
+    from pipeline import ingest as ingest_module
+    from pipeline.ingest import ingest
+
+    GEN.mkdir(parents=True, exist_ok=True)
+    print("== generating inputs")
+    text_dir, text_bytes = make_text_corpus()
+    pdf_path = make_pdf()
+    with pdfplumber.open(pdf_path) as pdf:
+        n_pages = len(pdf.pages)
+    print(f"text corpus: {text_bytes / 1e6:.2f} MB in {len(list(text_dir.iterdir()))} files; PDF: {n_pages} pages")
+
+    print("\n== PDF: ours vs pdfplumber page.extract_text() (same pages, same run)")
+    t0 = time.perf_counter()
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.flush_cache()
+    bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    doc = extract_pdf(pdf_path)
+    ours = time.perf_counter() - t0
+    print(f"pdfplumber extract_text: {bare:.2f}s ({rate(n_pages, bare)} pages/s)")
+    print(f"baocao extract_pdf:      {ours:.2f}s ({rate(n_pages, ours)} pages/s), "
+          f"{len(doc.footnotes)} footnotes, ratio {ours / bare:.2f}x")
+
+    print("\n== full ingest (extract + all stages + store)")
+    db_path = GEN / "bench.db"
+    for p in GEN.glob("bench.db*"):
+        p.unlink()
+    ingest_module.STAGE_SECONDS.clear()
+    t0 = time.perf_counter()
+    summary = ingest([text_dir], db_path)
+    text_seconds = time.perf_counter() - t0
+    text_stage = dict(ingest_module.STAGE_SECONDS)
+    print(f"text: {text_bytes / 1e6:.2f} MB in {text_seconds:.2f}s = {text_bytes / 1e6 / text_seconds:.2f} MB/s "
+          f"({summary.count('ingested')} documents)")
+    ingest_module.STAGE_SECONDS.clear()
+    t0 = time.perf_counter()
+    ingest([pdf_path], db_path)
+    pdf_seconds = time.perf_counter() - t0
+    print(f"PDF:  {n_pages} pages in {pdf_seconds:.2f}s = {rate(n_pages, pdf_seconds)} pages/s "
+          f"(ingest / bare extract_text = {pdf_seconds / bare:.2f}x)")
+    print("stage share of text ingest time:")
+    for name, secs in sorted(text_stage.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:32s} {secs:7.2f}s  {100 * secs / text_seconds:5.1f}%")
+
+    print("\n== citations (pure extraction, linear in text length)")
+    try:
+        from pipeline.citations import extract_citations
+    except ImportError:
+        extract_citations = None
+    if extract_citations:
+        ordinary = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(text_dir.iterdir())[:10])
+        for label, text in (("ordinary", ordinary), ("dense 1x", citation_dense_text(1_000_000)),
+                            ("dense 4x", citation_dense_text(4_000_000))):
+            t0 = time.perf_counter()
+            found = extract_citations(text)
+            secs = time.perf_counter() - t0
+            mb = len(text.encode("utf-8")) / 1e6
+            print(f"{label:9s} {mb:6.2f} MB {len(found):7d} citations {secs:6.2f}s = {mb / secs:6.2f} MB/s")
+
+    print("\n== figures and checks")
+    try:
+        from pipeline.figures import extract_figures
+    except ImportError:
+        extract_figures = None
+    if extract_figures:
+        import sqlite_utils
+
+        db = sqlite_utils.Database(db_path)
+        n_fig = db["figures"].count if db["figures"].exists() else 0
+        n_checks = db["checks"].count if db["checks"].exists() else 0
+        fig_s = sum(v for k, v in text_stage.items() if "figures" in k)
+        audit_s = sum(v for k, v in text_stage.items() if "audit" in k)
+        print(f"figures: {n_fig} in {fig_s:.2f}s ({rate(n_fig, fig_s)}/s, {100 * fig_s / text_seconds:.1f}% of ingest)")
+        print(f"checks:  {n_checks} in {audit_s:.2f}s ({rate(n_checks, audit_s)} claims/s, "
+              f"{100 * audit_s / text_seconds:.1f}% of ingest)")
+
+
+if __name__ == "__main__":
+    main()
