@@ -41,7 +41,7 @@ fixtures: setup
 	$(BIN)/python scripts/make_fixtures.py
 
 browse: setup
-	$(BIN)/pip install -q datasette==0.65.5 && $(BIN)/datasette $(DB)
+	$(BIN)/pip install -q datasette==0.65.5 && $(BIN)/datasette $(DB) -m docs/datasette-metadata.json
 
 clean:
 	rm -rf $(VENV) output/*.db output/*.db-*
