@@ -1,0 +1,403 @@
+"""DOCX extractor: the real draft report from ../shared/corpus and documents built here
+with python-docx (real Word footnotes via tests/docx_footnotes.py, tracked changes,
+fields, numbering, header/footer, a layout header table)."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from extractors import extract
+from extractors.docx import extract_docx
+from pipeline.builder import SUPERSCRIPT_DIGITS, to_superscript
+from schemas.records import ExtractionError
+from tests.conftest import SHARED_CORPUS
+from tests.docx_footnotes import add_footnote
+
+REAL_DOCX = SHARED_CORPUS / "lamdong_ubnd_bc_cchc_2025_draft.docx"
+needs_real = pytest.mark.skipif(not REAL_DOCX.exists(), reason="shared corpus not present")
+
+
+def assert_invariants(doc):
+    """Every span points into the text; footnote spans are the footnote text after its
+    marker; table spans contain every cell."""
+    text = doc.text
+    for b in doc.blocks:
+        assert 0 <= b.start < b.end <= len(text)
+        if b.kind != "table":  # a table row may end with an empty cell ("… | 1 | ")
+            assert text[b.start:b.end] == text[b.start:b.end].strip()
+    fn_blocks = [b for b in doc.blocks if b.kind == "footnote"]
+    assert len(fn_blocks) == len(doc.footnotes)
+    for fn, blk in zip(doc.footnotes, fn_blocks):
+        marker = fn.label or to_superscript(fn.number)
+        assert text[blk.start:blk.end] == f"{marker} {text[fn.start:fn.end]}"
+        assert fn.start >= doc.body_end
+        if fn.anchor_start is not None:
+            assert 0 <= fn.anchor_start < fn.anchor_end <= doc.body_end
+            assert text[fn.anchor_start:fn.anchor_end] == marker
+    for t in doc.tables:
+        span = text[t.start:t.end]
+        for row in t.rows:
+            for cell in row:
+                assert cell in span
+
+
+# -- the real draft report -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real():
+    return extract_docx(REAL_DOCX)
+
+
+@needs_real
+def test_real_footnotes_all_linked(real):
+    assert [f.number for f in real.footnotes] == list(range(1, 18))
+    assert all(f.anchor_start is not None for f in real.footnotes)
+    anchors = [f.anchor_start for f in real.footnotes]
+    assert anchors == sorted(anchors)  # numbered in order of appearance
+    for f in real.footnotes:
+        assert real.text[f.anchor_start:f.anchor_end] == to_superscript(f.number)
+        assert real.text[f.anchor_start - 1] not in " \n"  # attached to the word before
+    body = real.text[:real.body_end]
+    # every superscript in the body is one of the 17 markers, no footnote text in the body
+    assert sum(body.count(c) for c in SUPERSCRIPT_DIGITS) == 9 + 8 * 2  # ¹..⁹, ¹⁰..¹⁷
+    for f in real.footnotes:
+        assert real.text[f.start:f.end][:60] not in body
+    assert not real.warnings
+    assert_invariants(real)
+
+
+@needs_real
+def test_real_tables_kept(real):
+    # two layout grids (header, signature) then nine data tables of the appendix
+    assert [len(t.rows) for t in real.tables] == [2, 1, 21, 15, 19, 6, 21, 15, 15, 17, 12]
+    data = real.tables[2:]
+    assert all({len(r) for r in t.rows} == {5} for t in data)
+    assert sum(b.kind == "table" for b in real.blocks) == 9
+    # merged header cells are not repeated: "Kết quả thống kê" spans two grid columns
+    assert data[0].rows[0][2:4] == ["Kết quả thống kê", ""]
+    assert data[0].rows[1][:2] == ["", ""]  # vertically merged STT / Chỉ tiêu
+    assert_invariants(real)
+
+
+@needs_real
+def test_real_header_block_column_by_column(real):
+    blocks = [real.text[b.start:b.end] for b in real.blocks[:8]]
+    assert blocks[:2] == ["ỦY BAN NHÂN DÂN", "TỈNH LÂM ĐỒNG"]
+    assert blocks[2].startswith("Số:")
+    assert blocks[3] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert blocks[4].startswith("Độc lập")
+    assert blocks[5].startswith("Lâm Đồng, ngày")
+    assert not any("ỦY BAN" in b and "CỘNG HÒA" in b for b in blocks)
+    # signature grid: the recipients, then the signer
+    body = real.text[:real.body_end]
+    assert body.index("Nơi nhận:") < body.index("- Lưu: VT") < body.index("KT. CHỦ TỊCH")
+
+
+@needs_real
+def test_real_headings_and_metadata(real):
+    headings = [real.text[b.start:b.end] for b in real.blocks if b.kind == "heading"]
+    for h in ("I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC", "II. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH "
+              "HÀNH CHÍNH", "1. Cải cách thể chế", "III. ĐÁNH GIÁ CHUNG"):
+        assert h in headings
+    assert any(h.startswith("a) Kết quả xây dựng") for h in headings)
+    kinds = {real.text[b.start:b.end][:12]: b.kind for b in real.blocks}
+    assert kinds["- Bộ Nội vụ;"] == "list_item"
+    assert real.metadata["created"].startswith("2025-12-16")
+    assert real.metadata["author"]
+    # page headers of the draft hold only the PAGE field: no stray page numbers / codes
+    assert "MERGEFORMAT" not in real.text
+
+
+# -- documents built with python-docx ----------------------------------------------------
+
+HEADER_TEXT = "Dự thảo lần 2 - lưu hành nội bộ"
+FOOTER_TEXT = "Văn phòng UBND huyện Mường Nhé"
+
+
+def _run_xml(inner: str) -> str:
+    return f'<w:r {nsdecls("w")}>{inner}</w:r>'
+
+
+def _add_numbering(doc, fmt: str, lvl_text: str) -> str:
+    """A new list definition (abstractNum + num) in numbering.xml; returns its numId."""
+    numbering = doc.part.numbering_part.element
+    ids = [int(n.get("{%s}abstractNumId" % numbering.nsmap["w"]))
+           for n in numbering.findall("{%s}abstractNum" % numbering.nsmap["w"])]
+    abstract_id = max(ids, default=0) + 1
+    num_ids = [int(n.get("{%s}numId" % numbering.nsmap["w"]))
+               for n in numbering.findall("{%s}num" % numbering.nsmap["w"])]
+    num_id = max(num_ids, default=0) + 1
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{lvl_text}"/></w:lvl></w:abstractNum>')
+    # abstractNum elements must precede num elements
+    first_num = numbering.find("{%s}num" % numbering.nsmap["w"])
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+        f'</w:num>'))
+    return str(num_id)
+
+
+def _numbered(doc, text: str, num_id: str):
+    p = doc.add_paragraph(text)
+    p._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    return p
+
+
+def build_report(path):
+    doc = docx.Document()
+    doc.core_properties.title = "Báo cáo kết quả cải cách hành chính năm 2024"
+    doc.core_properties.author = "Phòng Nội vụ"
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = HEADER_TEXT
+    section.footer.paragraphs[0].text = FOOTER_TEXT
+
+    # header block as a borderless 2x2 grid
+    grid = doc.add_table(rows=2, cols=2)
+    grid.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG NHÉ"
+    grid.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    grid.cell(1, 0).text = "Số: 87/BC-UBND"
+    grid.cell(1, 1).text = "Mường Nhé, ngày 20 tháng 12 năm 2024"
+
+    doc.add_heading("BÁO CÁO", level=1)
+    doc.add_heading("I. KẾT QUẢ ĐẠT ĐƯỢC", level=2)
+    p = doc.add_paragraph("Năm 2024, huyện tiếp nhận 4.812 hồ sơ thủ tục hành chính")
+    add_footnote(p, "Số liệu trích từ Hệ thống thông tin giải quyết thủ tục hành chính tỉnh "
+                    "Điện Biên đến ngày 15/12/2024.")
+    p.add_run(", trong đó giải quyết đúng hạn 4.790 hồ sơ, đạt 99,54%.")
+
+    p = doc.add_paragraph("Thực hiện Quyết định số 1291/QĐ-UBND ngày 02/7/2024")
+    add_footnote(p, "Quyết định về việc ban hành Kế hoạch cải cách hành chính năm 2024 "
+                    "của Ủy ban nhân dân huyện.")
+    p.add_run(" và Kế hoạch số 36/KH-UBND")
+    add_footnote(p, "Ghi chú của người tổng hợp.", mark="*")
+    p.add_run("\tcác phòng, ban đã triển khai đầy đủ.")
+
+    # tracked changes: the deleted run must not appear, the inserted one must
+    p = doc.add_paragraph("Tỷ lệ số hóa hồ sơ đạt ")
+    p._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="91" w:author="A" w:date="2024-12-01T00:00:00Z">'
+        '<w:r><w:delText>87,5%</w:delText></w:r></w:del>'))
+    p._p.append(parse_xml(
+        f'<w:ins {nsdecls("w")} w:id="92" w:author="A" w:date="2024-12-01T00:00:00Z">'
+        '<w:r><w:t>91,2%</w:t></w:r></w:ins>'))
+    p.add_run(" so với kế hoạch.")
+
+    # a field: only its displayed result counts
+    p = doc.add_paragraph("Chi tiết tại Phụ lục ")
+    for inner in ('<w:fldChar w:fldCharType="begin"/>',
+                  '<w:instrText xml:space="preserve"> SEQ PhuLuc \\* ARABIC </w:instrText>',
+                  '<w:fldChar w:fldCharType="separate"/>', "<w:t>2</w:t>",
+                  '<w:fldChar w:fldCharType="end"/>'):
+        p._p.append(parse_xml(_run_xml(inner)))
+    p.add_run(" kèm theo.")
+
+    # soft line break inside running text, and after a sentence
+    p = doc.add_paragraph("Công tác tuyên truyền được đẩy mạnh")
+    p.add_run().add_break()
+    p.add_run("trên cổng thông tin điện tử huyện.")
+    p.add_run().add_break()
+    p.add_run("- Tổ chức 12 hội nghị đối thoại.")
+
+    doc.add_heading("II. NHIỆM VỤ NĂM 2025", level=2)
+    letters = _add_numbering(doc, "lowerLetter", "%1)")
+    _numbered(doc, "Rà soát, đơn giản hóa thủ tục hành chính nội bộ;", letters)
+    _numbered(doc, "Nâng tỷ lệ hồ sơ trực tuyến toàn trình lên trên 60%.", letters)
+    romans = _add_numbering(doc, "upperRoman", "%1.")
+    _numbered(doc, "Ghi chú thứ nhất của danh mục", romans)
+    _numbered(doc, "Ghi chú thứ hai của danh mục", romans)
+    doc.add_paragraph("Duy trì bộ phận một cửa", style="List Number")
+    doc.add_paragraph("Kiện toàn tổ công nghệ số cộng đồng", style="List Number")
+    doc.add_paragraph("Công khai kết quả giải quyết hồ sơ", style="List Bullet")
+
+    table = doc.add_table(rows=3, cols=3)
+    table.style = "Table Grid"
+    for r, row in enumerate([["Đơn vị", "Hồ sơ", "Đúng hạn (%)"],
+                             ["Cấp huyện", "1.205", "99,2"],
+                             ["Cấp xã", "3.607", "99,7"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    add_footnote(table.cell(2, 0).paragraphs[0], "Gồm 11 xã trên địa bàn huyện.")
+    merged = doc.add_table(rows=2, cols=3)
+    merged.style = "Table Grid"
+    merged.cell(0, 0).merge(merged.cell(0, 1)).text = "Chỉ tiêu gộp"
+    merged.cell(0, 2).text = "Ghi chú"
+    merged.cell(1, 0).text = "A"
+    merged.cell(1, 1).text = "B"
+    merged.cell(1, 2).text = "C"
+
+    p = doc.add_paragraph("Trên đây là báo cáo của Ủy ban nhân dân huyện")
+    add_footnote(p, "Báo cáo này thay thế Báo cáo số 80/BC-UBND ngày 10/12/2024.")
+    p.add_run(".")
+    doc.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = build_report(tmp_path_factory.mktemp("docx") / "bao-cao.docx")
+    return extract_docx(path), path
+
+
+def _block_texts(doc, kind=None):
+    return [doc.text[b.start:b.end] for b in doc.blocks if kind in (None, b.kind)]
+
+
+def test_built_footnotes_linked_in_order(built):
+    doc, _ = built
+    assert [(f.number, f.label) for f in doc.footnotes] == [
+        (1, None), (2, None), (3, "*"), (3, None), (4, None)]  # a custom mark takes no number
+    for f in doc.footnotes:
+        assert f.anchor_start is not None
+    body = doc.text[:doc.body_end]
+    assert "4.812 hồ sơ thủ tục hành chính¹, trong đó" in body
+    assert "ngày 02/7/2024² và Kế hoạch số 36/KH-UBND* các phòng" in body
+    assert "Cấp xã³ | 3.607" in body  # marker inside a table cell, linked
+    assert body.rstrip().endswith("huyện⁴.")
+    texts = [doc.text[f.start:f.end] for f in doc.footnotes]
+    assert texts[0].startswith("Số liệu trích từ") and texts[2] == "Ghi chú của người tổng hợp."
+    assert texts[3] == "Gồm 11 xã trên địa bàn huyện."
+    assert not doc.warnings
+    assert_invariants(doc)
+
+
+def test_built_headers_footers_out_of_body(built):
+    doc, _ = built
+    assert HEADER_TEXT not in doc.text and FOOTER_TEXT not in doc.text
+
+
+def test_built_tracked_changes_fields_breaks(built):
+    doc, _ = built
+    assert "Tỷ lệ số hóa hồ sơ đạt 91,2% so với kế hoạch." in _block_texts(doc)
+    assert "87,5%" not in doc.text
+    assert "Chi tiết tại Phụ lục 2 kèm theo." in _block_texts(doc)
+    assert "SEQ" not in doc.text
+    assert ("Công tác tuyên truyền được đẩy mạnh trên cổng thông tin điện tử huyện.\n"
+            "- Tổ chức 12 hội nghị đối thoại.") in _block_texts(doc)
+
+
+def test_built_headings_lists_numbering(built):
+    doc, _ = built
+    heads = [(doc.text[b.start:b.end], b.level) for b in doc.blocks if b.kind == "heading"]
+    assert ("BÁO CÁO", 1) in heads and ("I. KẾT QUẢ ĐẠT ĐƯỢC", 2) in heads
+    items = _block_texts(doc, "list_item")
+    assert "a) Rà soát, đơn giản hóa thủ tục hành chính nội bộ;" in items
+    assert "b) Nâng tỷ lệ hồ sơ trực tuyến toàn trình lên trên 60%." in items
+    assert "II. Ghi chú thứ hai của danh mục" in _block_texts(doc)
+    assert "1. Duy trì bộ phận một cửa" in items and "2. Kiện toàn tổ công nghệ số cộng đồng" in items
+    assert "• Công khai kết quả giải quyết hồ sơ" in items
+
+
+def test_built_tables_and_layout_grid(built):
+    doc, _ = built
+    # the header grid is read column by column, one block per line of each cell
+    assert _block_texts(doc)[:6] == [
+        "ỦY BAN NHÂN DÂN", "HUYỆN MƯỜNG NHÉ", "Số: 87/BC-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Mường Nhé, ngày 20 tháng 12 năm 2024"]
+    assert len(doc.tables) == 3
+    assert doc.tables[0].rows[1] == ["Số: 87/BC-UBND", "Mường Nhé, ngày 20 tháng 12 năm 2024"]
+    assert doc.tables[1].rows == [["Đơn vị", "Hồ sơ", "Đúng hạn (%)"],
+                                  ["Cấp huyện", "1.205", "99,2"], ["Cấp xã³", "3.607", "99,7"]]
+    assert doc.tables[2].rows == [["Chỉ tiêu gộp", "", "Ghi chú"], ["A", "B", "C"]]
+    assert sum(b.kind == "table" for b in doc.blocks) == 2
+    assert_invariants(doc)
+
+
+def test_built_metadata(built):
+    doc, _ = built
+    assert doc.metadata["title"] == "Báo cáo kết quả cải cách hành chính năm 2024"
+    assert doc.metadata["author"] == "Phòng Nội vụ"
+    assert doc.metadata["created"]
+
+
+def test_footnote_helper_round_trip(tmp_path):
+    """add_footnote works on a loaded file that already has footnotes (the real draft)."""
+    if not REAL_DOCX.exists():
+        pytest.skip("shared corpus not present")
+    d = docx.Document(str(REAL_DOCX))
+    p = d.add_paragraph("Đoạn bổ sung để kiểm tra chú thích")
+    add_footnote(p, "Chú thích thêm ở cuối văn bản.")
+    d.save(tmp_path / "more.docx")
+    doc = extract_docx(tmp_path / "more.docx")
+    assert len(doc.footnotes) == 18 and doc.footnotes[-1].number == 18
+    assert doc.text[doc.footnotes[-1].start:doc.footnotes[-1].end] == "Chú thích thêm ở cuối văn bản."
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+def _fails(path, fn=extract_docx) -> str:
+    with pytest.raises(ExtractionError) as err:
+        fn(path)
+    msg = str(err.value)
+    assert "\n" not in msg and msg
+    return msg
+
+
+def test_garbage_docx(tmp_path):
+    path = tmp_path / "rac.docx"
+    path.write_bytes(b"day khong phai la tep Word" * 50)
+    assert _fails(path).startswith("corrupt DOCX")
+    assert "DOCX" in _fails(path, extract)
+
+
+def test_zip_without_document_xml(tmp_path):
+    path = tmp_path / "thieu.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/styles.xml", "<styles/>")
+    assert _fails(path).startswith("corrupt DOCX")
+    assert "document.xml" in _fails(path, extract)
+
+
+def test_truncated_docx(built, tmp_path):
+    _, good = built
+    data = good.read_bytes()
+    path = tmp_path / "cut.docx"
+    path.write_bytes(data[: len(data) // 2])
+    assert _fails(path).startswith("corrupt DOCX")
+    _fails(path, extract)
+
+
+def test_malformed_document_xml(built, tmp_path):
+    _, good = built
+    path = tmp_path / "hong.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data[: len(data) // 2]  # cut mid-element
+            dst.writestr(item, data)
+    assert _fails(path).startswith("corrupt DOCX")
+
+
+def test_malformed_footnotes_part_is_partial(built, tmp_path):
+    _, good = built
+    path = tmp_path / "fn.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/footnotes.xml":
+                data = b"<w:footnotes><broken"
+            dst.writestr(item, data)
+    doc = extract_docx(path)
+    assert any("footnotes.xml" in w for w in doc.warnings)
+    assert "Tỷ lệ số hóa hồ sơ đạt 91,2% so với kế hoạch." in _block_texts(doc)
+
+
+def test_extract_dispatches_docx(built, tmp_path):
+    _, good = built
+    renamed = tmp_path / "bao-cao.bin.docx"
+    shutil.copy(good, renamed)
+    assert extract(renamed).format == "docx"
