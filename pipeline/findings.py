@@ -1,0 +1,283 @@
+"""Findings stage: what a report concludes, about what, and for whom.
+
+One finding per body paragraph or numbered item between the first section and the
+closing block ("Trên đây là …", "Nơi nhận", signature); headings, tables, footnotes and
+category labels ("Hạn chế:") are not findings. A paragraph that starts lower-case right
+after another one is the rest of it (a page break cut it) and extends that finding.
+
+Category, topic and addressee follow schemas/data/findings.yaml (see the order there):
+headings first, then labels and cue phrases. Findings are linked to the citations and
+figures whose spans lie inside them (those stages run before this one).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.structure import numbering, units, zones
+
+DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "findings.yaml"
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    with open(DATA, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    lead = r"^(?:(?:" + "|".join(raw["lead_words"]) + r")\s+)*"
+    heads = [(cat, re.compile(lead + r"(?:" + "|".join(e["patterns"]) + r")\b"))
+             for cat, e in raw["headings"].items()]
+    cues = [(cat, [re.compile(p) for p in e["patterns"]]) for cat, e in raw["cues"].items()]
+    a = raw["addressee"]
+    stops = sorted(a["stop_words"], key=len, reverse=True)
+    return {
+        "raw": raw, "heads": heads, "cues": cues, "weak": set(raw["weak_categories"]),
+        "generic": {g.lower() for g in raw["generic_headings"]},
+        "addr_heading": [re.compile(p) for p in a["heading_patterns"]],
+        "addr_item": [re.compile(p) for p in a["item_patterns"]],
+        "addr_categories": set(a["categories"]),
+        "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
+        "org": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
+                          + r")\b"),
+        "label_max": raw["label_max_chars"],
+        "negators": re.compile("|".join(map(re.escape, raw["cue_negators"]))),
+    }
+
+
+def _low(s: str) -> str:
+    return " ".join(s.replace("*", " ").replace("_", " ").split()).lower().strip(" :.")
+
+
+def heading_category(heading: str) -> str | None:
+    h = _low(heading)
+    for cat, rx in rules()["heads"]:
+        if rx.match(h):
+            return cat
+    return None
+
+
+def cue_category(text: str) -> tuple[str, str] | None:
+    t = _low(text)
+    neg = rules()["negators"]
+    for cat, pats in rules()["cues"]:
+        best = None
+        for rx in pats:
+            for m in rx.finditer(t):
+                if neg.search(t, max(0, m.start() - 30), m.start()):
+                    continue  # "khắc phục những tồn tại": not a limitation
+                if best is None or m.start() < best.start():
+                    best = m
+                break
+        if best:
+            return cat, best.group(0).strip()
+    return None
+
+
+def addressee_from_heading(heading: str) -> str | None:
+    h = " ".join(heading.replace("*", " ").split()).strip(" .")
+    for rx in rules()["addr_heading"]:
+        m = rx.match(h[:1].lower() + h[1:]) or rx.match(h.lower())
+        if m:
+            x = h[m.start("x"):m.end("x")].strip(" :;.,")
+            if x and rules()["org"].match(x.lower()):
+                return x
+    if rules()["org"].match(h.lower()) and len(h) < 80 and not re.search(r"[.;]", h):
+        return h.strip(" :")  # "1. Phòng Nội vụ" heading under "Tổ chức thực hiện"
+    return None
+
+
+def addressee_from_item(text: str) -> str | None:
+    t = " ".join(text.replace("*", " ").split())
+    r = rules()
+    for rx in r["addr_item"]:
+        m = rx.match(t[:1].lower() + t[1:])
+        if not m:
+            continue
+        x = t[m.start("x"):m.end("x")]
+        x = re.split(r"[;:.(]|,\s(?=[a-zđ]+\s(?:và|để))", x, maxsplit=1)[0]
+        stop = r["stop"].search(x)
+        if stop:
+            x = x[: stop.start()]
+        x = x.strip(" ,;")
+        if x and len(x.split()) <= 15 and r["org"].match(x.lower()):
+            return x
+    return None
+
+
+def _is_label(text: str) -> bool:
+    t = text.strip(" *_#")
+    return len(t) <= rules()["label_max"] and (t.endswith(":") or not re.search(r"[.;,]\s*$", t)) \
+        and bool(heading_category(t) or addressee_from_heading(t.rstrip(":")))
+
+
+def analyze(ctx) -> None:
+    text = ctx.text
+    us = units(ctx)
+    z = zones(ctx)
+    sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
+    by_id = {s["id"]: s for s in sections}
+    by_start = {s["start"]: s for s in sections}
+    findings = []
+    label = None  # (category, basis) from a label paragraph, reset at each section
+    label_addr = None
+    current_section = None
+    lo = z["first_section"] if sections else _first_body(ctx, us, z)
+    for i in range(lo, z["closing"]):
+        u = us[i]
+        if u["kind"] == "table":
+            continue
+        s, e = u["start"], u["end"]
+        utext = text[s:e]
+        sec = by_start.get(s)
+        if sec is not None:
+            current_section = sec
+            label, label_addr = None, None
+            num = numbering(utext)
+            hs = sec["heading_start"]
+            # A numbered heading that is only a heading carries no finding.
+            if sec["heading_end"] >= _content_end(text, s, e) and not _is_item(text, sec, e):
+                continue
+            s = _after_number(text, s, num[2] if num else 0)
+            del hs
+        else:
+            if _is_label(utext):
+                cat = heading_category(utext)
+                if cat:
+                    label = (cat, f"label:{utext.strip(' *_')}")
+                addr = addressee_from_heading(utext.rstrip(": "))
+                if addr:
+                    label_addr = addr
+                continue
+            if u["kind"] == "heading" and len(utext) < 200 and not re.search(r"[.;]\s*$", utext):
+                continue  # an unnumbered heading line
+            # A paragraph cut by a page break continues the previous finding.
+            first = utext.lstrip("*_ ")[:1]
+            if findings and first.islower() and findings[-1]["_section"] is current_section:
+                prev = findings[-1]
+                prev["end"] = e
+                prev["text"] = text[prev["start"]:e]
+                continue
+        s, e = _strip(text, s, e)
+        if e <= s:
+            continue
+        ftext = text[s:e]
+        row = {"start": s, "end": e, "text": ftext, "_section": current_section,
+               "_label": label, "_label_addr": label_addr}
+        findings.append(row)
+        # A lead-in paragraph ending with ":" that announces a category labels what follows.
+        if ftext.rstrip("* ").endswith(":"):
+            cue = cue_category(ftext)
+            if cue and cue[0] in ("limitation", "strength", "cause", "recommendation"):
+                label = (cue[0], f"label:{cue[1]}")
+    citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
+    figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
+    for f in findings:
+        sec = f.pop("_section")
+        cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"))
+        row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
+               "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
+               "topic": topic, "addressee": addr, "text": f["text"],
+               **ctx.provenance(f["start"], f["end"])}
+        ctx.add("findings", row)
+        for c in _inside(citations, f["start"], f["end"]):
+            ctx.add("finding_citations", {"finding_id": row["id"], "citation_id": c["id"],
+                                          "document_id": ctx.document_id})
+        for g in _inside(figures, f["start"], f["end"]):
+            ctx.add("finding_figures", {"finding_id": row["id"], "figure_id": g["id"],
+                                        "document_id": ctx.document_id})
+
+
+def classify(text: str, sec: dict | None, by_id: dict, label, label_addr):
+    """(category, basis, topic, addressee) of one finding inside section `sec`."""
+    ancestors = []  # innermost first; the finding's own item section is skipped below
+    node = sec
+    while node is not None:
+        ancestors.append(node)
+        node = by_id.get(node["parent_id"])
+    own = sec if sec is not None and _low(text).startswith(_low(sec["heading"])[:40]) else None
+    heads = [a for a in ancestors if a is not own]
+    strong = weak = None
+    topic = None
+    addr_heading = None
+    for a in heads:
+        cat = heading_category(a["heading"])
+        if cat and cat not in rules()["weak"]:
+            strong = strong or (cat, a)
+        elif cat:
+            weak = weak or (cat, a)
+        hint = addressee_from_heading(a["heading"])
+        if hint and addr_heading is None:
+            addr_heading = hint
+        if topic is None and (not cat or cat in rules()["weak"]) and not hint \
+                and _low(a["heading"]) not in rules()["generic"]:
+            topic = a["heading"].strip(" :")
+    cue = cue_category(text)
+    if label:
+        cat, basis = label
+    elif strong:
+        cat, basis = strong[0], f"heading:{_basis(strong[1])}"
+    elif cue:
+        cat, basis = cue[0], f"cue:{cue[1]}"
+    elif weak:
+        cat, basis = weak[0], f"heading:{_basis(weak[1])}"
+    else:
+        cat, basis = "other", "default"
+    addressee = None
+    if cat in rules()["addr_categories"]:
+        addressee = addressee_from_item(text) or label_addr or addr_heading
+    return cat, basis, topic, addressee
+
+
+def _basis(sec: dict) -> str:
+    return f"{sec['number']}. {sec['heading']}" if sec.get("number") and sec["number"][0] not in "(Đ" \
+        else f"{sec.get('number') or ''} {sec['heading']}".strip()
+
+
+def _inside(rows: list[dict], s: int, e: int) -> list[dict]:
+    starts = [r["start"] for r in rows]
+    i = bisect.bisect_left(starts, s)
+    out = []
+    while i < len(rows) and rows[i]["start"] < e:
+        if rows[i]["end"] <= e:
+            out.append(rows[i])
+        i += 1
+    return out
+
+
+def _first_body(ctx, us, z) -> int:
+    """No sections: findings start after the header, at the first real paragraph."""
+    for i, u in enumerate(us[: z["closing"]]):
+        t = ctx.text[u["start"]:u["end"]]
+        if u["kind"] != "table" and len(t) > 80 and not t.startswith(("Căn cứ", "Kính gửi")):
+            return i
+    return z["closing"]
+
+
+def _content_end(text, s, e) -> int:
+    while e > s and text[e - 1] in "*_ :.\n":
+        e -= 1
+    return e
+
+
+def _is_item(text: str, sec: dict, e: int) -> bool:
+    """A numbered unit with a body: longer than a heading or ending like a sentence."""
+    body = text[sec["heading_start"]:e].strip("*_ ")
+    return len(body) > 160 or bool(re.search(r"[.;]$", body)) and len(body.split()) > 12
+
+
+def _after_number(text: str, s: int, off: int) -> int:
+    s += off
+    while s < len(text) and text[s] in "*_ ":
+        s += 1
+    return s
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \n":
+        s += 1
+    while e > s and text[e - 1] in " \n":
+        e -= 1
+    return s, e

@@ -1,0 +1,578 @@
+"""Structure stage: the section tree and the document's own metadata.
+
+Runs first, so that every later stage gets `section` through `ctx.provenance`.
+
+The body is cut into *units* (blocks, split again where a line inside a block starts a
+numbered heading). A unit that starts with a numbering mark (I., 1., 1.1., a), (1),
+Điều 1., Chương I, Mục 1) or that the DOCX extractor marked as a styled heading opens a
+section. Levels come from the order in which numbering styles appear (the usual way of
+reading Vietnamese official documents: Roman > arabic > decimal > letter > (n)), kept on
+a stack: a style already on the stack closes everything below it, a new style nests.
+A list that restarts at 1 while its style is still open (a "1. 2. 3." list inside
+"1. Cải cách thể chế") nests too.
+
+Metadata comes from the header block (issuer, "Số:", place and date, type line, trích
+yếu), the closing block ("Nơi nhận", signature) and the title (period covered). Nothing is
+taken from the file name, and what the text does not state stays None.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.normalize import fold
+from pipeline.vndate import date_problem, iso
+
+DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "structure.yaml"
+
+try:  # the citations helper owns the symbol grammar
+    from pipeline.symbols import canonicalize, parse_symbol
+except ImportError:  # pragma: no cover - minimal fallback
+    parse_symbol = None
+
+    def canonicalize(symbol: str) -> str | None:
+        s = re.sub(r"\s+", "", symbol or "").upper().replace("ND-", "NĐ-")
+        return s if re.match(r"^\d+[/-]", s) else None
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    with open(DATA, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+# ---- numbering -------------------------------------------------------------------------
+
+_MD = r"[#*_\s>]*"  # Markdown noise before a heading ("## ", "**")
+ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+NUMBERING = [
+    # (style, regex on the unit text); group "n" is the number, the match end is where
+    # the heading text starts.
+    ("chuong", re.compile(_MD + r"(?:Chương|CHƯƠNG)\s+(?P<n>[IVXLC]+|\d+)\b\.?[*_]*\s*")),
+    ("muc", re.compile(_MD + r"(?:Mục|MỤC)\s+(?P<n>\d+|[IVX]+)\b\.?[*_]*\s*(?=\S|$)")),
+    ("dieu", re.compile(_MD + r"(?:Điều|ĐIỀU)\s+(?P<n>\d+[a-z]?)\s*[.:][*_]*\s*")),
+    ("upper", re.compile(_MD + r"(?P<n>[A-H])\s*\.[*_]*\s+(?=[A-ZĐÀ-Ỹ])")),
+    ("roman", re.compile(_MD + r"(?P<n>[IVX]{1,6})\s*[.)][*_]*\s+")),
+    ("decimal", re.compile(_MD + r"(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\.?[*_]*\s+(?=\D)")),
+    ("arabic.", re.compile(_MD + r"(?P<n>\d{1,2})\s*\.[*_]*\s+(?=\D)")),
+    ("arabic)", re.compile(_MD + r"(?P<n>\d{1,2})\s*\)[*_]*\s+")),
+    ("alpha)", re.compile(_MD + r"(?P<n>[a-zđ])\s*\)[*_]*\s+")),
+    ("alpha.", re.compile(_MD + r"(?P<n>[a-zđ])\s*\.[*_]*\s+(?=[A-ZĐÀ-Ỹ])")),
+    ("paren", re.compile(_MD + r"\((?P<n>\d{1,2})\)[*_]*\s*")),
+]
+_LINE_START = re.compile(r"\n(?=" + _MD + r"(?:Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU|[IVX]{1,6}\.|\d{1,2}\.|\(\d{1,2}\)|[a-zđ]\)))")
+
+
+def numbering(text: str) -> tuple[str, str, int] | None:
+    """(style, number, heading offset) of a unit that starts with a numbering mark."""
+    for style, rx in NUMBERING:
+        m = rx.match(text)
+        if not m:
+            continue
+        n = m.group("n")
+        if style == "roman" and not ROMAN.match(n):
+            continue
+        if style == "decimal":
+            style = f"decimal{n.count('.') + 1}"
+        if style in ("upper", "alpha.") and len(text) > 200:
+            continue  # "A. Nguyễn …" is a name; letter headings are short
+        return style, n, m.end()
+    return None
+
+
+def _number_label(style: str, n: str) -> str:
+    return {"chuong": f"Chương {n}", "muc": f"Mục {n}", "dieu": f"Điều {n}",
+            "paren": f"({n})"}.get(style, n)
+
+
+# ---- units -----------------------------------------------------------------------------
+
+def units(ctx) -> list[dict]:
+    """Body pieces in reading order: {start, end, kind, level, page}. Tables are kept whole
+    (kind 'table'); other blocks are split where an inner line starts a numbered heading."""
+    cached = ctx.meta.get("_units")
+    if cached is not None:
+        return cached
+    out = []
+    text = ctx.text
+    for b in sorted(ctx.blocks, key=lambda b: b["start"]):
+        if b["kind"] == "footnote" or b["start"] >= ctx.body_end:
+            continue
+        if b["kind"] == "table":
+            out.append({"start": b["start"], "end": b["end"], "kind": "table", "level": None})
+            continue
+        cuts = [b["start"]] + [m.start() + 1 for m in _LINE_START.finditer(text, b["start"], b["end"])]
+        cuts.append(b["end"])
+        for s, e in zip(cuts, cuts[1:]):
+            s, e = _trim(text, s, e)
+            if e > s:
+                out.append({"start": s, "end": e, "kind": b["kind"],
+                            "level": b.get("level") if s == b["start"] else None})
+    ctx.meta["_units"] = out
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _strip_md(text: str, s: int, e: int) -> tuple[int, int]:
+    """Span without surrounding Markdown emphasis, spaces and a trailing colon."""
+    while s < e and text[s] in "#*_ \n":
+        s += 1
+    while e > s and text[e - 1] in "*_ \n:":
+        e -= 1
+    return s, e
+
+
+def starts_with_any(text: str, words) -> bool:
+    t = text.lstrip("#*_ ")
+    return any(t.startswith(w) for w in words)
+
+
+# ---- zones -----------------------------------------------------------------------------
+
+def zones(ctx) -> dict:
+    """Indices into units(): where the body proper starts (after header/title/preamble
+    openers are allowed) and where the closing block (Trên đây / Nơi nhận / signature)
+    starts."""
+    cached = ctx.meta.get("_zones")
+    if cached is not None:
+        return cached
+    us = units(ctx)
+    text = ctx.text
+    r = rules()
+    first_section = next((i for i, u in enumerate(us) if u["kind"] != "table"
+                          and (numbering(text[u["start"]:u["end"]]) or _styled_heading(u))), len(us))
+    closing = len(us)
+    sig = re.compile(r"^[#*_\s]*(?:" + "|".join(re.escape(p) for p in r["signature_prefixes"]) + r")\s")
+    for i in range(len(us)):
+        t = text[us[i]["start"]:us[i]["end"]]
+        if i >= first_section or i > 3:
+            if starts_with_any(t, r["closing_openers"]) or (sig.match(t) and t.isupper()):
+                closing = i
+                break
+    result = {"first_section": min(first_section, closing), "closing": closing}
+    ctx.meta["_zones"] = result
+    return result
+
+
+def _styled_heading(u: dict) -> bool:
+    return u["kind"] == "heading" and u.get("level") is not None
+
+
+# ---- sections --------------------------------------------------------------------------
+
+def build_sections(ctx) -> list[dict]:
+    text = ctx.text
+    us = units(ctx)
+    z = zones(ctx)
+    stack: list[dict] = []  # open sections: {"style", "n", "row"}
+    rows: list[dict] = []
+    consumed = set()
+    for i in range(z["first_section"], z["closing"]):
+        if i in consumed:
+            continue
+        u = us[i]
+        if u["kind"] == "table":
+            continue
+        utext = text[u["start"]:u["end"]]
+        num = numbering(utext)
+        if num:
+            style, n, off = num
+        elif _styled_heading(u):
+            style, n, off = f"h{u['level']}", None, 0
+        else:
+            continue
+        # Where does it sit? Pop to an open section of the same style (a sibling), unless
+        # the list restarts at 1/a (a nested list); a new style nests under the innermost.
+        same = next((k for k in range(len(stack) - 1, -1, -1) if stack[k]["style"] == style), None)
+        restart = n in ("1", "a", "I", "A") and same is not None and stack[same]["n"] not in (None,)
+        if style.startswith("h"):  # styled headings: level from the style
+            lvl = u["level"]
+            while stack and stack[-1]["style"].startswith("h") and stack[-1]["hlevel"] >= lvl:
+                stack.pop()
+            while stack and not stack[-1]["style"].startswith("h"):
+                stack.pop()
+        elif style in ("chuong", "muc", "dieu") or same is not None and not restart:
+            if same is not None and not restart:
+                del stack[same:]
+            elif style == "chuong":
+                stack.clear()
+            elif style == "muc":
+                k = next((k for k in range(len(stack)) if stack[k]["style"] == "chuong"), None)
+                del stack[(k + 1) if k is not None else 0:]
+            elif style == "dieu":
+                k = next((k for k in range(len(stack) - 1, -1, -1)
+                          if stack[k]["style"] in ("chuong", "muc")), None)
+                del stack[(k + 1) if k is not None else 0:]
+        elif style.startswith("decimal"):
+            # 2.1 belongs under the open section numbered 2 (if any); 2.1.3 under 2.1.
+            prefix = n.rsplit(".", 1)[0]
+            k = next((k for k in range(len(stack) - 1, -1, -1) if stack[k]["n"] == prefix), None)
+            if k is not None:
+                del stack[k + 1:]
+        elif style == "roman":
+            k = next((k for k in range(len(stack)) if stack[k]["style"] in ("upper", "chuong", "muc")), None)
+            if k is None and not any(s["style"] == "roman" for s in stack) and stack \
+                    and stack[0]["style"] not in ("upper", "chuong", "muc", "dieu") and not restart:
+                stack.clear()  # Roman numerals are the top level of a report
+        elif style == "upper":
+            stack.clear()
+        parent = stack[-1]["row"] if stack else None
+        # Heading text: after the number; a bare "Chương I" takes the next short unit.
+        hs, he = _strip_md(text, u["start"] + off, u["end"])
+        if he <= hs and style in ("chuong", "muc", "roman", "upper") and i + 1 < z["closing"]:
+            nxt = us[i + 1]
+            if nxt["kind"] != "table" and nxt["end"] - nxt["start"] < 200 \
+                    and not numbering(text[nxt["start"]:nxt["end"]]):
+                hs, he = _strip_md(text, nxt["start"], nxt["end"])
+                consumed.add(i + 1)
+        hs, he = _heading_span(text, hs, he)
+        label = _number_label(style, n) if n else None
+        if parent is None:
+            path = label or str(1 + sum(1 for r in rows if r["parent_id"] is None))
+        elif style.startswith("decimal") and parent["number"] == n.rsplit(".", 1)[0]:
+            path = f"{parent['path']}.{n.rsplit('.', 1)[1]}"
+        else:
+            path = f"{parent['path']}.{label or len(stack) + 1}"
+        row = {
+            "id": ctx.new_id("sections"), "document_id": ctx.document_id,
+            "parent_id": parent["id"] if parent else None, "level": len(stack) + 1,
+            "number": label, "path": path, "heading": text[hs:he],
+            "heading_start": hs, "heading_end": he, "start": u["start"], "end": None,
+            "page": ctx.page_at(u["start"]),
+        }
+        rows.append(row)
+        stack.append({"style": style, "n": n, "row": row, "hlevel": u.get("level") or 0})
+    # Ends: before the next section at the same or a higher level, else the end of the body.
+    body_end = _trim(text, 0, ctx.body_end)[1]
+    for k, row in enumerate(rows):
+        nxt = next((r for r in rows[k + 1:] if r["level"] <= row["level"]), None)
+        end = _trim(text, row["start"], nxt["start"])[1] if nxt else body_end
+        row["end"] = max(end, row["heading_end"])
+    return rows
+
+
+def _heading_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """A numbered paragraph's heading is its first clause (up to : ; or a sentence end),
+    at most ~160 characters, cut at a word boundary."""
+    if e - s <= 160 and not re.search(r"[.;:]\s", text[s:e]):
+        return s, e
+    m = re.search(r"[:;]|\.(?=\s|$)", text[s:e])
+    cut = s + m.start() if m else e
+    if cut - s > 160:
+        cut = text.rfind(" ", s, s + 160)
+        cut = cut if cut > s else s + 160
+    return _strip_md(text, s, cut)
+
+
+# ---- metadata --------------------------------------------------------------------------
+
+def _lines(text: str, s: int, e: int) -> list[tuple[str, int]]:
+    """Lines (and table cells) of a span, with their start offsets, Markdown stripped."""
+    out = []
+    pos = s
+    for piece in re.split(r"(\n| \| )", text[s:e]):
+        if piece not in ("\n", " | "):
+            ls, le = _strip_md(text, pos, pos + len(piece))
+            # keep a trailing colon ("Nơi nhận:"): re-include it
+            while le < pos + len(piece) and text[le] == ":":
+                le += 1
+            if le > ls:
+                out.append((text[ls:le], ls))
+        pos += len(piece)
+    return out
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _clean(s: str) -> str:
+    return " ".join(s.replace("*", " ").split()).strip(" _-–")
+
+
+_SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[\w./\-–&]*[A-ZĐa-zđ][\w./\-–&]*)")
+_PLACE_DATE = re.compile(
+    r"(?P<place>(?:[^\W\d_][\w.]*\s+){0,5}?[^\W\d_][\w.]*)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
+    r"tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
+
+
+def _place_words(place: str) -> str | None:
+    """Keep the capitalized tail of the words before ", ngày" (the place name)."""
+    words = place.split()
+    keep = []
+    for w in reversed(words):
+        if w == "TP." or (w[0].isupper() and (len(w) == 1 or not w[1:].isupper() or len(w) <= 2)
+                          and not w.endswith(":")):
+            keep.insert(0, w)
+        else:
+            break
+    return " ".join(keep) or None
+
+
+def header_metadata(ctx) -> dict:
+    text = ctx.text
+    us = units(ctx)
+    z = zones(ctx)
+    r = rules()
+    meta: dict = {}
+    end_idx = z["first_section"]
+    lines: list[tuple[str, int]] = []
+    for u in us[:end_idx]:
+        lines.extend(_lines(text, u["start"], u["end"]))
+    motto = [fold(m).replace("-", " ") for m in r["motto"]]
+
+    def is_motto(line: str) -> bool:
+        f = " ".join(fold(line).replace("-", " ").replace("–", " ").split())
+        return any(m.replace("  ", " ") == f or f == " ".join(m.split()) for m in motto)
+
+    def strip_motto(line: str) -> str:
+        f = fold(line)
+        for m in r["motto"]:
+            k = f.find(fold(m))
+            if k >= 0:
+                line = (line[:k] + line[k + len(m):]).strip()
+                f = fold(line)
+        return line
+
+    types = {k: v for k, v in r["doc_types"].items()}
+    type_idx = None
+    for i, (line, _) in enumerate(lines[:25]):
+        key = _clean(line).upper()
+        if key in types and _is_upper(_clean(line)):
+            meta["doc_type"] = types[key]
+            type_idx = i
+            break
+    # Number symbol and place/date: anywhere in the header lines.
+    head_text = "\n".join(l for l, _ in lines[: (type_idx or 0) + 12])
+    m = _SO.search(head_text)
+    if m:
+        sym = m.group("sym").rstrip(".,;")
+        meta["number_symbol"] = canonicalize(sym) or None
+    m = _PLACE_DATE.search(head_text)
+    if m:
+        place = _place_words(m.group("place"))
+        d, mo, y = m.group("d").strip(), m.group("m").strip(), int(m.group("y"))
+        if place:
+            meta["issued_place"] = _clean(f"{place}, ngày {d} tháng {mo} năm {y}")
+        if d.isdigit() and mo.isdigit() and not date_problem(y, int(mo), int(d)):
+            meta["issued_date"] = iso(y, int(mo), int(d))
+    # Issuer: capitals above the number / type line, motto removed.
+    stop = type_idx if type_idx is not None else len(lines)
+    issuer = []
+    for line, _ in lines[:stop]:
+        if line.lstrip().startswith("Số") or _PLACE_DATE.search(line) or "V/v" in line:
+            break
+        line = _clean(strip_motto(_clean(line)))
+        if not line or is_motto(line) or not _is_upper(line) or len(line) > 80:
+            continue
+        issuer.append(line)
+    if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
+        meta["issuer"] = " ".join(issuer[:3])
+    # Title: lines after the type line up to the body; a letter's "V/v …".
+    title = _title(lines, type_idx, r)
+    if title:
+        meta["title"] = title
+    if "doc_type" not in meta:
+        meta["doc_type"] = _type_from_symbol(meta.get("number_symbol"), r) or (
+            "Công văn" if any(l.startswith(("V/v", "Kính gửi")) for l, _ in lines) else None)
+    return meta
+
+
+def _title(lines, type_idx, r) -> str | None:
+    openers = tuple(r["body_openers"])
+    start = None
+    if type_idx is not None:
+        start = type_idx + 1
+    else:
+        start = next((i for i, (l, _) in enumerate(lines) if l.startswith(("V/v", "V/V", "Về việc"))), None)
+    if start is None:
+        return None
+    parts = []
+    quote_open = False
+    for line, _ in lines[start:start + 6]:
+        clean = _clean(line)
+        if not clean:
+            continue
+        if not quote_open and parts and (clean.startswith(openers) or _is_upper(clean)
+                                         or numbering(clean) or _PLACE_DATE.search(clean)
+                                         or parts[-1].endswith((".", ";"))):
+            break
+        if not parts and (clean.startswith(openers) and not clean.startswith(("Về", "V/v"))):
+            break
+        if set(clean) <= set("_-–—*=. "):
+            if parts:
+                break
+            continue
+        if _is_upper(clean) and not parts:
+            break
+        parts.append(clean)
+        quote_open = (clean.count("“") > clean.count("”")) if "“" in clean else (
+            quote_open and "”" not in clean or (clean.count('"') % 2 == 1) != quote_open)
+        if len(" ".join(parts)) > 400:
+            break
+    title = " ".join(parts).strip()
+    title = re.sub(r"^V/[vV]\.?\s*", "", title)
+    return title or None
+
+
+def _type_from_symbol(symbol: str | None, r) -> str | None:
+    if not symbol:
+        return None
+    abbr = None
+    if parse_symbol is not None:
+        parsed = parse_symbol(symbol)
+        if parsed is None:
+            return None
+        abbr = parsed.get("abbreviation")
+        if abbr is None:
+            return "Công văn"
+    else:
+        m = re.search(r"/(?:\d{4}/)?([A-ZĐa-z]+)-", symbol) or re.search(r"-([A-ZĐ]+)/", symbol)
+        abbr = m.group(1) if m else None
+    return r["symbol_types"].get(abbr) if abbr else None
+
+
+def closing_metadata(ctx) -> dict:
+    text = ctx.text
+    us = units(ctx)
+    z = zones(ctx)
+    r = rules()
+    meta: dict = {}
+    lines: list[tuple[str, int]] = []
+    for u in us[z["closing"]:]:
+        if u["kind"] != "table":
+            lines.extend(_lines(text, u["start"], u["end"]))
+        else:
+            lines.extend(_lines(text, u["start"], u["end"]))
+    recipients: list[str] = []
+    in_recipients = False
+    role_lines: list[str] = []
+    signer = None
+    prefixes = tuple(r["signature_prefixes"])
+    positions = sorted(r["positions"], key=len, reverse=True)
+    for line, _ in lines:
+        clean = _clean(line) if not line.lstrip().startswith(("-", "+", "•")) else line.strip()
+        if re.match(r"^Nơi nhận\s*:?", clean):
+            in_recipients = True
+            rest = re.sub(r"^Nơi nhận\s*:?\s*", "", clean)
+            if rest:
+                recipients.extend(_recipient_items(rest))
+            continue
+        if in_recipients and clean[:1] in "-+•":
+            recipients.extend(_recipient_items(clean))
+            continue
+        if clean.startswith(prefixes) or (_is_upper(clean) and any(clean == p for p in positions)):
+            role_lines.append(_clean(clean))
+            in_recipients = False
+            continue
+        if role_lines and _looks_like_name(clean):
+            signer = clean
+    if recipients:
+        meta["recipients"] = json.dumps(recipients, ensure_ascii=False)
+    if role_lines:
+        meta["signer_role"] = ", ".join(_split_role(" ".join(role_lines), positions, prefixes))
+    if signer:
+        meta["signer"] = signer
+    return meta
+
+
+def _recipient_items(line: str) -> list[str]:
+    items = []
+    for piece in re.split(r"(?:^|\s)[-+•]\s+", " " + line):
+        piece = piece.strip().rstrip(";,.").strip()
+        if piece:
+            items.append(piece)
+    return items
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() and not w.isupper() for w in words) \
+        and not any(ch.isdigit() for ch in line) and not line.endswith((":", ";"))
+
+
+def _split_role(joined: str, positions, prefixes) -> list[str]:
+    clauses = [c.strip() for c in re.split(r"\s+(?=(?:TM|KT|Q|TL|TUQ)\.\s)", joined) if c.strip()]
+    last = clauses[-1] if clauses else ""
+    if last.startswith(prefixes):
+        for p in positions:
+            if last.endswith(" " + p):
+                head = last[: -len(p)].strip()
+                if head not in prefixes:
+                    clauses[-1:] = [head, p]
+                break
+    return clauses
+
+
+# ---- period covered --------------------------------------------------------------------
+
+_YEAR_RANGE = re.compile(r"(?:giai đoạn|kỳ|nhiệm kỳ|từ năm)\s*(?P<a>\d{4})\s*(?:[-–]|đến(?: năm)?)\s*(?P<b>\d{4})", re.I)
+_FROM_TO = re.compile(
+    r"[Tt]ừ\s+(?:ngày\s+|tháng\s+)?(?P<a>(?:\d{1,2}/)?\d{1,2}/\d{4})\s*(?:đến|[-–])\s*(?:ngày\s+|tháng\s+)?"
+    r"(?P<b>(?:\d{1,2}/)?\d{1,2}/\d{4})")
+_HALF = re.compile(r"(?P<k>6|9) tháng (?:đầu )?năm (?P<y>\d{4})", re.I)
+_QUARTER = re.compile(r"quý (?P<q>I{1,3}V?|IV|[1-4])(?:\s*/\s*|\s+năm\s+)(?P<y>\d{4})", re.I)
+_YEAR = re.compile(r"\bnăm (?P<y>\d{4})\b")
+
+
+def _partial(s: str) -> str | None:
+    parts = [int(p) for p in s.split("/")]
+    if len(parts) == 3:
+        d, m, y = parts
+        return iso(y, m, d) if not date_problem(y, m, d) else None
+    m, y = parts
+    return iso(y, m) if 1 <= m <= 12 else None
+
+
+def period(title: str | None, preamble: str) -> tuple[str | None, str | None]:
+    """The period a document covers, from its title; a precise "từ … đến …" range in the
+    preamble refines it when its years agree with the title's."""
+    if not title:
+        return None, None
+    start = end = None
+    if m := _FROM_TO.search(title):
+        return _partial(m.group("a")), _partial(m.group("b"))
+    if m := _YEAR_RANGE.search(title):
+        start, end = m.group("a"), m.group("b")
+    elif m := _HALF.search(title):
+        y, k = int(m.group("y")), int(m.group("k"))
+        start, end = iso(y, 1), iso(y, k)
+    elif m := _QUARTER.search(title):
+        q = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(m.group("q").upper()) or int(m.group("q"))
+        y = int(m.group("y"))
+        start, end = iso(y, 3 * q - 2), iso(y, 3 * q)
+    elif m := _YEAR.search(title):
+        start = end = m.group("y")
+    if start and len(start) == 4:
+        for m in _FROM_TO.finditer(preamble):
+            a, b = _partial(m.group("a")), _partial(m.group("b"))
+            if a and b and a[:4] == start and b[:4] == end:
+                return a, b
+    return start, end
+
+
+# ---- stage -----------------------------------------------------------------------------
+
+def analyze(ctx) -> None:
+    for row in build_sections(ctx):
+        ctx.add("sections", row)
+    meta = header_metadata(ctx)
+    meta.update(closing_metadata(ctx))
+    us = units(ctx)
+    z = zones(ctx)
+    pre = us[: z["first_section"]]
+    preamble = ctx.text[pre[0]["start"]:pre[-1]["end"]] if pre else ""
+    meta["period_start"], meta["period_end"] = period(meta.get("title"), preamble)
+    ctx.meta.update({k: v for k, v in meta.items() if v is not None})
