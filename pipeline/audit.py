@@ -1,0 +1,633 @@
+"""Arithmetic audit: check every claim that the text itself makes checkable.
+
+`audit(text, figures)` is pure: figures (as produced by pipeline/figures.py, each with an
+`id`) in, checks out. The stage `analyze(ctx)` stores them in `checks`; `finalize(db)`
+compares figures across the documents of the corpus.
+
+Claims checked (check `kind`):
+- ratio_percent    "6.326/6.469 hồ sơ, đạt 97,79%" (also "đạt 97,79% (6.326/6.469)")
+- implicit_whole   "…; 143 hồ sơ chưa số hóa, chiếm 2,83%" after a/b in the sentence
+- complement       a/b then the rest: 6.326 + 143 = 6.469
+- complement_percent  the two percentages of a part and its complement sum to 100
+- parts            16/19 + 03/19 = 19/19 (ratios sharing one whole)
+- total            "38.687 hồ sơ, trong đó: cấp huyện: 10.948 …; cấp xã: 27.739 …"
+- change           "giảm từ 71 trường xuống còn 62 trường … trong đó: giảm 02, 03, 04"
+- change_percent   "(tỷ lệ giảm 12,67%)" against the change and its starting value
+- repeated         one indicator stated twice in a document
+- cross_document   one indicator stated in two documents (finalize)
+
+Verdicts: ok | rounding (truncated, or one unit off in the last stated digit) | mismatch |
+unverifiable. A mismatch is only reported when the pairing is certain (a strong link
+word such as "đạt"/"chiếm", a complement that adds up, an exhaustive breakdown); a claim
+whose numbers disagree but whose pairing is only probable is `unverifiable`.
+`stated` and `computed` are unrounded.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from pipeline.normalize import fold
+from pipeline.numbers import format_number, units
+from pipeline.vndate import DAY_DATE
+
+EPS = 1e-9
+
+# Between a ratio and its percentage: words that make the pairing certain / impossible.
+STRONG_LINK = re.compile(r"(?i)\b(?:đạt|chiếm|bằng|tương ứng|tỷ lệ|tỉ lệ|là)\b|[(=]")
+NOT_SAME = re.compile(
+    r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|kế hoạch|chỉ tiêu|mục tiêu|cùng kỳ|"
+    r"bình quân|trung bình|trong đó|gồm|còn lại|mỗi)\b")
+AFTER_COMPARISON = re.compile(
+    r"(?i)^\s*\)?\s*(?:so với|so cùng kỳ|kế hoạch|chỉ tiêu|mục tiêu|của kế hoạch|"
+    r"so với cùng kỳ|với cùng kỳ|/năm|mỗi năm|hằng năm|hàng năm)")
+NEGATION = re.compile(
+    r"(?i)\b(?:chưa|không|còn lại|còn|trễ hạn|quá hạn|chậm|không đạt|thiếu)\b")
+INTRO = re.compile(r"(?i)\b(?:trong đó|bao gồm|gồm|cụ thể|chia ra|phân ra)\b\s*:?")
+CHANGE = re.compile(
+    r"(?i)\b(?:giảm|tăng)\s+từ\s*$|\btừ\s*$")
+CHANGE_MID = re.compile(r"(?i)^\s*[^\d;.]{0,30}?\b(?:xuống còn|xuống|còn|lên|lên đến|đến)\s*$")
+RATIO_WORDS = re.compile(r"(?i)^\s*[^\d;.]{0,25}?\b(?:trên|trong|/)\s*(?:tổng số|tổng|số)?\s*$")
+CLASSIFY = re.compile(r"(?i)^\s*[^\d;,.]{0,20}?\b(?:xếp loại|đạt loại|loại|được xếp)\b")
+
+
+@lru_cache(maxsize=1)
+def _partition_labels() -> set[str]:
+    return {fold(x) for x in units()["partition_labels"]}
+
+
+# ---- verdicts and messages ------------------------------------------------------------
+
+def percent_verdict(stated: float, decimals: int, computed: float) -> str:
+    """ok when `stated` is `computed` rounded to the stated precision; rounding when it is
+    the truncation or one unit off in the last digit; mismatch otherwise."""
+    unit = 10.0 ** -decimals
+    if abs(computed - stated) <= unit / 2 + EPS:
+        return "ok"
+    truncated = math.floor(computed / unit + EPS) * unit
+    if abs(truncated - stated) <= EPS * max(1, stated):
+        return "rounding"
+    if abs(round(computed / unit) * unit - stated) <= unit + EPS:
+        return "rounding"
+    return "mismatch"
+
+
+def sum_verdict(stated: float, computed: float) -> str:
+    return "ok" if abs(stated - computed) <= 1e-6 * max(1.0, abs(stated)) else "mismatch"
+
+
+def vn(value: float, decimals: int | None = None) -> str:
+    if decimals is None:
+        decimals = 0 if abs(value - round(value)) < 1e-9 else 2
+    return format_number(value, decimals)
+
+
+def pct(value: float, decimals: int = 2) -> str:
+    return f"{format_number(value, decimals)}%"
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _unit(f):
+    return f.get("unit") if f.get("unit") not in (None, "%") else None
+
+
+def _units_compatible(a, b) -> bool:
+    ua, ub = _unit(a), _unit(b)
+    return ua is None or ub is None or fold(ua) == fold(ub)
+
+
+def _nums(f) -> str:
+    if f["kind"] in ("ratio", "rank") and f.get("denominator") is not None:
+        return f"{vn(f['numerator'])}/{vn(f['denominator'])}"
+    return vn(f["value"], f.get("decimals") or 0)
+
+
+# ---- the audit --------------------------------------------------------------------------
+
+def audit(text: str, figures: list[dict]) -> list[dict]:
+    """All checks for one document. Each check: kind, verdict, stated, computed,
+    figure_ids (list), message, start, end."""
+    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    for f in sorted(figures, key=lambda f: f["start"]):
+        by_sentence[f["sentence_start"]].append(f)
+    checks: list[dict] = []
+    for figs in by_sentence.values():
+        checks.extend(_sentence_checks(text, figs))
+    checks.extend(_repeated(text, figures))
+    checks.sort(key=lambda c: (c["start"], c["end"]))
+    return checks
+
+
+def _check(kind, verdict, stated, computed, figs, message):
+    return {
+        "kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
+        "figure_ids": [f["id"] for f in figs], "message": message,
+        "start": min(f["start"] for f in figs), "end": max(f["end"] for f in figs),
+    }
+
+
+def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    paired: dict[int, tuple[dict, float, bool]] = {}  # id(percent) -> (part, computed, certain)
+    complement_of: dict[int, dict] = {}  # id(count) -> ratio it completes (certain)
+    # -- part and complement (6.326/6.469 … 143 chưa …) ---------------------------------
+    for i, r in enumerate(figs):
+        if r["kind"] != "ratio" or not r.get("denominator"):
+            continue
+        nxt = next((g for g in figs[i + 1:] if g["kind"] != "percent"), None)
+        if nxt is None or nxt["kind"] != "count" or not _units_compatible(r, nxt):
+            continue
+        gap = text[r["end"]:nxt["start"]]
+        if re.search(r"\d", gap) and not re.fullmatch(r"[^\d]*\d+(?:[.,]\d+)*\s?%[^\d]*", gap):
+            continue
+        after = text[nxt["end"]:nxt["end"] + 60]
+        negated = bool(NEGATION.search(after.split(",")[0]) or NEGATION.search(gap[-25:]))
+        total = r["numerator"] + nxt["value"]
+        verdict = sum_verdict(r["denominator"], total)
+        if verdict == "ok" or (negated and _unit(nxt) and _unit(r)):
+            out.append(_check(
+                "complement", verdict, r["denominator"], total, [r, nxt],
+                f"Phần {_nums(r)} và phần còn lại {vn(nxt['value'])}: "
+                f"{vn(r['numerator'])} + {vn(nxt['value'])} = {vn(total)}, "
+                f"tổng nêu là {vn(r['denominator'])}."))
+            complement_of[id(nxt)] = r
+    # -- percentages ----------------------------------------------------------------------
+    for i, p in enumerate(figs):
+        if p["kind"] != "percent":
+            continue
+        if AFTER_COMPARISON.match(text, p["end"]):
+            continue
+        prev = figs[i - 1] if i > 0 else None
+        nxt = figs[i + 1] if i + 1 < len(figs) else None
+        chk = None
+        if nxt is not None and nxt["kind"] == "ratio" and \
+                re.fullmatch(r"\s*\(\s*", text[p["end"]:nxt["start"]]):
+            chk = _ratio_percent(text, nxt, p, strong=True)
+        elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
+            gap = text[prev["end"]:p["start"]]
+            if len(gap) <= 80 and not re.search(r"\d", gap) and not NOT_SAME.search(gap):
+                chk = _ratio_percent(text, prev, p, strong=bool(STRONG_LINK.search(gap)))
+        elif prev is not None and prev["kind"] in ("count", "money"):
+            chk = _implicit_whole(text, figs, i, prev, p, complement_of)
+        if chk:
+            out.append(chk)
+            paired[id(p)] = chk
+    # -- complementary percentages --------------------------------------------------------
+    for count_id, r in complement_of.items():
+        p1 = next((c for c in out if c["kind"] == "ratio_percent" and r["id"] in c["figure_ids"]), None)
+        p2 = next((c for c in out if c["kind"] == "implicit_whole" and c.get("_part") == count_id), None)
+        if not p1 or not p2:
+            continue
+        f1, f2 = p1["_percent"], p2["_percent"]
+        s = f1["value"] + f2["value"]
+        dec = max(f1.get("decimals") or 0, f2.get("decimals") or 0)
+        unit = 10.0 ** -dec
+        verdict = "ok" if abs(s - 100) <= EPS * 100 else ("rounding" if abs(s - 100) <= unit + EPS else "mismatch")
+        out.append(_check(
+            "complement_percent", verdict, s, 100.0, [f1, f2],
+            f"Hai phần bù nhau nêu {pct(f1['value'], f1['decimals'])} + "
+            f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%."))
+    # -- parts of one whole (16/19 + 03/19) -----------------------------------------------
+    out.extend(_parts(text, figs))
+    # -- totals and changes ---------------------------------------------------------------
+    out.extend(_totals(text, figs))
+    for c in out:
+        c.pop("_percent", None)
+        c.pop("_part", None)
+    return out
+
+
+def _ratio_percent(text, r, p, strong: bool):
+    computed = r["numerator"] / r["denominator"] * 100
+    verdict = percent_verdict(p["value"], p.get("decimals") or 0, computed)
+    if verdict == "mismatch" and not strong:
+        verdict = "unverifiable"
+    d = p.get("decimals") or 0
+    msg = (f"Nêu {pct(p['value'], d)} cho {_nums(r)}"
+           f"{' ' + _unit(r) if _unit(r) else ''}; tính lại được "
+           f"{pct(computed, max(d + 2, 2))} (làm tròn {d} chữ số thập phân: "
+           f"{pct(round(computed, d), d)}).")
+    if verdict == "rounding":
+        msg += " Chênh lệch do làm tròn/cắt bớt chữ số."
+    elif verdict == "unverifiable":
+        msg += " Không chắc tỷ lệ này tính trên phân số đứng trước."
+    chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg)
+    chk["_percent"] = p
+    return chk
+
+
+def _implicit_whole(text, figs, i, part, p, complement_of):
+    """A count then its percentage, the whole being stated earlier in the sentence: the
+    denominator of a preceding a/b, or the total that a 'trong đó' list breaks down."""
+    gap = text[part["end"]:p["start"]]
+    if len(gap) > 80 or re.search(r"\d", gap) or NOT_SAME.search(gap):
+        return None
+    strong = bool(STRONG_LINK.search(gap))
+    whole_fig, whole, certain = None, None, False
+    # "649 hồ sơ trên tổng số 10.948 hồ sơ, chiếm 5,93%"
+    if i >= 2 and figs[i - 2]["kind"] in ("count", "money") and \
+            RATIO_WORDS.match(text[figs[i - 2]["end"]:part["start"]]) and \
+            _units_compatible(figs[i - 2], part):
+        num = figs[i - 2]
+        computed = num["value"] / part["value"] * 100 if part["value"] else None
+        if computed is None:
+            return None
+        chk = _ratio_like(num, part, p, computed, strong)
+        return chk
+    r = complement_of.get(id(part))
+    if r is not None:
+        whole_fig, whole, certain = r, r["denominator"], True
+    else:
+        for g in reversed(figs[:i - 1]):
+            if g["kind"] == "ratio" and g.get("denominator") and _units_compatible(g, part) \
+                    and part["value"] < g["denominator"]:
+                whole_fig, whole = g, g["denominator"]
+                break
+            if g["kind"] in ("count", "money") and g["value"] > part["value"] and \
+                    INTRO.search(text[g["end"]:part["start"]]) and _units_compatible(g, part) \
+                    and _unit(g) and _unit(part):
+                whole_fig, whole, certain = g, g["value"], True
+                break
+    if whole_fig is None:
+        if i >= 2 and part["kind"] == "money" and figs[i - 2]["kind"] == "money" and \
+                figs[i - 2]["value"] >= part["value"] > 0:
+            # "kiến nghị X đồng, đã thực hiện Y đồng (đạt 100%)": Y of X, pairing probable
+            whole_fig, whole = figs[i - 2], figs[i - 2]["value"]
+        else:
+            return None
+    computed = part["value"] / whole * 100
+    d = p.get("decimals") or 0
+    verdict = percent_verdict(p["value"], d, computed)
+    if verdict == "mismatch" and not (certain and strong):
+        verdict = "unverifiable"
+    msg = (f"Nêu {pct(p['value'], d)} cho {vn(part['value'])}"
+           f"{' ' + _unit(part) if _unit(part) else ''} trên tổng {vn(whole)} "
+           f"(nêu trước đó: {_nums(whole_fig)}); tính lại được {pct(computed, max(d + 2, 2))} "
+           f"(làm tròn: {pct(round(computed, d), d)}).")
+    if verdict == "unverifiable":
+        msg += " Không chắc tổng số làm mẫu số."
+    chk = _check("implicit_whole", verdict, p["value"], computed, [whole_fig, part, p], msg)
+    chk["_percent"] = p
+    chk["_part"] = id(part)
+    return chk
+
+
+def _ratio_like(num, den, p, computed, strong):
+    d = p.get("decimals") or 0
+    verdict = percent_verdict(p["value"], d, computed)
+    if verdict == "mismatch" and not strong:
+        verdict = "unverifiable"
+    msg = (f"Nêu {pct(p['value'], d)} cho {vn(num['value'])} trên {vn(den['value'])}; "
+           f"tính lại được {pct(computed, max(d + 2, 2))}.")
+    chk = _check("ratio_percent", verdict, p["value"], computed, [num, den, p], msg)
+    chk["_percent"] = p
+    return chk
+
+
+def _parts(text, figs):
+    out = []
+    ratios = [f for f in figs if f["kind"] == "ratio" and f.get("denominator")]
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in ratios:
+        groups[(r["denominator"], fold(_unit(r) or ""))].append(r)
+    for (den, _), rs in groups.items():
+        if len(rs) < 2 or any(r["numerator"] == den for r in rs):
+            continue
+        s = sum(r["numerator"] for r in rs)
+        if abs(s - den) < EPS:
+            verdict = "ok"
+        elif s > den and all(CLASSIFY.match(text, r["end"]) for r in rs):
+            verdict = "mismatch"  # exclusive classes cannot hold more than the whole
+        else:
+            continue
+        out.append(_check(
+            "parts", verdict, den, s, rs,
+            f"Các phần {' + '.join(vn(r['numerator']) for r in rs)} = {vn(s)} "
+            f"trên tổng {vn(den)}."))
+    return out
+
+
+# ---- totals --------------------------------------------------------------------------
+
+def _paren_depths(text, start, end):
+    """Depth of parentheses at each offset of text[start:end] (relative to start)."""
+    depth, out = 0, []
+    for ch in text[start:end]:
+        if ch == "(":
+            depth += 1
+        out.append(depth)
+        if ch == ")":
+            depth -= 1
+    return out
+
+
+def _open_paren(text, lo, pos):
+    """Offset of the innermost '(' still open at `pos` (scanning from `lo`), or None."""
+    stack = []
+    for k in range(lo, pos):
+        ch = text[k]
+        if ch == "(":
+            stack.append(k)
+        elif ch == ")" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _anchor_before(text, figs, lo, pos):
+    """The figure a breakdown at `pos` refers to: the nearest figure before it, jumping
+    over a complete parenthesis ("62 trường (…), trong đó: …" -> 62)."""
+    k = pos
+    while True:
+        seg = text[lo:k].rstrip(" ,:*\u00a0")
+        if seg.endswith(")"):
+            depth, q = 0, len(seg) - 1
+            while q >= 0:
+                if seg[q] == ")":
+                    depth += 1
+                elif seg[q] == "(":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                q -= 1
+            if q < 0:
+                return None
+            k = lo + q
+            continue
+        break
+    cands = [f for f in figs if f["end"] <= k]
+    if not cands:
+        return None
+    t = cands[-1]
+    between = text[t["end"]:k]
+    if len(between) > 70 or re.search(r"\d|[;.]\s", between):
+        return None
+    return t
+
+
+def _totals(text, figs):
+    out = []
+    if not figs:
+        return out
+    s_start = figs[0]["sentence_start"]
+    s_end = max(f["sentence_end"] for f in figs)
+    lists = []  # (anchor, intro match or None, list_start, paren_start or None)
+    for m in INTRO.finditer(text, s_start, s_end):
+        t = _anchor_before(text, figs, s_start, m.start())
+        if t is not None:
+            lists.append((t, m, m.end(), _open_paren(text, s_start, m.start())))
+    for j, t in enumerate(figs[:-1]):
+        gap = text[t["end"]:figs[j + 1]["start"]]
+        pm = re.match(r"\s*\(\s*\*?\s*(?:[^\d()]{0,40}:\s*)?$", gap)
+        if pm and not INTRO.search(gap):
+            k = t["end"] + gap.index("(")
+            lists.append((t, None, k + 1, k))
+    seen = set()
+    for t, m, list_start, paren in sorted(lists, key=lambda x: x[2]):
+        if t["kind"] not in ("count", "money", "ratio"):
+            continue
+        total = t["numerator"] if t["kind"] == "ratio" else t["value"]
+        rest = [f for f in figs if f["start"] >= list_start]
+        comps, _ = _components(text, rest, list_start, paren, s_end)
+        comps = [c for c in comps if c["kind"] == ("money" if t["kind"] == "money" else "count")]
+        if len(comps) < 2 or id(comps[0]) in seen:
+            continue
+        seen.add(id(comps[0]))
+        j = figs.index(t)
+        change = _change_before(text, figs, j)
+        if change and all(re.search(r"(?i)\b(?:giảm|tăng)\b", text[max(s_start, c["start"] - 25):c["start"]])
+                          for c in comps):
+            a, b = change
+            total_figs = [a, b]
+            total = abs(a["value"] - b["value"])
+            label = (f"mức {'giảm' if a['value'] > b['value'] else 'tăng'} "
+                     f"{vn(a['value'])} → {vn(b['value'])} = {vn(total)}")
+            kind = "change"
+        else:
+            total_figs, kind = [t], "total"
+            label = f"tổng nêu {vn(total)}{' ' + _unit(t) if _unit(t) else ''}"
+        out.append(_sum_check(text, kind, total, total_figs, comps, label, m, paren, list_start))
+    out.extend(_change_percent(text, figs))
+    return [c for c in out if c]
+
+
+def _components(text, rest, list_start, paren_list, s_end):
+    """Figures of a breakdown list: top level only (not inside a nested parenthesis),
+    ending at the list's closing parenthesis or the sentence end."""
+    comps = []
+    end = s_end
+    if paren_list is not None:
+        depth = 0
+        for k in range(paren_list, s_end):
+            ch = text[k]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    end = k
+                    break
+    depth = 0
+    pos = list_start
+    for f in rest:
+        if f["start"] < list_start:
+            continue
+        if f["start"] >= end:
+            break
+        seg = text[pos:f["start"]]
+        for ch in seg:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth = max(0, depth - 1)
+        pos = f["start"]
+        if depth == 0:
+            comps.append(f)
+    return comps, end
+
+
+def _label(text, lo, f):
+    """The words naming a component: 'cấp huyện: 10.948' -> 'cấp huyện'."""
+    seg = text[lo:f["start"]]
+    seg = re.split(r"[,;(]", seg)[-1]
+    seg = re.sub(r"(?i)\b(?:giảm|tăng|có|là|gồm|trong đó)\b", " ", seg)
+    return fold(" ".join(seg.replace("*", " ").replace(":", " ").split()))
+
+
+def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, list_start):
+    running = 0.0
+    for k, c in enumerate(comps):
+        running += c["value"]
+        if k >= 1 and abs(running - total) <= 1e-6 * max(1.0, total):
+            parts = comps[:k + 1]
+            return _check(kind, "ok", total, running, total_figs + parts,
+                          f"{_cap(label)}; các thành phần "
+                          f"{' + '.join(vn(p['value']) for p in parts)} = {vn(running)}.")
+    s = sum(c["value"] for c in comps)
+    exhaustive_word = intro is not None and re.match(r"(?i)(?:bao gồm|gồm|chia ra|phân ra)", intro.group(0))
+    labels_ok = True
+    lo = list_start
+    partitions = _partition_labels()
+    for c in comps:
+        lab = _label(text, lo, c)
+        after = fold(text[c["end"]:c["end"] + 40].split(",")[0].split(";")[0].strip(" )*:"))
+        if not (lab in partitions or any(after.startswith(pl) and pl for pl in partitions if len(pl) > 3)):
+            labels_ok = False
+        lo = c["end"]
+    same_units = all(_units_compatible(c, total_figs[0]) for c in comps)
+    if (exhaustive_word or labels_ok) and same_units:
+        verdict = "mismatch"
+        note = ""
+    elif s > total:
+        verdict = "unverifiable"
+        note = " Danh sách có thể không phải là các thành phần của tổng."
+    else:
+        return None  # "trong đó" naming only some of the parts: nothing to check
+    return _check(kind, verdict, total, s, total_figs + comps,
+                  f"{_cap(label)}; cộng các thành phần "
+                  f"{' + '.join(vn(c['value']) for c in comps)} = {vn(s)}.{note}")
+
+
+def _change_before(text, figs, j):
+    """(A, B) when figs[j] is B in 'từ A … xuống còn B' / 'tăng từ A lên B'."""
+    if j < 1:
+        return None
+    a, b = figs[j - 1], figs[j]
+    if a["kind"] != "count" or b["kind"] != "count" or not _units_compatible(a, b):
+        return None
+    if CHANGE.search(text[max(0, a["start"] - 12):a["start"]]) and \
+            CHANGE_MID.match(text[a["end"]:b["start"]]):
+        return a, b
+    return None
+
+
+def _change_percent(text, figs):
+    out = []
+    for j, b in enumerate(figs):
+        ch = _change_before(text, figs, j)
+        if not ch:
+            continue
+        a = ch[0]
+        for p in figs[j + 1:]:
+            if p["kind"] != "percent":
+                continue
+            lead = text[max(b["end"], p["start"] - 30):p["start"]]
+            if re.search(r"(?i)tỷ lệ (?:giảm|tăng)|tỉ lệ (?:giảm|tăng)|(?:giảm|tăng)\s+(?:được\s+)?$", lead):
+                diff = abs(a["value"] - b["value"])
+                computed = diff / a["value"] * 100 if a["value"] else None
+                if computed is None:
+                    break
+                d = p.get("decimals") or 0
+                verdict = percent_verdict(p["value"], d, computed)
+                if verdict == "mismatch":
+                    # the rate may be measured against another base: not certain
+                    verdict = "unverifiable"
+                out.append(_check(
+                    "change_percent", verdict, p["value"], computed, [a, b, p],
+                    f"Nêu tỷ lệ {pct(p['value'], d)}; mức thay đổi {vn(diff)} trên "
+                    f"{vn(a['value'])} cho {pct(computed, max(d + 2, 2))} "
+                    f"(làm tròn: {pct(round(computed, d), d)})."))
+            break
+    return out
+
+
+# ---- repeated figures ------------------------------------------------------------------
+
+def _indicator_key(f):
+    subject = fold(f.get("subject") or "")
+    subject = re.sub(r"[^\w\s]", " ", subject)
+    subject = " ".join(subject.split())
+    if len(subject.split()) < 4 or not f.get("unit"):
+        return None
+    if f["kind"] not in ("count", "percent", "money", "score"):
+        return None
+    return (subject, fold(f["unit"]), f["kind"], f.get("period") or "", fold(f.get("scope") or ""))
+
+
+def _dates_in(text, f):
+    return frozenset(m.group(0) for m in DAY_DATE.finditer(text, f["sentence_start"], f["sentence_end"]))
+
+
+def _repeated(text, figures):
+    out = []
+    seen: dict[tuple, dict] = {}
+    for f in sorted(figures, key=lambda f: f["start"]):
+        key = _indicator_key(f)
+        if key is None:
+            continue
+        first = seen.get(key)
+        if first is None:
+            seen[key] = f
+            continue
+        if first["sentence_start"] == f["sentence_start"]:
+            continue
+        if _dates_in(text, first) != _dates_in(text, f):
+            continue  # "tại thời điểm 31/12/2022" vs the planned figure: not the same
+        same = abs(first["value"] - f["value"]) <= 1e-9 * max(1, abs(f["value"]))
+        out.append(_check(
+            "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],
+            f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {vn(first['value'], first.get('decimals'))} "
+            f"rồi {vn(f['value'], f.get('decimals'))} trong cùng văn bản."))
+    return out
+
+
+# ---- stage and corpus finalizer ----------------------------------------------------------
+
+def analyze(ctx) -> None:
+    figures = ctx.rows.get("figures", [])
+    for chk in audit(ctx.text, figures):
+        row = {k: chk[k] for k in ("kind", "verdict", "stated", "computed", "message")}
+        row["figure_ids"] = json.dumps(chk["figure_ids"])
+        row.update(ctx.provenance(chk["start"], chk["end"]))
+        ctx.add("checks", row)
+
+
+def finalize(db) -> None:
+    """Cross-document checks: the same indicator stated with different values in two
+    documents. Rebuilt from scratch on each batch (cheap: one pass over figures)."""
+    if not db["figures"].exists() or not db["checks"].exists():
+        return
+    db.execute("delete from checks where kind = 'cross_document'")
+    rows = db.query(
+        "select f.id, f.document_id, f.subject, f.unit, f.kind, f.value, f.decimals, "
+        "f.period, f.scope, f.start, f.end, f.page, f.section, f.footnote "
+        "from figures f join documents d on d.id = f.document_id "
+        "where d.status != 'failed' and f.subject is not null and f.period is not null")
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for f in rows:
+        key = _indicator_key(f)
+        if key and key[3]:
+            groups[key].append(f)
+    new = []
+    next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
+    for key, fs in groups.items():
+        docs = {}
+        for f in fs:
+            docs.setdefault(f["document_id"], f)
+        if len(docs) < 2:
+            continue
+        firsts = sorted(docs.values(), key=lambda f: f["document_id"])
+        base = firsts[0]
+        for other in firsts[1:]:
+            if abs(other["value"] - base["value"]) <= 1e-9 * max(1, abs(base["value"])):
+                continue
+            new.append({
+                "id": next_id, "document_id": other["document_id"], "kind": "cross_document",
+                "verdict": "mismatch", "stated": other["value"], "computed": base["value"],
+                "figure_ids": json.dumps([base["id"], other["id"]]),
+                "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({key[3]}) nêu "
+                            f"{vn(other['value'], other['decimals'])} {other['unit']}, văn bản "
+                            f"#{base['document_id']} nêu {vn(base['value'], base['decimals'])}."),
+                "other_document_id": base["document_id"], "start": other["start"],
+                "end": other["end"], "page": other["page"], "section": other["section"],
+                "footnote": other["footnote"],
+            })
+            next_id += 1
+    if new:
+        db["checks"].insert_all(new)
+    db.conn.commit()
