@@ -1,0 +1,710 @@
+"""PDF reports with a text layer (pdfplumber).
+
+Per page we work from pdfplumber's words (split on size/font changes, so superscript
+markers come out as their own words) grouped into rows, then:
+  1. drop running headers/footers and bare page numbers (first/last rows);
+  2. cut tables out (pdfplumber's table finder on the *visible* ruling only: Word
+     draws white paragraph borders and highlight boxes that look like tables);
+  3. cut the footnote area off the page bottom: the rows under a short separator rule
+     (a drawn line or a row of "____"), or failing that the trailing run of rows in a
+     smaller font that starts with a footnote number;
+  4. split two-column zones (the national header: issuing body | motto; the signature:
+     "Nơi nhận" | signer) into one block per column instead of merging them row by row;
+  5. re-join the remaining rows into paragraphs across lines and pages (vertical gaps,
+     first-line indents, short last lines, centred titles).
+Footnote numbers in the body (small raised digits) become Unicode superscripts and are
+passed to the builder as `footnote_refs`, so each footnote is linked to its marker.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.builder import DocumentBuilder, to_superscript
+from schemas.records import ExtractedDocument, ExtractionError
+
+# ---------------------------------------------------------------------------- patterns
+PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:Trang|Page)?\s*\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
+UNDERLINE = re.compile(r"^[_\-–—.\s]{4,}$")
+HEADING_NUMBER = re.compile(
+    r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.|[a-zđ]\))\s", re.I)
+LEGAL_HEADING = re.compile(r"^(?:Chương\s+[IVXLC\d]+|Mục\s+\d+|Điều\s+\d+[a-z]?\.?|Phụ\s+lục\b|PHỤ\s+LỤC\b)")
+LIST_ITEM = re.compile(r"^(?:[-–•+*]\s|\(\d+\)\s|[a-zđ]\)\s)")
+SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"')]*\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
+COLUMN_BREAK = re.compile(r"^(?:Số\s*:|Số\s+\d|V/v\b)|^[^,]{0,40},?\s*ngày\b.{0,40}tháng", re.I)
+SIGNATURE_START = re.compile(r"^Nơi\s+nhận\b", re.I)
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    sup: bool = False  # a small raised number: footnote marker candidate
+
+
+@dataclass
+class Row:
+    page: int
+    words: list[Word]
+    top: float = 0.0
+    bottom: float = 0.0
+    x0: float = 0.0
+    x1: float = 0.0
+    size: float = 0.0
+    bold: float = 0.0  # fraction of characters in a bold font
+
+    def finish(self) -> "Row":
+        self.words.sort(key=lambda w: w.x0)
+        main = [w for w in self.words if not w.sup] or self.words
+        self.top = min(w.top for w in main)
+        self.bottom = max(w.bottom for w in main)
+        self.x0 = self.words[0].x0
+        self.x1 = max(w.x1 for w in self.words)
+        sizes = Counter()
+        bold = 0
+        for w in main:
+            sizes[round(w.size * 2) / 2] += len(w.text)
+            bold += len(w.text) if w.bold else 0
+        self.size = sizes.most_common(1)[0][0]
+        self.bold = bold / max(1, sum(len(w.text) for w in main))
+        return self
+
+    @property
+    def text(self) -> str:
+        return render(self.words)[0]
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    rows: list[Row] = field(default_factory=list)
+    tables: list[tuple[float, list[list[str]]]] = field(default_factory=list)  # (top, rows)
+    zones: list[tuple[float, list[list[Row]]]] = field(default_factory=list)  # (top, columns)
+    footnote_rows: list[Row] = field(default_factory=list)
+    left: float = 0.0
+    right: float = 0.0
+
+
+def render(words: list[Word], sup_numbers: set[int] | None = None):
+    """Row text from words: a space where there is a visible gap, none where pdfplumber
+    split a word only because the size/font changed. Returns (text, refs) with refs the
+    (number, start, end) of footnote markers turned into superscripts."""
+    parts: list[str] = []
+    refs = []
+    pos = 0
+    prev = None
+    for w in words:
+        text = w.text
+        if w.sup and sup_numbers is not None and int(w.text) in sup_numbers:
+            text = to_superscript(w.text)
+            if prev is not None and w.x0 - prev.x1 < 0.25 * prev.size:
+                gap = ""  # attach the marker to the word it follows
+            else:
+                gap = " " if prev is not None else ""
+        else:
+            gap = "" if prev is None or w.x0 - prev.x1 < min(1.0, 0.1 * w.size) else " "
+        parts.append(gap)
+        pos += len(gap)
+        if text != w.text:
+            refs.append((int(w.text), pos, pos + len(text)))
+        parts.append(text)
+        pos += len(text)
+        prev = w
+    return "".join(parts), refs
+
+
+# ------------------------------------------------------------------------ reading pages
+def _is_visible(obj) -> bool:
+    """Ruling that is actually drawn: not white, not an invisible fill."""
+    def white(color):
+        if color is None:
+            return False
+        if isinstance(color, (int, float)):
+            return color >= 0.95
+        vals = list(color)
+        if len(vals) == 4:  # CMYK
+            return all(v <= 0.05 for v in vals)
+        return bool(vals) and all(v >= 0.95 for v in vals)
+
+    if obj.get("object_type") == "char":
+        return True
+    if obj.get("object_type") not in ("line", "rect", "curve"):
+        return True
+    if obj.get("fill") and not obj.get("stroke"):
+        return not white(obj.get("non_stroking_color"))
+    return not white(obj.get("stroking_color"))
+
+
+def _page_words(page) -> list[Word]:
+    raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
+                             x_tolerance=1.5, y_tolerance=3)
+    words = []
+    for w in raw:
+        font = w.get("fontname") or ""
+        words.append(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
+                          "Bold" in font or "bold" in font or ",B" in font))
+    return words
+
+
+def _group_rows(words: list[Word], page_no: int) -> list[Row]:
+    """Cluster words into rows by their vertical position; superscripts join the row
+    whose baseline they sit above."""
+    words = sorted(words, key=lambda w: (w.bottom, w.x0))
+    rows: list[list[Word]] = []
+    for w in words:
+        if rows:
+            last = rows[-1]
+            ref = max(last, key=lambda v: v.size)
+            # Same row when the vertical extents overlap by more than half.
+            overlap = min(ref.bottom, w.bottom) - max(ref.top, w.top)
+            if overlap > 0.5 * min(ref.bottom - ref.top, w.bottom - w.top):
+                last.append(w)
+                continue
+        rows.append([w])
+    out = [Row(page_no, ws).finish() for ws in rows]
+    out.sort(key=lambda r: r.top)
+    return out
+
+
+def _mark_superscripts(rows: list[Row]) -> None:
+    for row in rows:
+        big = max(w.size for w in row.words)
+        for i, w in enumerate(row.words):
+            if (w.text.isdigit() and len(w.text) <= 3 and w.size < 0.8 * big and i > 0
+                    and not w.text.startswith("0")):
+                prev = row.words[i - 1]
+                if prev.size >= 0.8 * big and not re.search(r"(?:^|[^A-Za-z])[kcdm]?m$", prev.text):
+                    w.sup = True
+        if any(w.sup for w in row.words):
+            row.finish()
+
+
+def _split_gutter(row: Row, min_gap: float) -> tuple[float, float] | None:
+    """(left end, right start) of the widest gap between words in a row, when wider
+    than min_gap."""
+    best, at = 0.0, None
+    for a, b in zip(row.words, row.words[1:]):
+        gap = b.x0 - a.x1
+        if gap > best:
+            best, at = gap, (a.x1, b.x0)
+    return at if best >= min_gap else None
+
+
+def _side_split(row: Row, lo: float, hi: float):
+    """Split a row at the column gap (lo, hi): (left words, right words) or None when a
+    word straddles the gap. Narrows nothing; the caller updates the gap."""
+    for k in range(len(row.words) + 1):
+        left, right = row.words[:k], row.words[k:]
+        if left and left[-1].x1 > hi - 1:
+            continue
+        if right and right[0].x0 < lo + 1:
+            continue
+        if left and right and right[0].x0 - left[-1].x1 < 1.5 * row.size:
+            continue
+        return left, right
+    return None
+
+
+# ------------------------------------------------------------------------ page analysis
+def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
+    visible = [o for o in page.lines + page.rects if _is_visible(o)]
+    if len(visible) < 3:
+        return []
+    filtered = page.filter(_is_visible)
+    found = []
+    for t in filtered.find_tables():
+        rows = t.extract()
+        filled = [r for r in rows if sum(1 for c in r if c and c.strip()) >= 2]
+        if len(rows) < 2 or not filled:
+            continue  # a box around a paragraph, not a table
+        found.append((t.bbox, rows))
+    return found
+
+
+def _separator_y(page, rows: list[Row], body_size: float) -> float | None:
+    """Top of the footnote area: a short rule near the left margin followed by rows in a
+    smaller font."""
+    candidates = []
+    width = float(page.width)
+    for obj in page.lines + page.rects:
+        if obj["bottom"] - obj["top"] > 2 or not _is_visible(obj):
+            continue
+        w = obj["x1"] - obj["x0"]
+        if 20 <= w <= 0.75 * width and obj["top"] > 0.15 * float(page.height):
+            candidates.append((obj["top"], obj["x0"]))
+    for r in rows:
+        if UNDERLINE.match(r.text) and "_" in r.text and r.x1 - r.x0 < 0.6 * width:
+            candidates.append((r.bottom, r.x0))
+    best = None
+    for y, x0 in candidates:
+        below = [r for r in rows if r.top >= y - 1]
+        if not below:
+            continue
+        first = below[0]
+        # Footnote text is usually smaller; when it is not (printed to PDF at a
+        # scale), the small raised number that starts the row is enough.
+        small = first.size <= 0.9 * body_size or (
+            first.size <= body_size + 0.5 and _leading_marker(first) is not None)
+        if small and not UNDERLINE.match(first.text):
+            if best is None or y < best:
+                best = y
+    return best
+
+
+def _leading_marker(row: Row) -> int | None:
+    """The footnote number that starts a footnote-area row, if it starts one."""
+    if len(row.words) < 2:
+        return None
+    first, nxt = row.words[0], row.words[1]
+    m = re.match(r"^([1-9]\d{0,2})[.)]?$", first.text)
+    if not m:
+        return None
+    if first.size < 0.9 * nxt.size or first.top < nxt.top - 0.5:
+        return int(m.group(1))
+    return None
+
+
+def _leading_marker_plain(row: Row) -> int | None:
+    """A same-size leading number ("3 Quyết định ...") - trusted only in sequence."""
+    m = re.match(r"^([1-9]\d{0,2})[.)]?$", row.words[0].text) if len(row.words) > 1 else None
+    return int(m.group(1)) if m else None
+
+
+def _footnote_area(page, rows: list[Row], body_size: float) -> int:
+    """Index in `rows` where the footnote area starts (len(rows) when there is none)."""
+    y = _separator_y(page, rows, body_size)
+    if y is not None:
+        for i, r in enumerate(rows):
+            if r.top >= y - 1:
+                return i
+    # No rule: a trailing run of small rows whose first row starts with a number.
+    i = len(rows)
+    while i > 0 and rows[i - 1].size <= 0.9 * body_size:
+        i -= 1
+    for j in range(i, len(rows)):
+        if _leading_marker(rows[j]) is not None:
+            return j
+    return len(rows)
+
+
+def _running_keys(pages: list[Page]) -> set[str]:
+    """Text repeated in the first/last rows of many pages (digits folded)."""
+    counts = Counter()
+    for p in pages:
+        edge = p.rows[:2] + p.rows[-2:]
+        keys = {re.sub(r"\d+", "#", r.text).strip() for r in edge}
+        counts.update(k for k in keys if k and len(k) > 3)
+    limit = max(3, len(pages) // 2)
+    return {k for k, n in counts.items() if n >= limit}
+
+
+def _strip_running(page: Page, height: float, running: set[str]) -> None:
+    rows = page.rows
+    # Bare page numbers and repeated lines at the very top and bottom.
+    for _ in range(2):
+        if rows and _is_running(rows[0], running, height, top=True, nxt=rows[1] if len(rows) > 1 else None):
+            rows.pop(0)
+        if rows and _is_running(rows[-1], running, height, top=False, nxt=rows[-2] if len(rows) > 1 else None):
+            rows.pop()
+
+
+def _is_running(row: Row, running: set[str], height: float, top: bool, nxt: Row | None) -> bool:
+    text = row.text
+    if re.sub(r"\d+", "#", text).strip() in running:
+        return True
+    if PAGE_NUMBER.match(text):
+        in_margin = row.top < 0.12 * height if top else row.bottom > 0.85 * height
+        isolated = nxt is None or (nxt.top - row.bottom if top else row.top - nxt.bottom) > 0.8 * row.size
+        return in_margin or isolated
+    return False
+
+
+def _zones(rows: list[Row], page_no: int, width: float, pitch: float) -> tuple[list[Row], list]:
+    """Find two-column zones (national header, signature, form signatures); return
+    (other rows, [(top, [left rows, right rows], label)])."""
+    def gutter_of(row):
+        return _split_gutter(row, max(1.8 * row.size, 18.0))
+
+    zones = []
+    used: set[int] = set()
+    i, n = 0, len(rows)
+    while i < n:
+        row = rows[i]
+        gap = gutter_of(row)
+        sig = bool(SIGNATURE_START.match(row.text))
+        if gap is None and sig:
+            # "Nơi nhận:" alone on its row: the signer column starts right of the list.
+            for k in range(i + 1, min(n, i + 4)):
+                gk = gutter_of(rows[k])
+                if gk is not None and gk[1] > row.x1:
+                    gap = (max(row.x1, gk[0]), gk[1])
+                    break
+            if gap is None:
+                gap = (row.x1, max(row.x1 + 20, width * 0.5))
+        header = page_no == 1 and i < 3 and gap is not None and not sig
+        if gap is None or not (header or sig or _two_sided_run(rows, i, gutter_of)):
+            i += 1
+            continue
+        lo, hi = gap
+        start = i
+        # Upward: one or two right-only rows just above the signature ("TM. ỦY BAN ...").
+        while sig and start > i - 2 and start - 1 >= 0 and start - 1 not in used \
+                and rows[start - 1].x0 > lo + 1 and rows[i].top - rows[start - 1].bottom < 2.5 * pitch:
+            start -= 1
+        sides = [_side_split(r, lo, hi) for r in rows[start:i]] + [_side_split(row, lo, hi)]
+        end = i + 1
+        last_two_sided = i
+        while end < n:
+            split = _side_split(rows[end], lo, hi)
+            if split is None:
+                break
+            if not sig and rows[end].top - rows[end - 1].bottom > 1.6 * pitch:
+                break
+            left, right = split
+            if left:
+                lo = max(lo, left[-1].x1)
+            if right:
+                hi = min(hi, right[0].x0)
+            if left and right:
+                last_two_sided = end
+            sides.append(split)
+            end += 1
+        if header:
+            end = last_two_sided + 1
+            # The number/date row may sit just under the last two-sided row.
+            while end < n and COLUMN_BREAK.search(rows[end].text) \
+                    and _side_split(rows[end], lo, hi) is not None \
+                    and rows[end].top - rows[end - 1].bottom < 1.6 * pitch:
+                sides.append(_side_split(rows[end], lo, hi))
+                end += 1
+            sides = sides[:end - start]
+        columns: list[list[Row]] = [[], []]
+        for split in sides:
+            for col, ws in zip(columns, split or ((), ())):
+                if ws:
+                    col.append(Row(page_no, list(ws)).finish())
+        label = "signature" if sig else "header" if header else "columns"
+        zones.append((rows[start].top, columns, label))
+        used.update(range(start, end))
+        i = end
+    rest = [r for k, r in enumerate(rows) if k not in used]
+    return rest, zones
+
+
+def _two_sided_run(rows, i, gutter_of) -> bool:
+    """At least two consecutive rows split at about the same place: a tabbed
+    two-column layout (signatures in forms, headers of annexes)."""
+    g = gutter_of(rows[i])
+    if g is None or i + 1 >= len(rows) or len(rows[i].words) >= 12:
+        return False
+    g2 = gutter_of(rows[i + 1])
+    return g2 is not None and min(g[1], g2[1]) - max(g[0], g2[0]) > 5
+
+
+# ----------------------------------------------------------------------------- extract
+def _open(path: Path):
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(path)
+        pages = pdf.pages  # forces the page tree to be read
+    except PdfminerException as exc:
+        inner = exc.args[0] if exc.args else exc
+        name = type(inner).__name__
+        if "Password" in name or "Encryption" in name:
+            raise ExtractionError("encrypted PDF (password required)") from None
+        raise ExtractionError(f"corrupt or truncated PDF: {_reason(inner)}") from None
+    except Exception as exc:  # pdfminer raises plain errors on broken xref tables
+        raise ExtractionError(f"corrupt or truncated PDF: {_reason(exc)}") from None
+    return pdf, pages
+
+
+def _reason(exc) -> str:
+    msg = str(exc).strip() or type(exc).__name__
+    return msg.splitlines()[0][:160]
+
+
+def extract_pdf(path: Path) -> ExtractedDocument:
+    path = Path(path)
+    pdf, raw_pages = _open(path)
+    with pdf:
+        builder = DocumentBuilder(str(path), "pdf")
+        builder.page_count = len(raw_pages)
+        builder.metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()
+                            if isinstance(v, (str, int, float))}
+        pages: list[Page] = []
+        heights: dict[int, float] = {}
+        failed_pages, empty_pages = [], []
+        for no, page in enumerate(raw_pages, start=1):
+            try:
+                words = _page_words(page)
+                p = Page(no, float(page.width))
+                heights[no] = float(page.height)
+                tables = _find_tables(page, no) if words else []
+            except Exception as exc:  # one broken page must not lose the others
+                failed_pages.append(f"{no} ({_reason(exc)})")
+                continue
+            if not words:
+                empty_pages.append(no)
+            # Words inside table areas belong to the table, not to paragraphs.
+            boxes = [bbox for bbox, _ in tables]
+            words = [w for w in words if not any(
+                b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
+                for b in boxes)]
+            p.tables = [(bbox[1], rows) for bbox, rows in tables]
+            p.rows = _group_rows(words, no)
+            p._page = page  # for the footnote separator search (dropped below)
+            pages.append(p)
+        if not any(p.rows or p.tables for p in pages):
+            if failed_pages:
+                raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
+            raise ExtractionError("no text layer (scanned?)")
+        if empty_pages:
+            builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
+        if failed_pages:
+            builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
+
+        body_size = _body_size(pages)
+        running = _running_keys(pages) if len(pages) >= 3 else set()
+        for p in pages:
+            _strip_running(p, heights[p.number], running)
+            _mark_superscripts(p.rows)
+            cut = _footnote_area(p._page, p.rows, body_size)
+            p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
+            del p._page
+        pitch = _line_pitch(pages)
+        for p in pages:
+            p.rows, p.zones = _zones(p.rows, p.number, p.width, pitch.get(body_size, body_size * 1.25))
+            _margins(p, body_size)
+        footnotes = _collect_footnotes(pages)
+        numbers = {n for n, _, _ in footnotes}
+        _emit_body(builder, pages, pitch, body_size, numbers)
+        for number, text, page_no in footnotes:
+            builder.add_footnote(number, text, page_no)
+    return builder.build()
+
+
+def _ranges(nums: list[int]) -> str:
+    out, start = [], None
+    for k, n in enumerate(nums):
+        if start is None:
+            start = n
+        if k + 1 == len(nums) or nums[k + 1] != n + 1:
+            out.append(str(start) if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(out)
+
+
+def _body_size(pages: list[Page]) -> float:
+    sizes = Counter()
+    for p in pages:
+        for r in p.rows:
+            sizes[r.size] += sum(len(w.text) for w in r.words)
+    return sizes.most_common(1)[0][0] if sizes else 12.0
+
+
+def _line_pitch(pages: list[Page]) -> dict[float, float]:
+    """Typical distance between consecutive lines of one paragraph, per font size."""
+    diffs: dict[float, list[float]] = {}
+    for p in pages:
+        for a, b in zip(p.rows, p.rows[1:]):
+            if a.size == b.size:
+                d = b.top - a.top
+                if 0.9 * a.size < d < 2.5 * a.size:
+                    diffs.setdefault(a.size, []).append(d)
+    out = {}
+    for size, ds in diffs.items():
+        ds.sort()
+        # The lower half: paragraph spacing makes the upper tail.
+        out[size] = ds[len(ds) // 3] if len(ds) >= 3 else statistics.median(ds)
+    return out
+
+
+def _margins(p: Page, body_size: float) -> None:
+    body = [r for r in p.rows if abs(r.size - body_size) <= 1.0] or p.rows
+    if not body:
+        p.left, p.right = 0.0, p.width
+        return
+    lefts = Counter(round(r.x0) for r in body)
+    p.left = min(x for x, n in lefts.items() if n >= max(1, lefts.most_common(1)[0][1] // 3))
+    xs = sorted(r.x1 for r in body)
+    p.right = xs[int(0.9 * (len(xs) - 1))]
+
+
+def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
+    """[(number, text, page)] in order; rows without a leading marker continue the
+    previous footnote (also across pages)."""
+    notes: list[list] = []  # [number, [texts], page]
+    last_number = 0
+    for p in pages:
+        for row in p.footnote_rows:
+            text = row.text
+            if UNDERLINE.match(text):
+                continue
+            n = _leading_marker(row)
+            if n is None:
+                plain = _leading_marker_plain(row)
+                if plain is not None and plain == last_number + 1 and row.x0 <= p.left + 2 * row.size:
+                    n = plain
+            if n is not None:
+                rest = render(row.words[1:])[0]
+                notes.append([n, [rest], p.number])
+                last_number = n
+            elif notes:
+                notes[-1][1].append(text)
+            # Text before any footnote number: not a footnote (left out on purpose).
+    return [(n, " ".join(ts), page) for n, ts, page in notes]
+
+
+# -------------------------------------------------------------------------- body text
+@dataclass
+class _Para:
+    rows: list[Row]
+    first_page: int
+
+
+def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_size: float,
+               numbers: set[int]) -> None:
+    items = []  # (page, top, kind, payload)
+    for p in pages:
+        for r in p.rows:
+            items.append((p.number, r.top, 0, "row", r))
+        for top, rows in p.tables:
+            items.append((p.number, top, 1, "table", rows))
+        for top, cols, label in p.zones:
+            items.append((p.number, top, 1, "zone", (cols, label)))
+    items.sort(key=lambda it: (it[0], it[1], it[2]))
+    by_number = {p.number: p for p in pages}
+
+    para: list[Row] = []
+    for page_no, _top, _o, kind, payload in items:
+        if kind == "row":
+            row = payload
+            if para and not _continues(para[-1], row, by_number, pitch):
+                _flush(builder, para, numbers, body_size)
+                para = []
+            para.append(row)
+            continue
+        _flush(builder, para, numbers, body_size)
+        para = []
+        if kind == "table":
+            builder.add_table(payload, page_no)
+        else:
+            cols, label = payload
+            for col in cols:
+                for chunk in _column_blocks(col):
+                    text, refs = _join_rows(chunk, numbers, sep="\n")
+                    builder.add_block("paragraph", text[0], page_no, footnote_refs=refs,
+                                      page_breaks=text[1], style=label)
+    _flush(builder, para, numbers, body_size)
+
+
+def _column_blocks(rows: list[Row]) -> list[list[Row]]:
+    """Split one column of a zone at the number/date line ("Số: ...", "..., ngày ...")."""
+    out: list[list[Row]] = []
+    for r in rows:
+        if UNDERLINE.match(r.text):
+            continue
+        if not out or COLUMN_BREAK.search(r.text):
+            out.append([r])
+        else:
+            out[-1].append(r)
+    return out
+
+
+def _is_centered(r: Row, p) -> bool:
+    mid = (p.left + p.right) / 2
+    return (abs((r.x0 + r.x1) / 2 - mid) < 0.04 * (p.right - p.left)
+            and r.x0 > p.left + r.size and r.x1 < p.right - r.size)
+
+
+def _continues(prev: Row, row: Row, pages: dict, pitch: dict) -> bool:
+    """Does `row` continue the paragraph whose last row is `prev`?"""
+    if abs(prev.size - row.size) > 0.6:
+        return False
+    pp, p = pages[prev.page], pages[row.page]
+    text = row.text
+    size = row.size
+    starts_item = bool(HEADING_NUMBER.match(text) or LIST_ITEM.match(text) or LEGAL_HEADING.match(text))
+    prev_full = prev.x1 >= pp.right - 2.5 * size
+    prev_ends = bool(SENTENCE_END.search(prev.text))
+    if prev.page != row.page:
+        # Across a page break: the previous page's last line ran to the right margin
+        # and this one starts at the left margin.
+        if row.page != prev.page + 1:
+            return False
+        return prev_full and row.x0 <= p.left + 0.8 * size and not (starts_item and prev_ends)
+    gap = row.top - prev.top
+    step = pitch.get(row.size, row.size * 1.2)
+    if gap > step * 1.25 + 0.5 or gap < 0:
+        return False
+    if _is_centered(prev, p) and _is_centered(row, p):
+        return abs(prev.bold - row.bold) < 0.5
+    if row.x0 > p.left + 0.8 * size and abs(row.x0 - prev.x0) > 2:
+        return False  # first-line indent (or a centred/right-aligned line)
+    if not prev_full:
+        return False
+    if starts_item and prev_ends:
+        return False
+    return True
+
+
+def _join_rows(rows: list[Row], numbers: set[int], sep: str = " "):
+    parts, refs, breaks = [], [], []
+    pos = 0
+    page = rows[0].page if rows else None
+    for k, r in enumerate(rows):
+        text, rrefs = render(r.words, numbers)
+        if k:
+            parts.append(sep)
+            pos += len(sep)
+        if r.page != page:
+            breaks.append((pos, r.page))
+            page = r.page
+        refs.extend((n, pos + s, pos + e) for n, s, e in rrefs)
+        parts.append(text)
+        pos += len(text)
+    return ("".join(parts), breaks), refs
+
+
+def _flush(builder: DocumentBuilder, rows: list[Row], numbers: set[int], body_size: float) -> None:
+    if not rows:
+        return
+    (text, breaks), refs = _join_rows(rows, numbers)
+    if UNDERLINE.match(text):
+        return
+    kind = _kind(text, rows, body_size)
+    builder.add_block(kind, text, rows[0].page, footnote_refs=refs, page_breaks=breaks,
+                      style="bold" if _bold(rows) > 0.6 else None)
+
+
+def _bold(rows: list[Row]) -> float:
+    total = sum(len(w.text) for r in rows for w in r.words)
+    return sum(len(w.text) for r in rows for w in r.words if w.bold) / max(1, total)
+
+
+def _kind(text: str, rows: list[Row], body_size: float) -> str:
+    stripped = text.strip()
+    if len(stripped) <= 250:
+        if LEGAL_HEADING.match(stripped) and len(stripped) < 200:
+            return "heading"
+        letters = [c for c in stripped if c.isalpha()]
+        if letters and len(stripped) < 200 and all(c.isupper() for c in letters) and len(letters) > 3:
+            return "heading"
+        if _bold(rows) > 0.6 and not stripped.endswith((";", ",")):
+            return "heading"
+        if HEADING_NUMBER.match(stripped) and len(stripped) < 160 and not stripped.endswith((".", ";", ",", ":")):
+            return "heading"
+    if LIST_ITEM.match(stripped):
+        return "list_item"
+    return "paragraph"
