@@ -236,24 +236,77 @@ class Styles:
         return False
 
 
+# -- footnote numbering ----------------------------------------------------------------
+
+@dataclass
+class Mark:
+    number: int
+    text: str  # what the body shows: "¹²" or the custom mark
+    label: str | None  # custom mark that is not a number ("*")
+    custom: bool = False
+
+
+def _displayed(el) -> bool:
+    """False for content Word does not display: deleted text, the VML fallback of a
+    drawing (its mc:Choice is read instead)."""
+    for anc in el.iterancestors():
+        if anc.tag in (w("del"), w("moveFrom"), f"{{{MC_NS}}}Fallback"):
+            return False
+    return True
+
+
+def _custom_mark(ref) -> str:
+    """The text that follows a w:footnoteReference with w:customMarkFollows."""
+    run = ref.getparent()
+    texts = [t.text or "" for t in ref.itersiblings(w("t"))]
+    if not any(texts) and run is not None:
+        nxt = run.getnext()
+        texts = [t.text or "" for t in nxt.iter(w("t"))] if nxt is not None else []
+    return "".join(texts).strip()
+
+
+def number_footnotes(body) -> dict[str, Mark]:
+    """Footnote id -> its mark, numbered 1, 2, 3 … in document order as Word does;
+    a custom mark takes no number (it keeps its position in the sequence instead)."""
+    marks: dict[str, Mark] = {}
+    auto = 0
+    for ref in body.iter(w("footnoteReference")):
+        fid = ref.get(w("id"))
+        if fid in marks or not _displayed(ref):
+            continue
+        if ref.get(w("customMarkFollows")) in ("1", "true", "on"):
+            mark = _custom_mark(ref)
+            if mark.isdigit():
+                marks[fid] = Mark(int(mark), mark, None, custom=True)
+            else:
+                marks[fid] = Mark(len(marks) + 1, mark, mark or "*", custom=True)
+        else:
+            auto += 1
+            marks[fid] = Mark(auto, to_superscript(auto), None)
+    return marks
+
+
 # -- inline text -----------------------------------------------------------------------
 
 @dataclass
 class Inline:
-    """Text of one paragraph (or table cell, or footnote) as it is displayed."""
+    """Text of one paragraph (or footnote) as displayed, with positions in it."""
 
     parts: list[str] = field(default_factory=list)
     length: int = 0
-    refs: list[tuple[str, int]] = field(default_factory=list)  # (footnote id, raw offset)
-    custom: list[tuple[str, int, int]] = field(default_factory=list)  # id, start, end
-    boxes: list = field(default_factory=list)  # text-box w:txbxContent elements
-    chars: int = 0  # visible non-space characters ...
-    bold_chars: int = 0  # ... of which bold
-    pending_custom: str | None = None
+    refs: list[tuple[str, int, int]] = field(default_factory=list)  # footnote id, start, end
+    breaks: list[int] = field(default_factory=list)  # where a rendered page starts
+    boxes: list = field(default_factory=list)  # text boxes (w:txbxContent) anchored here
+    chars: int = 0  # visible characters …
+    bold_chars: int = 0  # … of which bold
+    pending_custom: str | None = None  # footnote id whose custom mark is the next text
 
     def add(self, s: str, bold: bool = False) -> None:
         if not s:
             return
+        if self.pending_custom is not None and s.strip():
+            self.refs.append((self.pending_custom, self.length, self.length + len(s)))
+            self.pending_custom = None
         self.parts.append(s)
         self.length += len(s)
         visible = len(s) - s.count(" ") - s.count("\n")
@@ -267,76 +320,55 @@ class Inline:
 
 
 class Reader:
-    def __init__(self, styles: Styles, numbering: Numbering, footnote_marks: dict):
+    """Turns runs into displayed text: tracked changes accepted, fields shown by their
+    result (w:instrText is never read), hidden text dropped, tabs as spaces."""
+
+    def __init__(self, styles: Styles, numbering: Numbering, marks: dict[str, Mark]):
         self.styles = styles
         self.numbering = numbering
-        # footnote id -> (number, marker); filled in the order references are met
-        self.footnote_marks = footnote_marks
-        self.auto_number = 0
+        self.marks = marks
 
-    # Run-level content ----------------------------------------------------------------
-    def inline(self, el, out: Inline, in_footnote: bool = False, bold_default=False) -> Inline:
+    def inline(self, el, out: Inline, in_footnote: bool = False, bold: bool = False) -> Inline:
         for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):
+            if not isinstance(child.tag, str):
                 continue  # comments, processing instructions
-            local = etree.QName(tag).localname
-            ns = etree.QName(tag).namespace
-            if ns == MC_NS:
-                if local == "AlternateContent":
-                    choice = child.find(f"{{{MC_NS}}}Choice")
-                    self.inline(choice if choice is not None
-                                else child.find(f"{{{MC_NS}}}Fallback") or [], out,
-                                in_footnote, bold_default)
-                continue
-            if ns == M_NS:  # Office math: keep its text
+            q = etree.QName(child.tag)
+            if q.namespace == MC_NS:
+                if (node := _alternate(child)) is not None:
+                    self.inline(node, out, in_footnote, bold)
+            elif q.namespace == M_NS:  # Office math: keep its text
                 out.add("".join(t.text or "" for t in child.iter(f"{{{M_NS}}}t")))
-                continue
-            if ns != W_NS:
-                # drawings, VML shapes: only their text boxes matter
+            elif q.namespace != W_NS:  # drawings, VML: only their text boxes matter
                 out.boxes.extend(child.iter(w("txbxContent")))
-                continue
-            if local == "r":
-                self.run(child, out, in_footnote, bold_default)
-            elif local in ("del", "moveFrom", "pPr", "rPr", "proofErr", "bookmarkStart",
-                           "bookmarkEnd", "commentRangeStart", "commentRangeEnd"):
-                continue
-            elif local in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple",
-                           "bdo", "dir", "sdtContent", "r"):
-                self.inline(child, out, in_footnote, bold_default)
-            elif local == "sdt":
-                content = child.find(w("sdtContent"))
-                if content is not None:
-                    self.inline(content, out, in_footnote, bold_default)
+            elif q.localname == "r":
+                self.run(child, out, in_footnote, bold)
+            elif q.localname in ("ins", "moveTo", "hyperlink", "smartTag", "customXml",
+                                 "fldSimple", "bdo", "dir", "sdtContent"):
+                self.inline(child, out, in_footnote, bold)
+            elif q.localname == "sdt" and (content := child.find(w("sdtContent"))) is not None:
+                self.inline(content, out, in_footnote, bold)
+            # w:del, w:moveFrom, w:pPr, bookmarks, comment ranges: nothing displayed
         return out
 
-    def run(self, r, out: Inline, in_footnote: bool, bold_default: bool) -> None:
+    def run(self, r, out: Inline, in_footnote: bool, bold: bool) -> None:
         rpr = r.find(w("rPr"))
-        if rpr is not None and (_is_on(rpr.find(w("vanish"))) or _is_on(rpr.find(w("webHidden")))):
-            return
-        bold = bold_default
         if rpr is not None:
+            if _is_on(rpr.find(w("vanish"))) or _is_on(rpr.find(w("webHidden"))):
+                return
             if (b := rpr.find(w("b"))) is not None:
                 bold = _is_on(b)
-            elif (rs := wval(rpr.find(w("rStyle")))) is not None and self.styles.is_bold(rs):
+            elif self.styles.is_bold(wval(rpr.find(w("rStyle")))):
                 bold = True
         for child in r:
             if not isinstance(child.tag, str):
                 continue
-            local = etree.QName(child.tag).localname
-            if etree.QName(child.tag).namespace != W_NS:
-                if local == "AlternateContent":
-                    choice = child.find(f"{{{MC_NS}}}Choice")
-                    node = choice if choice is not None else child.find(f"{{{MC_NS}}}Fallback")
-                    if node is not None:
-                        out.boxes.extend(node.iter(w("txbxContent")))
-                continue
-            if local == "t":
-                text = child.text or ""
-                if out.pending_custom is not None and text:
-                    fid, out.pending_custom = out.pending_custom, None
-                    out.custom.append((fid, out.length, out.length + len(text)))
-                out.add(text, bold)
+            q = etree.QName(child.tag)
+            local = q.localname
+            if q.namespace != W_NS:
+                if (node := _alternate(child)) is not None:
+                    out.boxes.extend(node.iter(w("txbxContent")))
+            elif local == "t":
+                out.add(child.text or "", bold)
             elif local in ("tab", "ptab"):
                 out.add(" ")
             elif local in ("br", "cr"):
@@ -345,81 +377,78 @@ class Reader:
                 out.add("-", bold)
             elif local == "sym":
                 code = int(child.get(w("char"), "0"), 16)
-                if code >= 0xF000:
-                    code -= 0xF000  # symbol fonts map into the private use area
+                code = code - 0xF000 if code >= 0xF000 else code  # symbol-font PUA
                 if 0x20 < code < 0xD800 and chr(code).isprintable():
                     out.add(chr(code), bold)
+            elif local == "lastRenderedPageBreak":
+                out.breaks.append(out.length)
             elif local == "footnoteReference" and not in_footnote:
-                fid = child.get(w("id"))
-                if child.get(w("customMarkFollows")) in ("1", "true", "on"):
-                    out.pending_custom = fid
+                mark = self.marks.get(child.get(w("id")))
+                if mark is None:
+                    continue
+                if mark.custom:  # the mark is the text that follows
+                    out.pending_custom = child.get(w("id"))
                 else:
-                    out.refs.append((fid, out.length))
+                    start = out.length
+                    out.add(mark.text)
+                    out.refs.append((child.get(w("id")), start, out.length))
             elif local in ("drawing", "pict", "object"):
                 out.boxes.extend(child.iter(w("txbxContent")))
+
+
+def _alternate(el):
+    """mc:AlternateContent: the first mc:Choice (what Word shows), else the fallback."""
+    if etree.QName(el.tag).localname != "AlternateContent":
+        return None
+    choice = el.find(f"{{{MC_NS}}}Choice")
+    return choice if choice is not None else el.find(f"{{{MC_NS}}}Fallback")
 
 
 @dataclass
 class Para:
     kind: str
     text: str
-    refs: list[tuple[int, int, int]]  # (footnote number, raw start, raw end)
+    refs: list[tuple[str, int, int]]  # footnote id, start, end in text
+    breaks: list[int]  # rendered page starts in text
     style: str | None
     level: int | None
+    boxes: list
 
 
 def _soft_breaks(text: str) -> str:
-    """A manual line break ends a line of a heading/address block or precedes a list
-    item: keep it as a newline; inside running text it is only layout: a space."""
+    """A manual line break ends a line of a title/address block or precedes a list
+    item: keep it as a newline; inside running text it is only layout: a space.
+    (Same-length replacement: offsets in the text stay valid.)"""
     def repl(m):
         before, after = text[:m.start()].rstrip(), text[m.end():].lstrip()
         if not before or not after:
             return " "
-        line = before.rsplit("\n", 1)[-1]
-        letters = [c for c in line if c.isalpha()]
-        upper_line = bool(letters) and all(c.isupper() for c in letters)  # title lines
+        letters = [c for c in before.rsplit("\n", 1)[-1] if c.isalpha()]
+        upper_line = bool(letters) and all(c.isupper() for c in letters)
         if SENTENCE_END.search(before) or LIST_MARK.match(after) or \
                 HEADING_NUMBER.match(after) or upper_line:
             return "\n"
         return " "
-    # same length replacement keeps raw offsets (footnote markers) valid
     return re.sub(r"\n", repl, text)
 
 
 class BodyWriter:
-    """Walks the body and feeds the builder."""
+    """Walks the body in reading order and feeds the builder."""
 
-    def __init__(self, builder: DocumentBuilder, reader: Reader):
+    def __init__(self, builder: DocumentBuilder, reader: Reader, paged: bool):
         self.b = builder
         self.r = reader
         self.in_layout = False  # inside a header/signature layout table
+        self.page = 1 if paged else None  # from Word's last rendering (lastRenderedPageBreak)
+        self.footnote_pages: dict[str, int | None] = {}
 
     # paragraphs ----------------------------------------------------------------------
-    def paragraph(self, p) -> Para | None:
+    def paragraph(self, p) -> Para:
         ppr = p.find(w("pPr"))
         sid = wval(ppr.find(w("pStyle"))) if ppr is not None else None
         style = self.r.styles.names.get(sid, sid) if sid else None
-        rpr_bold = self.r.styles.is_bold(sid)
-        out = self.r.inline(p, Inline(), bold_default=rpr_bold)
-        text = out.text
-        refs: list[tuple[int, int, int]] = []
-        # Markers are inserted from the end so earlier raw offsets stay valid.
-        inserts = []
-        for fid, pos in out.refs:
-            number, mark = self.r.mark_for(fid)
-            inserts.append((pos, pos, mark, number))
-        for fid, s, e in out.custom:
-            number, _ = self.r.mark_for(fid, custom=text[s:e])
-            inserts.append((s, e, None, number))
-        for s, e, mark, number in sorted(inserts, key=lambda x: x[0], reverse=True):
-            if mark is not None:
-                text = text[:s] + mark + text[s:]
-                refs = [(n, a + len(mark) if a >= s else a, b + len(mark) if b >= s else b)
-                        for n, a, b in refs]
-                refs.append((number, s, s + len(mark)))
-            else:
-                refs.append((number, s, e))
-        refs.sort(key=lambda x: x[1])
+        out = self.r.inline(p, Inline(), bold=self.r.styles.is_bold(sid))
+        text, refs, breaks = out.text, out.refs, out.breaks
         if not self.in_layout:  # layout cells split their lines into blocks instead
             text = _soft_breaks(text)
 
@@ -429,25 +458,25 @@ class BodyWriter:
         label, fmt = "", None
         if num_pr is not None:
             num_id = wval(num_pr.find(w("numId")))
-            ilvl = int(wval(num_pr.find(w("ilvl"))) or 0)
-            if num_id and (num_id != "0"):
-                label, fmt = self.r.numbering.label(num_id, ilvl)
-        if label:
+            if num_id and num_id != "0":
+                label, fmt = self.r.numbering.label(num_id, int(wval(num_pr.find(w("ilvl"))) or 0))
+        if label:  # automatic numbering: the label as Word renders it
+            shift = len(label) + 1
             text = label + " " + text
-            refs = [(n, a + len(label) + 1, b + len(label) + 1) for n, a, b in refs]
+            refs = [(f, a + shift, b + shift) for f, a, b in refs]
+            breaks = [i + shift for i in breaks]
 
         level = heading_level(style)
         outline = ppr.find(w("outlineLvl")) if ppr is not None else None
         if outline is None:
             outline = self.r.styles.find_ppr(sid, "outlineLvl")
-        if level is None and outline is not None and (wval(outline) or "9").isdigit() \
-                and int(wval(outline)) < 9:
+        if level is None and (wval(outline) or "9").isdigit() and int(wval(outline) or 9) < 9:
             level = int(wval(outline)) + 1
         stripped = text.strip()
         bold = out.chars > 0 and out.bold_chars >= 0.9 * out.chars
         if level is not None:
             kind = "heading"
-        elif label:  # Word list numbering: a list unless the item reads like a heading
+        elif label:  # a Word list, unless the item reads like a heading
             short = len(stripped) <= 200 and not stripped.endswith((".", ";", ",", ":"))
             kind = "heading" if bold and short and fmt != "bullet" else "list_item"
         elif looks_like_heading(stripped, bold, self.in_layout):
@@ -456,33 +485,50 @@ class BodyWriter:
             kind = "list_item"
         else:
             kind = "paragraph"
-        para = Para(kind, text, refs, style, level)
-        para.boxes = out.boxes  # type: ignore[attr-defined]
-        return para
+        return Para(kind, text, refs, breaks, style, level, out.boxes)
 
     def emit_paragraph(self, p) -> list:
         para = self.paragraph(p)
-        blocks = []
-        pieces = [(para.text, para.refs)]
+        pieces = [(para.text, para.refs, para.breaks)]
         if self.in_layout:  # each line of a header/signature cell is its own block
             pieces, pos = [], 0
             for line in para.text.split("\n"):
                 end = pos + len(line)
-                pieces.append((line, [(n, a - pos, b - pos) for n, a, b in para.refs
-                                      if pos <= a and b <= end]))
+                pieces.append((line, [(f, a - pos, b - pos) for f, a, b in para.refs
+                                      if pos <= a and b <= end],
+                               [i - pos for i in para.breaks if pos <= i <= end]))
                 pos = end + 1
-        for text, refs in pieces:
+        blocks = []
+        for text, refs, breaks in pieces:
             kind = para.kind
             if len(pieces) > 1:
                 kind = "heading" if para.level is not None or looks_like_heading(
                     text.strip(), False, True) else "paragraph"
-            block = self.b.add_block(kind, text, footnote_refs=refs,
-                                     style=para.style, level=para.level)
+            block = self.b.add_block(
+                kind, text, self.page, footnote_refs=self.link(refs, breaks),
+                page_breaks=self.advance(breaks), style=para.style, level=para.level)
             if block is not None:
                 blocks.append(block)
-        for box in para.boxes:  # text boxes anchored here, after their paragraph
+        for box in para.boxes:  # text boxes after the paragraph that anchors them
             blocks.extend(self.container(box))
         return blocks
+
+    def link(self, refs, breaks) -> list[tuple[int, int, int]]:
+        """Footnote refs for the builder (number, start, end); remember their pages."""
+        out = []
+        for fid, a, b in refs:
+            if self.page is not None:
+                self.footnote_pages[fid] = self.page + sum(1 for i in breaks if i <= a)
+            out.append((self.r.marks[fid].number, a, b))
+        return out
+
+    def advance(self, breaks) -> list[tuple[int, int]] | None:
+        """Page breaks for the builder (raw index, new page); moves the page counter."""
+        if self.page is None or not breaks:
+            return None
+        result = [(i, self.page + k + 1) for k, i in enumerate(sorted(breaks))]
+        self.page += len(breaks)
+        return result
 
     def container(self, el) -> list:
         """Paragraphs and tables of the body, a text box, a content control, a cell."""
@@ -491,21 +537,17 @@ class BodyWriter:
             if not isinstance(child.tag, str):
                 continue
             q = etree.QName(child.tag)
-            if q.namespace != W_NS:
-                if q.localname == "AlternateContent":
-                    choice = child.find(f"{{{MC_NS}}}Choice")
-                    node = choice if choice is not None else child.find(f"{{{MC_NS}}}Fallback")
-                    if node is not None:
-                        blocks.extend(self.container(node))
+            if q.namespace == MC_NS:
+                if (node := _alternate(child)) is not None:
+                    blocks.extend(self.container(node))
+            elif q.namespace != W_NS:
                 continue
-            if q.localname == "p":
+            elif q.localname == "p":
                 blocks.extend(self.emit_paragraph(child))
             elif q.localname == "tbl":
                 blocks.extend(self.table(child))
-            elif q.localname in ("sdt",):
-                content = child.find(w("sdtContent"))
-                if content is not None:
-                    blocks.extend(self.container(content))
+            elif q.localname == "sdt" and (content := child.find(w("sdtContent"))) is not None:
+                blocks.extend(self.container(content))
             elif q.localname in ("customXml", "ins", "moveTo", "sdtContent"):
                 blocks.extend(self.container(child))
         return blocks
@@ -534,38 +576,34 @@ class BodyWriter:
         grid = self.grid(tbl)
         if not grid:
             return []
-        if is_layout_table(tbl, grid, self.cell_plain):
+        if is_layout_table(tbl, grid):
             return self.layout_table(grid)
-        rows: list[list[str]] = []
-        cell_refs: list[list[list[tuple[int, int, int]]]] = []
+        page = self.page
+        rows, cell_refs = [], []
         for cells in grid:
             row, refs_row = [], []
             for tc in cells:
-                if tc is None:
-                    row.append("")
-                    refs_row.append([])
-                    continue
-                text, refs = self.cell_text(tc)
+                text, refs = self.cell_text(tc) if tc is not None else ("", [])
                 row.append(text)
                 refs_row.append(refs)
             rows.append(row)
             cell_refs.append(refs_row)
-        block = self.b.add_table(rows)
-        if block is None:
-            return []
-        self._table_anchors(block.start, rows, cell_refs)
-        return [block]
+        block = self.b.add_table(rows, page)
+        if block is not None:
+            self._table_anchors(block.start, rows, cell_refs)
+        return [block] if block is not None else []
 
     def cell_text(self, tc) -> tuple[str, list[tuple[int, int, int]]]:
-        """A cell as one line: its paragraphs (and nested tables) joined by spaces."""
+        """A cell as one line: its paragraphs (and nested tables, row by row) joined by
+        spaces; footnote refs as (number, start, end) in that line."""
         texts, refs, length = [], [], 0
         for node in _cell_items(tc):
             if node.tag == w("p"):
                 para = self.paragraph(node)
-                t, r = para.text, para.refs
-            else:  # nested table, flattened row by row
-                t, r = " ".join(" ".join(c for c in self.cell_text(tc2)[0:1] if c)
-                                for row in self.grid(node) for tc2 in row if tc2 is not None), []
+                t, r = para.text, self.link(para.refs, para.breaks)
+                self.advance(para.breaks)
+            else:
+                t, r = self.nested_table_text(node)
             if not t.strip():
                 continue
             if texts:
@@ -575,18 +613,32 @@ class BodyWriter:
             length += len(t)
         return " ".join(texts), refs
 
-    def cell_plain(self, tc) -> str:
-        return " ".join("".join(t.text or "" for t in p.iter(w("t"))) for p in tc.iter(w("p")))
+    def nested_table_text(self, tbl) -> tuple[str, list[tuple[int, int, int]]]:
+        texts, refs, length = [], [], 0
+        for row in self.grid(tbl):
+            for tc in row:
+                if tc is None:
+                    continue
+                t, r = self.cell_text(tc)
+                if not t.strip():
+                    continue
+                if texts:
+                    length += 1
+                refs += [(n, a + length, b + length) for n, a, b in r]
+                texts.append(t)
+                length += len(t)
+        return " ".join(texts), refs
 
     def _table_anchors(self, start: int, rows, cell_refs) -> None:
         """Footnote markers inside table cells: map raw cell offsets to the table text,
-        which DocumentBuilder.add_table built as normalized, space-folded cells."""
-        offset = start
-        first_row = True
+        which DocumentBuilder.add_table built from normalized, space-folded cells."""
+        if not any(refs for row in cell_refs for refs in row):
+            return
+        offset, first_row = start, True
         for row, refs_row in zip(rows, cell_refs):
             cells = [_fold_with_map(c) for c in row]
             if not any(c for c, _ in cells):
-                continue
+                continue  # add_table drops empty rows
             if not first_row:
                 offset += len(ROW_SEPARATOR)
             first_row = False
@@ -599,28 +651,24 @@ class BodyWriter:
                 offset += len(cell)
 
     def layout_table(self, grid) -> list:
-        """Header/signature grid: column by column, each paragraph its own block."""
+        """Header/signature grid: column by column, each paragraph line its own block."""
         n_cols = max(len(r) for r in grid)
-        blocks, rows_text = [], [["" for _ in range(n_cols)] for _ in grid]
-        for col in range(n_cols):
-            for i, cells in enumerate(grid):
-                tc = cells[col] if col < len(cells) else None
-                if tc is None:
-                    continue
-                self.in_layout = True
-                try:
-                    cell_blocks = self.container(tc)
-                finally:
-                    self.in_layout = False
-                blocks.extend(cell_blocks)
-                rows_text[i][col] = cell_blocks
+        blocks, cell_blocks = [], [[[] for _ in range(n_cols)] for _ in grid]
+        self.in_layout = True
+        try:
+            for col in range(n_cols):
+                for i, cells in enumerate(grid):
+                    if col < len(cells) and cells[col] is not None:
+                        cell_blocks[i][col] = self.container(cells[col])
+                        blocks.extend(cell_blocks[i][col])
+        finally:
+            self.in_layout = False
         if not blocks:
             return []
         text = "".join(self.b.parts)
-        rows = [[("\n\n".join(text[b.start:b.end] for b in c) if c else "") for c in row]
-                for row in rows_text]
-        start, end = min(b.start for b in blocks), max(b.end for b in blocks)
-        self.b.tables.append(Table(start, end, rows))
+        rows = [["\n\n".join(text[b.start:b.end] for b in cell) for cell in row]
+                for row in cell_blocks]
+        self.b.tables.append(Table(blocks[0].start, blocks[-1].end, rows, blocks[0].page))
         return blocks
 
 
@@ -695,12 +743,14 @@ def looks_like_heading(text: str, bold: bool, in_layout: bool = False) -> bool:
     return bold and not in_layout and not text.endswith((".", ";", ",", ":"))
 
 
-def is_layout_table(tbl, grid, plain) -> bool:
+def is_layout_table(tbl, grid) -> bool:
+    """A small grid used to place the header or signature block, not data."""
     n_rows = len(grid)
     n_cols = max((len(r) for r in grid), default=0)
     if n_rows > 4 or n_cols > 3 or n_cols < 1:
         return False
-    text = "\n".join(plain(tc) for row in grid for tc in row if tc is not None)
+    text = "\n".join("".join(t.text or "" for t in tc.iter(w("t")))
+                     for row in grid for tc in row if tc is not None)
     if LAYOUT_CUES.search(text):
         return True
     return n_cols >= 2 and not _has_borders(tbl)
@@ -806,42 +856,29 @@ def extract_docx(path: Path) -> ExtractedDocument:
     path = Path(path)
     doc = _open(path)
     builder = DocumentBuilder(str(path), "docx")
-    document_part = doc.part
     body = doc.element.find(w("body"))
     if body is None:
         raise ExtractionError("corrupt DOCX: word/document.xml has no body")
-    styles = Styles.parse(_part_xml(document_part, RT_STYLES, builder.warnings))
-    numbering = Numbering.parse(_part_xml(document_part, RT_NUMBERING, builder.warnings))
-    notes = _footnote_bodies(_part_xml(document_part, RT_FOOTNOTES, builder.warnings))
-
-    reader = Reader(styles, numbering, {})
-    order: list[str] = []  # footnote ids in order of their first reference
-
-    def mark_for(fid: str, custom: str | None = None) -> tuple[int, str]:
-        if fid not in reader.footnote_marks:
-            order.append(fid)
-            if custom is None:
-                reader.auto_number += 1
-                reader.footnote_marks[fid] = (reader.auto_number, to_superscript(reader.auto_number), None)
-            else:
-                digits = custom.strip()
-                number = int(digits) if digits.isdigit() else len(order)
-                label = None if digits.isdigit() else digits
-                reader.footnote_marks[fid] = (number, custom, label)
-        number, mark, _ = reader.footnote_marks[fid]
-        return number, mark
-
-    reader.mark_for = mark_for  # type: ignore[attr-defined]
-    BodyWriter(builder, reader).container(body)
+    part = doc.part
+    styles = Styles.parse(_part_xml(part, RT_STYLES, builder.warnings))
+    numbering = Numbering.parse(_part_xml(part, RT_NUMBERING, builder.warnings))
+    notes = _footnote_bodies(_part_xml(part, RT_FOOTNOTES, builder.warnings))
+    marks = number_footnotes(body)
+    reader = Reader(styles, numbering, marks)
+    # Pages only when Word recorded its layout; python-docx/LibreOffice files have none.
+    paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
+    writer = BodyWriter(builder, reader, paged)
+    writer.container(body)
+    if paged:
+        builder.page_count = writer.page
 
     missing = []
-    for fid in order:
-        number, _, label = reader.footnote_marks[fid]
-        fn = notes.get(fid)
-        if fn is None:
+    for fid, mark in marks.items():
+        if fid not in notes:
             missing.append(fid)
             continue
-        builder.add_footnote(number, _footnote_text(reader, fn, label), label=label)
+        builder.add_footnote(mark.number, _footnote_text(reader, notes[fid], mark.label),
+                             page=writer.footnote_pages.get(fid), label=mark.label)
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
     builder.metadata.update(_metadata(doc))

@@ -113,6 +113,26 @@ def test_real_headings_and_metadata(real):
     assert "MERGEFORMAT" not in real.text
 
 
+@needs_real
+def test_real_pages_from_word_layout(real):
+    """Pages come from Word's last layout (w:lastRenderedPageBreak); the phrases below
+    are on the same pages in the signed PDF of this report (checked with pdfplumber)."""
+    assert real.page_count == 34
+
+    def page_at(i):
+        return next(p.page for p in real.pages if p.start <= i < p.end)
+
+    def page_of(phrase):
+        return page_at(real.text.index(phrase))
+
+    expected = {"Về đối thoại giải đáp": 3, "III. ĐÁNH GIÁ CHUNG": 21, "Nơi nhận": 24,
+                "PHỤ LỤC": 25, "Biểu mẫu 2": 27, "Biểu mẫu 3": 28, "Biểu mẫu 7": 34}
+    assert {k: page_of(k) for k in expected} == expected
+    # a footnote is on the page of its marker
+    for f in real.footnotes:
+        assert f.page == page_at(f.anchor_start)
+
+
 # -- documents built with python-docx ----------------------------------------------------
 
 HEADER_TEXT = "Dự thảo lần 2 - lưu hành nội bộ"
@@ -317,6 +337,7 @@ def test_built_tables_and_layout_grid(built):
 
 def test_built_metadata(built):
     doc, _ = built
+    assert doc.pages == [] and doc.page_count is None  # no layout recorded: pages unknown
     assert doc.metadata["title"] == "Báo cáo kết quả cải cách hành chính năm 2024"
     assert doc.metadata["author"] == "Phòng Nội vụ"
     assert doc.metadata["created"]
