@@ -54,11 +54,12 @@ TABLES: dict[str, dict[str, type]] = {
         "issuer": str, "subject": str, "relation": str, "resolves_to": int,
         "cited_document_id": int, "target_document_id": int, "alias": str,
         "ambiguous": int, "malformed": int, "problem": str, "sentence_start": int,
-        "sentence_end": int, **PROVENANCE,
+        "sentence_end": int, "form": str, "name": str, **PROVENANCE,
     },
     "cited_documents": {
         "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,
         "issuer": str, "subject": str, "target_document_id": int, "mentions": int,
+        "kind": str, "name": str, "number": str, "year": int, "citing_documents": int,
     },
     "figures": {
         "id": int, "document_id": int, "surface": str, "value": float, "unit": str,

@@ -1,0 +1,663 @@
+"""Citations: every reference a document makes to another document.
+
+`extract_citations(text)` is a pure function over the stored text (never over tokenized
+text: underthesea re-spaces "63/2010/NĐ-CP"). It runs ONE combined regex with `finditer`
+over the text, then looks a bounded distance past each match for the date, issuer,
+subject and alias (never rescanning the text per citation), so the cost stays linear
+however dense the citations. `analyze(ctx)` stores the rows with provenance;
+`finalize(db)` builds `cited_documents` and resolves across the corpus.
+
+Forms recognized (type words and codes come from schemas/data/citation_types.yaml and
+issuers.yaml):
+  full      Nghị định số 63/2010/NĐ-CP ngày 08/6/2010 của Chính phủ về ...
+  short     Nghị định số 108/NĐ-CP, Nghị quyết số 18-NQ/TW (no date)
+  bare      Nghị định 59, nghị định 108 của Chính phủ
+  list      các Nghị định số 108/2020/NĐ-CP, 113/2018/NĐ-CP (type carried over)
+  symbol    a symbol without a type word (type from its code)
+  named     Luật Tổ chức chính quyền địa phương năm 2015, Đề án 06
+  standard  TCVN ISO 9001:2015
+  anaphora  Nghị định nêu trên, Quyết định này
+  alias     "(sau đây gọi là Đề án)" and the later mentions of the alias
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.sentences import SentenceIndex
+from pipeline.symbols import data as symbol_data, issuer_name, parse_symbol
+from pipeline.vndate import DAY_DATE, date_problem, parse_day_date
+
+DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "citation_types.yaml"
+
+# Vietnamese capitals (for "a name starts with a capital"), built once from Unicode.
+_UPPER = "".join(chr(i) for i in range(0x41, 0x1F00) if chr(i).isupper() and chr(i).isalpha())
+_CAP = f"(?-i:[{re.escape(_UPPER)}])"
+
+S = r"(?:[ \t\u00a0*_]|\n(?!\n))"  # a separator: space, Markdown emphasis, one line break
+W = S + "+"
+J = S + "*"  # optional separator inside a symbol ("63 / 2010 / NĐ - CP")
+DASH = r"[-–‐‑]"
+NUM = r"(?<![\w/.,\-–])\d{1,5}(?![\d,.]\d)"
+CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_])"
+# "329/B C-UBND": PDF extraction split the type code; only upper-case pieces before a dash.
+SPLIT = r"(?-i:[A-ZĐ]{1,3} (?=[A-ZĐ]{1,3}" + DASH + "))?"
+STATE_SYM = (NUM + J + "/" + J + r"(?:(?:19|20)\d\d" + J + "/" + J + r")?" + SPLIT + CODE
+             + r"(?:" + J + DASH + J + CODE + r")*")
+PARTY_SYM = NUM + J + DASH + J + CODE + J + "/" + J + CODE + r"(?:" + DASH + CODE + r")*"
+SYMBOL = f"(?:{PARTY_SYM}|{STATE_SYM})"
+
+RELATIONS = ("based_on", "amends", "replaces", "repeals", "implements")
+
+
+def _words(phrase: str) -> str:
+    """A phrase whose words may be separated by any separator (hard wraps, emphasis)."""
+    return W.join(re.escape(w) for w in phrase.split())
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    with open(DATA, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    types = {t["word"].lower(): t for t in raw["types"]}
+    words = sorted(types, key=len, reverse=True)
+    type_re = "|".join(_words(w) for w in words)
+    named_words = [w for w in words if types[w].get("named")]
+    named_re = "|".join(_words(w) for w in named_words)
+    bare_re = "|".join(_words(w) for w in words if types[w].get("bare"))
+    ana = raw["anaphora"]
+    back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
+    selfw = "|".join(_words(w) for w in ana["self"])
+    std_prefix = "|".join(raw["standards"]["prefixes"])
+    stop_name = r"(?!" + "|".join(_words(w) for w in words) + r"|ngày\b|số\b)"
+    name = _CAP + r"(?:" + stop_name + r"[^;:\n()“”\"])" + "{0,100}?"
+    pattern = "|".join([
+        # Luật Cán bộ, công chức số 22/2008/QH12
+        rf"(?P<ltype>{named_re}){W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{SYMBOL})",
+        # Nghị định số 63/2010/NĐ-CP
+        rf"(?P<type>{type_re}){W}(?:số[:.]?{J})?(?P<sym>{SYMBOL})",
+        # Nghị định 59 (a bare number), Đề án 06
+        rf"(?P<btype>{bare_re}){W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
+        rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
+        # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
+        rf"(?P<ntype>{named_re})(?:{W}(?P<nname>{name}))?{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])",
+        # Nghị định nêu trên, Quyết định này
+        rf"(?P<atype>{type_re}){W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
+        # TCVN ISO 9001:2015, QCVN 01:2021/BXD
+        rf"(?P<std>(?-i:(?:{std_prefix})(?:[ /](?:ISO|IEC))*) ?\d[\d.]*(?:-\d+)*(?: ?: ?(?:19|20)\d\d)?(?:/[A-ZĐ]+)?)",
+        # 113/2018/NĐ-CP without a type word
+        rf"(?P<bsym>{SYMBOL})",
+    ])
+    lead = r"(?<![^\W\d_])"  # a type word starts a word
+    combined = re.compile(lead + "(?:" + pattern + ")", re.IGNORECASE)
+    rel_words = []
+    for rel, phrases in raw["relations"].items():
+        rel_words += [(p, rel) for p in phrases]
+    rel_words += [("theo", "cites"), ("quy định tại", "cites"), ("tại", "cites")]
+    rel_words.sort(key=lambda x: len(x[0]), reverse=True)
+    rel_after = [(p, rel) for rel, ps in raw["relations_after"].items() if rel != "examples"
+                 for p in ps]
+    code_to_type = {}
+    for t in raw["types"]:
+        for c in t.get("codes") or []:
+            code_to_type.setdefault(c.upper(), t["word"])
+    return {
+        "raw": raw, "types": types, "regex": combined,
+        "rel_re": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
+        "rel_names": [r for _p, r in rel_words],
+        "rel_after_re": re.compile(r"(?:[\s,]*(?:đã|sẽ|đều)?\s*)(?:" + "|".join(
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_after)) + r")(?![^\W\d_])", re.I),
+        "rel_after_names": [r for _p, r in rel_after],
+        "issuer_words": set(raw["issuer_words"]),
+        "issuer_starts": re.compile(r"(?:" + "|".join(_words(w) for w in sorted(
+            raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_])"),
+        "code_to_type": code_to_type,
+    }
+
+
+# ---- tails: date, issuer, subject, alias (bounded look-ahead from a position) ----------
+_DATE_TAIL = re.compile(
+    r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?:ban hành|ký)\s+)?(?:ngày(?:[ \t*_:]|\n(?!\n))*)?"
+    r"(?P<date>" + DAY_DATE.pattern + r")", re.IGNORECASE)
+_ISSUER_LEAD = re.compile(r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?P<cua>của(?:[ \t*_]|\n(?!\n))+)?", re.I)
+_TOKEN = re.compile(r"[^\s,;:.()\[\]“”\"]+|[,;:.()\[\]“”\"]")
+_SUBJECT_LEAD = re.compile(
+    r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?P<ve>về việc|v/v|về)|(?P<kw>quy định|hướng dẫn|ban hành|phê duyệt|sửa đổi, bổ sung))"
+    r"(?:[ \t:]|\n(?!\n))+", re.IGNORECASE)
+_CLAUSE_END = re.compile(r";|\n|\.(?=\s|$)|\(sau đây|\(dưới đây")
+_ALIAS = re.compile(
+    r"\(\s*(?:sau|dưới)\s+đây\s+(?:được\s+)?(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?"
+    r"(?P<alias>[^)”\"\n]{1,60}?)[”\"]?\s*\)", re.IGNORECASE)
+_HEADER_NUMBER = re.compile(r"(?:^|\n)[ \t*_]*(?:số|so)[ \t]*[:.]?[ \t]*$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:[,;]|và|hoặc|cùng|đến)?(?:[ \t*_]|\n(?!\n))*"
+                       r"(?:các|và)?(?:[ \t*_]|\n(?!\n))*(?:số[:.]?)?(?:[ \t*_]|\n(?!\n))*$",
+                       re.IGNORECASE)
+_FOLLOWS_LIST = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:,|;|và|hoặc)", re.IGNORECASE)
+_ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê", "v/v", "ban hành"}
+LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.replace("*", " ").replace("_", " ").split())
+
+
+def _type_word(raw: str) -> str:
+    """The type as written, in its table spelling ("NGHỊ ĐỊNH" -> "Nghị định")."""
+    key = _flat(raw).lower()
+    t = rules()["types"].get(key)
+    return t["word"] if t else _flat(raw)
+
+
+def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | None, int]:
+    """Issuer phrase at `pos` ("của UBND tỉnh Điện Biên"); returns (issuer, end)."""
+    r = rules()
+    m = _ISSUER_LEAD.match(text, pos)
+    start = m.end()
+    if not m.group("cua"):
+        if need_cua or not r["issuer_starts"].match(text, start):
+            return None, pos
+    window = text[start:start + 160]
+    end_rel = 0
+    words = 0
+    tokens = list(_TOKEN.finditer(window))
+    for i, t in enumerate(tokens):
+        tok = t.group()
+        if "\n" in window[end_rel:t.start()]:
+            break
+        if tok == ",":
+            nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+            if nxt and nxt[0].isupper() and words:
+                continue
+            break
+        if not tok[0].isalnum() and tok not in ("-", "&"):
+            break
+        if not (tok[0].isupper() or tok.lower() in r["issuer_words"] or tok in ("-", "&")):
+            break
+        if words and tok.lower() in _ISSUER_STOP:
+            break
+        end_rel = t.end()
+        words += 1
+    issuer = window[:end_rel]
+    # trailing connectors are not part of a name
+    trimmed = re.sub(r"(?:\s+(?:và|,))+$", "", issuer)
+    if not trimmed or not (trimmed[0].isupper() or trimmed.split()[0].lower() in ("chính", "thủ", "ủy", "bộ", "ban", "hội")):
+        return None, pos
+    return _flat(trimmed), start + len(trimmed)
+
+
+def _tail(text: str, pos: int, n: int) -> dict:
+    """Date and issuer right after a citation ending at `pos`."""
+    out = {"date": None, "date_problem": None, "issuer": None, "tail_end": pos}
+    m = _DATE_TAIL.match(text, pos, min(n, pos + 80))
+    if m:
+        out["date"], out["date_problem"] = parse_day_date(m.group("date"))
+        out["tail_end"] = pos = m.end()
+    issuer, end = _parse_issuer(text, pos, need_cua=m is None)
+    if issuer:
+        out["issuer"] = issuer
+        out["tail_end"] = pos = end
+        if out["date"] is None:
+            m = _DATE_TAIL.match(text, pos, min(n, pos + 80))
+            if m:
+                out["date"], out["date_problem"] = parse_day_date(m.group("date"))
+                out["tail_end"] = m.end()
+    return out
+
+
+def _subject(text: str, pos: int, limit: int) -> str | None:
+    m = _SUBJECT_LEAD.match(text, pos, limit)
+    if not m:
+        return None
+    start = m.start("kw") if m.group("kw") else m.end()
+    e = _CLAUSE_END.search(text, start, limit)
+    end = e.start() if e else limit
+    subj = _flat(text[start:end]).strip(" ,:")
+    return subj or None
+
+
+# ---- the pass ----------------------------------------------------------------------------
+def _validate(row: dict, parsed: dict | None, written: str | None) -> list[str]:
+    problems = []
+    t = rules()["types"].get((row.get("doc_type") or "").lower())
+    if parsed:
+        codes = {c.upper() for c in (t or {}).get("codes") or []}
+        abbr = parsed["abbreviation"]
+        if t and codes and abbr and abbr.upper() not in codes:
+            problems.append(f"type word {row['doc_type']} vs symbol code {abbr}")
+        if t and t.get("year") and parsed["style"] == "state" and parsed["year"] is None:
+            problems.append(f"{row['doc_type']} without year in symbol")
+        if parsed["party_fix"]:
+            problems.append(f"Party symbol written state-style ({written})")
+        elif written:
+            w = re.sub(r"^0*", "", written.upper())
+            c = re.sub(r"^0*", "", parsed["canonical"].upper())
+            if w != c:
+                problems.append(f"non-standard symbol {written} (official {parsed['canonical']})")
+        if parsed["year"] and row.get("issued_date"):
+            dy = int(row["issued_date"][:4])
+            if dy != parsed["year"]:
+                problems.append(f"symbol year {parsed['year']} vs date year {dy}")
+    return problems
+
+
+def _written(raw: str) -> str:
+    return re.sub(r"[\s*_]+", "", raw).replace("–", "-")
+
+
+def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
+                      self_type: str | None = None) -> list[dict]:
+    """All citations in `text`, in order. Each dict carries the `citations` columns that
+    depend on the text alone (start/end/surface, kind, form, doc_type, number, year, symbol,
+    canonical, issued_date, issuer, subject, relation, alias, malformed, problem,
+    sentence_start/end) plus `resolves_to` as an index into the returned list (or None).
+    `self_type` is the citing document's own type ("Quyết định"), for "Quyết định này"."""
+    r = rules()
+    n = len(text)
+    sentences = sentences or SentenceIndex(text)
+    rows: list[dict] = []
+    for m in r["regex"].finditer(text):
+        g = m.lastgroup
+        row = {"start": m.start(), "end": m.end(), "kind": "document", "doc_type": None,
+               "number": None, "year": None, "symbol": None, "canonical": None,
+               "issued_date": None, "issuer": None, "subject": None, "relation": "cites",
+               "alias": None, "name": None, "resolves_to": None, "ambiguous": 0,
+               "_parsed": None, "_tail_end": m.end(), "_date_problem": None}
+        if m.group("ltype") or m.group("type") or m.group("bsym"):
+            sym_group = "lsym" if m.group("ltype") else "sym" if m.group("type") else "bsym"
+            raw_sym = m.group(sym_group)
+            parsed = parse_symbol(raw_sym)
+            if parsed is None or not _plausible(raw_sym, parsed):
+                continue
+            if m.group("ltype"):
+                row["doc_type"] = _type_word(m.group("ltype"))
+                row["name"] = f"{row['doc_type']} {_flat(m.group('lname'))}"
+                row["form"] = "full"
+            elif m.group("type"):
+                row["doc_type"] = _type_word(m.group("type"))
+                row["form"] = "full"
+            else:
+                if _HEADER_NUMBER.search(text, max(0, m.start() - 12), m.start()):
+                    continue  # "Số: 210/BC-UBND": the document's own number
+                prev = rows[-1] if rows else None
+                if prev and prev["kind"] == "document" and prev["symbol"] and \
+                        _LIST_GAP.match(text[prev["_tail_end"]:m.start()]):
+                    row["doc_type"] = prev["doc_type"]
+                    row["form"] = "list"
+                else:
+                    row["doc_type"] = r["code_to_type"].get((parsed["abbreviation"] or "").upper())
+                    row["form"] = "symbol"
+            row.update(symbol=raw_sym, canonical=parsed["canonical"], number=parsed["number"],
+                       year=parsed["year"], _parsed=parsed)
+        elif m.group("btype"):
+            row["doc_type"] = _type_word(m.group("btype"))
+            row["number"] = m.group("bnum")
+            if rules()["types"][row["doc_type"].lower()].get("bare") == "named":
+                row.update(kind="named", form="named", name=f"{row['doc_type']} {row['number']}")
+            else:
+                row["form"] = "bare"
+        elif m.group("ntype"):
+            row["doc_type"] = _type_word(m.group("ntype"))
+            nm = _flat(m.group("nname") or "")
+            row.update(kind="named", form="named", year=int(m.group("nyear")),
+                       name=f"{row['doc_type']} {nm}".strip())
+        elif m.group("atype"):
+            row["doc_type"] = _type_word(m.group("atype"))
+            row["form"] = "anaphora"
+            row["_self"] = _flat(m.group("aword")).lower() in rules()["raw"]["anaphora"]["self"]
+        elif m.group("std"):
+            canon = re.sub(r"\s*:\s*", ":", m.group("std"))
+            row.update(kind="standard", form="standard", canonical=canon, doc_type="Tiêu chuẩn")
+        if row["kind"] == "document" and row["form"] not in ("anaphora",):
+            tail = _tail(text, m.end(), n)
+            row["issued_date"] = tail["date"]
+            row["_date_problem"] = tail["date_problem"]
+            row["issuer"] = tail["issuer"]
+            row["_tail_end"] = tail["tail_end"]
+        elif row["kind"] == "named":
+            tail = _tail(text, m.end(), n)
+            if tail["date"]:
+                row["issued_date"], row["_date_problem"] = tail["date"], tail["date_problem"]
+                row["_tail_end"] = tail["tail_end"]
+        rows.append(row)
+    for row in rows:
+        if row.get("form") == "full" and not row["issued_date"]:
+            row["form"] = "short"
+    _post(text, rows, sentences, self_type)
+    return rows
+
+
+def _plausible(raw: str, parsed: dict) -> bool:
+    """Reject look-alikes: a ký hiệu in lower case must use known codes ("5/tháng" is not)."""
+    kyhieu = raw.split("/", 1)[1] if parsed["style"] == "state" else raw
+    if any(c.isupper() for c in kyhieu if c.isalpha()):
+        return True
+    d = symbol_data()
+    first = (parsed["abbreviation"] or parsed["issuer_code"] or "").upper()
+    return first in d["official"]
+
+
+def _clause_starts(text: str) -> list[int]:
+    return [m.end() for m in re.finditer(r"[;\n]", text)]
+
+
+def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str | None) -> None:
+    """Second, linear walk over the rows: subject, alias, relation, anaphora, flags."""
+    r = rules()
+    clause_starts = _clause_starts(text)
+    n = len(text)
+    dropped: set[int] = set()
+    aliases: list[tuple[str, int]] = []
+    last_of_type: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        if i in dropped:
+            continue
+        nxt = next((rows[k]["start"] for k in range(i + 1, len(rows)) if k not in dropped), n)
+        limit = min(n, row["_tail_end"] + LOOKAHEAD, max(nxt, row["_tail_end"]))
+        # subject
+        if row["kind"] != "standard" and row["form"] != "anaphora":
+            row["subject"] = _subject(text, row["_tail_end"], limit)
+        # alias: "(sau đây gọi là ...)" in the rest of the clause
+        e = _CLAUSE_END.search(text, row["_tail_end"], min(n, row["_tail_end"] + LOOKAHEAD))
+        a_lim = e.start() if e and not e.group().startswith("(") else min(n, row["_tail_end"] + LOOKAHEAD)
+        if e and e.group().startswith("("):
+            a_lim = min(n, e.start() + 100)
+        am = _ALIAS.search(text, row["_tail_end"], a_lim)
+        if am and row["kind"] == "document":
+            row["alias"] = _flat(am.group("alias")).strip("“”\"' ")
+            aliases.append((row["alias"], i))
+            for k in range(i + 1, len(rows)):
+                if rows[k]["start"] >= am.end():
+                    break
+                dropped.add(k)
+        # relation: nearest keyword in the clause before the citation
+        cs = clause_starts[bisect.bisect_right(clause_starts, row["start"]) - 1] \
+            if clause_starts and clause_starts[0] <= row["start"] else 0
+        ss, se = sentences.around(row["start"])
+        cs = max(cs, ss)
+        prev = rows[i - 1] if i > 0 and (i - 1) not in dropped else None
+        pstart = max(cs, prev["_tail_end"]) if prev and prev["_tail_end"] <= row["start"] else cs
+        prefix = text[pstart:row["start"]]
+        row["relation"] = _relation(text[cs:row["start"]], prefix, prev, r)
+        am2 = r["rel_after_re"].match(text, row["_tail_end"], min(n, row["_tail_end"] + 40))
+        if am2:
+            row["relation"] = r["rel_after_names"][int(am2.lastgroup[1:])]
+        row["sentence_start"], row["sentence_end"] = ss, se
+        # anaphora
+        if row["form"] == "anaphora":
+            key = row["doc_type"].lower()
+            own = self_type and self_type.lower() == key
+            if row.pop("_self", False) and (own or key not in last_of_type):
+                row["form"] = "self"
+            elif key in last_of_type:
+                row["resolves_to"] = last_of_type[key]
+                src = rows[last_of_type[key]]
+                row.update(number=src["number"], year=src["year"])
+            else:
+                row["form"] = "unresolved anaphora"
+        row.pop("_self", None)
+        if row["kind"] == "document" and row["doc_type"] and row["form"] not in ("anaphora", "self"):
+            last_of_type[row["doc_type"].lower()] = i
+        # flags
+        problems = _validate(row, row["_parsed"], _written(row["symbol"]) if row["symbol"] else None)
+        if row["_date_problem"]:
+            problems.append(row["_date_problem"])
+        row["malformed"] = 1 if problems else 0
+        row["problem"] = "; ".join(problems) or None
+        row["surface"] = text[row["start"]:row["end"]]
+        if row["issuer"] is None and row["kind"] == "document":
+            code = (row["_parsed"] or {}).get("issuer_code")
+            t = r["types"].get((row["doc_type"] or "").lower()) or {}
+            row["issuer"] = issuer_name(code) or t.get("issuer")
+    keep = [row for i, row in enumerate(rows) if i not in dropped]
+    index_of = {id(row): k for k, row in enumerate(keep)}
+    old_to_new = {i: index_of[id(row)] for i, row in enumerate(rows) if i not in dropped}
+    for row in keep:
+        if row["resolves_to"] is not None:
+            row["resolves_to"] = old_to_new.get(row["resolves_to"])
+    rows[:] = keep
+    if aliases:
+        _alias_mentions(text, rows, aliases, old_to_new, sentences)
+    _resolve_short(rows)
+    for row in rows:
+        for k in [k for k in row if k.startswith("_")]:
+            del row[k]
+
+
+def _relation(clause: str, prefix: str, prev: dict | None, r: dict) -> str:
+    if re.match(r"^[\s\-–•*+(\d.)]*căn\s+cứ\b", clause, re.IGNORECASE):
+        return "based_on"
+    last = None
+    for m in r["rel_re"].finditer(prefix):
+        last = r["rel_names"][int(m.lastgroup[1:])]
+    if last:
+        return last
+    if prev is not None and _LIST_GAP.match(prefix):
+        return prev["relation"]
+    if prev is not None and re.fullmatch(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", prefix, re.I):
+        return prev["relation"]
+    return "cites"
+
+
+def _alias_mentions(text, rows, aliases, old_to_new, sentences):
+    """Later mentions of an alias defined with "(sau đây gọi là X)" point to its citation."""
+    by_alias = {}
+    for alias, old_i in aliases:
+        if old_i in old_to_new:
+            by_alias.setdefault(alias.lower(), old_to_new[old_i])
+    if not by_alias:
+        return
+    pat = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
+        _words(a) for a in sorted(by_alias, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+    starts = {row["start"]: row for row in rows}
+    spans = sorted((row["start"], row["end"]) for row in rows)
+    span_starts = [s for s, _ in spans]
+    first_def = min(rows[i]["end"] for i in by_alias.values())
+    new_rows = []
+    for m in pat.finditer(text, first_def):
+        target = by_alias.get(_flat(m.group()).lower())
+        if target is None or m.start() <= rows[target]["end"]:
+            continue
+        # skip the definition itself and mentions inside other citations' spans
+        defn = rows[target]
+        if re.search(r"(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?$", text[max(0, m.start() - 30):m.start()], re.I):
+            continue
+        existing = starts.get(m.start())
+        if existing is not None:
+            existing.update(form="alias", resolves_to=target)
+            continue
+        k = bisect.bisect_right(span_starts, m.start()) - 1
+        if k >= 0 and spans[k][1] > m.start():
+            continue
+        ss, se = sentences.around(m.start())
+        new_rows.append({
+            "start": m.start(), "end": m.end(), "surface": m.group(), "kind": "document",
+            "form": "alias", "doc_type": defn["doc_type"], "number": defn["number"],
+            "year": defn["year"], "symbol": None, "canonical": None, "issued_date": None,
+            "issuer": defn["issuer"], "subject": None, "relation": "cites", "alias": None,
+            "name": None, "resolves_to": target, "ambiguous": 0, "malformed": 0,
+            "problem": None, "sentence_start": ss, "sentence_end": se,
+        })
+    if new_rows:
+        ids = {id(r): k for k, r in enumerate(rows)}
+        merged = sorted(rows + new_rows, key=lambda r: r["start"])
+        pos = {id(r): k for k, r in enumerate(merged)}
+        old_rows = list(rows)
+        for row in merged:
+            if row["resolves_to"] is not None:
+                ref = old_rows[row["resolves_to"]]
+                row["resolves_to"] = pos[id(ref)]
+        rows[:] = merged
+        del ids
+
+
+def _strip_year(canonical: str) -> str:
+    return re.sub(r"^(\d+)/\d{4}/", r"\1/", canonical)
+
+
+def _resolve_short(rows: list[dict]) -> None:
+    """Short forms (no date) -> the one full citation of the same type and number."""
+    full: dict[tuple, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row["kind"] == "document" and row["canonical"] and row["issued_date"]:
+            full.setdefault(("sym", _strip_year(row["canonical"])), []).append(i)
+            full.setdefault(("num", (row["doc_type"] or "").lower(), int(re.match(r"\d+", row["number"]).group())), []).append(i)
+    for row in rows:
+        if row["kind"] != "document" or row["issued_date"] or row["resolves_to"] is not None:
+            continue
+        if row["form"] in ("anaphora", "self", "alias", "unresolved anaphora"):
+            continue
+        if row["canonical"]:
+            cands = full.get(("sym", _strip_year(row["canonical"])), [])
+            if row["year"]:
+                cands = [c for c in cands if rows[c]["canonical"] == row["canonical"]]
+        elif row["number"]:
+            cands = full.get(("num", (row["doc_type"] or "").lower(), int(row["number"])), [])
+        else:
+            continue
+        identities = {(rows[c]["canonical"], rows[c]["issued_date"]) for c in cands}
+        if len(identities) == 1:
+            row["resolves_to"] = cands[0]
+        elif len(identities) > 1:
+            row["ambiguous"] = 1
+
+
+# ---- stage ---------------------------------------------------------------------------
+COLUMNS = ("surface", "kind", "form", "doc_type", "number", "year", "symbol", "canonical",
+           "issued_date", "issuer", "subject", "relation", "alias", "name", "ambiguous",
+           "malformed", "problem", "sentence_start", "sentence_end")
+
+
+def analyze(ctx) -> None:
+    sentences = SentenceIndex(ctx.text)
+    found = extract_citations(ctx.text, sentences=sentences, self_type=ctx.meta.get("doc_type"))
+    ids = [ctx.new_id("citations") for _ in found]
+    for row, cid in zip(found, ids):
+        out = {"id": cid, **{c: row.get(c) for c in COLUMNS}}
+        out["resolves_to"] = ids[row["resolves_to"]] if row["resolves_to"] is not None else None
+        if row["form"] == "self":
+            out["target_document_id"] = ctx.document_id
+            out["canonical"] = ctx.meta.get("number_symbol")
+            out["issued_date"] = ctx.meta.get("issued_date")
+        out.update(ctx.provenance(row["start"], row["end"]))
+        ctx.add("citations", out)
+
+
+# ---- corpus-wide -----------------------------------------------------------------------
+def _key(row: dict) -> str | None:
+    """Identity of a cited document: canonical + date (named/standards by their name)."""
+    if row["kind"] == "named":
+        return f"named|{row['name']}|{row['year'] or ''}|{row['issued_date'] or ''}"
+    if row["kind"] == "standard":
+        return f"standard|{row['canonical']}"
+    if row["canonical"] and row["issued_date"]:
+        return f"{row['canonical']}|{row['issued_date']}"
+    return None
+
+
+def finalize(db) -> None:
+    """Rebuild `cited_documents` from every citation in the corpus and link citations to
+    it, resolving short forms across documents and linking cited documents that are
+    themselves in the corpus (documents.number_symbol + issued_date)."""
+    if not db["citations"].exists():
+        return
+    rows = [dict(r) for r in db.query(
+        "select id, document_id, kind, form, doc_type, number, year, canonical, issued_date,"
+        " issuer, subject, name, resolves_to, target_document_id from citations order by id")]
+    by_id = {r["id"]: r for r in rows}
+    identities: dict[str, dict] = {}
+    first_row: dict[str, int] = {}
+    for r in rows:
+        key = _key(r)
+        if key:
+            r["_key"] = key
+            ident = identities.setdefault(key, {
+                "key": key, "canonical": r["canonical"], "doc_type": r["doc_type"],
+                "issued_date": r["issued_date"], "issuer": r["issuer"], "subject": r["subject"],
+                "kind": r["kind"], "name": r["name"], "number": r["number"], "year": r["year"]})
+            ident["subject"] = ident["subject"] or r["subject"]
+            first_row.setdefault(key, r["id"])
+    by_canon: dict[str, set[str]] = {}
+    by_number: dict[tuple, set[str]] = {}
+    for key, ident in identities.items():
+        if ident["kind"] == "document":
+            by_canon.setdefault(_strip_year(ident["canonical"]), set()).add(key)
+            m = re.match(r"\d+", ident["number"] or "")
+            if m:
+                by_number.setdefault(((ident["doc_type"] or "").lower(), int(m.group())), set()).add(key)
+    updates = []
+    for r in rows:
+        key, ambiguous, resolves = r.get("_key"), 0, r["resolves_to"]
+        if key is None and resolves is not None and resolves in by_id:
+            key = by_id[resolves].get("_key")
+        if key is None and r["kind"] == "document" and r["form"] != "self":
+            if r["canonical"]:
+                cands = {k for k in by_canon.get(_strip_year(r["canonical"]), ())
+                         if r["year"] is None or identities[k]["canonical"] == r["canonical"]}
+            elif r["number"] and r["form"] == "bare":
+                cands = by_number.get(((r["doc_type"] or "").lower(), int(r["number"])), set())
+            else:
+                cands = set()
+            if len(cands) == 1:
+                key = next(iter(cands))
+                resolves = resolves if resolves is not None else first_row[key]
+            elif len(cands) > 1:
+                ambiguous = 1
+            elif r["canonical"]:  # an undated document of its own
+                key = r["_key"] = f"{r['canonical']}|"
+                identities.setdefault(key, {
+                    "key": key, "canonical": r["canonical"], "doc_type": r["doc_type"],
+                    "issued_date": None, "issuer": r["issuer"], "subject": r["subject"],
+                    "kind": "document", "name": None, "number": r["number"], "year": r["year"]})
+        r["_cited"], r["_ambiguous"], r["_resolves"] = key, ambiguous, resolves
+    # documents of the corpus that are cited
+    docs: dict[str, list[tuple[int, str | None]]] = {}
+    if "number_symbol" in db["documents"].columns_dict:
+        from pipeline.symbols import canonicalize
+        for d in db.query("select id, number_symbol, issued_date from documents "
+                          "where number_symbol is not null and status != 'failed'"):
+            c = canonicalize(d["number_symbol"])
+            if c:
+                docs.setdefault(c, []).append((d["id"], d["issued_date"]))
+    ids = {}
+    counts: dict[str, list] = {}
+    for r in rows:
+        if r.get("_cited"):
+            counts.setdefault(r["_cited"], []).append(r["document_id"])
+    out = []
+    for n, key in enumerate(sorted(identities), start=1):
+        ident = identities[key]
+        ids[key] = n
+        target = None
+        cands = docs.get(ident["canonical"] or "", [])
+        exact = [d for d, date in cands if ident["issued_date"] and date == ident["issued_date"]]
+        if exact:
+            target = exact[0]
+        elif len(cands) == 1 and (ident["issued_date"] is None or cands[0][1] is None):
+            target = cands[0][0]
+        ident["target_document_id"] = target
+        mentions = counts.get(key, [])
+        out.append({"id": n, **ident, "mentions": len(mentions),
+                    "citing_documents": len(set(mentions))})
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("delete from cited_documents")
+        if out:
+            db["cited_documents"].insert_all(out, batch_size=500)
+        params = []
+        for r in rows:
+            cid = ids.get(r["_cited"]) if r["_cited"] else None
+            target = r["target_document_id"] if r["form"] == "self" else \
+                (identities[r["_cited"]]["target_document_id"] if r["_cited"] else None)
+            params.append((cid, target, r["_resolves"], r["_ambiguous"], r["id"]))
+        db.conn.executemany(
+            "update citations set cited_document_id = ?, target_document_id = ?, "
+            "resolves_to = ?, ambiguous = max(coalesce(ambiguous, 0), ?) where id = ?", params)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
