@@ -120,15 +120,44 @@ def _make_fixtures():
     return module
 
 
-def test_committed_fixtures_match_their_source(tmp_path):
-    """The rendered TXT and DOCX are what the script makes of report.yaml today (the PDF
-    needs LibreOffice; it is checked against the DOCX by the tests above)."""
+RENDERINGS = [  # (source, rendered file) as written by scripts/make_fixtures.py
+    ("report.yaml", SAMPLE / "bao-cao-mau.txt"),
+    ("report.yaml", SAMPLE / "bao-cao-mau.docx"),
+    ("report.yaml", ROOT / "corpus" / "bao-cao-mau.docx"),
+    ("quyet-dinh.yaml", ROOT / "corpus" / "quyet-dinh-58-2024.docx"),
+    ("ke-hoach.yaml", ROOT / "corpus" / "ke-hoach-24-2024.md"),
+    ("cong-van.yaml", ROOT / "corpus" / "cong-van-1468-2024.txt"),
+]
+
+
+@pytest.mark.parametrize("source,rendered", RENDERINGS, ids=lambda x: getattr(x, "name", x))
+def test_committed_fixtures_match_their_source(source, rendered, tmp_path):
+    """The committed renderings are what the script makes of their YAML today (PDFs need
+    LibreOffice: the report's PDF is checked against its DOCX by the tests above)."""
     mf = _make_fixtures()
-    report = mf.load("report.yaml")
-    assert mf.render_txt(report) == (SAMPLE / "bao-cao-mau.txt").read_text(encoding="utf-8")
-    mf.render_docx(report, tmp_path / "fresh.docx")
-    fresh, committed = extract(tmp_path / "fresh.docx"), extract(SAMPLE / "bao-cao-mau.docx")
-    assert fresh.text == committed.text
+    doc = mf.load(source)
+    if rendered.suffix == ".docx":
+        mf.render_docx(doc, tmp_path / "fresh.docx")
+        assert extract(tmp_path / "fresh.docx").text == extract(rendered).text
+    else:
+        assert mf.render_txt(doc) == rendered.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow  # the full pipeline (NER model load included) runs over 5 documents
+def test_sample_corpus_ingests_and_links(ingest_into):
+    """`make ingest` on a fresh machine: every sample document loads cleanly, and the
+    letter's citation of the report (by symbol and date) reaches the report in the corpus."""
+    summary, db = ingest_into(ROOT / "corpus")
+    docs = list(db.query("select id, path, status, warnings from documents"))
+    assert len(docs) == 5
+    assert all(d["status"] == "ok" and not d["warnings"] for d in docs), docs
+    by_name = {Path(d["path"]).name: d["id"] for d in docs}
+    letter = by_name["cong-van-1468-2024.txt"]
+    reports = {by_name["bao-cao-mau.docx"], by_name["bao-cao-mau.pdf"]}
+    targets = {r["target_document_id"] for r in db.query(
+        "select target_document_id from citations where document_id = ? and canonical = ?",
+        [letter, "125/BC-UBND"])}
+    assert targets and targets <= reports, targets
 
 
 def test_sample_report_has_what_the_stages_need():
