@@ -39,10 +39,19 @@ EPS = 1e-9
 # Between a ratio and its percentage: words that make the pairing certain / impossible.
 STRONG_LINK = re.compile(r"(?i)\b(?:đạt|chiếm|bằng|tương ứng|tỷ lệ|tỉ lệ|là)\b|[(=]")
 NOT_SAME = re.compile(
-    r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|kế hoạch|chỉ tiêu|mục tiêu|cùng kỳ|"
-    r"bình quân|trung bình|trong đó|gồm|còn lại|mỗi)\b")
+    r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|cùng kỳ|"
+    r"bình quân|trung bình|trong đó|gồm|mỗi)\b")
+# A target in between ("… 1.845/2.050 tỷ đồng kế hoạch, đạt …") makes a pairing uncertain.
+WEAK = re.compile(r"(?i)\b(?:kế hoạch|chỉ tiêu|mục tiêu|dự kiến|ước)\b")
+# "trên 98%", "khoảng 40%": a threshold or an estimate, not the value of a ratio.
+THRESHOLD_BEFORE = re.compile(
+    r"(?i)\b(?:trên|dưới|hơn|ít nhất|tối thiểu|tối đa|không quá|không dưới|từ|đến|khoảng|"
+    r"gần|xấp xỉ|phấn đấu|tới)\s*$")
+PEOPLE = {"người", "cán bộ", "công chức", "viên chức", "lao động", "đảng viên", "chuyên viên",
+          "cbccvc", "cbcc", "hội viên", "đoàn viên", "giáo viên", "học sinh", "bác sĩ",
+          "lượt người", "nhân khẩu"}
 AFTER_COMPARISON = re.compile(
-    r"(?i)^\s*\)?\s*(?:so với|so cùng kỳ|kế hoạch|chỉ tiêu|mục tiêu|của kế hoạch|"
+    r"(?i)\s*\)?\s*(?:so với|so cùng kỳ|kế hoạch|chỉ tiêu|mục tiêu|của kế hoạch|"
     r"so với cùng kỳ|với cùng kỳ|/năm|mỗi năm|hằng năm|hàng năm)")
 NEGATION = re.compile(
     r"(?i)\b(?:chưa|không|còn lại|còn|trễ hạn|quá hạn|chậm|không đạt|thiếu)\b")
@@ -51,7 +60,7 @@ CHANGE = re.compile(
     r"(?i)\b(?:giảm|tăng)\s+từ\s*$|\btừ\s*$")
 CHANGE_MID = re.compile(r"(?i)^\s*[^\d;.]{0,30}?\b(?:xuống còn|xuống|còn|lên|lên đến|đến)\s*$")
 RATIO_WORDS = re.compile(r"(?i)^\s*[^\d;.]{0,25}?\b(?:trên|trong|/)\s*(?:tổng số|tổng|số)?\s*$")
-CLASSIFY = re.compile(r"(?i)^\s*[^\d;,.]{0,20}?\b(?:xếp loại|đạt loại|loại|được xếp)\b")
+CLASSIFY = re.compile(r"(?i)\s*[^\d;,.]{0,20}?\b(?:xếp loại|đạt loại|loại|được xếp)\b")
 
 
 @lru_cache(maxsize=1)
@@ -97,9 +106,18 @@ def _unit(f):
     return f.get("unit") if f.get("unit") not in (None, "%") else None
 
 
+def _unit_key(u):
+    u = u.lower()
+    return "người" if u in PEOPLE else fold(u)
+
+
 def _units_compatible(a, b) -> bool:
     ua, ub = _unit(a), _unit(b)
-    return ua is None or ub is None or fold(ua) == fold(ub)
+    return ua is None or ub is None or _unit_key(ua) == _unit_key(ub)
+
+
+def _is_threshold(text, p) -> bool:
+    return p["kind"] == "percent" and bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"]))
 
 
 def _nums(f) -> str:
@@ -150,7 +168,11 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         negated = bool(NEGATION.search(after.split(",")[0]) or NEGATION.search(gap[-25:]))
         total = r["numerator"] + nxt["value"]
         verdict = sum_verdict(r["denominator"], total)
-        if verdict == "ok" or (negated and _unit(nxt) and _unit(r)):
+        # the rest must follow at once ("…, đạt 97,79%; 143 hồ sơ chưa …"), not a figure
+        # of another scope ("…; toàn huyện còn 1.285 hồ sơ chưa …")
+        rest_gap = re.sub(r"[^\W\d]*\s*,?\s*(?:đạt|chiếm|bằng)?\s*(?:tỷ lệ|tỉ lệ)?\s*\d+(?:,\d+)?\s?%", "", gap)
+        tight = bool(re.fullmatch(r"[\s,;:.\-–]*(?:còn lại|còn|số còn lại)?\s*", rest_gap))
+        if verdict == "ok" or (negated and tight and _unit(nxt) and _unit(r)):
             out.append(_check(
                 "complement", verdict, r["denominator"], total, [r, nxt],
                 f"Phần {_nums(r)} và phần còn lại {vn(nxt['value'])}: "
@@ -161,9 +183,12 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
     for i, p in enumerate(figs):
         if p["kind"] != "percent":
             continue
-        if AFTER_COMPARISON.match(text, p["end"]):
+        if AFTER_COMPARISON.match(text, p["end"]) or _is_threshold(text, p):
             continue
-        prev = figs[i - 1] if i > 0 else None
+        k = i - 1
+        while k >= 0 and _is_threshold(text, figs[k]):
+            k -= 1
+        prev = figs[k] if k >= 0 else None
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         chk = None
         if nxt is not None and nxt["kind"] == "ratio" and \
@@ -171,8 +196,11 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
             chk = _ratio_percent(text, nxt, p, strong=True)
         elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
             gap = text[prev["end"]:p["start"]]
-            if len(gap) <= 80 and not re.search(r"\d", gap) and not NOT_SAME.search(gap):
-                chk = _ratio_percent(text, prev, p, strong=bool(STRONG_LINK.search(gap)))
+            for f in figs[k + 1:i]:  # thresholds skipped above
+                gap = gap.replace(f["surface"] if "surface" in f else text[f["start"]:f["end"]], "")
+            if len(gap) <= 90 and not re.search(r"\d", gap) and not NOT_SAME.search(gap):
+                strong = bool(STRONG_LINK.search(gap)) and not WEAK.search(gap)
+                chk = _ratio_percent(text, prev, p, strong=strong)
         elif prev is not None and prev["kind"] in ("count", "money"):
             chk = _implicit_whole(text, figs, i, prev, p, complement_of)
         if chk:
@@ -255,10 +283,14 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
                 whole_fig, whole, certain = g, g["value"], True
                 break
     if whole_fig is None:
-        if i >= 2 and part["kind"] == "money" and figs[i - 2]["kind"] == "money" and \
-                figs[i - 2]["value"] >= part["value"] > 0:
+        w = figs[i - 2] if i >= 2 else None
+        if w is not None and w["kind"] == part["kind"] and _unit(w) and _unit(part) and \
+                _unit_key(_unit(w)) == _unit_key(_unit(part)) and w["value"] >= part["value"] > 0 \
+                and not NOT_SAME.search(text[w["end"]:part["start"]]) \
+                and not re.search(r"\d", text[w["end"]:part["start"]]):
+            # "rà soát 186 TTHC, đề xuất đơn giản hóa 24 TTHC, chiếm 12,9%";
             # "kiến nghị X đồng, đã thực hiện Y đồng (đạt 100%)": Y of X, pairing probable
-            whole_fig, whole = figs[i - 2], figs[i - 2]["value"]
+            whole_fig, whole = w, w["value"]
         else:
             return None
     computed = part["value"] / whole * 100
@@ -383,7 +415,7 @@ def _totals(text, figs):
             lists.append((t, m, m.end(), _open_paren(text, s_start, m.start())))
     for j, t in enumerate(figs[:-1]):
         gap = text[t["end"]:figs[j + 1]["start"]]
-        pm = re.match(r"\s*\(\s*\*?\s*(?:[^\d()]{0,40}:\s*)?$", gap)
+        pm = re.match(r"\s*\(\s*\*?\s*[^\d()]{0,40}$", gap)
         if pm and not INTRO.search(gap):
             k = t["end"] + gap.index("(")
             lists.append((t, None, k + 1, k))
