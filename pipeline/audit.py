@@ -53,6 +53,9 @@ PEOPLE = {"người", "cán bộ", "công chức", "viên chức", "lao động"
 AFTER_COMPARISON = re.compile(
     r"(?i)\s*\)?\s*(?:so với|so cùng kỳ|kế hoạch|chỉ tiêu|mục tiêu|của kế hoạch|"
     r"so với cùng kỳ|với cùng kỳ|/năm|mỗi năm|hằng năm|hàng năm)")
+# "chiếm 8,5% tổng số hồ sơ toàn tỉnh": the percentage names its own base.
+OWN_BASE = re.compile(
+    r"(?i)\s*(?:của\s+)?(?:tổng số|tổng|toàn tỉnh|cả nước|của tỉnh|dự toán|số|so với)\b")
 NEGATION = re.compile(
     r"(?i)\b(?:chưa|không|còn lại|còn|trễ hạn|quá hạn|chậm|không đạt|thiếu)\b")
 INTRO = re.compile(r"(?i)\b(?:trong đó|bao gồm|gồm|cụ thể|chia ra|phân ra)\b\s*:?")
@@ -113,7 +116,10 @@ def _unit_key(u):
 
 def _units_compatible(a, b) -> bool:
     ua, ub = _unit(a), _unit(b)
-    return ua is None or ub is None or _unit_key(ua) == _unit_key(ub)
+    if ua is None or ub is None:
+        return True
+    ka, kb = _unit_key(ua), _unit_key(ub)  # "phòng" and "phòng học" count the same rooms
+    return ka == kb or ka.startswith(kb + " ") or kb.startswith(ka + " ")
 
 
 def _is_threshold(text, p) -> bool:
@@ -159,7 +165,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         if r["kind"] != "ratio" or not r.get("denominator"):
             continue
         nxt = next((g for g in figs[i + 1:] if g["kind"] != "percent"), None)
-        if nxt is None or nxt["kind"] != "count" or not _units_compatible(r, nxt):
+        if nxt is None or nxt["kind"] not in ("count", "money") or not _units_compatible(r, nxt):
             continue
         gap = text[r["end"]:nxt["start"]]
         if re.search(r"\d", gap) and not re.fullmatch(r"[^\d]*\d+(?:[.,]\d+)*\s?%[^\d]*", gap):
@@ -199,7 +205,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
             for f in figs[k + 1:i]:  # thresholds skipped above
                 gap = gap.replace(f["surface"] if "surface" in f else text[f["start"]:f["end"]], "")
             if len(gap) <= 90 and not re.search(r"\d", gap) and not NOT_SAME.search(gap):
-                strong = bool(STRONG_LINK.search(gap)) and not WEAK.search(gap)
+                strong = bool(STRONG_LINK.search(gap)) and not WEAK.search(gap) \
+                    and not OWN_BASE.match(text, p["end"])
                 chk = _ratio_percent(text, prev, p, strong=strong)
         elif prev is not None and prev["kind"] in ("count", "money"):
             chk = _implicit_whole(text, figs, i, prev, p, complement_of)
@@ -256,7 +263,7 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
     gap = text[part["end"]:p["start"]]
     if len(gap) > 80 or re.search(r"\d", gap) or NOT_SAME.search(gap):
         return None
-    strong = bool(STRONG_LINK.search(gap))
+    strong = bool(STRONG_LINK.search(gap)) and not OWN_BASE.match(text, p["end"])
     whole_fig, whole, certain = None, None, False
     # "649 hồ sơ trên tổng số 10.948 hồ sơ, chiếm 5,93%"
     if i >= 2 and figs[i - 2]["kind"] in ("count", "money") and \
@@ -574,7 +581,7 @@ def _indicator_key(f):
     subject = fold(f.get("subject") or "")
     subject = re.sub(r"[^\w\s]", " ", subject)
     subject = " ".join(subject.split())
-    if len(subject.split()) < 4 or not f.get("unit"):
+    if len(subject.split()) < 5 or not f.get("unit") or subject in _partition_labels():
         return None
     if f["kind"] not in ("count", "percent", "money", "score"):
         return None
