@@ -1,0 +1,728 @@
+"""Organisations, places and people named in a document.
+
+Rules first, as data (schemas/data/organisations.yaml, abbreviations.yaml): a spaCy
+Matcher on a blank pipeline finds the trigger words (council heads "UBND", agency heads
+"Phòng", level words "huyện", titles, honorifics); plain Python then extends each trigger
+over the tokens that follow (a level, a capitalised name, a known department name) and
+expands abbreviations into the canonical name. Places are looked up in the official
+administrative-unit list (pipeline/places.py) and disambiguated with the provinces and
+districts the document names. underthesea's NER is a fallback for people only, kept when
+it passes a filter (family name, 2–4 capitalised syllables, no overlap with a rule hit).
+
+We tokenize with `spacy.blank("xx")`: `spacy.blank("vi")` needs pyvi, and with pyvi off
+it splits on whitespace only ("Giáo," stays one token), which breaks name boundaries.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline import places
+from pipeline.normalize import fold, normalize
+
+DATA = Path(__file__).resolve().parents[1] / "schemas" / "data"
+
+
+# -- data ---------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, dict]:
+    """abbr -> entry (expansion, kind, ambiguous, example); also used by search."""
+    entries = yaml.safe_load((DATA / "abbreviations.yaml").read_text(encoding="utf-8"))
+    return {e["abbr"]: e for e in entries}
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8"))
+
+
+def _key(words: str) -> str:
+    """Comparison key for names: folded, '&' = 'và', dashes and spaces ignored."""
+    s = fold(normalize(words)).replace("&", " va ")
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def expand(text: str) -> str:
+    """Expand unambiguous abbreviations inside a name and write '&' as 'và'."""
+    ab = abbreviations()
+
+    def sub(m):
+        tok = m.group(0)
+        e = ab.get(tok)
+        if e and not e.get("ambiguous") and e["kind"] in ("org", "term"):
+            return e["expansion"]
+        if "&" in tok and len(tok) > 1:
+            return " và ".join(sub_word(p) for p in tok.split("&"))
+        return tok
+
+    def sub_word(w):
+        e = ab.get(w)
+        return e["expansion"] if e and not e.get("ambiguous") else w
+
+    out = re.sub(r"[\wĐđ&]+(?:-[\wĐđ&]+)*", sub, text)
+    out = re.sub(r"\s*&\s*", " và ", out)
+    return re.sub(r"\s+", " ", out).strip()
+
+
+# -- spaCy --------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def nlp():
+    import spacy
+    return spacy.blank("xx")
+
+
+@lru_cache(maxsize=1)
+def matcher():
+    from spacy.matcher import Matcher
+
+    r = rules()
+    m = Matcher(nlp().vocab)
+
+    def add(label, phrases):
+        pats = []
+        for p in phrases:
+            toks = [t.text.lower() for t in nlp().make_doc(normalize(p))]
+            pats.append([{"LOWER": t} for t in toks])
+        m.add(label, pats)
+
+    for i, c in enumerate(r["councils"]):
+        add(f"COUNCIL:{i}", c["surface"])
+    for i, c in enumerate(r["standalone"]):
+        add(f"STANDALONE:{i}", c["surface"])
+    for i, c in enumerate(r["party_committees"]):
+        add(f"PARTY:{i}", c["surface"] + [f"{p} {s}" for p in r["party_prefixes"]
+                                           for s in c["surface"]])
+    add("AGENCY", r["agency_heads"])
+    add("LEVEL", r["levels"])
+    add("HONORIFIC", r["people"]["honorifics"])
+    add("TITLE", r["people"]["titles"])
+    return m
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
+    return {_key(n): n for n in rules()["department_names"]}
+
+
+@lru_cache(maxsize=1)
+def _lexicon_firsts() -> set[str]:
+    """Key of the first word of each department name (to skip hopeless lookups)."""
+    return {_key(expand(n.split()[0])) for n in rules()["department_names"]}
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> set[str]:
+    return {normalize(s) for s in rules()["people"]["surnames"]}
+
+
+LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn",
+               "đặc khu"}
+WARD_LEVELS = {"xã", "phường", "thị trấn", "đặc khu"}
+
+
+# -- token helpers ----------------------------------------------------------------------
+@dataclass
+class Toks:
+    doc: object
+    text: str
+    matches: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.doc)
+
+    def t(self, i) -> str:
+        return self.doc[i].text if 0 <= i < len(self.doc) else ""
+
+    def start(self, i) -> int:
+        return self.doc[i].idx
+
+    def end(self, i) -> int:  # end offset of token i-1 … i.e. of the span [.., i)
+        tok = self.doc[i - 1]
+        return tok.idx + len(tok.text)
+
+    def gap(self, i) -> str:
+        """Text between token i-1 and token i (whitespace or nothing)."""
+        if i <= 0 or i >= len(self.doc):
+            return ""
+        return self.text[self.end(i):self.start(i)]
+
+
+def _is_cap(word: str, upper_ok: bool = False) -> bool:
+    if not word or not word[0].isupper():
+        return False
+    if word.isdigit():
+        return False
+    rest = word[1:].replace("'", "")
+    return rest == "" or rest.islower() or (upper_ok and word.isupper()) or \
+        bool(re.fullmatch(r"[a-zà-ỹđ]*'?[A-ZÀ-ỸĐ]?[a-zà-ỹđ]*", word[1:]))
+
+
+def _name_run(tk: Toks, i: int, upper_ok: bool, max_len: int = 5, digits: bool = False) -> int:
+    """End index of the capitalised-word run starting at i (i when none). Tokens must be
+    separated by spaces only (a line break or punctuation ends the run)."""
+    j = i
+    while j < len(tk) and j - i < max_len:
+        w = tk.t(j)
+        if not (_is_cap(w, upper_ok) or (digits and w.isdigit() and j == i)):
+            break
+        if j > i and ("\n" in tk.gap(j) or tk.gap(j) == ""):
+            break
+        if w.upper() in ("UBND", "HĐND") or _key(w) in ("va",):
+            break
+        j += 1
+    return j
+
+
+def _level_at(tk: Toks, i: int) -> tuple[str, int] | None:
+    """Level word at token i ('thị trấn' is two tokens): (level, end index)."""
+    one = tk.t(i).lower()
+    two = f"{one} {tk.t(i + 1).lower()}"
+    if two in LEVEL_WORDS and tk.gap(i + 1) == " ":
+        return two, i + 2
+    if one in LEVEL_WORDS:
+        return one, i + 1
+    return None
+
+
+# -- places -------------------------------------------------------------------------------
+@dataclass
+class PlaceMention:
+    start: int
+    end: int
+    level: str  # level word as written ('' for list items: any commune level)
+    name: str
+    list_level: str = ""  # the level of the list an item belongs to
+    unit: places.Unit | None = None
+    cands: list = field(default_factory=list)
+
+
+_LIST_SEPS = {",", ";", ":", "(", "*", "và", "-", "–"}
+
+
+def _find_places(tk: Toks) -> list[PlaceMention]:
+    out: list[PlaceMention] = []
+    g = places.gazetteer()
+    i = 0
+    n = len(tk)
+    while i < n:
+        lv = _level_at(tk, i)
+        if not lv:
+            i += 1
+            continue
+        level, j = lv
+        upper = tk.t(i).isupper() and len(tk.t(i)) > 1
+        plural = tk.t(i - 1).lower() in ("các", "những", "hai", "ba")
+        run_end = _name_run(tk, j, upper, digits=level in ("phường", "quận"))
+        mention = None
+        if run_end > j and tk.gap(j) == " ":
+            # Longest prefix of the run that the gazetteer knows for this level.
+            for k in range(run_end, j, -1):
+                name = tk.text[tk.start(j):tk.end(k)]
+                if g.candidates(level, name):
+                    mention = PlaceMention(tk.start(i), tk.end(k), level, name)
+                    run_end = k
+                    break
+            else:
+                name = tk.text[tk.start(j):tk.end(run_end)]
+                if (run_end - j >= 2 or tk.t(j).isdigit()) and not plural:
+                    mention = PlaceMention(tk.start(i), tk.end(run_end), level, name)
+        if mention:
+            out.append(mention)
+            i = run_end
+        else:
+            i = j
+        if level in WARD_LEVELS and (mention or plural):
+            i = _list_items(tk, i, level, out)
+    return out
+
+
+def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention]) -> int:
+    """Names listed after a commune ("các xã: A, B, C", "xã A, B và C"): each a known
+    commune name (any spelling), until something else comes."""
+    g = places.gazetteer()
+    while True:
+        j = i
+        skipped = 0
+        while j < len(tk) and (tk.t(j).lower() in _LIST_SEPS or _level_at(tk, j)) and skipped < 5:
+            lv = _level_at(tk, j)
+            j = lv[1] if lv else j + 1
+            skipped += 1
+        if j == i or j >= len(tk):
+            return i
+        k = _name_run(tk, j, False, max_len=4)
+        found = None
+        for e in range(k, j, -1):
+            name = tk.text[tk.start(j):tk.end(e)]
+            if g.candidates("*", name):
+                found = e
+                break
+        if not found:
+            return i
+        out.append(PlaceMention(tk.start(j), tk.end(found), "", tk.text[tk.start(j):tk.end(found)],
+                                list_level=level))
+        i = found
+
+
+def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
+    """Provinces and districts first (they give the context), then communes."""
+    ctx = places.PlaceContext()
+    for m in mentions:
+        if m.level and m.level not in WARD_LEVELS:
+            unit, cands = places.resolve(m.level, m.name)
+            m.unit, m.cands = unit, cands
+            if unit:
+                ctx.add(unit)
+    # Districts named with an ambiguous name ("huyện Châu Thành") are resolved once the
+    # provinces are known.
+    for m in mentions:
+        if m.level and m.level not in WARD_LEVELS and m.unit is None and m.cands:
+            m.unit, _ = places.resolve(m.level, m.name, ctx)
+            if m.unit:
+                ctx.add(m.unit)
+    for m in mentions:
+        if m.level in WARD_LEVELS or not m.level:
+            near = places.PlaceContext()
+            for o in mentions:
+                if o is not m and o.unit and o.unit.kind in ("district", "province") and \
+                        abs(o.start - m.end) < 80 and "\n" not in text[min(o.start, m.end):max(o.start, m.end)]:
+                    near.add(o.unit)
+            level = m.level or "*"
+            m.unit, m.cands = places.resolve(level, m.name, ctx, near)
+            # A listed name must belong to a province the document names (when it names one).
+            if not m.level and ctx.provinces and m.unit is None and not any(
+                    c.province in ctx.provinces for c in m.cands):
+                m.cands = []
+
+
+def _place_row(m: PlaceMention) -> dict:
+    if m.unit:
+        canonical = m.unit.name
+    else:
+        canonical = places.canonical_name(m.level or m.list_level, _proper(m.name))
+    return {"surface": None, "start": m.start, "end": m.end, "label": "LOC",
+            "canonical": canonical, "unit_code": m.unit.code if m.unit else None,
+            "successor": m.unit.successor if m.unit else None, "source": "rule"}
+
+
+def _proper(name: str) -> str:
+    """'TUẦN GIÁO' -> 'Tuần Giáo' (header lines are upper-case)."""
+    return " ".join(w[:1] + w[1:].lower() if w.isupper() else w for w in name.split())
+
+
+# -- organisations -------------------------------------------------------------------------
+def _after_level(tk: Toks, j: int, upper_ok: bool, places_by_start: dict) -> tuple[int, str]:
+    """Optional '[cấp|các] level [, level] [Name]' after an organisation head: (end index,
+    canonical suffix)."""
+    k = j
+    parts = []
+    if tk.t(k).lower() in ("cấp", "các") and _level_at(tk, k + 1):
+        parts.append(tk.t(k).lower())
+        k += 1
+    lv = _level_at(tk, k)
+    if not lv:
+        return j, ""
+    level, k2 = lv
+    start_char = tk.start(k)
+    pm = places_by_start.get(start_char)
+    if pm is not None and pm.level:
+        # The place pass found "huyện Tuần Giáo" here: reuse its extent and name.
+        end = k2
+        while end < len(tk) and tk.start(end) < pm.end:
+            end += 1
+        short = pm.unit.short if pm.unit else _proper(pm.name)
+        parts += [level, short]
+        return end, " ".join(parts)
+    parts.append(level)
+    k = k2
+    # "UBND các xã, thị trấn"
+    if parts[0] in ("các", "cấp") and tk.t(k) == "," and _level_at(tk, k + 1):
+        lv2 = _level_at(tk, k + 1)
+        parts[-1] += ","
+        parts.append(lv2[0])
+        k = lv2[1]
+    return k, " ".join(parts)
+
+
+def _in_symbol(tk: Toks, i: int, end: int) -> bool:
+    """Head inside a document symbol ("15/KH-UBND", "UBND-VP")."""
+    before = tk.text[tk.start(i) - 1] if tk.start(i) > 0 else " "
+    after = tk.text[tk.end(end)] if tk.end(end) < len(tk.text) else " "
+    return before in "-/" or after in "-/"
+
+
+def _find_orgs(tk: Toks, places_by_start: dict) -> list[dict]:
+    r = rules()
+    matches = sorted(tk.matches, key=lambda m: (m[1], -(m[2] - m[1])))
+    out = []
+    pos = 0
+    for match_id, s, e in matches:
+        if s < pos:
+            continue
+        label = nlp().vocab.strings[match_id]
+        kind, _, idx = label.partition(":")
+        head = tk.text[tk.start(s):tk.end(e)]
+        upper = head.isupper() and len(head) > 3
+        if kind in ("LEVEL", "HONORIFIC", "TITLE"):
+            continue
+        if _in_symbol(tk, s, e):
+            continue
+        if kind == "COUNCIL":
+            entry = r["councils"][int(idx)]
+            if not head[0].isupper():
+                continue
+            end, suffix = _after_level(tk, e, upper, places_by_start)
+            if not suffix:
+                # "UBND Tuần Giáo": a known place name without its level word.
+                run = _name_run(tk, e, upper, max_len=4)
+                if run > e and tk.gap(e) == " " and \
+                        places.gazetteer().candidates("", tk.text[tk.start(e):tk.end(run)]):
+                    end, suffix = run, _proper(tk.text[tk.start(e):tk.end(run)])
+            canonical = entry["canonical"] + (f" {suffix}" if suffix else "")
+        elif kind == "STANDALONE":
+            entry = r["standalone"][int(idx)]
+            if not head[0].isupper():
+                continue
+            end = e
+            canonical = entry["canonical"]
+            scope = _scope(tk, end)
+            if scope:
+                end, words = scope
+                canonical += " " + expand(words)
+            end2, suffix = _after_level(tk, end, upper, places_by_start)
+            if suffix:
+                end, canonical = end2, f"{canonical} {suffix}"
+        elif kind == "PARTY":
+            entry = r["party_committees"][int(idx)]
+            if not head[0].isupper():
+                continue
+            end = e
+            canonical = _party_canonical(head, entry)
+            run = _name_run(tk, e, upper, max_len=4)
+            if run > e and tk.gap(e) == " ":
+                name = tk.text[tk.start(e):tk.end(run)]
+                unit, _ = places.resolve(entry["level"], name)
+                if unit or entry["level"] != "xã":
+                    end = run
+                    canonical += " " + (unit.short if unit else _proper(name))
+        elif kind == "AGENCY":
+            got = _agency(tk, s, e, upper, places_by_start)
+            if not got:
+                continue
+            end, canonical = got
+        else:
+            continue
+        out.append({"start": tk.start(s), "end": tk.end(end), "label": "ORG",
+                    "canonical": _tidy(canonical), "unit_code": None, "successor": None,
+                    "source": "rule"})
+        pos = end
+    return out
+
+
+PARTY_PREFIX = {"tt": "Thường trực", "btv": "Ban Thường vụ"}
+
+
+def _party_canonical(head: str, entry: dict) -> str:
+    """'TT Huyện ủy' -> 'Thường trực Huyện ủy', 'BTV Tỉnh ủy' -> 'Ban Thường vụ Tỉnh ủy'."""
+    words = head.split()
+    prefix = " ".join(words[:-len(entry["canonical"].split())]) if len(words) > 1 else ""
+    if prefix and len(prefix.split()) == 1 and prefix.lower() in PARTY_PREFIX:
+        prefix = PARTY_PREFIX[prefix.lower()]
+    elif prefix and len(words) - len(entry["canonical"].split()) == 0:
+        prefix = ""
+    if len(words) == 1 or head.split()[-1].upper() in ("TU", "HU"):
+        # "HU" / "TU" alone as a committee is too short to trust outside symbols.
+        pass
+    return f"{_title_words(prefix)} {entry['canonical']}".strip()
+
+
+def _title_words(s: str) -> str:
+    return " ".join(w if not w.isupper() or len(w) <= 3 else w[:1] + w[1:].lower() for w in s.split())
+
+
+def _tidy(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    return s[:1].upper() + s[1:]
+
+
+def _scope(tk: Toks, k: int) -> tuple[int, str] | None:
+    """Scope words after a standalone body: 'Ban Chỉ đạo CCHC', '… cải cách hành chính'."""
+    best = None
+    for w in rules()["scope_words"]:
+        toks = [t.text.lower() for t in nlp().make_doc(w)]
+        if [tk.t(k + n).lower() for n in range(len(toks))] == toks:
+            if best is None or len(toks) > best:
+                best = len(toks)
+    if best is None:
+        return None
+    end = k + best
+    if tk.t(end).lower() == "nhà" and tk.t(end + 1).lower() == "nước":
+        end += 2
+    return end, tk.text[tk.start(k):tk.end(end)]
+
+
+def _agency(tk: Toks, s: int, e: int, upper: bool, places_by_start: dict):
+    """Agency head at [s, e): its name and level. None when no name follows."""
+    head = tk.text[tk.start(s):tk.end(e)]
+    if e >= len(tk) or tk.gap(e) == "" or "\n" in tk.gap(e):
+        return None
+    # 1. A known department name (longest first), any capitalisation of the head.
+    lex = _lexicon()
+    best = None
+    first = _key(expand(tk.t(e)))
+    if not first or not any(key.startswith(first) for key in _lexicon_firsts()):
+        first = None
+    for k in range(min(len(tk), e + 9) if first else e, e, -1):
+        if "\n" in tk.text[tk.start(e):tk.end(k)]:
+            continue
+        if not tk.t(k - 1)[:1].isalnum():
+            continue
+        key = _key(expand(tk.text[tk.start(e):tk.end(k)]))
+        if key in lex:
+            best = (k, lex[key])
+            break
+    if not head[0].isupper() and (best is None or not tk.t(e)[:1].isupper()):
+        return None
+    if best is None:
+        # 2. Abbreviated bodies: "Văn phòng HĐND&UBND", "Phòng GD&ĐT", "Văn phòng UBND".
+        w = tk.t(e)
+        ab = abbreviations().get(w)
+        if ab and ab["kind"] == "org" and not ab.get("ambiguous"):
+            k = e + 1
+            if tk.t(k) == "&" and abbreviations().get(tk.t(k + 1), {}).get("kind") == "org":
+                k += 2
+            best = (k, expand(tk.text[tk.start(e):tk.end(k)]))
+        elif "&" in w and all(p in abbreviations() for p in w.split("&")):
+            best = (e + 1, expand(w))
+        else:
+            # "VH-TT-TH", "GDNN-GDTX": upper-case pieces glued by "-" or "&".
+            k = e
+            while k < len(tk) and (k == e or tk.gap(k) == "") and \
+                    (tk.t(k).isupper() or tk.t(k) in ("-", "&")):
+                k += 1
+            while k > e and tk.t(k - 1) in ("-", "&"):
+                k -= 1
+            if k > e and tk.t(e).isupper() and len(tk.t(e)) > 1:
+                glued = tk.text[tk.start(e):tk.end(k)]
+                best = (k, abbreviations().get(glued, {}).get("expansion", glued))
+    if best is None:
+        # 3. Capitalised words: "Trung tâm Y tế", "Phòng Quản lý đô thị" (each capitalised
+        # word may carry one lower-case syllable), joined by "và", "&", "-".
+        k = e
+        while k < len(tk):
+            if _is_cap(tk.t(k), upper) and tk.gap(k) in (" ",):
+                k += 1
+                if k < len(tk) and tk.t(k).islower() and tk.gap(k) == " " \
+                        and tk.t(k).lower() not in LEVEL_WORDS and not _level_at(tk, k) \
+                        and tk.t(k) not in ("và", "các", "của", "về", "cấp", "thuộc", "trực"):
+                    k += 1
+                if tk.t(k) in ("và", "&", "-") and _is_cap(tk.t(k + 1), upper):
+                    k += 1
+                    continue
+                continue
+            break
+        if k == e:
+            # "Thanh tra huyện", "Công an tỉnh": a head that is a body by itself.
+            if head.lower() in ("thanh tra", "công an", "kho bạc nhà nước", "bảo hiểm xã hội",
+                                "tòa án nhân dân", "viện kiểm sát nhân dân") and _level_at(tk, e):
+                best = (e, "")
+            else:
+                return None
+        else:
+            best = (k, tk.text[tk.start(e):tk.end(k)])
+    end, name = best
+    end2, suffix = _after_level(tk, end, upper, places_by_start)
+    canonical = " ".join(p for p in (_title_words(head).capitalize() if head.isupper() else head[:1].upper() + head[1:],
+                                     expand(name), suffix) if p)
+    return end2, canonical
+
+
+# -- people -------------------------------------------------------------------------------
+def _person_at(tk: Toks, j: int, upper_ok: bool = False) -> int | None:
+    """End of a person's name starting at token j: 2–4 capitalised syllables, the first a
+    family name."""
+    if j >= len(tk) or normalize(_proper(tk.t(j))) not in _surnames():
+        return None
+    k = _name_run(tk, j, upper_ok, max_len=4)
+    if k - j < 2:
+        return None
+    name = tk.text[tk.start(j):tk.end(k)]
+    if places.gazetteer().candidates("", name) and k - j == 2:
+        return None  # "Tân Phong", "Hà Giang": a place, not a person
+    return k
+
+
+def _find_people(tk: Toks, orgs: list[dict]) -> list[dict]:
+    out = []
+    org_at = {o["start"]: o for o in orgs}
+    for match_id, s, e in tk.matches:
+        label = nlp().vocab.strings[match_id]
+        if label not in ("HONORIFIC", "TITLE"):
+            continue
+        j = e
+        if label == "HONORIFIC" and tk.t(s) in ("anh", "chị", "bà", "ông") and tk.t(s - 1) == "":
+            pass
+        if label == "TITLE":
+            # Skip the title's organisation: "Chủ tịch UBND huyện Tuần Giáo <Name>".
+            if j < len(tk) and tk.start(j) in org_at:
+                end_char = org_at[tk.start(j)]["end"]
+                while j < len(tk) and tk.start(j) < end_char:
+                    j += 1
+        if j < len(tk) and tk.gap(j) != " ":
+            continue
+        k = _person_at(tk, j)
+        if k:
+            out.append(_person_row(tk, j, k, "rule"))
+    return out
+
+
+SIGN_ROLE = re.compile(r"(?m)^\**\s*(TM|KT|Q|TL|TUQ)\.\s|^\**\s*(CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG|PHÓ|BỘ TRƯỞNG|"
+                       r"THỦ TƯỚNG|CHÁNH|BÍ THƯ|NGƯỜI KÝ)")
+
+
+def _signers(text: str, body_end: int) -> list[tuple[int, int]]:
+    """Name lines right after a signature block (a short upper-case role block)."""
+    spans = []
+    paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text[:body_end])]
+    for n, (s, e) in enumerate(paras):
+        line = text[s:e].strip(" *_")
+        words = line.split()
+        if not 2 <= len(words) <= 5 or not all(_is_cap(w) for w in words):
+            continue
+        if normalize(words[0]) not in _surnames():
+            continue
+        if any(SIGN_ROLE.search(text[ps:pe]) for ps, pe in paras[max(0, n - 4):n]):
+            off = text.index(line, s)
+            spans.append((off, off + len(line)))
+    return spans
+
+
+def _person_row(tk: Toks, j: int, k: int, source: str) -> dict:
+    s, e = tk.start(j), tk.end(k)
+    return {"start": s, "end": e, "label": "PER", "canonical": _proper(tk.text[s:e]),
+            "unit_code": None, "successor": None, "source": source}
+
+
+# -- underthesea fallback ---------------------------------------------------------------------
+def underthesea_people(text: str, raw: bool = False) -> list[dict]:
+    """PER spans from underthesea.ner, sentence by sentence. `raw=True` returns every PER
+    it proposes (to measure it); otherwise only those passing `plausible_person`."""
+    from underthesea import ner
+
+    from pipeline.sentences import sentence_spans
+
+    out = []
+    for s, e in sentence_spans(text):
+        sent = text[s:e]
+        if len(sent) > 2000 or not re.search(r"[A-ZĐÀ-Ỹ]\w* [A-ZĐÀ-Ỹ]", sent):
+            continue  # no two capitalised words in a row: no name to find
+        if not raw and not _has_surname_pair(sent):
+            continue  # the filter needs a family name first: skip the model's cost
+        try:
+            tagged = ner(sent)
+        except Exception:  # noqa: BLE001  a model failure must not stop the stage
+            continue
+        pos = 0
+        cur = None
+        for word, _pos, _chunk, tag in tagged:
+            at = sent.find(word, pos)
+            if at < 0:
+                cur = None
+                continue
+            pos = at + len(word)
+            if tag == "B-PER" or (tag == "I-PER" and cur is None):
+                if cur:
+                    out.append(cur)
+                cur = [s + at, s + pos]
+            elif tag == "I-PER" and cur:
+                cur[1] = s + pos
+            else:
+                if cur:
+                    out.append(cur)
+                cur = None
+        if cur:
+            out.append(cur)
+    rows = []
+    for a, b in out:
+        surface = text[a:b]
+        if raw or plausible_person(surface):
+            rows.append({"start": a, "end": b, "label": "PER", "canonical": _proper(surface),
+                         "unit_code": None, "successor": None, "source": "underthesea"})
+    return rows
+
+
+_CAP_PAIR = re.compile(r"(?<!\w)([A-ZĐÀ-Ỹ][\w']*) [A-ZĐÀ-Ỹ]")
+
+
+def _has_surname_pair(sent: str) -> bool:
+    return any(normalize(m.group(1)) in _surnames() for m in _CAP_PAIR.finditer(sent))
+
+
+def plausible_person(surface: str) -> bool:
+    words = surface.split()
+    if not 2 <= len(words) <= 4 or not all(_is_cap(w) for w in words):
+        return False
+    if normalize(words[0]) not in _surnames():
+        return False
+    if places.gazetteer().candidates("", surface):
+        return False
+    return not any(w.upper() in abbreviations() for w in words)
+
+
+# -- entry points ---------------------------------------------------------------------------
+def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = True,
+                     signer: str | None = None) -> list[dict]:
+    """Every ORG/LOC/PER of `text`: dicts with surface, label, canonical, unit_code,
+    successor, source, start, end (text[start:end] == surface), sorted by start."""
+    body_end = len(text) if body_end is None else body_end
+    tk = Toks(nlp()(text), text)
+    tk.matches = matcher()(tk.doc)
+    mentions = _find_places(tk)
+    _resolve_places(mentions, text)
+    mentions = [m for m in mentions if m.level or m.cands]
+    by_start = {m.start: m for m in mentions}
+    orgs = _find_orgs(tk, by_start)
+    rows = orgs + [_place_row(m) for m in mentions]
+    people = _find_people(tk, orgs)
+    for s, e in _signers(text, body_end):
+        people.append({"start": s, "end": e, "label": "PER", "canonical": text[s:e],
+                       "unit_code": None, "successor": None, "source": "rule"})
+    if signer:
+        for m in re.finditer(re.escape(signer), text):
+            people.append({"start": m.start(), "end": m.end(), "label": "PER",
+                           "canonical": signer, "unit_code": None, "successor": None,
+                           "source": "rule"})
+    taken = [(r["start"], r["end"]) for r in rows if r["label"] == "ORG"]
+    people = _dedupe([p for p in people if not _overlaps(p, taken)])
+    if use_ner:
+        taken_all = taken + [(r["start"], r["end"]) for r in rows + people]
+        people += [p for p in underthesea_people(text) if not _overlaps(p, taken_all)]
+    rows = _dedupe(rows + people)
+    for r in rows:
+        r["surface"] = text[r["start"]:r["end"]]
+    rows.sort(key=lambda r: (r["start"], -r["end"]))
+    return rows
+
+
+def _overlaps(row, spans) -> bool:
+    return any(row["start"] < e and s < row["end"] for s, e in spans)
+
+
+def _dedupe(rows):
+    seen, out = set(), []
+    for r in rows:
+        k = (r["start"], r["end"], r["label"])
+        if k not in seen:
+            seen.add(k)
+            out.append(r)
+    return out
+
+
+def analyze(ctx) -> None:
+    signer = ctx.meta.get("signer") if isinstance(ctx.meta.get("signer"), str) else None
+    for row in extract_entities(ctx.text, ctx.body_end, signer=signer):
+        row.update(ctx.provenance(row["start"], row["end"]))
+        ctx.add("entities", row)
