@@ -18,7 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.structure import numbering, units, zones
+from pipeline.structure import _is_upper, numbering, units, zones
+from pipeline.structure import rules as srules
 
 DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "findings.yaml"
 
@@ -39,6 +40,7 @@ def rules() -> dict:
         "addr_heading": [re.compile(p) for p in a["heading_patterns"]],
         "addr_item": [re.compile(p) for p in a["item_patterns"]],
         "addr_categories": set(a["categories"]),
+        "addr_resp": re.compile(a["responsible_pattern"]),
         "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
         "org": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
                           + r")\b"),
@@ -89,22 +91,40 @@ def addressee_from_heading(heading: str) -> str | None:
     return None
 
 
-def addressee_from_item(text: str) -> str | None:
-    t = " ".join(text.replace("*", " ").split())
+def addressee_from_item(text: str, fallback: bool = False) -> str | None:
+    """The body a paragraph addresses: "Đề nghị X …", "Giao X …", "X chủ trì …",
+    "X chịu trách nhiệm …"; with `fallback`, the paragraph's subject when it names an
+    organisation ("Phòng Tài chính - Kế hoạch bố trí kinh phí …")."""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
     r = rules()
     for rx in r["addr_item"]:
-        m = rx.match(t[:1].lower() + t[1:])
-        if not m:
-            continue
-        x = t[m.start("x"):m.end("x")]
-        x = re.split(r"[;:.(]|,\s(?=[a-zđ]+\s(?:và|để))", x, maxsplit=1)[0]
-        stop = r["stop"].search(x)
-        if stop:
-            x = x[: stop.start()]
-        x = x.strip(" ,;")
-        if x and len(x.split()) <= 15 and r["org"].match(x.lower()):
-            return x
+        m = rx.search(t)
+        if m and (x := _cut(t[m.start("x"):m.end("x")], stop=True)):
+            return _restore(text, x)
+    m = r["addr_resp"].search(t)
+    if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
+        return _restore(text, x)
+    if fallback and (x := _cut(t, stop=True)):
+        return _restore(text, x)
     return None
+
+
+def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
+    r = rules()
+    x = re.split(r"[;:.(]", x, maxsplit=1)[0]
+    if stop and (m := r["stop"].search(x)):
+        x = x[: m.start()]
+    x = x.strip(" ,;-–")
+    if x and len(x.split()) <= max_words and r["org"].match(x.lower()):
+        return x
+    return None
+
+
+def _restore(text: str, x: str) -> str:
+    """`x` was cut from a copy whose first letter was lower-cased: give it its case back."""
+    t = " ".join(text.replace("*", " ").split())
+    k = t.lower().find(x.lower())
+    return t[k:k + len(x)] if k >= 0 else x
 
 
 def _is_label(text: str) -> bool:
@@ -124,24 +144,27 @@ def analyze(ctx) -> None:
     label = None  # (category, basis) from a label paragraph, reset at each section
     label_addr = None
     current_section = None
-    lo = z["first_section"] if sections else _first_body(ctx, us, z)
-    for i in range(lo, z["closing"]):
+    header_end = ctx.meta.get("_header_end", 0)
+    preamble = tuple(srules()["preamble_openers"])
+    for i in range(0, z["closing"]):
         u = us[i]
-        if u["kind"] == "table":
+        if u["kind"] == "table" or u["end"] <= header_end:
             continue
         s, e = u["start"], u["end"]
         utext = text[s:e]
+        if i < z["first_section"]:
+            plain = utext.lstrip("#*_ ")
+            if plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40:
+                continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
         sec = by_start.get(s)
         if sec is not None:
             current_section = sec
-            label, label_addr = None, None
             num = numbering(utext)
-            hs = sec["heading_start"]
             # A numbered heading that is only a heading carries no finding.
             if sec["heading_end"] >= _content_end(text, s, e) and not _is_item(text, sec, e):
+                label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
-            del hs
         else:
             if _is_label(utext):
                 cat = heading_category(utext)
@@ -161,22 +184,28 @@ def analyze(ctx) -> None:
                 prev["text"] = text[prev["start"]:e]
                 continue
         s, e = _strip(text, s, e)
+        if re.match(r"[-+•–]\s", text[s:e]):  # a bullet is layout, not content
+            s, e = _strip(text, s + 1, e)
         if e <= s:
             continue
         ftext = text[s:e]
         row = {"start": s, "end": e, "text": ftext, "_section": current_section,
-               "_label": label, "_label_addr": label_addr}
+               "_own": sec, "_label": label, "_label_addr": label_addr}
         findings.append(row)
-        # A lead-in paragraph ending with ":" that announces a category labels what follows.
+        # A lead-in paragraph ending with ":" that announces a category labels what follows
+        # (numbered items included), and so does the body it addresses.
         if ftext.rstrip("* ").endswith(":"):
             cue = cue_category(ftext)
             if cue and cue[0] in ("limitation", "strength", "cause", "recommendation"):
                 label = (cue[0], f"label:{cue[1]}")
+                if cue[0] == "recommendation":
+                    label_addr = addressee_from_item(ftext) or label_addr
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     for f in findings:
         sec = f.pop("_section")
-        cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"))
+        cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
+                                           own=f.pop("_own"), text=text)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -190,14 +219,14 @@ def analyze(ctx) -> None:
                                         "document_id": ctx.document_id})
 
 
-def classify(text: str, sec: dict | None, by_id: dict, label, label_addr):
-    """(category, basis, topic, addressee) of one finding inside section `sec`."""
+def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text=""):
+    """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
+    `own` is the numbered item section the finding is (skipped as a heading)."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
         ancestors.append(node)
         node = by_id.get(node["parent_id"])
-    own = sec if sec is not None and _low(text).startswith(_low(sec["heading"])[:40]) else None
     heads = [a for a in ancestors if a is not own]
     strong = weak = None
     topic = None
@@ -214,26 +243,29 @@ def classify(text: str, sec: dict | None, by_id: dict, label, label_addr):
         if topic is None and (not cat or cat in rules()["weak"]) and not hint \
                 and _low(a["heading"]) not in rules()["generic"]:
             topic = a["heading"].strip(" :")
-    cue = cue_category(text)
+    cue = cue_category(ftext)
     if label:
         cat, basis = label
     elif strong:
-        cat, basis = strong[0], f"heading:{_basis(strong[1])}"
+        cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"
     elif cue:
         cat, basis = cue[0], f"cue:{cue[1]}"
     elif weak:
-        cat, basis = weak[0], f"heading:{_basis(weak[1])}"
+        cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
     else:
         cat, basis = "other", "default"
     addressee = None
     if cat in rules()["addr_categories"]:
-        addressee = addressee_from_item(text) or label_addr or addr_heading
+        addressee = addressee_from_item(ftext) or label_addr or addr_heading
+        if addressee is None and cat != "direction":  # who directs is not an addressee
+            addressee = addressee_from_item(ftext, fallback=True)
     return cat, basis, topic, addressee
 
 
-def _basis(sec: dict) -> str:
-    return f"{sec['number']}. {sec['heading']}" if sec.get("number") and sec["number"][0] not in "(Đ" \
-        else f"{sec.get('number') or ''} {sec['heading']}".strip()
+def _basis(sec: dict, text: str) -> str:
+    """The heading as printed, number included ("1.2. Hạn chế", "a) Nguyên nhân")."""
+    raw = text[sec["start"]:sec["heading_end"]] if text else sec["heading"]
+    return " ".join(raw.replace("*", " ").replace("#", " ").split())
 
 
 def _inside(rows: list[dict], s: int, e: int) -> list[dict]:
@@ -245,15 +277,6 @@ def _inside(rows: list[dict], s: int, e: int) -> list[dict]:
             out.append(rows[i])
         i += 1
     return out
-
-
-def _first_body(ctx, us, z) -> int:
-    """No sections: findings start after the header, at the first real paragraph."""
-    for i, u in enumerate(us[: z["closing"]]):
-        t = ctx.text[u["start"]:u["end"]]
-        if u["kind"] != "table" and len(t) > 80 and not t.startswith(("Căn cứ", "Kính gửi")):
-            return i
-    return z["closing"]
 
 
 def _content_end(text, s, e) -> int:

@@ -151,7 +151,7 @@ def zones(ctx) -> dict:
     text = ctx.text
     r = rules()
     first_section = next((i for i, u in enumerate(us) if u["kind"] != "table"
-                          and (numbering(text[u["start"]:u["end"]]) or _styled_heading(u))), len(us))
+                          and (numbering(text[u["start"]:u["end"]]) or _styled_heading(u, text))), len(us))
     closing = len(us)
     sig = re.compile(r"^[#*_\s]*(?:" + "|".join(re.escape(p) for p in r["signature_prefixes"]) + r")\s")
     for i in range(len(us)):
@@ -165,8 +165,14 @@ def zones(ctx) -> dict:
     return result
 
 
-def _styled_heading(u: dict) -> bool:
-    return u["kind"] == "heading" and u.get("level") is not None
+def _styled_heading(u: dict, text: str | None = None) -> bool:
+    """A DOCX/Markdown heading that is not the document's type line ("KẾ HOẠCH")."""
+    if u["kind"] != "heading" or u.get("level") is None:
+        return False
+    if text is not None:
+        t = _clean(text[u["start"]:u["end"]]).upper()
+        return t not in rules()["doc_types"]
+    return True
 
 
 # ---- sections --------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def build_sections(ctx) -> list[dict]:
         num = numbering(utext)
         if num:
             style, n, off = num
-        elif _styled_heading(u):
+        elif _styled_heading(u, text):
             style, n, off = f"h{u['level']}", None, 0
         else:
             continue
@@ -299,7 +305,7 @@ def _is_upper(line: str) -> bool:
 
 
 def _clean(s: str) -> str:
-    return " ".join(s.replace("*", " ").split()).strip(" _-–")
+    return " ".join(s.replace("*", " ").split()).strip(" _-–#")
 
 
 _SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[\w./\-–&]*[A-ZĐa-zđ][\w./\-–&]*)")
@@ -347,15 +353,21 @@ def header_metadata(ctx) -> dict:
         return line
 
     types = {k: v for k, v in r["doc_types"].items()}
+    header_end = 0  # end of the last header line used (findings start after it)
     type_idx = None
     for i, (line, _) in enumerate(lines[:25]):
         key = _clean(line).upper()
         if key in types and _is_upper(_clean(line)):
             meta["doc_type"] = types[key]
             type_idx = i
+            header_end = line_end(lines[i])
             break
     # Number symbol and place/date: anywhere in the header lines.
-    head_text = "\n".join(l for l, _ in lines[: (type_idx or 0) + 12])
+    head_lines = lines[: (type_idx or 0) + 12]
+    head_text = "\n".join(l for l, _ in head_lines)
+    for line in head_lines:
+        if _SO.search(line[0]) or _PLACE_DATE.search(line[0]) or line[0].startswith(("Kính gửi", "V/v")):
+            header_end = max(header_end, line_end(line))
     m = _SO.search(head_text)
     if m:
         sym = m.group("sym").rstrip(".,;")
@@ -371,26 +383,42 @@ def header_metadata(ctx) -> dict:
     # Issuer: capitals above the number / type line, motto removed.
     stop = type_idx if type_idx is not None else len(lines)
     issuer = []
-    for line, _ in lines[:stop]:
+    for raw in lines[:stop]:
+        line = raw[0]
         if line.lstrip().startswith("Số") or _PLACE_DATE.search(line) or "V/v" in line:
             break
         line = _clean(strip_motto(_clean(line)))
         if not line or is_motto(line) or not _is_upper(line) or len(line) > 80:
             continue
         issuer.append(line)
+        header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
         meta["issuer"] = " ".join(issuer[:3])
     # Title: lines after the type line up to the body; a letter's "V/v …".
-    title = _title(lines, type_idx, r)
+    title, title_end = _title(lines, type_idx, r)
     if title:
         meta["title"] = title
+        header_end = max(header_end, title_end)
+    # "Kính gửi:" and the list of addressees under it belong to the header.
+    for k, line in enumerate(lines):
+        if line[0].startswith("Kính gửi"):
+            header_end = max(header_end, line_end(line))
+            for nxt in lines[k + 1:]:
+                if not nxt[0].startswith(("-", "+", "•")):
+                    break
+                header_end = line_end(nxt)
+    ctx.meta["_header_end"] = header_end
     if "doc_type" not in meta:
         meta["doc_type"] = _type_from_symbol(meta.get("number_symbol"), r) or (
             "Công văn" if any(l.startswith(("V/v", "Kính gửi")) for l, _ in lines) else None)
     return meta
 
 
-def _title(lines, type_idx, r) -> str | None:
+def line_end(line: tuple[str, int]) -> int:
+    return line[1] + len(line[0])
+
+
+def _title(lines, type_idx, r) -> tuple[str | None, int]:
     openers = tuple(r["body_openers"])
     start = None
     if type_idx is not None:
@@ -398,10 +426,11 @@ def _title(lines, type_idx, r) -> str | None:
     else:
         start = next((i for i, (l, _) in enumerate(lines) if l.startswith(("V/v", "V/V", "Về việc"))), None)
     if start is None:
-        return None
+        return None, 0
     parts = []
+    end = 0
     quote_open = False
-    for line, _ in lines[start:start + 6]:
+    for line, _off in lines[start:start + 6]:
         clean = _clean(line)
         if not clean:
             continue
@@ -418,13 +447,14 @@ def _title(lines, type_idx, r) -> str | None:
         if _is_upper(clean) and not parts:
             break
         parts.append(clean)
+        end = line_end((line, _off))
         quote_open = (clean.count("“") > clean.count("”")) if "“" in clean else (
             quote_open and "”" not in clean or (clean.count('"') % 2 == 1) != quote_open)
         if len(" ".join(parts)) > 400:
             break
     title = " ".join(parts).strip()
     title = re.sub(r"^V/[vV]\.?\s*", "", title)
-    return title or None
+    return title or None, end
 
 
 def _type_from_symbol(symbol: str | None, r) -> str | None:
