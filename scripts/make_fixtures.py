@@ -3,6 +3,8 @@
 How to run (from the repository root):
 
     make fixtures                      # = .venv/bin/python scripts/make_fixtures.py
+    .venv/bin/python scripts/make_fixtures.py --force   # re-render the PDF even if the
+                                                        # DOCX did not change
 
 Needs LibreOffice (`soffice`, Debian package libreoffice-writer) for the PDF renderings
 and a font with Vietnamese glyphs (fonts-dejavu-core). The rendered files are committed:
@@ -23,11 +25,13 @@ onto the next page ({{CONT}}) continued just before that page's first footnote.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import docx
@@ -308,7 +312,26 @@ def _page_furniture(d, footer_text: str | None) -> None:
             _set_font(r.font, 10, italic=True)
 
 
-def render_docx(doc: dict, path: Path) -> None:
+def _write_stable(d: docx.Document, path: Path) -> bool:
+    """Save with fixed zip timestamps so an unchanged source gives identical bytes (no
+    git churn, no needless PDF re-rendering). Returns whether the file changed."""
+    raw = io.BytesIO()
+    d.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, (2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info))
+    data = out.getvalue()
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.write_bytes(data)
+    return True
+
+
+def render_docx(doc: dict, path: Path) -> bool:
+    """Write `doc` as a .docx at `path`; return whether the file changed."""
     d = docx.Document()
     _setup_styles(d)
     _page_furniture(d, doc.get("page_footer"))
@@ -353,7 +376,7 @@ def render_docx(doc: dict, path: Path) -> None:
         _add_marked(p, text, notes)
     if doc.get("closing"):
         _closing_table(d, doc["closing"])
-    d.save(path)
+    return _write_stable(d, path)
 
 
 def _data_table(d, table: dict) -> None:
@@ -399,8 +422,9 @@ def main() -> None:
     CORPUS.mkdir(exist_ok=True)
     report = load("report.yaml")
     (SAMPLE / "bao-cao-mau.txt").write_text(render_txt(report), encoding="utf-8")
-    render_docx(report, SAMPLE / "bao-cao-mau.docx")
-    render_pdf(SAMPLE / "bao-cao-mau.docx", SAMPLE)
+    changed = render_docx(report, SAMPLE / "bao-cao-mau.docx")
+    if changed or "--force" in sys.argv or not (SAMPLE / "bao-cao-mau.pdf").exists():
+        render_pdf(SAMPLE / "bao-cao-mau.docx", SAMPLE)
     for suffix in (".docx", ".pdf"):
         shutil.copyfile(SAMPLE / f"bao-cao-mau{suffix}", CORPUS / f"bao-cao-mau{suffix}")
     others = [("quyet-dinh.yaml", "quyet-dinh-58-2024.docx"),
