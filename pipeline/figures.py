@@ -379,8 +379,8 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
                        value=a * factor if b is None else a)
             if b is not None:
                 fig.update(numerator=a * factor, denominator=b * factor, value=a * factor)
-        elif kind == "score" and fig["kind"] == "count":
-            fig.update(kind="score", unit=word)
+        elif kind == "score" and fig["kind"] in ("count", "ratio"):
+            fig.update(kind="score", unit=word)  # "91,56/100 điểm" is a score out of 100
         elif kind == "other" and fig["kind"] == "count":
             fig.update(kind="other", unit=word)
         else:
