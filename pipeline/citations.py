@@ -47,7 +47,7 @@ CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_])"
 # "329/B C-UBND": PDF extraction split the type code; only upper-case pieces before a dash.
 SPLIT = r"(?-i:[A-ZĐ]{1,3} (?=[A-ZĐ]{1,3}" + DASH + "))?"
 STATE_SYM = (NUM + J + "/" + J + r"(?:(?:19|20)\d\d" + J + "/" + J + r")?" + SPLIT + CODE
-             + r"(?:" + J + DASH + J + CODE + r")*")
+             + r"(?:" + J + DASH + J + CODE + r"|/" + CODE + r")*")
 PARTY_SYM = NUM + J + DASH + J + CODE + J + "/" + J + CODE + r"(?:" + DASH + CODE + r")*"
 SYMBOL = f"(?:{PARTY_SYM}|{STATE_SYM})"
 
@@ -84,7 +84,8 @@ def rules() -> dict:
         rf"(?P<btype>{bare_re}){W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
         # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
-        rf"(?P<ntype>{named_re})(?:{W}(?P<nname>{name}))?{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])",
+        rf"(?P<ntype>{named_re})(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
+        rf"|(?={W}ngày{W}\d))",
         # Nghị định nêu trên, Quyết định này
         rf"(?P<atype>{type_re}){W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
         # TCVN ISO 9001:2015, QCVN 01:2021/BXD
@@ -97,7 +98,9 @@ def rules() -> dict:
     rel_words = []
     for rel, phrases in raw["relations"].items():
         rel_words += [(p, rel) for p in phrases]
-    rel_words += [("theo", "cites"), ("quy định tại", "cites"), ("tại", "cites")]
+    # "theo" ends the reach of an earlier verb; a passive ("được sửa đổi, bổ sung tại X")
+    # says what X did to another document, not what the citing document does.
+    rel_words += [("theo", "cites")] + [(p, "cites") for p in raw["relations_passive"]]
     rel_words.sort(key=lambda x: len(x[0]), reverse=True)
     rel_after = [(p, rel) for rel, ps in raw["relations_after"].items() if rel != "examples"
                  for p in ps]
@@ -117,6 +120,7 @@ def rules() -> dict:
         "issuer_starts": re.compile(r"(?:" + "|".join(_words(w) for w in sorted(
             raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_])"),
         "code_to_type": code_to_type,
+        "type_start": re.compile(r"(?:" + type_re + r")(?![^\W\d_])", re.IGNORECASE),
     }
 
 
@@ -138,6 +142,8 @@ _LIST_GAP = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:[,;]|và|hoặc|cùng|đến)?
                        r"(?:các|và)?(?:[ \t*_]|\n(?!\n))*(?:số[:.]?)?(?:[ \t*_]|\n(?!\n))*$",
                        re.IGNORECASE)
 _FOLLOWS_LIST = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:,|;|và|hoặc)", re.IGNORECASE)
+_ROLE_WORDS = {"Chủ", "Phó", "Trưởng", "Bộ", "Thủ", "Tổng"}
+_ISSUER_STOP_PAIRS = {("ban", "hành"), ("thực", "hiện"), ("triển", "khai"), ("quy", "định")}
 _ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê", "v/v", "ban hành"}
 LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
 
@@ -171,8 +177,13 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
             break
         if tok == ",":
             nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
-            if nxt and nxt[0].isupper() and words:
+            if nxt in _ROLE_WORDS and words:
                 continue
+            break
+        nxt = tokens[i + 1].group().lower() if i + 1 < len(tokens) else ""
+        if words and (tok.lower(), nxt) in _ISSUER_STOP_PAIRS:
+            break
+        if words and tok[0].isupper() and r["type_start"].match(window, t.start()):
             break
         if not tok[0].isalnum() and tok not in ("-", "&"):
             break
@@ -209,15 +220,16 @@ def _tail(text: str, pos: int, n: int) -> dict:
     return out
 
 
-def _subject(text: str, pos: int, limit: int) -> str | None:
+def _subject(text: str, pos: int, limit: int) -> tuple[str | None, int]:
+    """Trích yếu after a citation ("về việc ...", "quy định ...") to the end of the clause."""
     m = _SUBJECT_LEAD.match(text, pos, limit)
     if not m:
-        return None
+        return None, -1
     start = m.start("kw") if m.group("kw") else m.end()
     e = _CLAUSE_END.search(text, start, limit)
     end = e.start() if e else limit
     subj = _flat(text[start:end]).strip(" ,:")
-    return subj or None
+    return (subj or None), end
 
 
 # ---- the pass ----------------------------------------------------------------------------
@@ -303,7 +315,10 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
         elif m.group("ntype"):
             row["doc_type"] = _type_word(m.group("ntype"))
             nm = _flat(m.group("nname") or "")
-            row.update(kind="named", form="named", year=int(m.group("nyear")),
+            if not nm and row["doc_type"] != "Hiến pháp":
+                continue  # "các luật năm 2025": no name, no citation
+            row.update(kind="named", form="named",
+                       year=int(m.group("nyear")) if m.group("nyear") else None,
                        name=f"{row['doc_type']} {nm}".strip())
         elif m.group("atype"):
             row["doc_type"] = _type_word(m.group("atype"))
@@ -323,6 +338,9 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             if tail["date"]:
                 row["issued_date"], row["_date_problem"] = tail["date"], tail["date_problem"]
                 row["_tail_end"] = tail["tail_end"]
+                row["year"] = row["year"] or int(tail["date"][:4])
+            elif row["year"] is None:
+                continue
         rows.append(row)
     for row in rows:
         if row.get("form") == "full" and not row["issued_date"]:
@@ -360,7 +378,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         limit = min(n, row["_tail_end"] + LOOKAHEAD, max(nxt, row["_tail_end"]))
         # subject
         if row["kind"] != "standard" and row["form"] != "anaphora":
-            row["subject"] = _subject(text, row["_tail_end"], limit)
+            row["subject"], row["_subject_end"] = _subject(text, row["_tail_end"], limit)
         # alias: "(sau đây gọi là ...)" in the rest of the clause
         e = _CLAUSE_END.search(text, row["_tail_end"], min(n, row["_tail_end"] + LOOKAHEAD))
         a_lim = e.start() if e and not e.group().startswith("(") else min(n, row["_tail_end"] + LOOKAHEAD)
@@ -382,7 +400,11 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         prev = rows[i - 1] if i > 0 and (i - 1) not in dropped else None
         pstart = max(cs, prev["_tail_end"]) if prev and prev["_tail_end"] <= row["start"] else cs
         prefix = text[pstart:row["start"]]
-        row["relation"] = _relation(text[cs:row["start"]], prefix, prev, r)
+        same_sentence = prev is not None and prev["start"] >= ss
+        row["relation"] = _relation(text[cs:row["start"]], prefix, prev if same_sentence else None, r)
+        if prev is not None and prev.get("subject") and prev.get("_subject_end", -1) >= row["start"] \
+                and prev["start"] >= cs and not text[cs:row["start"]].lower().lstrip(" -–•*+").startswith("căn cứ"):
+            row["relation"] = "cites"  # inside the previous document's trích yếu
         am2 = r["rel_after_re"].match(text, row["_tail_end"], min(n, row["_tail_end"] + 40))
         if am2:
             row["relation"] = r["rel_after_names"][int(am2.lastgroup[1:])]
@@ -391,7 +413,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         if row["form"] == "anaphora":
             key = row["doc_type"].lower()
             own = self_type and self_type.lower() == key
-            if row.pop("_self", False) and (own or key not in last_of_type):
+            if row.pop("_self", False) and (own or not self_type or key not in last_of_type):
                 row["form"] = "self"
             elif key in last_of_type:
                 row["resolves_to"] = last_of_type[key]

@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "issuers.yaml"
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _NOISE = re.compile(r"[\s*_`]+")
 # number, optional year, ký hiệu (state style)
-_STATE = re.compile(r"^(\d{1,6}[A-Z]?)(?:/(\d{4}))?/([A-ZĐ][A-ZĐ0-9&.]*(?:-[A-ZĐ0-9&.]+)*)$")
+_STATE = re.compile(r"^(\d{1,6}[A-Z]?)(?:/(\d{4}))?/([A-ZĐ][A-ZĐ0-9&.]*(?:[-/][A-ZĐ0-9&.]+)*)$")
 # number-type/issuer (Party style), e.g. 18-NQ/TW, 36-HD/VPTW
 _PARTY = re.compile(r"^(\d{1,6}[A-Z]?)-([A-ZĐ]+)/([A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)$")
 
@@ -118,7 +118,7 @@ def parse_symbol(symbol: str) -> dict | None:
         return None
     number, year, tail = m.groups()
     parts: list[str] = []
-    for i, tok in enumerate(tail.split("-")):
+    for i, tok in enumerate(re.split(r"[-/]", tail)):
         parts.extend(_split_glued(tok) if i == 0 else [tok])
     parts = [_token(t) for t in parts]
     abbr = parts[0] if parts[0].upper() in d["types"] else None
