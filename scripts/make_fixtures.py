@@ -172,6 +172,31 @@ def render_txt(doc: dict) -> str:
     return "\n\n".join(out) + "\n"
 
 
+# A wrapped line must not start like a list item, heading or footnote ("2024 và …" would
+# read as a numbered heading), so such a word is pulled back onto the line before.
+_BAD_LINE_START = re.compile(r"^(?:[\d(\-–•+*⁰¹²³⁴⁵⁶⁷⁸⁹]|[a-zđ]\)|[IVXLC]+\.|Điều\s)")
+
+
+def hard_wrap(text: str, width: int = 88) -> str:
+    """Hard-wrap each paragraph of a rendered text (Markdown files are often wrapped),
+    keeping the header/closing layout lines and table rows as they are."""
+    out = []
+    for para in text.split("\n\n"):
+        if "\n" in para or len(para) <= width:
+            out.append(para)
+            continue
+        lines: list[list[str]] = [[]]
+        for word in para.split(" "):
+            if lines[-1] and len(" ".join(lines[-1] + [word])) > width:
+                lines.append([])
+            lines[-1].append(word)
+        for i in range(len(lines) - 1, 0, -1):
+            while _BAD_LINE_START.match(lines[i][0]) and len(lines[i - 1]) > 1:
+                lines[i].insert(0, lines[i - 1].pop())
+        out.append("\n".join(" ".join(ws) for ws in lines))
+    return "\n\n".join(out)
+
+
 # ---- DOCX ------------------------------------------------------------------------------
 
 def _set_font(style_or_run_font, size=None, bold=None, italic=None):
@@ -437,6 +462,8 @@ def main() -> None:
         target = CORPUS / out
         if target.suffix == ".docx":
             render_docx(doc, target)
+        elif target.suffix == ".md":
+            target.write_text(hard_wrap(render_txt(doc)), encoding="utf-8")
         else:
             target.write_text(render_txt(doc), encoding="utf-8")
     for f in sorted([*SAMPLE.glob("bao-cao-mau.*"), *CORPUS.iterdir()]):
