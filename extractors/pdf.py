@@ -199,7 +199,7 @@ def _split_gutter(row: Row, min_gap: float) -> tuple[float, float] | None:
     return at if best >= min_gap else None
 
 
-def _side_split(row: Row, lo: float, hi: float):
+def _side_split(row: Row, lo: float, hi: float, min_gap: float = 1.5):
     """Split a row at the column gap (lo, hi): (left words, right words) or None when a
     word straddles the gap. Narrows nothing; the caller updates the gap."""
     for k in range(len(row.words) + 1):
@@ -208,7 +208,7 @@ def _side_split(row: Row, lo: float, hi: float):
             continue
         if right and right[0].x0 < lo + 1:
             continue
-        if left and right and right[0].x0 - left[-1].x1 < 1.5 * row.size:
+        if left and right and right[0].x0 - left[-1].x1 < min_gap * row.size:
             continue
         return left, right
     return None
@@ -297,14 +297,22 @@ def _footnote_area(page, rows: list[Row], body_size: float) -> int:
 
 
 def _running_keys(pages: list[Page]) -> set[str]:
-    """Text repeated in the first/last rows of many pages (digits folded)."""
-    counts = Counter()
+    """Text repeated in the first/last rows of many pages: exact repeats (a running
+    title) from two pages on, repeats up to the digits (page numbers) from three."""
+    exact, folded = Counter(), Counter()
     for p in pages:
         edge = p.rows[:2] + p.rows[-2:]
-        keys = {re.sub(r"\d+", "#", r.text).strip() for r in edge}
-        counts.update(k for k in keys if k and len(k) > 3)
-    limit = max(3, len(pages) // 2)
-    return {k for k, n in counts.items() if n >= limit}
+        texts = {r.text.strip() for r in edge}
+        exact.update(t for t in texts if len(t) > 3)
+        folded.update({_fold_digits(t) for t in texts if len(t) > 3} - texts)
+    half = (len(pages) + 1) // 2
+    keys = {k for k, n in exact.items() if n >= max(2, half)}
+    keys |= {k for k, n in folded.items() if n >= max(3, half)}
+    return keys
+
+
+def _fold_digits(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip())
 
 
 def _strip_running(page: Page, height: float, running: set[str]) -> None:
@@ -318,8 +326,8 @@ def _strip_running(page: Page, height: float, running: set[str]) -> None:
 
 
 def _is_running(row: Row, running: set[str], height: float, top: bool, nxt: Row | None) -> bool:
-    text = row.text
-    if re.sub(r"\d+", "#", text).strip() in running:
+    text = row.text.strip()
+    if text in running or _fold_digits(text) in running:
         return True
     if PAGE_NUMBER.match(text):
         in_margin = row.top < 0.12 * height if top else row.bottom > 0.85 * height
@@ -350,17 +358,23 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float) -> tuple[l
                     break
             if gap is None:
                 gap = (row.x1, max(row.x1 + 20, width * 0.5))
-        header = page_no == 1 and i < 3 and gap is not None and not sig
+        if gap is None and page_no == 1 and i < 4 and not zones:
+            gap = _split_gutter(row, max(1.2 * row.size, 12.0))
+        header = page_no == 1 and i < 4 and gap is not None and not sig and not zones
         if gap is None or not (header or sig or _two_sided_run(rows, i, gutter_of)):
             i += 1
             continue
         lo, hi = gap
         start = i
+        # Upward for the header: rows above the seed that split at the same place with a
+        # narrower gap (the issuing body and the country name nearly touch).
+        while header and start > 0 and _side_split(rows[start - 1], lo, hi, 0.5) is not None:
+            start -= 1
         # Upward: one or two right-only rows just above the signature ("TM. ỦY BAN ...").
         while sig and start > i - 2 and start - 1 >= 0 and start - 1 not in used \
                 and rows[start - 1].x0 > lo + 1 and rows[i].top - rows[start - 1].bottom < 2.5 * pitch:
             start -= 1
-        sides = [_side_split(r, lo, hi) for r in rows[start:i]] + [_side_split(row, lo, hi)]
+        sides = [_side_split(r, lo, hi, 0.5) for r in rows[start:i]] + [_side_split(row, lo, hi, 0.5)]
         end = i + 1
         last_two_sided = i
         while end < n:
