@@ -347,8 +347,8 @@ def _parts(text, figs):
             continue
         out.append(_check(
             "parts", verdict, den, s, rs,
-            f"Các phần {' + '.join(vn(r['numerator']) for r in rs)} = {vn(s)} "
-            f"trên tổng {vn(den)}."))
+            f"Các phần nêu {', '.join(_nums(r) for r in rs)}: cộng "
+            f"{' + '.join(vn(r['numerator']) for r in rs)} = {vn(s)}, tổng nêu là {vn(den)}."))
     return out
 
 
