@@ -197,6 +197,10 @@ def hard_wrap(text: str, width: int = 88) -> str:
     return "\n\n".join(out)
 
 
+def render_text(doc: dict, suffix: str = ".txt") -> str:
+    return hard_wrap(render_txt(doc)) if suffix == ".md" else render_txt(doc)
+
+
 # ---- DOCX ------------------------------------------------------------------------------
 
 def _set_font(style_or_run_font, size=None, bold=None, italic=None):
@@ -462,10 +466,8 @@ def main() -> None:
         target = CORPUS / out
         if target.suffix == ".docx":
             render_docx(doc, target)
-        elif target.suffix == ".md":
-            target.write_text(hard_wrap(render_txt(doc)), encoding="utf-8")
         else:
-            target.write_text(render_txt(doc), encoding="utf-8")
+            target.write_text(render_text(doc, target.suffix), encoding="utf-8")
     for f in sorted([*SAMPLE.glob("bao-cao-mau.*"), *CORPUS.iterdir()]):
         print(f"{f.relative_to(ROOT)}  {f.stat().st_size:,} bytes")
 

@@ -140,7 +140,7 @@ def test_committed_fixtures_match_their_source(source, rendered, tmp_path):
         mf.render_docx(doc, tmp_path / "fresh.docx")
         assert extract(tmp_path / "fresh.docx").text == extract(rendered).text
     else:
-        assert mf.render_txt(doc) == rendered.read_text(encoding="utf-8")
+        assert mf.render_text(doc, rendered.suffix) == rendered.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow  # the full pipeline (NER model load included) runs over 5 documents
