@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -111,6 +112,34 @@ def test_pdf_footnotes_on_their_pages(docs):
     for f in pdf.footnotes:
         anchor_page = next(p.page for p in pdf.pages if p.start <= f.anchor_start < p.end)
         assert f.page == anchor_page, f.number
+
+
+def test_docx_fixture_has_real_word_footnotes():
+    with zipfile.ZipFile(SAMPLE / "bao-cao-mau.docx") as zf:
+        notes = zf.read("word/footnotes.xml").decode()
+        body = zf.read("word/document.xml").decode()
+    ids = [int(i) for i in re.findall(r'<w:footnote [^>]*w:id="(-?\d+)"', notes)]
+    assert sorted(i for i in ids if i > 0) == list(range(1, N_FOOTNOTES + 1))
+    assert body.count("<w:footnoteReference ") == N_FOOTNOTES
+
+
+def test_data_table_agrees(docs):
+    """The results table: same cells from Word's table and from the PDF's ruled table."""
+    def data_table(doc):
+        return next(t.rows for t in doc.tables if t.rows[0][0] == "STT")
+    docx_rows, pdf_rows = data_table(docs["docx"]), data_table(docs["pdf"])
+    assert len(docx_rows) == 12 and len(docx_rows[0]) == 5
+    assert pdf_rows == docx_rows
+
+
+def test_page_furniture_is_not_text(docs):
+    """The running footer and the page numbers in the header are not part of the text."""
+    for fmt in ("docx", "pdf"):
+        doc = docs[fmt]
+        assert "Báo cáo cải cách hành chính năm 2024" not in doc.text, fmt
+        lone_numbers = [doc.text[b.start:b.end] for b in doc.blocks
+                        if doc.text[b.start:b.end].strip().isdigit()]
+        assert not lone_numbers, (fmt, lone_numbers)
 
 
 def _make_fixtures():
