@@ -196,6 +196,7 @@ class PlaceMention:
     level: str  # level word as written ('' for list items: any commune level)
     name: str
     list_level: str = ""  # the level of the list an item belongs to
+    plural: bool = False  # item of an explicit plural list ("các xã: …")
     unit: places.Unit | None = None
     cands: list = field(default_factory=list)
 
@@ -236,20 +237,26 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
         else:
             i = j
         if level in WARD_LEVELS and (mention or plural):
-            i = _list_items(tk, i, level, out)
+            i = _list_items(tk, i, level, out, plural)
     return out
 
 
-def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention]) -> int:
+def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: bool) -> int:
     """Names listed after a commune ("các xã: A, B, C", "xã A, B và C"): each a known
-    commune name (any spelling), until something else comes."""
+    commune name (any spelling), until something else comes. Only a plural list ("các
+    xã, thị trấn: …") may skip further commune level words."""
     g = places.gazetteer()
     while True:
         j = i
         skipped = 0
-        while j < len(tk) and (tk.t(j).lower() in _LIST_SEPS or _level_at(tk, j)) and skipped < 5:
+        while j < len(tk) and skipped < 5:
             lv = _level_at(tk, j)
-            j = lv[1] if lv else j + 1
+            if lv and plural and lv[0] in WARD_LEVELS:
+                j = lv[1]
+            elif not lv and tk.t(j).lower() in _LIST_SEPS:
+                j += 1
+            else:
+                break
             skipped += 1
         if j == i or j >= len(tk):
             return i
@@ -263,7 +270,7 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention]) -> int:
         if not found:
             return i
         out.append(PlaceMention(tk.start(j), tk.end(found), "", tk.text[tk.start(j):tk.end(found)],
-                                list_level=level))
+                                list_level=level, plural=plural))
         i = found
 
 
@@ -293,7 +300,7 @@ def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
             level = m.level or "*"
             m.unit, m.cands = places.resolve(level, m.name, ctx, near)
             # A listed name must belong to a province the document names (when it names one).
-            if not m.level and ctx.provinces and m.unit is None and not any(
+            if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
                 m.cands = []
 
@@ -333,7 +340,10 @@ def _after_level(tk: Toks, j: int, upper_ok: bool, places_by_start: dict) -> tup
         end = k2
         while end < len(tk) and tk.start(end) < pm.end:
             end += 1
-        short = pm.unit.short if pm.unit else _proper(pm.name)
+        # The official spelling ("Toà Tinh" -> "Tỏa Tình"), unless the document used
+        # another name of the unit ("Thừa Thiên Huế" for "Huế").
+        same = pm.unit and places.name_key(pm.unit.short) == places.name_key(pm.name)
+        short = pm.unit.short if same else _proper(pm.name)
         parts += [level, short]
         return end, " ".join(parts)
     parts.append(level)

@@ -39,6 +39,10 @@ LEVEL_RE = re.compile(r"^(thị trấn|thị xã|thành phố|đặc khu|xã|ph�
                       re.IGNORECASE)
 
 
+# Names documents still use for provinces the list records under a later name.
+PROVINCE_ALIASES = {"Thừa Thiên Huế": "thanhphohue", "Thừa Thiên - Huế": "thanhphohue"}
+
+
 def name_key(name: str) -> str:
     """Folded lookup key of a bare name: 'Quài Tở' -> 'quaito'."""
     return re.sub(r"[^a-z0-9]", "", fold(name))
@@ -84,7 +88,8 @@ class Gazetteer:
         level = level.lower()
         out: list[Unit] = []
         if level in ("tỉnh", "thành phố", ""):
-            out += [u for u in self.provinces.get(k, ()) if level in ("", u.level)]
+            # "tỉnh Thừa Thiên Huế" is listed as "Thành phố Huế": either word names a province.
+            out += list(self.provinces.get(k, ()))
         if level in DISTRICT_LEVELS or level == "":
             out += [u for u in self.districts.get(k, ()) if level in ("", u.level)]
         if level in WARD_LEVELS or level in ("", "*"):
@@ -92,6 +97,7 @@ class Gazetteer:
             new = [u for u in self.new_wards.get(k, ()) if level in ("", "*", u.level)]
             out += old + new
         # Same spelling (diacritics) first: "Tân Phong" over "Tân Phóng" when both exist.
+        out = list(dict.fromkeys(out))
         exact = [u for u in out if u.exact == normalize(name).lower()]
         return exact or out
 
@@ -109,6 +115,8 @@ def gazetteer() -> Gazetteer:
     data = json.loads(MAPPING.read_text(encoding="utf-8"))
     g = Gazetteer()
     new_prov = data["province_names"]
+    for alias, key in PROVINCE_ALIASES.items():
+        g.provinces.setdefault(name_key(alias), [])
     for key, info in data["old_province_names"].items():
         succ_key = data["province_mapping"].get(key)
         succ = normalize(new_prov[succ_key]["name"]) if succ_key in new_prov else None
@@ -116,6 +124,8 @@ def gazetteer() -> Gazetteer:
                     normalize(info["short"]), key, key, None, succ, info.get("code"))
         g.province_by_key[key] = unit
         g.provinces.setdefault(name_key(info["short"]), []).append(unit)
+    for alias, key in PROVINCE_ALIASES.items():
+        g.provinces[name_key(alias)].append(g.province_by_key[key])
     seen_new: set[tuple[str, str]] = set()
     by_ward: dict[tuple[str, str, str], list[dict]] = {}
     for rec in data["ward_mapping"]:
