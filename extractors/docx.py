@@ -474,7 +474,7 @@ class BodyWriter:
             level = int(wval(outline)) + 1
         stripped = text.strip()
         bold = out.chars > 0 and out.bold_chars >= 0.9 * out.chars
-        if level is not None:
+        if level is not None or is_title_style(style):
             kind = "heading"
         elif label:  # a Word list, unless the item reads like a heading
             short = len(stripped) <= 200 and not stripped.endswith((".", ";", ",", ":"))
@@ -714,14 +714,14 @@ def _fold_with_map(raw: str) -> tuple[str, list[int]]:
 
 
 def heading_level(style: str | None) -> int | None:
-    if not style:
-        return None
-    m = re.match(r"^(?:heading|tiêu đề|tieu de|đề mục)\s*(\d)$", style.strip(), re.I)
-    if m:
-        return int(m.group(1))
-    if style.strip().lower() in ("title", "tiêu đề", "subtitle"):
-        return 1 if style.strip().lower() != "subtitle" else 2
-    return None
+    """Level of a heading style ("Heading 2", "heading 2", "Tiêu đề 2"), else None."""
+    m = re.match(r"^(?:heading|tiêu đề|đầu đề|đề mục)\s*(\d)$", (style or "").strip(), re.I)
+    return int(m.group(1)) if m else None
+
+
+def is_title_style(style: str | None) -> bool:
+    """The document title style: a heading, but not a section (no level)."""
+    return (style or "").strip().lower() in ("title", "subtitle", "tiêu đề", "tiêu đề phụ")
 
 
 def looks_like_heading(text: str, bold: bool, in_layout: bool = False) -> bool:

@@ -191,6 +191,27 @@ def build_report(path):
     grid.cell(1, 1).text = "Mường Nhé, ngày 20 tháng 12 năm 2024"
 
     doc.add_heading("BÁO CÁO", level=1)
+    doc.add_heading("Kết quả cải cách hành chính năm 2024", level=0)  # style "Title"
+    p = doc.add_paragraph("Phần mở đầu theo cấp đề cương")
+    p._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="2"/>'))
+
+    # a text box (DrawingML with its VML fallback): its text once, after its paragraph
+    p = doc.add_paragraph("Đoạn có khung ghi chú.")
+    box = ('<w:txbxContent><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:txbxContent>')
+    p._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        '<mc:Choice Requires="wps"><w:drawing><wps:txbx>'
+        + box.format("Nội dung khung số liệu") + '</wps:txbx></w:drawing></mc:Choice>'
+        '<mc:Fallback><w:pict><v:textbox>' + box.format("Nội dung khung số liệu")
+        + '</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    # hidden text and a content control
+    p = doc.add_paragraph("Văn bản hiển thị")
+    p._p.append(parse_xml(_run_xml('<w:rPr><w:vanish/></w:rPr><w:t>ẨN ĐI</w:t>')))
+    doc.element.body.sectPr.addprevious(parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>Nội dung trong '
+        'vùng kiểm soát</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
     doc.add_heading("I. KẾT QUẢ ĐẠT ĐƯỢC", level=2)
     p = doc.add_paragraph("Năm 2024, huyện tiếp nhận 4.812 hồ sơ thủ tục hành chính")
     add_footnote(p, "Số liệu trích từ Hệ thống thông tin giải quyết thủ tục hành chính tỉnh "
@@ -297,6 +318,16 @@ def test_built_headers_footers_out_of_body(built):
     assert HEADER_TEXT not in doc.text and FOOTER_TEXT not in doc.text
 
 
+def test_built_text_boxes_hidden_text_content_controls(built):
+    doc, _ = built
+    texts = _block_texts(doc)
+    i = texts.index("Đoạn có khung ghi chú.")
+    assert texts[i + 1] == "Nội dung khung số liệu"
+    assert doc.text.count("Nội dung khung số liệu") == 1  # not again from the VML fallback
+    assert "Văn bản hiển thị" in texts and "ẨN ĐI" not in doc.text
+    assert "Nội dung trong vùng kiểm soát" in texts
+
+
 def test_built_tracked_changes_fields_breaks(built):
     doc, _ = built
     assert "Tỷ lệ số hóa hồ sơ đạt 91,2% so với kế hoạch." in _block_texts(doc)
@@ -311,6 +342,8 @@ def test_built_headings_lists_numbering(built):
     doc, _ = built
     heads = [(doc.text[b.start:b.end], b.level) for b in doc.blocks if b.kind == "heading"]
     assert ("BÁO CÁO", 1) in heads and ("I. KẾT QUẢ ĐẠT ĐƯỢC", 2) in heads
+    assert ("Kết quả cải cách hành chính năm 2024", None) in heads  # Title: not a section
+    assert ("Phần mở đầu theo cấp đề cương", 3) in heads  # w:outlineLvl 2
     items = _block_texts(doc, "list_item")
     assert "a) Rà soát, đơn giản hóa thủ tục hành chính nội bộ;" in items
     assert "b) Nâng tỷ lệ hồ sơ trực tuyến toàn trình lên trên 60%." in items
