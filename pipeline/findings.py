@@ -22,6 +22,9 @@ from pipeline.structure import _is_upper, numbering, units, zones
 from pipeline.structure import rules as srules
 
 DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "findings.yaml"
+# Legal documents: everything before the first article is preamble (căn cứ, enacting formula).
+LEGAL_TYPES = {"Nghị định", "Quyết định", "Thông tư", "Thông tư liên tịch", "Nghị quyết", "Luật",
+               "Pháp lệnh", "Chỉ thị", "Quy định", "Quy chế"}
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +49,9 @@ def rules() -> dict:
                           + r")\b"),
         "label_max": raw["label_max_chars"],
         "negators": re.compile("|".join(map(re.escape, raw["cue_negators"]))),
+        "ask": re.compile(r"(?:^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
+                          r"|\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
+                              map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
     }
 
 
@@ -64,6 +70,11 @@ def heading_category(heading: str) -> str | None:
 def cue_category(text: str) -> tuple[str, str] | None:
     t = _low(text)
     neg = rules()["negators"]
+    m = rules()["ask"].search(t)
+    if m:
+        word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0)).group(0)
+        if not neg.search(t, max(0, m.start() - 30), m.start()):
+            return "recommendation", word
     for cat, pats in rules()["cues"]:
         best = None
         for rx in pats:
@@ -146,7 +157,8 @@ def analyze(ctx) -> None:
     current_section = None
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
-    for i in range(0, z["closing"]):
+    legal = ctx.meta.get("doc_type") in LEGAL_TYPES
+    for i in list(range(0, z["closing"])) + list(range(z["appendix"], len(us))):
         u = us[i]
         if u["kind"] == "table" or u["end"] <= header_end:
             continue
@@ -154,14 +166,14 @@ def analyze(ctx) -> None:
         utext = text[s:e]
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
-            if plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40:
+            if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40:
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
         sec = by_start.get(s)
         if sec is not None:
             current_section = sec
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
-            if sec["heading_end"] >= _content_end(text, s, e) and not _is_item(text, sec, e):
+            if not _is_item(text, sec, e):
                 label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
@@ -286,9 +298,13 @@ def _content_end(text, s, e) -> int:
 
 
 def _is_item(text: str, sec: dict, e: int) -> bool:
-    """A numbered unit with a body: longer than a heading or ending like a sentence."""
+    """A numbered unit with a body: it ends like a sentence (. ; …), or is a lead-in
+    ending with ":" long enough to say something ("1. Nghị định này áp dụng … sau:").
+    A heading, however long, has no final punctuation."""
     body = text[sec["heading_start"]:e].strip("*_ ")
-    return len(body) > 160 or bool(re.search(r"[.;]$", body)) and len(body.split()) > 12
+    if re.search(r"[.;…]$", body):
+        return len(body.split()) > 3
+    return body.endswith(":") and len(body.split()) > 8
 
 
 def _after_number(text: str, s: int, off: int) -> int:

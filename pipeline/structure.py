@@ -52,6 +52,8 @@ ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 NUMBERING = [
     # (style, regex on the unit text); group "n" is the number, the match end is where
     # the heading text starts.
+    ("phuluc", re.compile(_MD + r"(?:Phụ lục|PHỤ LỤC)(?:\s+(?P<n>[IVXLC]+|\d+|[A-Z])\b)?\.?[*_:]*\s*")),
+    ("bieumau", re.compile(_MD + r"(?:Biểu mẫu|BIỂU MẪU|Mẫu số|MẪU SỐ)\s+(?P<n>\d+[a-z]?)\b\.?[*_:]*\s*(?=\S|$)")),
     ("chuong", re.compile(_MD + r"(?:Chương|CHƯƠNG)\s+(?P<n>[IVXLC]+|\d+)\b\.?[*_]*\s*")),
     ("muc", re.compile(_MD + r"(?:Mục|MỤC)\s+(?P<n>\d+|[IVX]+)\b\.?[*_]*\s*(?=\S|$)")),
     ("dieu", re.compile(_MD + r"(?:Điều|ĐIỀU)\s+(?P<n>\d+[a-z]?)\s*[.:][*_]*\s*")),
@@ -74,6 +76,8 @@ def numbering(text: str) -> tuple[str, str, int] | None:
         if not m:
             continue
         n = m.group("n")
+        if style == "phuluc" and n is None and text[m.end():].strip(" *_:"):
+            continue  # "Phụ lục kèm theo …" is a sentence; a bare "PHỤ LỤC" is a heading
         if style == "roman" and not ROMAN.match(n):
             continue
         if style == "decimal":
@@ -85,7 +89,9 @@ def numbering(text: str) -> tuple[str, str, int] | None:
 
 
 def _number_label(style: str, n: str) -> str:
-    return {"chuong": f"Chương {n}", "muc": f"Mục {n}", "dieu": f"Điều {n}",
+    if n is None:
+        return {"phuluc": "Phụ lục"}.get(style)
+    return {"phuluc": f"Phụ lục {n}", "bieumau": f"Biểu mẫu {n}", "chuong": f"Chương {n}", "muc": f"Mục {n}", "dieu": f"Điều {n}",
             "paren": f"({n})"}.get(style, n)
 
 
@@ -160,9 +166,18 @@ def zones(ctx) -> dict:
             if starts_with_any(t, r["closing_openers"]) or (sig.match(t) and t.isupper()):
                 closing = i
                 break
-    result = {"first_section": min(first_section, closing), "closing": closing}
+    # Appendices after the signature ("Phụ lục I …") are body again.
+    appendix = next((i for i in range(closing + 1, len(us))
+                     if numbering(text[us[i]["start"]:us[i]["end"]]) and
+                     numbering(text[us[i]["start"]:us[i]["end"]])[0] == "phuluc"), len(us))
+    result = {"first_section": min(first_section, closing), "closing": closing, "appendix": appendix}
     ctx.meta["_zones"] = result
     return result
+
+
+def body_indices(z: dict, n: int) -> list[int]:
+    """Units that carry sections and findings: the body proper, then any appendix."""
+    return list(range(z["first_section"], z["closing"])) + list(range(z["appendix"], n))
 
 
 def _styled_heading(u: dict, text: str | None = None) -> bool:
@@ -184,7 +199,7 @@ def build_sections(ctx) -> list[dict]:
     stack: list[dict] = []  # open sections: {"style", "n", "row"}
     rows: list[dict] = []
     consumed = set()
-    for i in range(z["first_section"], z["closing"]):
+    for i in body_indices(z, len(us)):
         if i in consumed:
             continue
         u = us[i]
@@ -208,10 +223,10 @@ def build_sections(ctx) -> list[dict]:
                 stack.pop()
             while stack and not stack[-1]["style"].startswith("h"):
                 stack.pop()
-        elif style in ("chuong", "muc", "dieu") or same is not None and not restart:
+        elif style in ("phuluc", "chuong", "muc", "dieu") or same is not None and not restart:
             if same is not None and not restart:
                 del stack[same:]
-            elif style == "chuong":
+            elif style in ("chuong", "phuluc"):
                 stack.clear()
             elif style == "muc":
                 k = next((k for k in range(len(stack)) if stack[k]["style"] == "chuong"), None)
@@ -236,14 +251,14 @@ def build_sections(ctx) -> list[dict]:
         parent = stack[-1]["row"] if stack else None
         # Heading text: after the number; a bare "Chương I" takes the next short unit.
         hs, he = _strip_md(text, u["start"] + off, u["end"])
-        if he <= hs and style in ("chuong", "muc", "roman", "upper") and i + 1 < z["closing"]:
+        if he <= hs and style in ("phuluc", "bieumau", "chuong", "muc", "roman", "upper") and i + 1 < len(us):
             nxt = us[i + 1]
             if nxt["kind"] != "table" and nxt["end"] - nxt["start"] < 200 \
                     and not numbering(text[nxt["start"]:nxt["end"]]):
                 hs, he = _strip_md(text, nxt["start"], nxt["end"])
                 consumed.add(i + 1)
         hs, he = _heading_span(text, hs, he)
-        label = _number_label(style, n) if n else None
+        label = _number_label(style, n)
         if parent is None:
             path = label or str(1 + sum(1 for r in rows if r["parent_id"] is None))
         elif style.startswith("decimal") and parent["number"] == n.rsplit(".", 1)[0]:
@@ -261,9 +276,15 @@ def build_sections(ctx) -> list[dict]:
         stack.append({"style": style, "n": n, "row": row, "hlevel": u.get("level") or 0})
     # Ends: before the next section at the same or a higher level, else the end of the body.
     body_end = _trim(text, 0, ctx.body_end)[1]
+    appendix_start = us[z["appendix"]]["start"] if z["appendix"] < len(us) else None
     for k, row in enumerate(rows):
         nxt = next((r for r in rows[k + 1:] if r["level"] <= row["level"]), None)
-        end = _trim(text, row["start"], nxt["start"])[1] if nxt else body_end
+        if appendix_start is not None and row["start"] < appendix_start and (
+                nxt is None or nxt["start"] >= appendix_start):
+            nxt = None  # the last body sections end at the signature's end, before the appendix
+            end = _trim(text, row["start"], appendix_start)[1]
+        else:
+            end = _trim(text, row["start"], nxt["start"])[1] if nxt else body_end
         row["end"] = max(end, row["heading_end"])
     return rows
 
@@ -353,6 +374,7 @@ def header_metadata(ctx) -> dict:
         return line
 
     types = {k: v for k, v in r["doc_types"].items()}
+    lines = _split_type_lines(lines, types)
     header_end = 0  # end of the last header line used (findings start after it)
     type_idx = None
     for i, (line, _) in enumerate(lines[:25]):
@@ -412,6 +434,22 @@ def header_metadata(ctx) -> dict:
         meta["doc_type"] = _type_from_symbol(meta.get("number_symbol"), r) or (
             "Công văn" if any(l.startswith(("V/v", "Kính gửi")) for l, _ in lines) else None)
     return meta
+
+
+def _split_type_lines(lines, types):
+    """PDF text sometimes joins the type line and the trích yếu: "NGHỊ ĐỊNH Quy định về …"."""
+    keys = sorted(types, key=len, reverse=True)
+    out = []
+    for line, off in lines:
+        for k in keys:
+            m = re.match(re.escape(k) + r"\s+(?=[A-ZĐÀ-Ỹ][a-zđà-ỹ])", line)
+            if m:
+                out.append((line[:len(k)], off))
+                out.append((line[m.end():], off + m.end()))
+                break
+        else:
+            out.append((line, off))
+    return out
 
 
 def line_end(line: tuple[str, int]) -> int:
@@ -481,13 +519,11 @@ def closing_metadata(ctx) -> dict:
     r = rules()
     meta: dict = {}
     lines: list[tuple[str, int]] = []
-    for u in us[z["closing"]:]:
-        if u["kind"] != "table":
-            lines.extend(_lines(text, u["start"], u["end"]))
-        else:
-            lines.extend(_lines(text, u["start"], u["end"]))
+    for u in us[z["closing"]:z["appendix"]]:
+        lines.extend(_lines(text, u["start"], u["end"]))
     recipients: list[str] = []
     in_recipients = False
+    last_raw = ""
     role_lines: list[str] = []
     signer = None
     prefixes = tuple(r["signature_prefixes"])
@@ -499,9 +535,16 @@ def closing_metadata(ctx) -> dict:
             rest = re.sub(r"^Nơi nhận\s*:?\s*", "", clean)
             if rest:
                 recipients.extend(_recipient_items(rest))
+            last_raw = rest or ";"
             continue
         if in_recipients and clean[:1] in "-+•":
             recipients.extend(_recipient_items(clean))
+            last_raw = clean
+            continue
+        if in_recipients and recipients and not last_raw.rstrip().endswith((";", ".")) \
+                and not _is_upper(clean) and not _looks_like_name(clean):
+            recipients[-1] = (recipients[-1] + " " + clean).rstrip(";,.").strip()
+            last_raw = clean  # a recipient wrapped onto the next line
             continue
         if clean.startswith(prefixes) or (_is_upper(clean) and any(clean == p for p in positions)):
             role_lines.append(_clean(clean))

@@ -16,6 +16,10 @@ import yaml
 
 from pipeline.ingest import ingest
 
+# One real ingest of five documents per module; most of its time is the other stages
+# (entities), so the module is marked slow.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 REAL_TXT = ROOT.parent / "shared" / "corpus" / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
