@@ -45,6 +45,8 @@ M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
+RT_SETTINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings"
 
 
 def w(tag: str) -> str:
@@ -265,24 +267,64 @@ def _custom_mark(ref) -> str:
     return "".join(texts).strip()
 
 
-def number_footnotes(body) -> dict[str, Mark]:
-    """Footnote id -> its mark, numbered 1, 2, 3 … in document order as Word does;
-    a custom mark takes no number (it keeps its position in the sequence instead)."""
-    marks: dict[str, Mark] = {}
-    auto = 0
-    for ref in body.iter(w("footnoteReference")):
-        fid = ref.get(w("id"))
-        if fid in marks or not _displayed(ref):
+@dataclass
+class NoteFormat:
+    """w:footnotePr from settings.xml / the body's sectPr."""
+
+    start: int = 1
+    fmt: str = "decimal"
+    restart: str = "continuous"  # continuous | eachSect | eachPage
+
+    @classmethod
+    def read(cls, *props) -> "NoteFormat":
+        nf = cls()
+        for pr in props:
+            if pr is None:
+                continue
+            if (v := wval(pr.find(w("numStart")))) and v.isdigit():
+                nf.start = int(v)
+            nf.fmt = wval(pr.find(w("numFmt"))) or nf.fmt
+            nf.restart = wval(pr.find(w("numRestart"))) or nf.restart
+        return nf
+
+
+def number_notes(body, fmt: NoteFormat) -> dict[tuple[str, str], Mark]:
+    """(kind, id) -> mark, for footnotes ("f") in document order as Word numbers them
+    (numStart, numFmt, restart per section/page), then endnotes ("e") numbered on after
+    the footnotes with superscript digits (Word's default i, ii … would glue letters to
+    the word before). A custom mark takes no number; it gets its position instead."""
+    marks: dict[tuple[str, str], Mark] = {}
+    auto = fmt.start - 1
+    endnotes = []
+    for el in body.iter(w("footnoteReference"), w("endnoteReference"), w("sectPr"),
+                        w("lastRenderedPageBreak")):
+        if el.tag == w("sectPr") or el.tag == w("lastRenderedPageBreak"):
+            kind = "eachSect" if el.tag == w("sectPr") else "eachPage"
+            if fmt.restart == kind:
+                auto = fmt.start - 1
             continue
-        if ref.get(w("customMarkFollows")) in ("1", "true", "on"):
-            mark = _custom_mark(ref)
+        key = ("f" if el.tag == w("footnoteReference") else "e", el.get(w("id")))
+        if key in marks or not _displayed(el):
+            continue
+        if key[0] == "e":
+            endnotes.append(key)
+            marks[key] = Mark(0, "", None)  # numbered below
+        elif el.get(w("customMarkFollows")) in ("1", "true", "on"):
+            mark = _custom_mark(el)
             if mark.isdigit():
-                marks[fid] = Mark(int(mark), mark, None, custom=True)
+                marks[key] = Mark(int(mark), mark, None, custom=True)
             else:
-                marks[fid] = Mark(len(marks) + 1, mark, mark or "*", custom=True)
+                marks[key] = Mark(len(marks) + 1, mark, mark or "*", custom=True)
         else:
             auto += 1
-            marks[fid] = Mark(auto, to_superscript(auto), None)
+            shown = format_number(auto, fmt.fmt)
+            if shown.isdigit():
+                marks[key] = Mark(auto, to_superscript(shown), None)
+            else:
+                marks[key] = Mark(auto, shown, shown)
+    last = max((m.number for m in marks.values()), default=0)
+    for k, key in enumerate(endnotes, start=last + 1):
+        marks[key] = Mark(k, to_superscript(k), None)
     return marks
 
 
@@ -294,12 +336,12 @@ class Inline:
 
     parts: list[str] = field(default_factory=list)
     length: int = 0
-    refs: list[tuple[str, int, int]] = field(default_factory=list)  # footnote id, start, end
+    refs: list[tuple[tuple, int, int]] = field(default_factory=list)  # note key, start, end
     breaks: list[int] = field(default_factory=list)  # where a rendered page starts
     boxes: list = field(default_factory=list)  # text boxes (w:txbxContent) anchored here
     chars: int = 0  # visible characters …
     bold_chars: int = 0  # … of which bold
-    pending_custom: str | None = None  # footnote id whose custom mark is the next text
+    pending_custom: tuple | None = None  # note whose custom mark is the next text
 
     def add(self, s: str, bold: bool = False) -> None:
         if not s:
@@ -323,7 +365,7 @@ class Reader:
     """Turns runs into displayed text: tracked changes accepted, fields shown by their
     result (w:instrText is never read), hidden text dropped, tabs as spaces."""
 
-    def __init__(self, styles: Styles, numbering: Numbering, marks: dict[str, Mark]):
+    def __init__(self, styles: Styles, numbering: Numbering, marks: dict[tuple, Mark]):
         self.styles = styles
         self.numbering = numbering
         self.marks = marks
@@ -382,16 +424,17 @@ class Reader:
                     out.add(chr(code), bold)
             elif local == "lastRenderedPageBreak":
                 out.breaks.append(out.length)
-            elif local == "footnoteReference" and not in_footnote:
-                mark = self.marks.get(child.get(w("id")))
+            elif local in ("footnoteReference", "endnoteReference") and not in_footnote:
+                key = (local[0], child.get(w("id")))
+                mark = self.marks.get(key)
                 if mark is None:
                     continue
                 if mark.custom:  # the mark is the text that follows
-                    out.pending_custom = child.get(w("id"))
+                    out.pending_custom = key
                 else:
                     start = out.length
                     out.add(mark.text)
-                    out.refs.append((child.get(w("id")), start, out.length))
+                    out.refs.append((key, start, out.length))
             elif local in ("drawing", "pict", "object"):
                 out.boxes.extend(child.iter(w("txbxContent")))
 
@@ -408,7 +451,7 @@ def _alternate(el):
 class Para:
     kind: str
     text: str
-    refs: list[tuple[str, int, int]]  # footnote id, start, end in text
+    refs: list[tuple[tuple, int, int]]  # note key, start, end in text
     breaks: list[int]  # rendered page starts in text
     style: str | None
     level: int | None
@@ -440,7 +483,7 @@ class BodyWriter:
         self.r = reader
         self.in_layout = False  # inside a header/signature layout table
         self.page = 1 if paged else None  # from Word's last rendering (lastRenderedPageBreak)
-        self.footnote_pages: dict[str, int | None] = {}
+        self.footnote_pages: dict[tuple, int | None] = {}
 
     # paragraphs ----------------------------------------------------------------------
     def paragraph(self, p) -> Para:
@@ -768,15 +811,14 @@ def _has_borders(tbl) -> bool:
 
 # -- footnotes -------------------------------------------------------------------------
 
-def _footnote_bodies(root) -> dict[str, object]:
+def _note_bodies(root, kind: str) -> dict[tuple[str, str], object]:
+    """(kind, id) -> w:footnote / w:endnote, without the separator pseudo-notes."""
     if root is None:
         return {}
-    notes = {}
-    for fn in root.iter(w("footnote")):
-        if fn.get(w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
-            continue
-        notes[fn.get(w("id"))] = fn
-    return notes
+    tag = w("footnote" if kind == "f" else "endnote")
+    return {(kind, fn.get(w("id"))): fn for fn in root.iter(tag)
+            if fn.get(w("type")) not in ("separator", "continuationSeparator",
+                                         "continuationNotice")}
 
 
 def _footnote_text(reader: Reader, fn, label: str | None) -> str:
@@ -862,8 +904,13 @@ def extract_docx(path: Path) -> ExtractedDocument:
     part = doc.part
     styles = Styles.parse(_part_xml(part, RT_STYLES, builder.warnings))
     numbering = Numbering.parse(_part_xml(part, RT_NUMBERING, builder.warnings))
-    notes = _footnote_bodies(_part_xml(part, RT_FOOTNOTES, builder.warnings))
-    marks = number_footnotes(body)
+    notes = _note_bodies(_part_xml(part, RT_FOOTNOTES, builder.warnings), "f")
+    notes.update(_note_bodies(_part_xml(part, RT_ENDNOTES, builder.warnings), "e"))
+    settings = _part_xml(part, RT_SETTINGS, builder.warnings)
+    sect = body.find(w("sectPr"))
+    marks = number_notes(body, NoteFormat.read(
+        settings.find(w("footnotePr")) if settings is not None else None,
+        sect.find(w("footnotePr")) if sect is not None else None))
     reader = Reader(styles, numbering, marks)
     # Pages only when Word recorded its layout; python-docx/LibreOffice files have none.
     paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
@@ -873,12 +920,13 @@ def extract_docx(path: Path) -> ExtractedDocument:
         builder.page_count = writer.page
 
     missing = []
-    for fid, mark in marks.items():
-        if fid not in notes:
-            missing.append(fid)
+    # footnotes first, then endnotes (their numbers follow the footnotes')
+    for key, mark in sorted(marks.items(), key=lambda kv: kv[0][0] == "e"):
+        if key not in notes:
+            missing.append(key[1])
             continue
-        builder.add_footnote(mark.number, _footnote_text(reader, notes[fid], mark.label),
-                             page=writer.footnote_pages.get(fid), label=mark.label)
+        builder.add_footnote(mark.number, _footnote_text(reader, notes[key], mark.label),
+                             page=writer.footnote_pages.get(key), label=mark.label)
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
     builder.metadata.update(_metadata(doc))

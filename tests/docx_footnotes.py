@@ -1,4 +1,4 @@
-"""Real Word footnotes for python-docx documents (python-docx 1.2 has no footnote API).
+"""Real Word footnotes (and endnotes) for python-docx documents (python-docx 1.2 has no footnote API).
 
     doc = docx.Document()
     p = doc.add_paragraph("Tỷ lệ hồ sơ giải quyết đúng hạn đạt 98,5%")
@@ -21,28 +21,36 @@ from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-_FOOTNOTES_XML = (
-    f"<w:footnotes {nsdecls('w', 'r')}>"
-    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
-    'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing '
+_NOTES_XML = (
+    "<w:{kind}s {ns}>"
+    '<w:{kind} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
+    'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:{kind}>'
+    '<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing '
     'w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/>'
-    "</w:r></w:p></w:footnote>"
-    "</w:footnotes>"
+    "</w:r></w:p></w:{kind}>"
+    "</w:{kind}s>"
 )
+_KINDS = {  # kind -> (relationship, content type, part name, Text style, Reference style)
+    "footnote": (RT.FOOTNOTES, CT.WML_FOOTNOTES, "/word/footnotes.xml",
+                 "FootnoteText", "FootnoteReference"),
+    "endnote": (RT.ENDNOTES, CT.WML_ENDNOTES, "/word/endnotes.xml",
+                "EndnoteText", "EndnoteReference"),
+}
 
 _STYLES = {
-    "FootnoteText": (
-        f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="FootnoteText">'
-        '<w:name w:val="footnote text"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/>'
-        '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="both"/>'
-        '</w:pPr><w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>'
-    ),
-    "FootnoteReference": (
-        f'<w:style {nsdecls("w")} w:type="character" w:styleId="FootnoteReference">'
-        '<w:name w:val="footnote reference"/><w:uiPriority w:val="99"/>'
+    f"{Kind}Text": (
+        f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{Kind}Text">'
+        f'<w:name w:val="{Kind.lower()} text"/><w:basedOn w:val="Normal"/>'
+        '<w:uiPriority w:val="99"/><w:pPr><w:spacing w:after="0" w:line="240" '
+        'w:lineRule="auto"/><w:jc w:val="both"/></w:pPr><w:rPr><w:sz w:val="20"/>'
+        '<w:szCs w:val="20"/></w:rPr></w:style>'
+    ) for Kind in ("Footnote", "Endnote")
+} | {
+    f"{Kind}Reference": (
+        f'<w:style {nsdecls("w")} w:type="character" w:styleId="{Kind}Reference">'
+        f'<w:name w:val="{Kind.lower()} reference"/><w:uiPriority w:val="99"/>'
         '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>'
-    ),
+    ) for Kind in ("Footnote", "Endnote")
 }
 
 
@@ -62,13 +70,14 @@ class _Footnotes:
                 self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _footnotes(document_part) -> _Footnotes:
+def _notes(document_part, kind: str) -> _Footnotes:
+    reltype, content_type, partname, _, _ = _KINDS[kind]
     for rel in document_part.rels.values():
-        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
+        if rel.reltype == reltype and not rel.is_external:
             return _Footnotes(rel.target_part)
-    part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES,
-                   parse_xml(_FOOTNOTES_XML), document_part.package)
-    document_part.relate_to(part, RT.FOOTNOTES)
+    xml = _NOTES_XML.format(kind=kind, ns=nsdecls("w", "r"))
+    part = XmlPart(PackURI(partname), content_type, parse_xml(xml), document_part.package)
+    document_part.relate_to(part, reltype)
     _ensure_styles(document_part)
     return _Footnotes(part)
 
@@ -81,21 +90,43 @@ def _ensure_styles(document_part) -> None:
             styles.append(parse_xml(xml))
 
 
-def _ref_run(tag: str, footnote_id: int, mark: str | None):
+def _ref_run(tag: str, style: str, note_id: int, mark: str | None):
     """A run holding a footnoteReference (body) or footnoteRef (inside the footnote)."""
-    custom = ' w:customMarkFollows="1"' if mark and tag == "footnoteReference" else ""
-    id_attr = f' w:id="{footnote_id}"' if tag == "footnoteReference" else ""
+    in_body = tag.endswith("Reference")
+    custom = ' w:customMarkFollows="1"' if mark and in_body else ""
+    id_attr = f' w:id="{note_id}"' if in_body else ""
     inner = f"<w:{tag}{custom}{id_attr}/>"
     if mark:  # custom mark: Word shows the text that follows instead of a number
-        inner = (inner if tag == "footnoteReference" else "") + f"<w:t>{_esc(mark)}</w:t>"
+        inner = (inner if in_body else "") + f"<w:t>{_esc(mark)}</w:t>"
     return parse_xml(
-        f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
-        f"{inner}</w:r>"
-    )
+        f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="{style}"/></w:rPr>{inner}</w:r>')
 
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _add_note(paragraph, text: str, mark: str | None, kind: str) -> int:
+    _, _, _, text_style, ref_style = _KINDS[kind]
+    notes = _notes(paragraph.part, kind)
+    ids = [int(fn.get(qn("w:id"))) for fn in notes.root.findall(qn(f"w:{kind}"))]
+    note_id = max([0, *ids]) + 1
+
+    note = parse_xml(f'<w:{kind} {nsdecls("w")} w:id="{note_id}"/>')
+    for i, para_text in enumerate(text.split("\n")):
+        p = parse_xml(
+            f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{text_style}"/></w:pPr></w:p>')
+        if i == 0:
+            p.append(_ref_run(f"{kind}Ref", ref_style, note_id, mark))
+            para_text = " " + para_text
+        p.append(parse_xml(
+            f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_esc(para_text)}</w:t></w:r>'))
+        note.append(p)
+    notes.root.append(note)
+    notes.save()
+
+    paragraph._p.append(_ref_run(f"{kind}Reference", ref_style, note_id, mark))
+    return note_id
 
 
 def add_footnote(paragraph, text: str, mark: str | None = None) -> int:
@@ -103,25 +134,13 @@ def add_footnote(paragraph, text: str, mark: str | None = None) -> int:
 
     Ids are 1, 2, 3 … in the order of the calls, which is also the number Word displays
     when footnotes are added in reading order (a custom-mark footnote takes an id but no
-    number, so later displayed numbers are one less than their ids). `mark` gives a custom mark ("*") instead
-    of automatic numbering (w:customMarkFollows). Paragraphs of `text` are split on "\n".
+    number, so later displayed numbers are one less than their ids). `mark` gives a
+    custom mark ("*") instead of automatic numbering (w:customMarkFollows). Paragraphs of
+    `text` are split on "\n".
     """
-    notes = _footnotes(paragraph.part)
-    ids = [int(fn.get(qn("w:id"))) for fn in notes.root.findall(qn("w:footnote"))]
-    footnote_id = max([0, *ids]) + 1
+    return _add_note(paragraph, text, mark, "footnote")
 
-    footnote = parse_xml(f'<w:footnote {nsdecls("w")} w:id="{footnote_id}"/>')
-    for i, para_text in enumerate(text.split("\n")):
-        p = parse_xml(
-            f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr></w:p>')
-        if i == 0:
-            p.append(_ref_run("footnoteRef", footnote_id, mark))
-            para_text = " " + para_text
-        p.append(parse_xml(
-            f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_esc(para_text)}</w:t></w:r>'))
-        footnote.append(p)
-    notes.root.append(footnote)
-    notes.save()
 
-    paragraph._p.append(_ref_run("footnoteReference", footnote_id, mark))
-    return footnote_id
+def add_endnote(paragraph, text: str, mark: str | None = None) -> int:
+    """The same for an endnote (word/endnotes.xml)."""
+    return _add_note(paragraph, text, mark, "endnote")

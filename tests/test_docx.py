@@ -16,7 +16,7 @@ from extractors.docx import extract_docx
 from pipeline.builder import SUPERSCRIPT_DIGITS, to_superscript
 from schemas.records import ExtractionError
 from tests.conftest import SHARED_CORPUS
-from tests.docx_footnotes import add_footnote
+from tests.docx_footnotes import add_endnote, add_footnote
 
 REAL_DOCX = SHARED_CORPUS / "lamdong_ubnd_bc_cchc_2025_draft.docx"
 needs_real = pytest.mark.skipif(not REAL_DOCX.exists(), reason="shared corpus not present")
@@ -387,6 +387,36 @@ def test_footnote_helper_round_trip(tmp_path):
     doc = extract_docx(tmp_path / "more.docx")
     assert len(doc.footnotes) == 18 and doc.footnotes[-1].number == 18
     assert doc.text[doc.footnotes[-1].start:doc.footnotes[-1].end] == "Chú thích thêm ở cuối văn bản."
+
+
+def test_endnotes_and_footnote_settings(tmp_path):
+    """Endnotes are notes too (numbered after the footnotes); w:footnotePr in settings
+    sets the first number and restarts numbering at each section."""
+    doc = docx.Document()
+    doc.settings.element.append(parse_xml(
+        f'<w:footnotePr {nsdecls("w")}><w:numStart w:val="3"/>'
+        '<w:numRestart w:val="eachSect"/></w:footnotePr>'))
+    p = doc.add_paragraph("Chương trình được phê duyệt năm 2021")
+    add_footnote(p, "Theo Quyết định số 12/QĐ-UBND ngày 05/01/2021.")
+    p.add_run(" và sửa đổi năm 2023")
+    add_footnote(p, "Theo Quyết định số 88/QĐ-UBND ngày 20/3/2023.")
+    doc.add_section()
+    p = doc.add_paragraph("Phần thứ hai có nguồn số liệu riêng")
+    add_footnote(p, "Số liệu của Chi cục Thống kê huyện.")
+    p = doc.add_paragraph("Ghi chú cuối văn bản")
+    add_endnote(p, "Tài liệu tham khảo nội bộ.")
+    doc.save(tmp_path / "notes.docx")
+    out = extract_docx(tmp_path / "notes.docx")
+    assert [(f.number, out.text[f.start:f.end][:20]) for f in out.footnotes] == [
+        (3, "Theo Quyết định số 1"), (4, "Theo Quyết định số 8"),
+        (3, "Số liệu của Chi cục "), (5, "Tài liệu tham khảo n")]
+    body = out.text[:out.body_end]
+    assert "năm 2021³ và sửa đổi năm 2023⁴" in body and "số liệu riêng³" in body
+    assert "cuối văn bản⁵" in body
+    # restarted numbers still link to their own markers, in order
+    anchors = [f.anchor_start for f in out.footnotes]
+    assert None not in anchors and anchors == sorted(anchors)
+    assert_invariants(out)
 
 
 # -- bad input ---------------------------------------------------------------------------
