@@ -31,7 +31,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from pipeline.normalize import fold
-from pipeline.numbers import format_number, units
+from pipeline.numbers import NUMBER as NUMBER_RX, format_number, parse_number, units
 from pipeline.vndate import DAY_DATE
 
 EPS = 1e-9
@@ -519,9 +519,13 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
             labels_ok = False
         lo = c["end"]
     same_units = all(_units_compatible(c, total_figs[0]) for c in comps)
+    tolerance = sum(_precision(f) / 2 for f in total_figs[:1] + comps)
     if (exhaustive_word or labels_ok) and same_units:
         verdict = "mismatch"
         note = ""
+        if abs(s - total) <= tolerance + EPS:
+            # "22.143 tỷ đồng (gồm 19.596 tỷ …; 2.548 tỷ …)": amounts rounded to the tỷ
+            verdict, note = "rounding", " Chênh lệch trong phạm vi làm tròn các số liệu."
     elif s > total:
         verdict = "unverifiable"
         note = " Danh sách có thể không phải là các thành phần của tổng."
@@ -530,6 +534,18 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
     return _check(kind, verdict, total, s, total_figs + comps,
                   f"{_cap(label)}; cộng các thành phần "
                   f"{' + '.join(vn(c['value']) for c in comps)} = {vn(s)}.{note}")
+
+
+def _precision(f) -> float:
+    """The unit of the last stated digit, in the figure's value scale: 1 for '38.687 hồ
+    sơ', 1e9 for '22.143 tỷ đồng', 1e8 for '1,5 tỷ đồng'. 0 for plain whole counts."""
+    m = re.match(NUMBER_RX, f.get("surface") or "")
+    if not m:
+        return 0.0
+    raw = parse_number(m.group(0))[0]
+    scale = f["value"] / raw if raw else 1.0
+    step = scale * 10.0 ** -(f.get("decimals") or 0)
+    return 0.0 if abs(step - 1.0) < EPS else step
 
 
 def _change_before(text, figs, j):
@@ -592,6 +608,16 @@ def _dates_in(text, f):
     return frozenset(m.group(0) for m in DAY_DATE.finditer(text, f["sentence_start"], f["sentence_end"]))
 
 
+def _lead_in(text, f):
+    """The sentence up to the figure, numbers and footnote markers removed: two mentions
+    are one indicator only when they are introduced by the same words."""
+    lead = text[f["sentence_start"]:f["start"]]
+    if "|" in lead:
+        return None  # table rows: columns and rows are different indicators
+    lead = re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹.,%/]+", " ", fold(lead))
+    return " ".join(lead.split())
+
+
 def _repeated(text, figures):
     out = []
     seen: dict[tuple, dict] = {}
@@ -607,6 +633,9 @@ def _repeated(text, figures):
             continue
         if _dates_in(text, first) != _dates_in(text, f):
             continue  # "tại thời điểm 31/12/2022" vs the planned figure: not the same
+        lead = _lead_in(text, f)
+        if lead is None or lead != _lead_in(text, first):
+            continue  # "Trước sáp nhập: …" vs "Sau sáp nhập: …", "các sở, ngành" vs "cấp xã"
         same = abs(first["value"] - f["value"]) <= 1e-9 * max(1, abs(f["value"]))
         out.append(_check(
             "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],

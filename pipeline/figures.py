@@ -42,6 +42,10 @@ _EXCLUDE = [
     re.compile(r"\d+\s*-\s*[A-ZĐ][A-ZĐa-z]*\s*/\s*[A-ZĐ][\wĐ-]*"),
     # section numbers at the start of a line: "1.", "1.2.", "II.", "(3)", "a)"
     re.compile(r"(?m)^\s*(?:[-–•*]\s*)?(?:\(?\d+(?:\.\d+)*[.)]+|\(\d+\)|[IVXLC]+\.)(?=\s)"),
+    # a table row number in the first cell: "3.2 | Số UBND cấp xã …"
+    re.compile(r"(?m)^\s*\d+(?:\.\d+)*\.?(?=\s*\|)"),
+    # codes in a table legend: "Có = 1; Không = 0"
+    re.compile(r"=\s*\d+"),
     # times "8h30", "14 giờ 30 phút" stay counts; telephone-like digit runs do not
     re.compile(r"\b0\d{2,3}[.\s]\d{3}[.\s]\d{3,4}\b"),
 ]
@@ -169,7 +173,7 @@ HEAD_LEVEL_RX = re.compile(r"(?i)^\s*(?:[-–•*+]\s*)?(cấp\s+(?:tỉnh|huy�
 PLACE_RX = re.compile(
     r"\b((?:xã|phường|thị trấn|huyện|thị xã|thành phố|tỉnh)\s+"
     r"[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*)")
-CLAUSE_BREAK = re.compile(r"[,;:()\[\]\n]|(?<=\s)[-–](?=\s)|\.(?=\s|$)")
+CLAUSE_BREAK = re.compile(r"[,;:()\[\]\n|]|(?<=\s)[-–](?=\s)|\.(?=\s|$)")
 LEAD_WORDS = re.compile(
     r"(?i)^(?:\s|và|với|trong đó|cụ thể|gồm|bao gồm|đã|còn|có|là|đạt|chiếm|được|"
     r"tương ứng|bằng|đối với|trong)+(?=\s|$)")
@@ -310,6 +314,7 @@ def extract_figures(text: str, block_starts: list[int] | None = None,
                         decimals=0, numerator=None, denominator=None, stated_percent=None))
     raw.sort(key=lambda f: f["start"])
     _inherit_units(text, raw)
+    _table_units(text, raw)
     heads = _Heads(text)
     prev_end, prev_sentence, prev_fig = 0, None, None
     for fig in raw:
@@ -406,6 +411,29 @@ def _inherit_units(text: str, figs: list[dict]) -> None:
             num = re.match(NUMBER, key)
             if num:
                 seen.setdefault(num.group(0), f)
+
+
+def _table_units(text: str, figs: list[dict]) -> None:
+    """In a table row "… | Hồ sơ | 193.457 |" the unit is the cell before the number;
+    a "%" unit cell makes the number a percentage."""
+    for f in figs:
+        if f["unit"] is not None or f["kind"] not in ("count", "other"):
+            continue
+        line_start = text.rfind("\n", 0, f["start"]) + 1
+        cells = text[line_start:f["start"]].split(" | ")
+        if len(cells) < 2 or cells[-1].strip():
+            continue
+        unit_cell = cells[-2].strip()
+        if unit_cell == "%":
+            f.update(unit="%", kind="percent", stated_percent=f["value"])
+            continue
+        hit = _match_unit(unit_cell, 0)
+        if hit and hit[1] == "money" and hit[3] == len(unit_cell) and f["kind"] == "count":
+            f.update(kind="money", unit="đồng", value=f["value"] * hit[2])  # "Triệu đồng" column
+            continue
+        if hit and hit[1] == "count":
+            word = hit[0]
+            f["unit"] = word if word.isupper() else word[:1].lower() + word[1:]
 
 
 # ---- stage --------------------------------------------------------------------------
