@@ -69,10 +69,11 @@ HEADING_NUMBER = re.compile(
 )
 LIST_MARK = re.compile(r"^(?:[-–—•+*·]\s|[a-zđ]\)\s|\(\d+\)\s|\d+\)\s)")
 SENTENCE_END = re.compile(r"[.:;!?…]\s*$")
+# Text that only the header or signature grid carries (national motto, recipients, the
+# signing authority "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH").
 LAYOUT_CUES = re.compile(
-    r"CỘNG\s+HÒA\s+XÃ\s+HỘI|Độc\s+lập\s*[-–]\s*Tự\s+do|Nơi\s+nhận|^\s*Số\s*:|"
-    r"\b(?:TM|KT|TL|TUQ|Q)\.\s|CHỦ\s+TỊCH|GIÁM\s+ĐỐC|TRƯỞNG\s+BAN|ngày\s+\S*\s*tháng",
-    re.I | re.M,
+    r"CỘNG\s+HÒA\s+XÃ\s+HỘI|Độc\s+lập\s*[-–]\s*Tự\s+do|Nơi\s+nhận\s*:|"
+    r"(?<!\w)(?:TM|KT|TL|TUQ|Q)\.\s*[A-ZĐÂĂÊÔƠƯ]{2,}",
 )
 
 
@@ -835,19 +836,38 @@ def _footnote_text(reader: Reader, fn, label: str | None) -> str:
 # -- package ---------------------------------------------------------------------------
 
 def _open(path: Path):
-    import docx
+    """(main document part, its root element, core properties) of a WordprocessingML
+    package. Through python-docx's Package rather than docx.Document(), so that macro-
+    enabled files and templates (.docm, .dotx), which it refuses, are read too."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.package import Package
 
     try:
         with zipfile.ZipFile(path) as zf:
-            if "word/document.xml" not in zf.namelist():
-                raise ExtractionError("corrupt DOCX: missing word/document.xml")
+            names = set(zf.namelist())
+            rels = zf.read("_rels/.rels") if "_rels/.rels" in names else b""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
+    if b"purl.oclc.org/ooxml" in rels:
+        raise ExtractionError("Strict Open XML DOCX is not supported; save it as a standard .docx")
+    if "word/document.xml" not in names:
+        raise ExtractionError("corrupt DOCX: missing word/document.xml")
     try:
-        return docx.Document(str(path))
-    except Exception as exc:  # python-docx raises anything (AttributeError, KeyError …)
-        # on a malformed package; all of them mean the same thing for us.
+        package = Package.open(str(path))
+        part = package.main_document_part
+        root = getattr(part, "element", None)
+        if root is None:  # a content type python-docx does not map (.docm): raw XML
+            root = etree.fromstring(part.blob)
+    except PackageNotFoundError as exc:
         raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
+    except Exception as exc:  # python-docx raises anything (AttributeError, KeyError …)
+        # on a malformed package; all of them mean the same thing here.
+        raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
+    try:
+        core = package.core_properties
+    except Exception:  # a broken docProps/core.xml is not worth failing the document
+        core = None
+    return part, root, core
 
 
 def _one_line(exc: Exception) -> str:
@@ -877,18 +897,14 @@ def _part_xml(document_part, reltype: str, warnings: list[str]):
     return None
 
 
-def _metadata(doc) -> dict:
+def _metadata(core) -> dict:
     meta = {}
-    try:
-        cp = doc.core_properties
-    except Exception:  # a broken docProps/core.xml is not worth failing the document
-        return meta
     for key in ("title", "author", "subject", "keywords", "last_modified_by", "category"):
-        value = getattr(cp, key, None)
+        value = getattr(core, key, None)
         if value:
             meta[key] = value
     for key in ("created", "modified"):
-        value = getattr(cp, key, None)
+        value = getattr(core, key, None)
         if value:
             meta[key] = value.isoformat()
     return meta
@@ -896,12 +912,11 @@ def _metadata(doc) -> dict:
 
 def extract_docx(path: Path) -> ExtractedDocument:
     path = Path(path)
-    doc = _open(path)
+    part, root, core = _open(path)
     builder = DocumentBuilder(str(path), "docx")
-    body = doc.element.find(w("body"))
+    body = root.find(w("body"))
     if body is None:
         raise ExtractionError("corrupt DOCX: word/document.xml has no body")
-    part = doc.part
     styles = Styles.parse(_part_xml(part, RT_STYLES, builder.warnings))
     numbering = Numbering.parse(_part_xml(part, RT_NUMBERING, builder.warnings))
     notes = _note_bodies(_part_xml(part, RT_FOOTNOTES, builder.warnings), "f")
@@ -929,5 +944,5 @@ def extract_docx(path: Path) -> ExtractedDocument:
                              page=writer.footnote_pages.get(key), label=mark.label)
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
-    builder.metadata.update(_metadata(doc))
+    builder.metadata.update(_metadata(core))
     return builder.build()

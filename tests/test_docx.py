@@ -480,6 +480,35 @@ def test_malformed_footnotes_part_is_partial(built, tmp_path):
     assert "Tỷ lệ số hóa hồ sơ đạt 91,2% so với kế hoạch." in _block_texts(doc)
 
 
+def _rewrite(src, dst, name, fn):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, fn(data) if item.filename == name else data)
+    return dst
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/vnd.ms-word.document.macroEnabled.main+xml",  # .docm
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",  # .dotx
+])
+def test_macro_enabled_and_template_packages(built, tmp_path, content_type):
+    _, good = built
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    path = _rewrite(good, tmp_path / "bien-the.docx", "[Content_Types].xml",
+                    lambda d: d.replace(main.encode(), content_type.encode()))
+    doc = extract_docx(path)
+    assert doc.text == built[0].text and len(doc.footnotes) == 5
+
+
+def test_strict_ooxml_is_refused_clearly(built, tmp_path):
+    _, good = built
+    path = _rewrite(good, tmp_path / "strict.docx", "_rels/.rels", lambda d: d.replace(
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"))
+    assert "Strict Open XML" in _fails(path)
+
+
 def test_extract_dispatches_docx(built, tmp_path):
     _, good = built
     renamed = tmp_path / "bao-cao.bin.docx"
