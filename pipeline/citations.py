@@ -37,6 +37,8 @@ DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "citation_type
 # Vietnamese capitals (for "a name starts with a capital"), built once from Unicode.
 _UPPER = "".join(chr(i) for i in range(0x41, 0x1F00) if chr(i).isupper() and chr(i).isalpha())
 _CAP = f"(?-i:[{re.escape(_UPPER)}])"
+_LOWER = "".join(chr(i) for i in range(0x61, 0x1F00) if chr(i).islower() and chr(i).isalpha())
+_LOW = f"[{re.escape(_LOWER)}]"
 
 S = r"(?:[ \t\u00a0*_]|\n(?!\n))"  # a separator: space, Markdown emphasis, one line break
 W = S + "+"
@@ -145,6 +147,10 @@ _FOLLOWS_LIST = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:,|;|và|hoặc)", re.IGNOR
 _ROLE_WORDS = {"Chủ", "Phó", "Trưởng", "Bộ", "Thủ", "Tổng"}
 _ISSUER_STOP_PAIRS = {("ban", "hành"), ("thực", "hiện"), ("triển", "khai"), ("quy", "định")}
 _ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê", "v/v", "ban hành"}
+_COORDINATED = re.compile(r"(?:,|\bvà|\bcùng|\bhoặc)\s*(?:các\s+)?$", re.IGNORECASE)
+_TRAILING_LINK = re.compile(r"(?:\s*(?:,|;|\bvà|\bcùng|\bhoặc|\bcác|\bcủa))+$", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(rf"[.!?…](?=\s+{_CAP})|\n\n|\n(?!{_LOW}|\d)")
+_CLAUSE_START = re.compile(rf";|\n(?!{_LOW}|\d)")
 LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
 
 
@@ -228,7 +234,7 @@ def _subject(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     start = m.start("kw") if m.group("kw") else m.end()
     e = _CLAUSE_END.search(text, start, limit)
     end = e.start() if e else limit
-    subj = _flat(text[start:end]).strip(" ,:")
+    subj = _TRAILING_LINK.sub("", _flat(text[start:end])).strip(" ,:")
     return (subj or None), end
 
 
@@ -306,6 +312,8 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             row.update(symbol=raw_sym, canonical=parsed["canonical"], number=parsed["number"],
                        year=parsed["year"], _parsed=parsed)
         elif m.group("btype"):
+            if not _plausible_bare(text, m):
+                continue
             row["doc_type"] = _type_word(m.group("btype"))
             row["number"] = m.group("bnum")
             if rules()["types"][row["doc_type"].lower()].get("bare") == "named":
@@ -339,8 +347,8 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
                 row["issued_date"], row["_date_problem"] = tail["date"], tail["date_problem"]
                 row["_tail_end"] = tail["tail_end"]
                 row["year"] = row["year"] or int(tail["date"][:4])
-            elif row["year"] is None:
-                continue
+            elif row["year"] is None and m.group("ntype"):
+                continue  # "Luật Đất đai" without a year: its name has no clear end
         rows.append(row)
     for row in rows:
         if row.get("form") == "full" and not row["issued_date"]:
@@ -359,8 +367,23 @@ def _plausible(raw: str, parsed: dict) -> bool:
     return first in d["official"]
 
 
+_BARE_NEXT = re.compile(r"(?:[ \t*_]|\n(?!\n))*(?:[,.;:)\n]|$|(?:của|về|và|đã|được|quy|hướng|ngày|thì|là|có|"
+                        r"cũng|nêu|trên|này|sửa|bổ|tại|nói|do|với|theo|thay|bãi|hết)(?![^\W\d_]))", re.IGNORECASE)
+
+
+def _plausible_bare(text: str, m) -> bool:
+    """"Nghị định 59", "nghị định 108 của Chính phủ", "đề án 06" are citations;
+    "quyết định 3 nội dung" is not: a lower-case type word with a number not zero-padded
+    must be followed by punctuation or a word that continues a citation."""
+    if m.group("btype")[0].isupper() or m.group("bnum").startswith("0"):
+        return True
+    return bool(_BARE_NEXT.match(text, m.end()))
+
+
 def _clause_starts(text: str) -> list[int]:
-    return [m.end() for m in re.finditer(r"[;\n]", text)]
+    # a line break inside a hard-wrapped sentence (next line starts lower-case or with a
+    # digit) does not start a clause
+    return [m.end() for m in _CLAUSE_START.finditer(text)]
 
 
 def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str | None) -> None:
@@ -388,6 +411,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         if am and row["kind"] == "document":
             row["alias"] = _flat(am.group("alias")).strip("“”\"' ")
             aliases.append((row["alias"], i))
+            row["_alias_end"] = am.end()
             for k in range(i + 1, len(rows)):
                 if rows[k]["start"] >= am.end():
                     break
@@ -400,11 +424,17 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         prev = rows[i - 1] if i > 0 and (i - 1) not in dropped else None
         pstart = max(cs, prev["_tail_end"]) if prev and prev["_tail_end"] <= row["start"] else cs
         prefix = text[pstart:row["start"]]
-        same_sentence = prev is not None and prev["start"] >= ss
+        same_sentence = prev is not None and prev["end"] <= row["start"] and \
+            not _SENTENCE_BREAK.search(text, prev["end"], row["start"])
         row["relation"] = _relation(text[cs:row["start"]], prefix, prev if same_sentence else None, r)
+        if re.match(r"[\s\-–•*+]*căn\s+cứ\b", text[ss:row["start"]], re.IGNORECASE):
+            row["relation"] = "based_on"  # the whole "Căn cứ ..." sentence of a preamble
         if prev is not None and prev.get("subject") and prev.get("_subject_end", -1) >= row["start"] \
                 and prev["start"] >= cs and not text[cs:row["start"]].lower().lstrip(" -–•*+").startswith("căn cứ"):
-            row["relation"] = "cites"  # inside the previous document's trích yếu
+            if _COORDINATED.search(prefix):  # "... về phân loại đô thị và Quyết định số ..."
+                row["relation"] = prev["relation"]
+            else:
+                row["relation"] = "cites"  # inside the previous document's trích yếu
         am2 = r["rel_after_re"].match(text, row["_tail_end"], min(n, row["_tail_end"] + 40))
         if am2:
             row["relation"] = r["rel_after_names"][int(am2.lastgroup[1:])]
@@ -458,7 +488,7 @@ def _relation(clause: str, prefix: str, prev: dict | None, r: dict) -> str:
         last = r["rel_names"][int(m.lastgroup[1:])]
     if last:
         return last
-    if prev is not None and _LIST_GAP.match(prefix):
+    if prev is not None and (_LIST_GAP.match(prefix) or _COORDINATED.search(prefix)):
         return prev["relation"]
     if prev is not None and re.fullmatch(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", prefix, re.I):
         return prev["relation"]
@@ -478,11 +508,11 @@ def _alias_mentions(text, rows, aliases, old_to_new, sentences):
     starts = {row["start"]: row for row in rows}
     spans = sorted((row["start"], row["end"]) for row in rows)
     span_starts = [s for s, _ in spans]
-    first_def = min(rows[i]["end"] for i in by_alias.values())
+    first_def = min(rows[i].get("_alias_end", rows[i]["end"]) for i in by_alias.values())
     new_rows = []
     for m in pat.finditer(text, first_def):
         target = by_alias.get(_flat(m.group()).lower())
-        if target is None or m.start() <= rows[target]["end"]:
+        if target is None or m.start() < rows[target].get("_alias_end", rows[target]["end"]):
             continue
         # skip the definition itself and mentions inside other citations' spans
         defn = rows[target]
