@@ -660,6 +660,8 @@ def finalize(db) -> None:
     documents. Rebuilt from scratch on each batch (cheap: one pass over figures)."""
     if not db["figures"].exists() or not db["checks"].exists():
         return
+    # ids are never reused: take the next one before deleting the old cross-document rows
+    next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
     db.execute("delete from checks where kind = 'cross_document'")
     rows = db.query(
         "select f.id, f.document_id, f.subject, f.unit, f.kind, f.value, f.decimals, "
@@ -672,7 +674,6 @@ def finalize(db) -> None:
         if key and key[3]:
             groups[key].append(f)
     new = []
-    next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
     for key, fs in groups.items():
         docs = {}
         for f in fs:

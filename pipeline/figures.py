@@ -279,6 +279,12 @@ def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
         parts.append(f"năm {period}" if "-" not in period else f"giai đoạn {period}")
     clause = before[before.rfind(";") + 1:]
     levels = LEVEL_RX.findall(clause)
+    # "3.743 biên chế cấp tỉnh, 6.233 biên chế cấp xã": the level named right after wins
+    after = text[start:start + 80]
+    cut = CLAUSE_BREAK.search(after)
+    after_levels = LEVEL_RX.findall(after[:cut.start()] if cut else after)
+    if after_levels:
+        levels = after_levels
     if levels:
         parts.append(f"cấp {levels[-1].lower()}")
     else:
