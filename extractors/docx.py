@@ -13,13 +13,17 @@ What ends up in the text, in reading order:
 - a w:footnoteReference becomes a superscript number (¹ ² ³ in order of appearance, as
   Word shows them) linked to the footnote from word/footnotes.xml; a custom mark
   (w:customMarkFollows) keeps its own symbol as the footnote label;
-- automatic numbering (w:numPr) is rendered from numbering.xml ("1.", "a)", "II.", "-").
+- automatic numbering (w:numPr) is rendered from numbering.xml ("1.", "a)", "II.", "-");
+- endnotes are kept like footnotes, numbered after them.
 Headers and footers (word/header*.xml, footer*.xml) are never read into the body.
+Pages: Word records where its last layout started each page (w:lastRenderedPageBreak);
+when present, blocks and footnotes get those page numbers, otherwise pages are unknown.
 
 Layout tables: Vietnamese official documents place the header (issuing body | national
 motto, "Số: …" | "place, ngày …") and the signature block ("Nơi nhận" | signer) in small
 borderless tables. Read row by row those would interleave the two columns, so a small
-table that is borderless or carries header/signature text is written column by column
+table (≤ 4 rows, ≤ 3 columns) that is borderless or carries the motto, "Nơi nhận:" or a
+signing authority ("KT. CHỦ TỊCH") is written column by column
 (left column top to bottom, then the right one), each paragraph its own block, like a
 reader (and our PDF extractor) sees it. It is still listed among the document's tables,
 with its rows, and a span covering its paragraphs (each cell's paragraphs are contiguous
@@ -65,7 +69,7 @@ def _is_on(el) -> bool:
 # Typed numbering at the start of a paragraph that makes it a section heading.
 HEADING_NUMBER = re.compile(
     r"^(?:(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+[IVXLCDM\d]+|Điều\s+\d+[a-zđ]?\."
-    r"|[IVXLCDM]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|\(\d+\))(?=\s)"
+    r"|[IVXLCDM]+\.|\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+|[a-zđ]\)|\(\d+\))(?=\s)"
 )
 LIST_MARK = re.compile(r"^(?:[-–—•+*·]\s|[a-zđ]\)\s|\(\d+\)\s|\d+\)\s)")
 SENTENCE_END = re.compile(r"[.:;!?…]\s*$")
@@ -117,50 +121,51 @@ class _Level:
     start: int = 1
     fmt: str = "decimal"
     text: str = "%1."
-    restart: int | None = None  # w:lvlRestart: restart after this (1-based) level
+    restart: int | None = None  # w:lvlRestart: restart only after this (1-based) level
+    legal: bool = False  # w:isLgl: show every level of the label in decimal
+
+    @classmethod
+    def read(cls, lvl) -> "_Level":
+        v = wval(lvl.find(w("lvlRestart")))
+        return cls(start=int(wval(lvl.find(w("start"))) or 1),
+                   fmt=wval(lvl.find(w("numFmt"))) or "decimal",
+                   text=wval(lvl.find(w("lvlText"))) or "",
+                   restart=int(v) if v and v.isdigit() else None,
+                   legal=_is_on(lvl.find(w("isLgl"))))
 
 
 @dataclass
 class Numbering:
-    """Automatic list numbering (word/numbering.xml) with running counters."""
+    """Automatic list numbering (word/numbering.xml). As in Word, lists (w:num) built on
+    the same abstract definition share one counter; a w:startOverride restarts it where
+    its list is first used."""
 
-    levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId -> ilvl -> _Level
-    overrides: dict[str, dict[int, int]] = field(default_factory=dict)  # numId -> start
-    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    abstract_of: dict[str, str] = field(default_factory=dict)  # numId -> abstractNumId
+    levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId -> ilvl -> level
+    overrides: dict[str, dict[int, int]] = field(default_factory=dict)  # numId -> ilvl -> start
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)  # abstractNumId -> …
+    used: set = field(default_factory=set)  # numIds already met
 
     @classmethod
     def parse(cls, root) -> "Numbering":
         num = cls()
         if root is None:
             return num
-        abstract: dict[str, dict[int, _Level]] = {}
-        style_links: dict[str, str] = {}
-        for an in root.iter(w("abstractNum")):
-            levels = {}
-            for lvl in an.findall(w("lvl")):
-                levels[int(lvl.get(w("ilvl"), "0"))] = _Level(
-                    start=int(wval(lvl.find(w("start"))) or 1),
-                    fmt=wval(lvl.find(w("numFmt"))) or "decimal",
-                    text=wval(lvl.find(w("lvlText"))) or "",
-                    restart=(int(v) if (v := wval(lvl.find(w("lvlRestart")))) else None),
-                )
-            abstract[an.get(w("abstractNumId"))] = levels
-            link = wval(an.find(w("numStyleLink")))
-            if link:
-                style_links[an.get(w("abstractNumId"))] = link
+        abstract = {an.get(w("abstractNumId")): {int(lvl.get(w("ilvl"), "0")): _Level.read(lvl)
+                                                 for lvl in an.findall(w("lvl"))}
+                    for an in root.iter(w("abstractNum"))}
         for n in root.iter(w("num")):
-            num_id = n.get(w("numId"))
-            levels = dict(abstract.get(wval(n.find(w("abstractNumId"))), {}))
+            num_id, abstract_id = n.get(w("numId")), wval(n.find(w("abstractNumId")))
+            levels = dict(abstract.get(abstract_id, {}))
             starts = {}
             for ov in n.findall(w("lvlOverride")):
                 ilvl = int(ov.get(w("ilvl"), "0"))
                 if (lvl := ov.find(w("lvl"))) is not None:
-                    levels[ilvl] = _Level(
-                        start=int(wval(lvl.find(w("start"))) or 1),
-                        fmt=wval(lvl.find(w("numFmt"))) or "decimal",
-                        text=wval(lvl.find(w("lvlText"))) or "")
+                    levels[ilvl] = _Level.read(lvl)
+                    starts[ilvl] = levels[ilvl].start
                 if (so := ov.find(w("startOverride"))) is not None:
                     starts[ilvl] = int(wval(so) or 1)
+            num.abstract_of[num_id] = abstract_id
             num.levels[num_id] = levels
             num.overrides[num_id] = starts
         return num
@@ -171,7 +176,11 @@ class Numbering:
         if not levels or num_id == "0":
             return "", None
         lvl = levels.get(ilvl) or _Level()
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(self.abstract_of[num_id], {})
+        if num_id not in self.used:  # a restarted list: its overrides take effect here
+            self.used.add(num_id)
+            for i in self.overrides.get(num_id, {}):
+                counters.pop(i, None)
 
         def start(i):
             return self.overrides.get(num_id, {}).get(i, (levels.get(i) or _Level()).start)
@@ -182,12 +191,13 @@ class Numbering:
             if d is None or d.restart is None or d.restart > ilvl:
                 del counters[deeper]
         if lvl.fmt == "bullet":
-            return ("-" if lvl.text.strip() in ("-", "–", "—") else "•"), "bullet"
+            mark = lvl.text.strip()
+            return ("-" if mark in ("-", "–", "—") else "+" if mark == "+" else "•"), "bullet"
 
         def repl(m):
             i = int(m.group(1)) - 1
-            value = counters.get(i, start(i))
-            return format_number(value, (levels.get(i) or _Level()).fmt)
+            fmt = "decimal" if lvl.legal else (levels.get(i) or _Level()).fmt
+            return format_number(counters.get(i, start(i)), fmt)
 
         return re.sub(r"%(\d)", repl, lvl.text), lvl.fmt
 

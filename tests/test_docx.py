@@ -352,6 +352,34 @@ def test_built_headings_lists_numbering(built):
     assert "• Công khai kết quả giải quyết hồ sơ" in items
 
 
+def test_multilevel_numbering_continues_and_restarts(tmp_path):
+    doc = docx.Document()
+    numbering = doc.part.numbering_part.element
+    ns = nsdecls("w")
+    lvls = ('<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            '<w:lvlText w:val="%1."/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/>'
+            '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2."/></w:lvl>')
+    numbering.find(numbering[0].tag).addprevious(
+        parse_xml(f'<w:abstractNum {ns} w:abstractNumId="90">{lvls}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="91"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="92"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(
+        f'<w:num {ns} w:numId="93"><w:abstractNumId w:val="90"/><w:lvlOverride w:ilvl="0">'
+        '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    items = [("91", 0, "Mục tiêu chung của kế hoạch"), ("91", 1, "Nâng cao chỉ số hài lòng"),
+             ("91", 1, "Giảm thời gian giải quyết hồ sơ"), ("92", 0, "Nhiệm vụ trọng tâm"),
+             ("92", 1, "Rà soát quy trình nội bộ"), ("93", 0, "Danh mục mới bắt đầu lại")]
+    for num_id, ilvl, text in items:
+        p = doc.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    doc.save(tmp_path / "so.docx")
+    out = extract_docx(tmp_path / "so.docx")
+    labels = [out.text[b.start:b.end].split(" ")[0] for b in out.blocks]
+    # numId 92 shares the abstract list of 91 and continues it; 93 restarts it
+    assert labels == ["1.", "1.1.", "1.2.", "2.", "2.1.", "1."]
+
+
 def test_built_tables_and_layout_grid(built):
     doc, _ = built
     # the header grid is read column by column, one block per line of each cell
