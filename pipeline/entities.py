@@ -119,6 +119,8 @@ def _surnames() -> set[str]:
     return {normalize(s) for s in rules()["people"]["surnames"]}
 
 
+_BLANK_MARKERS = str.maketrans({c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"})
+
 LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn",
                "đặc khu"}
 WARD_LEVELS = {"xã", "phường", "thị trấn", "đặc khu"}
@@ -130,6 +132,7 @@ class Toks:
     doc: object
     text: str
     matches: list = field(default_factory=list)
+    bodies: dict = field(default_factory=dict)  # token index -> (end, canonical) of a council
 
     def __len__(self):
         return len(self.doc)
@@ -229,7 +232,10 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
                     break
             else:
                 name = tk.text[tk.start(j):tk.end(run_end)]
-                if (run_end - j >= 2 or tk.t(j).isdigit()) and not plural:
+                # Unknown names: not in upper-case lines ("CỘNG HÒA XÃ HỘI …") and not
+                # the common noun "xã hội".
+                if (run_end - j >= 2 or tk.t(j).isdigit()) and not plural and not upper \
+                        and not (level == "xã" and tk.t(j).lower() == "hội"):
                     mention = PlaceMention(tk.start(i), tk.end(run_end), level, name)
         if mention:
             out.append(mention)
@@ -364,67 +370,72 @@ def _in_symbol(tk: Toks, i: int, end: int) -> bool:
     return before in "-/" or after in "-/"
 
 
-def _find_orgs(tk: Toks, places_by_start: dict) -> list[dict]:
+def _body(tk: Toks, kind: str, idx: int, s: int, e: int, places_by_start: dict):
+    """(end token, canonical) of the body whose head is the match [s, e), or None."""
     r = rules()
+    head = tk.text[tk.start(s):tk.end(e)]
+    upper = head.isupper() and (len(head) > 3 or tk.t(e).isupper())
+    if not head[0].isupper() and kind != "AGENCY":
+        return None
+    if kind == "COUNCIL":
+        entry = r["councils"][idx]
+        end, suffix = _after_level(tk, e, upper, places_by_start)
+        if not suffix:
+            # "UBND Tuần Giáo": a known place name without its level word.
+            run = _name_run(tk, e, upper, max_len=4)
+            if run > e and tk.gap(e) == " " and \
+                    places.gazetteer().candidates("", tk.text[tk.start(e):tk.end(run)]):
+                end, suffix = run, _proper(tk.text[tk.start(e):tk.end(run)])
+        return end, entry["canonical"] + (f" {suffix}" if suffix else "")
+    if kind == "STANDALONE":
+        end, canonical = e, r["standalone"][idx]["canonical"]
+        scope = _scope(tk, end)
+        if scope:
+            end, words = scope
+            canonical += " " + expand(words)
+        end2, suffix = _after_level(tk, end, upper, places_by_start)
+        if suffix:
+            end, canonical = end2, f"{canonical} {suffix}"
+        return end, canonical
+    if kind == "PARTY":
+        entry = r["party_committees"][idx]
+        end, canonical = e, _party_canonical(head, entry)
+        run = _name_run(tk, e, upper, max_len=4)
+        if run > e and tk.gap(e) == " ":
+            name = tk.text[tk.start(e):tk.end(run)]
+            unit, _ = places.resolve(entry["level"], name)
+            if unit or entry["level"] != "xã":
+                end = run
+                canonical += " " + (unit.short if unit else _proper(name))
+        return end, canonical
+    if kind == "AGENCY":
+        return _agency(tk, s, e, upper, places_by_start)
+    return None
+
+
+def _find_orgs(tk: Toks, places_by_start: dict) -> list[dict]:
     matches = sorted(tk.matches, key=lambda m: (m[1], -(m[2] - m[1])))
+    parsed = []
+    for match_id, s, e in matches:
+        kind, _, idx = nlp().vocab.strings[match_id].partition(":")
+        if kind in ("COUNCIL", "STANDALONE", "PARTY", "AGENCY") and not _in_symbol(tk, s, e):
+            parsed.append((kind, int(idx or 0), s, e))
+    # Councils first, so that an agency can take one as its name ("Văn phòng UBND tỉnh").
+    for kind, idx, s, e in parsed:
+        if kind in ("COUNCIL", "STANDALONE") and s not in tk.bodies:
+            got = _body(tk, kind, idx, s, e, places_by_start)
+            if got:
+                tk.bodies[s] = got
     out = []
     pos = 0
-    for match_id, s, e in matches:
+    for kind, idx, s, e in parsed:
         if s < pos:
             continue
-        label = nlp().vocab.strings[match_id]
-        kind, _, idx = label.partition(":")
-        head = tk.text[tk.start(s):tk.end(e)]
-        upper = head.isupper() and len(head) > 3
-        if kind in ("LEVEL", "HONORIFIC", "TITLE"):
+        got = tk.bodies.get(s) if kind in ("COUNCIL", "STANDALONE") else \
+            _body(tk, kind, idx, s, e, places_by_start)
+        if not got:
             continue
-        if _in_symbol(tk, s, e):
-            continue
-        if kind == "COUNCIL":
-            entry = r["councils"][int(idx)]
-            if not head[0].isupper():
-                continue
-            end, suffix = _after_level(tk, e, upper, places_by_start)
-            if not suffix:
-                # "UBND Tuần Giáo": a known place name without its level word.
-                run = _name_run(tk, e, upper, max_len=4)
-                if run > e and tk.gap(e) == " " and \
-                        places.gazetteer().candidates("", tk.text[tk.start(e):tk.end(run)]):
-                    end, suffix = run, _proper(tk.text[tk.start(e):tk.end(run)])
-            canonical = entry["canonical"] + (f" {suffix}" if suffix else "")
-        elif kind == "STANDALONE":
-            entry = r["standalone"][int(idx)]
-            if not head[0].isupper():
-                continue
-            end = e
-            canonical = entry["canonical"]
-            scope = _scope(tk, end)
-            if scope:
-                end, words = scope
-                canonical += " " + expand(words)
-            end2, suffix = _after_level(tk, end, upper, places_by_start)
-            if suffix:
-                end, canonical = end2, f"{canonical} {suffix}"
-        elif kind == "PARTY":
-            entry = r["party_committees"][int(idx)]
-            if not head[0].isupper():
-                continue
-            end = e
-            canonical = _party_canonical(head, entry)
-            run = _name_run(tk, e, upper, max_len=4)
-            if run > e and tk.gap(e) == " ":
-                name = tk.text[tk.start(e):tk.end(run)]
-                unit, _ = places.resolve(entry["level"], name)
-                if unit or entry["level"] != "xã":
-                    end = run
-                    canonical += " " + (unit.short if unit else _proper(name))
-        elif kind == "AGENCY":
-            got = _agency(tk, s, e, upper, places_by_start)
-            if not got:
-                continue
-            end, canonical = got
-        else:
-            continue
+        end, canonical = got
         out.append({"start": tk.start(s), "end": tk.end(end), "label": "ORG",
                     "canonical": _tidy(canonical), "unit_code": None, "successor": None,
                     "source": "rule"})
@@ -494,10 +505,18 @@ def _agency(tk: Toks, s: int, e: int, upper: bool, places_by_start: dict):
         if key in lex:
             best = (k, lex[key])
             break
-    if not head[0].isupper() and (best is None or not tk.t(e)[:1].isupper()):
-        return None
+    if not head[0].isupper():
+        r = rules()
+        if best is None or not tk.t(e)[:1].isupper() or head.lower() not in r["lowercase_heads"] \
+                or tk.t(s - 1).lower() in r["compound_before"] \
+                or (best[1] in ("Chính phủ", "Quốc hội", "Chủ tịch nước") and head.lower() != "văn phòng"):
+            return None
+    if best is None and e in tk.bodies:
+        # 2. A council or standalone body: "Văn phòng Ủy ban nhân dân tỉnh".
+        k, canonical = tk.bodies[e]
+        best = (k, canonical)
     if best is None:
-        # 2. Abbreviated bodies: "Văn phòng HĐND&UBND", "Phòng GD&ĐT", "Văn phòng UBND".
+        # 3. Abbreviated bodies: "Văn phòng HĐND&UBND", "Phòng GD&ĐT", "Văn phòng UBND".
         w = tk.t(e)
         ab = abbreviations().get(w)
         if ab and ab["kind"] == "org" and not ab.get("ambiguous"):
@@ -515,11 +534,13 @@ def _agency(tk: Toks, s: int, e: int, upper: bool, places_by_start: dict):
                 k += 1
             while k > e and tk.t(k - 1) in ("-", "&"):
                 k -= 1
-            if k > e and tk.t(e).isupper() and len(tk.t(e)) > 1:
-                glued = tk.text[tk.start(e):tk.end(k)]
+            glued = tk.text[tk.start(e):tk.end(k)] if k > e else ""
+            if k - e >= 3 and tk.t(e).isupper() and len(tk.t(e)) > 1 and not upper:
                 best = (k, abbreviations().get(glued, {}).get("expansion", glued))
+    if best is None and upper:
+        return None  # upper-case headings ("NHIỆM VỤ CẢI CÁCH …") are not names
     if best is None:
-        # 3. Capitalised words: "Trung tâm Y tế", "Phòng Quản lý đô thị" (each capitalised
+        # 4. Capitalised words: "Trung tâm Y tế", "Phòng Quản lý đô thị" (each capitalised
         # word may carry one lower-case syllable), joined by "và", "&", "-".
         k = e
         while k < len(tk):
@@ -542,12 +563,36 @@ def _agency(tk: Toks, s: int, e: int, upper: bool, places_by_start: dict):
             else:
                 return None
         else:
+            k = _extend_lower(tk, k)
             best = (k, tk.text[tk.start(e):tk.end(k)])
     end, name = best
     end2, suffix = _after_level(tk, end, upper, places_by_start)
     canonical = " ".join(p for p in (_title_words(head).capitalize() if head.isupper() else head[:1].upper() + head[1:],
                                      expand(name), suffix) if p)
     return end2, canonical
+
+
+def _extend_lower(tk: Toks, k: int, limit: int = 6) -> int:
+    """Carry a name over lower-case words ("Trung tâm Dịch vụ tổng hợp", "Ban Quản lý dự án
+    đầu tư xây dựng số 01") when the run ends cleanly within `limit` words: at
+    punctuation, a stop word, a level word or the end of the text. Otherwise keep k."""
+    stops = set(rules()["name_stops"])
+    m, count = k, 0
+    while m < len(tk):
+        w = tk.t(m)
+        if tk.gap(m) != " " or not (w[:1].isalnum()) or w.lower() in stops or _level_at(tk, m):
+            break
+        if count >= limit:
+            return k
+        m += 1
+        count += 1
+    else:
+        return m
+    if tk.gap(m) != " " and tk.t(m)[:1].isalnum():
+        return k  # glued to something odd
+    while m > k and tk.t(m - 1).lower() in ("các", "số"):
+        m -= 1
+    return m
 
 
 # -- people -------------------------------------------------------------------------------
@@ -688,7 +733,9 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     """Every ORG/LOC/PER of `text`: dicts with surface, label, canonical, unit_code,
     successor, source, start, end (text[start:end] == surface), sorted by start."""
     body_end = len(text) if body_end is None else body_end
-    tk = Toks(nlp()(text), text)
+    # Tokenize a copy with footnote markers blanked (same length, so offsets hold):
+    # "Đồng¹⁴." must give the token "Đồng".
+    tk = Toks(nlp()(text.translate(_BLANK_MARKERS)), text)
     tk.matches = matcher()(tk.doc)
     mentions = _find_places(tk)
     _resolve_places(mentions, text)
