@@ -256,7 +256,7 @@ class Mark:
     number: int
     text: str  # what the body shows: "¹²" or the custom mark
     label: str | None  # custom mark that is not a number ("*")
-    custom: bool = False
+    custom: str | None = None  # the custom mark as typed (w:customMarkFollows)
 
 
 def _displayed(el) -> bool:
@@ -322,10 +322,10 @@ def number_notes(body, fmt: NoteFormat) -> dict[tuple[str, str], Mark]:
             marks[key] = Mark(0, "", None)  # numbered below
         elif el.get(w("customMarkFollows")) in ("1", "true", "on"):
             mark = _custom_mark(el)
-            if mark.isdigit():
-                marks[key] = Mark(int(mark), mark, None, custom=True)
+            if mark.isascii() and mark.isdigit():  # a typed number: keep it a marker
+                marks[key] = Mark(int(mark), to_superscript(mark), None, custom=mark)
             else:
-                marks[key] = Mark(len(marks) + 1, mark, mark or "*", custom=True)
+                marks[key] = Mark(len(marks) + 1, mark, mark or "*", custom=mark or "*")
         else:
             auto += 1
             shown = format_number(auto, fmt.fmt)
@@ -358,6 +358,8 @@ class Inline:
         if not s:
             return
         if self.pending_custom is not None and s.strip():
+            if s.strip().isascii() and s.strip().isdigit():  # typed number as the mark
+                s = to_superscript(s.strip())
             self.refs.append((self.pending_custom, self.length, self.length + len(s)))
             self.pending_custom = None
         self.parts.append(s)
@@ -405,9 +407,12 @@ class Reader:
 
     def run(self, r, out: Inline, in_footnote: bool, bold: bool) -> None:
         rpr = r.find(w("rPr"))
+        sup = False
         if rpr is not None:
             if _is_on(rpr.find(w("vanish"))) or _is_on(rpr.find(w("webHidden"))):
                 return
+            # superscript digits stay superscript (km², a typed marker), not "km2"
+            sup = wval(rpr.find(w("vertAlign"))) == "superscript"
             if (b := rpr.find(w("b"))) is not None:
                 bold = _is_on(b)
             elif self.styles.is_bold(wval(rpr.find(w("rStyle")))):
@@ -421,7 +426,9 @@ class Reader:
                 if (node := _alternate(child)) is not None:
                     out.boxes.extend(node.iter(w("txbxContent")))
             elif local == "t":
-                out.add(child.text or "", bold)
+                text = child.text or ""
+                out.add(_superscript(text) if sup and out.pending_custom is None else text,
+                        bold)
             elif local in ("tab", "ptab"):
                 out.add(" ")
             elif local in ("br", "cr"):
@@ -448,6 +455,13 @@ class Reader:
                     out.refs.append((key, start, out.length))
             elif local in ("drawing", "pict", "object"):
                 out.boxes.extend(child.iter(w("txbxContent")))
+
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(text: str) -> str:
+    return text.translate(_SUP)
 
 
 def _alternate(el):
@@ -832,14 +846,13 @@ def _note_bodies(root, kind: str) -> dict[tuple[str, str], object]:
                                          "continuationNotice")}
 
 
-def _footnote_text(reader: Reader, fn, label: str | None) -> str:
-    texts = []
-    for item in fn.iter(w("p")):
-        out = reader.inline(item, Inline(), in_footnote=True)
-        texts.append(out.text)
+def _footnote_text(reader: Reader, note, mark: Mark) -> str:
+    texts = [reader.inline(p, Inline(), in_footnote=True).text for p in note.iter(w("p"))]
     text = " ".join(t.strip() for t in texts if t.strip())
-    if label and text.startswith(label):
-        text = text[len(label):]  # the custom mark is typed again in the footnote
+    if mark.custom:  # Word shows no number in the note: the mark is typed there again
+        for typed in (mark.custom, _superscript(mark.custom)):
+            if text.startswith(typed):
+                return text[len(typed):].lstrip()
     return text
 
 
@@ -950,7 +963,7 @@ def extract_docx(path: Path) -> ExtractedDocument:
         if key not in notes:
             missing.append(key[1])
             continue
-        builder.add_footnote(mark.number, _footnote_text(reader, notes[key], mark.label),
+        builder.add_footnote(mark.number, _footnote_text(reader, notes[key], mark),
                              page=writer.footnote_pages.get(key), label=mark.label)
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")

@@ -206,6 +206,12 @@ def build_report(path):
         + box.format("Nội dung khung số liệu") + '</wps:txbx></w:drawing></mc:Choice>'
         '<mc:Fallback><w:pict><v:textbox>' + box.format("Nội dung khung số liệu")
         + '</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    # superscript formatting on digits (an area unit) and a custom mark typed as a number
+    p = doc.add_paragraph("Diện tích tự nhiên 1.208 km")
+    p.add_run("2").font.superscript = True
+    p.add_run(" theo số liệu kiểm kê")
+    add_footnote(p, "Số liệu kiểm kê đất đai năm 2024.", mark="9")
+    p.add_run(".")
     # hidden text and a content control
     p = doc.add_paragraph("Văn bản hiển thị")
     p._p.append(parse_xml(_run_xml('<w:rPr><w:vanish/></w:rPr><w:t>ẨN ĐI</w:t>')))
@@ -297,8 +303,8 @@ def _block_texts(doc, kind=None):
 
 def test_built_footnotes_linked_in_order(built):
     doc, _ = built
-    assert [(f.number, f.label) for f in doc.footnotes] == [
-        (1, None), (2, None), (3, "*"), (3, None), (4, None)]  # a custom mark takes no number
+    assert [(f.number, f.label) for f in doc.footnotes] == [  # custom marks take no number
+        (9, None), (1, None), (2, None), (4, "*"), (3, None), (4, None)]
     for f in doc.footnotes:
         assert f.anchor_start is not None
     body = doc.text[:doc.body_end]
@@ -306,9 +312,11 @@ def test_built_footnotes_linked_in_order(built):
     assert "ngày 02/7/2024² và Kế hoạch số 36/KH-UBND* các phòng" in body
     assert "Cấp xã³ | 3.607" in body  # marker inside a table cell, linked
     assert body.rstrip().endswith("huyện⁴.")
+    assert "Diện tích tự nhiên 1.208 km² theo số liệu kiểm kê⁹." in body
     texts = [doc.text[f.start:f.end] for f in doc.footnotes]
-    assert texts[0].startswith("Số liệu trích từ") and texts[2] == "Ghi chú của người tổng hợp."
-    assert texts[3] == "Gồm 11 xã trên địa bàn huyện."
+    assert texts[0] == "Số liệu kiểm kê đất đai năm 2024."
+    assert texts[1].startswith("Số liệu trích từ") and texts[3] == "Ghi chú của người tổng hợp."
+    assert texts[4] == "Gồm 11 xã trên địa bàn huyện."
     assert not doc.warnings
     assert_invariants(doc)
 
@@ -526,7 +534,7 @@ def test_macro_enabled_and_template_packages(built, tmp_path, content_type):
     path = _rewrite(good, tmp_path / "bien-the.docx", "[Content_Types].xml",
                     lambda d: d.replace(main.encode(), content_type.encode()))
     doc = extract_docx(path)
-    assert doc.text == built[0].text and len(doc.footnotes) == 5
+    assert doc.text == built[0].text and len(doc.footnotes) == 6
 
 
 def test_strict_ooxml_is_refused_clearly(built, tmp_path):
