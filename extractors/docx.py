@@ -520,14 +520,10 @@ class BodyWriter:
         if not self.in_layout:  # layout cells split their lines into blocks instead
             text = _soft_breaks(text)
 
-        num_pr = ppr.find(w("numPr")) if ppr is not None else None
-        if num_pr is None:
-            num_pr = self.r.styles.find_ppr(sid, "numPr")
         label, fmt = "", None
-        if num_pr is not None:
-            num_id = wval(num_pr.find(w("numId")))
-            if num_id and num_id != "0":
-                label, fmt = self.r.numbering.label(num_id, int(wval(num_pr.find(w("ilvl"))) or 0))
+        num_id, ilvl = self.numbering_of(ppr, sid)
+        if num_id and num_id != "0":  # numId 0: numbering switched off for this paragraph
+            label, fmt = self.r.numbering.label(num_id, ilvl)
         if label:  # automatic numbering: the label as Word renders it
             shift = len(label) + 1
             text = label + " " + text
@@ -542,7 +538,9 @@ class BodyWriter:
             level = int(wval(outline)) + 1
         stripped = text.strip()
         bold = out.chars > 0 and out.bold_chars >= 0.9 * out.chars
-        if level is not None or is_title_style(style):
+        if (style or "").lower().startswith("toc "):  # table of contents entries
+            kind = "list_item"
+        elif level is not None or is_title_style(style):
             kind = "heading"
         elif label:  # a Word list, unless the item reads like a heading
             short = len(stripped) <= 200 and not stripped.endswith((".", ";", ",", ":"))
@@ -554,6 +552,18 @@ class BodyWriter:
         else:
             kind = "paragraph"
         return Para(kind, text, refs, breaks, style, level, out.boxes)
+
+    def numbering_of(self, ppr, sid) -> tuple[str | None, int]:
+        """(numId, ilvl) from the paragraph's w:numPr, each falling back to its style's
+        (a heading style linked to a multilevel list carries both)."""
+        own = ppr.find(w("numPr")) if ppr is not None else None
+        styled = self.r.styles.find_ppr(sid, "numPr")
+        num_id = ilvl = None
+        for num_pr in (own, styled):
+            if num_pr is not None:
+                num_id = num_id or wval(num_pr.find(w("numId")))
+                ilvl = ilvl or wval(num_pr.find(w("ilvl")))
+        return num_id, int(ilvl) if ilvl and ilvl.isdigit() else 0
 
     def emit_paragraph(self, p) -> list:
         para = self.paragraph(p)
@@ -628,6 +638,8 @@ class BodyWriter:
         rows = []
         for tr in _children(tbl, "tr"):
             trpr = tr.find(w("trPr"))
+            if trpr is not None and trpr.find(w("del")) is not None:
+                continue  # a row deleted in tracked changes
             before = trpr.find(w("gridBefore")) if trpr is not None else None
             cells = [None] * int(wval(before) or 0) if before is not None else []
             for tc in _children(tr, "tc"):

@@ -388,6 +388,31 @@ def test_multilevel_numbering_continues_and_restarts(tmp_path):
     assert labels == ["1.", "1.1.", "1.2.", "2.", "2.1.", "1."]
 
 
+def test_numbered_heading_style_toc_and_deleted_row(tmp_path):
+    doc = docx.Document()
+    romans = _add_numbering(doc, "upperRoman", "%1.")
+    doc.styles["Heading 1"].element.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:numId w:val="{romans}"/></w:numPr>'))
+    doc.add_paragraph("KẾT QUẢ THỰC HIỆN\t3", style=doc.styles.add_style("toc 1", 1))
+    doc.add_heading("KẾT QUẢ THỰC HIỆN", level=1)
+    doc.add_paragraph("Các chỉ tiêu cơ bản đều đạt kế hoạch.")
+    doc.add_heading("NHIỆM VỤ NĂM 2025", level=1)
+    table = doc.add_table(rows=3, cols=2)
+    table.style = "Table Grid"
+    for r, (a, b) in enumerate([("Chỉ tiêu", "Kết quả"), ("Hồ sơ trực tuyến", "65%"),
+                                ("Hồ sơ trễ hạn", "12")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    table.rows[2]._tr.get_or_add_trPr().append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="7" w:author="A" w:date="2024-12-01T00:00:00Z"/>'))
+    doc.save(tmp_path / "h.docx")
+    out = extract_docx(tmp_path / "h.docx")
+    blocks = [(b.kind, b.level, out.text[b.start:b.end]) for b in out.blocks]
+    assert blocks[0] == ("list_item", None, "KẾT QUẢ THỰC HIỆN 3")  # a TOC entry, no section
+    assert ("heading", 1, "I. KẾT QUẢ THỰC HIỆN") in blocks
+    assert ("heading", 1, "II. NHIỆM VỤ NĂM 2025") in blocks
+    assert out.tables[0].rows == [["Chỉ tiêu", "Kết quả"], ["Hồ sơ trực tuyến", "65%"]]
+
+
 def test_built_tables_and_layout_grid(built):
     doc, _ = built
     # the header grid is read column by column, one block per line of each cell
