@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.builder import DocumentBuilder, to_superscript
+from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
 # ---------------------------------------------------------------------------- patterns
@@ -36,6 +36,8 @@ LIST_ITEM = re.compile(r"^(?:[-–•+*]\s|\(\d+\)\s|[a-zđ]\)\s)")
 SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"')]*\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
 COLUMN_BREAK = re.compile(r"^(?:Số\s*:|Số\s+\d|V/v\b)|^[^,]{0,40},?\s*ngày\b.{0,40}tháng", re.I)
 SIGNATURE_START = re.compile(r"^Nơi\s+nhận\b", re.I)
+INLINE_SUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+LEADING_SUP = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*")
 
 
 @dataclass
@@ -116,6 +118,13 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
         pos += len(gap)
         if text != w.text:
             refs.append((int(w.text), pos, pos + len(text)))
+        elif sup_numbers is not None:
+            # Markers already printed as Unicode superscripts ("chính¹,"), not m²/km³.
+            for m in INLINE_SUP.finditer(text):
+                n = from_superscript(m.group())
+                before = text[:m.start()] or (prev.text if prev else "")
+                if n in sup_numbers and (before or prev) and not re.search(r"[kcdh]?m$", before):
+                    refs.append((n, pos + m.start(), pos + m.end()))
         parts.append(text)
         pos += len(text)
         prev = w
@@ -262,6 +271,9 @@ def _separator_y(page, rows: list[Row], body_size: float) -> float | None:
 
 def _leading_marker(row: Row) -> int | None:
     """The footnote number that starts a footnote-area row, if it starts one."""
+    m = LEADING_SUP.match(row.words[0].text) if row.words else None
+    if m and (len(row.words) > 1 or m.end() < len(row.words[0].text)):
+        return from_superscript(m.group(1))  # printed as "¹ text" already
     if len(row.words) < 2:
         return None
     first, nxt = row.words[0], row.words[1]
@@ -336,15 +348,34 @@ def _is_running(row: Row, running: set[str], height: float, top: bool, nxt: Row 
     return False
 
 
-def _zones(rows: list[Row], page_no: int, width: float, pitch: float) -> tuple[list[Row], list]:
+SIGNATURE_END = re.compile(r"^-?\s*Lưu\s*:", re.I)
+
+
+def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None):
     """Find two-column zones (national header, signature, form signatures); return
-    (other rows, [(top, [left rows, right rows], label)])."""
+    (other rows, [(top, [left rows, right rows], label)], carry). `carry` is a signature
+    zone cut by the previous page break (columns, lo, hi): its rows at the top of this
+    page are appended to it."""
     def gutter_of(row):
         return _split_gutter(row, max(1.8 * row.size, 18.0))
 
     zones = []
     used: set[int] = set()
+    next_carry = None
     i, n = 0, len(rows)
+    if carry is not None:
+        columns, lo, hi, left_done, right_done = carry
+        while i < n and not (left_done and right_done):
+            split = _side_split(rows[i], lo, hi, 0.5)
+            if split is None or (left_done and split[0]) or (right_done and split[1]):
+                break
+            for col, ws in zip(columns, split):
+                if ws:
+                    col.append(Row(page_no, list(ws)).finish())
+            used.add(i)
+            i += 1
+            left_done = left_done or bool(split[0] and SIGNATURE_END.match(columns[0][-1].text))
+            right_done = right_done or bool(split[1] and not _all_caps(columns[1][-1].text))
     while i < n:
         row = rows[i]
         gap = gutter_of(row)
@@ -408,10 +439,21 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float) -> tuple[l
                     col.append(Row(page_no, list(ws)).finish())
         label = "signature" if sig else "header" if header else "columns"
         zones.append((rows[start].top, columns, label))
+        if sig and end == n:
+            # The list of recipients, or the signer's name under the titles, goes on overleaf.
+            left_done = not columns[0] or bool(SIGNATURE_END.match(columns[0][-1].text))
+            right_done = not all(_all_caps(r.text) for r in columns[1])
+            if not (left_done and right_done):
+                next_carry = (columns, lo, hi, left_done, right_done)
         used.update(range(start, end))
         i = end
     rest = [r for k, r in enumerate(rows) if k not in used]
-    return rest, zones
+    return rest, zones, next_carry
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def _two_sided_run(rows, i, gutter_of) -> bool:
@@ -497,8 +539,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
             p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
             del p._page
         pitch = _line_pitch(pages)
+        carry = None
         for p in pages:
-            p.rows, p.zones = _zones(p.rows, p.number, p.width, pitch.get(body_size, body_size * 1.25))
+            p.rows, p.zones, carry = _zones(p.rows, p.number, p.width,
+                                            pitch.get(body_size, body_size * 1.25), carry)
             _margins(p, body_size)
         footnotes = _collect_footnotes(pages)
         numbers = {n for n, _, _ in footnotes}
@@ -571,7 +615,11 @@ def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
                 if plain is not None and plain == last_number + 1 and row.x0 <= p.left + 2 * row.size:
                     n = plain
             if n is not None:
-                rest = render(row.words[1:])[0]
+                lead = LEADING_SUP.match(row.words[0].text)
+                if lead and lead.end() < len(row.words[0].text):
+                    rest = row.words[0].text[lead.end():] + " " + render(row.words[1:])[0]
+                else:
+                    rest = render(row.words[1:])[0]
                 notes.append([n, [rest], p.number])
                 last_number = n
             elif notes:
@@ -618,7 +666,7 @@ def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_si
             for col in cols:
                 for chunk in _column_blocks(col):
                     text, refs = _join_rows(chunk, numbers, sep="\n")
-                    builder.add_block("paragraph", text[0], page_no, footnote_refs=refs,
+                    builder.add_block("paragraph", text[0], chunk[0].page, footnote_refs=refs,
                                       page_breaks=text[1], style=label)
     _flush(builder, para, numbers, body_size)
 
@@ -637,9 +685,11 @@ def _column_blocks(rows: list[Row]) -> list[list[Row]]:
 
 
 def _is_centered(r: Row, p) -> bool:
+    """Centred between the margins without touching either (a justified line touches
+    the right margin; a wide centred caption may come close to both)."""
     mid = (p.left + p.right) / 2
-    return (abs((r.x0 + r.x1) / 2 - mid) < 0.04 * (p.right - p.left)
-            and r.x0 > p.left + r.size and r.x1 < p.right - r.size)
+    return (abs((r.x0 + r.x1) / 2 - mid) < 0.03 * (p.right - p.left)
+            and r.x0 > p.left + 2 and r.x1 < p.right - 2)
 
 
 def _continues(prev: Row, row: Row, pages: dict, pitch: dict) -> bool:

@@ -139,7 +139,9 @@ def expected_paragraph(text):
     return re.sub(r"\[\^(\d+)\]", lambda m: to_superscript(m.group(1)), text)
 
 
-def make_report_pdf(path: Path, blank_last_page: bool = True) -> None:
+def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0) -> None:
+    """The report above; `signature_drop` pushes the signature block down the page (so
+    that it breaks onto the next one)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
@@ -290,9 +292,12 @@ def make_report_pdf(path: Path, blank_last_page: bool = True) -> None:
         state["y"] -= 8
 
     # signature block: two columns
-    state["y"] -= 10
+    state["y"] -= 10 + signature_drop
     for k in range(max(len(SIGNATURE_LEFT), len(SIGNATURE_RIGHT))):
-        y = state["y"] - k * 14
+        if state["y"] < body_bottom():
+            new_page()
+        y = state["y"]
+        state["y"] -= 14
         if k < len(SIGNATURE_LEFT):
             c.setFont("VN-Bold" if k == 0 else "VN", 10)
             c.drawString(LEFT, y, SIGNATURE_LEFT[k])
@@ -305,7 +310,7 @@ def make_report_pdf(path: Path, blank_last_page: bool = True) -> None:
         end_page()
     if blank_last_page:
         c.rect(100, 100, 300, 300)  # a drawing, no text: a page without a text layer
-    c.showPage()
+        c.showPage()
     c.save()
 
 
@@ -384,6 +389,22 @@ def test_laid_out_header_and_signature_are_column_blocks(laid_out):
                           "Hương Khê, ngày 20 tháng 11 năm 2024"]
     assert "\n".join(SIGNATURE_LEFT) in blocks
     assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình" in blocks
+
+
+@needs_font
+def test_signature_cut_by_a_page_break_stays_two_blocks(tmp_path):
+    # drop 298: only the signer's name goes overleaf; 316, 340: "- Lưu" too
+    for drop, moved in ((298, "Trần Văn Bình"), (316, "- Lưu"), (340, "- Lưu")):
+        path = tmp_path / f"ky-{drop}.pdf"
+        make_report_pdf(path, blank_last_page=False, signature_drop=drop)
+        doc = extract_pdf(path)
+        assert not doc.warnings
+        blocks = body_blocks(doc)
+        assert "\n".join(SIGNATURE_LEFT) in blocks, drop
+        assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình" in blocks, drop
+        assert page_of(doc, doc.text.index("Nơi nhận")) == doc.page_count - 1
+        assert page_of(doc, doc.text.index(moved)) == doc.page_count, drop
+        assert_invariants(doc)
 
 
 @needs_font
