@@ -263,8 +263,9 @@ def build_sections(ctx) -> list[dict]:
             path = label or str(1 + sum(1 for r in rows if r["parent_id"] is None))
         elif style.startswith("decimal") and parent["number"] == n.rsplit(".", 1)[0]:
             path = f"{parent['path']}.{n.rsplit('.', 1)[1]}"
-        else:
-            path = f"{parent['path']}.{label or len(stack) + 1}"
+        else:  # an unnumbered (styled) heading is numbered by its rank among its siblings
+            rank = 1 + sum(1 for r in rows if r["parent_id"] == parent["id"])
+            path = f"{parent['path']}.{label or rank}"
         row = {
             "id": ctx.new_id("sections"), "document_id": ctx.document_id,
             "parent_id": parent["id"] if parent else None, "level": len(stack) + 1,
