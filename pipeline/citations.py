@@ -46,19 +46,21 @@ J = S + "*"  # optional separator inside a symbol ("63 / 2010 / NĐ - CP")
 DASH = r"[-–‐‑]"
 NUM = r"(?<![\w/.,\-–])\d{1,5}(?![\d,.]\d)"
 CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_])"
-# "329/B C-UBND": PDF extraction split the type code; only upper-case pieces before a dash.
-SPLIT = r"(?-i:[A-ZĐ]{1,3} (?=[A-ZĐ]{1,3}" + DASH + "))?"
+# "329/B C-UBND": PDF extraction split the type code (upper case checked on the original).
+SPLIT = r"(?:[a-zđA-ZĐ]{1,3} (?=[a-zđA-ZĐ]{1,3}" + DASH + "))?"
 STATE_SYM = (NUM + J + "/" + J + r"(?:(?:19|20)\d\d" + J + "/" + J + r")?" + SPLIT + CODE
              + r"(?:" + J + DASH + J + CODE + r"|/" + CODE + r")*")
 PARTY_SYM = NUM + J + DASH + J + CODE + J + "/" + J + CODE + r"(?:" + DASH + CODE + r")*"
 SYMBOL = f"(?:{PARTY_SYM}|{STATE_SYM})"
+_SYM_NOSPLIT = f"(?:{PARTY_SYM}|{STATE_SYM.replace(SPLIT, '')})"
+_SPLIT_IN = re.compile(r"([^\W\d_]{1,3}) ([^\W\d_]{1,3})(?=\s*[-–‐‑])")
 
 RELATIONS = ("based_on", "amends", "replaces", "repeals", "implements")
 
 
 def _words(phrase: str) -> str:
     """A phrase whose words may be separated by any separator (hard wraps, emphasis)."""
-    return W.join(re.escape(w) for w in phrase.split())
+    return W.join(re.escape(w) for w in phrase.lower().split())
 
 
 @lru_cache(maxsize=1)
@@ -75,28 +77,32 @@ def rules() -> dict:
     back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
     selfw = "|".join(_words(w) for w in ana["self"])
     std_prefix = "|".join(raw["standards"]["prefixes"])
-    stop_name = r"(?!" + "|".join(_words(w) for w in words) + r"|ngày\b|số\b)"
-    name = _CAP + r"(?:" + stop_name + r"[^;:\n()“”\"])" + "{0,100}?"
-    pattern = "|".join([
-        # Luật Cán bộ, công chức số 22/2008/QH12
-        rf"(?P<ltype>{named_re}){W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{SYMBOL})",
+    stop_name = r"(?!" + "|".join(_words(w) for w in words) + r"|ngày\b|năm\b|số\b)"
+    name = r"(?:" + stop_name + r"[^;:\n()“”\"])" + "{1,100}?"
+    sym_a = SYMBOL  # the main symbol group carries the PDF-split variant; others don't
+    # One type-word alternation, then what may follow it, so the (costly) alternation is
+    # tried once per word start; kinds that need a named/bare type are checked in Python.
+    after_type = "|".join([
         # Nghị định số 63/2010/NĐ-CP
-        rf"(?P<type>{type_re}){W}(?:số[:.]?{J})?(?P<sym>{SYMBOL})",
+        rf"{W}(?:số[:.]?{J})?(?P<sym>{sym_a})",
+        # Luật Cán bộ, công chức số 22/2008/QH12
+        rf"{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{sym_a})",
         # Nghị định 59 (a bare number), Đề án 06
-        rf"(?P<btype>{bare_re}){W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
+        rf"{W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
-        # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
-        rf"(?P<ntype>{named_re})(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
-        rf"|(?={W}ngày{W}\d))",
         # Nghị định nêu trên, Quyết định này
-        rf"(?P<atype>{type_re}){W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
-        # TCVN ISO 9001:2015, QCVN 01:2021/BXD
-        rf"(?P<std>(?-i:(?:{std_prefix})(?:[ /](?:ISO|IEC))*) ?\d[\d.]*(?:-\d+)*(?: ?: ?(?:19|20)\d\d)?(?:/[A-ZĐ]+)?)",
-        # 113/2018/NĐ-CP without a type word
-        rf"(?P<bsym>{SYMBOL})",
+        rf"{W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
+        # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
+        rf"(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
+        rf"|(?P<ndate>(?={W}ngày{W}\d)))",
     ])
+    pattern = rf"(?P<tw>{type_re})(?:{after_type})|(?P<bsym>{sym_a})"
     lead = r"(?<![^\W\d_])"  # a type word starts a word
-    combined = re.compile(lead + "(?:" + pattern + ")", re.IGNORECASE)
+    # Matched against the lower-cased text: IGNORECASE makes Python's regex ~10x slower.
+    combined = re.compile(lead + "(?:" + pattern + ")")
+    # TCVN ISO 9001:2015, QCVN 01:2021/BXD (case-sensitive, on the original text)
+    standard = re.compile(rf"(?:{std_prefix})(?:[ /](?:ISO|IEC))* ?\d[\d.]*(?:-\d+)*"
+                          rf"(?: ?: ?(?:19|20)\d\d)?(?:/[A-ZĐ]+)?")
     rel_words = []
     for rel, phrases in raw["relations"].items():
         rel_words += [(p, rel) for p in phrases]
@@ -111,7 +117,9 @@ def rules() -> dict:
         for c in t.get("codes") or []:
             code_to_type.setdefault(c.upper(), t["word"])
     return {
-        "raw": raw, "types": types, "regex": combined,
+        "raw": raw, "types": types, "regex": combined, "standard": standard,
+        "named": set(named_words), "bare": {w for w in words if types[w].get("bare")},
+        "nosplit": re.compile(_SYM_NOSPLIT),
         "rel_re": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
             f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
         "rel_names": [r for _p, r in rel_words],
@@ -151,13 +159,23 @@ _COORDINATED = re.compile(r"(?:,|\bvà|\bcùng|\bhoặc)\s*(?:các\s+)?$", re.IG
 _TRAILING_LINK = re.compile(r"(?:\s*(?:,|;|\bvà|\bcùng|\bhoặc|\bcác|\bcủa))+$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(rf"[.!?…](?=\s+{_CAP})|\n\n|\n(?!{_LOW}|\d)")
 _CLAUSE_START = re.compile(rf";|\n(?!{_LOW}|\d)")
+_CAN_CU = re.compile(r"[\s\-–•*+(\d.)]{0,12}căn\s+cứ\b", re.IGNORECASE)
+_ISSUER_TRAIL = re.compile(r"(?:\s+(?:và|,))+$")
+_SPACES_MD = re.compile(r"[\s*_]+")
+_STD_COLON = re.compile(r"\s*:\s*")
+_CONNECTOR_ONLY = re.compile(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", re.I)
+_YEAR_PART = re.compile(r"^(\d+)/\d{4}/")
+_DIGITS = re.compile(r"\d+")
 LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
 
 
 def _flat(s: str) -> str:
-    return " ".join(s.replace("*", " ").replace("_", " ").split())
+    if "*" in s or "_" in s:
+        s = s.replace("*", " ").replace("_", " ")
+    return " ".join(s.split())
 
 
+@lru_cache(maxsize=4096)
 def _type_word(raw: str) -> str:
     """The type as written, in its table spelling ("NGHỊ ĐỊNH" -> "Nghị định")."""
     key = _flat(raw).lower()
@@ -201,7 +219,7 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
         words += 1
     issuer = window[:end_rel]
     # trailing connectors are not part of a name
-    trimmed = re.sub(r"(?:\s+(?:và|,))+$", "", issuer)
+    trimmed = _ISSUER_TRAIL.sub("", issuer)
     if not trimmed or not (trimmed[0].isupper() or trimmed.split()[0].lower() in ("chính", "thủ", "ủy", "bộ", "ban", "hội")):
         return None, pos
     return _flat(trimmed), start + len(trimmed)
@@ -252,8 +270,8 @@ def _validate(row: dict, parsed: dict | None, written: str | None) -> list[str]:
         if parsed["party_fix"]:
             problems.append(f"Party symbol written state-style ({written})")
         elif written:
-            w = re.sub(r"^0*", "", written.upper())
-            c = re.sub(r"^0*", "", parsed["canonical"].upper())
+            w = written.upper().lstrip("0")
+            c = parsed["canonical"].upper().lstrip("0")
             if w != c:
                 problems.append(f"non-standard symbol {written} (official {parsed['canonical']})")
         if parsed["year"] and row.get("issued_date"):
@@ -264,7 +282,7 @@ def _validate(row: dict, parsed: dict | None, written: str | None) -> list[str]:
 
 
 def _written(raw: str) -> str:
-    return re.sub(r"[\s*_]+", "", raw).replace("–", "-")
+    return _SPACES_MD.sub("", raw).replace("–", "-")
 
 
 def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
@@ -277,26 +295,59 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
     r = rules()
     n = len(text)
     sentences = sentences or SentenceIndex(text)
+    low = text.lower()
+    if len(low) != n:  # a character whose lower case is longer ("İ"): keep it as is
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    candidates = [("std", m) for m in r["standard"].finditer(text)
+                  if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    std_spans = [(m.start(), m.end()) for _o, m in candidates]
+    std_starts = [a for a, _ in std_spans]
+    for m in r["regex"].finditer(low):
+        k = bisect.bisect_right(std_starts, m.start()) - 1
+        if (k >= 0 and std_spans[k][1] > m.start()) or \
+                (k + 1 < len(std_spans) and std_spans[k + 1][0] < m.end()):
+            continue  # inside "QCVN 06:2022/BXD"
+        candidates.append(("main", m))
+    candidates.sort(key=lambda c: c[1].start())
     rows: list[dict] = []
-    for m in r["regex"].finditer(text):
-        g = m.lastgroup
-        row = {"start": m.start(), "end": m.end(), "kind": "document", "doc_type": None,
-               "number": None, "year": None, "symbol": None, "canonical": None,
-               "issued_date": None, "issuer": None, "subject": None, "relation": "cites",
-               "alias": None, "name": None, "resolves_to": None, "ambiguous": 0,
-               "_parsed": None, "_tail_end": m.end(), "_date_problem": None}
-        if m.group("ltype") or m.group("type") or m.group("bsym"):
-            sym_group = "lsym" if m.group("ltype") else "sym" if m.group("type") else "bsym"
-            raw_sym = m.group(sym_group)
+    for origin, m in candidates:
+        if origin == "std":
+            canon = _STD_COLON.sub(":", m.group())
+            rows.append(_blank(m.start(), m.end()) | {
+                "kind": "standard", "form": "standard", "canonical": canon, "doc_type": "Tiêu chuẩn"})
+            continue
+
+        def G(name, m=m):
+            a, b = m.span(name)
+            return text[a:b] if a >= 0 else None
+        row = _blank(m.start(), m.end())
+        tw = _flat(G("tw") or "").lower()
+        kind = ("ltype" if m.start("lsym") >= 0 else "type" if m.start("sym") >= 0
+                else "btype" if m.start("bnum") >= 0 else "atype" if m.start("aword") >= 0
+                else "ntype" if tw else "bsym")
+        if (kind == "btype" and tw not in r["bare"]) or \
+                (kind in ("ltype", "ntype") and tw not in r["named"]):
+            continue
+        if kind in ("ltype", "type", "bsym"):
+            sym_group = {"ltype": "lsym", "type": "sym", "bsym": "bsym"}[kind]
+            raw_sym = G(sym_group)
+            sp = _SPLIT_IN.search(raw_sym)
+            if sp and not (sp.group(1).isupper() and sp.group(2).isupper()):
+                # not a PDF-split code: take the symbol without the split reading
+                again = r["nosplit"].match(low, m.start(sym_group))
+                if not again:
+                    continue
+                raw_sym = text[again.start():again.end()]
+                row["end"] = row["_tail_end"] = again.end()
             parsed = parse_symbol(raw_sym)
             if parsed is None or not _plausible(raw_sym, parsed):
                 continue
-            if m.group("ltype"):
-                row["doc_type"] = _type_word(m.group("ltype"))
-                row["name"] = f"{row['doc_type']} {_flat(m.group('lname'))}"
+            if kind == "ltype":
+                row["doc_type"] = _type_word(G("tw"))
+                row["name"] = f"{row['doc_type']} {_flat(G('lname'))}"
                 row["form"] = "full"
-            elif m.group("type"):
-                row["doc_type"] = _type_word(m.group("type"))
+            elif kind == "type":
+                row["doc_type"] = _type_word(G("tw"))
                 row["form"] = "full"
             else:
                 if _HEADER_NUMBER.search(text, max(0, m.start() - 12), m.start()):
@@ -311,43 +362,42 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
                     row["form"] = "symbol"
             row.update(symbol=raw_sym, canonical=parsed["canonical"], number=parsed["number"],
                        year=parsed["year"], _parsed=parsed)
-        elif m.group("btype"):
-            if not _plausible_bare(text, m):
+        elif kind == "btype":
+            if not _plausible_bare(text, G("tw"), G("bnum"), m.end()):
                 continue
-            row["doc_type"] = _type_word(m.group("btype"))
-            row["number"] = m.group("bnum")
+            row["doc_type"] = _type_word(G("tw"))
+            row["number"] = G("bnum")
             if rules()["types"][row["doc_type"].lower()].get("bare") == "named":
                 row.update(kind="named", form="named", name=f"{row['doc_type']} {row['number']}")
             else:
                 row["form"] = "bare"
-        elif m.group("ntype"):
-            row["doc_type"] = _type_word(m.group("ntype"))
-            nm = _flat(m.group("nname") or "")
+        elif kind == "ntype":
+            row["doc_type"] = _type_word(G("tw"))
+            nm = _flat(G("nname") or "")
+            if nm and not nm[0].isupper():
+                continue  # "các luật chuyên ngành năm 2023": not a name
             if not nm and row["doc_type"] != "Hiến pháp":
                 continue  # "các luật năm 2025": no name, no citation
             row.update(kind="named", form="named",
-                       year=int(m.group("nyear")) if m.group("nyear") else None,
+                       year=int(G("nyear")) if G("nyear") else None,
                        name=f"{row['doc_type']} {nm}".strip())
-        elif m.group("atype"):
-            row["doc_type"] = _type_word(m.group("atype"))
+        elif kind == "atype":
+            row["doc_type"] = _type_word(G("tw"))
             row["form"] = "anaphora"
-            row["_self"] = _flat(m.group("aword")).lower() in rules()["raw"]["anaphora"]["self"]
-        elif m.group("std"):
-            canon = re.sub(r"\s*:\s*", ":", m.group("std"))
-            row.update(kind="standard", form="standard", canonical=canon, doc_type="Tiêu chuẩn")
+            row["_self"] = _flat(G("aword")).lower() in rules()["raw"]["anaphora"]["self"]
         if row["kind"] == "document" and row["form"] not in ("anaphora",):
-            tail = _tail(text, m.end(), n)
+            tail = _tail(text, row["end"], n)
             row["issued_date"] = tail["date"]
             row["_date_problem"] = tail["date_problem"]
             row["issuer"] = tail["issuer"]
             row["_tail_end"] = tail["tail_end"]
         elif row["kind"] == "named":
-            tail = _tail(text, m.end(), n)
+            tail = _tail(text, row["end"], n)
             if tail["date"]:
                 row["issued_date"], row["_date_problem"] = tail["date"], tail["date_problem"]
                 row["_tail_end"] = tail["tail_end"]
                 row["year"] = row["year"] or int(tail["date"][:4])
-            elif row["year"] is None and m.group("ntype"):
+            elif row["year"] is None and kind == "ntype":
                 continue  # "Luật Đất đai" without a year: its name has no clear end
         rows.append(row)
     for row in rows:
@@ -355,6 +405,14 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             row["form"] = "short"
     _post(text, rows, sentences, self_type)
     return rows
+
+
+def _blank(start: int, end: int) -> dict:
+    return {"start": start, "end": end, "kind": "document", "form": None, "doc_type": None,
+            "number": None, "year": None, "symbol": None, "canonical": None,
+            "issued_date": None, "issuer": None, "subject": None, "relation": "cites",
+            "alias": None, "name": None, "resolves_to": None, "ambiguous": 0,
+            "_parsed": None, "_tail_end": end, "_date_problem": None}
 
 
 def _plausible(raw: str, parsed: dict) -> bool:
@@ -371,13 +429,13 @@ _BARE_NEXT = re.compile(r"(?:[ \t*_]|\n(?!\n))*(?:[,.;:)\n]|$|(?:của|về|và|
                         r"cũng|nêu|trên|này|sửa|bổ|tại|nói|do|với|theo|thay|bãi|hết)(?![^\W\d_]))", re.IGNORECASE)
 
 
-def _plausible_bare(text: str, m) -> bool:
+def _plausible_bare(text: str, word: str, number: str, end: int) -> bool:
     """"Nghị định 59", "nghị định 108 của Chính phủ", "đề án 06" are citations;
     "quyết định 3 nội dung" is not: a lower-case type word with a number not zero-padded
     must be followed by punctuation or a word that continues a citation."""
-    if m.group("btype")[0].isupper() or m.group("bnum").startswith("0"):
+    if word[0].isupper() or number.startswith("0"):
         return True
-    return bool(_BARE_NEXT.match(text, m.end()))
+    return bool(_BARE_NEXT.match(text, end))
 
 
 def _clause_starts(text: str) -> list[int]:
@@ -426,11 +484,11 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         prefix = text[pstart:row["start"]]
         same_sentence = prev is not None and prev["end"] <= row["start"] and \
             not _SENTENCE_BREAK.search(text, prev["end"], row["start"])
-        row["relation"] = _relation(text[cs:row["start"]], prefix, prev if same_sentence else None, r)
-        if re.match(r"[\s\-–•*+]*căn\s+cứ\b", text[ss:row["start"]], re.IGNORECASE):
+        row["relation"] = _relation(text, cs, row["start"], prefix, prev if same_sentence else None, r)
+        if _CAN_CU.match(text, ss, row["start"]):
             row["relation"] = "based_on"  # the whole "Căn cứ ..." sentence of a preamble
         if prev is not None and prev.get("subject") and prev.get("_subject_end", -1) >= row["start"] \
-                and prev["start"] >= cs and not text[cs:row["start"]].lower().lstrip(" -–•*+").startswith("căn cứ"):
+                and prev["start"] >= cs and not _CAN_CU.match(text, cs, row["start"]):
             if _COORDINATED.search(prefix):  # "... về phân loại đô thị và Quyết định số ..."
                 row["relation"] = prev["relation"]
             else:
@@ -480,8 +538,8 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
             del row[k]
 
 
-def _relation(clause: str, prefix: str, prev: dict | None, r: dict) -> str:
-    if re.match(r"^[\s\-–•*+(\d.)]*căn\s+cứ\b", clause, re.IGNORECASE):
+def _relation(text: str, cs: int, start: int, prefix: str, prev: dict | None, r: dict) -> str:
+    if _CAN_CU.match(text, cs, start):
         return "based_on"
     last = None
     for m in r["rel_re"].finditer(prefix):
@@ -490,7 +548,7 @@ def _relation(clause: str, prefix: str, prev: dict | None, r: dict) -> str:
         return last
     if prev is not None and (_LIST_GAP.match(prefix) or _COORDINATED.search(prefix)):
         return prev["relation"]
-    if prev is not None and re.fullmatch(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", prefix, re.I):
+    if prev is not None and _CONNECTOR_ONLY.fullmatch(prefix):
         return prev["relation"]
     return "cites"
 
@@ -548,7 +606,7 @@ def _alias_mentions(text, rows, aliases, old_to_new, sentences):
 
 
 def _strip_year(canonical: str) -> str:
-    return re.sub(r"^(\d+)/\d{4}/", r"\1/", canonical)
+    return _YEAR_PART.sub(r"\1/", canonical)
 
 
 def _resolve_short(rows: list[dict]) -> None:
@@ -557,7 +615,7 @@ def _resolve_short(rows: list[dict]) -> None:
     for i, row in enumerate(rows):
         if row["kind"] == "document" and row["canonical"] and row["issued_date"]:
             full.setdefault(("sym", _strip_year(row["canonical"])), []).append(i)
-            full.setdefault(("num", (row["doc_type"] or "").lower(), int(re.match(r"\d+", row["number"]).group())), []).append(i)
+            full.setdefault(("num", (row["doc_type"] or "").lower(), int(_DIGITS.match(row["number"]).group())), []).append(i)
     for row in rows:
         if row["kind"] != "document" or row["issued_date"] or row["resolves_to"] is not None:
             continue

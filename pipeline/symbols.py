@@ -23,6 +23,8 @@ DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "issuers.yaml"
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _NOISE = re.compile(r"[\s*_`]+")
+_NUMBER = re.compile(r"(\d+)(.*)")
+_PARTS = re.compile(r"[-/]")
 # number, optional year, ký hiệu (state style)
 _STATE = re.compile(r"^(\d{1,6}[A-Z]?)(?:/(\d{4}))?/([A-ZĐ][A-ZĐ0-9&.]*(?:[-/][A-ZĐ0-9&.]+)*)$")
 # number-type/issuer (Party style), e.g. 18-NQ/TW, 36-HD/VPTW
@@ -84,7 +86,7 @@ def _split_glued(tok: str) -> list[str]:
 
 def _number(n: str) -> str:
     """Official numbers below 10 carry a leading zero (Nghị định 30/2020, Phụ lục I)."""
-    m = re.match(r"(\d+)(.*)", n)
+    m = _NUMBER.match(n)
     return str(int(m.group(1))).zfill(2) + m.group(2)
 
 
@@ -100,6 +102,12 @@ def parse_symbol(symbol: str) -> dict | None:
     `abbreviation` is the type code (NĐ, QĐ, NQ ... or None for a công văn), `issuer_code`
     the issuing body's code(s) ("CP", "BNV-BTC", "QH14"), `style` 'state' or 'party'.
     `party_fix` is True when a Party symbol was written state-style (18/NQ-TW)."""
+    parsed = _parse_cached(symbol)
+    return dict(parsed) if parsed else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_cached(symbol: str) -> dict | None:
     if not symbol:
         return None
     s = _prepare(symbol)
@@ -118,7 +126,7 @@ def parse_symbol(symbol: str) -> dict | None:
         return None
     number, year, tail = m.groups()
     parts: list[str] = []
-    for i, tok in enumerate(re.split(r"[-/]", tail)):
+    for i, tok in enumerate(_PARTS.split(tail)):
         parts.extend(_split_glued(tok) if i == 0 else [tok])
     parts = [_token(t) for t in parts]
     abbr = parts[0] if parts[0].upper() in d["types"] else None
@@ -147,6 +155,7 @@ def canonicalize(symbol: str) -> str | None:
     return parsed["canonical"] if parsed else None
 
 
+@lru_cache(maxsize=4096)
 def issuer_name(code: str | None) -> str | None:
     """Issuing body implied by a code: CP -> Chính phủ, QH14 -> Quốc hội ..."""
     if not code:
