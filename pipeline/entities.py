@@ -662,58 +662,79 @@ def _person_row(tk: Toks, j: int, k: int, source: str) -> dict:
 
 
 # -- underthesea fallback ---------------------------------------------------------------------
-def underthesea_people(text: str, raw: bool = False) -> list[dict]:
-    """PER spans from underthesea.ner, sentence by sentence. `raw=True` returns every PER
-    it proposes (to measure it); otherwise only those passing `plausible_person`."""
+def _ner_spans(text: str, s: int, e: int) -> list[list[int]]:
+    """PER spans underthesea.ner proposes in text[s:e] (offsets into `text`)."""
     from underthesea import ner
 
-    from pipeline.sentences import sentence_spans
-
-    out = []
-    for s, e in sentence_spans(text):
-        sent = text[s:e]
-        if len(sent) > 2000 or not re.search(r"[A-ZĐÀ-Ỹ]\w* [A-ZĐÀ-Ỹ]", sent):
-            continue  # no two capitalised words in a row: no name to find
-        if not raw and not _has_surname_pair(sent):
-            continue  # the filter needs a family name first: skip the model's cost
-        try:
-            tagged = ner(sent)
-        except Exception:  # noqa: BLE001  a model failure must not stop the stage
+    sent = text[s:e]
+    try:
+        tagged = ner(sent)
+    except Exception:  # noqa: BLE001  a model failure must not stop the stage
+        return []
+    out, pos, cur = [], 0, None
+    for word, _pos, _chunk, tag in tagged:
+        at = sent.find(word, pos)
+        if at < 0:
+            cur = None
             continue
-        pos = 0
-        cur = None
-        for word, _pos, _chunk, tag in tagged:
-            at = sent.find(word, pos)
-            if at < 0:
-                cur = None
-                continue
-            pos = at + len(word)
-            if tag == "B-PER" or (tag == "I-PER" and cur is None):
-                if cur:
-                    out.append(cur)
-                cur = [s + at, s + pos]
-            elif tag == "I-PER" and cur:
-                cur[1] = s + pos
-            else:
-                if cur:
-                    out.append(cur)
-                cur = None
-        if cur:
-            out.append(cur)
+        pos = at + len(word)
+        if tag == "B-PER" or (tag == "I-PER" and cur is None):
+            if cur:
+                out.append(cur)
+            cur = [s + at, s + pos]
+        elif tag == "I-PER" and cur:
+            cur[1] = s + pos
+        else:
+            if cur:
+                out.append(cur)
+            cur = None
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _person_row_at(text: str, a: int, b: int, source: str) -> dict:
+    return {"start": a, "end": b, "label": "PER", "canonical": _proper(text[a:b]),
+            "unit_code": None, "successor": None, "source": source}
+
+
+# Capitalised syllables (two to four) on one line: where a name may stand.
+_NAME_CANDIDATE = re.compile(r"(?<!\w)[A-ZĐÀ-Ỹ][\w']*(?: [A-ZĐÀ-Ỹ][\w']*){1,3}(?!\w)")
+
+
+def underthesea_people(text: str, raw: bool = False, taken=()) -> list[dict]:
+    """People found by underthesea.ner.
+
+    raw=True: every PER the model proposes, sentence by sentence (to measure it).
+    Otherwise the fallback: only where a plausible name (family name + capitalised
+    syllables) stands outside every rule hit (`taken` spans) do we ask the model, on a
+    window around it, and keep its PER spans that pass `plausible_person`. Asking only
+    there keeps the model's cost (~0.2 s a sentence) off ordinary text."""
+    from pipeline.sentences import SentenceIndex, sentence_spans
+
     rows = []
-    for a, b in out:
-        surface = text[a:b]
-        if raw or plausible_person(surface):
-            rows.append({"start": a, "end": b, "label": "PER", "canonical": _proper(surface),
-                         "unit_code": None, "successor": None, "source": "underthesea"})
-    return rows
-
-
-_CAP_PAIR = re.compile(r"(?<!\w)([A-ZĐÀ-Ỹ][\w']*) [A-ZĐÀ-Ỹ]")
-
-
-def _has_surname_pair(sent: str) -> bool:
-    return any(normalize(m.group(1)) in _surnames() for m in _CAP_PAIR.finditer(sent))
+    if raw:
+        for s, e in sentence_spans(text):
+            if e - s <= 2000 and re.search(r"[A-ZĐÀ-Ỹ]\w* [A-ZĐÀ-Ỹ]", text[s:e]):
+                rows += [_person_row_at(text, a, b, "underthesea") for a, b in _ner_spans(text, s, e)]
+        return rows
+    index = None
+    asked: set[tuple[int, int]] = set()
+    for m in _NAME_CANDIDATE.finditer(text):
+        a, b = m.start(), m.end()
+        if any(a < te and ts < b for ts, te in taken) or not plausible_person(text[a:b]):
+            continue
+        index = index or SentenceIndex(text)
+        s, e = index.around(a)
+        if e - s > 400:  # a long sentence: a window around the name is enough
+            s, e = max(s, a - 120), min(e, b + 120)
+        if (s, e) in asked:
+            continue
+        asked.add((s, e))
+        for x, y in _ner_spans(text, s, e):
+            if x < b and a < y and plausible_person(text[x:y]):
+                rows.append(_person_row_at(text, x, y, "underthesea"))
+    return _dedupe(rows)
 
 
 def plausible_person(surface: str) -> bool:
@@ -756,7 +777,8 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     people = _dedupe([p for p in people if not _overlaps(p, taken)])
     if use_ner:
         taken_all = taken + [(r["start"], r["end"]) for r in rows + people]
-        people += [p for p in underthesea_people(text) if not _overlaps(p, taken_all)]
+        people += [p for p in underthesea_people(text, taken=taken_all)
+                   if not _overlaps(p, taken_all)]
     rows = _dedupe(rows + people)
     for r in rows:
         r["surface"] = text[r["start"]:r["end"]]
