@@ -89,15 +89,22 @@ def cue_category(text: str) -> tuple[str, str] | None:
     return None
 
 
-def addressee_from_heading(heading: str) -> str | None:
-    h = " ".join(heading.replace("*", " ").split()).strip(" .")
-    for rx in rules()["addr_heading"]:
+def addressee_from_heading(heading: str, strict: bool = False) -> str | None:
+    """"Đối với X", "Đề nghị X", "Kiến nghị với X" (or a heading that is itself an
+    organisation) -> X. `strict` (for unnumbered label paragraphs) refuses a sentence:
+    X must not run on into a verb ("Đề nghị UBND tỉnh xem xét …" is a request, not a label)."""
+    h = " ".join(heading.replace("*", " ").replace("#", " ").split()).strip(" .-–+•")
+    r = rules()
+    for rx in r["addr_heading"]:
         m = rx.match(h[:1].lower() + h[1:]) or rx.match(h.lower())
         if m:
             x = h[m.start("x"):m.end("x")].strip(" :;.,")
-            if x and rules()["org"].match(x.lower()):
+            if strict and r["stop"].search(x):
+                return None
+            if x and r["org"].match(x.lower()):
                 return x
-    if rules()["org"].match(h.lower()) and len(h) < 80 and not re.search(r"[.;]", h):
+    if r["org"].match(h.lower()) and len(h) < 80 and not re.search(r"[.;]", h) \
+            and not (strict and r["stop"].search(h)):
         return h.strip(" :")  # "1. Phòng Nội vụ" heading under "Tổ chức thực hiện"
     return None
 
@@ -139,9 +146,24 @@ def _restore(text: str, x: str) -> str:
 
 
 def _is_label(text: str) -> bool:
-    t = text.strip(" *_#")
-    return len(t) <= rules()["label_max"] and (t.endswith(":") or not re.search(r"[.;,]\s*$", t)) \
-        and bool(heading_category(t) or addressee_from_heading(t.rstrip(":")))
+    """A paragraph that only announces a category or an addressee ("Hạn chế:", "Đối với
+    UBND các xã:"): short, no sentence end."""
+    t = text.strip(" *_#").lstrip("-–+• ").strip(" *_")
+    if re.search(r"[.;,]\s*$", t) or not (len(t) <= rules()["label_max"] or t.endswith(":") and len(t) <= 120):
+        return False
+    return bool(heading_category(t) or addressee_from_heading(t.rstrip(":"), strict=True))
+
+
+_INLINE_LABEL = re.compile(r"^[-–+•*\s]*(?P<label>[^:;.]{2,40}?)\s*:\s*\S")
+
+
+def inline_label(text: str) -> tuple[str, str] | None:
+    """"Hạn chế: việc niêm yết …" -> (limitation, "Hạn chế"): a category named at the start
+    of the paragraph itself."""
+    m = _INLINE_LABEL.match(text)
+    if m and (cat := heading_category(m.group("label"))):
+        return cat, m.group("label").strip(" *_")
+    return None
 
 
 def analyze(ctx) -> None:
@@ -162,7 +184,8 @@ def analyze(ctx) -> None:
         u = us[i]
         if u["kind"] == "table" or u["end"] <= header_end:
             continue
-        s, e = u["start"], u["end"]
+        s, e = max(u["start"], header_end), u["end"]  # a unit may hold the header's tail
+        s = _strip(text, s, e)[0]
         utext = text[s:e]
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
@@ -182,12 +205,14 @@ def analyze(ctx) -> None:
                 cat = heading_category(utext)
                 if cat:
                     label = (cat, f"label:{utext.strip(' *_')}")
-                addr = addressee_from_heading(utext.rstrip(": "))
+                addr = addressee_from_heading(utext.rstrip(": "), strict=True)
                 if addr:
                     label_addr = addr
                 continue
             if u["kind"] == "heading" and len(utext) < 200 and not re.search(r"[.;]\s*$", utext):
                 continue  # an unnumbered heading line
+            if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
+                continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break continues the previous finding.
             first = utext.lstrip("*_ ")[:1]
             if findings and first.islower() and findings[-1]["_section"] is current_section:
@@ -256,7 +281,10 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
                 and _low(a["heading"]) not in rules()["generic"]:
             topic = a["heading"].strip(" :")
     cue = cue_category(ftext)
-    if label:
+    inline = inline_label(ftext)
+    if inline:
+        cat, basis = inline[0], f"label:{inline[1]}"
+    elif label:
         cat, basis = label
     elif strong:
         cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"

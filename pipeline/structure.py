@@ -341,8 +341,7 @@ def _place_words(place: str) -> str | None:
     words = place.split()
     keep = []
     for w in reversed(words):
-        if w == "TP." or (w[0].isupper() and (len(w) == 1 or not w[1:].isupper() or len(w) <= 2)
-                          and not w.endswith(":")):
+        if w == "TP." or all(p[:1].isupper() and p[1:].islower() for p in w.split("-")):
             keep.insert(0, w)
         else:
             break
@@ -375,7 +374,7 @@ def header_metadata(ctx) -> dict:
         return line
 
     types = {k: v for k, v in r["doc_types"].items()}
-    lines = _split_type_lines(lines, types)
+    lines = _split_type_lines(_segment(lines, types), types)
     header_end = 0  # end of the last header line used (findings start after it)
     type_idx = None
     for i, (line, _) in enumerate(lines[:25]):
@@ -437,13 +436,48 @@ def header_metadata(ctx) -> dict:
     return meta
 
 
+_ANCHORS = re.compile(
+    r"(?=CỘNG HÒA XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do)"
+    r"|(?<=CHỦ NGHĨA VIỆT NAM)\s+|(?<=Hạnh phúc)\s+"
+    r"|\s+(?=Số\s*:|Số\s+\d|V/[vV]\b|Kính gửi|(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)\s)")
+
+
+def _segment(lines, types):
+    """Split header lines that an export joined ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …
+    Số: 12/BC-UBND Tuần Giáo, ngày …  BÁO CÁO Kết quả …") at the places where the
+    printed header starts a new line: the motto, "Số:", the place and date, "V/v",
+    "Kính gửi", the type line and the first "Căn cứ"/"Thực hiện"."""
+    type_rx = re.compile(r"(?<=\S)\s+(?=(?:" + "|".join(map(re.escape, sorted(types, key=len, reverse=True)))
+                         + r")(?:\s+\w?[a-zđà-ỹ]|\s*$))")
+    out = []
+    for line, off in lines:
+        cuts = {0, len(line)}
+        for m in _ANCHORS.finditer(line):
+            cuts.update((m.start(), m.end()))
+        for m in type_rx.finditer(line):
+            cuts.update((m.start(), m.end()))
+        m = _PLACE_DATE.search(line)
+        if m and (place := _place_words(m.group("place"))):
+            k = line.rfind(place, 0, m.end("place"))
+            if k > 0:
+                cuts.add(k)
+        cuts = sorted(cuts)
+        for a, b in zip(cuts, cuts[1:]):
+            piece = line[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                out.append((piece, off + a + lead))
+    return out
+
+
 def _split_type_lines(lines, types):
     """PDF text sometimes joins the type line and the trích yếu: "NGHỊ ĐỊNH Quy định về …"."""
     keys = sorted(types, key=len, reverse=True)
     out = []
     for line, off in lines:
         for k in keys:
-            m = re.match(re.escape(k) + r"\s+(?=[A-ZĐÀ-Ỹ][a-zđà-ỹ])", line)
+            m = re.match(re.escape(k) + r"\s+(?=\w?[a-zđà-ỹ])", line)
             if m:
                 out.append((line[:len(k)], off))
                 out.append((line[m.end():], off + m.end()))
@@ -573,12 +607,13 @@ def _recipient_items(line: str) -> list[str]:
 
 def _looks_like_name(line: str) -> bool:
     words = line.split()
-    return 2 <= len(words) <= 5 and all(w[:1].isupper() and not w.isupper() for w in words) \
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() and (len(w) == 1 or not w.isupper()) for w in words) \
         and not any(ch.isdigit() for ch in line) and not line.endswith((":", ";"))
 
 
 def _split_role(joined: str, positions, prefixes) -> list[str]:
-    clauses = [c.strip() for c in re.split(r"\s+(?=(?:TM|KT|Q|TL|TUQ)\.\s)", joined) if c.strip()]
+    clauses = [c.strip() for c in re.split(
+        r"\s+(?=(?:" + "|".join(map(re.escape, prefixes)) + r")\s)", joined) if c.strip()]
     last = clauses[-1] if clauses else ""
     if last.startswith(prefixes):
         for p in positions:

@@ -3,7 +3,8 @@
 Labelled sets (tests/data/structure_*_expected.yaml): the real report in ../shared/corpus
 fully, and documents written for these tests in other layouts (a decision with "Căn cứ"
 and "Điều", a plan with "I. MỤC ĐÍCH, YÊU CẦU" in Markdown, a letter with "V/v" and
-"Kính gửi", a report with unnumbered "Ưu điểm:" labels and "Đối với …:" addressees).
+"Kính gửi", a report with unnumbered "Ưu điểm:" labels and "Đối với …:" addressees, a
+Party report whose header lines an export ran together, with inline "Hạn chế: …" labels).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ CASES = {
     "congvan": DATA / "structure_congvan.txt",
     "kehoach": DATA / "structure_kehoach.md",
     "baocao": DATA / "structure_baocao.md",
+    "dangbo": DATA / "structure_dangbo.txt",  # Party report, header lines run together
 }
 META_KEYS = ["doc_type", "number_symbol", "issued_date", "issued_place", "issuer", "title",
              "signer", "signer_role", "recipients", "period_start", "period_end"]
