@@ -88,6 +88,17 @@ BARE_MONTH = re.compile(rf"{_LEFT}(?P<mo>\d{{1,2}})\s*/\s*(?P<my>(?:19|20)\d\d){
 
 PATTERN = re.compile(f"{RANGE}|{SINGLE}", re.IGNORECASE)
 
+# Ranges whose first end borrows month/year from the second: "từ ngày 10 đến ngày
+# 15/5/2024", "ngày 10-15/5/2024", "từ tháng 7 đến tháng 12/2023".
+PARTIAL_DAY_RANGE = re.compile(
+    rf"{_LEFT}(?:(?P<lead>từ)\s+)?(?P<dw>ngày)?\s*(?P<d1>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:ngày\s+)?"
+    rf"(?P<d2>\d{{1,2}})\s*(?P<sep>[/\-.])\s*(?P<m>\d{{1,2}})\s*(?P=sep)\s*(?P<y>\d{{4}}){_RIGHT}",
+    re.IGNORECASE)
+PARTIAL_MONTH_RANGE = re.compile(
+    rf"{_LEFT}(?:(?P<lead>từ)\s+)?tháng\s+(?P<m1>\d{{1,2}})\s*(?:-|–|đến|tới)\s*(?:hết\s+)?(?:tháng\s+)?"
+    rf"(?P<m2>\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(?P<y>\d{{4}}){_RIGHT}",
+    re.IGNORECASE)
+
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -137,8 +148,11 @@ def _row(surface_start: int, surface_end: int, text: str, value, kind, end=None,
 def extract_dates(text: str) -> list[dict]:
     """Every date/period in `text`: dicts with surface, value, kind, range_end, problem,
     start, end (text[start:end] == surface), sorted by start."""
-    rows: list[dict] = []
+    rows: list[dict] = _partial_ranges(text)
+    partial = [(r["start"], r["end"]) for r in rows]
     for m in PATTERN.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in partial):
+            continue
         if m.group("single") is not None:
             atom = _parse_atom(m, "s")
             if atom is None:
@@ -174,6 +188,23 @@ def extract_dates(text: str) -> list[dict]:
             rows.append(_row(m.start(), m.end(), text, iso(y, mo), "month", None,
                              date_problem(y, mo)))
     rows.sort(key=lambda r: r["start"])
+    return rows
+
+
+def _partial_ranges(text: str) -> list[dict]:
+    rows = []
+    for m in PARTIAL_DAY_RANGE.finditer(text):
+        if not (m.group("lead") or m.group("dw")):
+            continue  # "10-15/5/2024" alone could be anything; "ngày"/"từ" make it a date
+        d1, d2, mo, y = (int(m.group(k)) for k in ("d1", "d2", "m", "y"))
+        problem = date_problem(y, mo, d1) or date_problem(y, mo, d2) or \
+            (None if d1 <= d2 else "range ends before it starts")
+        rows.append(_row(m.start(), m.end(), text, iso(y, mo, d1), "range", iso(y, mo, d2), problem))
+    for m in PARTIAL_MONTH_RANGE.finditer(text):
+        m1, m2, y = (int(m.group(k)) for k in ("m1", "m2", "y"))
+        problem = date_problem(y, m1) or date_problem(y, m2) or \
+            (None if m1 <= m2 else "range ends before it starts")
+        rows.append(_row(m.start(), m.end(), text, iso(y, m1), "range", iso(y, m2), problem))
     return rows
 
 
