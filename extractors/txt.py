@@ -1,178 +1,369 @@
 """Plain text (.txt, .md) reports.
 
 Text exports of Word reports put each page's footnotes, as paragraphs starting with
-superscript digits (¹ ² ³ …), between the body paragraphs where the page broke, and
-the body paragraph cut by the page break continues after them (starting lower-case, or
-without the previous one having ended its sentence). A footnote that itself ran onto the
-next page continues in a paragraph just before that page's first footnote, or right
-after the footnote block. We separate the footnotes, link each to its marker in the
-body, and re-join the body paragraphs the footnote block split.
+superscript digits (¹ ² ³ …), between the body paragraphs where the page broke:
+
+    body of page 1 … (last paragraph cut mid-sentence)
+    ¹ footnote      ² footnote (may itself be cut)
+    rest of the cut body paragraph (page 2) … body of page 2
+    tail of footnote ² (it ran onto page 2's footnote area)
+    ³ footnote      continuation paragraph of ³ ("Năm 2023: …")
+
+We label every paragraph body / footnote start / footnote continuation with general
+cues (body text carries footnote markers, footnote tails do not; a cut sentence resumes
+with a lower-case word; nothing but footnotes lies between two footnote paragraphs; the
+paragraphs of a multi-paragraph footnote start alike), then re-join the body paragraphs
+that a page break cut in two and hand everything to the DocumentBuilder, which keeps
+the offsets honest. Nothing is stripped from the text (Markdown `#`/`**` included).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.builder import DocumentBuilder, SUPERSCRIPT_DIGITS, from_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
 SUP = SUPERSCRIPT_DIGITS
-FOOTNOTE_START = re.compile(rf"^([{SUP}]+)\s*(.*)$", re.S)
+FOOTNOTE_START = re.compile(rf"^([{SUP[1:]}][{SUP}]*)\s*(\S.*)$", re.S)
 MARKER = re.compile(rf"(?<=\S)[{SUP}]+")
-HEADING = re.compile(
-    r"^(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\)|\(\d+\)|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+)\s",
-)
-LIST_ITEM = re.compile(r"^(?:[-–•+*]\s|\(\d+\)\s|[a-zđ]\)\s)")
-SENTENCE_END = re.compile(r"[.:;!?…)\]”\"*]\s*$|[.;:]\s*[{}]+\s*$".format(SUP))
+# "m²", "km³" are units, not footnote markers.
+_UNIT_BEFORE = re.compile(r"(?:^|[\d\s(])[kcdh]?m$")
 
+_ROMAN = r"[IVXLC]+"
+HEADING_START = re.compile(
+    rf"^(?:#+\s|{_ROMAN}\.\s|\d{{1,2}}(?:\.\d{{1,2}})*\.\s|(?:Điều|Điểu)\s+\d+[a-zđ]?\s*[.:]"
+    rf"|(?:Chương|Phần|Mục)\s+(?:{_ROMAN}|\d+)\b)"
+)
+LIST_START = re.compile(r"^(?:[-–—•+]\s|\*\s|[a-zđ]\)\s|\(\d{1,2}\)\s|\d{1,2}\)\s|\([a-zđ]\)\s)")
+_CLOSERS = ")]}”\"’'*_»"
+_SENTENCE_END = ".!?…:"
+_VIETNAMESE_ONLY = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+# Latin-1 characters that Unicode Vietnamese never uses but TCVN3/VNI mojibake is full of.
+_LEGACY_CHARS = re.compile(r"[\u00a7\u00a8\u00aa-\u00b9\u00bb-\u00bf\u00c4-\u00c8\u00cb\u00ce"
+                           r"\u00cf\u00d1\u00d6-\u00d8\u00db\u00dc\u00de\u00df\u00e4-\u00e7"
+                           r"\u00eb\u00ee\u00ef\u00f1\u00f6-\u00f8\u00fb\u00fc\u00fe\u00ff]")
+# A page holds ~2500 characters of body; a paragraph that could be a whole page of body
+# is not taken for a footnote's second paragraph on weak evidence.
+MAX_FOOTNOTE_PARAGRAPH = 800
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+# ---- bytes → text ------------------------------------------------------------------
 
 def decode(data: bytes) -> str:
+    """UTF-8 (BOM optional) or UTF-16 (LE/BE, BOM optional); ExtractionError otherwise."""
+    text = None
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        text = _try(data[3:], "utf-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _try(data, "utf-16")
+    else:
+        text = _try(data, "utf-8")
+        if text is None and len(data) >= 4:
+            # UTF-16 without BOM: the high byte of ASCII/space code units is NUL.
+            even, odd = data[0::2], data[1::2]
+            if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+                text = _try(data, "utf-16-le")
+            elif even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+                text = _try(data, "utf-16-be")
+    if text is None:
+        if len(_CONTROL.findall(data[:8192].decode("latin-1"))) > 0.01 * min(len(data), 8192):
+            raise ExtractionError("binary data, not a text file")
+        raise ExtractionError("text is not UTF-8 or UTF-16 (legacy encoding such as TCVN3/VNI?)")
+    if len(_CONTROL.findall(text)) > max(2, 0.001 * len(text)):
+        raise ExtractionError("binary data, not a text file")
+    return text
+
+
+def _try(data: bytes, encoding: str) -> str | None:
     try:
-        return data.decode("utf-8")
+        return data.decode(encoding)
     except UnicodeDecodeError:
-        pass
-    # UTF-16 without BOM: many NULs in alternate positions.
-    if data[1::2].count(0) > len(data) // 4:
-        try:
-            return data.decode("utf-16-le")
-        except UnicodeDecodeError:
-            pass
-    raise ExtractionError("text is not UTF-8 or UTF-16 (legacy encoding such as TCVN3/VNI?)")
+        return None
+
+
+def _check_not_mojibake(text: str) -> None:
+    """TCVN3/VNI text re-saved as UTF-8 decodes fine but is unreadable: refuse it."""
+    if _VIETNAMESE_ONLY.search(text):
+        return
+    if len(_LEGACY_CHARS.findall(text)) >= max(5, 0.01 * len(text)):
+        raise ExtractionError("text looks like a legacy font encoding (TCVN3/VNI) saved as "
+                              "Unicode: no Vietnamese Unicode letters")
+
+
+# ---- text → paragraphs -------------------------------------------------------------
+
+def _core(line: str) -> str:
+    """The line without Markdown emphasis marks, for pattern tests only."""
+    return line.strip().lstrip("*_").strip()
+
+
+def is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and len(line) < 160
+
+
+def is_heading(para: str) -> bool:
+    core = _core(para)
+    if para.lstrip().startswith("#"):
+        return True
+    if len(core) > 200:
+        return False
+    stripped = para.strip()
+    if stripped.startswith("**") and stripped.rstrip(":.").endswith("**") and len(stripped) < 160:
+        return True  # a whole-line bold Markdown heading
+    if is_caps(core):
+        return not core.rstrip(_CLOSERS).endswith((".", ";", ","))  # not "… UBND."
+
+    if HEADING_START.match(core):
+        # A numbered paragraph that runs on for sentences is a paragraph, not a heading.
+        return len(core) < 160 and not core.rstrip(_CLOSERS).endswith((";", ","))
+    return False
+
+
+def is_list_item(para: str) -> bool:
+    return bool(LIST_START.match(para.strip()))
+
+
+def _starts_block(line: str) -> bool:
+    core = _core(line)
+    return bool(FOOTNOTE_START.match(line.strip()) or LIST_START.match(line.strip())
+                or HEADING_START.match(core) or line.lstrip().startswith(("#", "**"))
+                or is_caps(core))
+
+
+def cut_kind(text: str) -> str:
+    """'none' when `text` ends a sentence, 'soft' after ';', 'hard' otherwise (mid-sentence)."""
+    tail = text.rstrip()
+    while tail and (tail[-1] in _CLOSERS or tail[-1] in SUP or tail[-1].isspace()):
+        tail = tail[:-1]
+    if not tail or tail[-1] in _SENTENCE_END:
+        return "none"
+    return "soft" if tail[-1] == ";" else "hard"
+
+
+def continues(para: str) -> bool:
+    """Does `para` start like the rest of a sentence (lower-case word, number, comma …)?"""
+    core = _core(para)
+    if not core or is_list_item(para) or HEADING_START.match(core):
+        return False
+    first = core[0]
+    return first.islower() or first.isdigit() or first in ",;.)]%"
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs separated by blank lines; single line breaks inside a paragraph are
-    kept only before list markers and headings (hard-wrapped lines are re-joined)."""
-    paras = []
-    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        # Lines that start a list item or heading stay separate paragraphs.
+    """Blank lines separate paragraphs. Single line breaks are hard wraps (re-joined with
+    a space) unless the next line starts a heading, list item or footnote, or the line
+    ends a sentence and is clearly shorter than the wrap width."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = [[ln.strip() for ln in chunk.split("\n") if ln.strip()]
+              for chunk in re.split(r"\n[ \t\u00a0]*\n", text)]
+    chunks = [c for c in chunks if c]
+    lengths = sorted(len(ln) for c in chunks for ln in c)
+    width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+    hard_wrapped = width <= 120
+    paras: list[str] = []
+    for lines in chunks:
         current = lines[0]
-        for ln in lines[1:]:
-            if LIST_ITEM.match(ln) or HEADING.match(ln) or FOOTNOTE_START.match(ln):
+        for prev, line in zip(lines, lines[1:]):
+            if _line_break_is_paragraph(prev, line, width, hard_wrapped):
                 paras.append(current)
-                current = ln
+                current = line
             else:
-                current += " " + ln
+                current += " " + line
         paras.append(current)
     return paras
 
 
-def _ends_sentence(para: str) -> bool:
-    return bool(SENTENCE_END.search(para))
+def _line_break_is_paragraph(prev: str, line: str, width: int, hard_wrapped: bool) -> bool:
+    full_line = len(prev) >= 0.8 * width
+    if is_heading(prev) and not (hard_wrapped and full_line and cut_kind(prev) == "hard"):
+        return True
+    if _starts_block(line):
+        # "… kinh tế" / "- xã hội …": a wrap before a dash is not a list item.
+        return not (hard_wrapped and full_line and cut_kind(prev) == "hard")
+    if hard_wrapped:
+        # A short line that ends a clause ends its paragraph; so does a sentence end
+        # followed by a capital (a paragraph per line in a short text looks wrapped).
+        return ((cut_kind(prev) != "hard" and not full_line)
+                or (cut_kind(prev) == "none" and not continues(line)))
+    return not (cut_kind(prev) != "none" and continues(line))
 
 
-def _starts_lower(para: str) -> bool:
-    first = para.lstrip("*_ ")[:1]
-    return bool(first) and first.islower()
+# ---- paragraphs → body + footnotes ----------------------------------------------------
+
+@dataclass
+class Para:
+    text: str
+    fn_number: int | None = None  # set on a footnote's first paragraph
+    fn_label: str | None = None
+    fn_text: str | None = None
+    has_markers: bool = False
+    kind: str = "paragraph"  # heading | list_item | paragraph
 
 
-def _is_footnote_continuation(para: str, after_footnote_text: str) -> bool:
-    """A paragraph right after a footnote block that belongs to the last footnote."""
-    return False
+@dataclass
+class Layout:
+    """The outcome of labelling: body paragraphs (joined where cut) and footnotes."""
+    body: list[str] = field(default_factory=list)
+    footnotes: list[list] = field(default_factory=list)  # [number, text]
 
 
-def classify(paras: list[str]) -> list[tuple[str, str]]:
-    """Label each paragraph 'body' or 'fn' (footnote start) or 'fncont' (continuation of
-    the previous footnote)."""
-    labels = []
-    for p in paras:
-        labels.append("fn" if FOOTNOTE_START.match(p) else "body")
-    n = len(paras)
-    # A body paragraph directly before a footnote start, starting lower-case (or with a
-    # place/name continuation) while the paragraph before it did not end a sentence and
-    # is itself right after a footnote block, is the tail of the previous page's footnote.
-    for i in range(n):
-        if labels[i] != "fn":
+def markers(text: str) -> list[tuple[int, int, int]]:
+    """(number, start, end) of footnote markers: superscript digits glued to a word."""
+    found = []
+    for m in MARKER.finditer(text):
+        if m.group() in ("²", "³") and _UNIT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
             continue
-        j = i - 1
-        if j >= 1 and labels[j] == "body":
-            prev = j - 1
-            # find the last footnote before j
-            k = prev
-            while k >= 0 and labels[k] == "body":
-                k -= 1
-            if k >= 0 and labels[k] in ("fn", "fncont") and _continues_footnote(paras, labels, j, k):
-                labels[j] = "fncont"
-    # Paragraphs between consecutive footnotes (no body marker chain broken) that do not
-    # look like body text: "Năm 2023: …" style continuation lines of the same footnote.
-    for i in range(1, n - 1):
-        if labels[i] == "body" and labels[i - 1] in ("fn", "fncont") and labels[i + 1] == "fn":
-            if not HEADING.match(paras[i]) and not MARKER.search(paras[i]):
-                labels[i] = "fncont"
-    return list(zip(labels, paras))
+        found.append((from_superscript(m.group()), m.start(), m.end()))
+    return found
 
 
-def _continues_footnote(paras, labels, j, k) -> bool:
-    """Is paragraph j (just before a footnote start, after body paragraphs since footnote
-    k) the tail of footnote k that ran onto the next page?"""
-    fn_text = paras[k]
-    cand = paras[j]
-    if MARKER.search(cand):
-        return False  # body text carries footnote markers; footnote tails do not
-    if HEADING.match(cand):
+def make_para(text: str) -> Para:
+    m = FOOTNOTE_START.match(text)
+    if m:
+        return Para(text, from_superscript(m.group(1)), m.group(1), m.group(2))
+    kind = "heading" if is_heading(text) else ("list_item" if is_list_item(text) else "paragraph")
+    return Para(text, has_markers=bool(markers(text)), kind=kind)
+
+
+def _signature(text: str) -> str | None:
+    """'Năm 2022: …' → 'năm #': the lead-in that parallel footnote paragraphs share."""
+    m = re.match(r"^([^:;.,]{1,30}):", _core(text))
+    if not m or len(m.group(1).split()) > 4:
+        return None
+    return re.sub(r"\d+", "#", m.group(1).lower())
+
+
+def layout(paras: list[Para]) -> Layout:
+    n = len(paras)
+    label = [""] * n  # body | fn | cont
+    owner = [-1] * n  # for fn/cont: index of the footnote's first paragraph
+    fn_acc: dict[int, str] = {}  # footnote start index -> its text so far
+    last_body = -1  # last body paragraph before the current footnote block
+    open_fn = -1  # footnote of the last block that ended mid-sentence (tail still to come)
+
+    for i, p in enumerate(paras):
+        nxt = paras[i + 1] if i + 1 < n else None
+        if p.fn_number is not None:
+            label[i], owner[i], fn_acc[i] = "fn", i, p.fn_text
+            open_fn = -1
+            continue
+        prev = label[i - 1] if i else ""
+        if prev in ("fn", "cont"):
+            target = owner[i - 1]
+            if _continues_footnote(p, paras[i - 1], fn_acc[target], paras[target], nxt,
+                                   paras[last_body] if last_body >= 0 else None):
+                label[i], owner[i] = "cont", target
+                fn_acc[target] += " " + p.text
+                continue
+            # The block is over: remember its last footnote if it stopped mid-sentence.
+            open_fn = target if cut_kind(fn_acc[target]) != "none" else -1
+        elif (open_fn >= 0 and prev == "body" and nxt is not None and nxt.fn_number is not None
+              and _is_footnote_tail(p, paras[i - 1])):
+            label[i], owner[i] = "cont", open_fn
+            fn_acc[open_fn] += " " + p.text
+            open_fn = -1
+            continue
+        label[i] = "body"
+        last_body = i
+
+    out = Layout()
+    prev_body = -1
+    for i, p in enumerate(paras):
+        if label[i] == "fn":
+            out.footnotes.append([p.fn_number, fn_acc[i]])
+        elif label[i] == "body":
+            separated = prev_body >= 0 and any(label[k] != "body" for k in range(prev_body + 1, i))
+            if prev_body >= 0 and _rejoin(paras[prev_body], p, separated):
+                out.body[-1] += " " + p.text
+            else:
+                out.body.append(p.text)
+            prev_body = i
+    return out
+
+
+def _continues_footnote(p: Para, prev: Para, fn_text: str, fn_start: Para, nxt: Para | None,
+                        body_before: Para | None) -> bool:
+    """Is `p`, right after a footnote paragraph, more of that footnote (not body)?"""
+    if p.has_markers or p.kind == "heading":
+        return False  # body text carries the markers; footnotes do not
+    if p.kind == "list_item":
+        # A footnote announcing a list ("gồm:") goes on with its items.
+        return fn_text.rstrip().endswith(":") or prev.kind == "list_item" and prev.fn_number is None
+    cut = "none" if body_before is None or body_before.kind == "heading" else cut_kind(body_before.text)
+    if cut != "none" and continues(p.text):
+        return False  # the sentence the page break cut goes on here
+    if nxt is not None and nxt.fn_number is not None:
+        return True  # nothing but footnotes lies between two footnote paragraphs
+    sig = _signature(fn_start.fn_text)
+    if sig is not None and sig == _signature(p.text):
+        return True  # "Năm 2022: …" / "Năm 2023: …"
+    if cut == "hard":
+        # The cut body sentence resumes in the NEXT paragraph, so this one is footnote
+        # (unless it is a whole page of body text without footnotes: too long for that).
+        return (len(p.text) < MAX_FOOTNOTE_PARAGRAPH and nxt is not None
+                and nxt.fn_number is None and nxt.kind == "paragraph"
+                and _core(nxt.text)[:1].islower())
+    return cut_kind(fn_text) != "none" and continues(p.text)
+
+
+def _is_footnote_tail(p: Para, prev: Para) -> bool:
+    """`p` sits between this page's body and its first footnote while the previous page's
+    last footnote stopped mid-sentence: it is that footnote's tail if it carries no
+    marker and reads as the rest of a sentence, or the body before it was cut."""
+    if p.has_markers or p.kind != "paragraph":
         return False
-    # The footnote ended mid-sentence and the candidate ends a sentence or a list item.
-    return not _ends_sentence(fn_text) and (_starts_lower(cand) or not _ends_sentence(fn_text))
+    return continues(p.text) or (prev.kind != "heading" and cut_kind(prev.text) == "hard")
+
+
+def _rejoin(x: Para, y: Para, separated: bool) -> bool:
+    """Re-join body paragraph `x` with the next body paragraph `y` (cut by a page break)?"""
+    if x.kind == "heading" or y.kind != "paragraph":
+        return False
+    cut = cut_kind(x.text)
+    if separated:  # a footnote block stood between them: a page break for sure
+        return cut == "hard" or (cut == "soft" and continues(y.text))
+    return cut == "hard" and continues(y.text)
+
+
+# ---- entry points ------------------------------------------------------------------
+
+def _heading_level(text: str) -> int | None:
+    core = _core(text)
+    if text.lstrip().startswith("#"):
+        return len(text.lstrip()) - len(text.lstrip().lstrip("#"))
+    m = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)\.\s", core)
+    if m:
+        return m.group(1).count(".") + 2
+    if re.match(rf"^{_ROMAN}\.\s|^(?:Chương|Phần)\s", core):
+        return 1
+    return None
+
+
+def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDocument:
+    """Decoded text → document (also used by tests on strings)."""
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    if not text.strip():
+        raise ExtractionError("empty file (no text)")
+    _check_not_mojibake(text)
+    result = layout([make_para(p) for p in split_paragraphs(text)])
+    builder = DocumentBuilder(path, fmt)
+    for para in result.body:
+        para_obj = make_para(para)
+        kind = para_obj.kind if para_obj.fn_number is None else "paragraph"
+        level = _heading_level(para) if kind == "heading" else None
+        builder.add_block(kind, para, footnote_refs=markers(para), level=level)
+    for number, fn_text in result.footnotes:
+        builder.add_footnote(number, fn_text)
+    return builder.build()
 
 
 def extract_txt(path: Path) -> ExtractedDocument:
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise ExtractionError("empty file (no text)")
-    text = decode(raw)
-    if "\x00" in text:
-        raise ExtractionError("binary data in a text file")
-    paras = split_paragraphs(text)
-    labelled = classify(paras)
-
-    builder = DocumentBuilder(str(path), "txt")
-    footnotes: list[list] = []  # [number, label, text]
-    body: list[str] = []
-    for label, para in labelled:
-        if label == "fn":
-            m = FOOTNOTE_START.match(para)
-            footnotes.append([from_superscript(m.group(1)), m.group(1), m.group(2)])
-        elif label == "fncont" and footnotes:
-            footnotes[-1][2] += " " + para
-        else:
-            # Re-join a body paragraph that a footnote block cut in two.
-            if body and body[-1] is not None and not _ends_sentence(body[-1]) \
-                    and _starts_lower(para) and _interrupted(labelled, para):
-                body[-1] = body[-1] + " " + para
-            else:
-                body.append(para)
-    for para in body:
-        kind = "heading" if _looks_like_heading(para) else (
-            "list_item" if LIST_ITEM.match(para) else "paragraph")
-        refs = [(from_superscript(m.group()), m.start(), m.end()) for m in MARKER.finditer(para)]
-        builder.add_block(kind, para, footnote_refs=refs)
-    for number, label, fn_text in footnotes:
-        builder.add_footnote(number, fn_text)
-    doc = builder.build()
-    return doc
-
-
-def _interrupted(labelled, para) -> bool:
-    """True when `para` comes right after a footnote block."""
-    for idx, (label, p) in enumerate(labelled):
-        if p is para:
-            return idx > 0 and labelled[idx - 1][0] in ("fn", "fncont")
-    return False
-
-
-def _looks_like_heading(para: str) -> bool:
-    if len(para) > 200:
-        return False
-    stripped = para.strip("* ")
-    if HEADING.match(stripped) and not stripped.endswith((".", ";", ",")) or \
-            re.match(r"^[IVXLC]+\.\s", stripped):
-        return True
-    letters = [c for c in stripped if c.isalpha()]
-    return bool(letters) and len(stripped) < 120 and all(c.isupper() for c in letters)
+    return parse_text(decode(raw), str(path), "txt")
