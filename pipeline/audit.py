@@ -126,7 +126,30 @@ def _is_threshold(text, p) -> bool:
     return p["kind"] == "percent" and bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"]))
 
 
+def _show(f) -> str:
+    """A figure as the report wrote it when it is an amount ("22.143 tỷ đồng")."""
+    if f.get("unit") == "đồng" and f.get("surface"):
+        return f["surface"]
+    return vn(f["value"], f.get("decimals") or 0)
+
+
+def _sum_text(s: float, comps: list[dict]) -> str:
+    """A sum in the scale the parts were written in ("22.144 tỷ đồng")."""
+    f = comps[0] if comps else {}
+    m = re.match(NUMBER_RX, f.get("surface") or "")
+    if f.get("unit") == "đồng" and m:
+        raw = parse_number(m.group(0))[0]
+        if raw:
+            scale = f["value"] / raw
+            word = f["surface"][m.end():].strip()
+            dec = max((c.get("decimals") or 0) for c in comps)
+            return f"{format_number(s / scale, dec)} {word}"
+    return vn(s)
+
+
 def _nums(f) -> str:
+    if f.get("unit") == "đồng" and f.get("surface"):
+        return f["surface"]
     if f["kind"] in ("ratio", "rank") and f.get("denominator") is not None:
         return f"{vn(f['numerator'])}/{vn(f['denominator'])}"
     return vn(f["value"], f.get("decimals") or 0)
@@ -137,15 +160,22 @@ def _nums(f) -> str:
 def audit(text: str, figures: list[dict]) -> list[dict]:
     """All checks for one document. Each check: kind, verdict, stated, computed,
     figure_ids (list), message, start, end."""
-    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    # A claim's figures lie in one sentence, or in one bullet ("- Cấp huyện: … 6.326/6.469
+    # hồ sơ, đạt 97,79%. Còn 143 hồ sơ chưa số hóa, chiếm 2,21%.").
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for f in sorted(figures, key=lambda f: f["start"]):
-        by_sentence[f["sentence_start"]].append(f)
+        line = text.rfind("\n", 0, f["start"]) + 1
+        bullet = text[line:line + 1] in BULLETS
+        groups[("line", line) if bullet else ("sentence", f["sentence_start"])].append(f)
     checks: list[dict] = []
-    for figs in by_sentence.values():
+    for figs in groups.values():
         checks.extend(_sentence_checks(text, figs))
     checks.extend(_repeated(text, figures))
     checks.sort(key=lambda c: (c["start"], c["end"]))
     return checks
+
+
+BULLETS = set("-+•*–▪◦")
 
 
 def _check(kind, verdict, stated, computed, figs, message):
@@ -177,7 +207,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         # the rest must follow at once ("…, đạt 97,79%; 143 hồ sơ chưa …"), not a figure
         # of another scope ("…; toàn huyện còn 1.285 hồ sơ chưa …")
         rest_gap = re.sub(r"[^\W\d]*\s*,?\s*(?:đạt|chiếm|bằng)?\s*(?:tỷ lệ|tỉ lệ)?\s*\d+(?:,\d+)?\s?%", "", gap)
-        tight = bool(re.fullmatch(r"[\s,;:.\-–]*(?:còn lại|còn|số còn lại)?\s*", rest_gap))
+        tight = bool(re.fullmatch(r"(?i)[\s,;:.\-–]*(?:còn lại|còn|số còn lại)?\s*", rest_gap))
         if verdict == "ok" or (negated and tight and _unit(nxt) and _unit(r)):
             out.append(_check(
                 "complement", verdict, r["denominator"], total, [r, nxt],
@@ -198,7 +228,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         chk = None
         if nxt is not None and nxt["kind"] == "ratio" and \
-                re.fullmatch(r"\s*\(\s*", text[p["end"]:nxt["start"]]):
+                re.fullmatch(r"(?i)\s*\(\s*(?:tương ứng|tương đương|bằng|đạt|với|gồm|là)?\s*:?\s*",
+                             text[p["end"]:nxt["start"]]):
             chk = _ratio_percent(text, nxt, p, strong=True)
         elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
             gap = text[prev["end"]:p["start"]]
@@ -230,8 +261,12 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
             f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%."))
     # -- parts of one whole (16/19 + 03/19) -----------------------------------------------
     out.extend(_parts(text, figs))
-    # -- totals and changes ---------------------------------------------------------------
-    out.extend(_totals(text, figs))
+    # -- totals and changes (a breakdown never runs past its sentence) ------------------
+    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    for f in figs:
+        by_sentence[f["sentence_start"]].append(f)
+    for sentence_figs in by_sentence.values():
+        out.extend(_totals(text, sentence_figs))
     for c in out:
         c.pop("_percent", None)
         c.pop("_part", None)
@@ -449,10 +484,36 @@ def _totals(text, figs):
             kind = "change"
         else:
             total_figs, kind = [t], "total"
-            label = f"tổng nêu {vn(total)}{' ' + _unit(t) if _unit(t) else ''}"
-        out.append(_sum_check(text, kind, total, total_figs, comps, label, m, paren, list_start))
+            label = (f"tổng nêu {_show(t)}" if t["kind"] == "money" else
+                     f"tổng nêu {vn(total)}{' ' + _unit(t) if _unit(t) else ''}")
+        chk = _sum_check(text, kind, total, total_figs, comps, label, m, paren, list_start)
+        if chk and chk["verdict"] == "mismatch" and kind == "total":
+            chk = _other_total(text, figs, t, comps, chk)
+        out.append(chk)
     out.extend(_change_percent(text, figs))
     return [c for c in out if c]
+
+
+DELTA_BEFORE = re.compile(r"(?i)\b(?:tăng|giảm|hơn|vượt|thêm|chênh lệch)\s+(?:thêm\s+)?$")
+
+
+def _other_total(text, figs, t, comps, chk):
+    """A breakdown that does not add up to the figure just before it may belong to an
+    earlier one ("tiếp nhận 1.200 hồ sơ, tăng 150 hồ sơ, trong đó: cấp huyện 700, cấp xã
+    500"): ok if an earlier figure of the sentence is the sum; unverifiable if the anchor
+    is a change rather than a stock."""
+    s = sum(c["value"] for c in comps)
+    for g in figs:
+        if g["start"] >= t["start"]:
+            break
+        if g["kind"] == t["kind"] and _units_compatible(g, t) and abs(g["value"] - s) <= 1e-6 * max(1, s):
+            return _check("total", "ok", g["value"], s, [g] + comps,
+                          f"Tổng nêu {_show(g)}; các thành phần "
+                          f"{' + '.join(_show(c) for c in comps)} = {vn(s)}.")
+    if DELTA_BEFORE.search(text, max(0, t["start"] - 20), t["start"]):
+        chk["verdict"] = "unverifiable"
+        chk["message"] += " Số đứng trước danh sách là mức tăng/giảm, không chắc là tổng."
+    return chk
 
 
 def _components(text, rest, list_start, paren_list, s_end):
@@ -506,7 +567,7 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
             parts = comps[:k + 1]
             return _check(kind, "ok", total, running, total_figs + parts,
                           f"{_cap(label)}; các thành phần "
-                          f"{' + '.join(vn(p['value']) for p in parts)} = {vn(running)}.")
+                          f"{' + '.join(_show(p) for p in parts)} = {_sum_text(running, parts)}.")
     s = sum(c["value"] for c in comps)
     exhaustive_word = intro is not None and re.match(r"(?i)(?:bao gồm|gồm|chia ra|phân ra)", intro.group(0))
     labels_ok = True
@@ -533,7 +594,7 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
         return None  # "trong đó" naming only some of the parts: nothing to check
     return _check(kind, verdict, total, s, total_figs + comps,
                   f"{_cap(label)}; cộng các thành phần "
-                  f"{' + '.join(vn(c['value']) for c in comps)} = {vn(s)}.{note}")
+                  f"{' + '.join(_show(c) for c in comps)} = {_sum_text(s, comps)}.{note}")
 
 
 def _precision(f) -> float:

@@ -148,9 +148,25 @@ def _checks_of(text):
     "Tiếp nhận 640 hồ sơ, giải quyết 600 hồ sơ, đạt 80%.",
     "Giải quyết 1.200/1.250 hồ sơ, chiếm 8,5% tổng số hồ sơ toàn tỉnh.",
     "Kỷ luật 12 cán bộ, trong đó: khiển trách 07 người; thực hiện luân chuyển 15 công chức.",
+    "Năm 2023 tiếp nhận 1.200 hồ sơ, tăng 150 hồ sơ, trong đó: cấp huyện 100 hồ sơ, cấp xã 60 hồ sơ.",
+    "Tổng số 250 cán bộ, trong đó: nữ 120 người, đảng viên 180 người.",
+    "Tiếp nhận 1.500 hồ sơ, trả kết quả qua bưu chính 480 hồ sơ, chiếm 12%.",
+    "Đã cấp 5.200/6.000 thẻ, đạt 92% kế hoạch năm.",
+    "Giải quyết 1.234/1.300 hồ sơ, đạt 94,9%, vượt 4,9% so với kế hoạch.",
+    "Có 14/32 TTHC phát sinh hồ sơ mức độ 3 và 30/32 TTHC phát sinh hồ sơ mức độ 4.",
+    "Số hóa 3.980/4.215 hồ sơ, đạt 94,42%; toàn huyện còn 1.285 hồ sơ chưa được số hóa.",
+    "Tổng vốn 22.143 tỷ đồng (gồm kế hoạch 19.596 tỷ đồng; vốn chuyển sang 2.548 tỷ đồng).",
 ])
 def test_traps_never_mismatch(text):
     assert all(c["verdict"] != "mismatch" for c in _checks_of(text))
+
+
+def test_bullet_is_one_claim_and_paren_ratio():
+    text = ("- Cấp huyện: Số hóa 6.326/6.469 hồ sơ, đạt 97,79%. Còn 143 hồ sơ chưa số hóa, "
+            "chiếm 2,83%.\n\nTỷ lệ đúng hạn đạt 95,5% (tương ứng 191/200 hồ sơ).")
+    got = {(c["kind"], c["verdict"]) for c in _checks_of(text)}
+    assert ("implicit_whole", "mismatch") in got and ("complement", "ok") in got
+    assert ("ratio_percent", "ok") in got
 
 
 def test_total_breakdown_and_change():
