@@ -63,13 +63,33 @@ def _words(phrase: str) -> str:
     return W.join(re.escape(w) for w in phrase.lower().split())
 
 
+def _trie(phrases) -> str:
+    """One regex for many phrases, as a character trie ("nghị (?:định|quyết)"), so the
+    engine compares a character once instead of once per phrase."""
+    root: dict = {}
+    for p in phrases:
+        node = root
+        for ch in " ".join(p.lower().split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node) -> str:
+        alts = [(W if ch == " " else re.escape(ch)) + emit(child)
+                for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return "(?:" + emit(root) + ")"
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict:
     with open(DATA, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     types = {t["word"].lower(): t for t in raw["types"]}
     words = sorted(types, key=len, reverse=True)
-    type_re = "|".join(_words(w) for w in words)
+    type_re = _trie(words)
     named_words = [w for w in words if types[w].get("named")]
     named_re = "|".join(_words(w) for w in named_words)
     bare_re = "|".join(_words(w) for w in words if types[w].get("bare"))
@@ -77,7 +97,9 @@ def rules() -> dict:
     back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
     selfw = "|".join(_words(w) for w in ana["self"])
     std_prefix = "|".join(raw["standards"]["prefixes"])
-    stop_name = r"(?!" + "|".join(_words(w) for w in words) + r"|ngày\b|năm\b|số\b)"
+    stop_name = r"(?!" + _trie(words + ["ngày", "năm", "số"]) + r"(?![^\W\d_]))"
+    # the named alternatives only after a named type word ("luật", "pháp lệnh" ...)
+    named_after = "(?:" + "|".join(sorted({f"(?<={re.escape(w.split()[-1])})" for w in named_words})) + ")"
     name = r"(?:" + stop_name + r"[^;:\n()“”\"])" + "{1,100}?"
     sym_a = SYMBOL  # the main symbol group carries the PDF-split variant; others don't
     # One type-word alternation, then what may follow it, so the (costly) alternation is
@@ -86,20 +108,21 @@ def rules() -> dict:
         # Nghị định số 63/2010/NĐ-CP
         rf"{W}(?:số[:.]?{J})?(?P<sym>{sym_a})",
         # Luật Cán bộ, công chức số 22/2008/QH12
-        rf"{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{sym_a})",
+        rf"{named_after}{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{sym_a})",
         # Nghị định 59 (a bare number), Đề án 06
         rf"{W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
         # Nghị định nêu trên, Quyết định này
         rf"{W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
         # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
-        rf"(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
+        rf"{named_after}(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
         rf"|(?P<ndate>(?={W}ngày{W}\d)))",
     ])
     pattern = rf"(?P<tw>{type_re})(?:{after_type})|(?P<bsym>{sym_a})"
     lead = r"(?<![^\W\d_])"  # a type word starts a word
     # Matched against the lower-cased text: IGNORECASE makes Python's regex ~10x slower.
-    combined = re.compile(lead + "(?:" + pattern + ")")
+    first = "".join(sorted({w[0] for w in words}))  # cheap first test at each position
+    combined = re.compile(f"(?=[{re.escape(first)}0-9])" + lead + "(?:" + pattern + ")")
     # TCVN ISO 9001:2015, QCVN 01:2021/BXD (case-sensitive, on the original text)
     standard = re.compile(rf"(?:{std_prefix})(?:[ /](?:ISO|IEC))* ?\d[\d.]*(?:-\d+)*"
                           rf"(?: ?: ?(?:19|20)\d\d)?(?:/[A-ZĐ]+)?")
@@ -166,6 +189,7 @@ _STD_COLON = re.compile(r"\s*:\s*")
 _CONNECTOR_ONLY = re.compile(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", re.I)
 _YEAR_PART = re.compile(r"^(\d+)/\d{4}/")
 _DIGITS = re.compile(r"\d+")
+_PRIVATE = ("_parsed", "_tail_end", "_date_problem", "_subject_end", "_alias_end", "_self")
 LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
 
 
@@ -194,29 +218,29 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
     window = text[start:start + 160]
     end_rel = 0
     words = 0
-    tokens = list(_TOKEN.finditer(window))
-    for i, t in enumerate(tokens):
+    it = _TOKEN.finditer(window)
+    t = next(it, None)
+    while t is not None:
+        nxt_t = next(it, None)  # one token of look-ahead
         tok = t.group()
+        nxt = nxt_t.group() if nxt_t else ""
         if "\n" in window[end_rel:t.start()]:
             break
         if tok == ",":
-            nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
             if nxt in _ROLE_WORDS and words:
+                t = nxt_t
                 continue
             break
-        nxt = tokens[i + 1].group().lower() if i + 1 < len(tokens) else ""
-        if words and (tok.lower(), nxt) in _ISSUER_STOP_PAIRS:
+        low = tok.lower()
+        if not (tok[0].isupper() or low in r["issuer_words"] or tok in ("-", "&")):
+            break
+        if words and (low in _ISSUER_STOP or (low, nxt.lower()) in _ISSUER_STOP_PAIRS):
             break
         if words and tok[0].isupper() and r["type_start"].match(window, t.start()):
             break
-        if not tok[0].isalnum() and tok not in ("-", "&"):
-            break
-        if not (tok[0].isupper() or tok.lower() in r["issuer_words"] or tok in ("-", "&")):
-            break
-        if words and tok.lower() in _ISSUER_STOP:
-            break
         end_rel = t.end()
         words += 1
+        t = nxt_t
     issuer = window[:end_rel]
     # trailing connectors are not part of a name
     trimmed = _ISSUER_TRAIL.sub("", issuer)
@@ -534,8 +558,8 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         _alias_mentions(text, rows, aliases, old_to_new, sentences)
     _resolve_short(rows)
     for row in rows:
-        for k in [k for k in row if k.startswith("_")]:
-            del row[k]
+        for k in _PRIVATE:
+            row.pop(k, None)
 
 
 def _relation(text: str, cs: int, start: int, prefix: str, prev: dict | None, r: dict) -> str:
@@ -771,3 +795,34 @@ def finalize(db) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+# ---- benchmark input -------------------------------------------------------------------
+def dense_sample(size: int, seed: int = 7) -> str:
+    """A generated text of about `size` characters with one citation every ~100 characters
+    (full, short, bare, list, Party, sloppy forms), for `make bench` and linearity tests."""
+    import random
+    rnd = random.Random(seed)
+    forms = [
+        "Nghị định số {n}/{y}/NĐ-CP ngày {d}/{m}/{y} của Chính phủ về quản lý công chức",
+        "Quyết định số {n}/QĐ-UBND ngày {d}/{m}/{y} của Ủy ban nhân dân tỉnh",
+        "Kế hoạch số {n}/KH-UBND, ngày {d}-{m}-{y} về kiểm soát thủ tục hành chính",
+        "Nghị quyết số {n}-NQ/TW ngày {d} tháng {m} năm {y} của Bộ Chính trị",
+        "Thông tư {n}/{y}/TT-BNV của Bộ Nội vụ hướng dẫn thi hành",
+        "Công văn số {n}/UBND-KSTT ngày {d}/{m}/{y}",
+        "các Nghị định số {n}/{y}/NĐCP, {n2}/{y}/ND-CP",
+        "Nghị định {n} của Chính phủ",
+    ]
+    fillers = ["; các cơ quan, đơn vị đã triển khai thực hiện nghiêm túc, kịp thời. Thực hiện",
+               ", đồng thời rà soát, đánh giá kết quả thực hiện năm trước; căn cứ",
+               "; các xã, thị trấn tiếp tục rà soát, cập nhật thủ tục theo",
+               ". Trên cơ sở kết quả kiểm tra và kiến nghị của đoàn giám sát, thực hiện"]
+    parts, total = [], 0
+    while total < size:
+        y = rnd.randint(2008, 2024)
+        s = rnd.choice(forms).format(n=rnd.randint(1, 2999), n2=rnd.randint(1, 2999), y=y,
+                                     d=rnd.randint(1, 28), m=rnd.randint(1, 12))
+        s += rnd.choice(fillers) + " "
+        parts.append(s)
+        total += len(s)
+    return "".join(parts)
