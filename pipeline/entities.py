@@ -332,6 +332,10 @@ def _after_level(tk: Toks, j: int, upper_ok: bool, places_by_start: dict) -> tup
     canonical suffix)."""
     k = j
     parts = []
+    # A header written on two lines: "ỦY BAN NHÂN DÂN\nHUYỆN VŨ QUANG".
+    if upper_ok and tk.t(k).strip() == "" and "\n" in tk.t(k) and tk.t(k).count("\n") <= 2 \
+            and _level_at(tk, k + 1) and tk.t(k + 1).isupper():
+        k += 1
     if tk.t(k).lower() in ("cấp", "các") and _level_at(tk, k + 1):
         parts.append(tk.t(k).lower())
         k += 1
@@ -341,7 +345,7 @@ def _after_level(tk: Toks, j: int, upper_ok: bool, places_by_start: dict) -> tup
     level, k2 = lv
     start_char = tk.start(k)
     pm = places_by_start.get(start_char)
-    if pm is not None and pm.level:
+    if pm is not None and pm.level and not parts:
         # The place pass found "huyện Tuần Giáo" here: reuse its extent and name.
         end = k2
         while end < len(tk) and tk.start(end) < pm.end:
