@@ -36,6 +36,8 @@ LIST_ITEM = re.compile(r"^(?:[-–•+*]\s|\(\d+\)\s|[a-zđ]\)\s)")
 SENTENCE_END = re.compile(r"[.:;!?…]\s*[”\"')]*\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
 COLUMN_BREAK = re.compile(r"^(?:Số\s*:|Số\s+\d|V/v\b)|^[^,]{0,40},?\s*ngày\b.{0,40}tháng", re.I)
 SIGNATURE_START = re.compile(r"^Nơi\s+nhận\b", re.I)
+# Layout tables (header: issuing body | national motto; signature) are not data tables.
+LAYOUT_TABLE = re.compile(r"CỘNG\s+HÒA\s+XÃ\s+HỘI|Độc\s+lập\s*[-–]\s*Tự\s+do|\bNơi\s+nhận\s*:")
 INLINE_SUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 LEADING_SUP = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*")
 
@@ -235,6 +237,8 @@ def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
         filled = [r for r in rows if sum(1 for c in r if c and c.strip()) >= 2]
         if len(rows) < 2 or not filled:
             continue  # a box around a paragraph, not a table
+        if LAYOUT_TABLE.search(" ".join(c or "" for r in rows for c in r)):
+            continue  # a bordered header or signature block: read as two columns
         found.append((t.bbox, rows))
     return found
 
@@ -298,12 +302,18 @@ def _footnote_area(page, rows: list[Row], body_size: float) -> int:
         for i, r in enumerate(rows):
             if r.top >= y - 1:
                 return i
-    # No rule: a trailing run of small rows whose first row starts with a number.
+    # No rule: a trailing run of small rows that holds a row starting with a number.
+    # The run starts the area when it stands apart from the body above (the tail of a
+    # footnote from the previous page); otherwise the area starts at that row.
     i = len(rows)
     while i > 0 and rows[i - 1].size <= 0.9 * body_size:
         i -= 1
     for j in range(i, len(rows)):
         if _leading_marker(rows[j]) is not None:
+            if j > i and i > 0:
+                above, first = rows[i - 1], rows[i]
+                if first.top - above.bottom > 0.8 * (above.bottom - above.top):
+                    return i
             return j
     return len(rows)
 
@@ -521,7 +531,8 @@ def extract_pdf(path: Path) -> ExtractedDocument:
             p.rows = _group_rows(words, no)
             p._page = page  # for the footnote separator search (dropped below)
             pages.append(p)
-        if not any(p.rows or p.tables for p in pages):
+        if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
+            # (a scan may still carry a few characters: a stamp, a signature caption)
             if failed_pages:
                 raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
             raise ExtractionError("no text layer (scanned?)")
@@ -550,6 +561,16 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         for number, text, page_no in footnotes:
             builder.add_footnote(number, text, page_no)
     return builder.build()
+
+
+def _scant(p: Page) -> bool:
+    """A page with next to no text (a scanned page with a stamp or a caption)."""
+    n = 0
+    for r in p.rows:
+        n += sum(ch.isalnum() for w in r.words for ch in w.text)
+        if n >= 15:
+            return False
+    return not p.tables
 
 
 def _ranges(nums: list[int]) -> str:
@@ -687,8 +708,11 @@ def _column_blocks(rows: list[Row]) -> list[list[Row]]:
 def _is_centered(r: Row, p) -> bool:
     """Centred between the margins without touching either (a justified line touches
     the right margin; a wide centred caption may come close to both)."""
-    mid = (p.left + p.right) / 2
-    return (abs((r.x0 + r.x1) / 2 - mid) < 0.03 * (p.right - p.left)
+    center = (r.x0 + r.x1) / 2
+    tol = 0.04 * (p.right - p.left)
+    # The text area is guessed from few lines on some pages (annexes, tables): the
+    # page's own centre is a second reference.
+    return ((abs(center - (p.left + p.right) / 2) < tol or abs(center - p.width / 2) < tol)
             and r.x0 > p.left + 2 and r.x1 < p.right - 2)
 
 
@@ -700,7 +724,11 @@ def _continues(prev: Row, row: Row, pages: dict, pitch: dict) -> bool:
     text = row.text
     size = row.size
     starts_item = bool(HEADING_NUMBER.match(text) or LIST_ITEM.match(text) or LEGAL_HEADING.match(text))
-    prev_full = prev.x1 >= pp.right - 2.5 * size
+    # The previous line is full when it reaches the right margin (justified text) or
+    # when this line's first word would not have fitted after it (ragged right).
+    first_word = row.words[0].x1 - row.words[0].x0
+    room = pp.right - prev.x1
+    prev_full = room <= 2.5 * size or room < min(first_word, 0.3 * (pp.right - pp.left)) + 0.6 * size
     prev_ends = bool(SENTENCE_END.search(prev.text))
     if prev.page != row.page:
         # Across a page break: the previous page's last line ran to the right margin
@@ -714,7 +742,9 @@ def _continues(prev: Row, row: Row, pages: dict, pitch: dict) -> bool:
         return False
     if _is_centered(prev, p) and _is_centered(row, p):
         return abs(prev.bold - row.bold) < 0.5
-    if row.x0 > p.left + 0.8 * size and abs(row.x0 - prev.x0) > 2:
+    hanging = (len(prev.words) > 1 and abs(row.x0 - prev.words[1].x0) <= 2
+               and bool(LIST_ITEM.match(prev.text) or HEADING_NUMBER.match(prev.text)))
+    if row.x0 > p.left + 0.8 * size and abs(row.x0 - prev.x0) > 2 and not hanging:
         return False  # first-line indent (or a centred/right-aligned line)
     if not prev_full:
         return False

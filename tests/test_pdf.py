@@ -139,9 +139,13 @@ def expected_paragraph(text):
     return re.sub(r"\[\^(\d+)\]", lambda m: to_superscript(m.group(1)), text)
 
 
-def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0) -> None:
-    """The report above; `signature_drop` pushes the signature block down the page (so
-    that it breaks onto the next one)."""
+def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0,
+                    ragged: bool = False, unicode_markers: bool = False, rule: bool = True,
+                    header_box: bool = False) -> None:
+    """The report above. `signature_drop` pushes the signature block down the page (so
+    that it breaks onto the next one); `ragged`: left-aligned lines instead of justified;
+    `unicode_markers`: markers printed as "¹" glyphs in the running font; `rule`: the
+    separator above the footnotes; `header_box`: the header drawn as a bordered table."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
@@ -182,12 +186,17 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
         fit = lines[:4]
         state["fn_queue"] = lines[4:]
         y = BOTTOM + FN_BAND - 10
-        c.setLineWidth(0.5)
-        c.line(LEFT, y + 4, LEFT + 150, y + 4)
+        if rule:
+            c.setLineWidth(0.5)
+            c.line(LEFT, y + 4, LEFT + 150, y + 4)
         y -= FN_LEAD - 2
         for number, words, last in fit:
             x = LEFT
-            if number is not None:
+            if number is not None and unicode_markers:
+                c.setFont("VN", FN_SIZE)
+                c.drawString(x, y, to_superscript(number))
+                x += stringWidth(to_superscript(number) + " ", "VN", FN_SIZE)
+            elif number is not None:
                 c.setFont("VN", 6)
                 c.drawString(x, y + 3, str(number))
                 x += stringWidth(str(number), "VN", 6) + 1
@@ -219,18 +228,22 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
             if isinstance(w, str):
                 return stringWidth(w, font, size)
             text, number, rest = w
+            if unicode_markers:
+                return stringWidth(text + to_superscript(number) + rest, font, size)
             return (stringWidth(text, font, size) + stringWidth(str(number), font, 7)
                     + stringWidth(rest, font, size))
 
         widths = [width(w) for w in words]
         gap = stringWidth(" ", font, size)
-        if not last and len(words) > 1:
+        if not last and len(words) > 1 and not ragged:
             gap = (x1 - x0 - sum(widths)) / (len(words) - 1)
         x = x0
         for w, wd in zip(words, widths):
             c.setFont(font, size)
             if isinstance(w, str):
                 c.drawString(x, y, w)
+            elif unicode_markers:
+                c.drawString(x, y, w[0] + to_superscript(w[1]) + w[2])
             else:
                 text, number, rest = w
                 c.drawString(x, y, text)
@@ -251,6 +264,12 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
         c.setFont(font, 12)
         c.drawCentredString(165, TOP - k * LEAD, left)
         c.drawCentredString(395, TOP - k * LEAD, right)
+    if header_box:
+        c.setLineWidth(0.7)
+        for k in range(4):
+            c.line(LEFT - 10, TOP + 14 - k * LEAD, RIGHT + 10, TOP + 14 - k * LEAD)
+        for x in (LEFT - 10, 280, RIGHT + 10):
+            c.line(x, TOP + 14, x, TOP + 14 - 3 * LEAD)
     state["y"] = TOP - 3 * LEAD - 30
 
     for kind, payload in BODY:
@@ -389,6 +408,32 @@ def test_laid_out_header_and_signature_are_column_blocks(laid_out):
                           "Hương Khê, ngày 20 tháng 11 năm 2024"]
     assert "\n".join(SIGNATURE_LEFT) in blocks
     assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình" in blocks
+
+
+VARIANTS = {
+    "ragged": dict(ragged=True),
+    "unicode-markers": dict(unicode_markers=True),
+    "no-rule": dict(rule=False),
+    "boxed-header": dict(header_box=True),
+    "all": dict(ragged=True, unicode_markers=True, rule=False, header_box=True),
+}
+
+
+@needs_font
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_layout_variants_give_the_same_document(variant, laid_out, tmp_path):
+    """Left-aligned lines, "¹" glyphs for markers, footnotes without a rule, a bordered
+    header: the same text, blocks and footnotes as the plain layout."""
+    path = tmp_path / f"{variant}.pdf"
+    make_report_pdf(path, **VARIANTS[variant])
+    doc = extract_pdf(path)
+    assert_invariants(doc)
+    assert_linked(doc)
+    assert doc.text == laid_out.text
+    assert [(b.kind, b.page) for b in doc.blocks] == [(b.kind, b.page) for b in laid_out.blocks]
+    assert [(f.number, f.page, f.anchor_start) for f in doc.footnotes] == \
+        [(f.number, f.page, f.anchor_start) for f in laid_out.footnotes]
+    assert len(doc.tables) == 1  # the bordered header is not a data table
 
 
 @needs_font
