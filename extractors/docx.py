@@ -578,6 +578,10 @@ class BodyWriter:
                 pos = end + 1
         blocks = []
         for text, refs, breaks in pieces:
+            if self.page is not None:  # a page that starts with this block: its page
+                lead = [i for i in breaks if not text[:i].strip()]
+                self.page += len(lead)
+                breaks = [i for i in breaks if text[:i].strip()]
             kind = para.kind
             if len(pieces) > 1:
                 kind = "heading" if para.level is not None or looks_like_heading(
