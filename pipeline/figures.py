@@ -46,6 +46,10 @@ _EXCLUDE = [
     re.compile(r"(?m)^\s*\d+(?:\.\d+)*\.?(?=\s*\|)"),
     # codes in a table legend: "Có = 1; Không = 0"
     re.compile(r"=\s*\d+"),
+    # "điểm 3 khoản 2 Điều 5": a legal reference
+    re.compile(r"(?i)\bđiểm\s+\d+(?=\s*,?\s*(?:khoản|điều)\b)"),
+    # a day and month without a year: "ngày 15 tháng 12", "ngày 31/12"
+    re.compile(r"(?i)\bngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|\s*[/\-.]\s*\d{1,2})"),
     # times "8h30", "14 giờ 30 phút" stay counts; telephone-like digit runs do not
     re.compile(r"\b0\d{2,3}[.\s]\d{3}[.\s]\d{3,4}\b"),
 ]
@@ -59,13 +63,18 @@ CANDIDATE = re.compile(
 LABEL_BEFORE = re.compile(
     r"(?i)\b(?:nghị định|quyết định|thông tư(?: liên tịch)?|nghị quyết|chỉ thị|công văn|"
     r"văn bản|kế hoạch|báo cáo|đề án|quy định|luật|pháp lệnh|hướng dẫn|thông báo|"
-    r"tờ trình|kết luận|chương trình|điều|khoản|chương|mục|phụ lục|mức độ|mức|"
-    r"lần thứ|khóa|nhiệm kỳ|iso|tcvn|qcvn|tiêu chuẩn|quốc lộ|tỉnh lộ|ql|tl|"
+    r"tờ trình|kết luận|chương trình|lần thứ|khóa|nhiệm kỳ|quốc lộ|tỉnh lộ|ql|tl|"
     r"phiên bản|version|covid|tổ|khu|tiểu khu|lô|số nhà|điện thoại|fax|"
-    r"quy chuẩn|dự thảo|biểu mẫu|mẫu số|phiếu số|biểu số|bảng|phòng|hội nghị lần)"
+    r"dự thảo|biểu mẫu|mẫu số|phiếu số|biểu số|bảng|phòng|hội nghị lần|mức)"
     r"\s+(?:số\s+)?$")
+# Labels whose number is never a quantity, whatever follows ("Điều 14 Nghị định này").
+STRONG_LABEL_BEFORE = re.compile(
+    r"(?i)\b(?:điều|khoản|chương|mục|phần|phụ lục|mức độ|iso|tcvn|qcvn|"
+    r"tiêu chuẩn|quy chuẩn|tháng|quý|tuần|ngày|tiểu mục|tiết)\s+(?:số\s+)?$")
 PERCENT_AFTER = re.compile(r"\s?%|\s+phần trăm\b")
 RANK_BEFORE = re.compile(r"(?i)(?:xếp|đứng|xếp hạng|hạng)\s+(?:thứ\s+)?$|\bthứ\s+$")
+DOC_NOUNS = {"nghị định", "quyết định", "thông tư", "nghị quyết", "chỉ thị", "công văn",
+             "văn bản", "kế hoạch", "báo cáo", "đề án", "quy định", "luật", "chương trình"}
 MULTIPLIERS = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 
 
@@ -354,9 +363,11 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
         u = _match_unit(text, end)
         if not u or u[1] != "count" or u[0].lower() in ("năm", "tháng", "ngày"):
             return None
+    if b is None and STRONG_LABEL_BEFORE.search(text, max(0, start - 20), start):
+        return None
     if b is None and LABEL_BEFORE.search(text, max(0, start - 40), start):
         u = _match_unit(text, end)
-        if not u:
+        if not u or u[0].lower() in DOC_NOUNS:
             return None
     fig = dict(start=start, end=end, value=a, unit=None, kind="count", decimals=a_dec,
                numerator=None, denominator=None, stated_percent=None)
