@@ -128,6 +128,9 @@ def test_real_pages_from_word_layout(real):
     expected = {"Về đối thoại giải đáp": 3, "III. ĐÁNH GIÁ CHUNG": 21, "Nơi nhận": 24,
                 "PHỤ LỤC": 25, "Biểu mẫu 2": 27, "Biểu mẫu 3": 28, "Biểu mẫu 7": 34}
     assert {k: page_of(k) for k in expected} == expected
+    # blocks carry their page too, also a block that starts a page
+    pages = {real.text[b.start:b.end]: b.page for b in real.blocks}
+    assert [pages[f"Biểu mẫu {k}"] for k in range(1, 8)] == [25, 27, 28, 30, 32, 33, 34]
     # a footnote is on the page of its marker
     for f in real.footnotes:
         assert f.page == page_at(f.anchor_start)
