@@ -44,13 +44,16 @@ def rules() -> dict:
         "addr_item": [re.compile(p) for p in a["item_patterns"]],
         "addr_categories": set(a["categories"]),
         "addr_resp": re.compile(a["responsible_pattern"]),
+        "report_markers": set(a["report_markers"]),
         "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
         "org": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
                           + r")\b"),
         "label_max": raw["label_max_chars"],
         "negators": re.compile("|".join(map(re.escape, raw["cue_negators"]))),
+        # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         "ask": re.compile(r"(?:^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
-                          r"|\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
+                          r"|(?<!đã )(?<!được )(?<!đã có )"
+                          r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
     }
 
@@ -68,18 +71,15 @@ def heading_category(heading: str) -> str | None:
 
 
 def cue_category(text: str) -> tuple[str, str] | None:
-    t = _low(text)
+    t = " ".join(text.replace("*", " ").replace("_", " ").split()).lower().lstrip("-–+• ")
     neg = rules()["negators"]
-    m = rules()["ask"].search(t)
-    if m:
-        word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0)).group(0)
-        if not neg.search(t, max(0, m.start() - 30), m.start()):
-            return "recommendation", word
     for cat, pats in rules()["cues"]:
+        if cat == "recommendation" and (m := rules()["ask"].search(t)):
+            return "recommendation", re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0)).group(0)
         best = None
         for rx in pats:
             for m in rx.finditer(t):
-                if neg.search(t, max(0, m.start() - 30), m.start()):
+                if cat in ("limitation", "cause") and neg.search(t, max(0, m.start() - 30), m.start()):
                     continue  # "khắc phục những tồn tại": not a limitation
                 if best is None or m.start() < best.start():
                     best = m
@@ -123,7 +123,9 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
     if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
         return _restore(text, x)
     if fallback and (x := _cut(t, stop=True)):
-        return _restore(text, x)
+        after = t[len(x):].split()[:1]
+        if not (after and after[0] in r["report_markers"]):  # "UBND huyện đã …" reports, not asks
+            return _restore(text, x)
     return None
 
 
@@ -233,9 +235,9 @@ def analyze(ctx) -> None:
         # (numbered items included), and so does the body it addresses.
         if ftext.rstrip("* ").endswith(":"):
             cue = cue_category(ftext)
-            if cue and cue[0] in ("limitation", "strength", "cause", "recommendation"):
+            if cue and cue[0] in ("limitation", "strength", "cause", "recommendation", "direction"):
                 label = (cue[0], f"label:{cue[1]}")
-                if cue[0] == "recommendation":
+                if cue[0] in ("recommendation", "direction"):
                     label_addr = addressee_from_item(ftext) or label_addr
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
@@ -297,7 +299,12 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     addressee = None
     if cat in rules()["addr_categories"]:
         addressee = addressee_from_item(ftext) or label_addr or addr_heading
-        if addressee is None and cat != "direction":  # who directs is not an addressee
+        # The paragraph's subject is its addressee in a request, a responsibility or a
+        # directive list ("… yêu cầu:" then items, "Tổ chức thực hiện"), not in a report
+        # of what was directed ("UBND huyện chỉ đạo các cơ quan …").
+        directive = basis.startswith("label:") or "tổ chức thực hiện" in basis.lower() \
+            or basis.startswith("cue:") and cat == "direction"
+        if addressee is None and (cat != "direction" or directive):
             addressee = addressee_from_item(ftext, fallback=True)
     return cat, basis, topic, addressee
 

@@ -30,6 +30,12 @@ def test_request_word_as_noun_is_not_a_cue(example):
     assert cue is None or cue[0] != "recommendation"
 
 
+@pytest.mark.parametrize("example", F["cues"]["limitation"]["not_examples"])
+def test_limitation_not_examples(example):
+    cue = findings.cue_category(example)
+    assert cue is None or cue[0] != "limitation"
+
+
 @pytest.mark.parametrize("example", F["cue_negator_examples"])
 def test_negated_cue(example):
     cue = findings.cue_category(example)
