@@ -407,6 +407,9 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
             fig.update(kind="other", unit=word)
         else:
             fig["unit"] = word
+    elif fig["kind"] == "count" and re.search(r"(?i)\bđiểm(?:\s+số)?\s*(?:là|đạt)?\s*:?\s*$",
+                                              text[max(0, start - 20):start]):
+        fig.update(kind="score", unit="điểm")  # "tổng điểm 86,45", "điểm: 83,288"
     elif fig["kind"] == "count" and a_dec:
         fig["kind"] = "other"
     del mult_name
