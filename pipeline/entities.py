@@ -124,6 +124,7 @@ _BLANK_MARKERS = str.maketrans({c: " " for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"})
 LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn",
                "đặc khu"}
 WARD_LEVELS = {"xã", "phường", "thị trấn", "đặc khu"}
+DISTRICT_WORDS = {"huyện", "quận", "thị xã"}  # "các thành phố" lists are too mixed
 
 
 # -- token helpers ----------------------------------------------------------------------
@@ -183,6 +184,10 @@ def _name_run(tk: Toks, i: int, upper_ok: bool, max_len: int = 5, digits: bool =
 def _level_at(tk: Toks, i: int) -> tuple[str, int] | None:
     """Level word at token i ('thị trấn' is two tokens): (level, end index)."""
     one = tk.t(i).lower()
+    if tk.t(i) in ("TP", "Tp", "TX") and (tk.gap(i) != "" or not tk.t(i - 1)[-1:].isalnum()):
+        # "TP. Điện Biên Phủ", "TP Hà Nội", "TX. Mường Lay"
+        end = i + 2 if tk.t(i + 1) == "." else i + 1
+        return ("thành phố" if tk.t(i) != "TX" else "thị xã"), end
     two = f"{one} {tk.t(i + 1).lower()}"
     if two in LEVEL_WORDS and tk.gap(i + 1) == " ":
         return two, i + 2
@@ -242,7 +247,7 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
             i = run_end
         else:
             i = j
-        if level in WARD_LEVELS and (mention or plural):
+        if level in WARD_LEVELS and (mention or plural) or plural and level in DISTRICT_WORDS:
             i = _list_items(tk, i, level, out, plural)
     return out
 
@@ -257,7 +262,7 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         skipped = 0
         while j < len(tk) and skipped < 5:
             lv = _level_at(tk, j)
-            if lv and plural and lv[0] in WARD_LEVELS:
+            if lv and plural and (lv[0] in WARD_LEVELS) == (level in WARD_LEVELS):
                 j = lv[1]
             elif not lv and tk.t(j).lower() in _LIST_SEPS:
                 j += 1
@@ -270,7 +275,7 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         found = None
         for e in range(k, j, -1):
             name = tk.text[tk.start(j):tk.end(e)]
-            if g.candidates("*", name):
+            if g.candidates(_list_kind(level), name):
                 found = e
                 break
         if not found:
@@ -280,10 +285,20 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         i = found
 
 
+def _list_kind(level: str) -> str:
+    """Gazetteer level for the items of a list opened by `level` ('*' communes, '+'
+    districts)."""
+    return "*" if level in WARD_LEVELS else "+"
+
+
 def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
     """Provinces and districts first (they give the context), then communes."""
     ctx = places.PlaceContext()
     for m in mentions:
+        if not m.level and m.list_level in DISTRICT_WORDS:
+            m.unit, m.cands = places.resolve("+", m.name)
+            if m.unit:
+                ctx.add(m.unit)
         if m.level and m.level not in WARD_LEVELS:
             unit, cands = places.resolve(m.level, m.name)
             m.unit, m.cands = unit, cands
@@ -297,7 +312,7 @@ def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
             if m.unit:
                 ctx.add(m.unit)
     for m in mentions:
-        if m.level in WARD_LEVELS or not m.level:
+        if m.level in WARD_LEVELS or not m.level and m.list_level not in DISTRICT_WORDS:
             near = places.PlaceContext()
             for o in mentions:
                 if o is not m and o.unit and o.unit.kind in ("district", "province") and \

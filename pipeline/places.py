@@ -83,15 +83,16 @@ class Gazetteer:
     district_by_key: dict[tuple[str, str], Unit] = field(default_factory=dict)
 
     def candidates(self, level: str, name: str) -> list[Unit]:
-        """Units a level word + name can denote ('' any unit, '*' any commune)."""
+        """Units a level word + name can denote ('' any unit, '*' any commune, '+' any
+        district)."""
         k = name_key(name)
         level = level.lower()
         out: list[Unit] = []
         if level in ("tỉnh", "thành phố", ""):
             # "tỉnh Thừa Thiên Huế" is listed as "Thành phố Huế": either word names a province.
             out += list(self.provinces.get(k, ()))
-        if level in DISTRICT_LEVELS or level == "":
-            out += [u for u in self.districts.get(k, ()) if level in ("", u.level)]
+        if level in DISTRICT_LEVELS or level in ("", "+"):
+            out += [u for u in self.districts.get(k, ()) if level in ("", "+", u.level)]
         if level in WARD_LEVELS or level in ("", "*"):
             old = [u for u in self.wards.get(k, ()) if level in ("", "*", u.level)]
             new = [u for u in self.new_wards.get(k, ()) if level in ("", "*", u.level)]

@@ -35,6 +35,7 @@ def key(r):
     return base + ((r["unit_code"], r["successor"]) if r["label"] == "LOC" else ())
 
 
+@pytest.mark.slow
 def test_passages():
     expected, got = Counter(), Counter()
     for text, exp in load_passages():
