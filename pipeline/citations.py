@@ -150,7 +150,8 @@ def rules() -> dict:
             f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_after)) + r")(?![^\W\d_])", re.I),
         "rel_after_names": [r for _p, r in rel_after],
         "issuer_words": set(raw["issuer_words"]),
-        "issuer_starts": re.compile(r"(?:" + "|".join(_words(w) for w in sorted(
+        # case matters here: "Ban Chấp hành" starts an issuer, "ban hành" does not
+        "issuer_starts": re.compile(r"(?:" + "|".join(W.join(map(re.escape, w.split())) for w in sorted(
             raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_])"),
         "code_to_type": code_to_type,
         "type_start": re.compile(r"(?:" + type_re + r")(?![^\W\d_])", re.IGNORECASE),
