@@ -364,7 +364,7 @@ class Inline:
             self.pending_custom = None
         self.parts.append(s)
         self.length += len(s)
-        visible = len(s) - s.count(" ") - s.count("\n")
+        visible = len(s) - s.count(" ") - s.count("\n") - s.count("\t")
         self.chars += visible
         if bold:
             self.bold_chars += visible
@@ -430,7 +430,7 @@ class Reader:
                 out.add(_superscript(text) if sup and out.pending_custom is None else text,
                         bold)
             elif local in ("tab", "ptab"):
-                out.add(" ")
+                out.add("\t")  # a space once normalized; kept to find tab-set columns
             elif local in ("br", "cr"):
                 out.add("\n")
             elif local == "noBreakHyphen":
@@ -566,24 +566,32 @@ class BodyWriter:
         return num_id, int(ilvl) if ilvl and ilvl.isdigit() else 0
 
     def emit_paragraph(self, p) -> list:
-        para = self.paragraph(p)
-        pieces = [(para.text, para.refs, para.breaks)]
+        return self.emit_para(self.paragraph(p))
+
+    def emit_para(self, para: Para) -> list:
+        spans = [(0, len(para.text))]
         if self.in_layout:  # each line of a header/signature cell is its own block
-            pieces, pos = [], 0
+            spans, pos = [], 0
             for line in para.text.split("\n"):
-                end = pos + len(line)
-                pieces.append((line, [(f, a - pos, b - pos) for f, a, b in para.refs
-                                      if pos <= a and b <= end],
-                               [i - pos for i in para.breaks if pos <= i <= end]))
-                pos = end + 1
+                spans.append((pos, pos + len(line)))
+                pos += len(line) + 1
+        blocks = self.emit_pieces(para, spans)
+        for box in para.boxes:  # text boxes after the paragraph that anchors them
+            blocks.extend(self.container(box))
+        return blocks
+
+    def emit_pieces(self, para: Para, spans) -> list:
+        """Blocks for parts [s, e) of a paragraph (the whole, or its lines/columns)."""
         blocks = []
-        for text, refs, breaks in pieces:
+        for s, e in spans:
+            text = para.text[s:e]
+            refs = [(f, a - s, b - s) for f, a, b in para.refs if s <= a and b <= e]
+            breaks = [i - s for i in para.breaks if s <= i <= e]
             if self.page is not None:  # a page that starts with this block: its page
-                lead = [i for i in breaks if not text[:i].strip()]
-                self.page += len(lead)
+                self.page += sum(1 for i in breaks if not text[:i].strip())
                 breaks = [i for i in breaks if text[:i].strip()]
             kind = para.kind
-            if len(pieces) > 1:
+            if (s, e) != (0, len(para.text)):
                 kind = "heading" if para.level is not None or looks_like_heading(
                     text.strip(), False, True) else "paragraph"
             block = self.b.add_block(
@@ -591,8 +599,37 @@ class BodyWriter:
                 page_breaks=self.advance(breaks), style=para.style, level=para.level)
             if block is not None:
                 blocks.append(block)
-        for box in para.boxes:  # text boxes after the paragraph that anchors them
-            blocks.extend(self.container(box))
+        return blocks
+
+    def emit_run_of_paragraphs(self, paras: list[Para]) -> list:
+        """Consecutive body paragraphs: a header or signature block laid out with tabs
+        ("ỦY BAN NHÂN DÂN<tab><tab>CỘNG HÒA XÃ HỘI …") is read column by column. Such a
+        block is a run of short tab-set lines starting at one with the motto, "Nơi
+        nhận:" or a signing authority."""
+        blocks, i = [], 0
+        while i < len(paras):
+            cols = _tab_columns(paras[i].text)
+            if cols is None or not LAYOUT_CUES.search(paras[i].text):
+                blocks.extend(self.emit_para(paras[i]))
+                i += 1
+                continue
+            j = i
+            while j < len(paras) and (c := _tab_columns(paras[j].text)) is not None and \
+                    all(side is None or side[1] - side[0] <= 100 for side in c):
+                j += 1
+            group = [(p, _tab_columns(p.text)) for p in paras[i:j]]
+            if len(group) < 2 or not any(c[0] and c[1] for _, c in group):
+                blocks.extend(self.emit_para(paras[i]))
+                i += 1
+                continue
+            for side in (0, 1):
+                for para, cols in group:
+                    if cols[side]:
+                        blocks.extend(self.emit_pieces(para, [cols[side]]))
+            for para, _ in group:
+                for box in para.boxes:
+                    blocks.extend(self.container(box))
+            i = j
         return blocks
 
     def link(self, refs, breaks) -> list[tuple[int, int, int]]:
@@ -614,11 +651,17 @@ class BodyWriter:
 
     def container(self, el) -> list:
         """Paragraphs and tables of the body, a text box, a content control, a cell."""
-        blocks = []
+        blocks, paras = [], []
         for child in el:
             if not isinstance(child.tag, str):
                 continue
             q = etree.QName(child.tag)
+            if q.namespace == W_NS and q.localname == "p" and not self.in_layout:
+                paras.append(self.paragraph(child))  # emitted with its neighbours
+                continue
+            if paras:
+                blocks.extend(self.emit_run_of_paragraphs(paras))
+                paras = []
             if q.namespace == MC_NS:
                 if (node := _alternate(child)) is not None:
                     blocks.extend(self.container(node))
@@ -632,6 +675,8 @@ class BodyWriter:
                 blocks.extend(self.container(content))
             elif q.localname in ("customXml", "ins", "moveTo", "sdtContent"):
                 blocks.extend(self.container(child))
+        if paras:
+            blocks.extend(self.emit_run_of_paragraphs(paras))
         return blocks
 
     # tables --------------------------------------------------------------------------
@@ -754,6 +799,27 @@ class BodyWriter:
                 for row in cell_blocks]
         self.b.tables.append(Table(blocks[0].start, blocks[-1].end, rows, blocks[0].page))
         return blocks
+
+
+_TAB_GAP = re.compile(r"(?<=\S)[ ]*\t[\t ]*(?=\S)")
+
+
+def _tab_columns(text: str):
+    """For a line laid out in two columns with tabs: ((left span), (right span)), a side
+    None when empty ("<tab><tab>Độc lập - Tự do - Hạnh phúc" has only a right side);
+    None for a line that is not tab-set, or is several lines."""
+    if "\t" not in text or "\n" in text.strip():
+        return None
+    end = len(text.rstrip())
+    start = len(text) - len(text.lstrip())
+    gap = _TAB_GAP.search(text, start, end)
+    if gap is not None:
+        if _TAB_GAP.search(text, gap.end(), end):
+            return None  # three or more columns: not a two-column block
+        return (start, gap.start()), (gap.end(), end)
+    if "\t" in text[:start] and start < end:
+        return None, (start, end)
+    return None
 
 
 def _children(el, tag: str):

@@ -416,6 +416,28 @@ def test_numbered_heading_style_toc_and_deleted_row(tmp_path):
     assert out.tables[0].rows == [["Chỉ tiêu", "Kết quả"], ["Hồ sơ trực tuyến", "65%"]]
 
 
+def test_header_and_signature_laid_out_with_tabs(tmp_path):
+    """Older documents set the two header columns with tabs instead of a table."""
+    doc = docx.Document()
+    for line in ("ỦY BAN NHÂN DÂN\t\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                 "XÃ NA SANG\t\tĐộc lập - Tự do - Hạnh phúc",
+                 "Số: 14/TB-UBND\t\tNa Sang, ngày 02 tháng 4 năm 2024"):
+        doc.add_paragraph(line)
+    doc.add_paragraph("THÔNG BÁO")
+    doc.add_paragraph("Kết quả rà soát hồ sơ hộ nghèo quý I năm 2024 được niêm yết\tcông khai.")
+    doc.add_paragraph("Nơi nhận:\t\tTM. ỦY BAN NHÂN DÂN")
+    doc.add_paragraph("- UBND huyện;\t\tCHỦ TỊCH")
+    doc.add_paragraph("- Lưu: VT.")
+    doc.save(tmp_path / "tab.docx")
+    out = extract_docx(tmp_path / "tab.docx")
+    assert _block_texts(out) == [
+        "ỦY BAN NHÂN DÂN", "XÃ NA SANG", "Số: 14/TB-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Na Sang, ngày 02 tháng 4 năm 2024", "THÔNG BÁO",
+        "Kết quả rà soát hồ sơ hộ nghèo quý I năm 2024 được niêm yết công khai.",
+        "Nơi nhận:", "- UBND huyện;", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "- Lưu: VT."]
+
+
 def test_built_tables_and_layout_grid(built):
     doc, _ = built
     # the header grid is read column by column, one block per line of each cell
