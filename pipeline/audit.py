@@ -716,6 +716,22 @@ def analyze(ctx) -> None:
         ctx.add("checks", row)
 
 
+_CAP = "A-ZĐÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚĂĨŨƠƯẠ-Ỹ"
+DOC_PLACE = re.compile(
+    r"\b((?i:huyện|tỉnh|thành phố|thị xã|quận|phường|thị trấn|xã(?! hội\b)(?! HỘI\b)))[ ]+"
+    rf"([{_CAP}][^\W\d_]*(?:[ ]+[{_CAP}][^\W\d_]*){{0,3}})")
+
+
+def document_place(head: str) -> str | None:
+    """The administrative unit a document speaks for, from its first lines ("ỦY BAN NHÂN
+    DÂN HUYỆN NAM SƠN", "HĐND huyện Tuần Giáo"): folded, e.g. 'huyen nam son'."""
+    for m in DOC_PLACE.finditer(head):
+        name = m.group(2)
+        if name.isupper() or name[:1].isupper():
+            return fold(f"{m.group(1)} {name}")
+    return None
+
+
 def finalize(db) -> None:
     """Cross-document checks: the same indicator stated with different values in two
     documents. Rebuilt from scratch on each batch (cheap: one pass over figures)."""
@@ -729,11 +745,15 @@ def finalize(db) -> None:
         "f.period, f.scope, f.start, f.end, f.page, f.section, f.footnote "
         "from figures f join documents d on d.id = f.document_id "
         "where d.status != 'failed' and f.subject is not null and f.period is not null")
+    places = {d["id"]: document_place(d["head"] or "") for d in db.query(
+        "select id, substr(text, 1, 1500) as head from documents where status != 'failed'")}
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for f in rows:
         key = _indicator_key(f)
-        if key and key[3]:
-            groups[key].append(f)
+        place = places.get(f["document_id"])
+        # the same indicator of two different districts is not a contradiction
+        if key and key[3] and place:
+            groups[key + (place,)].append(f)
     new = []
     for key, fs in groups.items():
         docs = {}
