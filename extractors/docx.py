@@ -1036,6 +1036,9 @@ def extract_docx(path: Path) -> ExtractedDocument:
     paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
     writer = BodyWriter(builder, reader, paged)
     writer.container(body)
+    chunks = sum(1 for _ in body.iter(w("altChunk")))
+    if chunks:  # content imported from another file (HTML, RTF) that Word merges on open
+        builder.warnings.append(f"{chunks} embedded document part(s) (w:altChunk) not read")
     if paged:
         builder.page_count = writer.page
 

@@ -8,6 +8,8 @@ import zipfile
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
@@ -502,6 +504,41 @@ def test_endnotes_and_footnote_settings(tmp_path):
     # restarted numbers still link to their own markers, in order
     anchors = [f.anchor_start for f in out.footnotes]
     assert None not in anchors and anchors == sorted(anchors)
+    assert_invariants(out)
+
+
+WORDS = ["hồ sơ", "thủ tục", "hành chính", "đạt", "98,5%", "Quyết định số 12/QĐ-UBND",
+         "ngày 05/01/2024", "cấp xã", "trực tuyến", "1.205", "Ủy ban nhân dân", "kế hoạch"]
+segment = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join)
+paragraph_spec = st.lists(st.tuples(segment, st.one_of(st.none(), segment)),
+                          min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(paragraph_spec, min_size=1, max_size=5))
+def test_footnotes_property(tmp_path, spec):
+    """Any placement of footnotes in any paragraphs: all numbered in order, linked to a
+    superscript marker right after the text they follow, with their own text."""
+    doc = docx.Document()
+    expected_body, expected_notes = [], []
+    for para in spec:
+        p = doc.add_paragraph()
+        shown = ""
+        for i, (text, note) in enumerate(para):
+            p.add_run(("" if i == 0 else " ") + text)
+            shown += ("" if i == 0 else " ") + text
+            if note is not None:
+                add_footnote(p, note)
+                expected_notes.append(note)
+                shown += to_superscript(len(expected_notes))
+        expected_body.append(shown)
+    path = tmp_path / "prop.docx"
+    doc.save(path)
+    out = extract_docx(path)
+    assert out.text[:out.body_end].rstrip() == "\n\n".join(expected_body)
+    assert [out.text[f.start:f.end] for f in out.footnotes] == expected_notes
+    assert [f.number for f in out.footnotes] == list(range(1, len(expected_notes) + 1))
     assert_invariants(out)
 
 
