@@ -435,13 +435,24 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
             end += 1
         if header:
             end = last_two_sided + 1
-            # The number/date row may sit just under the last two-sided row.
-            while end < n and COLUMN_BREAK.search(rows[end].text) \
-                    and _side_split(rows[end], lo, hi) is not None \
-                    and rows[end].top - rows[end - 1].bottom < 1.6 * pitch:
-                sides.append(_side_split(rows[end], lo, hi))
-                end += 1
             sides = sides[:end - start]
+            # Rows under the last two-sided one still belong to a column when they are
+            # the number/date line or centred like that column (the motto wrapped onto
+            # its own line); the title, centred on the page, is not.
+            centers = [[(ws[0].x0 + ws[-1].x1) / 2 for ws in (s[k] for s in sides if s) if ws]
+                       for k in (0, 1)]
+            while end < n:
+                split = _side_split(rows[end], lo, hi, 0.5)
+                if split is None or rows[end].top - rows[end - 1].bottom > 2.5 * rows[end].size:
+                    break
+                aligned = all(
+                    not ws or (centers[k] and min(abs((ws[0].x0 + ws[-1].x1) / 2 - c)
+                                                  for c in centers[k]) < 0.06 * width)
+                    for k, ws in enumerate(split))
+                if not (aligned or COLUMN_BREAK.search(rows[end].text)):
+                    break
+                sides.append(split)
+                end += 1
         columns: list[list[Row]] = [[], []]
         for split in sides:
             for col, ws in zip(columns, split or ((), ())):
@@ -741,7 +752,9 @@ def _continues(prev: Row, row: Row, pages: dict, pitch: dict) -> bool:
     if gap > step * 1.25 + 0.5 or gap < 0:
         return False
     if _is_centered(prev, p) and _is_centered(row, p):
-        return abs(prev.bold - row.bold) < 0.5
+        # Centred title lines join, but the type line ("QUYẾT ĐỊNH"), the subject
+        # ("Về việc ...") and the authority ("ỦY BAN NHÂN DÂN ...") stay apart.
+        return abs(prev.bold - row.bold) < 0.5 and _all_caps(prev.text) == _all_caps(row.text)
     hanging = (len(prev.words) > 1 and abs(row.x0 - prev.words[1].x0) <= 2
                and bool(LIST_ITEM.match(prev.text) or HEADING_NUMBER.match(prev.text)))
     if row.x0 > p.left + 0.8 * size and abs(row.x0 - prev.x0) > 2 and not hanging:
@@ -790,8 +803,9 @@ def _bold(rows: list[Row]) -> float:
 def _kind(text: str, rows: list[Row], body_size: float) -> str:
     stripped = text.strip()
     if len(stripped) <= 250:
-        if LEGAL_HEADING.match(stripped) and len(stripped) < 200:
-            return "heading"
+        if LEGAL_HEADING.match(stripped) and len(stripped) < 200 and not (
+                stripped.startswith("Điều") and (len(stripped) > 150 or stripped.endswith((".", ":", ";")))):
+            return "heading"  # "Điều 3. Quyết định này có hiệu lực ..." is a sentence
         letters = [c for c in stripped if c.isalpha()]
         if letters and len(stripped) < 200 and all(c.isupper() for c in letters) and len(letters) > 3:
             return "heading"
