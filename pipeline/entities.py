@@ -85,8 +85,11 @@ def matcher():
     def add(label, phrases):
         pats = []
         for p in phrases:
-            toks = [t.text.lower() for t in nlp().make_doc(normalize(p))]
-            pats.append([{"LOWER": t} for t in toks])
+            # Abbreviations match as written ("UBND", not "Ubnd"; "TT" is not "Tt");
+            # words match in any case ("ỦY BAN NHÂN DÂN" in headers).
+            pats.append([{"ORTH": t.text} if t.text.isupper() and len(t.text) <= 6 and
+                         len(p.split()) <= 2 and t.text.isalpha() and _is_abbrev(t.text)
+                         else {"LOWER": t.text.lower()} for t in nlp().make_doc(normalize(p))])
         m.add(label, pats)
 
     for i, c in enumerate(r["councils"]):
@@ -101,6 +104,13 @@ def matcher():
     add("HONORIFIC", r["people"]["honorifics"])
     add("TITLE", r["people"]["titles"])
     return m
+
+
+def _is_abbrev(word: str) -> bool:
+    """An upper-case token that is an abbreviation ("UBND", "TT", "BCĐ"), not an
+    upper-cased word ("ỦY", "BAN"): it is in the abbreviation list (or part of one)."""
+    ab = abbreviations()
+    return word in ab or any(word in a.split("&") for a in ab)
 
 
 @lru_cache(maxsize=1)
@@ -467,16 +477,11 @@ PARTY_PREFIX = {"tt": "Thường trực", "btv": "Ban Thường vụ"}
 
 def _party_canonical(head: str, entry: dict) -> str:
     """'TT Huyện ủy' -> 'Thường trực Huyện ủy', 'BTV Tỉnh ủy' -> 'Ban Thường vụ Tỉnh ủy'."""
+    n = len(entry["canonical"].split())
     words = head.split()
-    prefix = " ".join(words[:-len(entry["canonical"].split())]) if len(words) > 1 else ""
-    if prefix and len(prefix.split()) == 1 and prefix.lower() in PARTY_PREFIX:
-        prefix = PARTY_PREFIX[prefix.lower()]
-    elif prefix and len(words) - len(entry["canonical"].split()) == 0:
-        prefix = ""
-    if len(words) == 1 or head.split()[-1].upper() in ("TU", "HU"):
-        # "HU" / "TU" alone as a committee is too short to trust outside symbols.
-        pass
-    return f"{_title_words(prefix)} {entry['canonical']}".strip()
+    prefix = " ".join(words[:-n])
+    prefix = PARTY_PREFIX.get(prefix.lower(), _title_words(prefix))
+    return f"{prefix} {entry['canonical']}".strip()
 
 
 def _title_words(s: str) -> str:
