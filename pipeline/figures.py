@@ -382,10 +382,9 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
         if b is None and a_dec:
             return None
     unit = _match_unit(text, end)
-    mult_name = None
     if unit and unit[0].lower() in MULTIPLIERS:
         # "1,2 triệu người" (a count) vs "1,5 tỷ" (money) vs "1,5 tỷ đồng"
-        mult_name, factor = unit[0], MULTIPLIERS[unit[0].lower()]
+        factor = MULTIPLIERS[unit[0].lower()]
         after = _match_unit(text, unit[3])
         if after and after[1] == "count":
             fig.update(value=a * factor, unit=after[0], end=after[3])
@@ -407,12 +406,20 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
             fig.update(kind="other", unit=word)
         else:
             fig["unit"] = word
-    elif fig["kind"] == "count" and re.search(r"(?i)\bđiểm(?:\s+số)?\s*(?:là|đạt)?\s*:?\s*$",
-                                              text[max(0, start - 20):start]):
-        fig.update(kind="score", unit="điểm")  # "tổng điểm 86,45", "điểm: 83,288"
-    elif fig["kind"] == "count" and a_dec:
-        fig["kind"] = "other"
-    del mult_name
+    if b is None and fig["unit"] and fig["kind"] == "count":
+        # "191 hồ sơ/200 hồ sơ": a ratio written with the unit on both sides
+        dm = re.compile(rf"\s*/\s*({NUMBER})(?![\d/])").match(text, fig["end"])
+        if dm:
+            den = parse_number(dm.group(1))[0]
+            u2 = _match_unit(text, dm.end())
+            end2 = u2[3] if u2 and u2[0].lower() == fig["unit"].lower() else dm.end()
+            fig.update(kind="ratio", numerator=a, denominator=den, end=end2)
+            return fig
+    if fig["kind"] == "count" and not fig["unit"]:
+        if re.search(r"(?i)\bđiểm(?:\s+số)?\s*(?:là|đạt)?\s*:?\s*$", text[max(0, start - 20):start]):
+            fig.update(kind="score", unit="điểm")  # "tổng điểm 86,45", "điểm: 83,288"
+        elif a_dec:
+            fig["kind"] = "other"
     return fig
 
 

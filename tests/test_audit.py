@@ -161,6 +161,13 @@ def test_traps_never_mismatch(text):
     assert all(c["verdict"] != "mismatch" for c in _checks_of(text))
 
 
+def test_document_place():
+    from pipeline.audit import document_place
+    assert document_place("ỦY BAN NHÂN DÂN\nHUYỆN NAM SƠN\n\nBÁO CÁO") == "huyen nam son"
+    assert document_place("của Hội đồng nhân dân huyện Tuần Giáo về việc") == "huyen tuan giao"
+    assert document_place("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCHÍNH PHỦ") is None
+
+
 def test_bullet_is_one_claim_and_paren_ratio():
     text = ("- Cấp huyện: Số hóa 6.326/6.469 hồ sơ, đạt 97,79%. Còn 143 hồ sơ chưa số hóa, "
             "chiếm 2,83%.\n\nTỷ lệ đúng hạn đạt 95,5% (tương ứng 191/200 hồ sơ).")
@@ -178,9 +185,20 @@ def test_total_breakdown_and_change():
 
 # ---- end to end: ingest, commands, cross-document ----------------------------------------
 
+OTHER_DISTRICT = """ỦY BAN NHÂN DÂN HUYỆN ĐÔNG HẢI
+
+BÁO CÁO
+Tình hình kinh tế - xã hội năm 2023
+
+Số hộ nghèo toàn huyện cuối năm 2023 là 2.015 hộ, giảm 240 hộ so với đầu năm.
+"""
+
+
 @pytest.fixture
-def corpus_db(ingest_into):
-    summary, db = ingest_into(DATA / "figures_passages.txt", DATA / "figures_passages_2.txt")
+def corpus_db(ingest_into, tmp_path):
+    other = tmp_path / "dong-hai.txt"
+    other.write_text(OTHER_DISTRICT, encoding="utf-8")
+    summary, db = ingest_into(DATA / "figures_passages.txt", DATA / "figures_passages_2.txt", other)
     assert summary.count("failed") == 0
     return db
 
@@ -193,6 +211,8 @@ def test_commands_and_cross_document(corpus_db, capsys, tmp_path):
     rows = list(corpus_db.query("select * from checks where kind = 'cross_document'"))
     assert any(r["stated"] in (1301, 1284) and r["computed"] in (1301, 1284) for r in rows), rows
     assert all(r["other_document_id"] for r in rows)
+    # another district's figure for the same indicator is not a contradiction
+    assert not any(2015 in (r["stated"], r["computed"]) for r in rows)
 
     assert main(["audit", "figures_passages.txt", "--format", "json", "--db", db_path]) == 0
     out = json.loads(capsys.readouterr().out)
