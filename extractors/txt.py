@@ -28,13 +28,14 @@ from schemas.records import ExtractedDocument, ExtractionError
 
 SUP = SUPERSCRIPT_DIGITS
 FOOTNOTE_START = re.compile(rf"^([{SUP[1:]}][{SUP}]*)\s*(\S.*)$", re.S)
-MARKER = re.compile(rf"(?<=\S)[{SUP}]+")
+# A marker is glued to the word before it, or (some exports) set off by one space.
+MARKER = re.compile(rf"(?<=\S)[{SUP}]+|(?<=\S )[{SUP}]+(?=[\s.,;:)]|$)")
 # "m²", "km³" are units, not footnote markers.
 _UNIT_BEFORE = re.compile(r"(?:^|[\d\s(])[kcdh]?m$")
 
 _ROMAN = r"[IVXLC]+"
 HEADING_START = re.compile(
-    rf"^(?:#+\s|{_ROMAN}\.\s|\d{{1,2}}(?:\.\d{{1,2}})*\.\s|(?:Điều|Điểu)\s+\d+[a-zđ]?\s*[.:]"
+    rf"^(?:#+\s|{_ROMAN}\.\s|\d{{1,2}}(?:\.\d{{1,2}})*\.\s|Điều\s+\d+[a-zđ]?\s*[.:]"
     rf"|(?:Chương|Phần|Mục)\s+(?:{_ROMAN}|\d+)\b)"
 )
 LIST_START = re.compile(r"^(?:[-–—•+]\s|\*\s|[a-zđ]\)\s|\(\d{1,2}\)\s|\d{1,2}\)\s|\([a-zđ]\)\s)")
@@ -154,28 +155,102 @@ def continues(para: str) -> bool:
     return first.islower() or first.isdigit() or first in ",;.)]%"
 
 
+FORM_FEED, PAGE_NUMBER_LINE = "\f", "\v"  # page-break sentinels among the paragraphs
+_PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(\d{1,3})(?:\s*[-–—])?$|^Trang\s+(\d{1,3})(?:\s*/\s*\d{1,3})?$",
+                          re.I)
+# Printed page numbers are at least this many characters of text apart.
+MIN_PAGE_TEXT = 1000
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Blank lines separate paragraphs. Single line breaks are hard wraps (re-joined with
     a space) unless the next line starts a heading, list item or footnote, or the line
-    ends a sentence and is clearly shorter than the wrap width."""
+    ends a sentence and is clearly shorter than the wrap width. Form feeds come out as
+    FORM_FEED items, printed page numbers ("- 3 -", "Trang 3") as PAGE_NUMBER_LINE."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    chunks = [[ln.strip() for ln in chunk.split("\n") if ln.strip()]
-              for chunk in re.split(r"\n[ \t\u00a0]*\n", text)]
-    chunks = [c for c in chunks if c]
-    lengths = sorted(len(ln) for c in chunks for ln in c)
+    pages = [[[ln.strip() for ln in chunk.split("\n") if ln.strip()]
+              for chunk in re.split(r"\n[ \t\u00a0]*\n", page)] for page in text.split("\f")]
+    lengths = sorted(len(ln) for chunks in pages for c in chunks for ln in c)
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
     hard_wrapped = width <= 120
     paras: list[str] = []
-    for lines in chunks:
-        current = lines[0]
-        for prev, line in zip(lines, lines[1:]):
-            if _line_break_is_paragraph(prev, line, width, hard_wrapped):
+    for number, chunks in enumerate(pages):
+        if number:
+            paras.append(FORM_FEED)
+        for chunk in filter(None, chunks):
+            for lines in _table_runs(chunk):
+                if _is_table_run(lines):
+                    paras.append("\n".join(lines))  # the only paragraphs with a newline
+                    continue
+                current = lines[0]
+                for prev, line in zip(lines, lines[1:]):
+                    if _line_break_is_paragraph(prev, line, width, hard_wrapped):
+                        paras.append(current)
+                        current = line
+                    else:
+                        current += " " + line
                 paras.append(current)
-                current = line
-            else:
-                current += " " + line
-        paras.append(current)
-    return paras
+    return _mark_page_numbers(paras)
+
+
+def _mark_page_numbers(paras: list[str]) -> list[str]:
+    """Lone numbers that count up by one, a page of text apart, are printed page numbers
+    (a table exported one cell per line also has lone numbers, but close together)."""
+    offset, candidates = 0, []  # (index, value, text offset)
+    for i, p in enumerate(paras):
+        m = _PAGE_NUMBER.match(p)
+        if m:
+            candidates.append((i, int(m.group(1) or m.group(2)), offset))
+        offset += len(p)
+    chosen: set[int] = set()
+    for k, (i, value, off) in enumerate(candidates):
+        for j, value2, off2 in candidates[k + 1:]:
+            if value2 == value + 1 and off2 - off >= MIN_PAGE_TEXT:
+                chosen.update((i, j))
+                break
+    return [PAGE_NUMBER_LINE if i in chosen else p for i, p in enumerate(paras)]
+
+
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")  # |---|:--:|
+
+
+def _is_table_line(line: str) -> bool:
+    return "|" in line and (len(table_cells(line)) >= 2 or bool(_TABLE_RULE.match(line)))
+
+
+def _is_table_run(lines: list[str]) -> bool:
+    return len(lines) >= 2 and all(_is_table_line(ln) for ln in lines) and \
+        sum(not _TABLE_RULE.match(ln) for ln in lines) >= 2
+
+
+def _table_runs(lines: list[str]) -> list[list[str]]:
+    """Split a chunk into runs of table lines ("a | b | c") and runs of other lines."""
+    runs: list[list[str]] = []
+    for line in lines:
+        if runs and _is_table_line(line) == _is_table_line(runs[-1][-1]):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    # A lone line with a "|" in running text is not a table: merge it back.
+    merged: list[list[str]] = []
+    for run in runs:
+        if merged and not (_is_table_run(run) or _is_table_run(merged[-1])):
+            merged[-1].extend(run)
+        else:
+            merged.append(run)
+    return merged
+
+
+def table_cells(line: str) -> list[str]:
+    """Cells of a text table row; Markdown's outer "|" borders are not empty cells."""
+    line = line.strip()
+    if line.startswith("|") and line.endswith("|") and len(line) > 1:
+        line = line[1:-1]
+    return [c.strip() for c in line.split("|")]
+
+
+def table_rows(para: str) -> list[list[str]]:
+    return [table_cells(ln) for ln in para.split("\n") if not _TABLE_RULE.match(ln)]
 
 
 def _line_break_is_paragraph(prev: str, line: str, width: int, hard_wrapped: bool) -> bool:
@@ -202,14 +277,16 @@ class Para:
     fn_label: str | None = None
     fn_text: str | None = None
     has_markers: bool = False
-    kind: str = "paragraph"  # heading | list_item | paragraph
+    kind: str = "paragraph"  # heading | list_item | paragraph | table
+    page: int | None = None  # known only from form feeds
+    after_break: bool = False  # a form feed or printed page number came just before
 
 
 @dataclass
 class Layout:
     """The outcome of labelling: body paragraphs (joined where cut) and footnotes."""
-    body: list[str] = field(default_factory=list)
-    footnotes: list[list] = field(default_factory=list)  # [number, text]
+    body: list[list] = field(default_factory=list)  # [text, page, page_breaks]
+    footnotes: list[list] = field(default_factory=list)  # [number, text, page]
 
 
 def markers(text: str) -> list[tuple[int, int, int]]:
@@ -226,6 +303,8 @@ def make_para(text: str) -> Para:
     m = FOOTNOTE_START.match(text)
     if m:
         return Para(text, from_superscript(m.group(1)), m.group(1), m.group(2))
+    if "\n" in text:
+        return Para(text, has_markers=bool(markers(text)), kind="table")
     kind = "heading" if is_heading(text) else ("list_item" if is_list_item(text) else "paragraph")
     return Para(text, has_markers=bool(markers(text)), kind=kind)
 
@@ -236,6 +315,23 @@ def _signature(text: str) -> str | None:
     if not m or len(m.group(1).split()) > 4:
         return None
     return re.sub(r"\d+", "#", m.group(1).lower())
+
+
+def read_paragraphs(items: list[str]) -> list[Para]:
+    """Paragraph texts (with page sentinels) → Para records carrying page and breaks."""
+    paged = FORM_FEED in items
+    page, after_break, out = 1, False, []
+    for item in items:
+        if item in (FORM_FEED, PAGE_NUMBER_LINE):
+            if out:  # a break before any text is no page of its own
+                page += item == FORM_FEED
+                after_break = True
+            continue
+        para = make_para(item)
+        para.page, para.after_break = (page if paged else None), after_break
+        after_break = False
+        out.append(para)
+    return out
 
 
 def layout(paras: list[Para]) -> Layout:
@@ -275,13 +371,17 @@ def layout(paras: list[Para]) -> Layout:
     prev_body = -1
     for i, p in enumerate(paras):
         if label[i] == "fn":
-            out.footnotes.append([p.fn_number, fn_acc[i]])
+            out.footnotes.append([p.fn_number, fn_acc[i], p.page])
         elif label[i] == "body":
-            separated = prev_body >= 0 and any(label[k] != "body" for k in range(prev_body + 1, i))
+            separated = prev_body >= 0 and (p.after_break or any(
+                label[k] != "body" or paras[k].after_break for k in range(prev_body + 1, i)))
             if prev_body >= 0 and _rejoin(paras[prev_body], p, separated):
-                out.body[-1] += " " + p.text
+                text, page, breaks = out.body[-1]
+                if p.page != (breaks[-1][1] if breaks else page):
+                    breaks.append((len(text) + 1, p.page))
+                out.body[-1][0] = text + " " + p.text
             else:
-                out.body.append(p.text)
+                out.body.append([p.text, p.page, []])
             prev_body = i
     return out
 
@@ -289,7 +389,7 @@ def layout(paras: list[Para]) -> Layout:
 def _continues_footnote(p: Para, prev: Para, fn_text: str, fn_start: Para, nxt: Para | None,
                         body_before: Para | None) -> bool:
     """Is `p`, right after a footnote paragraph, more of that footnote (not body)?"""
-    if p.has_markers or p.kind == "heading":
+    if p.has_markers or p.kind in ("heading", "table"):
         return False  # body text carries the markers; footnotes do not
     if p.kind == "list_item":
         # A footnote announcing a list ("gồm:") goes on with its items.
@@ -322,7 +422,7 @@ def _is_footnote_tail(p: Para, prev: Para) -> bool:
 
 def _rejoin(x: Para, y: Para, separated: bool) -> bool:
     """Re-join body paragraph `x` with the next body paragraph `y` (cut by a page break)?"""
-    if x.kind == "heading" or y.kind != "paragraph":
+    if x.kind not in ("paragraph", "list_item") or y.kind != "paragraph":
         return False
     cut = cut_kind(x.text)
     if separated:  # a footnote block stood between them: a page break for sure
@@ -350,15 +450,25 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
     if not text.strip():
         raise ExtractionError("empty file (no text)")
     _check_not_mojibake(text)
-    result = layout([make_para(p) for p in split_paragraphs(text)])
+    paras = read_paragraphs(split_paragraphs(text))
+    result = layout(paras)
     builder = DocumentBuilder(path, fmt)
-    for para in result.body:
+    builder.page_count = max((p.page for p in paras if p.page), default=None)
+    for para, page, breaks in result.body:
         para_obj = make_para(para)
         kind = para_obj.kind if para_obj.fn_number is None else "paragraph"
+        if kind == "table":
+            rows = table_rows(para)
+            if not para_obj.has_markers:
+                builder.add_table(rows, page)
+                continue
+            # add_table cannot carry footnote markers yet: keep the table as a block.
+            para = "\n".join(" | ".join(cells) for cells in rows)
         level = _heading_level(para) if kind == "heading" else None
-        builder.add_block(kind, para, footnote_refs=markers(para), level=level)
-    for number, fn_text in result.footnotes:
-        builder.add_footnote(number, fn_text)
+        builder.add_block(kind, para, page, footnote_refs=markers(para), page_breaks=breaks,
+                          level=level)
+    for number, fn_text, page in result.footnotes:
+        builder.add_footnote(number, fn_text, page)
     return builder.build()
 
 

@@ -491,3 +491,73 @@ def test_property_footnotes_and_body_recovered(case):
                 # Only a break before a capital on a page without footnotes may stay.
                 assert any(sent[k + 1].isupper() and f"{sent[:k]}\n\n{sent[k + 1:]}" in exported
                            for k in range(len(sent) - 1) if sent[k] == " "), (sent, exported)
+
+
+# ---- tables, page breaks the export kept -----------------------------------------------
+
+def test_pipe_and_markdown_tables():
+    text = (
+        "Bảng 2. Kết quả thu ngân sách năm 2025\n\n"
+        "STT | Nguồn thu | Dự toán | Thực hiện\n"
+        "1 | Thuế công thương nghiệp | 12.500 | 13.120\n"
+        " | Tổng cộng | 12.500 | 13.120\n\n"
+        "| Xã | Hồ sơ | Đúng hạn |\n|---|---:|---:|\n| Xã Mường Thín | 420 | 418 |\n"
+        "| Xã Quài Nưa | 385 | 380 |\n\n"
+        "Số thu vượt dự toán chủ yếu từ thuế công thương nghiệp ngoài quốc doanh.\n"
+    )
+    doc = parse_text(text)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "table", "table", "paragraph"]
+    assert doc.tables[0].rows == [["STT", "Nguồn thu", "Dự toán", "Thực hiện"],
+                                  ["1", "Thuế công thương nghiệp", "12.500", "13.120"],
+                                  ["", "Tổng cộng", "12.500", "13.120"]]
+    assert doc.tables[1].rows == [["Xã", "Hồ sơ", "Đúng hạn"], ["Xã Mường Thín", "420", "418"],
+                                  ["Xã Quài Nưa", "385", "380"]]
+    for t in doc.tables:
+        assert doc.text[t.start:t.end].split("\n")[1].startswith(
+            ("1 | Thuế", "Xã Mường Thín | 420"))
+
+
+def test_table_with_a_footnote_marker_keeps_the_marker_linked():
+    text = ("Chỉ tiêu | Kết quả\nHồ sơ trực tuyến¹ | 71,3%\nĐúng hạn | 98,6%\n\n"
+            "¹ Tính cả hồ sơ trực tuyến một phần.\n")
+    doc = parse_text(text)
+    assert doc.blocks[0].kind == "table"
+    assert_linked(doc)
+
+
+def test_marker_set_off_by_a_space():
+    doc = parse_text("Huyện đã ban hành kế hoạch thực hiện ¹; kết quả đạt 100%.\n\n¹ Kế hoạch số 9/KH-UBND.\n")
+    assert_linked(doc)
+
+
+def test_form_feeds_give_pages_and_rejoin_the_cut_sentence():
+    text = (
+        "Trong năm, toàn huyện đã tổ chức 14 hội nghị đối thoại với người dân¹ và doanh\n\n"
+        "¹ Tại 14/14 xã, thị trấn.\n\f"
+        "nghiệp về thủ tục hành chính.\n\nCác kiến nghị đều được trả lời đúng hạn.\n\f"
+        "Ủy ban nhân dân huyện báo cáo để Thường trực HĐND huyện biết.\n\f"
+    )
+    doc = parse_text(text)
+    assert doc.page_count == 3
+    assert "người dân¹ và doanh nghiệp về thủ tục" in doc.text
+    first = doc.blocks[0]
+    pages = [(p.page, doc.text[p.start:p.end][:12]) for p in doc.pages]
+    assert pages[0] == (1, doc.text[first.start:first.start + 12])
+    assert [p for p, _ in pages] == [1, 2, 3, 1]  # the footnote goes last, on page 1
+    assert doc.footnotes[0].page == 1
+    assert doc.text[doc.pages[1].start:].startswith("nghiệp về thủ tục")
+
+
+def test_printed_page_numbers_separate_pages_and_leave_the_body():
+    filler = "Công tác cải cách hành chính được triển khai đồng bộ ở các cấp, các ngành. " * 16
+    text = (f"{filler}\n\nCác cơ quan đã rà soát, đề nghị\n\n- 2 -\n\n"
+            f"UBND tỉnh bãi bỏ 12 thủ tục không còn phù hợp.\n\n{filler}\n\nTrang 3\n\n{filler}\n")
+    doc = parse_text(text)
+    assert "- 2 -" not in doc.text and "Trang 3" not in doc.text
+    assert "đề nghị UBND tỉnh bãi bỏ 12 thủ tục" in doc.text
+
+
+def test_table_exported_one_cell_per_line_keeps_its_numbers():
+    text = "STT\n\nĐơn vị\n\n1\n\nXã Nà Sáy\n\n2\n\nXã Mường Mùn\n\n3\n\nXã Pú Nhung\n"
+    doc = parse_text(text)
+    assert fold_ws(doc.text) == fold_ws(text)
