@@ -79,7 +79,8 @@ def cue_category(text: str) -> tuple[str, str] | None:
         best = None
         for rx in pats:
             for m in rx.finditer(t):
-                if cat in ("limitation", "cause") and neg.search(t, max(0, m.start() - 30), m.start()):
+                clause = max(t.rfind(";", 0, m.start()), t.rfind(".", 0, m.start()), t.rfind(":", 0, m.start()))
+                if cat in ("limitation", "cause") and neg.search(t, max(0, clause + 1, m.start() - 30), m.start()):
                     continue  # "khắc phục những tồn tại": not a limitation
                 if best is None or m.start() < best.start():
                     best = m
@@ -191,7 +192,8 @@ def analyze(ctx) -> None:
         utext = text[s:e]
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
-            if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40:
+            if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40 \
+                    or re.search(r"(như sau|sau đây)\s*:\s*[*_]*$", plain):
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
         sec = by_start.get(s)
         if sec is not None:

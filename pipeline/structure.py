@@ -160,10 +160,12 @@ def zones(ctx) -> dict:
                           and (numbering(text[u["start"]:u["end"]]) or _styled_heading(u, text))), len(us))
     closing = len(us)
     sig = re.compile(r"^[#*_\s]*(?:" + "|".join(re.escape(p) for p in r["signature_prefixes"]) + r")\s")
+    formula = re.compile("|".join(r["closing_formulas"]))
     for i in range(len(us)):
         t = text[us[i]["start"]:us[i]["end"]]
         if i >= first_section or i > 3:
-            if starts_with_any(t, r["closing_openers"]) or (sig.match(t) and t.isupper()):
+            if starts_with_any(t, r["closing_openers"]) or (sig.match(t) and t.isupper()) or (
+                    re.search(r"\./\.\W*$", t) and formula.search(t.lower())):
                 closing = i
                 break
     # Appendices after the signature ("Phụ lục I …") are body again.
@@ -581,7 +583,8 @@ def closing_metadata(ctx) -> dict:
             recipients[-1] = (recipients[-1] + " " + clean).rstrip(";,.").strip()
             last_raw = clean  # a recipient wrapped onto the next line
             continue
-        if clean.startswith(prefixes) or (_is_upper(clean) and any(clean == p for p in positions)):
+        if clean.startswith(prefixes) or (_is_upper(clean) and any(clean == p for p in positions)) or (
+                role_lines and signer is None and _is_upper(clean) and len(clean.split()) <= 8):
             role_lines.append(_clean(clean))
             in_recipients = False
             continue
@@ -590,7 +593,7 @@ def closing_metadata(ctx) -> dict:
     if recipients:
         meta["recipients"] = json.dumps(recipients, ensure_ascii=False)
     if role_lines:
-        meta["signer_role"] = ", ".join(_split_role(" ".join(role_lines), positions, prefixes))
+        meta["signer_role"] = ", ".join(_split_role(role_lines, positions, prefixes))
     if signer:
         meta["signer"] = signer
     return meta
@@ -611,18 +614,26 @@ def _looks_like_name(line: str) -> bool:
         and not any(ch.isdigit() for ch in line) and not line.endswith((":", ";"))
 
 
-def _split_role(joined: str, positions, prefixes) -> list[str]:
-    clauses = [c.strip() for c in re.split(
-        r"\s+(?=(?:" + "|".join(map(re.escape, prefixes)) + r")\s)", joined) if c.strip()]
-    last = clauses[-1] if clauses else ""
-    if last.startswith(prefixes):
-        for p in positions:
-            if last.endswith(" " + p):
-                head = last[: -len(p)].strip()
-                if head not in prefixes:
-                    clauses[-1:] = [head, p]
-                break
-    return clauses
+def _split_role(lines: list[str], positions, prefixes) -> list[str]:
+    """Clauses of a signature block: "TM. X", "KT. Y", then the signer's own position.
+    A line that holds several ("KT. TRƯỞNG ĐOÀN PHÓ TRƯỞNG ĐOÀN", from an export that
+    joined them) is split before each prefix and before a trailing position."""
+    positions = sorted(set(positions) | {f"PHÓ {p}" for p in positions if not p.startswith("PHÓ")},
+                       key=len, reverse=True)
+    out = []
+    for line in lines:
+        clauses = [c.strip() for c in re.split(
+            r"\s+(?=(?:" + "|".join(map(re.escape, prefixes)) + r")\s)", line) if c.strip()]
+        last = clauses[-1] if clauses else ""
+        if last.startswith(prefixes):
+            for p in positions:
+                if last.endswith(" " + p):
+                    head = last[: -len(p)].strip()
+                    if head not in prefixes:
+                        clauses[-1:] = [head, p]
+                    break
+        out.extend(clauses)
+    return out
 
 
 # ---- period covered --------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_type_from_symbol(symbol, doc_type):
 @pytest.mark.parametrize("case", S["signature_examples"])
 def test_signature_examples(case):
     positions = sorted(S["positions"], key=len, reverse=True)
-    got = structure._split_role(" ".join(case["lines"]), positions, tuple(S["signature_prefixes"]))
+    got = structure._split_role(case["lines"], positions, tuple(S["signature_prefixes"]))
     assert ", ".join(got) == case["role"]
 
 
