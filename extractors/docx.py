@@ -940,39 +940,73 @@ def _footnote_text(reader: Reader, note, mark: Mark) -> str:
 
 # -- package ---------------------------------------------------------------------------
 
-def _open(path: Path):
-    """(main document part, its root element, core properties) of a WordprocessingML
-    package. Through python-docx's Package rather than docx.Document(), so that macro-
-    enabled files and templates (.docm, .dotx), which it refuses, are read too."""
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.package import Package
+@dataclass
+class Package:
+    """The parts we read: the main document's root, a way to get a related part's root
+    by relationship type, the core properties (or None)."""
+
+    root: object
+    related: object  # Callable[[str], element | None]
+    core: object = None
+
+
+def _open(path: Path, warnings: list[str]) -> Package:
+    """Through python-docx's Package rather than docx.Document(), so that macro-enabled
+    files and templates (.docm, .dotx), which it refuses, are read too. When python-docx
+    cannot load the package (a damaged image, a broken relationship) but the document
+    XML itself is intact, read the parts straight from the zip and warn."""
+    from docx.package import Package as DocxPackage
 
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             rels = zf.read("_rels/.rels") if "_rels/.rels" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+    except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError (zip version) …
         raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
     if b"purl.oclc.org/ooxml" in rels:
         raise ExtractionError("Strict Open XML DOCX is not supported; save it as a standard .docx")
     if "word/document.xml" not in names:
         raise ExtractionError("corrupt DOCX: missing word/document.xml")
     try:
-        package = Package.open(str(path))
+        package = DocxPackage.open(str(path))
         part = package.main_document_part
         root = getattr(part, "element", None)
         if root is None:  # a content type python-docx does not map (.docm): raw XML
             root = etree.fromstring(part.blob)
-    except PackageNotFoundError as exc:
-        raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
     except Exception as exc:  # python-docx raises anything (AttributeError, KeyError …)
-        # on a malformed package; all of them mean the same thing here.
-        raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
+        return _open_raw(path, f"{_one_line(exc)}", warnings)
     try:
         core = package.core_properties
     except Exception:  # a broken docProps/core.xml is not worth failing the document
         core = None
-    return part, root, core
+    return Package(root, lambda reltype: _part_xml(part, reltype, warnings), core)
+
+
+_PART_NAMES = {RT_STYLES: "word/styles.xml", RT_NUMBERING: "word/numbering.xml",
+               RT_FOOTNOTES: "word/footnotes.xml", RT_ENDNOTES: "word/endnotes.xml",
+               RT_SETTINGS: "word/settings.xml"}
+
+
+def _open_raw(path: Path, problem: str, warnings: list[str]) -> Package:
+    """Fallback: word/document.xml and the other parts by their usual names."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            root = etree.fromstring(zf.read("word/document.xml"))
+    except Exception as exc:
+        raise ExtractionError(f"corrupt DOCX: {_one_line(exc)}") from None
+    warnings.append(f"damaged package read in part: {problem}")
+
+    def related(reltype: str):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return etree.fromstring(zf.read(_PART_NAMES[reltype]))
+        except KeyError:
+            return None  # no such part
+        except Exception as exc:
+            warnings.append(f"unreadable {_PART_NAMES[reltype]}: {_one_line(exc)}")
+            return None
+
+    return Package(root, related)
 
 
 def _one_line(exc: Exception) -> str:
@@ -981,7 +1015,7 @@ def _one_line(exc: Exception) -> str:
         msg = f"XML error: {msg}"
     elif not isinstance(exc, (zipfile.BadZipFile, ExtractionError)):
         msg = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-    if "word/document.xml" in msg or "There is no item named" in msg:
+    if "no item named 'word/document.xml'" in msg:
         return "missing word/document.xml"
     return msg[:200]
 
@@ -1017,16 +1051,16 @@ def _metadata(core) -> dict:
 
 def extract_docx(path: Path) -> ExtractedDocument:
     path = Path(path)
-    part, root, core = _open(path)
     builder = DocumentBuilder(str(path), "docx")
-    body = root.find(w("body"))
+    package = _open(path, builder.warnings)
+    body = package.root.find(w("body"))
     if body is None:
         raise ExtractionError("corrupt DOCX: word/document.xml has no body")
-    styles = Styles.parse(_part_xml(part, RT_STYLES, builder.warnings))
-    numbering = Numbering.parse(_part_xml(part, RT_NUMBERING, builder.warnings))
-    notes = _note_bodies(_part_xml(part, RT_FOOTNOTES, builder.warnings), "f")
-    notes.update(_note_bodies(_part_xml(part, RT_ENDNOTES, builder.warnings), "e"))
-    settings = _part_xml(part, RT_SETTINGS, builder.warnings)
+    styles = Styles.parse(package.related(RT_STYLES))
+    numbering = Numbering.parse(package.related(RT_NUMBERING))
+    notes = _note_bodies(package.related(RT_FOOTNOTES), "f")
+    notes.update(_note_bodies(package.related(RT_ENDNOTES), "e"))
+    settings = package.related(RT_SETTINGS)
     sect = body.find(w("sectPr"))
     marks = number_notes(body, NoteFormat.read(
         settings.find(w("footnotePr")) if settings is not None else None,
@@ -1052,5 +1086,5 @@ def extract_docx(path: Path) -> ExtractedDocument:
                              page=writer.footnote_pages.get(key), label=mark.label)
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
-    builder.metadata.update(_metadata(core))
+    builder.metadata.update(_metadata(package.core))
     return builder.build()

@@ -514,7 +514,7 @@ paragraph_spec = st.lists(st.tuples(segment, st.one_of(st.none(), segment)),
                           min_size=1, max_size=4)
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(paragraph_spec, min_size=1, max_size=5))
 def test_footnotes_property(tmp_path, spec):
@@ -630,6 +630,19 @@ def test_strict_ooxml_is_refused_clearly(built, tmp_path):
         b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
         b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"))
     assert "Strict Open XML" in _fails(path)
+
+
+def test_damaged_package_with_intact_document_is_partial(built, tmp_path):
+    """A relationship to a missing image makes python-docx give up; Word (and we) still
+    read the text, with a warning (status 'partial')."""
+    doc, good = built
+    broken_rel = (b'<Relationship Id="rIdX" Target="media/mat.png" Type="http://schemas.'
+                  b'openxmlformats.org/officeDocument/2006/relationships/image"/>')
+    path = _rewrite(good, tmp_path / "anh.docx", "word/_rels/document.xml.rels",
+                    lambda d: d.replace(b"</Relationships>", broken_rel + b"</Relationships>"))
+    out = extract_docx(path)
+    assert out.text == doc.text and len(out.footnotes) == len(doc.footnotes)
+    assert any("damaged package" in w for w in out.warnings)
 
 
 def test_extract_dispatches_docx(built, tmp_path):
