@@ -97,26 +97,35 @@ def rules() -> dict:
     back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
     selfw = "|".join(_words(w) for w in ana["self"])
     std_prefix = "|".join(raw["standards"]["prefixes"])
-    stop_name = r"(?!" + _trie(words + ["ngày", "năm", "số"]) + r"(?![^\W\d_]))"
-    # the named alternatives only after a named type word ("luật", "pháp lệnh" ...)
-    named_after = "(?:" + "|".join(sorted({f"(?<={re.escape(w.split()[-1])})" for w in named_words})) + ")"
-    name = r"(?:" + stop_name + r"[^;:\n()“”\"])" + "{1,100}?"
+    # Named references ("Luật Tổ chức chính quyền địa phương năm 2015") are matched on the
+    # original text: a name starts with a capital and stops at a capitalized type word, so
+    # "Luật Ban hành văn bản quy phạm pháp luật" keeps its lower-case "văn bản", "pháp luật".
+    def cased(phrase):  # "Luật" or "luật" or "LUẬT"
+        w = phrase.split()
+        first = W.join([f"[{re.escape(w[0][0].upper())}{re.escape(w[0][0])}]{re.escape(w[0][1:])}"]
+                       + [re.escape(x) for x in w[1:]])
+        return f"(?:{first}|{W.join(re.escape(x.upper()) for x in w)})"
+    cap_stop = "(?:" + "|".join(W.join(map(re.escape, t["word"].split())) for t in raw["types"]) \
+        + r"|ngày|năm|số)(?![^\W\d_])"
+    name = rf"(?!{cap_stop}){_CAP}(?:(?!{cap_stop})[^;:\n()“”\"]){{0,100}}?"
+    named_pat = (
+        rf"(?<![^\W\d_])(?P<ntw>{'|'.join(cased(types[w]['word']) for w in named_words)})(?:"
+        # Luật Cán bộ, công chức số 22/2008/QH12
+        rf"{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{SYMBOL})"
+        # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013, Luật X ngày ...
+        rf"|(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
+        rf"|(?P<ndate>(?={W}ngày{W}\d))))")
     sym_a = SYMBOL  # the main symbol group carries the PDF-split variant; others don't
     # One type-word alternation, then what may follow it, so the (costly) alternation is
     # tried once per word start; kinds that need a named/bare type are checked in Python.
     after_type = "|".join([
         # Nghị định số 63/2010/NĐ-CP
         rf"{W}(?:số[:.]?{J})?(?P<sym>{sym_a})",
-        # Luật Cán bộ, công chức số 22/2008/QH12
-        rf"{named_after}{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{sym_a})",
         # Nghị định 59 (a bare number), Đề án 06
         rf"{W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
         # Nghị định nêu trên, Quyết định này
         rf"{W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
-        # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013
-        rf"{named_after}(?:{W}(?P<nname>{name}))?(?:{W}(?:năm{W})?(?P<nyear>(?:19|20)\d\d)(?![\d/])"
-        rf"|(?P<ndate>(?={W}ngày{W}\d)))",
     ])
     pattern = rf"(?P<tw>{type_re})(?:{after_type})|(?P<bsym>{sym_a})"
     lead = r"(?<![^\W\d_])"  # a type word starts a word
@@ -141,6 +150,7 @@ def rules() -> dict:
             code_to_type.setdefault(c.upper(), t["word"])
     return {
         "raw": raw, "types": types, "regex": combined, "standard": standard,
+        "named_re": re.compile(named_pat),
         "named": set(named_words), "bare": {w for w in words if types[w].get("bare")},
         "nosplit": re.compile(_SYM_NOSPLIT),
         "rel_re": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
@@ -325,13 +335,15 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     candidates = [("std", m) for m in r["standard"].finditer(text)
                   if m.start() == 0 or not text[m.start() - 1].isalnum()]
+    candidates += [("named", m) for m in r["named_re"].finditer(text)]
+    candidates.sort(key=lambda c: c[1].start())
     std_spans = [(m.start(), m.end()) for _o, m in candidates]
     std_starts = [a for a, _ in std_spans]
     for m in r["regex"].finditer(low):
         k = bisect.bisect_right(std_starts, m.start()) - 1
         if (k >= 0 and std_spans[k][1] > m.start()) or \
                 (k + 1 < len(std_spans) and std_spans[k + 1][0] < m.end()):
-            continue  # inside "QCVN 06:2022/BXD"
+            continue  # inside "QCVN 06:2022/BXD" or "Luật Đất đai năm 2013"
         candidates.append(("main", m))
     candidates.sort(key=lambda c: c[1].start())
     rows: list[dict] = []
@@ -346,12 +358,14 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             a, b = m.span(name)
             return text[a:b] if a >= 0 else None
         row = _blank(m.start(), m.end())
-        tw = _flat(G("tw") or "").lower()
-        kind = ("ltype" if m.start("lsym") >= 0 else "type" if m.start("sym") >= 0
-                else "btype" if m.start("bnum") >= 0 else "atype" if m.start("aword") >= 0
-                else "ntype" if tw else "bsym")
-        if (kind == "btype" and tw not in r["bare"]) or \
-                (kind in ("ltype", "ntype") and tw not in r["named"]):
+        if origin == "named":
+            tw = _flat(G("ntw")).lower()
+            kind = "ltype" if m.start("lsym") >= 0 else "ntype"
+        else:
+            tw = _flat(G("tw") or "").lower()
+            kind = ("type" if m.start("sym") >= 0 else "btype" if m.start("bnum") >= 0
+                    else "atype" if m.start("aword") >= 0 else "bsym")
+        if kind == "btype" and tw not in r["bare"]:
             continue
         if kind in ("ltype", "type", "bsym"):
             sym_group = {"ltype": "lsym", "type": "sym", "bsym": "bsym"}[kind]
@@ -368,7 +382,7 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             if parsed is None or not _plausible(raw_sym, parsed):
                 continue
             if kind == "ltype":
-                row["doc_type"] = _type_word(G("tw"))
+                row["doc_type"] = _type_word(G("ntw"))
                 row["name"] = f"{row['doc_type']} {_flat(G('lname'))}"
                 row["form"] = "full"
             elif kind == "type":
@@ -397,10 +411,8 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             else:
                 row["form"] = "bare"
         elif kind == "ntype":
-            row["doc_type"] = _type_word(G("tw"))
+            row["doc_type"] = _type_word(G("ntw"))
             nm = _flat(G("nname") or "")
-            if nm and not nm[0].isupper():
-                continue  # "các luật chuyên ngành năm 2023": not a name
             if not nm and row["doc_type"] != "Hiến pháp":
                 continue  # "các luật năm 2025": no name, no citation
             row.update(kind="named", form="named",

@@ -116,10 +116,12 @@ def test_linear_on_dense_text():
 
     def best(text):
         times = []
-        for _ in range(2):
+        for _ in range(3):
             t = time.perf_counter()
             extract_citations(text)
             times.append(time.perf_counter() - t)
         return min(times)
     ratio = best(big) / best(small)
-    assert ratio < 4 * 1.6, ratio
+    # 4x the text: ~4x the time when linear, ~16x if each citation rescanned the text;
+    # the margin absorbs timing noise on a loaded machine
+    assert ratio < 4 * 2.5, ratio
