@@ -436,10 +436,7 @@ class Reader:
             elif local == "noBreakHyphen":
                 out.add("-", bold)
             elif local == "sym":
-                code = int(child.get(w("char"), "0"), 16)
-                code = code - 0xF000 if code >= 0xF000 else code  # symbol-font PUA
-                if 0x20 < code < 0xD800 and chr(code).isprintable():
-                    out.add(chr(code), bold)
+                out.add(_symbol(child.get(w("font")), child.get(w("char"))), bold)
             elif local == "lastRenderedPageBreak":
                 out.breaks.append(out.length)
             elif local in ("footnoteReference", "endnoteReference") and not in_footnote:
@@ -455,6 +452,29 @@ class Reader:
                     out.refs.append((key, start, out.length))
             elif local in ("drawing", "pict", "object"):
                 out.boxes.extend(child.iter(w("txbxContent")))
+
+
+# w:sym characters of the symbol fonts (code points F020-F0FF) that documents use for
+# comparisons, arrows and check marks; other symbol-font glyphs are dropped.
+_SYMBOL_FONTS = {
+    "symbol": {0xB3: "≥", 0xA3: "≤", 0xB9: "≠", 0xBB: "≈", 0xAE: "→", 0xAC: "←",
+               0xDE: "⇒", 0xB4: "×", 0xB8: "÷", 0xB1: "±", 0xB0: "°", 0xB7: "•",
+               0xA5: "∞", 0x2D: "-", 0x2B: "+", 0x3D: "=", 0x3C: "<", 0x3E: ">", 0x25: "%"},
+    "wingdings": {0xFC: "✓", 0xFB: "✗", 0xFE: "☑", 0xA8: "☐", 0x6F: "☐", 0xA7: "▪",
+                  0x6C: "●", 0x6E: "■", 0x71: "❑", 0x76: "❖", 0xD8: "➢", 0xE0: "→",
+                  0xE8: "➔", 0xF0: "⇨"},
+}
+
+
+def _symbol(font: str | None, char: str | None) -> str:
+    try:
+        code = int(char or "", 16)
+    except ValueError:
+        return ""
+    if code < 0xF000:  # a real Unicode character
+        return chr(code) if code > 0x20 and chr(code).isprintable() else ""
+    table = _SYMBOL_FONTS.get((font or "").lower().split()[0] if font else "", {})
+    return table.get(code - 0xF000, "")
 
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -217,6 +217,12 @@ def build_report(path):
     p.add_run(" theo số liệu kiểm kê")
     add_footnote(p, "Số liệu kiểm kê đất đai năm 2024.", mark="9")
     p.add_run(".")
+    # symbol-font characters (w:sym): a comparison sign and a check mark
+    p = doc.add_paragraph("Tỷ lệ hài lòng ")
+    p._p.append(parse_xml(_run_xml('<w:sym w:font="Symbol" w:char="F0B3"/>')))
+    p.add_run(" 90% ")
+    p._p.append(parse_xml(_run_xml('<w:sym w:font="Wingdings" w:char="F0FC"/>')))
+    p._p.append(parse_xml(_run_xml('<w:sym w:font="Webdings" w:char="F061"/>')))
     # hidden text and a content control
     p = doc.add_paragraph("Văn bản hiển thị")
     p._p.append(parse_xml(_run_xml('<w:rPr><w:vanish/></w:rPr><w:t>ẨN ĐI</w:t>')))
@@ -338,6 +344,7 @@ def test_built_text_boxes_hidden_text_content_controls(built):
     assert texts[i + 1] == "Nội dung khung số liệu"
     assert doc.text.count("Nội dung khung số liệu") == 1  # not again from the VML fallback
     assert "Văn bản hiển thị" in texts and "ẨN ĐI" not in doc.text
+    assert "Tỷ lệ hài lòng ≥ 90% ✓" in texts  # unknown symbol-font glyphs dropped
     assert "Nội dung trong vùng kiểm soát" in texts
 
 
