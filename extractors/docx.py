@@ -427,6 +427,11 @@ class Reader:
                     out.boxes.extend(node.iter(w("txbxContent")))
             elif local == "t":
                 text = child.text or ""
+                if any("\uf020" <= c <= "\uf0ff" for c in text):  # symbol font in w:t
+                    fonts = rpr.find(w("rFonts")) if rpr is not None else None
+                    font = wval(fonts, "ascii") or wval(fonts, "hAnsi") or "Symbol"
+                    text = "".join(_symbol(font, f"{ord(c):X}") if "\uf020" <= c <= "\uf0ff"
+                                   else c for c in text)
                 out.add(_superscript(text) if sup and out.pending_custom is None else text,
                         bold)
             elif local in ("tab", "ptab"):

@@ -223,6 +223,9 @@ def build_report(path):
     p.add_run(" 90% ")
     p._p.append(parse_xml(_run_xml('<w:sym w:font="Wingdings" w:char="F0FC"/>')))
     p._p.append(parse_xml(_run_xml('<w:sym w:font="Webdings" w:char="F061"/>')))
+    p._p.append(parse_xml(_run_xml(
+        '<w:rPr><w:rFonts w:ascii="Symbol" w:hAnsi="Symbol"/></w:rPr><w:t>\uf0ae</w:t>')))
+    p.add_run(" đạt")
     # hidden text and a content control
     p = doc.add_paragraph("Văn bản hiển thị")
     p._p.append(parse_xml(_run_xml('<w:rPr><w:vanish/></w:rPr><w:t>ẨN ĐI</w:t>')))
@@ -344,7 +347,7 @@ def test_built_text_boxes_hidden_text_content_controls(built):
     assert texts[i + 1] == "Nội dung khung số liệu"
     assert doc.text.count("Nội dung khung số liệu") == 1  # not again from the VML fallback
     assert "Văn bản hiển thị" in texts and "ẨN ĐI" not in doc.text
-    assert "Tỷ lệ hài lòng ≥ 90% ✓" in texts  # unknown symbol-font glyphs dropped
+    assert "Tỷ lệ hài lòng ≥ 90% ✓→ đạt" in texts  # unknown symbol-font glyphs dropped
     assert "Nội dung trong vùng kiểm soát" in texts
 
 
