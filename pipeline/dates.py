@@ -66,7 +66,7 @@ def _atom(s: str, bare: bool) -> str:
 
 
 # Not inside a number or a symbol: no digit, slash, dot-digit or letter right before.
-_LEFT = r"(?<![\w/.,])(?<!\d[.,])"
+_LEFT = r"(?<![\w/.])(?<!\d,)"
 # Not followed by more digits, a symbol tail ("/NĐ-CP", "/2010/…"), a decimal or a ratio.
 _RIGHT = r"(?![\d/])(?![.,]\d)(?!-[A-ZĐ])"
 
