@@ -44,7 +44,7 @@ S = r"(?:[ \t\u00a0*_]|\n(?!\n))"  # a separator: space, Markdown emphasis, one 
 W = S + "+"
 J = S + "*"  # optional separator inside a symbol ("63 / 2010 / NĐ - CP")
 DASH = r"[-–‐‑]"
-NUM = r"(?<![\w/.,\-–])\d{1,5}(?![\d,.]\d)"
+NUM = r"(?<![\w/.,\-–])\d{1,5}(?!\d)(?![,.]\d)"
 CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_])"
 # "329/B C-UBND": PDF extraction split the type code (upper case checked on the original).
 SPLIT = r"(?:[a-zđA-ZĐ]{1,3} (?=[a-zđA-ZĐ]{1,3}" + DASH + "))?"
@@ -121,6 +121,8 @@ def rules() -> dict:
     after_type = "|".join([
         # Nghị định số 63/2010/NĐ-CP
         rf"{W}(?:số[:.]?{J})?(?P<sym>{sym_a})",
+        # Nghị định 63/2010 (number and year, no code)
+        rf"{W}(?:số[:.]?{J})?(?P<ynum>{NUM}){J}/{J}(?P<yyear>(?:19|20)\d\d)(?!\d)(?!{J}[/\-–]{J}\w)",
         # Nghị định 59 (a bare number), Đề án 06
         rf"{W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
@@ -364,6 +366,7 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
         else:
             tw = _flat(G("tw") or "").lower()
             kind = ("type" if m.start("sym") >= 0 else "btype" if m.start("bnum") >= 0
+                    else "ytype" if m.start("ynum") >= 0
                     else "atype" if m.start("aword") >= 0 else "bsym")
         if kind == "btype" and tw not in r["bare"]:
             continue
@@ -388,6 +391,13 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             elif kind == "type":
                 row["doc_type"] = _type_word(G("tw"))
                 row["form"] = "full"
+                t = r["types"][row["doc_type"].lower()] if row["doc_type"].lower() in r["types"] else {}
+                if t.get("bare") == "named" and not parsed["abbreviation"] and not parsed["year"] \
+                        and parsed["style"] == "state" and not parsed["unit"]:
+                    # "Đề án 06/CP": a programme known by its number, not a symbol
+                    row.update(kind="named", form="named", name=f"{row['doc_type']} {parsed['canonical']}")
+                    rows.append(row)
+                    continue
             else:
                 if _HEADER_NUMBER.search(text, max(0, m.start() - 12), m.start()):
                     continue  # "Số: 210/BC-UBND": the document's own number
@@ -401,6 +411,9 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
                     row["form"] = "symbol"
             row.update(symbol=raw_sym, canonical=parsed["canonical"], number=parsed["number"],
                        year=parsed["year"], _parsed=parsed)
+        elif kind == "ytype":  # "Nghị định 63/2010": a short form without the code
+            row.update(doc_type=_type_word(G("tw")), form="short", number=G("ynum"),
+                       year=int(G("yyear")))
         elif kind == "btype":
             if not _plausible_bare(text, G("tw"), G("bnum"), m.end()):
                 continue
@@ -556,7 +569,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         row["malformed"] = 1 if problems else 0
         row["problem"] = "; ".join(problems) or None
         row["surface"] = text[row["start"]:row["end"]]
-        if row["issuer"] is None and row["kind"] == "document":
+        if row["issuer"] is None and row["kind"] in ("document", "named"):
             code = (row["_parsed"] or {}).get("issuer_code")
             t = r["types"].get((row["doc_type"] or "").lower()) or {}
             row["issuer"] = issuer_name(code) or t.get("issuer")
@@ -664,6 +677,8 @@ def _resolve_short(rows: list[dict]) -> None:
                 cands = [c for c in cands if rows[c]["canonical"] == row["canonical"]]
         elif row["number"]:
             cands = full.get(("num", (row["doc_type"] or "").lower(), int(row["number"])), [])
+            if row["year"]:  # "Nghị định 63/2010"
+                cands = [c for c in cands if rows[c]["year"] == row["year"]]
         else:
             continue
         identities = {(rows[c]["canonical"], rows[c]["issued_date"]) for c in cands}
@@ -745,8 +760,9 @@ def finalize(db) -> None:
             if r["canonical"]:
                 cands = {k for k in by_canon.get(_strip_year(r["canonical"]), ())
                          if r["year"] is None or identities[k]["canonical"] == r["canonical"]}
-            elif r["number"] and r["form"] == "bare":
-                cands = by_number.get(((r["doc_type"] or "").lower(), int(r["number"])), set())
+            elif r["number"] and r["form"] in ("bare", "short"):
+                cands = {k for k in by_number.get(((r["doc_type"] or "").lower(), int(r["number"])), ())
+                         if r["year"] is None or identities[k]["year"] == r["year"]}
             else:
                 cands = set()
             if len(cands) == 1:

@@ -35,7 +35,10 @@ def key(row: dict, by_ref) -> tuple:
         return (f"{row['name']}{year}", row["issued_date"])
     if row["canonical"]:
         return (row["canonical"], row["issued_date"])
-    return (f"{row['doc_type']} {int(row['number'])}" if row["number"] else row["surface"], None)
+    if row["number"]:
+        year = f"/{row['year']}" if row["year"] else ""
+        return (f"{row['doc_type']} {int(row['number'])}{year}", None)
+    return (row["surface"], None)
 
 
 def expected_key(item) -> tuple:
