@@ -24,6 +24,7 @@ whose numbers disagree but whose pairing is only probable is `unverifiable`.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -171,6 +172,7 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     for figs in groups.values():
         checks.extend(_sentence_checks(text, figs))
     checks.extend(_repeated(text, figures))
+    checks.extend(_table_checks(text, figures))
     checks.sort(key=lambda c: (c["start"], c["end"]))
     return checks
 
@@ -439,8 +441,10 @@ def _anchor_before(text, figs, lo, pos):
         return None
     t = cands[-1]
     between = text[t["end"]:k]
-    if len(between) > 70 or re.search(r"\d|[;.]\s", between):
+    if len(between) > 70 or re.search(r"\d", between):
         return None
+    if re.search(r"[;.]\s", between) and between.strip(" ;,:.*"):
+        return None  # another clause in between; "195.197 hồ sơ; trong đó: …" is fine
     return t
 
 
@@ -487,7 +491,7 @@ def _totals(text, figs):
             label = (f"tổng nêu {_show(t)}" if t["kind"] == "money" else
                      f"tổng nêu {vn(total)}{' ' + _unit(t) if _unit(t) else ''}")
         chk = _sum_check(text, kind, total, total_figs, comps, label, m, paren, list_start)
-        if chk and chk["verdict"] == "mismatch" and kind == "total":
+        if chk and chk["verdict"] in ("mismatch", "unverifiable") and kind == "total":
             chk = _other_total(text, figs, t, comps, chk)
         out.append(chk)
     out.extend(_change_percent(text, figs))
@@ -502,14 +506,21 @@ def _other_total(text, figs, t, comps, chk):
     earlier one ("tiếp nhận 1.200 hồ sơ, tăng 150 hồ sơ, trong đó: cấp huyện 700, cấp xã
     500"): ok if an earlier figure of the sentence is the sum; unverifiable if the anchor
     is a change rather than a stock."""
-    s = sum(c["value"] for c in comps)
+    prefix, running = [], 0.0
+    for c in comps:
+        running += c["value"]
+        prefix.append(running)
     for g in figs:
         if g["start"] >= t["start"]:
             break
-        if g["kind"] == t["kind"] and _units_compatible(g, t) and abs(g["value"] - s) <= 1e-6 * max(1, s):
-            return _check("total", "ok", g["value"], s, [g] + comps,
-                          f"Tổng nêu {_show(g)}; các thành phần "
-                          f"{' + '.join(_show(c) for c in comps)} = {vn(s)}.")
+        if g["kind"] not in ("count", "money") or g["kind"] != t["kind"]:
+            continue
+        for n, s in enumerate(prefix):
+            if n >= 1 and abs(g["value"] - s) <= 1e-6 * max(1, s):
+                parts = comps[:n + 1]
+                return _check("total", "ok", g["value"], s, [g] + parts,
+                              f"Tổng nêu {_show(g)}; các thành phần "
+                              f"{' + '.join(_show(c) for c in parts)} = {_sum_text(s, parts)}.")
     if DELTA_BEFORE.search(text, max(0, t["start"] - 20), t["start"]):
         chk["verdict"] = "unverifiable"
         chk["message"] += " Số đứng trước danh sách là mức tăng/giảm, không chắc là tổng."
@@ -649,6 +660,72 @@ def _change_percent(text, figs):
                     f"{vn(a['value'])} cho {pct(computed, max(d + 2, 2))} "
                     f"(làm tròn: {pct(round(computed, d), d)})."))
             break
+    return out
+
+
+# ---- statistical tables ("1.4. | Tổng số TTHC | Thủ tục | 2.372" then 1.4.1., 1.4.2.) ------
+
+TABLE_ROW = re.compile(r"(?m)^[ \t]*(\d{1,2}(?:\.\d{1,2}){0,4})\.?[ \t]*\|(.*)$")
+
+
+def _table_rows(text, figures):
+    """Numbered table rows with their value figure, children attached to the latest row
+    numbered as their parent (a table cut by a page break continues)."""
+    starts = [f["start"] for f in figures]
+    rows, last = [], {}
+    for m in TABLE_ROW.finditer(text):
+        ident = tuple(int(x) for x in m.group(1).split("."))
+        label = m.group(2).split(" | ")[0]
+        label_end = m.start(2) + len(label)
+        i = bisect.bisect_left(starts, label_end)
+        fig = figures[i] if i < len(figures) and figures[i]["start"] < m.end() else None
+        row = {"id": ident, "label": label.strip(), "fig": fig, "children": [], "start": m.start()}
+        parent = last.get(ident[:-1]) if len(ident) > 1 else None
+        if parent is not None and m.start() - parent["start"] < 6000:
+            parent["children"].append(row)
+        last[ident] = row
+        for k in [k for k in last if len(k) > len(ident) and k[:len(ident)] == ident]:
+            del last[k]  # a new "3." closes the old 3.1, 3.2 …
+        rows.append(row)
+    return rows
+
+
+def _table_checks(text, figures):
+    out = []
+    figures = sorted(figures, key=lambda f: f["start"])
+    for row in _table_rows(text, figures):
+        p = row["fig"]
+        kids = [c["fig"] for c in row["children"] if c["fig"] is not None]
+        if p is None or len(kids) < 2 or len(kids) != len(row["children"]):
+            continue
+        if p["kind"] == "percent" and len(kids) == 2 and all(k["kind"] == "count" for k in kids):
+            whole, part = kids
+            if not whole["value"] or part["value"] > whole["value"]:
+                continue
+            computed = part["value"] / whole["value"] * 100
+            d = p.get("decimals") or 0
+            verdict = percent_verdict(p["value"], d, computed)
+            if verdict == "mismatch" and not fold(row["label"]).startswith(("ty le", "ti le")):
+                verdict = "unverifiable"
+            out.append(_check(
+                "ratio_percent", verdict, p["value"], computed, [whole, part, p],
+                f"Bảng: dòng {'.'.join(map(str, row['id']))} nêu {pct(p['value'], d)}; hai dòng "
+                f"con cho {vn(part['value'])}/{vn(whole['value'])} = {pct(computed, max(d + 2, 2))} "
+                f"(làm tròn: {pct(round(computed, d), d)})."))
+        elif p["kind"] in ("count", "money"):
+            same = [k for k in kids if k["kind"] == p["kind"] and _units_compatible(k, p)]
+            if len(same) != len(kids) or sum(1 for k in kids if k["value"]) < 2:
+                continue
+            running = 0.0
+            for n, k in enumerate(kids):
+                running += k["value"]
+                if n >= 1 and abs(running - p["value"]) <= 1e-6 * max(1.0, p["value"]):
+                    parts = kids[:n + 1]
+                    out.append(_check(
+                        "total", "ok", p["value"], running, [p] + parts,
+                        f"Bảng: dòng {'.'.join(map(str, row['id']))} nêu {_show(p)}; các dòng "
+                        f"con {' + '.join(_show(x) for x in parts)} = {_sum_text(running, parts)}."))
+                    break
     return out
 
 
