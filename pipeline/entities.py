@@ -257,7 +257,8 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
             i = run_end
         else:
             i = j
-        if level in WARD_LEVELS and (mention or plural) or plural and level in DISTRICT_WORDS:
+        if level in WARD_LEVELS and (mention or plural) or plural and level in DISTRICT_WORDS \
+                or plural and level == "tỉnh":
             i = _list_items(tk, i, level, out, plural)
     return out
 
@@ -272,7 +273,7 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         skipped = 0
         while j < len(tk) and skipped < 5:
             lv = _level_at(tk, j)
-            if lv and plural and (lv[0] in WARD_LEVELS) == (level in WARD_LEVELS):
+            if lv and plural and _list_kind(lv[0]) == _list_kind(level):
                 j = lv[1]
             elif not lv and tk.t(j).lower() in _LIST_SEPS:
                 j += 1
@@ -298,15 +299,15 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
 def _list_kind(level: str) -> str:
     """Gazetteer level for the items of a list opened by `level` ('*' communes, '+'
     districts)."""
-    return "*" if level in WARD_LEVELS else "+"
+    return "*" if level in WARD_LEVELS else "tỉnh" if level == "tỉnh" else "+"
 
 
 def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
     """Provinces and districts first (they give the context), then communes."""
     ctx = places.PlaceContext()
     for m in mentions:
-        if not m.level and m.list_level in DISTRICT_WORDS:
-            m.unit, m.cands = places.resolve("+", m.name)
+        if not m.level and (m.list_level in DISTRICT_WORDS or m.list_level == "tỉnh"):
+            m.unit, m.cands = places.resolve(_list_kind(m.list_level), m.name)
             if m.unit:
                 ctx.add(m.unit)
         if m.level and m.level not in WARD_LEVELS:
@@ -322,7 +323,7 @@ def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
             if m.unit:
                 ctx.add(m.unit)
     for m in mentions:
-        if m.level in WARD_LEVELS or not m.level and m.list_level not in DISTRICT_WORDS:
+        if m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS:
             near = places.PlaceContext()
             for o in mentions:
                 if o is not m and o.unit and o.unit.kind in ("district", "province") and \
