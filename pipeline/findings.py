@@ -176,6 +176,7 @@ def analyze(ctx) -> None:
     sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
     by_id = {s["id"]: s for s in sections}
     by_start = {s["start"]: s for s in sections}
+    heading_starts = {s["heading_start"] for s in sections}
     findings = []
     label = None  # (category, basis) from a label paragraph, reset at each section
     label_addr = None
@@ -196,6 +197,8 @@ def analyze(ctx) -> None:
                     or re.search(r"(như sau|sau đây)\s*:\s*[*_]*$", plain):
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
         sec = by_start.get(s)
+        if sec is None and s in heading_starts:
+            continue  # the title line of a bare "Chương I" / "PHẦN II" above it
         if sec is not None:
             current_section = sec
             num = numbering(utext)

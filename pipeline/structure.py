@@ -53,6 +53,8 @@ NUMBERING = [
     # (style, regex on the unit text); group "n" is the number, the match end is where
     # the heading text starts.
     ("phuluc", re.compile(_MD + r"(?:Phụ lục|PHỤ LỤC)(?:\s+(?P<n>[IVXLC]+|\d+|[A-Z])\b)?\.?[*_:]*\s*")),
+    ("phan", re.compile(_MD + r"(?:Phần|PHẦN)\s+(?:thứ\s+|THỨ\s+)?(?P<n>[IVX]+|\d+|nhất|hai|ba|bốn|năm|"
+                        r"NHẤT|HAI|BA|BỐN|NĂM)\b\.?[*_:]*\s*(?=[A-ZĐÀ-Ỹ*_]|$)")),
     ("bieumau", re.compile(_MD + r"(?:Biểu mẫu|BIỂU MẪU|Mẫu số|MẪU SỐ)\s+(?P<n>\d+[a-z]?)\b\.?[*_:]*\s*(?=\S|$)")),
     ("chuong", re.compile(_MD + r"(?:Chương|CHƯƠNG)\s+(?P<n>[IVXLC]+|\d+)\b\.?[*_]*\s*")),
     ("muc", re.compile(_MD + r"(?:Mục|MỤC)\s+(?P<n>\d+|[IVX]+)\b\.?[*_]*\s*(?=\S|$)")),
@@ -88,10 +90,15 @@ def numbering(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+_ORDINALS = {"nhất": "I", "hai": "II", "ba": "III", "bốn": "IV", "năm": "V"}  # "Phần thứ nhất"
+
+
 def _number_label(style: str, n: str) -> str:
     if n is None:
         return {"phuluc": "Phụ lục"}.get(style)
-    return {"phuluc": f"Phụ lục {n}", "bieumau": f"Biểu mẫu {n}", "chuong": f"Chương {n}", "muc": f"Mục {n}", "dieu": f"Điều {n}",
+    if style == "phan":
+        n = _ORDINALS.get(n.lower(), n)
+    return {"phuluc": f"Phụ lục {n}", "bieumau": f"Biểu mẫu {n}", "phan": f"Phần {n}", "chuong": f"Chương {n}", "muc": f"Mục {n}", "dieu": f"Điều {n}",
             "paren": f"({n})"}.get(style, n)
 
 
@@ -225,11 +232,14 @@ def build_sections(ctx) -> list[dict]:
                 stack.pop()
             while stack and not stack[-1]["style"].startswith("h"):
                 stack.pop()
-        elif style in ("phuluc", "chuong", "muc", "dieu") or same is not None and not restart:
+        elif style in ("phan", "phuluc", "chuong", "muc", "dieu") or same is not None and not restart:
             if same is not None and not restart:
                 del stack[same:]
-            elif style in ("chuong", "phuluc"):
+            elif style in ("phan", "phuluc"):
                 stack.clear()
+            elif style == "chuong":
+                k = next((k for k in range(len(stack)) if stack[k]["style"] == "phan"), None)
+                del stack[(k + 1) if k is not None else 0:]
             elif style == "muc":
                 k = next((k for k in range(len(stack)) if stack[k]["style"] == "chuong"), None)
                 del stack[(k + 1) if k is not None else 0:]
@@ -244,16 +254,17 @@ def build_sections(ctx) -> list[dict]:
             if k is not None:
                 del stack[k + 1:]
         elif style == "roman":
-            k = next((k for k in range(len(stack)) if stack[k]["style"] in ("upper", "chuong", "muc")), None)
+            k = next((k for k in range(len(stack)) if stack[k]["style"] in ("phan", "upper", "chuong", "muc")), None)
             if k is None and not any(s["style"] == "roman" for s in stack) and stack \
-                    and stack[0]["style"] not in ("upper", "chuong", "muc", "dieu") and not restart:
+                    and stack[0]["style"] not in ("phan", "upper", "chuong", "muc", "dieu") and not restart:
                 stack.clear()  # Roman numerals are the top level of a report
         elif style == "upper":
-            stack.clear()
+            k = next((k for k in range(len(stack)) if stack[k]["style"] == "phan"), None)
+            del stack[(k + 1) if k is not None else 0:]
         parent = stack[-1]["row"] if stack else None
         # Heading text: after the number; a bare "Chương I" takes the next short unit.
         hs, he = _strip_md(text, u["start"] + off, u["end"])
-        if he <= hs and style in ("phuluc", "bieumau", "chuong", "muc", "roman", "upper") and i + 1 < len(us):
+        if he <= hs and style in ("phan", "phuluc", "bieumau", "chuong", "muc", "roman", "upper") and i + 1 < len(us):
             nxt = us[i + 1]
             if nxt["kind"] != "table" and nxt["end"] - nxt["start"] < 200 \
                     and not numbering(text[nxt["start"]:nxt["end"]]):

@@ -61,7 +61,8 @@ def test_addressee_item_examples(item, want):
     ("Điều 1. Phạm vi điều chỉnh", "dieu", "1"), ("Chương II", "chuong", "II"),
     ("Mục 1 THẨM QUYỀN", "muc", "1"), ("## II. NHIỆM VỤ", "roman", "II"),
     ("**1. Mục đích**", "arabic.", "1"), ("PHỤ LỤC", "phuluc", None), ("Phụ lục II", "phuluc", "II"),
-    ("Biểu mẫu 3", "bieumau", "3"),
+    ("Biểu mẫu 3", "bieumau", "3"), ("PHẦN I", "phan", "I"), ("Phần thứ hai: NHIỆM VỤ", "phan", "hai"),
+    ("PHẦN THỨ NHẤT", "phan", "NHẤT"),
 ])
 def test_numbering(text, style, number):
     assert structure.numbering(text)[:2] == (style, number)
@@ -70,6 +71,7 @@ def test_numbering(text, style, number):
 @pytest.mark.parametrize("text", [
     "2023 là năm bản lề", "1.977 người làm việc", "97,79% hồ sơ", "Mục tiêu của kế hoạch",
     "Phụ lục kèm theo báo cáo này", "Điều kiện làm việc còn khó khăn", "V/v đề nghị hỗ trợ",
+    "Phần lớn các xã đã hoàn thành", "Phần mềm một cửa thường xuyên bị lỗi",
 ])
 def test_not_numbering(text):
     assert structure.numbering(text) is None

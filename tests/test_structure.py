@@ -34,6 +34,7 @@ CASES = {
     "dangbo": DATA / "structure_dangbo.txt",  # Party report, header lines run together
     "kiemtra": DATA / "structure_kiemtra.txt",  # labelled blind, before the first run
     "thongbao": DATA / "structure_thongbao.txt",  # labelled blind (first run: 3/5 categories)
+    "sokethop": DATA / "structure_sokethop.txt",  # labelled blind (first run: "PHẦN I" unknown)
 }
 META_KEYS = ["doc_type", "number_symbol", "issued_date", "issued_place", "issuer", "title",
              "signer", "signer_role", "recipients", "period_start", "period_end"]
