@@ -60,10 +60,11 @@ NUMBERING = [
     ("muc", re.compile(_MD + r"(?:Mục|MỤC)\s+(?P<n>\d+|[IVX]+)\b\.?[*_]*\s*(?=\S|$)")),
     ("dieu", re.compile(_MD + r"(?:Điều|ĐIỀU)\s+(?P<n>\d+[a-z]?)\s*[.:][*_]*\s*")),
     ("upper", re.compile(_MD + r"(?P<n>[A-H])\s*\.[*_]*\s+(?=[A-ZĐÀ-Ỹ])")),
-    ("roman", re.compile(_MD + r"(?P<n>[IVX]{1,6})\s*[.)][*_]*\s+")),
+    ("roman", re.compile(_MD + r"(?P<n>[IVX]{1,6})\s*(?:[.)]|\s?[-–/](?=\s))[*_]*\s+")),
     ("decimal", re.compile(_MD + r"(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\.?[*_]*\s+(?=\D)")),
     ("arabic.", re.compile(_MD + r"(?P<n>\d{1,2})\s*\.[*_]*\s+(?=\D)")),
     ("arabic)", re.compile(_MD + r"(?P<n>\d{1,2})\s*\)[*_]*\s+")),
+    ("arabic-", re.compile(_MD + r"(?P<n>\d{1,2})\s?[-–/][*_]*\s+(?=[A-ZĐÀ-Ỹ*])")),  # "1- …", "1/ …"
     ("alpha)", re.compile(_MD + r"(?P<n>[a-zđ])\s*\)[*_]*\s+")),
     ("alpha.", re.compile(_MD + r"(?P<n>[a-zđ])\s*\.[*_]*\s+(?=[A-ZĐÀ-Ỹ])")),
     ("paren", re.compile(_MD + r"\((?P<n>\d{1,2})\)[*_]*\s*")),

@@ -62,7 +62,8 @@ def test_addressee_item_examples(item, want):
     ("Mục 1 THẨM QUYỀN", "muc", "1"), ("## II. NHIỆM VỤ", "roman", "II"),
     ("**1. Mục đích**", "arabic.", "1"), ("PHỤ LỤC", "phuluc", None), ("Phụ lục II", "phuluc", "II"),
     ("Biểu mẫu 3", "bieumau", "3"), ("PHẦN I", "phan", "I"), ("Phần thứ hai: NHIỆM VỤ", "phan", "hai"),
-    ("PHẦN THỨ NHẤT", "phan", "NHẤT"),
+    ("PHẦN THỨ NHẤT", "phan", "NHẤT"), ("I- ĐẶC ĐIỂM TÌNH HÌNH", "roman", "I"), ("II - KẾT QUẢ", "roman", "II"),
+    ("1- Cải cách thể chế", "arabic-", "1"), ("2/ Kết quả đạt được", "arabic-", "2"),
 ])
 def test_numbering(text, style, number):
     assert structure.numbering(text)[:2] == (style, number)
@@ -71,7 +72,8 @@ def test_numbering(text, style, number):
 @pytest.mark.parametrize("text", [
     "2023 là năm bản lề", "1.977 người làm việc", "97,79% hồ sơ", "Mục tiêu của kế hoạch",
     "Phụ lục kèm theo báo cáo này", "Điều kiện làm việc còn khó khăn", "V/v đề nghị hỗ trợ",
-    "Phần lớn các xã đã hoàn thành", "Phần mềm một cửa thường xuyên bị lỗi",
+    "Phần lớn các xã đã hoàn thành", "Phần mềm một cửa thường xuyên bị lỗi", "1/2024 là tháng cao điểm",
+    "3 - 5 ngày làm việc", "I/O",
 ])
 def test_not_numbering(text):
     assert structure.numbering(text) is None
