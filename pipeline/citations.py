@@ -158,6 +158,8 @@ def rules() -> dict:
         "rel_re": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
             f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
         "rel_names": [r for _p, r in rel_words],
+        "own_verb": re.compile(r"\b(?:đã|đang|sẽ)\s+(?:" + "|".join(
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
         "rel_after_re": re.compile(r"(?:[\s,]*(?:đã|sẽ|đều)?\s*)(?:" + "|".join(
             f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_after)) + r")(?![^\W\d_])", re.I),
         "rel_after_names": [r for _p, r in rel_after],
@@ -402,12 +404,16 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
                 if _HEADER_NUMBER.search(text, max(0, m.start() - 12), m.start()):
                     continue  # "Số: 210/BC-UBND": the document's own number
                 prev = rows[-1] if rows else None
+                own = (parsed["abbreviation"] or "").upper()
+                prev_type = r["types"].get(((prev or {}).get("doc_type") or "").lower(), {})
+                prev_codes = {c.upper() for c in prev_type.get("codes") or []}
                 if prev and prev["kind"] == "document" and prev["symbol"] and \
-                        _LIST_GAP.match(text[prev["_tail_end"]:m.start()]):
+                        _LIST_GAP.match(text[prev["_tail_end"]:m.start()]) and \
+                        (own in prev_codes or (not own and not prev_codes)):
                     row["doc_type"] = prev["doc_type"]
                     row["form"] = "list"
                 else:
-                    row["doc_type"] = r["code_to_type"].get((parsed["abbreviation"] or "").upper())
+                    row["doc_type"] = r["code_to_type"].get(own)
                     row["form"] = "symbol"
             row.update(symbol=raw_sym, canonical=parsed["canonical"], number=parsed["number"],
                        year=parsed["year"], _parsed=parsed)
@@ -535,7 +541,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         same_sentence = prev is not None and prev["end"] <= row["start"] and \
             not _SENTENCE_BREAK.search(text, prev["end"], row["start"])
         row["relation"] = _relation(text, cs, row["start"], prefix, prev if same_sentence else None, r)
-        if _CAN_CU.match(text, ss, row["start"]):
+        if _CAN_CU.match(text, ss, row["start"]) and not r["own_verb"].search(prefix):
             row["relation"] = "based_on"  # the whole "Căn cứ ..." sentence of a preamble
         if prev is not None and prev.get("subject") and prev.get("_subject_end", -1) >= row["start"] \
                 and prev["start"] >= cs and not _CAN_CU.match(text, cs, row["start"]):
@@ -590,7 +596,9 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
 
 def _relation(text: str, cs: int, start: int, prefix: str, prev: dict | None, r: dict) -> str:
     if _CAN_CU.match(text, cs, start):
-        return "based_on"
+        # "căn cứ ..., UBND huyện đã triển khai X": a main verb of its own wins
+        own = r["own_verb"].search(prefix)
+        return r["rel_names"][int(own.lastgroup[1:])] if own else "based_on"
     last = None
     for m in r["rel_re"].finditer(prefix):
         last = r["rel_names"][int(m.lastgroup[1:])]
