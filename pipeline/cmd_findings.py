@@ -9,7 +9,8 @@
 ("ubnd xa" finds "UBND xã, thị trấn"). `show` prints the document's metadata and its
 section tree with, per section (subsections included), the number of findings,
 citations and figures. `show --html` writes one self-contained page: metadata, outline,
-and the text with entities, citations, figures and dates highlighted by spaCy's displaCy.
+and the text with entities, citations, figures and dates highlighted by spaCy's displaCy,
+each finding tagged with its category (and addressee).
 """
 from __future__ import annotations
 
@@ -205,6 +206,7 @@ def render_html(db, doc: dict) -> str:
     if not blocks:
         blocks = [{"kind": "paragraph", "start": 0, "end": len(text)}]
     heading_at = {s["start"]: s for s in outline(db, doc_id)}
+    found = sorted((f["start"], f["end"], f["category"], f["addressee"]) for f in finding_rows(db, doc_id))
     parts = []
     k = 0
     for b in blocks:
@@ -223,7 +225,11 @@ def render_html(db, doc: dict) -> str:
         if sec is not None:
             parts.append(f'<div class="section level{min(sec["level"], 4)}" id="s{sec["id"]}"></div>')
         cls = "footnote" if b["kind"] == "footnote" else ("table" if b["kind"] == "table" else "block")
-        parts.append(f'<div class="{cls}">{fragment}</div>')
+        tags = "".join(
+            f'<span class="finding {cat}" title="{html.escape(addr or "")}">{cat}'
+            f'{" → " + html.escape(addr) if addr else ""}</span>'
+            for fs, fe, cat, addr in found if b["start"] <= fs < b["end"])
+        parts.append(f'<div class="{cls}">{tags}{fragment}</div>')
     meta_rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(_meta_value(doc.get(k)))}</td></tr>"
         for k in META_COLUMNS if doc.get(k))
@@ -246,6 +252,11 @@ table.meta th {{ text-align: left; padding-right: 1em; vertical-align: top; }}
 .tag {{ padding: 0.2em 0.5em; border-radius: 0.3em; font-size: 0.8em; font-weight: bold; }}
 ul.outline {{ list-style: none; padding-left: 0; }}
 ul.outline small {{ color: #777; }}
+.finding {{ font: bold 0.7em sans-serif; padding: 0.1em 0.4em; border-radius: 0.3em; margin-right: 0.5em;
+  background: #eee; }}
+.finding.strength {{ background: #c8e6c9; }} .finding.limitation {{ background: #ffcdd2; }}
+.finding.cause {{ background: #ffe0b2; }} .finding.responsibility {{ background: #d1c4e9; }}
+.finding.recommendation {{ background: #bbdefb; }} .finding.direction {{ background: #f0f4c3; }}
 </style></head><body>
 <h1>{title}</h1>
 <p>{html.escape(doc["path"])}</p>

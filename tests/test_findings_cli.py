@@ -79,6 +79,7 @@ def test_show_html_is_self_contained(db_path, capsys, tmp_path):
     assert "CITATION" in page or "FIGURE" in page
     assert not re.search(r"(src|href)=\"https?://", page)  # nothing fetched from elsewhere
     assert "Nguyễn Thị Hoa" in page
+    assert page.count('class="finding recommendation"') == 4  # the lead-in and its three items
 
 
 def test_unknown_document(db_path, capsys):
