@@ -101,7 +101,7 @@ class DocumentBuilder:
                 clean_rows.append(cells)
         if not clean_rows:
             return None
-        text = ROW_SEPARATOR.join(CELL_SEPARATOR.join(cells) for cells in clean_rows)
+        text = ROW_SEPARATOR.join(CELL_SEPARATOR.join(cells).rstrip() for cells in clean_rows)
         start = self._append(text)
         block = Block("table", start, start + len(text), page)
         self.blocks.append(block)

@@ -68,6 +68,10 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     Steps: drop zero-width chars, NFC per grapheme, tone placement, collapse runs of
     horizontal whitespace to one space, strip spaces at line ends, collapse 3+ newlines.
     """
+    if _CLEAN.fullmatch(text) and unicodedata.is_normalized("NFC", text):
+        # Fast path (most extractor output): only whitespace tidying can move offsets.
+        tidy, tidy_map = _tidy_whitespace(text)
+        return fix_tones(tidy), tidy_map
     out: list[str] = []
     index_map: list[int] = []
     n = len(text)
@@ -103,29 +107,33 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     return fix_tones(tidy), composed
 
 
+_DROP = re.compile(
+    r"(?<= ) +"            # the 2nd.. of a run of spaces
+    r"| +(?=\n)|(?<=\n) +"  # spaces next to a newline
+    r"|^ +| +$"            # spaces at both ends
+    r"|(?<=\n\n)\n+"       # the 3rd.. of a run of newlines
+)
+# Text that needs no per-character pass: no CR, no odd spaces or separators, no zero-width.
+_CLEAN = re.compile(r"[^\r\t\x0b\x0c\x85\u00a0\u00ad\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]*")
+
+
 def _tidy_whitespace(text: str) -> tuple[str, list[int]]:
-    keep = [True] * len(text)
-    # collapse spaces
-    for m in re.finditer(r" {2,}", text):
-        for k in range(m.start() + 1, m.end()):
-            keep[k] = False
-    # spaces next to newlines, and at both ends
-    for m in re.finditer(r" +(?=\n)|(?<=\n) +|^ +| +$", text):
-        for k in range(m.start(), m.end()):
-            keep[k] = False
-    # 3+ newlines -> 2
-    for m in re.finditer(r"\n{3,}", text):
-        for k in range(m.start() + 2, m.end()):
-            keep[k] = False
-    out = []
-    index_map = []
-    pos = 0
-    for k, ch in enumerate(text):
-        index_map.append(pos)
-        if keep[k]:
-            out.append(ch)
-            pos += 1
-    index_map.append(pos)
+    """Drop redundant spaces/newlines; index_map[i] = new offset of old index i."""
+    drops = [(m.start(), m.end()) for m in _DROP.finditer(text) if m.end() > m.start()]
+    if not drops:
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    index_map: list[int] = []
+    pos = 0  # next old index to copy
+    removed = 0
+    for a, b in drops:
+        out.append(text[pos:a])
+        index_map.extend(range(pos - removed, a - removed))
+        index_map.extend([a - removed] * (b - a))  # dropped chars map to the next kept one
+        removed += b - a
+        pos = b
+    out.append(text[pos:])
+    index_map.extend(range(pos - removed, len(text) - removed + 1))
     return "".join(out), index_map
 
 

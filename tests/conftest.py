@@ -23,3 +23,23 @@ def ingest_into(tmp_path):
         return summary, sqlite_utils.Database(db_path)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def extracted():
+    """extract(path), cached for the session: the real PDFs take pdfminer ~1 s a page."""
+    from functools import lru_cache
+
+    from extractors import extract
+
+    return lru_cache(maxsize=None)(lambda path: extract(path))
+
+
+@pytest.fixture(scope="session")
+def real_corpus_db(tmp_path_factory):
+    """The whole ../shared/corpus ingested once per session: (summary, db)."""
+    from pipeline.ingest import ingest
+
+    db_path = tmp_path_factory.mktemp("real") / "corpus.db"
+    summary = ingest([str(SHARED_CORPUS)], db_path)
+    return summary, sqlite_utils.Database(db_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from schemas.tables import SPAN_TEXT_COLUMN, TABLES
-from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+from tests.conftest import SAMPLE_CORPUS
 
 
 def assert_spans(db):
@@ -39,8 +39,8 @@ def test_sample_corpus_spans(ingest_into):
 
 
 @pytest.mark.slow
-def test_real_corpus_spans(ingest_into):
-    summary, db = ingest_into(SHARED_CORPUS)
+def test_real_corpus_spans(real_corpus_db):
+    summary, db = real_corpus_db
     assert assert_spans(db) > 1000
     footnote_anchor_is_marker = list(db.query(
         "select d.text, f.anchor_start, f.anchor_end, f.number from footnotes f"

@@ -32,8 +32,8 @@ def test_scanned_pdf_and_legacy_doc_fail_clearly():
         extract(SHARED_CORPUS / "cantho_ubnd_qd256-2004_tcvn3.doc")
 
 
-def test_whole_real_corpus_ingests(ingest_into):
-    summary, db = ingest_into(SHARED_CORPUS)
+def test_whole_real_corpus_ingests(real_corpus_db):
+    summary, db = real_corpus_db
     failed = {o.path.rsplit("/", 1)[-1] for o in summary.failed}
     assert failed == {"bcdcchc_qd46-2021_scanned.pdf", "cantho_ubnd_qd256-2004_tcvn3.doc"}
     ok = {r["path"].rsplit("/", 1)[-1]: r for r in db.query(
@@ -42,8 +42,8 @@ def test_whole_real_corpus_ingests(ingest_into):
     assert ok["lamdong_ubnd_bc329_cchc_2025_signed.pdf"]["pages"] == 35
 
 
-def test_draft_docx_and_signed_pdf_agree():
-    draft, signed = extract(DRAFT), extract(SIGNED)
+def test_draft_docx_and_signed_pdf_agree(extracted):
+    draft, signed = extracted(DRAFT), extracted(SIGNED)
     body_d = words(draft.text[:draft.body_end])
     body_s = words(signed.text[:signed.body_end])
     sh_d, sh_s = shingles(body_d), shingles(body_s)
