@@ -517,11 +517,14 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         if row["kind"] != "standard" and row["form"] != "anaphora":
             row["subject"], row["_subject_end"] = _subject(text, row["_tail_end"], limit)
         # alias: "(sau đây gọi là ...)" in the rest of the clause
-        e = _CLAUSE_END.search(text, row["_tail_end"], min(n, row["_tail_end"] + LOOKAHEAD))
-        a_lim = e.start() if e and not e.group().startswith("(") else min(n, row["_tail_end"] + LOOKAHEAD)
-        if e and e.group().startswith("("):
-            a_lim = min(n, e.start() + 100)
-        am = _ALIAS.search(text, row["_tail_end"], a_lim)
+        am = None
+        paren = text.find("(", row["_tail_end"], min(n, row["_tail_end"] + LOOKAHEAD))
+        if paren >= 0 and row["kind"] == "document":  # cheap test first: most have none
+            e = _CLAUSE_END.search(text, row["_tail_end"], min(n, row["_tail_end"] + LOOKAHEAD))
+            a_lim = e.start() if e and not e.group().startswith("(") else min(n, row["_tail_end"] + LOOKAHEAD)
+            if e and e.group().startswith("("):
+                a_lim = min(n, e.start() + 100)
+            am = _ALIAS.search(text, paren, a_lim)
         if am and row["kind"] == "document":
             row["alias"] = _flat(am.group("alias")).strip("“”\"' ")
             aliases.append((row["alias"], i))
