@@ -40,6 +40,7 @@ def rules() -> dict:
     return yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=100_000)
 def _key(words: str) -> str:
     """Comparison key for names: folded, '&' = 'và', dashes and spaces ignored."""
     s = fold(normalize(words)).replace("&", " va ")
@@ -72,25 +73,32 @@ def expand(text: str) -> str:
 @lru_cache(maxsize=1)
 def nlp():
     import spacy
-    return spacy.blank("xx")
+    nlp = spacy.blank("xx")
+    nlp.max_length = 100_000_000  # tokenizer only: long reports are fine
+    return nlp
 
 
 @lru_cache(maxsize=1)
 def matcher():
-    from spacy.matcher import Matcher
+    """Trigger phrases from the rules, as two spaCy PhraseMatchers: words match in any
+    case ("ỦY BAN NHÂN DÂN" in headers), phrases holding an abbreviation match as
+    written ("UBND", "TT HĐND": "Tt" or "Ea Tu" must not match)."""
+    from spacy.matcher import PhraseMatcher
 
     r = rules()
-    m = Matcher(nlp().vocab)
+    by_lower = PhraseMatcher(nlp().vocab, attr="LOWER")
+    by_orth = PhraseMatcher(nlp().vocab, attr="ORTH")
 
     def add(label, phrases):
-        pats = []
+        lower, orth = [], []
         for p in phrases:
-            # Abbreviations match as written ("UBND", not "Ubnd"; "TT" is not "Tt");
-            # words match in any case ("ỦY BAN NHÂN DÂN" in headers).
-            pats.append([{"ORTH": t.text} if t.text.isupper() and len(t.text) <= 6 and
-                         len(p.split()) <= 2 and t.text.isalpha() and _is_abbrev(t.text)
-                         else {"LOWER": t.text.lower()} for t in nlp().make_doc(normalize(p))])
-        m.add(label, pats)
+            doc = nlp().make_doc(normalize(p))
+            has_abbrev = any(t.text.isupper() and _is_abbrev(t.text) for t in doc)
+            (orth if has_abbrev else lower).append(doc)
+        if lower:
+            by_lower.add(label, lower)
+        if orth:
+            by_orth.add(label, orth)
 
     for i, c in enumerate(r["councils"]):
         add(f"COUNCIL:{i}", c["surface"])
@@ -100,10 +108,9 @@ def matcher():
         add(f"PARTY:{i}", c["surface"] + [f"{p} {s}" for p in r["party_prefixes"]
                                            for s in c["surface"]])
     add("AGENCY", r["agency_heads"])
-    add("LEVEL", r["levels"])
     add("HONORIFIC", r["people"]["honorifics"])
     add("TITLE", r["people"]["titles"])
-    return m
+    return lambda doc: by_lower(doc) + by_orth(doc)
 
 
 def _is_abbrev(word: str) -> bool:
@@ -140,29 +147,35 @@ DISTRICT_WORDS = {"huyện", "quận", "thị xã"}  # "các thành phố" lists
 # -- token helpers ----------------------------------------------------------------------
 @dataclass
 class Toks:
-    doc: object
-    text: str
-    matches: list = field(default_factory=list)
-    bodies: dict = field(default_factory=dict)  # token index -> (end, canonical) of a council
+    """The tokens of a text as plain lists (faster than going through spaCy objects)."""
+
+    def __init__(self, doc, text: str):
+        self.doc = doc
+        self.text = text
+        self.words = [t.text for t in doc]
+        self.offsets = [t.idx for t in doc]
+        self.n = len(self.words)
+        self.matches: list = []
+        self.bodies: dict = {}  # token index -> (end, canonical) of a council/standalone
 
     def __len__(self):
-        return len(self.doc)
+        return self.n
 
     def t(self, i) -> str:
-        return self.doc[i].text if 0 <= i < len(self.doc) else ""
+        return self.words[i] if 0 <= i < self.n else ""
 
     def start(self, i) -> int:
-        return self.doc[i].idx
+        return self.offsets[i]
 
-    def end(self, i) -> int:  # end offset of token i-1 … i.e. of the span [.., i)
-        tok = self.doc[i - 1]
-        return tok.idx + len(tok.text)
+    def end(self, i) -> int:
+        """End offset of the span [.., i), i.e. of token i-1."""
+        return self.offsets[i - 1] + len(self.words[i - 1])
 
     def gap(self, i) -> str:
         """Text between token i-1 and token i (whitespace or nothing)."""
-        if i <= 0 or i >= len(self.doc):
+        if i <= 0 or i >= self.n:
             return ""
-        return self.text[self.end(i):self.start(i)]
+        return self.text[self.end(i):self.offsets[i]]
 
 
 def _is_cap(word: str, upper_ok: bool = False) -> bool:
@@ -494,11 +507,15 @@ def _tidy(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+@lru_cache(maxsize=1)
+def _scope_tokens() -> list[list[str]]:
+    return [[t.text.lower() for t in nlp().make_doc(w)] for w in rules()["scope_words"]]
+
+
 def _scope(tk: Toks, k: int) -> tuple[int, str] | None:
     """Scope words after a standalone body: 'Ban Chỉ đạo CCHC', '… cải cách hành chính'."""
     best = None
-    for w in rules()["scope_words"]:
-        toks = [t.text.lower() for t in nlp().make_doc(w)]
+    for toks in _scope_tokens():
         if [tk.t(k + n).lower() for n in range(len(toks))] == toks:
             if best is None or len(toks) > best:
                 best = len(toks)

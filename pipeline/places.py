@@ -73,7 +73,7 @@ class Unit:
         return self.short.lower()
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity (candidates are cached)
 class Gazetteer:
     provinces: dict[str, list[Unit]] = field(default_factory=dict)
     districts: dict[str, list[Unit]] = field(default_factory=dict)
@@ -83,6 +83,10 @@ class Gazetteer:
     district_by_key: dict[tuple[str, str], Unit] = field(default_factory=dict)
 
     def candidates(self, level: str, name: str) -> list[Unit]:
+        return list(self._candidates(level.lower(), name))
+
+    @lru_cache(maxsize=200_000)  # noqa: B019  one gazetteer per process
+    def _candidates(self, level: str, name: str) -> tuple[Unit, ...]:
         """Units a level word + name can denote ('' any unit, '*' any commune, '+' any
         district)."""
         k = name_key(name)
@@ -100,7 +104,7 @@ class Gazetteer:
         # Same spelling (diacritics) first: "Tân Phong" over "Tân Phóng" when both exist.
         out = list(dict.fromkeys(out))
         exact = [u for u in out if u.exact == normalize(name).lower()]
-        return exact or out
+        return tuple(exact or out)
 
 
 def _short(full: str) -> str:
