@@ -32,14 +32,17 @@ W = rf"[^\W{SUP}]"  # a word character that is not a footnote marker
 # ---- what is not a figure -----------------------------------------------------------
 _EXCLUDE = [
     DAY_DATE,
-    # month/year "7/2021", "tháng 12/2023", "12-2023"
-    re.compile(r"(?<![\d/.,])(?:0?[1-9]|1[0-2])\s*[/\-]\s*(?:19|20)\d{2}(?![\d/])"),
+    # month/year "7/2021", "tháng 12/2023", "12-2023" (each pattern starts with a character
+    # class and checks the character before it afterwards: the regex engine then skips
+    # fast to the digits)
+    re.compile(r"[0-9](?<![\d/.,][0-9])(?:(?<=0)[1-9]|(?<=1)[0-2]?|(?<=[2-9]))"
+               r"\s*[/\-]\s*(?:19|20)\d{2}(?![\d/])"),
     # year ranges "2021-2025", "2021 - 2030"
-    re.compile(r"(?<![\d.,])(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)"),
+    re.compile(r"[12](?<![\d.,][12])(?:(?<=1)9|(?<=2)0)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)"),
     # symbols: 63/2010/NĐ-CP, 4011/QĐ-UBND, 1381/UBND-KSTT, 56/2017/QH14, 06/QĐ-TTg
     re.compile(rf"\d+(?:\s*/\s*\d+)*\s*/\s*[A-ZĐ](?:[\wĐđ&.]|-(?=[\wĐ]))*"),
     # Party symbols 18-NQ/TW, 07-KH/TW, and "NĐ-CP" written without the year
-    re.compile(r"\d+\s*-\s*[A-ZĐ][A-ZĐa-z]*\s*/\s*[A-ZĐ][\wĐ-]*"),
+    re.compile(r"[0-9]\d*\s*-\s*[A-ZĐ][A-ZĐa-z]*\s*/\s*[A-ZĐ][\wĐ-]*"),
     # section numbers at the start of a line: "1.", "1.2.", "II.", "(3)", "a)"
     re.compile(r"(?m)^\s*(?:[-–•*]\s*)?(?:\(?\d+(?:\.\d+)*[.)]+|\(\d+\)|[IVXLC]+\.)(?=\s)"),
     # a table row number in the first cell: "3.2 | Số UBND cấp xã …"
@@ -47,9 +50,9 @@ _EXCLUDE = [
     # codes in a table legend: "Có = 1; Không = 0"
     re.compile(r"=\s*\d+"),
     # "điểm 3 khoản 2 Điều 5": a legal reference
-    re.compile(r"(?i)\bđiểm\s+\d+(?=\s*,?\s*(?:khoản|điều)\b)"),
+    re.compile(r"[đĐ](?<![^\W\d_][đĐ])(?i:iểm)\s+\d+(?=\s*,?\s*(?i:khoản|điều)\b)"),
     # a day and month without a year: "ngày 15 tháng 12", "ngày 31/12"
-    re.compile(r"(?i)\bngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|\s*[/\-.]\s*\d{1,2})"),
+    re.compile(r"[nN](?<![^\W\d_][nN])(?i:gày)\s+\d{1,2}(?:\s+(?i:tháng)\s+\d{1,2}|\s*[/\-.]\s*\d{1,2})"),
     # times "8h30", "14 giờ 30 phút" stay counts; telephone-like digit runs do not
     re.compile(r"\b0\d{2,3}[.\s]\d{3}[.\s]\d{3,4}\b"),
 ]
@@ -143,7 +146,9 @@ class _Mask:
 # ---- number words -------------------------------------------------------------------
 _WORD_NUM = (r"(?:không|một|mốt|hai|ba|bốn|tư|năm|lăm|nhăm|sáu|bảy|bẩy|tám|chín|mười|"
              r"mươi|linh|lẻ|trăm)")
-WORD_CANDIDATE = re.compile(rf"(?<!{L})(?:{_WORD_NUM}\s+)*{_WORD_NUM}(?!{L})", re.IGNORECASE)
+WORD_CANDIDATE = re.compile(
+    rf"[kmhbtnlscKMHBTNLSC](?<!{L}[kmhbtnlscKMHBTNLSC])(?<=(?=(?i:{_WORD_NUM}))[^\n])"
+    rf"[^\W\d_]*(?:\s+(?i:{_WORD_NUM}))*(?!{L})")
 
 
 def _word_figures(text: str, mask: _Mask) -> list[tuple[int, int, float]]:
