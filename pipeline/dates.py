@@ -14,6 +14,7 @@ four-digit numbers without a date word ("ISO 9001: 2015"). Impossible dates
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.vndate import date_problem, iso
@@ -149,9 +150,9 @@ def extract_dates(text: str) -> list[dict]:
     """Every date/period in `text`: dicts with surface, value, kind, range_end, problem,
     start, end (text[start:end] == surface), sorted by start."""
     rows: list[dict] = _partial_ranges(text)
-    partial = [(r["start"], r["end"]) for r in rows]
+    partial = _Spans(rows)
     for m in PATTERN.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in partial):
+        if partial.overlaps(m.start(), m.end()):
             continue
         if m.group("single") is not None:
             atom = _parse_atom(m, "s")
@@ -177,9 +178,9 @@ def extract_dates(text: str) -> list[dict]:
             problem = "range ends before it starts"
         rows.append(_row(start, m.end("b"), text, a["value"], "range", end_value, problem))
     # Bare "7/2021" after từ/đến … (outside ranges).
-    taken = [(r["start"], r["end"]) for r in rows]
+    taken = _Spans(rows)
     for m in BARE_MONTH.finditer(text):
-        if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         if not _BARE_MONTH_CUE.search(text[max(0, m.start() - 12):m.start()]):
             continue
@@ -189,6 +190,19 @@ def extract_dates(text: str) -> list[dict]:
                              date_problem(y, mo)))
     rows.sort(key=lambda r: r["start"])
     return rows
+
+
+class _Spans:
+    """Non-overlapping row spans, for O(log n) overlap tests."""
+
+    def __init__(self, rows):
+        spans = sorted((r["start"], r["end"]) for r in rows)
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1  # last span starting before `end`
+        return i >= 0 and self.ends[i] > start
 
 
 def _partial_ranges(text: str) -> list[dict]:
