@@ -45,7 +45,7 @@ W = S + "+"
 J = S + "*"  # optional separator inside a symbol ("63 / 2010 / NĐ - CP")
 DASH = r"[-–‐‑]"
 NUM = r"(?<![\w/.,\-–])\d{1,5}(?!\d)(?![,.]\d)"
-CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_])"
+CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"
 # "329/B C-UBND": PDF extraction split the type code (upper case checked on the original).
 SPLIT = r"(?:[a-zđA-ZĐ]{1,3} (?=[a-zđA-ZĐ]{1,3}" + DASH + "))?"
 STATE_SYM = (NUM + J + "/" + J + r"(?:(?:19|20)\d\d" + J + "/" + J + r")?" + SPLIT + CODE
@@ -53,7 +53,7 @@ STATE_SYM = (NUM + J + "/" + J + r"(?:(?:19|20)\d\d" + J + "/" + J + r")?" + SPL
 PARTY_SYM = NUM + J + DASH + J + CODE + J + "/" + J + CODE + r"(?:" + DASH + CODE + r")*"
 SYMBOL = f"(?:{PARTY_SYM}|{STATE_SYM})"
 _SYM_NOSPLIT = f"(?:{PARTY_SYM}|{STATE_SYM.replace(SPLIT, '')})"
-_SPLIT_IN = re.compile(r"([^\W\d_]{1,3}) ([^\W\d_]{1,3})(?=\s*[-–‐‑])")
+_SPLIT_IN = re.compile(r"([^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}) ([^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?=\s*[-–‐‑])")
 
 RELATIONS = ("based_on", "amends", "replaces", "repeals", "implements")
 
@@ -106,10 +106,10 @@ def rules() -> dict:
                        + [re.escape(x) for x in w[1:]])
         return f"(?:{first}|{W.join(re.escape(x.upper()) for x in w)})"
     cap_stop = "(?:" + "|".join(W.join(map(re.escape, t["word"].split())) for t in raw["types"]) \
-        + r"|ngày|năm|số)(?![^\W\d_])"
+        + r"|ngày|năm|số)(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"
     name = rf"(?!{cap_stop}){_CAP}(?:(?!{cap_stop})[^;:\n()“”\"]){{0,100}}?"
     named_pat = (
-        rf"(?<![^\W\d_])(?P<ntw>{'|'.join(cased(types[w]['word']) for w in named_words)})(?:"
+        rf"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])(?P<ntw>{'|'.join(cased(types[w]['word']) for w in named_words)})(?:"
         # Luật Cán bộ, công chức số 22/2008/QH12
         rf"{W}(?P<lname>{name}){W}số[:.]?{J}(?P<lsym>{SYMBOL})"
         # Luật Tổ chức chính quyền địa phương năm 2015, Hiến pháp năm 2013, Luật X ngày ...
@@ -127,10 +127,10 @@ def rules() -> dict:
         rf"{W}(?:số[:.]?{J})?(?P<bnum>{NUM})(?!{J}[/\-–]{J}\w)"
         rf"(?!{W}(?:tháng|năm|ngày|người|lần|văn bản|trường hợp)\b)(?![%])",
         # Nghị định nêu trên, Quyết định này
-        rf"{W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_])",
+        rf"{W}(?P<aword>{back}|trên(?=[ \t]*[,.;:)\n])|{selfw})(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])",
     ])
     pattern = rf"(?P<tw>{type_re})(?:{after_type})|(?P<bsym>{sym_a})"
-    lead = r"(?<![^\W\d_])"  # a type word starts a word
+    lead = r"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"  # a type word starts a word
     # Matched against the lower-cased text: IGNORECASE makes Python's regex ~10x slower.
     first = "".join(sorted({w[0] for w in words}))  # cheap first test at each position
     combined = re.compile(f"(?=[{re.escape(first)}0-9])" + lead + "(?:" + pattern + ")")
@@ -155,31 +155,31 @@ def rules() -> dict:
         "named_re": re.compile(named_pat),
         "named": set(named_words), "bare": {w for w in words if types[w].get("bare")},
         "nosplit": re.compile(_SYM_NOSPLIT),
-        "rel_re": re.compile(r"(?<![^\W\d_])(?:" + "|".join(
-            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
+        "rel_re": re.compile(r"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])(?:" + "|".join(
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.I),
         "rel_names": [r for _p, r in rel_words],
         "own_verb": re.compile(r"\b(?:đã|đang|sẽ)\s+(?:" + "|".join(
-            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_])", re.I),
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_words)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.I),
         "rel_after_re": re.compile(r"(?:[\s,]*(?:đã|sẽ|đều)?\s*)(?:" + "|".join(
-            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_after)) + r")(?![^\W\d_])", re.I),
+            f"(?P<r{i}>{_words(p)})" for i, (p, _r) in enumerate(rel_after)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.I),
         "rel_after_names": [r for _p, r in rel_after],
         "issuer_words": set(raw["issuer_words"]),
         # case matters here: "Ban Chấp hành" starts an issuer, "ban hành" does not
         "issuer_starts": re.compile(r"(?:" + "|".join(W.join(map(re.escape, w.split())) for w in sorted(
-            raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_])"),
+            raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"),
         "code_to_type": code_to_type,
-        "type_start": re.compile(r"(?:" + type_re + r")(?![^\W\d_])", re.IGNORECASE),
+        "type_start": re.compile(r"(?:" + type_re + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE),
     }
 
 
 # ---- tails: date, issuer, subject, alias (bounded look-ahead from a position) ----------
 _DATE_TAIL = re.compile(
-    r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?:ban hành|ký)\s+)?(?:ngày(?:[ \t*_:]|\n(?!\n))*)?"
+    r"(?:[ \t*_⁰¹²³⁴⁵⁶⁷⁸⁹]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?:ban hành|ký)\s+)?(?:ngày(?:[ \t*_:]|\n(?!\n))*)?"
     r"(?P<date>" + DAY_DATE.pattern + r")", re.IGNORECASE)
-_ISSUER_LEAD = re.compile(r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?P<cua>của(?:[ \t*_]|\n(?!\n))+)?", re.I)
-_TOKEN = re.compile(r"[^\s,;:.()\[\]“”\"]+|[,;:.()\[\]“”\"]")
+_ISSUER_LEAD = re.compile(r"(?:[ \t*_⁰¹²³⁴⁵⁶⁷⁸⁹]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?P<cua>của(?:[ \t*_]|\n(?!\n))+)?", re.I)
+_TOKEN = re.compile(r"[^\s,;:.()\[\]“”\"⁰¹²³⁴⁵⁶⁷⁸⁹]+|[,;:.()\[\]“”\"]")  # markers skipped
 _SUBJECT_LEAD = re.compile(
-    r"(?:[ \t*_]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?P<ve>về việc|v/v|về)|(?P<kw>quy định|hướng dẫn|ban hành|phê duyệt|sửa đổi, bổ sung))"
+    r"(?:[ \t*_⁰¹²³⁴⁵⁶⁷⁸⁹]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?P<ve>về việc|v/v|về)|(?P<kw>quy định|hướng dẫn|ban hành|phê duyệt|sửa đổi, bổ sung))"
     r"(?:[ \t:]|\n(?!\n))+", re.IGNORECASE)
 _CLAUSE_END = re.compile(r";|\n|\.(?=\s|$)|\(sau đây|\(dưới đây")
 _ALIAS = re.compile(
@@ -482,7 +482,7 @@ def _plausible(raw: str, parsed: dict) -> bool:
 
 
 _BARE_NEXT = re.compile(r"(?:[ \t*_]|\n(?!\n))*(?:[,.;:)\n]|$|(?:của|về|và|đã|được|quy|hướng|ngày|thì|là|có|"
-                        r"cũng|nêu|trên|này|sửa|bổ|tại|nói|do|với|theo|thay|bãi|hết)(?![^\W\d_]))", re.IGNORECASE)
+                        r"cũng|nêu|trên|này|sửa|bổ|tại|nói|do|với|theo|thay|bãi|hết)(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹]))", re.IGNORECASE)
 
 
 def _plausible_bare(text: str, word: str, number: str, end: int) -> bool:
@@ -622,8 +622,8 @@ def _alias_mentions(text, rows, aliases, old_to_new, sentences):
             by_alias.setdefault(alias.lower(), old_to_new[old_i])
     if not by_alias:
         return
-    pat = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
-        _words(a) for a in sorted(by_alias, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+    pat = re.compile(r"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])(?:" + "|".join(
+        _words(a) for a in sorted(by_alias, key=len, reverse=True)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
     starts = {row["start"]: row for row in rows}
     spans = sorted((row["start"], row["end"]) for row in rows)
     span_starts = [s for s, _ in spans]
