@@ -87,7 +87,10 @@ YEAR_LIST_TAIL = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<yy>(?:19|20)\d\d)(?![\d/
 _BARE_MONTH_CUE = re.compile(r"(?:từ|đến|tới|trước|sau|cuối|đầu|hết|tháng)\s*$", re.IGNORECASE)
 BARE_MONTH = re.compile(rf"{_LEFT}(?P<mo>\d{{1,2}})\s*/\s*(?P<my>(?:19|20)\d\d){_RIGHT}")
 
-PATTERN = re.compile(f"{RANGE}|{SINGLE}", re.IGNORECASE)
+# The lookahead rejects most positions at once (every match starts with a digit or one of
+# the words từ, giai đoạn, thời kỳ, nhiệm kỳ, kỳ, kể từ, năm, niên, ngày, tháng, quý):
+# twice as fast on ordinary text.
+PATTERN = re.compile(f"(?=[\\dnNtTgGkKqQ])(?:{RANGE}|{SINGLE})", re.IGNORECASE)
 
 # Ranges whose first end borrows month/year from the second: "từ ngày 10 đến ngày
 # 15/5/2024", "ngày 10-15/5/2024", "từ tháng 7 đến tháng 12/2023".
