@@ -39,6 +39,14 @@ EPS = 1e-9
 
 # Between a ratio and its percentage: words that make the pairing certain / impossible.
 STRONG_LINK = re.compile(r"(?i)\b(?:đạt|chiếm|bằng|tương ứng|tỷ lệ|tỉ lệ|là)\b|[(=]")
+# The link word must stand right before the percentage: in "23/25 xã có tỷ lệ hộ dùng
+# nước sạch đạt 95%" the rate belongs to something else.
+LINK_AT_END = re.compile(
+    r"(?i)(?:\b(?:đạt|chiếm|bằng|tương ứng|là|tương đương)|\(|=)\s*(?:tỷ lệ|tỉ lệ)?\s*(?:là|đạt)?\s*:?\s*$"
+    r"|\b(?:tỷ lệ|tỉ lệ)\s*(?:là|đạt)?\s*:?\s*$")
+# "… xã có tỷ lệ hộ dùng nước sạch đạt 95%", "… xã có hộ nghèo …, đạt": a rate of
+# something the phrase introduces, not certainly of the ratio.
+OTHER_RATE = re.compile(r"(?i)\b(?:tỷ lệ|tỉ lệ)\s+(?!đạt\b|là\b)[^\W\d]|\bcó\s+[^\W\d]")
 NOT_SAME = re.compile(
     r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|cùng kỳ|"
     r"bình quân|trung bình|trong đó|gồm|mỗi)\b")
@@ -211,6 +219,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         rest_gap = re.sub(r"[^\W\d]*\s*,?\s*(?:đạt|chiếm|bằng)?\s*(?:tỷ lệ|tỉ lệ)?\s*\d+(?:,\d+)?\s?%", "", gap)
         tight = bool(re.fullmatch(r"(?i)[\s,;:.\-–]*(?:còn lại|còn|số còn lại)?\s*", rest_gap))
         if verdict == "ok" or (negated and tight and _unit(nxt) and _unit(r)):
+            if verdict == "mismatch" and total < r["denominator"]:
+                continue  # "… 120 hộ chưa có tài khoản là hộ nghèo" may be part of the rest
             out.append(_check(
                 "complement", verdict, r["denominator"], total, [r, nxt],
                 f"Phần {_nums(r)} và phần còn lại {vn(nxt['value'])}: "
@@ -238,8 +248,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
             for f in figs[k + 1:i]:  # thresholds skipped above
                 gap = gap.replace(f["surface"] if "surface" in f else text[f["start"]:f["end"]], "")
             if len(gap) <= 90 and not re.search(r"\d", gap) and not NOT_SAME.search(gap):
-                strong = bool(STRONG_LINK.search(gap)) and not WEAK.search(gap) \
-                    and not OWN_BASE.match(text, p["end"])
+                strong = bool(LINK_AT_END.search(gap)) and not WEAK.search(gap) \
+                    and not OTHER_RATE.search(gap) and not OWN_BASE.match(text, p["end"])
                 chk = _ratio_percent(text, prev, p, strong=strong)
         elif prev is not None and prev["kind"] in ("count", "money"):
             chk = _implicit_whole(text, figs, i, prev, p, complement_of)
@@ -300,7 +310,7 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
     gap = text[part["end"]:p["start"]]
     if len(gap) > 80 or re.search(r"\d", gap) or NOT_SAME.search(gap):
         return None
-    strong = bool(STRONG_LINK.search(gap)) and not OWN_BASE.match(text, p["end"])
+    strong = bool(LINK_AT_END.search(gap)) and not OWN_BASE.match(text, p["end"])
     whole_fig, whole, certain = None, None, False
     # "649 hồ sơ trên tổng số 10.948 hồ sơ, chiếm 5,93%"
     if i >= 2 and figs[i - 2]["kind"] in ("count", "money") and \
@@ -366,6 +376,11 @@ def _ratio_like(num, den, p, computed, strong):
     return chk
 
 
+def _class_label(text, r):
+    after = text[r["end"]:r["end"] + 60]
+    return fold(re.split(r"[,;.()]", after)[0].strip())
+
+
 def _parts(text, figs):
     out = []
     ratios = [f for f in figs if f["kind"] == "ratio" and f.get("denominator")]
@@ -378,7 +393,8 @@ def _parts(text, figs):
         s = sum(r["numerator"] for r in rs)
         if abs(s - den) < EPS:
             verdict = "ok"
-        elif s > den and all(CLASSIFY.match(text, r["end"]) for r in rs):
+        elif s > den and all(CLASSIFY.match(text, r["end"]) for r in rs) and \
+                len({_class_label(text, r) for r in rs}) == len(rs):
             verdict = "mismatch"  # exclusive classes cannot hold more than the whole
         else:
             continue
@@ -472,7 +488,8 @@ def _totals(text, figs):
         total = t["numerator"] if t["kind"] == "ratio" else t["value"]
         rest = [f for f in figs if f["start"] >= list_start]
         comps, _ = _components(text, rest, list_start, paren, s_end)
-        comps = [c for c in comps if c["kind"] == ("money" if t["kind"] == "money" else "count")]
+        comps = [c for c in comps if c["kind"] == ("money" if t["kind"] == "money" else "count")
+                 and _units_compatible(c, t)]
         if len(comps) < 2 or id(comps[0]) in seen:
             continue
         seen.add(id(comps[0]))
@@ -705,6 +722,8 @@ def _table_checks(text, figures):
             computed = part["value"] / whole["value"] * 100
             d = p.get("decimals") or 0
             verdict = percent_verdict(p["value"], d, computed)
+            if verdict == "mismatch" and percent_verdict(p["value"], d, 100 - computed) != "mismatch":
+                continue  # the rate of the other part ("Số hồ sơ trễ hạn" under "đúng hạn")
             if verdict == "mismatch" and not fold(row["label"]).startswith(("ty le", "ti le")):
                 verdict = "unverifiable"
             out.append(_check(
