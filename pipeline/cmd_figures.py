@@ -92,7 +92,7 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
         params.append(doc_id)
     if not include_all:
         where.append("c.verdict in ('mismatch', 'rounding')")
-    sql = ("select c.*, d.path as document, d.text as _text from checks c "
+    sql = ("select c.*, d.path as document from checks c "
            "join documents d on d.id = c.document_id"
            + (" where " + " and ".join(where) if where else "")
            + " order by c.document_id, c.start")
@@ -104,8 +104,11 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
             for f in db.query(f"select id, document_id, start, end, sentence_start, sentence_end "
                               f"from figures where id in ({','.join('?' * len(chunk))})", chunk):
                 figs[f["id"]] = f
+    texts = {}  # one read of each document's text, however many checks it has
+    for doc_id in {r["document_id"] for r in rows}:
+        texts[doc_id] = db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0] or ""
     for r in rows:
-        text = r.pop("_text") or ""
+        text = texts[r["document_id"]]
         own = [figs[i] for i in json.loads(r["figure_ids"] or "[]")
                if i in figs and figs[i]["document_id"] == r["document_id"]]
         r["spans"] = [(f["start"] - (min(g["sentence_start"] for g in own)), f["end"] - min(
