@@ -82,7 +82,8 @@ RANGE = (
 )
 SINGLE = rf"{_LEFT}(?P<single>{_atom('s', False)}){_RIGHT}"
 # "năm 2022, 2023" / "năm 2022 và 2023": the extra years of a list after a year.
-YEAR_LIST_TAIL = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<yy>(?:19|20)\d\d)(?![\d/])(?![.,]\d)")
+YEAR_LIST_TAIL = re.compile(
+    rf"[⁰¹²³⁴⁵⁶⁷⁸⁹]*(?:\s*,\s*|\s+và\s+)(?P<yy>(?:19|20)\d\d)(?![\d/])(?![.,]\d)")
 # After these words a bare "7/2021" is a month.
 _BARE_MONTH_CUE = re.compile(r"(?:từ|đến|tới|trước|sau|cuối|đầu|hết|tháng)\s*$", re.IGNORECASE)
 BARE_MONTH = re.compile(rf"{_LEFT}(?P<mo>\d{{1,2}})\s*/\s*(?P<my>(?:19|20)\d\d){_RIGHT}")
