@@ -72,6 +72,9 @@ NUMBERING = [
 _LINE_START = re.compile(r"\n(?=" + _MD + r"(?:Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU|[IVX]{1,6}\.|\d{1,2}\.|\(\d{1,2}\)|[a-zđ]\)))")
 
 
+_RECIPIENTS = re.compile(r"\s(?=Nơi nhận\s*:)")
+
+
 def numbering(text: str) -> tuple[str, str, int] | None:
     """(style, number, heading offset) of a unit that starts with a numbering mark."""
     for style, rx in NUMBERING:
@@ -120,6 +123,9 @@ def units(ctx) -> list[dict]:
             out.append({"start": b["start"], "end": b["end"], "kind": "table", "level": None})
             continue
         cuts = [b["start"]] + [m.start() + 1 for m in _LINE_START.finditer(text, b["start"], b["end"])]
+        # An export that ran the last body line and "Nơi nhận:" together.
+        cuts += [m.start() + 1 for m in _RECIPIENTS.finditer(text, b["start"], b["end"])]
+        cuts = sorted(set(cuts))
         cuts.append(b["end"])
         for s, e in zip(cuts, cuts[1:]):
             s, e = _trim(text, s, e)
@@ -570,6 +576,9 @@ def closing_metadata(ctx) -> dict:
     lines: list[tuple[str, int]] = []
     for u in us[z["closing"]:z["appendix"]]:
         lines.extend(_lines(text, u["start"], u["end"]))
+    # Text exports run the two columns (Nơi nhận | signature) together line by line:
+    # "Nơi nhận: KT. CHỦ TỊCH", "- Bộ Nội vụ; PHÓ CHỦ TỊCH", "- Văn phòng …; Phạm Thị Thanh Trà".
+    lines = [(piece, off) for line, off in lines for piece in _split_closing_line(line, r)]
     recipients: list[str] = []
     in_recipients = False
     last_raw = ""
@@ -598,7 +607,6 @@ def closing_metadata(ctx) -> dict:
         if clean.startswith(prefixes) or (_is_upper(clean) and any(clean == p for p in positions)) or (
                 role_lines and signer is None and _is_upper(clean) and len(clean.split()) <= 8):
             role_lines.append(_clean(clean))
-            in_recipients = False
             continue
         if role_lines and _looks_like_name(clean):
             signer = clean
@@ -609,6 +617,23 @@ def closing_metadata(ctx) -> dict:
     if signer:
         meta["signer"] = signer
     return meta
+
+
+def _split_closing_line(line: str, r) -> list[str]:
+    out = []
+    m = re.match(r"^(Nơi nhận\s*:)\s*(\S.*)$", line)
+    if m:
+        out.append(m.group(1))
+        line = m.group(2)
+    prefixes = "|".join(map(re.escape, r["signature_prefixes"]))
+    if line[:1] in "-+•":
+        for m in re.finditer(r"[;,.]\s+(?=\S)", line):  # the leftmost split whose tail is all signature
+            head, tail = line[:m.start() + 1], line[m.end():]
+            if re.match(rf"^(?:{prefixes})\s", tail) or (_is_upper(tail) and len(tail.split()) >= 2) \
+                    or _looks_like_name(tail):
+                return out + [head, tail]
+    parts = re.split(rf"\s+(?=(?:{prefixes})\s)", line) if not line.startswith(("-", "+", "•")) else [line]
+    return out + [p for p in parts if p]
 
 
 def _recipient_items(line: str) -> list[str]:

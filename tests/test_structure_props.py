@@ -4,6 +4,7 @@ children lie inside their parents, findings inside the body and never in heading
 from __future__ import annotations
 
 import itertools
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,3 +105,25 @@ def test_docx_heading_styles_without_numbers():
     cats = [(f["section"], f["category"], f["addressee"]) for f in ctx.rows["findings"]]
     assert cats == [("1.1", "strength", None), ("1.2", "limitation", None),
                     ("2.2", "recommendation", "UBND huyện")]
+
+
+def test_signature_columns_run_together():
+    """A text export that ran the "Nơi nhận" column and the signature column together."""
+    ctx = run_stages([
+        ("heading", "I. KẾT QUẢ"),
+        ("paragraph", "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa "
+                      "Nơi nhận: TM. ỦY BAN NHÂN DÂN"),
+        ("list_item", "- Sở Nội vụ; KT. CHỦ TỊCH"),
+        ("list_item", "- Thường trực Huyện ủy, Thường trực HĐND huyện; PHÓ CHỦ TỊCH"),
+        ("list_item", "- Các phòng, ban chuyên môn thuộc"),
+        ("paragraph", "UBND huyện;"),
+        ("list_item", "- Lưu: VT, NV; Trần Văn Bình"),
+    ])
+    meta = ctx.meta
+    assert meta["signer_role"] == "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH"
+    assert meta["signer"] == "Trần Văn Bình"
+    assert json.loads(meta["recipients"]) == [
+        "Sở Nội vụ", "Thường trực Huyện ủy, Thường trực HĐND huyện",
+        "Các phòng, ban chuyên môn thuộc UBND huyện", "Lưu: VT, NV"]
+    assert [f["text"] for f in ctx.rows["findings"]] == [
+        "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa"]
