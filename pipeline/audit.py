@@ -291,8 +291,8 @@ def _ratio_percent(text, r, p, strong: bool):
     if verdict == "mismatch" and not strong:
         verdict = "unverifiable"
     d = p.get("decimals") or 0
-    msg = (f"Nêu {pct(p['value'], d)} cho {_nums(r)}"
-           f"{' ' + _unit(r) if _unit(r) else ''}; tính lại được "
+    unit = f" {_unit(r)}" if _unit(r) and _unit(r) != "đồng" else ""
+    msg = (f"Nêu {pct(p['value'], d)} cho {_nums(r)}{unit}; tính lại được "
            f"{pct(computed, max(d + 2, 2))} (làm tròn {d} chữ số thập phân: "
            f"{pct(round(computed, d), d)}).")
     if verdict == "rounding":

@@ -176,6 +176,7 @@ def _word_figures(text: str, mask: _Mask) -> list[tuple[int, int, float]]:
 
 # ---- scope and subject --------------------------------------------------------------
 YEAR_RX = re.compile(r"(?i)\bnăm\s+((?:19|20)\d{2})(?!\d)")
+COMPARED = re.compile(r"(?i)(?:so với|cùng kỳ|so|hơn)\s*$")
 PERIOD_RX = re.compile(
     r"(?i)\b(?:giai đoạn|thời kỳ|nhiệm kỳ|kỳ)\s+((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
 # "Năm 2023:" heading a paragraph (or starting a sentence inside a footnote)
@@ -277,7 +278,9 @@ def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
     before = text[s_start:start]
     parts = []
     period = None
-    years = list(YEAR_RX.finditer(before))
+    # "so với cùng kỳ năm 2023" names the year compared with, not the figure's year
+    years = [y for y in YEAR_RX.finditer(before)
+             if not COMPARED.search(before, max(0, y.start() - 16), y.start())]
     periods = list(PERIOD_RX.finditer(before))
     if periods and (not years or periods[-1].start() > years[-1].start()):
         period = f"{periods[-1].group(1)}-{periods[-1].group(2)}"
@@ -286,7 +289,8 @@ def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
     if period is None:
         period = heads.year(block_start, start)
     if period is None:
-        whole = set(YEAR_RX.findall(text, s_start, s_end))
+        whole = {y.group(1) for y in YEAR_RX.finditer(text, s_start, s_end)
+                 if not COMPARED.search(text, max(s_start, y.start() - 16), y.start())}
         if len(whole) == 1:
             period = whole.pop()
     if period:
@@ -411,12 +415,17 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
             fig.update(kind="other", unit=word)
         else:
             fig["unit"] = word
-    if b is None and fig["unit"] and fig["kind"] == "count":
-        # "191 hồ sơ/200 hồ sơ": a ratio written with the unit on both sides
+    if b is None and fig["unit"] and fig["kind"] in ("count", "money"):
+        # "191 hồ sơ/200 hồ sơ", "12,35 tỷ đồng/15,2 tỷ đồng": a ratio with the unit twice
         dm = re.compile(rf"\s*/\s*({NUMBER})(?![\d/])").match(text, fig["end"])
         if dm:
             den = parse_number(dm.group(1))[0]
             u2 = _match_unit(text, dm.end())
+            if fig["kind"] == "money":
+                if not u2 or u2[1] != "money":
+                    return fig
+                fig.update(kind="ratio", numerator=fig["value"], denominator=den * u2[2], end=u2[3])
+                return fig
             end2 = u2[3] if u2 and u2[0].lower() == fig["unit"].lower() else dm.end()
             fig.update(kind="ratio", numerator=a, denominator=den, end=end2)
             return fig
