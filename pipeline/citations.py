@@ -185,7 +185,8 @@ _CLAUSE_END = re.compile(r";|\n|\.(?=\s|$)|\(sau đây|\(dưới đây")
 _ALIAS = re.compile(
     r"\(\s*(?:sau|dưới)\s+đây\s+(?:được\s+)?(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?"
     r"(?P<alias>[^)”\"\n]{1,60}?)[”\"]?\s*\)", re.IGNORECASE)
-_HEADER_NUMBER = re.compile(r"(?:^|\n)[ \t*_]*(?:số|so)[ \t]*[:.]?[ \t]*$", re.IGNORECASE)
+# "Số: 210/BC-UBND" heads the document itself (at a line start, or "Số:" with its colon)
+_HEADER_NUMBER = re.compile(r"(?:(?:^|\n)[ \t*_]*(?:[Ss]ố|SỐ|[Ss]o)[ \t]*[:.]?|(?:Số|SỐ)[ \t]*:)[ \t*_]*$")
 _LIST_GAP = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:[,;]|và|hoặc|cùng|đến)?(?:[ \t*_]|\n(?!\n))*"
                        r"(?:các|và)?(?:[ \t*_]|\n(?!\n))*(?:số[:.]?)?(?:[ \t*_]|\n(?!\n))*$",
                        re.IGNORECASE)
@@ -196,7 +197,7 @@ _ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê",
 _COORDINATED = re.compile(r"(?:,|\bvà|\bcùng|\bhoặc)\s*(?:các\s+)?$", re.IGNORECASE)
 _TRAILING_LINK = re.compile(r"(?:\s*(?:,|;|\bvà|\bcùng|\bhoặc|\bcác|\bcủa))+$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(rf"[.!?…](?=\s+{_CAP})|\n\n|\n(?!{_LOW}|\d)")
-_CLAUSE_START = re.compile(rf";|\n(?!{_LOW}|\d)")
+_CLAUSE_START = re.compile(rf";|\n(?!{_LOW}|\d)| \| ")  # " | " separates table cells
 _CAN_CU = re.compile(r"[\s\-–•*+(\d.)]{0,12}căn\s+cứ\b", re.IGNORECASE)
 _ISSUER_TRAIL = re.compile(r"(?:\s+(?:và|,))+$")
 _SPACES_MD = re.compile(r"[\s*_]+")
@@ -239,8 +240,9 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
         nxt_t = next(it, None)  # one token of look-ahead
         tok = t.group()
         nxt = nxt_t.group() if nxt_t else ""
-        if "\n" in window[end_rel:t.start()]:
-            break
+        gap = window[end_rel:t.start()]
+        if "\n" in gap and ("\n\n" in gap or not (tok[0].islower() or tok in ("phủ",))):
+            break  # a hard-wrapped issuer continues in lower case ("của Chính\nphủ")
         if tok == ",":
             if nxt in _ROLE_WORDS and words:
                 t = nxt_t
