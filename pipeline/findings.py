@@ -51,7 +51,7 @@ def rules() -> dict:
         "label_max": raw["label_max_chars"],
         "negators": re.compile("|".join(map(re.escape, raw["cue_negators"]))),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
-        "ask": re.compile(r"(?:^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
                           r"|(?<!đã )(?<!được )(?<!đã có )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
@@ -74,8 +74,13 @@ def cue_category(text: str) -> tuple[str, str] | None:
     t = " ".join(text.replace("*", " ").replace("_", " ").split()).lower().lstrip("-–+• ")
     neg = rules()["negators"]
     for cat, pats in rules()["cues"]:
-        if cat == "recommendation" and (m := rules()["ask"].search(t)):
-            return "recommendation", re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0)).group(0)
+        if cat == "recommendation":
+            for m in rules()["ask"].finditer(t):
+                word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0))
+                sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
+                if m.group("lead") is None and re.search(r"\bđã\b", sentence):
+                    continue  # "… đã ban hành thông báo, đề nghị …": a report of a request
+                return "recommendation", word.group(0)
         best = None
         for rx in pats:
             for m in rx.finditer(t):
