@@ -464,7 +464,7 @@ def _table_units(text: str, figs: list[dict]) -> None:
         cells = text[line_start:f["start"]].split(" | ")
         if len(cells) < 2 or cells[-1].strip():
             continue
-        unit_cell = cells[-2].strip()
+        unit_cell = cells[-2].strip(" |")
         if unit_cell == "%":
             f.update(unit="%", kind="percent", stated_percent=f["value"])
             continue

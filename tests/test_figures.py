@@ -71,6 +71,14 @@ def _one(text):
                                         ("ba mươi mốt hồ sơ", 31, "hồ sơ", "count")]),
     ("tần số 94,9 MHz", [("94,9 MHz", 94.9, "MHz", "other")]),
     ("có 1,2 triệu người", [("1,2 triệu người", 1.2e6, "người", "count")]),
+    ("đúng hạn 191 hồ sơ/200 hồ sơ", [("191 hồ sơ/200 hồ sơ", 191, "hồ sơ", "ratio")]),
+    ("thu hồi 12,35 tỷ đồng/15,2 tỷ đồng", [("12,35 tỷ đồng/15,2 tỷ đồng", 12.35e9, "đồng", "ratio")]),
+    ("tăng 5,3 điểm phần trăm", [("5,3 điểm phần trăm", 5.3, "điểm phần trăm", "other")]),
+    ("đạt tổng điểm 86,45", [("86,45", 86.45, "điểm", "score")]),
+    ("đạt 91,56/100 điểm", [("91,56/100 điểm", 91.56, "điểm", "score")]),
+    ("| Hồ sơ | 195.197 |", [("195.197", 195197, "hồ sơ", "count")]),
+    ("| % | 99,10 |", [("99,10", 99.1, "%", "percent")]),
+    ("| Triệu đồng | 9.037 |", [("9.037", 9.037e9, "đồng", "money")]),
 ])
 def test_formats(text, expected):
     got = _one(text)
@@ -89,6 +97,8 @@ def test_formats(text, expected):
     "Điều 5 khoản 2; Thông tư 01/2020/TT-VPCP; công văn 1381/UBND-KSTT",
     "Từ ngày 10/9/2023-31/3/2024",
     "một số xã, một cửa liên thông, năm học",
+    "trước ngày 15 tháng 12 hằng năm; điểm a khoản 2 Điều 14 Nghị định này",
+    "tháng 7 năm 2023; quý 3; Chương II",
 ])
 def test_not_figures(text):
     assert _one(text) == []
