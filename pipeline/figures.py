@@ -204,7 +204,7 @@ def _clean_subject(s: str) -> str:
     s = " ".join(s.split()).strip(" .,;:-–")
     s = TAIL_WORDS.sub("", " " + s).strip()
     s = LEAD_WORDS.sub("", s).strip()
-    return " ".join(s.split()[-8:])
+    return " ".join(s.split()[-10:])
 
 
 def _left_clause(text: str, lo: int, start: int) -> tuple[str, str]:
@@ -233,7 +233,7 @@ def _subject(text: str, s_start: int, fig: dict, prev_end: int) -> str | None:
     after = _clean_subject(right[:m.start()] if m else right)
     if after and not re.search(r"\d", after):
         head = fig["unit"] if fig["unit"] and fig["unit"] != "%" else ""
-        return " ".join(f"{subject} {head} {after}".split()[:8])
+        return " ".join(f"{subject} {head} {after}".split()[:10])
     if not subject and label:
         subject = _clean_subject(label)
     return subject or None

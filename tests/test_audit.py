@@ -245,3 +245,30 @@ def test_commands_and_cross_document(corpus_db, capsys, tmp_path):
     assert figs and all(f["kind"] == "money" and f["unit"] == "đồng" for f in figs)
     assert main(["figures", "--format", "table", "--db", db_path]) == 0
     assert "hồ sơ" in capsys.readouterr().out
+
+
+# ---- robustness: any text in, consistent spans and no crash -------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["6.326", "/", "6.469", " hồ sơ", ", đạt ", "97,79", "%", "; ", "143", " chưa ",
+           "chiếm ", "2,21", " trong đó: ", "cấp huyện: ", "cấp xã ", "(", ")", ". ", "\n\n",
+           "- ", "năm 2023", "15/12/2023", "63/2010/NĐ-CP", "gồm ", "tăng ", "từ ", " xuống còn ",
+           "1,5 tỷ đồng", "hai ", "xã", " | ", "3.1.", "Tổng số ", "0", "100", "xếp loại tốt",
+           "tỷ lệ ", "trên ", "Điều 5", "¹"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_any_text_gives_consistent_figures_and_checks(pieces):
+    text = "".join(pieces)
+    figs = extract_figures(text)
+    for i, f in enumerate(figs):
+        f["id"] = i
+        assert text[f["start"]:f["end"]] == f["surface"]
+        assert f["kind"] in ("count", "ratio", "percent", "money", "score", "rank", "other")
+    for chk in audit(text, figs):
+        assert chk["verdict"] in ("ok", "rounding", "mismatch", "unverifiable")
+        assert 0 <= chk["start"] < chk["end"] <= len(text)
+        assert chk["message"]
