@@ -49,7 +49,7 @@ def rules() -> dict:
         "org": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
                           + r")\b"),
         "label_max": raw["label_max_chars"],
-        "negators": re.compile("|".join(map(re.escape, raw["cue_negators"]))),
+        "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         "ask": re.compile(r"(?P<lead>^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
                           r"|(?<!đã )(?<!được )(?<!đã có )"
@@ -60,6 +60,9 @@ def rules() -> dict:
 
 def _low(s: str) -> str:
     return " ".join(s.replace("*", " ").replace("_", " ").split()).lower().strip(" :.")
+
+
+_COORDINATED = re.compile(r"(?:(?:khó khăn|vướng mắc|hạn chế|tồn tại|bất cập|thiếu sót|yếu kém)(?:,\s*|\s+và\s+))+$")
 
 
 def heading_category(heading: str) -> str | None:
@@ -85,7 +88,10 @@ def cue_category(text: str) -> tuple[str, str] | None:
         for rx in pats:
             for m in rx.finditer(t):
                 clause = max(t.rfind(";", 0, m.start()), t.rfind(".", 0, m.start()), t.rfind(":", 0, m.start()))
-                if cat in ("limitation", "cause") and neg.search(t, max(0, clause + 1, m.start() - 30), m.start()):
+                window = t[max(0, clause + 1, m.start() - 40):m.start()]
+                # "giải quyết khó khăn, vướng mắc": the negator reaches across coordinated nouns.
+                window = _COORDINATED.sub("", window)
+                if cat in ("limitation", "cause") and neg.search(window):
                     continue  # "khắc phục những tồn tại": not a limitation
                 if best is None or m.start() < best.start():
                     best = m
