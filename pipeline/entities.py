@@ -262,8 +262,11 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
                 name = tk.text[tk.start(j):tk.end(run_end)]
                 # Unknown names: not in upper-case lines ("CỘNG HÒA XÃ HỘI …") and not
                 # the common noun "xã hội".
+                # Provinces are a closed list; a person's name after a level word
+                # ("Chủ tịch UBND tỉnh Nguyễn Văn A") is not a place.
                 if (run_end - j >= 2 or tk.t(j).isdigit()) and not plural and not upper \
-                        and not (level == "xã" and tk.t(j).lower() == "hội"):
+                        and not (level == "xã" and tk.t(j).lower() == "hội") \
+                        and level not in ("tỉnh",) and not (run_end - j >= 3 and plausible_person(name)):
                     mention = PlaceMention(tk.start(i), tk.end(run_end), level, name)
         if mention:
             out.append(mention)
