@@ -805,7 +805,9 @@ def _repeated(text, figures):
 
 def analyze(ctx) -> None:
     figures = ctx.rows.get("figures", [])
+    by_id = {f["id"]: f for f in figures}
     for chk in audit(ctx.text, figures):
+        _link_pair(chk, by_id)
         row = {k: chk[k] for k in ("kind", "verdict", "stated", "computed", "message")}
         row["figure_ids"] = json.dumps(chk["figure_ids"])
         row.update(ctx.provenance(chk["start"], chk["end"]))
@@ -826,6 +828,37 @@ def document_place(head: str) -> str | None:
         if name.isupper() or name[:1].isupper():
             return fold(f"{m.group(1)} {name}")
     return None
+
+
+def _link_pair(chk, by_id):
+    """A paired a/b and percentage describe each other: the ratio row gets the stated
+    percentage, the percentage row the numerator and denominator."""
+    if chk["kind"] not in ("ratio_percent", "implicit_whole"):
+        return
+    figs = [by_id[i] for i in chk["figure_ids"] if i in by_id]
+    pcts = [f for f in figs if f["kind"] == "percent"]
+    if len(pcts) != 1:
+        return
+    p = pcts[0]
+    if chk["kind"] == "ratio_percent":
+        ratio = next((f for f in figs if f["kind"] == "ratio"), None)
+        if ratio is not None:
+            ratio.setdefault("stated_percent", None)
+            if ratio["stated_percent"] is None:
+                ratio["stated_percent"] = p["value"]
+            num, den = ratio["numerator"], ratio["denominator"]
+        elif len(figs) == 3:  # "a trên tổng số b"
+            num, den = figs[0]["value"], figs[1]["value"]
+        else:
+            return
+    else:
+        whole, part = figs[0], figs[1]
+        num = part["value"]
+        den = whole["denominator"] if whole["kind"] == "ratio" else whole["value"]
+        if part.get("stated_percent") is None:
+            part["stated_percent"] = p["value"]
+    if p.get("numerator") is None:
+        p["numerator"], p["denominator"] = num, den
 
 
 def finalize(db) -> None:

@@ -243,6 +243,10 @@ def test_commands_and_cross_document(corpus_db, capsys, tmp_path):
                  "--db", db_path]) == 0
     figs = json.loads(capsys.readouterr().out)
     assert figs and all(f["kind"] == "money" and f["unit"] == "đồng" for f in figs)
+    ratio = next(corpus_db.query("select * from figures where surface = '214/596 doanh nghiệp'"))
+    assert ratio["stated_percent"] == 38.5  # the percentage stated for it, linked by the audit
+    share = next(corpus_db.query("select * from figures where surface = '38,5%'"))
+    assert (share["numerator"], share["denominator"]) == (214, 596)
     assert main(["figures", "--format", "table", "--db", db_path]) == 0
     assert "hồ sơ" in capsys.readouterr().out
 
