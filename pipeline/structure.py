@@ -522,7 +522,8 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
         return None, 0
     parts = []
     end = 0
-    quote_open = False
+    quote_open = straight = False
+    depth = 0
     for line, _off in lines[start:start + 6]:
         clean = _clean(line)
         if not clean:
@@ -541,8 +542,9 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
             break
         parts.append(clean)
         end = line_end((line, _off))
-        quote_open = (clean.count("“") > clean.count("”")) if "“" in clean else (
-            quote_open and "”" not in clean or (clean.count('"') % 2 == 1) != quote_open)
+        depth += clean.count("“") - clean.count("”")
+        straight ^= clean.count('"') % 2 == 1
+        quote_open = depth > 0 or straight  # a quoted title runs on to its closing quote
         if len(" ".join(parts)) > 400:
             break
     title = " ".join(parts).strip()

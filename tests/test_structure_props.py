@@ -127,3 +127,21 @@ def test_signature_columns_run_together():
         "Các phòng, ban chuyên môn thuộc UBND huyện", "Lưu: VT, NV"]
     assert [f["text"] for f in ctx.rows["findings"]] == [
         "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa"]
+
+
+def test_quoted_title_over_several_lines():
+    ctx = run_stages([
+        ("paragraph", "HỘI ĐỒNG NHÂN DÂN HUYỆN MƯỜNG ẢNG"), ("paragraph", "ĐOÀN GIÁM SÁT"),
+        ("heading", "BÁO CÁO"),
+        ("paragraph", "Kết quả giám sát “Việc thực hiện chính sách hỗ trợ"),
+        ("paragraph", "Thực hiện chuyển đổi số cấp xã giai đoạn 2022 - 2024”"),
+        ("paragraph", "Thực hiện Nghị quyết số 12/NQ-HĐND ngày 05/01/2024 của HĐND huyện, Đoàn giám sát "
+                      "báo cáo như sau:"),
+        ("heading", "I. KẾT QUẢ"),
+        ("paragraph", "Các xã đã bố trí công chức phụ trách chuyển đổi số theo đúng hướng dẫn."),
+    ])
+    assert ctx.meta["title"] == ("Kết quả giám sát “Việc thực hiện chính sách hỗ trợ Thực hiện chuyển đổi số "
+                                 "cấp xã giai đoạn 2022 - 2024”")
+    assert ctx.meta["issuer"] == "HỘI ĐỒNG NHÂN DÂN HUYỆN MƯỜNG ẢNG ĐOÀN GIÁM SÁT"
+    assert (ctx.meta["period_start"], ctx.meta["period_end"]) == ("2022", "2024")
+    assert [f["text"][:20] for f in ctx.rows["findings"]] == ["Các xã đã bố trí côn"]
