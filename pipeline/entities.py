@@ -663,8 +663,6 @@ def _find_people(tk: Toks, orgs: list[dict]) -> list[dict]:
         if label not in ("HONORIFIC", "TITLE"):
             continue
         j = e
-        if label == "HONORIFIC" and tk.t(s) in ("anh", "chị", "bà", "ông") and tk.t(s - 1) == "":
-            pass
         if label == "TITLE":
             # Skip the title's organisation: "Chủ tịch UBND huyện Tuần Giáo <Name>".
             if j < len(tk) and tk.start(j) in org_at:
