@@ -47,6 +47,10 @@ LINK_AT_END = re.compile(
 # "… xã có tỷ lệ hộ dùng nước sạch đạt 95%", "… xã có hộ nghèo …, đạt": a rate of
 # something the phrase introduces, not certainly of the ratio.
 OTHER_RATE = re.compile(r"(?i)\b(?:tỷ lệ|tỉ lệ)\s+(?!đạt\b|là\b)[^\W\d]|\bcó\s+[^\W\d]")
+# "đạt 97,79% (6.326/6.469 hồ sơ)", "đạt 95,5% (tương ứng 191/200)", "98% với 49/50 xã"
+PERCENT_THEN_RATIO = re.compile(
+    r"(?i)\s*,?\s*(?:\(\s*(?:tương ứng|tương đương|bằng|đạt|với|gồm|là)?"
+    r"|(?:tương ứng|tương đương|với)(?:\s+(?:là|với))?)\s*:?\s*")
 NOT_SAME = re.compile(
     r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|cùng kỳ|"
     r"bình quân|trung bình|trong đó|gồm|mỗi)\b")
@@ -240,8 +244,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         chk = None
         if nxt is not None and nxt["kind"] == "ratio" and \
-                re.fullmatch(r"(?i)\s*\(\s*(?:tương ứng|tương đương|bằng|đạt|với|gồm|là)?\s*:?\s*",
-                             text[p["end"]:nxt["start"]]):
+                PERCENT_THEN_RATIO.fullmatch(text[p["end"]:nxt["start"]]):
             chk = _ratio_percent(text, nxt, p, strong=True)
         elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
             gap = text[prev["end"]:p["start"]]

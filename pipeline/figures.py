@@ -488,4 +488,36 @@ def analyze(ctx) -> None:
             "surface", "value", "unit", "kind", "numerator", "denominator", "stated_percent",
             "decimals", "subject", "scope", "period", "sentence_start", "sentence_end")}
         row.update(ctx.provenance(fig["start"], fig["end"]))
+        _heading_scope(ctx, row)
         ctx.add("figures", row)
+
+
+def _heading_scope(ctx, row) -> None:
+    """Scope from the section heading ("b) Cấp xã", "2. Kết quả năm 2023") when the
+    sentence itself does not state it."""
+    path = row.get("section")
+    if not path or row.get("footnote"):
+        return
+    # the heading of the section and of its parents, innermost first ("I.1" then "I")
+    by_path = getattr(ctx, "_sections_by_path", None)
+    if by_path is None:
+        by_path = {sec.get("path"): sec for sec in ctx.rows.get("sections", ())}
+        ctx._sections_by_path = by_path
+    headings = []
+    while path:
+        sec = by_path.get(path)
+        if sec and sec.get("heading"):
+            headings.append(sec["heading"])
+        path = path.rpartition(".")[0]
+    parts = [p for p in (row["scope"] or "").split("; ") if p]
+    for heading in headings:
+        if not any(p.startswith("cấp ") for p in parts):
+            level = LEVEL_RX.search(heading)
+            if level:
+                parts.append(f"cấp {level.group(1).lower()}")
+        if row["period"] is None:
+            years = YEAR_RX.findall(heading)
+            if len(set(years)) == 1:
+                row["period"] = years[0]
+                parts.insert(0, f"năm {years[0]}")
+    row["scope"] = "; ".join(parts) or None

@@ -137,3 +137,16 @@ def test_stage_rows_have_provenance(ingest_into):
     for r in rows:
         assert text[r["start"]:r["end"]] == r["surface"]
         assert r["sentence_start"] <= r["start"] < r["end"] <= r["sentence_end"]
+
+
+@pytest.mark.slow
+def test_scope_from_section_headings(ingest_into, tmp_path):
+    src = tmp_path / "hs.txt"
+    src.write_text("ỦY BAN NHÂN DÂN HUYỆN NAM SƠN\n\nBÁO CÁO\nKết quả công tác\n\n"
+                   "I. KẾT QUẢ NĂM 2023\n\n1. Cấp xã\n\nĐã tiếp nhận 1.200 hồ sơ, giải quyết đúng "
+                   "hạn 1.150/1.200 hồ sơ, đạt 95,83%.\n", encoding="utf-8")
+    _, db = ingest_into(src)
+    rows = {r["surface"]: r for r in db["figures"].rows}
+    ratio = rows["1.150/1.200 hồ sơ"]
+    assert ratio["period"] == "2023" and "cấp xã" in ratio["scope"]
+    assert ratio["stated_percent"] == 95.83
