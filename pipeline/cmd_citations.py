@@ -101,8 +101,25 @@ def _matches(q: dict, row: dict) -> bool:
     return True
 
 
+def _named_match(query: str):
+    """"Luật Đất đai 2013", "luat dat dai": a predicate over named citations, or None."""
+    m = re.search(r"(?:năm\s+)?((?:19|20)\d\d)\s*$", query.strip())
+    year = int(m.group(1)) if m else None
+    words = fold(query[:m.start()] if m else query).split()
+    if len(words) < 2:
+        return None
+    want = " ".join(words)
+
+    def pred(row) -> bool:
+        if row["kind"] != "named" or not row["name"]:
+            return False
+        return want in " ".join(fold(row["name"]).split()) and (year is None or row["year"] == year)
+    return pred
+
+
 def cited_by(db, query: str) -> list[dict]:
     q = parse_query(query)
+    named = _named_match(query) if q["canonical"] is None else None
     rows = db.query(
         "select c.*, d.path, d.issued_date as doc_date, d.number_symbol as doc_symbol,"
         " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
@@ -110,13 +127,15 @@ def cited_by(db, query: str) -> list[dict]:
         " cd.issued_date as cd_date"
         " from citations c join documents d on d.id = c.document_id"
         " left join cited_documents cd on cd.id = c.cited_document_id"
-        " where c.kind = 'document' and c.form != 'self'")
-    hits = [dict(r) for r in rows if _matches(q, r)]
+        " where c.form != 'self'")
+    hits = [dict(r) for r in rows
+            if (r["kind"] == "document" and _matches(q, r)) or (named is not None and named(r))]
     hits.sort(key=lambda r: (r["doc_date"] or "", r["document_id"], -r["start"]), reverse=True)
     return [{
         "document_id": r["document_id"], "document": r["doc_symbol"] or r["path"].rsplit("/", 1)[-1],
         "document_date": r["doc_date"], "page": r["page"], "section": r["section"],
-        "footnote": r["footnote"], "cited": r["canonical"] or r["cd_canonical"] or r["surface"],
+        "footnote": r["footnote"],
+        "cited": r["canonical"] or r["cd_canonical"] or r["name"] or r["surface"],
         "cited_date": r["issued_date"] or r["cd_date"], "relation": r["relation"],
         "surface": r["surface"], "sentence": " ".join((r["sentence"] or "").split()),
     } for r in hits]

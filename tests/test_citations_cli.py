@@ -125,3 +125,11 @@ def test_linear_on_dense_text():
     # 4x the text: ~4x the time when linear, ~16x if each citation rescanned the text;
     # the margin absorbs timing noise on a loaded machine
     assert ratio < 4 * 2.5, ratio
+
+
+def test_cited_by_named(db):
+    code, out = run("cited-by", "Đề án 06", "--db", db, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and rows and all(r["cited"] == "Đề án 06" for r in rows)
+    code, out = run("cited-by", "luat dat dai 2099", "--db", db, "--format", "json")
+    assert code == 1
