@@ -204,7 +204,7 @@ def _clean_subject(s: str) -> str:
     s = " ".join(s.split()).strip(" .,;:-–")
     s = TAIL_WORDS.sub("", " " + s).strip()
     s = LEAD_WORDS.sub("", s).strip()
-    return " ".join(s.split()[-10:])
+    return " ".join(s.split()[-12:])
 
 
 def _left_clause(text: str, lo: int, start: int) -> tuple[str, str]:
@@ -225,9 +225,11 @@ def _subject(text: str, s_start: int, fig: dict, prev_end: int) -> str | None:
     start, end = fig["start"], fig["end"]
     clause, label = _left_clause(text, max(s_start, prev_end), start)
     subject = _clean_subject(clause)
-    if len(subject.split()) >= 2:
+    if len(subject.split()) >= 3 or (subject and not LEVEL_RX.fullmatch(subject)
+                                       and len(subject.split()) == 2):
         return subject
-    # "143 hồ sơ chưa số hóa …": the words after the figure describe it
+    # "143 hồ sơ chưa số hóa …", "Cấp huyện có 37/70 TTHC phát sinh hồ sơ": the words
+    # after the figure describe it
     right = text[end:end + 160]
     m = CLAUSE_BREAK.search(right)
     after = _clean_subject(right[:m.start()] if m else right)
