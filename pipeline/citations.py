@@ -315,11 +315,27 @@ def _validate(row: dict, parsed: dict | None, written: str | None) -> list[str]:
             c = parsed["canonical"].upper().lstrip("0")
             if w != c:
                 problems.append(f"non-standard symbol {written} (official {parsed['canonical']})")
+        stated = (row.get("issuer") or "").lower()
+        if stated and parsed["issuer_code"]:
+            code = parsed["issuer_code"].split("-")[0]
+            for p in _mismatches(code):
+                if stated == p:
+                    problems.append(f"issuer {row['issuer']} vs symbol code {code}")
+                    break
         if parsed["year"] and row.get("issued_date"):
             dy = int(row["issued_date"][:4])
             if dy != parsed["year"]:
                 problems.append(f"symbol year {parsed['year']} vs date year {dy}")
     return problems
+
+
+@lru_cache(maxsize=1024)
+def _mismatches(code: str) -> tuple[str, ...]:
+    d = symbol_data()
+    up = code.upper()
+    entry = d["issuers"].get(up) or next(
+        (d["issuers"][p] for p in d["prefixes"] if up.startswith(p) and up[len(p):].isdigit()), None)
+    return tuple(m.lower() for m in (entry or {}).get("mismatch", ()))
 
 
 def _written(raw: str) -> str:
