@@ -77,8 +77,11 @@ def _expansions() -> dict[str, list[str]]:
     items = entries.items() if isinstance(entries, dict) else (
         (e.get("abbr") or e.get("abbreviation"), e.get("expansion") or e.get("canonical"))
         for e in entries if isinstance(e, dict))
+    ambiguous = {e.get("abbr") for e in entries if isinstance(e, dict) and e.get("ambiguous")} \
+        if isinstance(entries, list) else set()
     for abbr, expansion in items:
-        if not abbr or not expansion:
+        # two-letter and ambiguous abbreviations ("TU", "HU") would match ordinary words
+        if not abbr or not expansion or len(abbr) <= 2 or abbr in ambiguous:
             continue
         if isinstance(expansion, dict):
             expansion = expansion.get("expansion") or expansion.get("canonical")

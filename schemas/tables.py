@@ -104,6 +104,8 @@ INDEXES = {
     "findings": [["document_id"], ["category"]],
     "sections": [["document_id"]],
     "blocks": [["document_id"]],
+    "dates": [["document_id"], ["value"]],
+    "entities": [["document_id"], ["label", "canonical"], ["unit_code"]],
 }
 
 # Tables whose rows belong to one document (deleted and rebuilt when it is re-ingested).
