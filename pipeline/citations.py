@@ -526,6 +526,7 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
     dropped: set[int] = set()
     aliases: list[tuple[str, int]] = []
     last_of_type: dict[str, int] = {}
+    last_doc = None
     for i, row in enumerate(rows):
         if i in dropped:
             continue
@@ -574,21 +575,24 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
         if am2:
             row["relation"] = r["rel_after_names"][int(am2.lastgroup[1:])]
         row["sentence_start"], row["sentence_end"] = ss, se
-        # anaphora
+        # anaphora: back to the last document of that type ("văn bản": of any type),
+        # or the document itself ("Quyết định này" in a decision)
         if row["form"] == "anaphora":
             key = row["doc_type"].lower()
+            target = last_doc if key == "văn bản" else last_of_type.get(key)
             own = self_type and self_type.lower() == key
-            if row.pop("_self", False) and (own or not self_type or key not in last_of_type):
+            if row.pop("_self", False) and (own or not self_type or target is None):
                 row["form"] = "self"
-            elif key in last_of_type:
-                row["resolves_to"] = last_of_type[key]
-                src = rows[last_of_type[key]]
-                row.update(number=src["number"], year=src["year"])
+            elif target is not None:
+                row["resolves_to"] = target
+                row.update(number=rows[target]["number"], year=rows[target]["year"])
             else:
                 row["form"] = "unresolved anaphora"
         row.pop("_self", None)
-        if row["kind"] == "document" and row["doc_type"] and row["form"] not in ("anaphora", "self"):
-            last_of_type[row["doc_type"].lower()] = i
+        if row["kind"] == "document" and row["form"] not in ("anaphora", "self", "unresolved anaphora"):
+            if row["doc_type"]:
+                last_of_type[row["doc_type"].lower()] = i
+            last_doc = i
         # flags
         problems = _validate(row, row["_parsed"], _written(row["symbol"]) if row["symbol"] else None)
         if row["_date_problem"]:
