@@ -93,25 +93,35 @@ def _expansions() -> dict[str, list[str]]:
     return pairs
 
 
-def build_match(query: str) -> str:
-    """Folded FTS5 MATCH expression: the query as a phrase, or all its tokens, with
-    abbreviation alternatives (UBND ↔ "uy ban nhan dan")."""
-    folded = fold(query)
-    tokens = TOKEN.findall(folded)
+def alternatives(query: str) -> list[list[str]]:
+    """Folded token lists to look for: the query itself, then with each abbreviation
+    swapped for its expansion or back (UBND ↔ "uy ban nhan dan")."""
+    tokens = TOKEN.findall(fold(query))
     if not tokens:
-        return '""'
+        return []
     phrase = " ".join(tokens)
-    alternatives = [f'"{phrase}"']
-    expansions = _expansions()
-    for key, values in expansions.items():
-        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", phrase):
-            for v in values:
-                alt = re.sub(rf"(?<!\w){re.escape(key)}(?!\w)", v, phrase)
-                alt_tokens = TOKEN.findall(alt)
-                alternatives.append('"' + " ".join(alt_tokens) + '"')
-    if len(tokens) > 1:
-        alternatives.append("(" + " AND ".join(f'"{t}"' for t in tokens) + ")")
-    return " OR ".join(dict.fromkeys(alternatives))
+    found = [tokens]
+    for key, values in _expansions().items():
+        pattern = rf"(?<!\w){re.escape(key)}(?!\w)"
+        if re.search(pattern, phrase):
+            found.extend(TOKEN.findall(re.sub(pattern, v, phrase)) for v in values)
+    unique = []
+    for alt in found:
+        if alt not in unique:
+            unique.append(alt)
+    return unique
+
+
+def build_match(query: str) -> str:
+    """Folded FTS5 MATCH expression: each alternative as a phrase, or all the query's
+    tokens anywhere in the block."""
+    alts = alternatives(query)
+    if not alts:
+        return '""'
+    parts = ['"' + " ".join(a) + '"' for a in alts]
+    if len(alts[0]) > 1:
+        parts.append("(" + " AND ".join(f'"{t}"' for t in alts[0]) + ")")
+    return " OR ".join(parts)
 
 
 def search(db, query: str, limit: int = 20, document_id: int | None = None) -> list[dict]:
@@ -128,9 +138,9 @@ def search(db, query: str, limit: int = 20, document_id: int | None = None) -> l
     )
     params = [match] + ([document_id] if document_id else []) + [limit]
     results = []
-    tokens = TOKEN.findall(fold(query))
+    alts = alternatives(query)
     for block_id, doc_id, start, end, folded, path, text, score, page in db.execute(sql, params):
-        hit_start, hit_end = _first_hit(folded, tokens)
+        hit_start, hit_end = _first_hit(folded, alts)
         snippet_from = max(0, hit_start - 80)
         snippet_to = min(len(folded), hit_end + 120)
         results.append({
@@ -143,14 +153,15 @@ def search(db, query: str, limit: int = 20, document_id: int | None = None) -> l
     return results
 
 
-def _first_hit(folded: str, tokens: list[str]) -> tuple[int, int]:
-    # the tokens in order, allowing a few words between them ("nghi dinh [so] 63")
-    phrase = r"\W+(?:\w+\W+){0,3}?".join(map(re.escape, tokens))
-    m = re.search(rf"(?<!\w){phrase}", folded) if tokens else None
-    if m:
-        return m.start(), m.end()
-    for t in tokens:
-        m = re.search(rf"(?<!\w){re.escape(t)}", folded)
+def _first_hit(folded: str, alts: list[list[str]]) -> tuple[int, int]:
+    for tokens in alts:
+        # the tokens in order, allowing a few words between them ("nghi dinh [so] 63")
+        phrase = r"\W+(?:\w+\W+){0,3}?".join(map(re.escape, tokens))
+        m = re.search(rf"(?<!\w){phrase}(?!\w)", folded)
+        if m:
+            return m.start(), m.end()
+    for t in alts[0] if alts else ():
+        m = re.search(rf"(?<!\w){re.escape(t)}(?!\w)", folded)
         if m:
             return m.start(), m.end()
     return 0, min(len(folded), 80)

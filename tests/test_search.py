@@ -30,6 +30,7 @@ def db(tmp_path, ingest_into):
     ("dang uy", "Đảng ủy"),
     ("hóa đơn", "Hoá đơn".replace("Hoá", "Hóa")),  # stored text uses new-style tones
     ("hoa don", "Hóa đơn"),
+    ("UBND huyen", "Ủy ban nhân dân huyện"),  # abbreviation expanded
 ])
 def test_queries_find_the_span(db, query, expected):
     hits = search(db.conn, query)
