@@ -58,7 +58,7 @@ _EXCLUDE = [
 ]
 
 CANDIDATE = re.compile(
-    rf"(?<![\w.,/%\-–])(?P<a>{NUMBER})(?:\s*/\s*(?P<b>{NUMBER}))?(?!{W}|/|[.,]\d)"
+    rf"(?<![\w.,/%\-–])(?P<a>{NUMBER})(?:\s*/\s*(?P<b>{NUMBER}))?(?=[đ₫](?!{L})|(?!{W}|/|[.,]\d))"
 )
 # A number that names a document, an article, a level or a standard ("Nghị định 59",
 # "Điều 5", "mức độ 3", "ISO 9001"): not a figure unless a unit follows it
@@ -105,6 +105,8 @@ def _unit_table():
 def _match_unit(text: str, pos: int):
     """The unit right after `pos`: (unit, kind, factor, end) or None."""
     pattern, lower, canon = _unit_table()
+    while pos < len(text) and text[pos] in SUP:  # "38.687¹ hồ sơ": a footnote marker between
+        pos += 1
     m = pattern.match(text, pos)
     if not m:
         return None
