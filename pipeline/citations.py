@@ -30,7 +30,7 @@ import yaml
 
 from pipeline.sentences import SentenceIndex
 from pipeline.symbols import data as symbol_data, issuer_name, parse_symbol
-from pipeline.vndate import DAY_DATE, date_problem, parse_day_date
+from pipeline.vndate import DAY_DATE, parse_day_date
 
 DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "citation_types.yaml"
 
@@ -55,7 +55,7 @@ SYMBOL = f"(?:{PARTY_SYM}|{STATE_SYM})"
 _SYM_NOSPLIT = f"(?:{PARTY_SYM}|{STATE_SYM.replace(SPLIT, '')})"
 _SPLIT_IN = re.compile(r"([^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}) ([^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?=\s*[-–‐‑])")
 
-RELATIONS = ("based_on", "amends", "replaces", "repeals", "implements")
+RELATIONS = ("cites", "based_on", "amends", "replaces", "repeals", "implements")
 
 
 def _words(phrase: str) -> str:
@@ -91,8 +91,6 @@ def rules() -> dict:
     words = sorted(types, key=len, reverse=True)
     type_re = _trie(words)
     named_words = [w for w in words if types[w].get("named")]
-    named_re = "|".join(_words(w) for w in named_words)
-    bare_re = "|".join(_words(w) for w in words if types[w].get("bare"))
     ana = raw["anaphora"]
     back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
     selfw = "|".join(_words(w) for w in ana["self"])
@@ -190,10 +188,10 @@ _HEADER_NUMBER = re.compile(r"(?:(?:^|\n)[ \t*_]*(?:[Ss]ố|SỐ|[Ss]o)[ \t]*[:.
 _LIST_GAP = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:[,;]|và|hoặc|cùng|đến)?(?:[ \t*_]|\n(?!\n))*"
                        r"(?:các|và)?(?:[ \t*_]|\n(?!\n))*(?:số[:.]?)?(?:[ \t*_]|\n(?!\n))*$",
                        re.IGNORECASE)
-_FOLLOWS_LIST = re.compile(r"^(?:[ \t*_]|\n(?!\n))*(?:,|;|và|hoặc)", re.IGNORECASE)
+_LOWER_BODIES = {"chính", "thủ", "ủy", "bộ", "ban", "hội"}
 _ROLE_WORDS = {"Chủ", "Phó", "Trưởng", "Bộ", "Thủ", "Tổng"}
 _ISSUER_STOP_PAIRS = {("ban", "hành"), ("thực", "hiện"), ("triển", "khai"), ("quy", "định")}
-_ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê", "v/v", "ban hành"}
+_ISSUER_STOP = {"về", "quy", "hướng", "sửa", "triển", "thực", "phê", "v/v"}
 _COORDINATED = re.compile(r"(?:,|\bvà|\bcùng|\bhoặc)\s*(?:các\s+)?$", re.IGNORECASE)
 _TRAILING_LINK = re.compile(r"(?:\s*(?:,|;|\bvà|\bcùng|\bhoặc|\bcác|\bcủa))+$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(rf"[.!?…](?=\s+{_CAP})|\n\n|\n(?!{_LOW}|\d)")
@@ -241,7 +239,7 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
         tok = t.group()
         nxt = nxt_t.group() if nxt_t else ""
         gap = window[end_rel:t.start()]
-        if "\n" in gap and ("\n\n" in gap or not (tok[0].islower() or tok in ("phủ",))):
+        if "\n" in gap and ("\n\n" in gap or not tok[0].islower()):
             break  # a hard-wrapped issuer continues in lower case ("của Chính\nphủ")
         if tok == ",":
             if nxt in _ROLE_WORDS and words:
@@ -261,7 +259,8 @@ def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | Non
     issuer = window[:end_rel]
     # trailing connectors are not part of a name
     trimmed = _ISSUER_TRAIL.sub("", issuer)
-    if not trimmed or not (trimmed[0].isupper() or trimmed.split()[0].lower() in ("chính", "thủ", "ủy", "bộ", "ban", "hội")):
+    # an issuer starts with a capital, or is a body written in lower case ("của chính phủ")
+    if not trimmed or not (trimmed[0].isupper() or trimmed.split()[0].lower() in _LOWER_BODIES):
         return None, pos
     return _flat(trimmed), start + len(trimmed)
 
