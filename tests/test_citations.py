@@ -229,3 +229,31 @@ def test_target_document_link(tmp_path):
     assert cit["target_document_id"] == kh_id
     cd = next(db.query("select * from cited_documents where canonical = '14/KH-UBND'"))
     assert cd["target_document_id"] == kh_id
+
+
+# ---- robustness: any text, invariants hold --------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["Nghị định", "nghị quyết", "Quyết định số", "Kế hoạch", "Luật", "Luật Đất đai", "năm",
+           "ngày", "của", "Chính phủ", "UBND tỉnh", "về việc", "nêu trên", "này", "(sau đây gọi là",
+           ")", "số", "63", "/", "2010", "-", "NĐ", "CP", "ND", "QĐ", "UBND", "TW", "NQ", "18",
+           "15/7/2021", "08 tháng 6 năm 2010", ",", ";", ".", "\n", "\n\n", " ", "*", "¹", "TCVN",
+           "ISO 9001:2015", "và", "các", "Căn cứ", "bãi bỏ", "B C", "Số:", "|"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join))
+def test_any_text_keeps_invariants(text):
+    rows = extract_citations(text)
+    starts = [r["start"] for r in rows]
+    assert starts == sorted(starts)
+    for r in rows:
+        assert 0 <= r["start"] < r["end"] <= len(text)
+        assert text[r["start"]:r["end"]] == r["surface"]
+        assert r["resolves_to"] is None or 0 <= r["resolves_to"] < len(rows)
+        assert r["kind"] in ("document", "named", "standard")
+        assert r["malformed"] in (0, 1)
+        if r["canonical"] and r["kind"] == "document":
+            from pipeline.symbols import canonicalize
+            assert canonicalize(r["canonical"]) == r["canonical"]
