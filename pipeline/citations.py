@@ -179,9 +179,9 @@ _TOKEN = re.compile(r"[^\s,;:.()\[\]“”\"⁰¹²³⁴⁵⁶⁷⁸⁹]+|[,;:.(
 _SUBJECT_LEAD = re.compile(
     r"(?:[ \t*_⁰¹²³⁴⁵⁶⁷⁸⁹]|\n(?!\n))*,?(?:[ \t*_]|\n(?!\n))*(?:(?P<ve>về việc|v/v|về)|(?P<kw>quy định|hướng dẫn|ban hành|phê duyệt|sửa đổi, bổ sung))"
     r"(?:[ \t:]|\n(?!\n))+", re.IGNORECASE)
-_CLAUSE_END = re.compile(r";|\n|\.(?=\s|$)|\(sau đây|\(dưới đây")
+_CLAUSE_END = re.compile(r";|\n|\.(?=\s|$)|\((?:sau đây|dưới đây|gọi tắt|viết tắt)")
 _ALIAS = re.compile(
-    r"\(\s*(?:sau|dưới)\s+đây\s+(?:được\s+)?(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?"
+    r"\(\s*(?:(?:sau|dưới)\s+đây\s+)?(?:được\s+)?(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?"
     r"(?P<alias>[^)”\"\n]{1,60}?)[”\"]?\s*\)", re.IGNORECASE)
 # "Số: 210/BC-UBND" heads the document itself (at a line start, or "Số:" with its colon)
 _HEADER_NUMBER = re.compile(r"(?:(?:^|\n)[ \t*_]*(?:[Ss]ố|SỐ|[Ss]o)[ \t]*[:.]?|(?:Số|SỐ)[ \t]*:)[ \t*_]*$")
@@ -543,7 +543,8 @@ def _post(text: str, rows: list[dict], sentences: SentenceIndex, self_type: str 
             if e and e.group().startswith("("):
                 a_lim = min(n, e.start() + 100)
             am = _ALIAS.search(text, paren, a_lim)
-        if am and row["kind"] == "document":
+        # an alias names a document ("Nghị định 63", "Đề án"), not an abbreviation ("CCHC")
+        if am and row["kind"] == "document" and r["type_start"].match(am.group("alias").strip("“”\"' ")):
             row["alias"] = _flat(am.group("alias")).strip("“”\"' ")
             aliases.append((row["alias"], i))
             row["_alias_end"] = am.end()
