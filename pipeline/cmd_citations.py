@@ -200,6 +200,9 @@ def cmd_cites(args) -> int:
         emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
         return 0
     name = doc.get("number_symbol") or doc["path"]
+    if not rows:
+        print(f"{name}: no citations")
+        return 0
     by_type: dict[str, list[dict]] = {}
     for r in rows:
         by_type.setdefault(r["type"], []).append(r)
