@@ -68,14 +68,16 @@ LABEL_BEFORE = re.compile(
     r"văn bản|kế hoạch|báo cáo|đề án|quy định|luật|pháp lệnh|hướng dẫn|thông báo|"
     r"tờ trình|kết luận|chương trình|lần thứ|khóa|nhiệm kỳ|quốc lộ|tỉnh lộ|ql|tl|"
     r"phiên bản|version|covid|tổ|khu|tiểu khu|lô|số nhà|điện thoại|fax|"
-    r"dự thảo|biểu mẫu|mẫu số|phiếu số|biểu số|bảng|phòng|hội nghị lần|mức)"
+    r"dự thảo|biểu mẫu|mẫu số|phiếu số|biểu số|bảng|phòng|hội nghị lần|mức|tiêu chí|"
+    r"đợt|vòng|giai đoạn|cấp độ|kỳ họp|phiên|mã|mã số|ký hiệu)"
     r"\s+(?:số\s+)?$")
 # Labels whose number is never a quantity, whatever follows ("Điều 14 Nghị định này").
 STRONG_LABEL_BEFORE = re.compile(
     r"(?i)\b(?:điều|khoản|chương|mục|phần|phụ lục|mức độ|iso|tcvn|qcvn|"
-    r"tiêu chuẩn|quy chuẩn|tháng|quý|tuần|ngày|tiểu mục|tiết)\s+(?:số\s+)?$")
+    r"tiêu chuẩn|quy chuẩn|tháng|quý|tuần|ngày|tiểu mục|tiết|"
+    r"(?<!xếp )(?<!đứng )(?<!xếp hạng )thứ)\s+(?:số\s+)?$")
 PERCENT_AFTER = re.compile(r"\s?%|\s+phần trăm\b")
-RANK_BEFORE = re.compile(r"(?i)(?:xếp|đứng|xếp hạng|hạng)\s+(?:thứ\s+)?$|\bthứ\s+$")
+RANK_BEFORE = re.compile(r"(?i)(?:xếp|đứng|xếp hạng|hạng)\s+(?:thứ\s+)?$")
 DOC_NOUNS = {"nghị định", "quyết định", "thông tư", "nghị quyết", "chỉ thị", "công văn",
              "văn bản", "kế hoạch", "báo cáo", "đề án", "quy định", "luật", "chương trình"}
 MULTIPLIERS = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}

@@ -99,6 +99,8 @@ def test_formats(text, expected):
     "một số xã, một cửa liên thông, năm học",
     "trước ngày 15 tháng 12 hằng năm; điểm a khoản 2 Điều 14 Nghị định này",
     "tháng 7 năm 2023; quý 3; Chương II",
+    "Tiêu chí số 18; kỳ họp thứ 12; lần thứ 3; đợt 2; giai đoạn 2",
+    "làm việc từ 08h00 đến 17h00; điện thoại 0215.3825.123; mạng 5G; Covid-19",
 ])
 def test_not_figures(text):
     assert _one(text) == []
