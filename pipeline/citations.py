@@ -133,8 +133,10 @@ def rules() -> dict:
     first = "".join(sorted({w[0] for w in words}))  # cheap first test at each position
     combined = re.compile(f"(?=[{re.escape(first)}0-9])" + lead + "(?:" + pattern + ")")
     # TCVN ISO 9001:2015, QCVN 01:2021/BXD (case-sensitive, on the original text)
-    standard = re.compile(rf"(?:{std_prefix})(?:[ /](?:ISO|IEC))* ?\d[\d.]*(?:-\d+)*"
-                          rf"(?: ?: ?(?:19|20)\d\d)?(?:/[A-ZĐ]+)?")
+    # a standard number has a year ("9001:2015") or at least 3 digits ("ISO 9001"), so the
+    # font encoding "TCVN3" is not a standard
+    standard = re.compile(rf"(?:{std_prefix})(?:[ /](?:ISO|IEC))* ?(?:\d[\d.]*(?:-\d+)*"
+                          rf" ?: ?(?:19|20)\d\d|\d{{3,}}(?:[.-]\d+)*)(?:/[A-ZĐ]+)?(?![\w:])")
     rel_words = []
     for rel, phrases in raw["relations"].items():
         rel_words += [(p, rel) for p in phrases]
