@@ -181,15 +181,22 @@ def inline_label(text: str) -> tuple[str, str] | None:
 
 
 def analyze(ctx) -> None:
+    sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
+    by_id = {s["id"]: s for s in sections}
+    findings = collect(ctx, sections)
+    link(ctx, findings, by_id)
+
+
+def collect(ctx, sections: list[dict]) -> list[dict]:
+    """Finding spans in reading order, each with its section, own item section, and the
+    label (category, addressee) in force where it stands."""
     text = ctx.text
     us = units(ctx)
     z = zones(ctx)
-    sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
-    by_id = {s["id"]: s for s in sections}
     by_start = {s["start"]: s for s in sections}
     heading_starts = {s["heading_start"] for s in sections}
     findings = []
-    label = None  # (category, basis) from a label paragraph, reset at each section
+    label = None  # (category, basis) from a label paragraph, reset at each heading
     label_addr = None
     current_section = None
     header_end = ctx.meta.get("_header_end", 0)
@@ -255,6 +262,12 @@ def analyze(ctx) -> None:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = addressee_from_item(ftext) or label_addr
+    return findings
+
+
+def link(ctx, findings: list[dict], by_id: dict) -> None:
+    """Classify each finding, store it, and link the citations and figures inside it."""
+    text = ctx.text
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     for f in findings:
