@@ -347,24 +347,29 @@ def extract_figures(text: str, block_starts: list[int] | None = None,
     _table_units(text, raw)
     heads = _Heads(text)
     prev_end, prev_sentence, prev_fig = 0, None, None
+    sentence_figs: list[dict] = []
     for fig in raw:
         s_start, s_end = sentences.around(fig["start"])
         if s_start > fig["start"]:
             s_start, s_end = fig["start"], fig["end"]
         if (s_start, s_end) != prev_sentence:
             prev_end, prev_sentence = s_start, (s_start, s_end)
+            sentence_figs = []
         b = bisect.bisect_right(block_starts, fig["start"]) - 1
         block_start = block_starts[b] if b >= 0 else 0
         fig["surface"] = text[fig["start"]:fig["end"]]
         fig["sentence_start"], fig["sentence_end"] = s_start, s_end
         if fig["unit"] is None and fig["kind"] in ("count", "ratio"):
             fig["unit"] = _unit_from_clause(text, max(s_start, prev_end), fig["start"])
+        if fig["unit"] is None and prev_fig is not None and prev_fig["sentence_start"] == s_start:
+            fig["unit"] = _sibling_unit(text, fig, prev_fig, sentence_figs)
         fig["subject"] = _subject(text, s_start, fig, prev_end)
         if fig["subject"] is None and fig["kind"] == "percent" and prev_fig \
                 and prev_fig["sentence_start"] == s_start:
             fig["subject"] = prev_fig["subject"]  # "…, đạt 97,79%": what the ratio measured
         fig["scope"], fig["period"] = _scope(text, s_start, s_end, fig["start"], block_start, heads)
         prev_end, prev_fig = fig["end"], fig
+        sentence_figs.append(fig)
     return raw
 
 
@@ -441,6 +446,24 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
         elif a_dec:
             fig["kind"] = "other"
     return fig
+
+
+LABEL_ONLY = re.compile(r"(?i)\s*(?:và\s+)?(?:cấp\s+(?:tỉnh|huyện|xã|thôn)|nam|nữ|trực tuyến|trực tiếp)\s*:?\s*")
+
+
+def _sibling_unit(text, fig, prev, sentence_figs):
+    """A bare number among labelled siblings takes their unit: "305 …; cấp xã: 155",
+    "337 tài khoản, trong đó: cấp huyện 188, cấp xã 149", "649/10.948 hồ sơ …
+    6.128/10.948" (same whole)."""
+    if fig["kind"] == "ratio":
+        same = [g for g in sentence_figs if g["kind"] == "ratio" and g["unit"]
+                and g["denominator"] == fig["denominator"]]
+        return same[-1]["unit"] if same else None
+    if fig["kind"] != "count" or prev["kind"] not in ("count", "ratio") or not prev["unit"]:
+        return None
+    label = re.split(r"[,;(]", text[prev["end"]:fig["start"]])[-1]
+    label = re.sub(r"(?i)\btrong đó\s*:?", "", label)
+    return prev["unit"] if LABEL_ONLY.fullmatch(label) else None
 
 
 def _inherit_units(text: str, figs: list[dict]) -> None:
