@@ -41,6 +41,7 @@ HEADING_START = re.compile(
 LIST_START = re.compile(r"^(?:[-–—•+]\s|\*\s|[a-zđ]\)\s|\(\d{1,2}\)\s|\d{1,2}\)\s|\([a-zđ]\)\s)")
 _CLOSERS = ")]}”\"’'*_»"
 _SENTENCE_END = ".!?…:"
+_CLAUSE_BREAK = re.compile(r"\w[.;:] +\w")  # "… công chức; đã …", "… năm 2025. Tỉnh …"
 _VIETNAMESE_ONLY = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 # Latin-1 characters that Unicode Vietnamese never uses but TCVN3/VNI mojibake is full of.
 _LEGACY_CHARS = re.compile(r"[\u00a7\u00a8\u00aa-\u00b9\u00bb-\u00bf\u00c4-\u00c8\u00cb\u00ce"
@@ -427,7 +428,11 @@ def _rejoin(x: Para, y: Para, separated: bool) -> bool:
     cut = cut_kind(x.text)
     if separated:  # a footnote block stood between them: a page break for sure
         return cut == "hard" or (cut == "soft" and continues(y.text))
-    return cut == "hard" and continues(y.text)
+    if cut != "hard":
+        return False
+    # A blank line where a page broke: the rest reads as the same sentence, or the cut
+    # paragraph is running text (several clauses), which never ends without punctuation.
+    return continues(y.text) or (len(x.text) >= 100 and bool(_CLAUSE_BREAK.search(x.text)))
 
 
 # ---- entry points ------------------------------------------------------------------

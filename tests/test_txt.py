@@ -561,3 +561,50 @@ def test_table_exported_one_cell_per_line_keeps_its_numbers():
     text = "STT\n\nĐơn vị\n\n1\n\nXã Nà Sáy\n\n2\n\nXã Mường Mùn\n\n3\n\nXã Pú Nhung\n"
     doc = parse_text(text)
     assert fold_ws(doc.text) == fold_ws(text)
+
+
+# ---- another real report, laid out as a text export ------------------------------------
+
+REAL_PDF = REAL_TXT.parent / "lamdong_ubnd_bc329_cchc_2025_signed.pdf"
+
+
+def export_as_text(doc) -> str:
+    """Write an extracted paged document the way a text export does: each page's body
+    (paragraphs cut where the page breaks), then that page's footnotes."""
+    text = doc.text
+    notes: dict[int, list[str]] = {}
+    for f in doc.footnotes:
+        notes.setdefault(f.page, []).append(f"{to_superscript(f.number)} {text[f.start:f.end]}")
+    out, page = [], None
+    for b in doc.blocks:
+        if b.kind == "footnote":
+            continue
+        spans = [p for p in doc.pages if p.start < b.end and p.end > b.start] or [None]
+        for span in spans:
+            piece = text[max(b.start, span.start):min(b.end, span.end)] if span else text[b.start:b.end]
+            if span and page is not None and span.page != page:
+                out.extend(notes.pop(page, []))
+            page = span.page if span else page
+            if piece.strip():
+                out.append(piece.strip())
+    for rest in notes.values():
+        out.extend(rest)
+    return "\n\n".join(out) + "\n"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_PDF.exists(), reason="shared corpus not available")
+def test_real_pdf_report_rewritten_as_a_text_export():
+    pdf = extract(REAL_PDF)
+    assert len(pdf.footnotes) >= 15
+    doc = parse_text(export_as_text(pdf))
+    assert fn_texts(doc) == [fold_ws(pdf.text[f.start:f.end]) for f in pdf.footnotes]
+    assert_linked(doc)
+    no_pipes = lambda s: fold_ws(s.replace("|", " "))  # noqa: E731 (table rows re-split)
+    assert no_pipes(body_of(doc)) == no_pipes(pdf.text[: pdf.body_end])
+    # Paragraphs the pages cut are whole again (the two-column header and the closing
+    # block excepted: they are laid out side by side in the PDF).
+    blocks = [fold_ws(doc.text[b.start:b.end]) for b in doc.blocks]
+    split = [b for b in pdf.blocks if b.kind == "paragraph"
+             and not any(fold_ws(pdf.text[b.start:b.end]) in x for x in blocks)]
+    assert len(split) <= 3, [pdf.text[b.start:b.start + 60] for b in split]
