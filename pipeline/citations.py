@@ -168,6 +168,8 @@ def rules() -> dict:
         "issuer_starts": re.compile(r"(?:" + "|".join(W.join(map(re.escape, w.split())) for w in sorted(
             raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"),
         "code_to_type": code_to_type,
+        "subject_stop": re.compile(r",\s+(?:" + "|".join(W.join(map(re.escape, w.split())) for w in sorted(
+            raw["issuer_starts"], key=len, reverse=True)) + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"),
         "type_start": re.compile(r"(?:" + type_re + r")(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE),
     }
 
@@ -294,6 +296,9 @@ def _subject(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     start = m.start("kw") if m.group("kw") else m.end()
     e = _CLAUSE_END.search(text, start, limit)
     end = e.start() if e else limit
+    # ", UBND huyện đã ban hành ...": a new clause with its own subject ends the trích yếu
+    c = rules()["subject_stop"].search(text, start, end)
+    end = c.start() if c else end
     subj = _TRAILING_LINK.sub("", _flat(text[start:end])).strip(" ,:")
     return (subj or None), end
 
