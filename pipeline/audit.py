@@ -801,6 +801,59 @@ def _repeated(text, figures):
             "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],
             f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {vn(first['value'], first.get('decimals'))} "
             f"rồi {vn(f['value'], f.get('decimals'))} trong cùng văn bản."))
+    out.extend(_transposed(text, figures, out))
+    return out
+
+
+STOP = {"số", "của", "và", "là", "có", "đã", "được", "trong", "các", "những", "với", "tại",
+        "theo", "đến", "năm", "tổng", "đạt", "toàn"}
+
+
+def _content_words(f) -> set[str]:
+    words = re.findall(r"\w+", (f.get("subject") or "").lower())  # not folded: số ≠ sơ
+    return {w for w in words if w not in STOP and not w.isdigit()}
+
+
+def _is_transposition(a: float, b: float) -> bool:
+    """1.284 vs 1.248: the same digits with two neighbours swapped (a typing slip)."""
+    if a != int(a) or b != int(b) or a == b:
+        return False
+    da, db = str(int(a)), str(int(b))
+    if len(da) != len(db) or len(da) < 3:
+        return False
+    diff = [i for i in range(len(da)) if da[i] != db[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and \
+        da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
+
+
+def _transposed(text, figures, done=()):
+    """The same indicator restated elsewhere with two digits swapped ("1.284 hộ" in the
+    body, "1.248 hộ" in the summary): same unit, kind and period, most of the subject's
+    words shared. Only swaps count: two indicators rarely differ by exactly that."""
+    out: list[dict] = []
+    done = list(done)
+    cands = [f for f in figures if f["kind"] in ("count", "money") and f.get("unit")
+             and f["value"] >= 100 and f.get("subject")]
+    by_digits: dict[tuple, list[dict]] = defaultdict(list)
+    for f in cands:
+        by_digits[("".join(sorted(str(int(f["value"])))), fold(f["unit"]), f["kind"])].append(f)
+    for group in by_digits.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a["sentence_start"] == b["sentence_start"] or not _is_transposition(a["value"], b["value"]):
+                    continue
+                if (a.get("period") or "") != (b.get("period") or "") or \
+                        fold(a.get("scope") or "") != fold(b.get("scope") or ""):
+                    continue  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
+                if any(set(c["figure_ids"]) == {a["id"], b["id"]} for c in out + done):
+                    continue
+                wa, wb = _content_words(a), _content_words(b)
+                if len(wa) < 2 or len(wb) < 2 or len(wa & wb) / len(wa | wb) < 0.5:
+                    continue
+                out.append(_check(
+                    "repeated", "mismatch", b["value"], a["value"], [a, b],
+                    f"Chỉ tiêu \u201c{b['subject']}\u201d nêu {_show(a)} rồi {_show(b)} "
+                    f"trong cùng văn bản (hai chữ số bị đảo chỗ?)."))
     return out
 
 

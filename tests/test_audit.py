@@ -163,6 +163,7 @@ def _checks_of(text):
     "Có 4.512/4.800 hộ có tài khoản; 120 hộ chưa có tài khoản là hộ nghèo.",
     "Năm 2022 có 16/19 xã xếp loại khá, năm 2023 có 17/19 xã xếp loại khá.",
     "Tổ chức 46 lớp, gồm 18 lớp cấp huyện với 1.200 lượt người tham gia và 28 lớp cấp xã.",
+    "Cấp huyện tiếp nhận 1.245 hồ sơ. Cấp xã tiếp nhận 1.425 hồ sơ.",
     "3.1. | Tỷ lệ hồ sơ giải quyết đúng hạn | % | 95\n3.1.1. | Tổng số hồ sơ | Hồ sơ | 200\n"
     "3.1.2. | Số hồ sơ trễ hạn | Hồ sơ | 10",
 ])
@@ -183,6 +184,14 @@ def test_bullet_is_one_claim_and_paren_ratio():
     got = {(c["kind"], c["verdict"]) for c in _checks_of(text)}
     assert ("implicit_whole", "mismatch") in got and ("complement", "ok") in got
     assert ("ratio_percent", "ok") in got
+
+
+def test_transposed_restatement():
+    text = ("Trong năm 2023, huyện tiếp nhận và giải quyết 2.315 hồ sơ đất đai.\n\n"
+            "Kết luận: năm 2023 huyện đã tiếp nhận và giải quyết 2.135 hồ sơ đất đai.")
+    got = [c for c in _checks_of(text) if c["kind"] == "repeated"]
+    assert [c["verdict"] for c in got] == ["mismatch"]
+    assert (got[0]["stated"], got[0]["computed"]) == (2135, 2315)
 
 
 def test_total_breakdown_and_change():
