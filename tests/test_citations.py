@@ -257,3 +257,9 @@ def test_any_text_keeps_invariants(text):
         if r["canonical"] and r["kind"] == "document":
             from pipeline.symbols import canonicalize
             assert canonicalize(r["canonical"]) == r["canonical"]
+
+
+@pytest.mark.parametrize("example", TYPES["anaphora"]["examples"],
+                         ids=[e["text"][:40] for e in TYPES["anaphora"]["examples"]])
+def test_anaphora_examples(example):
+    assert [r["form"] for r in extract_citations(example["text"])] == example["forms"]
