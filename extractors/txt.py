@@ -266,7 +266,9 @@ def _line_break_is_paragraph(prev: str, line: str, width: int, hard_wrapped: boo
         # followed by a capital (a paragraph per line in a short text looks wrapped).
         return ((cut_kind(prev) != "hard" and not full_line)
                 or (cut_kind(prev) == "none" and not continues(line)))
-    return not (cut_kind(prev) != "none" and continues(line))
+    # Lines far longer than a wrap width: one paragraph per line (a cut one is re-joined
+    # later, once footnote lines are told apart from body lines).
+    return True
 
 
 # ---- paragraphs → body + footnotes ----------------------------------------------------

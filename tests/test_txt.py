@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -95,6 +96,16 @@ def test_real_report_cut_sentences_are_rejoined(real, phrase):
     start = body.index(phrase)
     block = next(b for b in real.blocks if b.start <= start < b.end)
     assert start + len(phrase) <= block.end  # within one block, not across a separator
+
+
+@needs_real
+def test_real_report_without_blank_lines_reads_the_same(real):
+    """Word's own text export writes one paragraph per line, with no blank lines."""
+    raw = REAL_TXT.read_text(encoding="utf-8-sig")
+    doc = parse_text("\n".join(line for line in raw.splitlines() if line.strip()))
+    assert doc.text == real.text
+    assert [(f.number, f.start, f.anchor_start) for f in doc.footnotes] == \
+        [(f.number, f.start, f.anchor_start) for f in real.footnotes]
 
 
 @needs_real
@@ -608,3 +619,19 @@ def test_real_pdf_report_rewritten_as_a_text_export():
     split = [b for b in pdf.blocks if b.kind == "paragraph"
              and not any(fold_ws(pdf.text[b.start:b.end]) in x for x in blocks)]
     assert len(split) <= 3, [pdf.text[b.start:b.start + 60] for b in split]
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report(), st.integers(50, 100))
+def test_property_hard_wrapped_export(case, width):
+    """The same, with every paragraph of the export hard-wrapped at `width` columns."""
+    paras, notes, page_size, seed = case
+    exported = paginate(paras, notes, page_size, seed)
+    wrapped = "\n\n".join("\n".join(textwrap.wrap(p, width, break_long_words=False,
+                                                  break_on_hyphens=False))
+                           for p in exported.split("\n\n"))
+    doc = parse_text(wrapped)
+    assert fn_texts(doc) == [fold_ws(" ".join(n)) for n in notes], wrapped
+    assert fold_ws(body_of(doc)) == fold_ws(" ".join(paras)), wrapped
+    assert_linked(doc)
