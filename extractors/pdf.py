@@ -39,6 +39,7 @@ SIGNATURE_START = re.compile(r"^Nơi\s+nhận\b", re.I)
 # Layout tables (header: issuing body | national motto; signature) are not data tables.
 LAYOUT_TABLE = re.compile(r"CỘNG\s+HÒA\s+XÃ\s+HỘI|Độc\s+lập\s*[-–]\s*Tự\s+do|\bNơi\s+nhận\s*:")
 INLINE_SUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+SYMBOL_BREAK = re.compile(r"(?:[0-9A-ZĐ]-|[0-9A-Za-zĐđ]/)$")
 LEADING_SUP = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*")
 
 
@@ -239,6 +240,8 @@ def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
             continue  # a box around a paragraph, not a table
         if LAYOUT_TABLE.search(" ".join(c or "" for r in rows for c in r)):
             continue  # a bordered header or signature block: read as two columns
+        # Cells wrapped inside a symbol ("19/NQ-" / "HĐND") are glued back.
+        rows = [[_glue((c or "").split("\n")) if c else c for c in r] for r in rows]
         found.append((t.bbox, rows))
     return found
 
@@ -657,7 +660,15 @@ def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
             elif notes:
                 notes[-1][1].append(text)
             # Text before any footnote number: not a footnote (left out on purpose).
-    return [(n, " ".join(ts), page) for n, ts, page in notes]
+    return [(n, _glue(ts), page) for n, ts, page in notes]
+
+
+def _glue(lines: list[str]) -> str:
+    """Join wrapped lines with spaces, but not after a line that ends inside a symbol."""
+    out = ""
+    for ln in lines:
+        out += ("" if not out or SYMBOL_BREAK.search(out) else " ") + ln
+    return out
 
 
 # -------------------------------------------------------------------------- body text
@@ -773,8 +784,11 @@ def _join_rows(rows: list[Row], numbers: set[int], sep: str = " "):
     for k, r in enumerate(rows):
         text, rrefs = render(r.words, numbers)
         if k:
-            parts.append(sep)
-            pos += len(sep)
+            # No space after a line that ends inside a symbol ("1163/KH-" + "UBND"):
+            # Vietnamese does not hyphenate words, so such a hyphen belongs to the symbol.
+            glue = "" if sep == " " and SYMBOL_BREAK.search(parts[-1]) else sep
+            parts.append(glue)
+            pos += len(glue)
         if r.page != page:
             breaks.append((pos, r.page))
             page = r.page
