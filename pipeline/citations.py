@@ -89,7 +89,8 @@ def rules() -> dict:
         raw = yaml.safe_load(fh)
     types = {t["word"].lower(): t for t in raw["types"]}
     words = sorted(types, key=len, reverse=True)
-    type_re = _trie(words)
+    abbrev = {k.lower(): v for k, v in raw["abbreviations"].items() if k != "abbreviation_examples"}
+    type_re = _trie(words + list(abbrev))
     named_words = [w for w in words if types[w].get("named")]
     ana = raw["anaphora"]
     back = "|".join(_words(w) for w in sorted(ana["back"], key=len, reverse=True) if w != "trên")
@@ -130,7 +131,7 @@ def rules() -> dict:
     pattern = rf"(?P<tw>{type_re})(?:{after_type})|(?P<bsym>{sym_a})"
     lead = r"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])"  # a type word starts a word
     # Matched against the lower-cased text: IGNORECASE makes Python's regex ~10x slower.
-    first = "".join(sorted({w[0] for w in words}))  # cheap first test at each position
+    first = "".join(sorted({w[0] for w in words + list(abbrev)}))  # cheap first test
     combined = re.compile(f"(?=[{re.escape(first)}0-9])" + lead + "(?:" + pattern + ")")
     # TCVN ISO 9001:2015, QCVN 01:2021/BXD (case-sensitive, on the original text)
     # a standard number has a year ("9001:2015") or at least 3 digits ("ISO 9001"), so the
@@ -151,7 +152,7 @@ def rules() -> dict:
         for c in t.get("codes") or []:
             code_to_type.setdefault(c.upper(), t["word"])
     return {
-        "raw": raw, "types": types, "regex": combined, "standard": standard,
+        "raw": raw, "types": types, "regex": combined, "standard": standard, "abbrev": abbrev,
         "named_re": re.compile(named_pat),
         "named": set(named_words), "bare": {w for w in words if types[w].get("bare")},
         "nosplit": re.compile(_SYM_NOSPLIT),
@@ -222,7 +223,7 @@ def _type_word(raw: str) -> str:
     """The type as written, in its table spelling ("NGHỊ ĐỊNH" -> "Nghị định")."""
     key = _flat(raw).lower()
     t = rules()["types"].get(key)
-    return t["word"] if t else _flat(raw)
+    return t["word"] if t else rules()["abbrev"].get(key, _flat(raw))
 
 
 def _parse_issuer(text: str, pos: int, need_cua: bool = True) -> tuple[str | None, int]:
@@ -396,6 +397,8 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
                     else "atype" if m.start("aword") >= 0 else "bsym")
         if kind == "btype" and tw not in r["bare"]:
             continue
+        if tw in r["abbrev"] and kind in ("btype", "atype"):
+            continue  # "TT HĐND", "KH này": abbreviations only before a symbol
         if kind in ("ltype", "type", "bsym"):
             sym_group = {"ltype": "lsym", "type": "sym", "bsym": "bsym"}[kind]
             raw_sym = G(sym_group)

@@ -263,3 +263,11 @@ def test_any_text_keeps_invariants(text):
                          ids=[e["text"][:40] for e in TYPES["anaphora"]["examples"]])
 def test_anaphora_examples(example):
     assert [r["form"] for r in extract_citations(example["text"])] == example["forms"]
+
+
+@pytest.mark.parametrize("example", TYPES["abbreviations"]["abbreviation_examples"],
+                         ids=[e["text"][:40] for e in TYPES["abbreviations"]["abbreviation_examples"]])
+def test_abbreviation_examples(example):
+    rows = extract_citations(example["text"])
+    assert [key(r, lambda i: rows[i]) for r in rows] == [(str(k), _s(d)) for k, d in example["expect"]]
+    assert all(r["doc_type"] == example["doc_type"] for r in rows)
