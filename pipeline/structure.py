@@ -350,10 +350,21 @@ def _clean(s: str) -> str:
     return " ".join(s.replace("*", " ").split()).strip(" _-–#")
 
 
-_SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[\w./\-–&]*[A-ZĐa-zđ][\w./\-–&]*)")
+_SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[^\n]*)")
 _PLACE_DATE = re.compile(
     r"(?P<place>(?:[^\W\d_][\w.]*\s+){0,5}?[^\W\d_][\w.]*)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
     r"tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
+
+
+def _symbol(rest: str) -> str | None:
+    """The number symbol at the start of what follows "Số:", written loosely or not
+    ("123 /BC-UBND", "45 - KH/TU"), with whatever follows on the line dropped."""
+    tokens = rest.split()[:8]
+    for k in range(len(tokens), 0, -1):
+        candidate = " ".join(tokens[:k]).rstrip(".,;")
+        if candidate[-1:].isalnum() and (c := canonicalize(candidate)):
+            return c
+    return None
 
 
 def _place_words(place: str) -> str | None:
@@ -412,8 +423,7 @@ def header_metadata(ctx) -> dict:
             header_end = max(header_end, line_end(line))
     m = _SO.search(head_text)
     if m:
-        sym = m.group("sym").rstrip(".,;")
-        meta["number_symbol"] = canonicalize(sym) or None
+        meta["number_symbol"] = _symbol(m.group("sym"))
     m = _PLACE_DATE.search(head_text)
     if m:
         place = _place_words(m.group("place"))

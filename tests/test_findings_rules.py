@@ -104,3 +104,12 @@ def test_signature_examples(case):
 ])
 def test_period(title, preamble, want):
     assert structure.period(title, preamble) == want
+
+
+@pytest.mark.parametrize("rest,want", [
+    ("335/2025/NĐ-CP Hà Nội, ngày 21 tháng 12 năm 2025", "335/2025/NĐ-CP"), ("123 /BC-UBND", "123/BC-UBND"),
+    ("45 - KH/TU Mường Chà, ngày 3 tháng 2 năm 2024", "45-KH/TU"), ("87/PNV-CCHC", "87/PNV-CCHC"),
+    ("12/2024/NQ-HĐND", "12/2024/NQ-HĐND"),
+])
+def test_number_symbol_after_so(rest, want):
+    assert structure._symbol(rest) == want
