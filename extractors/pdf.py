@@ -462,6 +462,9 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
                 if ws:
                     col.append(Row(page_no, list(ws)).finish())
         label = "signature" if sig else "header" if header else "columns"
+        if label == "columns" and not _layout_columns(columns):
+            i += 1  # tab-aligned text (a table without ruling): leave it in reading order
+            continue
         zones.append((rows[start].top, columns, label))
         if sig and end == n:
             # The list of recipients, or the signer's name under the titles, goes on overleaf.
@@ -473,6 +476,17 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
         i = end
     rest = [r for k, r in enumerate(rows) if k not in used]
     return rest, zones, next_carry
+
+
+def _layout_columns(columns: list[list[Row]]) -> bool:
+    """Two columns of a layout block (a form's header or signatures): capitals on both
+    sides near the top, the national name, or a "(Ký ...)" signing note."""
+    text = " ".join(r.text for col in columns for r in col)
+    if re.search(r"CỘNG\s+HÒA|\(\s*[Kk]ý\b", text):
+        return True
+    left, right = columns
+    return any(_all_caps(a.text) and _all_caps(b.text)
+               for a in left[:4] for b in right[:4] if abs(a.top - b.top) < 2)
 
 
 def _all_caps(text: str) -> bool:
