@@ -69,8 +69,15 @@ def heading_category(heading: str) -> str | None:
     h = _low(heading)
     for cat, rx in rules()["heads"]:
         if rx.match(h):
+            if cat == "strength" and _names_limitation(h):
+                return None  # "Thuận lợi, khó khăn": both sides, the heading is silent
             return cat
     return None
+
+
+def _names_limitation(h: str) -> bool:
+    rx = dict(rules()["heads"])["limitation"]
+    return any(rx.match(h[m.end():].lstrip(" ,")) for m in re.finditer(r",|\bvà\b", h))
 
 
 def cue_category(text: str) -> tuple[str, str] | None:

@@ -113,3 +113,9 @@ def test_period(title, preamble, want):
 ])
 def test_number_symbol_after_so(rest, want):
     assert structure._symbol(rest) == want
+
+
+@pytest.mark.parametrize("heading", F["mixed_headings_examples"])
+def test_mixed_headings_are_silent(heading):
+    num = structure.numbering(heading)
+    assert findings.heading_category(heading[num[2]:] if num else heading) is None
