@@ -207,6 +207,7 @@ _SPACES_MD = re.compile(r"[\s*_]+")
 _STD_COLON = re.compile(r"\s*:\s*")
 _CONNECTOR_ONLY = re.compile(r"[\s,;*_]*(?:và|hoặc|cùng)?[\s*_]*(?:các)?[\s*_]*", re.I)
 _YEAR_PART = re.compile(r"^(\d+)/\d{4}/")
+_YEAR_TAIL = re.compile(r"[ \t*_]+năm[ \t]+((?:19|20)\d\d)(?!\d)")
 _DIGITS = re.compile(r"\d+")
 _PRIVATE = ("_parsed", "_tail_end", "_date_problem", "_subject_end", "_alias_end", "_self")
 LOOKAHEAD = 400  # max chars examined past a citation for its subject/alias
@@ -474,6 +475,11 @@ def extract_citations(text: str, *, sentences: SentenceIndex | None = None,
             row["_date_problem"] = tail["date_problem"]
             row["issuer"] = tail["issuer"]
             row["_tail_end"] = tail["tail_end"]
+            if not tail["date"] and row["symbol"] and row["year"] is None:
+                y = _YEAR_TAIL.match(text, row["end"])  # "Nghị quyết số 02/NQ-CP năm 2024"
+                if y:
+                    row["year"] = int(y.group(1))
+                    row["_tail_end"] = max(row["_tail_end"], y.end())
         elif row["kind"] == "named":
             tail = _tail(text, row["end"], n)
             if tail["date"]:
@@ -702,6 +708,16 @@ def _strip_year(canonical: str) -> str:
     return _YEAR_PART.sub(r"\1/", canonical)
 
 
+def _fits(cand_canonical: str | None, cand_date: str | None, canonical: str, year: int | None) -> bool:
+    """Can a dated citation be what a short one means? A symbol with its year must match
+    exactly; a yearless one ("02/NQ-CP năm 2024") must at least agree on the year."""
+    if _YEAR_PART.match(canonical):
+        return cand_canonical == canonical
+    if year:
+        return bool(cand_date) and cand_date[:4] == str(year)
+    return True
+
+
 def _resolve_short(rows: list[dict]) -> None:
     """Short forms (no date) -> the one full citation of the same type and number."""
     full: dict[tuple, list[int]] = {}
@@ -715,9 +731,8 @@ def _resolve_short(rows: list[dict]) -> None:
         if row["form"] in ("anaphora", "self", "alias", "unresolved anaphora"):
             continue
         if row["canonical"]:
-            cands = full.get(("sym", _strip_year(row["canonical"])), [])
-            if row["year"]:
-                cands = [c for c in cands if rows[c]["canonical"] == row["canonical"]]
+            cands = [c for c in full.get(("sym", _strip_year(row["canonical"])), [])
+                     if _fits(rows[c]["canonical"], rows[c]["issued_date"], row["canonical"], row["year"])]
         elif row["number"]:
             cands = full.get(("num", (row["doc_type"] or "").lower(), int(row["number"])), [])
             if row["year"]:  # "Nghị định 63/2010"
@@ -802,7 +817,8 @@ def finalize(db) -> None:
         if key is None and r["kind"] == "document" and r["form"] != "self":
             if r["canonical"]:
                 cands = {k for k in by_canon.get(_strip_year(r["canonical"]), ())
-                         if r["year"] is None or identities[k]["canonical"] == r["canonical"]}
+                         if _fits(identities[k]["canonical"], identities[k]["issued_date"],
+                                  r["canonical"], r["year"])}
             elif r["number"] and r["form"] in ("bare", "short"):
                 cands = {k for k in by_number.get(((r["doc_type"] or "").lower(), int(r["number"])), ())
                          if r["year"] is None or identities[k]["year"] == r["year"]}
