@@ -69,7 +69,9 @@ NUMBERING = [
     ("alpha.", re.compile(_MD + r"(?P<n>[a-zđ])\s*\.[*_]*\s+(?=[A-ZĐÀ-Ỹ])")),
     ("paren", re.compile(_MD + r"\((?P<n>\d{1,2})\)[*_]*\s*")),
 ]
-_LINE_START = re.compile(r"\n(?=" + _MD + r"(?:Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU|[IVX]{1,6}\.|\d{1,2}\.|\(\d{1,2}\)|[a-zđ]\)))")
+_LINE_START = re.compile(r"\n(?=" + _MD + r"(?:(?:Chương|CHƯƠNG)\s+[IVXLC\d]+\b|(?:Mục|MỤC)\s+\d+\b"
+                         r"|(?:Điều|ĐIỀU)\s+\d+[a-z]?\s*[.:]|[IVX]{1,6}\.\s|\d{1,2}(?:\.\d{1,2})*\.\s+\D|\d{1,2}(?:\.\d{1,2})+\s+\D"
+                         r"|\(\d{1,2}\)\s|[a-zđ]\)\s))")
 
 
 _RECIPIENTS = re.compile(r"\s(?=Nơi nhận\s*:)")
