@@ -55,14 +55,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 # ---- bytes → text ------------------------------------------------------------------
 
-def decode(data: bytes) -> str:
-    """UTF-8 (BOM optional) or UTF-16 (LE/BE, BOM optional); ExtractionError otherwise."""
+def decode(data: bytes, warnings: list[str] | None = None) -> str:
+    """UTF-8 (BOM optional) or UTF-16 (LE/BE, BOM optional); ExtractionError otherwise.
+    A UTF-8 text with a handful of broken bytes is read with U+FFFD in their place and a
+    warning appended to `warnings` (the document is then stored as 'partial')."""
     text = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = _try(data[3:], "utf-8")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _try(data, "utf-16")
     else:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
         text = _try(data, "utf-8")
         if text is None and len(data) >= 4:
             # UTF-16 without BOM: the high byte of ASCII/space code units is NUL.
@@ -71,12 +73,25 @@ def decode(data: bytes) -> str:
                 text = _try(data, "utf-16-le")
             elif even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
                 text = _try(data, "utf-16-be")
+        if text is None:
+            text = _mostly_utf8(data, warnings)
     if text is None:
         if len(_CONTROL.findall(data[:8192].decode("latin-1"))) > 0.01 * min(len(data), 8192):
             raise ExtractionError("binary data, not a text file")
         raise ExtractionError("text is not UTF-8 or UTF-16 (legacy encoding such as TCVN3/VNI?)")
     if len(_CONTROL.findall(text)) > max(2, 0.001 * len(text)):
         raise ExtractionError("binary data, not a text file")
+    return text
+
+
+def _mostly_utf8(data: bytes, warnings: list[str] | None) -> str | None:
+    """Vietnamese UTF-8 with a few corrupt bytes (a bad copy, a cut multi-byte char)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    if bad > max(3, len(data) // 2000) or not _VIETNAMESE_ONLY.search(text):
+        return None
+    if warnings is not None:
+        warnings.append(f"{bad} byte sequence(s) not valid UTF-8, replaced by U+FFFD")
     return text
 
 
@@ -169,29 +184,40 @@ def split_paragraphs(text: str) -> list[str]:
     ends a sentence and is clearly shorter than the wrap width. Form feeds come out as
     FORM_FEED items, printed page numbers ("- 3 -", "Trang 3") as PAGE_NUMBER_LINE."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    pages = [[[ln.strip() for ln in chunk.split("\n") if ln.strip()]
+    pages = [[[ln.rstrip() for ln in chunk.split("\n") if ln.strip()]
               for chunk in re.split(r"\n[ \t\u00a0]*\n", page)] for page in text.split("\f")]
-    lengths = sorted(len(ln) for chunks in pages for c in chunks for ln in c)
+    lengths = sorted(len(ln.strip()) for chunks in pages for c in chunks for ln in c)
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
     hard_wrapped = width <= 120
     paras: list[str] = []
     for number, chunks in enumerate(pages):
         if number:
             paras.append(FORM_FEED)
-        for chunk in filter(None, chunks):
+        for raw in filter(None, chunks):
+            # A first-line indent after an unindented line starts a paragraph.
+            indented = [k > 0 and _indent(ln) > 0 and _indent(raw[k - 1]) == 0
+                        for k, ln in enumerate(raw)]
+            chunk = [ln.strip() for ln in raw]
+            pos = 0
             for lines in _table_runs(chunk):
+                flags, pos = indented[pos:pos + len(lines)], pos + len(lines)
                 if _is_table_run(lines):
                     paras.append("\n".join(lines))  # the only paragraphs with a newline
                     continue
                 current = lines[0]
-                for prev, line in zip(lines, lines[1:]):
-                    if _line_break_is_paragraph(prev, line, width, hard_wrapped):
+                for prev, line, indent in zip(lines, lines[1:], flags[1:]):
+                    if _line_break_is_paragraph(prev, line, width, hard_wrapped) or (
+                            indent and hard_wrapped and not _starts_block(current)):
                         paras.append(current)
                         current = line
                     else:
                         current += " " + line
                 paras.append(current)
     return _mark_page_numbers(paras)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _mark_page_numbers(paras: list[str]) -> list[str]:
@@ -292,13 +318,20 @@ class Layout:
     footnotes: list[list] = field(default_factory=list)  # [number, text, page]
 
 
-def markers(text: str) -> list[tuple[int, int, int]]:
-    """(number, start, end) of footnote markers: superscript digits glued to a word."""
+def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, int]]:
+    """(number, start, end) of footnote markers: superscript digits glued to a word.
+    With the document's footnote numbers `known`, "¹²" that is no footnote of its own
+    but ¹ and ² both are is read as two markers."""
     found = []
     for m in MARKER.finditer(text):
         if m.group() in ("²", "³") and _UNIT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
             continue
-        found.append((from_superscript(m.group()), m.start(), m.end()))
+        number = from_superscript(m.group())
+        digits = [from_superscript(c) for c in m.group()]
+        if known and number not in known and len(digits) > 1 and all(d in known for d in digits):
+            found.extend((d, m.start() + k, m.start() + k + 1) for k, d in enumerate(digits))
+        else:
+            found.append((number, m.start(), m.end()))
     return found
 
 
@@ -461,6 +494,7 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
     result = layout(paras)
     builder = DocumentBuilder(path, fmt)
     builder.page_count = max((p.page for p in paras if p.page), default=None)
+    known = {number for number, _, _ in result.footnotes}
     for para, page, breaks in result.body:
         para_obj = make_para(para)
         kind = para_obj.kind if para_obj.fn_number is None else "paragraph"
@@ -472,7 +506,7 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
             # add_table cannot carry footnote markers yet: keep the table as a block.
             para = "\n".join(" | ".join(cells) for cells in rows)
         level = _heading_level(para) if kind == "heading" else None
-        builder.add_block(kind, para, page, footnote_refs=markers(para), page_breaks=breaks,
+        builder.add_block(kind, para, page, footnote_refs=markers(para, known), page_breaks=breaks,
                           level=level)
     for number, fn_text, page in result.footnotes:
         builder.add_footnote(number, fn_text, page)
@@ -483,4 +517,7 @@ def extract_txt(path: Path) -> ExtractedDocument:
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise ExtractionError("empty file (no text)")
-    return parse_text(decode(raw), str(path), "txt")
+    warnings: list[str] = []
+    doc = parse_text(decode(raw, warnings), str(path), "txt")
+    doc.warnings[:0] = warnings
+    return doc

@@ -635,3 +635,33 @@ def test_property_hard_wrapped_export(case, width):
     assert fn_texts(doc) == [fold_ws(" ".join(n)) for n in notes], wrapped
     assert fold_ws(body_of(doc)) == fold_ws(" ".join(paras)), wrapped
     assert_linked(doc)
+
+
+def test_utf8_with_a_few_broken_bytes_is_partial(tmp_path):
+    good = SIMPLE.encode("utf-8")
+    path = tmp_path / "hong-mot-ky-tu.txt"
+    path.write_bytes(good[:30] + b"\xff" + good[30:])
+    doc = extract(path)
+    assert "\ufffd" in doc.text and doc.warnings and "not valid UTF-8" in doc.warnings[0]
+    assert [f.number for f in doc.footnotes] == [1]
+
+
+def test_adjacent_markers_of_two_footnotes():
+    doc = parse_text("Huyện đã hoàn thành cả hai chỉ tiêu¹² trong năm 2025.\n\n"
+                     "¹ Chỉ tiêu về hồ sơ trực tuyến.\n\n² Chỉ tiêu về số hóa kết quả.\n")
+    assert_linked(doc)
+    assert [doc.text[f.anchor_start:f.anchor_end] for f in doc.footnotes] == ["¹", "²"]
+
+
+def test_first_line_indent_starts_a_paragraph_in_wrapped_text():
+    text = (
+        "    Năm 2025, Ủy ban nhân dân xã đã tiếp nhận 1.204 hồ sơ thủ tục hành\n"
+        "chính, trong đó 1.190 hồ sơ được giải quyết đúng hạn\n"
+        "    Tỷ lệ người dân hài lòng với việc giải quyết thủ tục hành chính đạt\n"
+        "96,5%, tăng 2,1% so với năm 2024.\n"
+        "- Hồ sơ trực tuyến: 812 hồ sơ, chiếm 67,4% tổng số hồ sơ tiếp nhận trong\n"
+        "  năm;\n"
+    )
+    doc = parse_text(text)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "list_item"]
+    assert doc.text.endswith("chiếm 67,4% tổng số hồ sơ tiếp nhận trong năm;")
