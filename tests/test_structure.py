@@ -35,6 +35,7 @@ CASES = {
     "kiemtra": DATA / "structure_kiemtra.txt",  # labelled blind, before the first run
     "thongbao": DATA / "structure_thongbao.txt",  # labelled blind (first run: 3/5 categories)
     "sokethop": DATA / "structure_sokethop.txt",  # labelled blind (first run: "PHẦN I" unknown)
+    "giamsat": DATA / "structure_giamsat.txt",  # labelled blind (first run: 5/6 categories, 4/6 addressees)
 }
 META_KEYS = ["doc_type", "number_symbol", "issued_date", "issued_place", "issuer", "title",
              "signer", "signer_role", "recipients", "period_start", "period_end"]
