@@ -156,13 +156,24 @@ def _is_visible(obj) -> bool:
     return not white(obj.get("stroking_color"))
 
 
-def _page_words(page) -> list[Word]:
+UNMAPPED = re.compile(r"\(cid:\d+\)")
+
+
+def _page_words(page, unmapped: list[int]) -> list[Word]:
     raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
                              x_tolerance=1.5, y_tolerance=3)
     words = []
     for w in raw:
         font = w.get("fontname") or ""
-        words.append(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
+        text = w["text"]
+        if "(cid:" in text:
+            # Glyphs without a Unicode mapping: pdfminer writes "(cid:N)"; drop them
+            # (counted, reported as a warning) rather than store junk.
+            text, n = UNMAPPED.subn("", text)
+            unmapped[0] += n
+            if not text:
+                continue
+        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
                           "Bold" in font or "bold" in font or ",B" in font))
     return words
 
@@ -539,9 +550,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         pages: list[Page] = []
         heights: dict[int, float] = {}
         failed_pages, empty_pages = [], []
+        unmapped = [0]
         for no, page in enumerate(raw_pages, start=1):
             try:
-                words = _page_words(page)
+                words = _page_words(page, unmapped)
                 p = Page(no, float(page.width))
                 heights[no] = float(page.height)
                 tables = _find_tables(page, no) if words else []
@@ -568,6 +580,9 @@ def extract_pdf(path: Path) -> ExtractedDocument:
             builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
         if failed_pages:
             builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
+        if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
+            builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
+                                    "(font without ToUnicode: text may be garbled)")
 
         body_size = _body_size(pages)
         running = _running_keys(pages) if len(pages) >= 3 else set()

@@ -649,3 +649,12 @@ def test_signed_pdf_footnotes_equal_the_draft_docx_ones(signed):
     body = lambda d: d.text[: d.body_end].replace("|", " ").split()  # noqa: E731
     ratio = difflib.SequenceMatcher(None, body(draft), body(signed), autojunk=False).ratio()
     assert ratio > 0.99, ratio  # measured 0.997 (words)
+
+
+def test_unmapped_glyphs_are_dropped_and_reported():
+    """tests/data/pdf_unmapped_glyphs.pdf: LibreOffice printed a plain-text letter with a
+    fallback font whose glyphs partly lack a Unicode mapping ("(cid:2)" in pdfminer)."""
+    doc = extract_pdf(Path(__file__).parent / "data" / "pdf_unmapped_glyphs.pdf")
+    assert "(cid:" not in doc.text
+    assert any("without a Unicode mapping" in w for w in doc.warnings)
+    assert_invariants(doc)
