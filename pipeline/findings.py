@@ -46,8 +46,8 @@ def rules() -> dict:
         "addr_resp": re.compile(a["responsible_pattern"]),
         "report_markers": set(a["report_markers"]),
         "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
-        "org": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
-                          + r")\b"),
+        "org": re.compile(r"^(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
+                          + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b"),
         "label_max": raw["label_max_chars"],
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").

@@ -542,8 +542,9 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
             continue
         if not quote_open and parts and (clean.startswith(openers) or _is_upper(clean)
                                          or numbering(clean) or _PLACE_DATE.search(clean)
-                                         or parts[-1].endswith((".", ";"))):
-            break
+                                         or parts[-1].endswith((".", ";")) or clean.endswith(":")
+                                         or "như sau" in clean):
+            break  # the body's first sentence ("… báo cáo … như sau:") is not the title
         if not parts and (clean.startswith(openers) and not clean.startswith(("Về", "V/v"))):
             break
         if set(clean) <= set("_-–—*=. "):

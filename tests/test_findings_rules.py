@@ -119,3 +119,9 @@ def test_number_symbol_after_so(rest, want):
 def test_mixed_headings_are_silent(heading):
     num = structure.numbering(heading)
     assert findings.heading_category(heading[num[2]:] if num else heading) is None
+
+
+@pytest.mark.parametrize("heading", F["addressee"]["org_not_examples"])
+def test_not_an_organisation(heading):
+    num = structure.numbering(heading)
+    assert findings.addressee_from_heading(heading[num[2]:] if num else heading) is None

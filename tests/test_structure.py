@@ -36,6 +36,7 @@ CASES = {
     "thongbao": DATA / "structure_thongbao.txt",  # labelled blind (first run: 3/5 categories)
     "sokethop": DATA / "structure_sokethop.txt",  # labelled blind (first run: "PHẦN I" unknown)
     "giamsat": DATA / "structure_giamsat.txt",  # labelled blind (first run: 5/6 categories, 4/6 addressees)
+    "chuyendoiso": DATA / "structure_chuyendoiso.md",  # labelled blind (first run: 7/7, 5/7; title too long)
 }
 META_KEYS = ["doc_type", "number_symbol", "issued_date", "issued_place", "issuer", "title",
              "signer", "signer_role", "recipients", "period_start", "period_end"]
