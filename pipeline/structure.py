@@ -177,11 +177,29 @@ def zones(ctx) -> dict:
     closing = len(us)
     sig = re.compile(r"^[#*_\s]*(?:" + "|".join(re.escape(p) for p in r["signature_prefixes"]) + r")\s")
     formula = re.compile("|".join(r["closing_formulas"]))
+    definite = ("Nơi nhận",)
+
+    def numbered_after(i: int) -> bool:
+        """Is there a numbered heading after unit i, before any "Nơi nhận" or appendix?"""
+        for u in us[i + 1:]:
+            t = text[u["start"]:u["end"]]
+            if starts_with_any(t, definite) or (sig.match(t) and t.isupper()):
+                return False
+            num = numbering(t)
+            if num:
+                return num[0] not in ("phuluc", "bieumau")
+        return False
+
     for i in range(len(us)):
         t = text[us[i]["start"]:us[i]["end"]]
         if i >= first_section or i > 3:
-            if starts_with_any(t, r["closing_openers"]) or (sig.match(t) and t.isupper()) or (
-                    re.search(r"\./\.\W*$", t) and formula.search(t.lower())):
+            if starts_with_any(t, definite) or (sig.match(t) and t.isupper()):
+                closing = i
+                break
+            # "Trên đây là …", "… biết, thực hiện./." close the body only when no numbered
+            # heading follows ("Trên đây là những kết quả nổi bật; tuy nhiên …" mid-report).
+            if (starts_with_any(t, r["closing_openers"]) or (
+                    re.search(r"\./\.\W*$", t) and formula.search(t.lower()))) and not numbered_after(i):
                 closing = i
                 break
     # Appendices after the signature ("Phụ lục I …") are body again.

@@ -145,3 +145,17 @@ def test_quoted_title_over_several_lines():
     assert ctx.meta["issuer"] == "HỘI ĐỒNG NHÂN DÂN HUYỆN MƯỜNG ẢNG ĐOÀN GIÁM SÁT"
     assert (ctx.meta["period_start"], ctx.meta["period_end"]) == ("2022", "2024")
     assert [f["text"][:20] for f in ctx.rows["findings"]] == ["Các xã đã bố trí côn"]
+
+
+def test_tren_day_mid_report_does_not_close_the_body():
+    ctx = run_stages([
+        ("heading", "I. KẾT QUẢ"),
+        ("paragraph", "Trên đây là một số kết quả nổi bật trong năm; bên cạnh đó vẫn còn tồn tại cần khắc phục."),
+        ("heading", "II. HẠN CHẾ"),
+        ("paragraph", "Tỷ lệ hồ sơ trực tuyến ở các xã vùng cao còn thấp so với chỉ tiêu được giao."),
+        ("paragraph", "Trên đây là báo cáo kết quả thực hiện năm 2024 của UBND huyện./."),
+        ("paragraph", "Nơi nhận:"), ("list_item", "- Lưu: VT."),
+    ])
+    assert [s["path"] for s in ctx.rows["sections"]] == ["I", "II"]
+    cats = [(f["section"], f["category"]) for f in ctx.rows["findings"]]
+    assert cats == [("I", "limitation"), ("II", "limitation")]
