@@ -277,6 +277,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     text = ctx.text
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
+    cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
@@ -286,10 +287,10 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
                "topic": topic, "addressee": addr, "text": f["text"],
                **ctx.provenance(f["start"], f["end"])}
         ctx.add("findings", row)
-        for c in _inside(citations, f["start"], f["end"]):
+        for c in _inside(citations, cit_starts, f["start"], f["end"]):
             ctx.add("finding_citations", {"finding_id": row["id"], "citation_id": c["id"],
                                           "document_id": ctx.document_id})
-        for g in _inside(figures, f["start"], f["end"]):
+        for g in _inside(figures, fig_starts, f["start"], f["end"]):
             ctx.add("finding_figures", {"finding_id": row["id"], "figure_id": g["id"],
                                         "document_id": ctx.document_id})
 
@@ -351,8 +352,8 @@ def _basis(sec: dict, text: str) -> str:
     return " ".join(raw.replace("*", " ").replace("#", " ").split())
 
 
-def _inside(rows: list[dict], s: int, e: int) -> list[dict]:
-    starts = [r["start"] for r in rows]
+def _inside(rows: list[dict], starts: list[int], s: int, e: int) -> list[dict]:
+    """Rows (sorted by start; `starts` their starts) whose span lies inside [s, e)."""
     i = bisect.bisect_left(starts, s)
     out = []
     while i < len(rows) and rows[i]["start"] < e:
@@ -360,12 +361,6 @@ def _inside(rows: list[dict], s: int, e: int) -> list[dict]:
             out.append(rows[i])
         i += 1
     return out
-
-
-def _content_end(text, s, e) -> int:
-    while e > s and text[e - 1] in "*_ :.\n":
-        e -= 1
-    return e
 
 
 def _is_item(text: str, sec: dict, e: int) -> bool:

@@ -118,8 +118,9 @@ def units(ctx) -> list[dict]:
         return cached
     out = []
     text = ctx.text
+    body_end = ctx.body_end  # a property that scans the blocks: once
     for b in sorted(ctx.blocks, key=lambda b: b["start"]):
-        if b["kind"] == "footnote" or b["start"] >= ctx.body_end:
+        if b["kind"] == "footnote" or b["start"] >= body_end:
             continue
         if b["kind"] == "table":
             out.append({"start": b["start"], "end": b["end"], "kind": "table", "level": None})
