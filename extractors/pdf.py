@@ -10,8 +10,11 @@ markers come out as their own words) grouped into rows, then:
      smaller font that starts with a footnote number;
   4. split two-column zones (the national header: issuing body | motto; the signature:
      "Nơi nhận" | signer) into one block per column instead of merging them row by row;
+     A signature cut by a page break goes on with the top rows of the next page;
   5. re-join the remaining rows into paragraphs across lines and pages (vertical gaps,
-     first-line indents, short last lines, centred titles).
+     first-line indents, short last lines or a next word that would have fitted,
+     centred titles); a line ending inside a symbol ("15/KH-" + "UBND") joins without
+     a space, since Vietnamese words are never hyphenated.
 Footnote numbers in the body (small raised digits) become Unicode superscripts and are
 passed to the builder as `footnote_refs`, so each footnote is linked to its marker.
 """
@@ -93,10 +96,11 @@ class Page:
     width: float
     rows: list[Row] = field(default_factory=list)
     tables: list[tuple[float, list[list[str]]]] = field(default_factory=list)  # (top, rows)
-    zones: list[tuple[float, list[list[Row]]]] = field(default_factory=list)  # (top, columns)
+    zones: list[tuple] = field(default_factory=list)  # (top, [left rows, right rows], label)
     footnote_rows: list[Row] = field(default_factory=list)
-    left: float = 0.0
+    left: float = 0.0  # text area, from the body lines
     right: float = 0.0
+    raw: object = None  # the pdfplumber page, while its footnote rule is looked for
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -164,6 +168,8 @@ def _page_words(page, unmapped: list[int]) -> list[Word]:
                              x_tolerance=1.5, y_tolerance=3)
     words = []
     for w in raw:
+        if not w.get("upright", True):
+            continue  # vertical text: margin stamps, watermarks
         font = w.get("fontname") or ""
         text = w["text"]
         if "(cid:" in text:
@@ -375,7 +381,8 @@ def _is_running(row: Row, running: set[str], height: float, top: bool, nxt: Row 
 SIGNATURE_END = re.compile(r"^-?\s*Lưu\s*:", re.I)
 
 
-def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None):
+def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None,
+           body_size: float = 0.0):
     """Find two-column zones (national header, signature, form signatures); return
     (other rows, [(top, [left rows, right rows], label)], carry). `carry` is a signature
     zone cut by the previous page break (columns, lo, hi): its rows at the top of this
@@ -413,9 +420,13 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
                     break
             if gap is None:
                 gap = (row.x1, max(row.x1 + 20, width * 0.5))
-        if gap is None and page_no == 1 and i < 4 and not zones:
+        # The header is within the first rows of page 1 (not counting small print above
+        # it, such as a digital-signature stamp).
+        near_top = page_no == 1 and not zones and \
+            sum(1 for r in rows[:i] if r.size > 0.8 * body_size) < 4
+        if gap is None and near_top:
             gap = _split_gutter(row, max(1.2 * row.size, 12.0))
-        header = page_no == 1 and i < 4 and gap is not None and not sig and not zones
+        header = near_top and gap is not None and not sig
         if gap is None or not (header or sig or _two_sided_run(rows, i, gutter_of)):
             i += 1
             continue
@@ -423,7 +434,8 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
         start = i
         # Upward for the header: rows above the seed that split at the same place with a
         # narrower gap (the issuing body and the country name nearly touch).
-        while header and start > 0 and _side_split(rows[start - 1], lo, hi, 0.5) is not None:
+        while header and start > 0 and rows[start - 1].size > 0.8 * row.size \
+                and _side_split(rows[start - 1], lo, hi, 0.5) is not None:
             start -= 1
         # Upward: one or two right-only rows just above the signature ("TM. ỦY BAN ...").
         while sig and start > i - 2 and start - 1 >= 0 and start - 1 not in used \
@@ -569,7 +581,7 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 for b in boxes)]
             p.tables = [(bbox[1], rows) for bbox, rows in tables]
             p.rows = _group_rows(words, no)
-            p._page = page  # for the footnote separator search (dropped below)
+            p.raw = page
             pages.append(p)
         if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
             # (a scan may still carry a few characters: a stamp, a signature caption)
@@ -589,14 +601,14 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         for p in pages:
             _strip_running(p, heights[p.number], running)
             _mark_superscripts(p.rows)
-            cut = _footnote_area(p._page, p.rows, body_size)
+            cut = _footnote_area(p.raw, p.rows, body_size)
             p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
-            del p._page
+            p.raw = None
         pitch = _line_pitch(pages)
         carry = None
         for p in pages:
             p.rows, p.zones, carry = _zones(p.rows, p.number, p.width,
-                                            pitch.get(body_size, body_size * 1.25), carry)
+                                            pitch.get(body_size, body_size * 1.25), carry, body_size)
             _margins(p, body_size)
         footnotes = _collect_footnotes(pages)
         numbers = {n for n, _, _ in footnotes}
@@ -701,12 +713,6 @@ def _glue(lines: list[str]) -> str:
 
 
 # -------------------------------------------------------------------------- body text
-@dataclass
-class _Para:
-    rows: list[Row]
-    first_page: int
-
-
 def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_size: float,
                numbers: set[int]) -> None:
     items = []  # (page, top, kind, payload)

@@ -141,11 +141,13 @@ def expected_paragraph(text):
 
 def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0,
                     ragged: bool = False, unicode_markers: bool = False, rule: bool = True,
-                    header_box: bool = False) -> None:
+                    header_box: bool = False, stamp: bool = False) -> None:
     """The report above. `signature_drop` pushes the signature block down the page (so
     that it breaks onto the next one); `ragged`: left-aligned lines instead of justified;
     `unicode_markers`: markers printed as "¹" glyphs in the running font; `rule`: the
-    separator above the footnotes; `header_box`: the header drawn as a bordered table."""
+    separator above the footnotes; `header_box`: the header drawn as a bordered table;
+    `stamp`: a digital-signature caption in small print above the header and a line of
+    vertical text in the margin."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
@@ -264,6 +266,15 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
         c.setFont(font, 12)
         c.drawCentredString(165, TOP - k * LEAD, left)
         c.drawCentredString(395, TOP - k * LEAD, right)
+    if stamp:
+        c.setFont("VN", 7)
+        c.drawString(380, TOP + 38, "Người ký: Ủy ban nhân dân huyện Hương Khê")
+        c.drawString(380, TOP + 29, "Thời gian ký: 20.11.2024 15:04:12 +07:00")
+        c.saveState()
+        c.translate(40, 300)
+        c.rotate(90)
+        c.drawString(0, 0, "Bản điện tử đã ký số")
+        c.restoreState()
     if header_box:
         c.setLineWidth(0.7)
         for k in range(4):
@@ -434,6 +445,19 @@ def test_layout_variants_give_the_same_document(variant, laid_out, tmp_path):
     assert [(f.number, f.page, f.anchor_start) for f in doc.footnotes] == \
         [(f.number, f.page, f.anchor_start) for f in laid_out.footnotes]
     assert len(doc.tables) == 1  # the bordered header is not a data table
+
+
+@needs_font
+def test_signature_stamp_above_the_header_and_vertical_margin_text(laid_out, tmp_path):
+    path = tmp_path / "ky-so.pdf"
+    make_report_pdf(path, stamp=True)
+    doc = extract_pdf(path)
+    blocks = body_blocks(doc)
+    header = body_blocks(laid_out)[:4]
+    k = blocks.index(header[0])
+    assert blocks[k:k + 4] == header
+    assert "Bản điện tử" not in doc.text  # vertical text is left out
+    assert fold(doc.text).endswith(fold(laid_out.text))  # the stamp is all that was added
 
 
 @needs_font
