@@ -364,13 +364,15 @@ def _inside(rows: list[dict], starts: list[int], s: int, e: int) -> list[dict]:
 
 
 def _is_item(text: str, sec: dict, e: int) -> bool:
-    """A numbered unit with a body: it ends like a sentence (. ; …), or is a lead-in
-    ending with ":" long enough to say something ("1. Nghị định này áp dụng … sau:").
-    A heading, however long, has no final punctuation."""
+    """A numbered unit with a body: it ends like a sentence (. ; …) and is long enough to
+    say something, or it is all its section holds; or it is a lead-in ending with ":"
+    ("1. Nghị định này áp dụng … sau:"). A heading, however long, has no final punctuation,
+    and "2. Cải cách thủ tục hành chính." followed by its paragraphs is still a heading."""
     body = text[sec["heading_start"]:e].strip("*_ ")
+    words = len(body.split())
     if re.search(r"[.;…]$", body):
-        return len(body.split()) > 3
-    return body.endswith(":") and len(body.split()) > 8
+        return words > 8 or (words > 3 and sec["end"] <= e)
+    return body.endswith(":") and words > 8
 
 
 def _after_number(text: str, s: int, off: int) -> int:

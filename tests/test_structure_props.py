@@ -159,3 +159,17 @@ def test_tren_day_mid_report_does_not_close_the_body():
     assert [s["path"] for s in ctx.rows["sections"]] == ["I", "II"]
     cats = [(f["section"], f["category"]) for f in ctx.rows["findings"]]
     assert cats == [("I", "limitation"), ("II", "limitation")]
+
+
+def test_heading_with_a_final_period_is_still_a_heading():
+    ctx = run_stages([
+        ("heading", "1. Cải cách thủ tục hành chính."),
+        ("paragraph", "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa."),
+        ("heading", "2. Nhiệm vụ năm 2025."),
+        ("list_item", "(1) Rà soát thủ tục hành chính lĩnh vực đất đai."),
+        ("list_item", "(2) Số hóa hồ sơ."),
+    ])
+    assert [f["text"] for f in ctx.rows["findings"]] == [
+        "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa.",
+        "Rà soát thủ tục hành chính lĩnh vực đất đai.", "Số hóa hồ sơ."]
+    assert [f["category"] for f in ctx.rows["findings"]][1:] == ["recommendation"] * 2
