@@ -100,7 +100,7 @@ class Page:
     footnote_rows: list[Row] = field(default_factory=list)
     left: float = 0.0  # text area, from the body lines
     right: float = 0.0
-    raw: object = None  # the pdfplumber page, while its footnote rule is looked for
+    rules: list[float] = field(default_factory=list)  # tops of short rules (footnote separator?)
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -263,22 +263,28 @@ def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
     return found
 
 
-def _separator_y(page, rows: list[Row], body_size: float) -> float | None:
-    """Top of the footnote area: a short rule near the left margin followed by rows in a
-    smaller font."""
-    candidates = []
-    width = float(page.width)
+def _rules(page) -> list[float]:
+    """Tops of the short visible horizontal rules below the page's top band: candidate
+    footnote separators (kept so that the page's objects can be released early)."""
+    width, height = float(page.width), float(page.height)
+    tops = []
     for obj in page.lines + page.rects:
         if obj["bottom"] - obj["top"] > 2 or not _is_visible(obj):
             continue
-        w = obj["x1"] - obj["x0"]
-        if 20 <= w <= 0.75 * width and obj["top"] > 0.15 * float(page.height):
-            candidates.append((obj["top"], obj["x0"]))
+        if 20 <= obj["x1"] - obj["x0"] <= 0.75 * width and obj["top"] > 0.15 * height:
+            tops.append(obj["top"])
+    return tops
+
+
+def _separator_y(p: "Page", rows: list[Row], body_size: float) -> float | None:
+    """Top of the footnote area: a short rule (drawn, or a row of "____") followed by
+    rows in a smaller font."""
+    candidates = list(p.rules)
     for r in rows:
-        if UNDERLINE.match(r.text) and "_" in r.text and r.x1 - r.x0 < 0.6 * width:
-            candidates.append((r.bottom, r.x0))
+        if UNDERLINE.match(r.text) and "_" in r.text and r.x1 - r.x0 < 0.6 * p.width:
+            candidates.append(r.bottom)
     best = None
-    for y, x0 in candidates:
+    for y in candidates:
         below = [r for r in rows if r.top >= y - 1]
         if not below:
             continue
@@ -315,9 +321,9 @@ def _leading_marker_plain(row: Row) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _footnote_area(page, rows: list[Row], body_size: float) -> int:
+def _footnote_area(p: "Page", rows: list[Row], body_size: float) -> int:
     """Index in `rows` where the footnote area starts (len(rows) when there is none)."""
-    y = _separator_y(page, rows, body_size)
+    y = _separator_y(p, rows, body_size)
     if y is not None:
         for i, r in enumerate(rows):
             if r.top >= y - 1:
@@ -569,9 +575,12 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 p = Page(no, float(page.width))
                 heights[no] = float(page.height)
                 tables = _find_tables(page, no) if words else []
+                p.rules = _rules(page)
             except Exception as exc:  # one broken page must not lose the others
                 failed_pages.append(f"{no} ({_reason(exc)})")
                 continue
+            finally:
+                page.close()  # release the parsed objects: long PDFs stay small in memory
             if not words:
                 empty_pages.append(no)
             # Words inside table areas belong to the table, not to paragraphs.
@@ -581,7 +590,6 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 for b in boxes)]
             p.tables = [(bbox[1], rows) for bbox, rows in tables]
             p.rows = _group_rows(words, no)
-            p.raw = page
             pages.append(p)
         if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
             # (a scan may still carry a few characters: a stamp, a signature caption)
@@ -601,9 +609,8 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         for p in pages:
             _strip_running(p, heights[p.number], running)
             _mark_superscripts(p.rows)
-            cut = _footnote_area(p.raw, p.rows, body_size)
+            cut = _footnote_area(p, p.rows, body_size)
             p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
-            p.raw = None
         pitch = _line_pitch(pages)
         carry = None
         for p in pages:
