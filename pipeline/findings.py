@@ -154,6 +154,7 @@ def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     if stop and (m := r["stop"].search(x)):
         x = x[: m.start()]
     x = x.strip(" ,;-–")
+    x = re.sub(r"(?:[\s,]+(?:và|các|của|cùng|với|để))+$", "", x)  # a dangling connector
     if x and len(x.split()) <= max_words and r["org"].match(x.lower()):
         return x
     return None

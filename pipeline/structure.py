@@ -438,14 +438,21 @@ def header_metadata(ctx) -> dict:
             break
     # Number symbol and place/date: anywhere in the header lines.
     head_lines = lines[: (type_idx or 0) + 12]
-    head_text = "\n".join(l for l, _ in head_lines)
-    for line in head_lines:
-        if _SO.search(line[0]) or _PLACE_DATE.search(line[0]) or line[0].startswith(("Kính gửi", "V/v")):
+    for k, line in enumerate(head_lines):  # the first "Số: <symbol>" line ("Số:" may stand alone)
+        joined = line[0] + (" " + head_lines[k + 1][0] if re.fullmatch(r"Số\s*:?", line[0].strip())
+                            and k + 1 < len(head_lines) else "")
+        if (m := _SO.search(joined)) and (sym := _symbol(m.group("sym"))):
+            meta["number_symbol"] = sym
+            header_end = max(header_end, line_end(head_lines[k + 1] if joined != line[0] else line))
+            break
+    m = None
+    for line in head_lines:  # the first "<place>, ngày … tháng … năm …" line
+        if m := _PLACE_DATE.search(line[0]):
             header_end = max(header_end, line_end(line))
-    m = _SO.search(head_text)
-    if m:
-        meta["number_symbol"] = _symbol(m.group("sym"))
-    m = _PLACE_DATE.search(head_text)
+            break
+    for line in head_lines:
+        if line[0].startswith(("Kính gửi", "V/v")):
+            header_end = max(header_end, line_end(line))
     if m:
         place = _place_words(m.group("place"))
         d, mo, y = m.group("d").strip(), m.group("m").strip(), int(m.group("y"))

@@ -173,3 +173,17 @@ def test_heading_with_a_final_period_is_still_a_heading():
         "Các xã đã niêm yết đầy đủ thủ tục hành chính tại bộ phận một cửa.",
         "Rà soát thủ tục hành chính lĩnh vực đất đai.", "Số hóa hồ sơ."]
     assert [f["category"] for f in ctx.rows["findings"]][1:] == ["recommendation"] * 2
+
+
+def test_number_on_the_line_after_so():
+    ctx = run_stages([("paragraph", "BỘ NỘI VỤ"), ("paragraph", "Số:"), ("paragraph", "1024/BNV-CCHC"),
+                      ("paragraph", "Hà Nội, ngày 3 tháng 4 năm 2024"),
+                      ("paragraph", "V/v hướng dẫn đánh giá chỉ số cải cách hành chính"),
+                      ("paragraph", "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương."),
+                      ("paragraph", "Đề nghị các địa phương tự đánh giá, chấm điểm và gửi kết quả về Bộ Nội vụ "
+                                    "trước ngày 15/4/2024.")])
+    meta = ctx.meta
+    assert (meta["number_symbol"], meta["doc_type"], meta["issued_date"]) == ("1024/BNV-CCHC", "Công văn", "2024-04-03")
+    assert meta["issuer"] == "BỘ NỘI VỤ"
+    assert meta["title"] == "hướng dẫn đánh giá chỉ số cải cách hành chính"
+    assert [(f["category"], f["addressee"]) for f in ctx.rows["findings"]] == [("recommendation", "các địa phương")]
