@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -157,15 +158,22 @@ def cmd_show(args) -> int:
     print(f"outline ({len(sections)} sections; findings {totals['findings']}, citations "
           f"{totals['citations']}, figures {totals['figures']} in sections)")
     for s in sections:
-        label = f"{s['number']}. " if s["number"] and s["number"][0].isalnum() and not s["number"].startswith(
-            ("Điều", "Chương", "Mục", "Phụ lục", "Biểu")) and not s["number"][-1] == ")" else (
-            f"{s['number']} " if s["number"] else "")
-        if s["number"] and len(s["number"]) == 1 and s["number"].islower():
-            label = f"{s['number']}) "
+        label = _printed_number(s["number"])
         heading = s["heading"] if len(s["heading"]) <= 90 else s["heading"][:87] + "…"
         print(f"{'  ' * s['level']}{label}{heading}  "
               f"[findings {s['findings']}, citations {s['citations']}, figures {s['figures']}]")
     return 0
+
+
+def _printed_number(number: str | None) -> str:
+    """The number as printed before a heading: "II. ", "2.1. ", "a) ", "(3) ", "Điều 1 "."""
+    if not number:
+        return ""
+    if re.fullmatch(r"[IVXLC]+|\d+(?:\.\d+)*|[A-H]|Điều \d+[a-z]?", number):
+        return number + ". "
+    if re.fullmatch(r"[a-zđ]", number):
+        return number + ") "
+    return number + " "
 
 
 # ---- HTML (displaCy) -------------------------------------------------------------------------
