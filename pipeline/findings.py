@@ -141,7 +141,7 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
     m = r["addr_resp"].search(t)
     if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
         return _restore(text, x)
-    if fallback and (x := _cut(t, stop=True)):
+    if fallback and (x := _cut(t, stop=True, max_words=30)):
         after = t[len(x):].split()[:1]
         if not (after and after[0] in r["report_markers"]):  # "UBND huyện đã …" reports, not asks
             return _restore(text, x)

@@ -37,6 +37,7 @@ CASES = {
     "sokethop": DATA / "structure_sokethop.txt",  # labelled blind (first run: "PHẦN I" unknown)
     "giamsat": DATA / "structure_giamsat.txt",  # labelled blind (first run: 5/6 categories, 4/6 addressees)
     "chuyendoiso": DATA / "structure_chuyendoiso.md",  # labelled blind (first run: 7/7, 5/7; title too long)
+    "nghiquyet": DATA / "structure_nghiquyet.txt",  # labelled blind (first run: 5/5, 4/5, 1 spurious)
 }
 META_KEYS = ["doc_type", "number_symbol", "issued_date", "issued_place", "issuer", "title",
              "signer", "signer_role", "recipients", "period_start", "period_end"]
