@@ -377,6 +377,7 @@ def layout(paras: list[Para]) -> Layout:
     fn_acc: dict[int, str] = {}  # footnote start index -> its text so far
     last_body = -1  # last body paragraph before the current footnote block
     open_fn = -1  # footnote of the last block that ended mid-sentence (tail still to come)
+    punctuated = _footnotes_end_sentences(paras)
 
     for i, p in enumerate(paras):
         nxt = paras[i + 1] if i + 1 < n else None
@@ -395,7 +396,7 @@ def layout(paras: list[Para]) -> Layout:
             # The block is over: remember its last footnote if it stopped mid-sentence.
             open_fn = target if cut_kind(fn_acc[target]) != "none" else -1
         elif (open_fn >= 0 and prev == "body" and nxt is not None and nxt.fn_number is not None
-              and _is_footnote_tail(p, paras[i - 1])):
+              and _is_footnote_tail(p, paras[i - 1], punctuated)):
             label[i], owner[i] = "cont", open_fn
             fn_acc[open_fn] += " " + p.text
             open_fn = -1
@@ -447,13 +448,24 @@ def _continues_footnote(p: Para, prev: Para, fn_text: str, fn_start: Para, nxt: 
     return cut_kind(fn_text) != "none" and continues(p.text)
 
 
-def _is_footnote_tail(p: Para, prev: Para) -> bool:
+def _is_footnote_tail(p: Para, prev: Para, punctuated: bool) -> bool:
     """`p` sits between this page's body and its first footnote while the previous page's
     last footnote stopped mid-sentence: it is that footnote's tail if it carries no
-    marker and reads as the rest of a sentence, or the body before it was cut."""
+    marker and reads as the rest of a sentence, or the body before it was cut, or (in a
+    document whose footnotes end with a full stop) it ends the way a footnote does."""
     if p.has_markers or p.kind != "paragraph":
         return False
-    return continues(p.text) or (prev.kind != "heading" and cut_kind(prev.text) == "hard")
+    if continues(p.text) or (prev.kind != "heading" and cut_kind(prev.text) == "hard"):
+        return True
+    return punctuated and cut_kind(p.text) == "none" and len(p.text) < MAX_FOOTNOTE_PARAGRAPH
+
+
+def _footnotes_end_sentences(paras: list[Para]) -> bool:
+    """Do this document's footnotes end with punctuation? Judged on the footnotes that a
+    page break cannot have cut: those followed directly by another footnote."""
+    ends = [cut_kind(p.fn_text) == "none" for p, q in zip(paras, paras[1:])
+            if p.fn_number is not None and q.fn_number is not None]
+    return len(ends) >= 2 and sum(ends) >= 0.9 * len(ends)
 
 
 def _rejoin(x: Para, y: Para, separated: bool) -> bool:
