@@ -684,10 +684,14 @@ def _margins(p: Page, body_size: float) -> None:
 
 def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
     """[(number, text, page)] in order; rows without a leading marker continue the
-    previous footnote (also across pages)."""
+    previous footnote (also across pages). A number printed at the text size starts a
+    footnote only when it follows the previous one and a marker with that number was
+    seen in the body ("2025 trên địa bàn ..." is a continuation line)."""
+    in_body = {int(w.text) for p in pages for r in p.rows for w in r.words if w.sup}
     notes: list[list] = []  # [number, [texts], page]
     last_number = 0
     for p in pages:
+        orphans = []
         for row in p.footnote_rows:
             text = row.text
             if UNDERLINE.match(text):
@@ -695,7 +699,8 @@ def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
             n = _leading_marker(row)
             if n is None:
                 plain = _leading_marker_plain(row)
-                if plain is not None and plain == last_number + 1 and row.x0 <= p.left + 2 * row.size:
+                if plain is not None and row.x0 <= p.left + 2 * row.size and (
+                        plain == last_number + 1 or (plain > last_number and plain in in_body)):
                     n = plain
             if n is not None:
                 lead = LEADING_SUP.match(row.words[0].text)
@@ -707,7 +712,10 @@ def _collect_footnotes(pages: list[Page]) -> list[tuple[int, str, int]]:
                 last_number = n
             elif notes:
                 notes[-1][1].append(text)
-            # Text before any footnote number: not a footnote (left out on purpose).
+            else:
+                orphans.append(row)  # small print under a rule, before any footnote
+        if orphans:  # give it back to the body rather than lose it
+            p.rows = sorted(p.rows + orphans, key=lambda r: r.top)
     return [(n, _glue(ts), page) for n, ts, page in notes]
 
 
