@@ -141,13 +141,15 @@ def expected_paragraph(text):
 
 def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0,
                     ragged: bool = False, unicode_markers: bool = False, rule: bool = True,
-                    header_box: bool = False, stamp: bool = False) -> None:
+                    header_box: bool = False, stamp: bool = False,
+                    plain_numbers: bool = False) -> None:
     """The report above. `signature_drop` pushes the signature block down the page (so
     that it breaks onto the next one); `ragged`: left-aligned lines instead of justified;
     `unicode_markers`: markers printed as "¹" glyphs in the running font; `rule`: the
     separator above the footnotes; `header_box`: the header drawn as a bordered table;
     `stamp`: a digital-signature caption in small print above the header and a line of
-    vertical text in the margin."""
+    vertical text in the margin; `plain_numbers`: footnote numbers at the footnote text
+    size on the baseline."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
@@ -194,7 +196,11 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
         y -= FN_LEAD - 2
         for number, words, last in fit:
             x = LEFT
-            if number is not None and unicode_markers:
+            if number is not None and plain_numbers:
+                c.setFont("VN", FN_SIZE)
+                c.drawString(x, y, str(number))
+                x += stringWidth(f"{number} ", "VN", FN_SIZE)
+            elif number is not None and unicode_markers:
                 c.setFont("VN", FN_SIZE)
                 c.drawString(x, y, to_superscript(number))
                 x += stringWidth(to_superscript(number) + " ", "VN", FN_SIZE)
@@ -426,6 +432,7 @@ VARIANTS = {
     "unicode-markers": dict(unicode_markers=True),
     "no-rule": dict(rule=False),
     "boxed-header": dict(header_box=True),
+    "plain-footnote-numbers": dict(plain_numbers=True),
     "all": dict(ragged=True, unicode_markers=True, rule=False, header_box=True),
 }
 
