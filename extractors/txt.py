@@ -30,6 +30,7 @@ SUP = SUPERSCRIPT_DIGITS
 FOOTNOTE_START = re.compile(rf"^([{SUP[1:]}][{SUP}]*)\s*(\S.*)$", re.S)
 # A marker is glued to the word before it, or (some exports) set off by one space.
 MARKER = re.compile(rf"(?<=\S)[{SUP}]+|(?<=\S )[{SUP}]+(?=[\s.,;:)]|$)")
+_ANY_SUP = re.compile(f"[{SUP}]")
 # "m²", "km³" are units, not footnote markers.
 _UNIT_BEFORE = re.compile(r"(?:^|[\d\s(])[kcdh]?m$")
 
@@ -42,7 +43,7 @@ LIST_START = re.compile(r"^(?:[-–—•+]\s|\*\s|[a-zđ]\)\s|\(\d{1,2}\)\s|\d{
 _CLOSERS = ")]}”\"’'*_»"
 _SENTENCE_END = ".!?…:"
 _CLAUSE_BREAK = re.compile(r"\w[.;:] +\w")  # "… công chức; đã …", "… năm 2025. Tỉnh …"
-_VIETNAMESE_ONLY = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+_VIETNAMESE_ONLY = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")  # letters outside Latin-1
 # Latin-1 characters that Unicode Vietnamese never uses but TCVN3/VNI mojibake is full of.
 _LEGACY_CHARS = re.compile(r"[\u00a7\u00a8\u00aa-\u00b9\u00bb-\u00bf\u00c4-\u00c8\u00cb\u00ce"
                            r"\u00cf\u00d1\u00d6-\u00d8\u00db\u00dc\u00de\u00df\u00e4-\u00e7"
@@ -134,10 +135,11 @@ def is_heading(para: str) -> bool:
         return True  # a whole-line bold Markdown heading
     if is_caps(core):
         return not core.rstrip(_CLOSERS).endswith((".", ";", ","))  # not "… UBND."
-
     if HEADING_START.match(core):
         # A numbered paragraph that runs on for sentences is a paragraph, not a heading.
-        return len(core) < 160 and not core.rstrip(_CLOSERS).endswith((";", ","))
+        end = core.rstrip(_CLOSERS)
+        return len(core) < 160 and not end.endswith((";", ",")) and \
+            not (end.endswith(".") and len(core) > 100)
     return False
 
 
@@ -183,7 +185,8 @@ def split_paragraphs(text: str) -> list[str]:
     a space) unless the next line starts a heading, list item or footnote, or the line
     ends a sentence and is clearly shorter than the wrap width. Form feeds come out as
     FORM_FEED items, printed page numbers ("- 3 -", "Trang 3") as PAGE_NUMBER_LINE."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Word writes a manual line break as \v; Unicode has its own line/paragraph separators.
+    text = re.sub(r"\r\n?|[\v\u2028\u2029\x85]", "\n", text)
     pages = [[[ln.rstrip() for ln in chunk.split("\n") if ln.strip()]
               for chunk in re.split(r"\n[ \t\u00a0]*\n", page)] for page in text.split("\f")]
     lengths = sorted(len(ln.strip()) for chunks in pages for c in chunks for ln in c)
@@ -229,12 +232,15 @@ def _mark_page_numbers(paras: list[str]) -> list[str]:
         if m:
             candidates.append((i, int(m.group(1) or m.group(2)), offset))
         offset += len(p)
+    by_value: dict[int, list[tuple[int, int]]] = {}
+    for i, value, off in candidates:
+        by_value.setdefault(value, []).append((i, off))
     chosen: set[int] = set()
-    for k, (i, value, off) in enumerate(candidates):
-        for j, value2, off2 in candidates[k + 1:]:
-            if value2 == value + 1 and off2 - off >= MIN_PAGE_TEXT:
-                chosen.update((i, j))
-                break
+    for i, value, off in candidates:
+        nxt = next((j for j, off2 in by_value.get(value + 1, ()) if off2 - off >= MIN_PAGE_TEXT),
+                   None)
+        if nxt is not None:
+            chosen.update((i, nxt))
     return [PAGE_NUMBER_LINE if i in chosen else p for i, p in enumerate(paras)]
 
 
@@ -303,7 +309,6 @@ def _line_break_is_paragraph(prev: str, line: str, width: int, hard_wrapped: boo
 class Para:
     text: str
     fn_number: int | None = None  # set on a footnote's first paragraph
-    fn_label: str | None = None
     fn_text: str | None = None
     has_markers: bool = False
     kind: str = "paragraph"  # heading | list_item | paragraph | table
@@ -322,7 +327,9 @@ def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, in
     """(number, start, end) of footnote markers: superscript digits glued to a word.
     With the document's footnote numbers `known`, "¹²" that is no footnote of its own
     but ¹ and ² both are is read as two markers."""
-    found = []
+    found: list[tuple[int, int, int]] = []
+    if not _ANY_SUP.search(text):
+        return found
     for m in MARKER.finditer(text):
         if m.group() in ("²", "³") and _UNIT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
             continue
@@ -338,7 +345,7 @@ def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, in
 def make_para(text: str) -> Para:
     m = FOOTNOTE_START.match(text)
     if m:
-        return Para(text, from_superscript(m.group(1)), m.group(1), m.group(2))
+        return Para(text, from_superscript(m.group(1)), m.group(2))
     if "\n" in text:
         return Para(text, has_markers=bool(markers(text)), kind="table")
     kind = "heading" if is_heading(text) else ("list_item" if is_list_item(text) else "paragraph")
