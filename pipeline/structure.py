@@ -470,6 +470,8 @@ def header_metadata(ctx) -> dict:
         line = _clean(strip_motto(_clean(line)))
         if not line or is_motto(line) or not _is_upper(line) or len(line) > 80:
             continue
+        if not issuer and not is_issuer_head(line):
+            continue  # an all-capitals title is not an issuing body
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
@@ -547,6 +549,10 @@ def _split_type_lines(lines, types):
 
 def line_end(line: tuple[str, int]) -> int:
     return line[1] + len(line[0])
+
+
+def is_issuer_head(line: str) -> bool:
+    return bool(re.match(r"^(?:" + "|".join(map(re.escape, rules()["issuer_heads"])) + r")\b", line))
 
 
 def _title(lines, type_idx, r) -> tuple[str | None, int]:

@@ -125,3 +125,13 @@ def test_mixed_headings_are_silent(heading):
 def test_not_an_organisation(heading):
     num = structure.numbering(heading)
     assert findings.addressee_from_heading(heading[num[2]:] if num else heading) is None
+
+
+@pytest.mark.parametrize("line", S["issuer_examples"])
+def test_issuer_heads(line):
+    assert structure.is_issuer_head(line)
+
+
+@pytest.mark.parametrize("line", S["issuer_not_examples"])
+def test_not_issuer_heads(line):
+    assert not structure.is_issuer_head(line)
