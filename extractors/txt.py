@@ -191,7 +191,7 @@ def split_paragraphs(text: str) -> list[str]:
               for chunk in re.split(r"\n[ \t\u00a0]*\n", page)] for page in text.split("\f")]
     lengths = sorted(len(ln.strip()) for chunks in pages for c in chunks for ln in c)
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-    hard_wrapped = width <= 120
+    hard_wrapped = 40 <= width <= 120  # nobody wraps text at fewer columns
     paras: list[str] = []
     for number, chunks in enumerate(pages):
         if number:

@@ -686,3 +686,9 @@ def test_first_line_indent_starts_a_paragraph_in_wrapped_text():
     doc = parse_text(text)
     assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "list_item"]
     assert doc.text.endswith("chiếm 67,4% tổng số hồ sơ tiếp nhận trong năm;")
+
+
+def test_manual_line_breaks_and_short_lines_stay_apart():
+    doc = parse_text("TM. ỦY BAN NHÂN DÂN\vKT. CHỦ TỊCH\r\nPHÓ CHỦ TỊCH\r\n\r\nNguyễn Văn An\u2029Lê Thị Bình\n")
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == [
+        "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An", "Lê Thị Bình"]
