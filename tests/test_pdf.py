@@ -542,13 +542,13 @@ def test_scanned_pdf_has_no_text_layer():
 # ---- the real PDFs --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def decree():
-    return extract_pdf(DECREE)
+def decree(extracted):
+    return extracted(DECREE)  # session cache shared with the other real-corpus tests
 
 
 @pytest.fixture(scope="module")
-def signed():
-    return extract_pdf(SIGNED)
+def signed(extracted):
+    return extracted(SIGNED)
 
 
 def find_block(doc, needle):
@@ -669,12 +669,12 @@ def test_symbol_cut_at_a_line_end_is_glued(tmp_path):
 
 @needs_real
 @pytest.mark.slow
-def test_signed_pdf_footnotes_equal_the_draft_docx_ones(signed):
+def test_signed_pdf_footnotes_equal_the_draft_docx_ones(signed, extracted):
     """The signed PDF and the Word draft of the same report: all 17 footnotes read the
     same once whitespace is folded (measured: 17/17), body text nearly so."""
     import difflib
 
-    draft = extract(SHARED_CORPUS / "lamdong_ubnd_bc_cchc_2025_draft.docx")
+    draft = extracted(SHARED_CORPUS / "lamdong_ubnd_bc_cchc_2025_draft.docx")
     notes = lambda d: [fold(d.text[f.start:f.end]) for f in d.footnotes]  # noqa: E731
     assert notes(signed) == notes(draft)
     body = lambda d: d.text[: d.body_end].replace("|", " ").split()  # noqa: E731
