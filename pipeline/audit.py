@@ -208,7 +208,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
     for i, r in enumerate(figs):
         if r["kind"] != "ratio" or not r.get("denominator"):
             continue
-        nxt = next((g for g in figs[i + 1:] if g["kind"] != "percent"), None)
+        nxt = next((figs[k] for k in range(i + 1, len(figs)) if figs[k]["kind"] != "percent"), None)
         if nxt is None or nxt["kind"] not in ("count", "money") or not _units_compatible(r, nxt):
             continue
         gap = text[r["end"]:nxt["start"]]
@@ -260,9 +260,17 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
             out.append(chk)
             paired[id(p)] = chk
     # -- complementary percentages --------------------------------------------------------
+    ratio_pct = {}
+    part_pct = {}
+    for c in out:
+        if c["kind"] == "ratio_percent":
+            for fid in c["figure_ids"]:
+                ratio_pct.setdefault(fid, c)
+        elif c["kind"] == "implicit_whole" and c.get("_part") is not None:
+            part_pct.setdefault(c["_part"], c)
     for count_id, r in complement_of.items():
-        p1 = next((c for c in out if c["kind"] == "ratio_percent" and r["id"] in c["figure_ids"]), None)
-        p2 = next((c for c in out if c["kind"] == "implicit_whole" and c.get("_part") == count_id), None)
+        p1 = ratio_pct.get(r["id"])
+        p2 = part_pct.get(count_id)
         if not p1 or not p2:
             continue
         f1, f2 = p1["_percent"], p2["_percent"]
@@ -329,7 +337,7 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
     if r is not None:
         whole_fig, whole, certain = r, r["denominator"], True
     else:
-        for g in reversed(figs[:i - 1]):
+        for g in reversed(figs[max(0, i - 12):i - 1]):  # the whole is stated close by
             if g["kind"] == "ratio" and g.get("denominator") and _units_compatible(g, part) \
                     and part["value"] < g["denominator"]:
                 whole_fig, whole = g, g["denominator"]
@@ -434,9 +442,10 @@ def _open_paren(text, lo, pos):
     return stack[-1] if stack else None
 
 
-def _anchor_before(text, figs, lo, pos):
+def _anchor_before(text, figs, lo, pos, ends=None):
     """The figure a breakdown at `pos` refers to: the nearest figure before it, jumping
     over a complete parenthesis ("62 trường (…), trong đó: …" -> 62)."""
+    lo = max(lo, pos - 600)
     k = pos
     while True:
         seg = text[lo:k].rstrip(" ,:*\u00a0")
@@ -455,10 +464,10 @@ def _anchor_before(text, figs, lo, pos):
             k = lo + q
             continue
         break
-    cands = [f for f in figs if f["end"] <= k]
-    if not cands:
+    i = bisect.bisect_right([f["end"] for f in figs] if ends is None else ends, k)
+    if i == 0:
         return None
-    t = cands[-1]
+    t = figs[i - 1]
     between = text[t["end"]:k]
     if len(between) > 70 or re.search(r"\d", between):
         return None
@@ -474,10 +483,13 @@ def _totals(text, figs):
     s_start = figs[0]["sentence_start"]
     s_end = max(f["sentence_end"] for f in figs)
     lists = []  # (anchor, intro match or None, list_start, paren_start or None)
+    starts = [f["start"] for f in figs]
+    ends = [f["end"] for f in figs]
+    index = {id(f): n for n, f in enumerate(figs)}
     for m in INTRO.finditer(text, s_start, s_end):
-        t = _anchor_before(text, figs, s_start, m.start())
+        t = _anchor_before(text, figs, s_start, m.start(), ends)
         if t is not None:
-            lists.append((t, m, m.end(), _open_paren(text, s_start, m.start())))
+            lists.append((t, m, m.end(), _open_paren(text, max(s_start, m.start() - 400), m.start())))
     for j, t in enumerate(figs[:-1]):
         gap = text[t["end"]:figs[j + 1]["start"]]
         pm = re.match(r"\s*\(\s*\*?\s*[^\d()]{0,40}$", gap)
@@ -489,14 +501,14 @@ def _totals(text, figs):
         if t["kind"] not in ("count", "money", "ratio"):
             continue
         total = t["numerator"] if t["kind"] == "ratio" else t["value"]
-        rest = [f for f in figs if f["start"] >= list_start]
+        rest = figs[bisect.bisect_left(starts, list_start):]
         comps, _ = _components(text, rest, list_start, paren, s_end)
         comps = [c for c in comps if c["kind"] == ("money" if t["kind"] == "money" else "count")
                  and _units_compatible(c, t)]
         if len(comps) < 2 or id(comps[0]) in seen:
             continue
         seen.add(id(comps[0]))
-        j = figs.index(t)
+        j = index[id(t)]
         change = _change_before(text, figs, j)
         if change and all(re.search(r"(?i)\b(?:giảm|tăng)\b", text[max(s_start, c["start"] - 25):c["start"]])
                           for c in comps):
@@ -554,7 +566,7 @@ def _components(text, rest, list_start, paren_list, s_end):
     end = s_end
     if paren_list is not None:
         depth = 0
-        for k in range(paren_list, s_end):
+        for k in range(paren_list, min(s_end, paren_list + 3000)):
             ch = text[k]
             if ch == "(":
                 depth += 1
@@ -579,6 +591,8 @@ def _components(text, rest, list_start, paren_list, s_end):
         pos = f["start"]
         if depth == 0:
             comps.append(f)
+            if len(comps) >= 40:  # no breakdown is that long; keeps giant sentences linear
+                break
     return comps, end
 
 

@@ -188,7 +188,7 @@ HEAD_YEAR_RX = re.compile(
     rf"(?:^|(?<=[\n.;{SUP}])\s*|(?<=\n[-–•*+] ))(?:Năm|NĂM|Trong năm)\s+((?:19|20)\d{{2}})\s*[:.]",
     re.MULTILINE)
 LEVEL_RX = re.compile(r"(?i)\bcấp\s+(tỉnh|huyện|xã|thôn|trung ương|cơ sở)\b")
-HEAD_LEVEL_RX = re.compile(r"(?i)^\s*(?:[-–•*+]\s*)?(cấp\s+(?:tỉnh|huyện|xã|thôn))\s*:")
+HEAD_LEVEL_RX = re.compile(r"(?i)\s*(?:[-–•*+]\s*)?(cấp\s+(?:tỉnh|huyện|xã|thôn))\s*:")
 PLACE_RX = re.compile(
     r"\b((?:xã|phường|thị trấn|huyện|thị xã|thành phố|tỉnh)\s+"
     r"[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*)*)")
@@ -279,9 +279,12 @@ class _Heads:
         return None
 
 
-def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
+SCOPE_WINDOW = 400  # chars of the sentence before a figure that can scope it (keeps it linear)
+
+
+def _scope(text, s_start, s_end, start, block_start, heads: _Heads, cache: dict | None = None):
     """(scope, period) from the sentence up to the figure, then the paragraph head."""
-    before = text[s_start:start]
+    before = text[max(s_start, start - SCOPE_WINDOW):start]
     parts = []
     period = None
     # "so với cùng kỳ năm 2023" names the year compared with, not the figure's year
@@ -295,10 +298,15 @@ def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
     if period is None:
         period = heads.year(block_start, start)
     if period is None:
-        whole = {y.group(1) for y in YEAR_RX.finditer(text, s_start, s_end)
-                 if not COMPARED.search(text, max(s_start, y.start() - 16), y.start())}
+        key = (s_start, s_end)
+        whole = cache.get(key) if cache is not None else None
+        if whole is None:
+            whole = {y.group(1) for y in YEAR_RX.finditer(text, s_start, s_end)
+                     if not COMPARED.search(text, max(s_start, y.start() - 16), y.start())}
+            if cache is not None:
+                cache[key] = whole
         if len(whole) == 1:
-            period = whole.pop()
+            period = next(iter(whole))
     if period:
         parts.append(f"năm {period}" if "-" not in period else f"giai đoạn {period}")
     clause = before[before.rfind(";") + 1:]
@@ -312,7 +320,7 @@ def _scope(text, s_start, s_end, start, block_start, heads: _Heads):
     if levels:
         parts.append(f"cấp {levels[-1].lower()}")
     else:
-        hm = HEAD_LEVEL_RX.match(text[block_start:start])
+        hm = HEAD_LEVEL_RX.match(text, block_start, start)  # no slice: paragraphs can be long
         if hm:
             parts.append(hm.group(1).lower())
     places = PLACE_RX.findall(before)
@@ -346,15 +354,16 @@ def extract_figures(text: str, block_starts: list[int] | None = None,
     _inherit_units(text, raw)
     _table_units(text, raw)
     heads = _Heads(text)
+    year_cache: dict = {}
     prev_end, prev_sentence, prev_fig = 0, None, None
-    sentence_figs: list[dict] = []
+    units_by_whole: dict[float, str] = {}  # denominator -> unit, in the current sentence
     for fig in raw:
         s_start, s_end = sentences.around(fig["start"])
         if s_start > fig["start"]:
             s_start, s_end = fig["start"], fig["end"]
         if (s_start, s_end) != prev_sentence:
             prev_end, prev_sentence = s_start, (s_start, s_end)
-            sentence_figs = []
+            units_by_whole = {}
         b = bisect.bisect_right(block_starts, fig["start"]) - 1
         block_start = block_starts[b] if b >= 0 else 0
         fig["surface"] = text[fig["start"]:fig["end"]]
@@ -362,14 +371,16 @@ def extract_figures(text: str, block_starts: list[int] | None = None,
         if fig["unit"] is None and fig["kind"] in ("count", "ratio"):
             fig["unit"] = _unit_from_clause(text, max(s_start, prev_end), fig["start"])
         if fig["unit"] is None and prev_fig is not None and prev_fig["sentence_start"] == s_start:
-            fig["unit"] = _sibling_unit(text, fig, prev_fig, sentence_figs)
+            fig["unit"] = _sibling_unit(text, fig, prev_fig, units_by_whole)
         fig["subject"] = _subject(text, s_start, fig, prev_end)
         if fig["subject"] is None and fig["kind"] == "percent" and prev_fig \
                 and prev_fig["sentence_start"] == s_start:
             fig["subject"] = prev_fig["subject"]  # "…, đạt 97,79%": what the ratio measured
-        fig["scope"], fig["period"] = _scope(text, s_start, s_end, fig["start"], block_start, heads)
+        fig["scope"], fig["period"] = _scope(text, s_start, s_end, fig["start"], block_start,
+                                             heads, year_cache)
         prev_end, prev_fig = fig["end"], fig
-        sentence_figs.append(fig)
+        if fig["kind"] == "ratio" and fig["unit"]:
+            units_by_whole[fig["denominator"]] = fig["unit"]
     return raw
 
 
@@ -451,14 +462,12 @@ def _digit_figure(text: str, m: re.Match) -> dict | None:
 LABEL_ONLY = re.compile(r"(?i)\s*(?:và\s+)?(?:cấp\s+(?:tỉnh|huyện|xã|thôn)|nam|nữ|trực tuyến|trực tiếp)\s*:?\s*")
 
 
-def _sibling_unit(text, fig, prev, sentence_figs):
+def _sibling_unit(text, fig, prev, sentence_figs: dict):
     """A bare number among labelled siblings takes their unit: "305 …; cấp xã: 155",
     "337 tài khoản, trong đó: cấp huyện 188, cấp xã 149", "649/10.948 hồ sơ …
     6.128/10.948" (same whole)."""
     if fig["kind"] == "ratio":
-        same = [g for g in sentence_figs if g["kind"] == "ratio" and g["unit"]
-                and g["denominator"] == fig["denominator"]]
-        return same[-1]["unit"] if same else None
+        return sentence_figs.get(fig["denominator"])
     if fig["kind"] != "count" or prev["kind"] not in ("count", "ratio") or not prev["unit"]:
         return None
     label = re.split(r"[,;(]", text[prev["end"]:fig["start"]])[-1]
