@@ -474,8 +474,21 @@ def _zones(rows: list[Row], page_no: int, width: float, pitch: float, carry=None
             centers = [[(ws[0].x0 + ws[-1].x1) / 2 for ws in (s[k] for s in sides if s) if ws]
                        for k in (0, 1)]
             while end < n:
-                split = _side_split(rows[end], lo, hi, 0.5)
-                if split is None or rows[end].top - rows[end - 1].bottom > 2.5 * rows[end].size:
+                r = rows[end]
+                if r.top - rows[end - 1].bottom > 2.5 * r.size:
+                    break
+                split = _side_split(r, lo, hi, 0.5)
+                if split is None and centers[0] and centers[1]:
+                    # A left row may reach into the gutter (a long "V/v ..." under the
+                    # number) as long as it stays clear of the right column's axis.
+                    lc, rc = statistics.median(centers[0]), statistics.median(centers[1])
+                    if r.x1 < rc - 0.25 * (rc - lc) and \
+                            abs((r.x0 + r.x1) / 2 - lc) < abs((r.x0 + r.x1) / 2 - rc):
+                        split = (r.words, [])
+                # The place-and-date line closes the right column ("Kính gửi" is below).
+                right_closed = any(s and s[1] and COLUMN_BREAK.search(render(list(s[1]))[0])
+                                   for s in sides)
+                if split is None or (split[1] and right_closed):
                     break
                 aligned = all(
                     not ws or (centers[k] and min(abs((ws[0].x0 + ws[-1].x1) / 2 - c)

@@ -689,3 +689,48 @@ def test_unmapped_glyphs_are_dropped_and_reported():
     assert "(cid:" not in doc.text
     assert any("without a Unicode mapping" in w for w in doc.warnings)
     assert_invariants(doc)
+
+
+@needs_font
+def test_letter_header_with_subject_lines_under_the_number(tmp_path):
+    """A công văn: "V/v ..." wraps under the number and reaches into the gutter; the
+    place-and-date line closes the right column, so "Kính gửi" below stays out of it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("VN", str(FONT_DIR / "DejaVuSerif.ttf")))
+    pdfmetrics.registerFont(TTFont("VN-Bold", str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
+    path = tmp_path / "cong-van.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    rows = [(790, "VN-Bold", "ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            (774, "VN-Bold", "HUYỆN VŨ QUANG", "Độc lập - Tự do - Hạnh phúc"),
+            (750, "VN", "Số: 1468/UBND-NV", "Vũ Quang, ngày 20 tháng 12 năm 2024"),
+            (734, "VN", "V/v khắc phục tồn tại, hạn chế", None),
+            (720, "VN", "trong công tác CCHC năm 2024", None)]
+    for y, font, left, right in rows:
+        c.setFont(font, 12)
+        c.drawCentredString(160, y, left)
+        if right:
+            c.drawCentredString(395, y, right)
+    c.setFont("VN", 13)
+    c.drawString(200, 690, "Kính gửi:")
+    c.drawString(270, 690, "- Các phòng, ban chuyên môn thuộc UBND huyện;")
+    c.drawString(270, 674, "- UBND các xã, thị trấn.")
+    for k, line in enumerate(["Theo Báo cáo số 125/BC-UBND ngày 15/12/2024 của UBND huyện về kết",
+                              "quả cải cách hành chính năm 2024, Chủ tịch UBND huyện yêu cầu các cơ",
+                              "quan, đơn vị khắc phục ngay những tồn tại đã được chỉ ra."]):
+        c.drawString(110 if k == 0 else 80, 640 - 18 * k, line)
+    c.showPage()
+    c.save()
+    doc = extract_pdf(path)
+    blocks = [(b.style, doc.text[b.start:b.end]) for b in doc.blocks]
+    assert blocks[:5] == [
+        ("header", "ỦY BAN NHÂN DÂN\nHUYỆN VŨ QUANG"),
+        ("header", "Số: 1468/UBND-NV"),
+        ("header", "V/v khắc phục tồn tại, hạn chế\ntrong công tác CCHC năm 2024"),
+        ("header", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"),
+        ("header", "Vũ Quang, ngày 20 tháng 12 năm 2024"),
+    ]
+    assert blocks[5][1].startswith("Kính gửi:") and blocks[5][0] is None
+    assert blocks[-1][1].startswith("Theo Báo cáo số 125/BC-UBND") and blocks[-1][1].endswith("chỉ ra.")
