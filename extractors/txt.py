@@ -27,10 +27,11 @@ from pipeline.builder import DocumentBuilder, SUPERSCRIPT_DIGITS, from_superscri
 from schemas.records import ExtractedDocument, ExtractionError
 
 SUP = SUPERSCRIPT_DIGITS
-FOOTNOTE_START = re.compile(rf"^([{SUP[1:]}][{SUP}]*)\s*(\S.*)$", re.S)
+_NUM = rf"(?:⁽[{SUP}]+⁾|[{SUP[1:]}][{SUP}]*)"  # ¹², or ⁽¹²⁾ (a custom mark "(12)")
+FOOTNOTE_START = re.compile(rf"^({_NUM})\s*(\S.*)$", re.S)
 # A marker is glued to the word before it, or (some exports) set off by one space.
-MARKER = re.compile(rf"(?<=\S)[{SUP}]+|(?<=\S )[{SUP}]+(?=[\s.,;:)]|$)")
-_ANY_SUP = re.compile(f"[{SUP}]")
+MARKER = re.compile(rf"(?<=\S){_NUM}|(?<=\S ){_NUM}(?=[\s.,;:)]|$)")
+_ANY_SUP = re.compile(f"[{SUP}⁽]")
 # "m²", "km³" are units, not footnote markers.
 _UNIT_BEFORE = re.compile(r"(?:^|[\d\s(])[kcdh]?m$")
 
@@ -176,6 +177,7 @@ def continues(para: str) -> bool:
 FORM_FEED, PAGE_NUMBER_LINE = "\f", "\v"  # page-break sentinels among the paragraphs
 _PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(\d{1,3})(?:\s*[-–—])?$|^Trang\s+(\d{1,3})(?:\s*/\s*\d{1,3})?$",
                           re.I)
+_RULE_LINE = re.compile(r"^[-_=*~─━–—.·• ]{3,}$")
 # Printed page numbers are at least this many characters of text apart.
 MIN_PAGE_TEXT = 1000
 
@@ -225,9 +227,14 @@ def _indent(line: str) -> int:
 
 def _mark_page_numbers(paras: list[str]) -> list[str]:
     """Lone numbers that count up by one, a page of text apart, are printed page numbers
-    (a table exported one cell per line also has lone numbers, but close together)."""
+    (a table exported one cell per line also has lone numbers, but close together);
+    lines of dashes or underscores are rules drawn between pages or above footnotes.
+    Both become PAGE_NUMBER_LINE: they break the page, not the text."""
     offset, candidates = 0, []  # (index, value, text offset)
     for i, p in enumerate(paras):
+        if _RULE_LINE.match(p):  # "________" above a footnote area, "---" between pages
+            paras[i] = PAGE_NUMBER_LINE
+            continue
         m = _PAGE_NUMBER.match(p)
         if m:
             candidates.append((i, int(m.group(1) or m.group(2)), offset))
@@ -310,6 +317,7 @@ class Para:
     text: str
     fn_number: int | None = None  # set on a footnote's first paragraph
     fn_text: str | None = None
+    fn_label: str | None = None  # the printed mark when not plain digits ("⁽³⁾")
     has_markers: bool = False
     kind: str = "paragraph"  # heading | list_item | paragraph | table
     page: int | None = None  # known only from form feeds
@@ -320,7 +328,7 @@ class Para:
 class Layout:
     """The outcome of labelling: body paragraphs (joined where cut) and footnotes."""
     body: list[list] = field(default_factory=list)  # [text, page, page_breaks]
-    footnotes: list[list] = field(default_factory=list)  # [number, text, page]
+    footnotes: list[list] = field(default_factory=list)  # [number, text, page, label]
 
 
 def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, int]]:
@@ -345,7 +353,8 @@ def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, in
 def make_para(text: str) -> Para:
     m = FOOTNOTE_START.match(text)
     if m:
-        return Para(text, from_superscript(m.group(1)), m.group(2))
+        mark = m.group(1)
+        return Para(text, from_superscript(mark), m.group(2), mark if "⁽" in mark else None)
     if "\n" in text:
         return Para(text, has_markers=bool(markers(text)), kind="table")
     kind = "heading" if is_heading(text) else ("list_item" if is_list_item(text) else "paragraph")
@@ -415,7 +424,7 @@ def layout(paras: list[Para]) -> Layout:
     prev_body = -1
     for i, p in enumerate(paras):
         if label[i] == "fn":
-            out.footnotes.append([p.fn_number, fn_acc[i], p.page])
+            out.footnotes.append([p.fn_number, fn_acc[i], p.page, p.fn_label])
         elif label[i] == "body":
             separated = prev_body >= 0 and (p.after_break or any(
                 label[k] != "body" or paras[k].after_break for k in range(prev_body + 1, i)))
@@ -513,7 +522,7 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
     result = layout(paras)
     builder = DocumentBuilder(path, fmt)
     builder.page_count = max((p.page for p in paras if p.page), default=None)
-    known = {number for number, _, _ in result.footnotes}
+    known = {fn[0] for fn in result.footnotes}
     for para, page, breaks in result.body:
         para_obj = make_para(para)
         kind = para_obj.kind if para_obj.fn_number is None else "paragraph"
@@ -527,8 +536,8 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
         level = _heading_level(para) if kind == "heading" else None
         builder.add_block(kind, para, page, footnote_refs=markers(para, known), page_breaks=breaks,
                           level=level)
-    for number, fn_text, page in result.footnotes:
-        builder.add_footnote(number, fn_text, page)
+    for number, fn_text, page, label in result.footnotes:
+        builder.add_footnote(number, fn_text, page, label)
     return builder.build()
 
 

@@ -692,3 +692,20 @@ def test_manual_line_breaks_and_short_lines_stay_apart():
     doc = parse_text("TM. ỦY BAN NHÂN DÂN\vKT. CHỦ TỊCH\r\nPHÓ CHỦ TỊCH\r\n\r\nNguyễn Văn An\u2029Lê Thị Bình\n")
     assert [doc.text[b.start:b.end] for b in doc.blocks] == [
         "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An", "Lê Thị Bình"]
+
+
+def test_rule_lines_above_footnotes_are_layout():
+    text = ("Huyện đã tổ chức 06 lớp tập huấn¹ cho công chức làm công tác một cửa ở các\n\n"
+            "______________\n\n¹ Mỗi lớp 2 ngày.\n\n---\n\n"
+            "xã, thị trấn trên địa bàn.\n")
+    doc = parse_text(text)
+    assert "ở các xã, thị trấn" in doc.text and "___" not in doc.text and "---" not in doc.text
+    assert fn_texts(doc) == ["Mỗi lớp 2 ngày."]
+
+
+def test_parenthesised_superscript_marks():
+    doc = parse_text("Tỷ lệ hồ sơ đúng hạn đạt 99,2%⁽¹⁾.\n\n⁽¹⁾ Số liệu đến ngày 15/12/2025.\n")
+    f = doc.footnotes[0]
+    assert (f.number, f.label) == (1, "⁽¹⁾")
+    assert doc.text[f.anchor_start:f.anchor_end] == "⁽¹⁾"
+    assert doc.text[f.start:f.end] == "Số liệu đến ngày 15/12/2025."
