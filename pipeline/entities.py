@@ -14,6 +14,7 @@ it splits on whitespace only ("Giáo," stays one token), which breaks name bound
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -152,8 +153,9 @@ class Toks:
     def __init__(self, doc, text: str):
         self.doc = doc
         self.text = text
-        self.words = [t.text for t in doc]
-        self.offsets = [t.idx for t in doc]
+        pairs = [(t.text, t.idx) for t in doc]  # one pass: spaCy builds a Token per access
+        self.words = [w for w, _ in pairs]
+        self.offsets = [i for _, i in pairs]
         self.n = len(self.words)
         self.matches: list = []
         self.bodies: dict = {}  # token index -> (end, canonical) of a council/standalone
@@ -763,9 +765,10 @@ def underthesea_people(text: str, raw: bool = False, taken=()) -> list[dict]:
         return rows
     index = None
     asked: set[tuple[int, int]] = set()
+    overlaps_taken = _overlap_finder(taken)
     for m in _NAME_CANDIDATE.finditer(text):
         a, b = m.start(), m.end()
-        if any(a < te and ts < b for ts, te in taken) or not plausible_person(text[a:b]):
+        if overlaps_taken(a, b) or not plausible_person(text[a:b]):
             continue
         index = index or SentenceIndex(text)
         s, e = index.around(a)
@@ -778,6 +781,22 @@ def underthesea_people(text: str, raw: bool = False, taken=()) -> list[dict]:
             if x < b and a < y and plausible_person(text[x:y]):
                 rows.append(_person_row_at(text, x, y, "underthesea"))
     return _dedupe(rows)
+
+
+def _overlap_finder(spans):
+    """overlaps(a, b): does [a, b) overlap any of `spans`? O(log n) per question."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach, best = [], -1  # reach[i] = max end among ordered[:i+1]
+    for _, e in ordered:
+        best = max(best, e)
+        reach.append(best)
+
+    def overlaps(a: int, b: int) -> bool:
+        i = bisect.bisect_left(starts, b)  # spans starting before b
+        return i > 0 and reach[i - 1] > a
+
+    return overlaps
 
 
 def plausible_person(surface: str) -> bool:
