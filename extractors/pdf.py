@@ -205,14 +205,19 @@ def _group_rows(words: list[Word], page_no: int) -> list[Row]:
 
 
 def _mark_superscripts(rows: list[Row]) -> None:
+    """Footnote marker candidates: 1-3 digits right after a word, printed smaller than
+    the row's text or raised above its baseline (not m², km³)."""
     for row in rows:
         big = max(w.size for w in row.words)
+        base = statistics.median(w.bottom for w in row.words)
         for i, w in enumerate(row.words):
-            if (w.text.isdigit() and len(w.text) <= 3 and w.size < 0.8 * big and i > 0
-                    and not w.text.startswith("0")):
-                prev = row.words[i - 1]
-                if prev.size >= 0.8 * big and not re.search(r"(?:^|[^A-Za-z])[kcdm]?m$", prev.text):
-                    w.sup = True
+            if not (w.text.isdigit() and len(w.text) <= 3 and i > 0 and not w.text.startswith("0")):
+                continue
+            prev = row.words[i - 1]
+            small = w.size < 0.8 * big and prev.size >= 0.8 * big
+            raised = w.bottom < base - 0.25 * w.size and w.x0 - prev.x1 < 0.3 * w.size
+            if (small or raised) and not re.search(r"(?:^|[^A-Za-z])[kcdm]?m$", prev.text):
+                w.sup = True
         if any(w.sup for w in row.words):
             row.finish()
 

@@ -142,14 +142,14 @@ def expected_paragraph(text):
 def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: float = 0,
                     ragged: bool = False, unicode_markers: bool = False, rule: bool = True,
                     header_box: bool = False, stamp: bool = False,
-                    plain_numbers: bool = False) -> None:
+                    plain_numbers: bool = False, raised_markers: bool = False) -> None:
     """The report above. `signature_drop` pushes the signature block down the page (so
     that it breaks onto the next one); `ragged`: left-aligned lines instead of justified;
     `unicode_markers`: markers printed as "¹" glyphs in the running font; `rule`: the
     separator above the footnotes; `header_box`: the header drawn as a bordered table;
     `stamp`: a digital-signature caption in small print above the header and a line of
     vertical text in the margin; `plain_numbers`: footnote numbers at the footnote text
-    size on the baseline."""
+    size on the baseline; `raised_markers`: body markers at the text size, only raised."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfbase.ttfonts import TTFont
@@ -238,6 +238,8 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
             text, number, rest = w
             if unicode_markers:
                 return stringWidth(text + to_superscript(number) + rest, font, size)
+            if raised_markers:
+                return stringWidth(text + str(number) + rest, font, size)
             return (stringWidth(text, font, size) + stringWidth(str(number), font, 7)
                     + stringWidth(rest, font, size))
 
@@ -256,10 +258,11 @@ def make_report_pdf(path: Path, blank_last_page: bool = True, signature_drop: fl
                 text, number, rest = w
                 c.drawString(x, y, text)
                 xm = x + stringWidth(text, font, size)
-                c.setFont(font, 7)  # the marker: smaller and raised, right after the word
+                msize = size if raised_markers else 7
+                c.setFont(font, msize)  # the marker: smaller and raised, right after the word
                 c.drawString(xm, y + 5, str(number))
                 c.setFont(font, size)
-                c.drawString(xm + stringWidth(str(number), font, 7), y, rest)
+                c.drawString(xm + stringWidth(str(number), font, msize), y, rest)
             x += wd + gap
 
     def body_bottom():
@@ -433,6 +436,7 @@ VARIANTS = {
     "no-rule": dict(rule=False),
     "boxed-header": dict(header_box=True),
     "plain-footnote-numbers": dict(plain_numbers=True),
+    "raised-markers": dict(raised_markers=True),
     "all": dict(ragged=True, unicode_markers=True, rule=False, header_box=True),
 }
 
