@@ -94,6 +94,7 @@ class Row:
 class Page:
     number: int
     width: float
+    height: float = 0.0
     rows: list[Row] = field(default_factory=list)
     tables: list[tuple[float, list[list[str]]]] = field(default_factory=list)  # (top, rows)
     zones: list[tuple] = field(default_factory=list)  # (top, [left rows, right rows], label)
@@ -584,63 +585,68 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         builder.metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()
                             if isinstance(v, (str, int, float))}
         pages: list[Page] = []
-        heights: dict[int, float] = {}
-        failed_pages, empty_pages = [], []
+        failed_pages = []
         unmapped = [0]
         for no, page in enumerate(raw_pages, start=1):
             try:
-                words = _page_words(page, unmapped)
-                p = Page(no, float(page.width))
-                heights[no] = float(page.height)
-                tables = _find_tables(page, no) if words else []
-                p.rules = _rules(page)
+                pages.append(_read_page(page, no, unmapped))
             except Exception as exc:  # one broken page must not lose the others
                 failed_pages.append(f"{no} ({_reason(exc)})")
-                continue
             finally:
                 page.close()  # release the parsed objects: long PDFs stay small in memory
-            if not words:
-                empty_pages.append(no)
-            # Words inside table areas belong to the table, not to paragraphs.
-            boxes = [bbox for bbox, _ in tables]
-            words = [w for w in words if not any(
-                b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
-                for b in boxes)]
-            p.tables = [(bbox[1], rows) for bbox, rows in tables]
-            p.rows = _group_rows(words, no)
-            pages.append(p)
-        if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
-            # (a scan may still carry a few characters: a stamp, a signature caption)
-            if failed_pages:
-                raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
-            raise ExtractionError("no text layer (scanned?)")
-        if empty_pages:
-            builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
+    if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
+        # (a scan may still carry a few characters: a stamp, a signature caption)
         if failed_pages:
-            builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
-        if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
-            builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
-                                    "(font without ToUnicode: text may be garbled)")
-
-        body_size = _body_size(pages)
-        running = _running_keys(pages) if len(pages) >= 3 else set()
-        for p in pages:
-            _strip_running(p, heights[p.number], running)
-            _mark_superscripts(p.rows)
-            cut = _footnote_area(p, p.rows, body_size)
-            p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
-        pitch = _line_pitch(pages)
-        carry = None
-        for p in pages:
-            p.rows, p.zones, carry = _zones(p.rows, p.number, p.width,
-                                            pitch.get(body_size, body_size * 1.25), carry, body_size)
-            _margins(p, body_size)
-        footnotes = _collect_footnotes(pages)
-        numbers = {n for n, _, _ in footnotes}
-        _emit_body(builder, pages, pitch, body_size, numbers)
-        for number, text, page_no in footnotes:
-            builder.add_footnote(number, text, page_no)
+            raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
+        raise ExtractionError("no text layer (scanned?)")
+    empty_pages = [p.number for p in pages if not p.rows and not p.tables]
+    if empty_pages:
+        builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
+    if failed_pages:
+        builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
+    if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
+        builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
+                                "(font without ToUnicode: text may be garbled)")
+    _analyse(builder, pages)
     return builder.build()
+
+
+def _read_page(page, no: int, unmapped: list[int]) -> Page:
+    """One page: its words grouped into rows (words inside tables left to the tables),
+    its tables and its candidate footnote rules."""
+    p = Page(no, float(page.width), height=float(page.height))
+    words = _page_words(page, unmapped)
+    tables = _find_tables(page, no) if words else []
+    p.rules = _rules(page)
+    boxes = [bbox for bbox, _ in tables]
+    words = [w for w in words if not any(
+        b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
+        for b in boxes)]
+    p.tables = [(bbox[1], rows) for bbox, rows in tables]
+    p.rows = _group_rows(words, no)
+    return p
+
+
+def _analyse(builder: DocumentBuilder, pages: list[Page]) -> None:
+    """Running lines, footnote areas, two-column zones, then the body and footnotes."""
+    body_size = _body_size(pages)
+    running = _running_keys(pages) if len(pages) >= 3 else set()
+    for p in pages:
+        _strip_running(p, p.height, running)
+        _mark_superscripts(p.rows)
+        cut = _footnote_area(p, p.rows, body_size)
+        p.footnote_rows, p.rows = p.rows[cut:], p.rows[:cut]
+    pitch = _line_pitch(pages)
+    carry = None
+    for p in pages:
+        p.rows, p.zones, carry = _zones(p.rows, p.number, p.width,
+                                        pitch.get(body_size, body_size * 1.25), carry, body_size)
+        _margins(p, body_size)
+    footnotes = _collect_footnotes(pages)
+    numbers = {n for n, _, _ in footnotes}
+    _emit_body(builder, pages, pitch, body_size, numbers)
+    for number, text, page_no in footnotes:
+        builder.add_footnote(number, text, page_no)
 
 
 def _scant(p: Page) -> bool:
