@@ -840,34 +840,55 @@ def _is_transposition(a: float, b: float) -> bool:
         da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
 
 
+def _swap_check(a, b, pairs):
+    if a["start"] > b["start"]:
+        a, b = b, a
+    if a["sentence_start"] == b["sentence_start"]:
+        return None
+    if (a.get("period") or "") != (b.get("period") or "") or \
+            fold(a.get("scope") or "") != fold(b.get("scope") or ""):
+        return None  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
+    key = frozenset((a["id"], b["id"]))
+    if key in pairs:
+        return None
+    wa, wb = _content_words(a), _content_words(b)
+    if len(wa) < 2 or len(wb) < 2 or len(wa & wb) / len(wa | wb) < 0.5:
+        return None
+    pairs.add(key)
+    return _check(
+        "repeated", "mismatch", b["value"], a["value"], [a, b],
+        f"Chỉ tiêu \u201c{b['subject']}\u201d nêu {_show(a)} rồi {_show(b)} "
+        f"trong cùng văn bản (hai chữ số bị đảo chỗ?).")
+
+
 def _transposed(text, figures, done=()):
     """The same indicator restated elsewhere with two digits swapped ("1.284 hộ" in the
     body, "1.248 hộ" in the summary): same unit, kind and period, most of the subject's
     words shared. Only swaps count: two indicators rarely differ by exactly that."""
     out: list[dict] = []
-    done = list(done)
+    pairs = {frozenset(c["figure_ids"]) for c in done}
     cands = [f for f in figures if f["kind"] in ("count", "money") and f.get("unit")
              and f["value"] >= 100 and f.get("subject")]
     by_digits: dict[tuple, list[dict]] = defaultdict(list)
     for f in cands:
         by_digits[("".join(sorted(str(int(f["value"])))), fold(f["unit"]), f["kind"])].append(f)
     for group in by_digits.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if a["sentence_start"] == b["sentence_start"] or not _is_transposition(a["value"], b["value"]):
+        by_value: dict[float, list[dict]] = defaultdict(list)
+        for f in group:
+            by_value[f["value"]].append(f)
+        if len(by_value) < 2:
+            continue
+        # compare distinct values only (the same value restated is not a swap)
+        values = sorted(by_value)
+        for i, va in enumerate(values):
+            for vb in values[i + 1:]:
+                if not _is_transposition(va, vb):
                     continue
-                if (a.get("period") or "") != (b.get("period") or "") or \
-                        fold(a.get("scope") or "") != fold(b.get("scope") or ""):
-                    continue  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
-                if any(set(c["figure_ids"]) == {a["id"], b["id"]} for c in out + done):
-                    continue
-                wa, wb = _content_words(a), _content_words(b)
-                if len(wa) < 2 or len(wb) < 2 or len(wa & wb) / len(wa | wb) < 0.5:
-                    continue
-                out.append(_check(
-                    "repeated", "mismatch", b["value"], a["value"], [a, b],
-                    f"Chỉ tiêu \u201c{b['subject']}\u201d nêu {_show(a)} rồi {_show(b)} "
-                    f"trong cùng văn bản (hai chữ số bị đảo chỗ?)."))
+                for x in by_value[va][:5]:
+                    for y in by_value[vb][:5]:
+                        chk = _swap_check(x, y, pairs)
+                        if chk:
+                            out.append(chk)
     return out
 
 
