@@ -38,9 +38,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.builder import (CELL_SEPARATOR, ROW_SEPARATOR, DocumentBuilder,
-                              to_superscript)
-from pipeline.normalize import normalize_with_map
+from pipeline.builder import DocumentBuilder, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError, Table
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -742,9 +740,9 @@ class BodyWriter:
                 refs_row.append(refs)
             rows.append(row)
             cell_refs.append(refs_row)
-        block = self.b.add_table(rows, page)
-        if block is not None:
-            self._table_anchors(block.start, rows, cell_refs)
+        refs = [(n, r, c, a, b) for r, refs_row in enumerate(cell_refs)
+                for c, cell in enumerate(refs_row) for n, a, b in cell]
+        block = self.b.add_table(rows, page, footnote_refs=refs)
         return [block] if block is not None else []
 
     def cell_text(self, tc) -> tuple[str, list[tuple[int, int, int]]]:
@@ -782,27 +780,6 @@ class BodyWriter:
                 texts.append(t)
                 length += len(t)
         return " ".join(texts), refs
-
-    def _table_anchors(self, start: int, rows, cell_refs) -> None:
-        """Footnote markers inside table cells: map raw cell offsets to the table text,
-        which DocumentBuilder.add_table built from normalized, space-folded cells."""
-        if not any(refs for row in cell_refs for refs in row):
-            return
-        offset, first_row = start, True
-        for row, refs_row in zip(rows, cell_refs):
-            cells = [_fold_with_map(c) for c in row]
-            if not any(c for c, _ in cells):
-                continue  # add_table drops empty rows
-            if not first_row:
-                offset += len(ROW_SEPARATOR)
-            first_row = False
-            for k, ((cell, imap), refs) in enumerate(zip(cells, refs_row)):
-                if k:
-                    offset += len(CELL_SEPARATOR)
-                for number, a, b in refs:
-                    self.b.anchors.setdefault(number, []).append(
-                        (offset + imap[a], offset + max(imap[a], imap[b])))
-                offset += len(cell)
 
     def layout_table(self, grid) -> list:
         """Header/signature grid: column by column, each paragraph line its own block."""
@@ -866,26 +843,6 @@ def _cell_items(tc):
             inner = child.find(w("sdtContent")) if child.tag == w("sdt") else child
             if inner is not None:
                 yield from _cell_items(inner)
-
-
-def _fold_with_map(raw: str) -> tuple[str, list[int]]:
-    """What add_table does to a cell (normalize, then fold whitespace runs), with a map
-    from raw offsets to offsets in the result."""
-    norm, nmap = normalize_with_map(raw or "")
-    out, fmap, pending_space = [], [], False
-    for ch in norm:
-        if ch.isspace():
-            pending_space = bool(out)
-            fmap.append(len(out) + (1 if out else 0))
-            continue
-        if pending_space:
-            out.append(" ")
-            pending_space = False
-        fmap.append(len(out))
-        out.append(ch)
-    fmap.append(len(out))
-    folded = "".join(out)
-    return folded, [min(fmap[i], len(folded)) for i in nmap]
 
 
 def heading_level(style: str | None) -> int | None:

@@ -528,11 +528,10 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
         kind = para_obj.kind if para_obj.fn_number is None else "paragraph"
         if kind == "table":
             rows = table_rows(para)
-            if not para_obj.has_markers:
-                builder.add_table(rows, page)
-                continue
-            # add_table cannot carry footnote markers yet: keep the table as a block.
-            para = "\n".join(" | ".join(cells) for cells in rows)
+            refs = [(n, r, c, a, b) for r, row in enumerate(rows) for c, cell in enumerate(row)
+                    for n, a, b in markers(cell, known)]
+            builder.add_table(rows, page, footnote_refs=refs)
+            continue
         level = _heading_level(para) if kind == "heading" else None
         builder.add_block(kind, para, page, footnote_refs=markers(para, known), page_breaks=breaks,
                           level=level)

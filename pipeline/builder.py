@@ -8,6 +8,7 @@ are passed as raw indices and mapped through normalization here, in one place.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.normalize import normalize_with_map
@@ -93,20 +94,50 @@ class DocumentBuilder:
         self._add_page_span(page, start, block.end, [(at(i), p) for i, p in page_breaks or ()])
         return block
 
-    def add_table(self, rows: list[list[str]], page: int | None = None) -> Block | None:
-        clean_rows = []
-        for row in rows:
-            cells = [" ".join(normalize_with_map(c or "")[0].split()) for c in row]
-            if any(cells):
-                clean_rows.append(cells)
-        if not clean_rows:
+    def add_table(self, rows: list[list[str]], page: int | None = None, *,
+                  footnote_refs: list[tuple[int, int, int, int, int]] | None = None
+                  ) -> Block | None:
+        """Add a table: rows of raw cell texts, each cell folded to one line. Markers inside
+        cells are (number, row, col, raw_start, raw_end) with raw offsets into that cell."""
+        cleaned = []  # (row index, [(cell text, index map)])
+        for r, row in enumerate(rows):
+            # newlines/tabs → spaces first (same length), then normalization folds the runs
+            cells = [normalize_with_map(re.sub(r"\s", " ", c or "")) for c in row]
+            if any(text for text, _ in cells):
+                cleaned.append((r, cells))
+        if not cleaned:
             return None
-        text = ROW_SEPARATOR.join(CELL_SEPARATOR.join(cells).rstrip() for cells in clean_rows)
+        lines, cell_offsets = [], {}
+        pos = 0
+        for r, cells in cleaned:
+            parts = []
+            for c, (text, _) in enumerate(cells):
+                if c:
+                    parts.append(CELL_SEPARATOR)
+                    pos += len(CELL_SEPARATOR)
+                cell_offsets[(r, c)] = pos
+                parts.append(text)
+                pos += len(text)
+            line = "".join(parts).rstrip()
+            pos += len(line) - len("".join(parts))  # rstrip of a trailing empty cell
+            lines.append(line)
+            pos += len(ROW_SEPARATOR)
+        text = ROW_SEPARATOR.join(lines)
         start = self._append(text)
         block = Block("table", start, start + len(text), page)
         self.blocks.append(block)
+        clean_rows = [[t for t, _ in cells] for _, cells in cleaned]
         self.tables.append(Table(start, block.end, clean_rows, page))
         self._add_page_span(page, start, block.end, [])
+        maps = {r: cells for r, cells in cleaned}
+        for number, r, c, raw_start, raw_end in footnote_refs or ():
+            if r not in maps or c >= len(maps[r]) or (r, c) not in cell_offsets:
+                continue
+            cell_text, index_map = maps[r][c]
+            base = start + cell_offsets[(r, c)]
+            a = min(index_map[raw_start], len(cell_text))
+            b = max(a, min(index_map[raw_end], len(cell_text)))
+            self.anchors.setdefault(number, []).append((base + a, base + b))
         return block
 
     def _add_page_span(self, page, start, end, breaks):
