@@ -361,6 +361,14 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
     computed = part["value"] / whole * 100
     d = p.get("decimals") or 0
     verdict = percent_verdict(p["value"], d, computed)
+    if verdict == "mismatch" and not certain and whole_fig["kind"] == "ratio" and \
+            0 < part["value"] <= whole_fig["numerator"]:
+        # "giải quyết 1.180/1.200 hồ sơ, trong đó 1.150 hồ sơ trước hạn, chiếm 97,46%":
+        # the share of the 1.180 solved, not of the 1.200 received
+        alt = part["value"] / whole_fig["numerator"] * 100
+        if percent_verdict(p["value"], d, alt) != "mismatch":
+            whole, computed = whole_fig["numerator"], alt
+            verdict = percent_verdict(p["value"], d, alt)
     if verdict == "mismatch" and not (certain and strong):
         verdict = "unverifiable"
     msg = (f"Nêu {pct(p['value'], d)} cho {vn(part['value'])}"

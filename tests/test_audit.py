@@ -186,6 +186,12 @@ def test_bullet_is_one_claim_and_paren_ratio():
     assert ("ratio_percent", "ok") in got
 
 
+def test_share_of_the_numerator():
+    text = "Giải quyết 1.180/1.200 hồ sơ, trong đó 1.150 hồ sơ trước hạn, chiếm 97,46%."
+    got = [(c["kind"], c["verdict"]) for c in _checks_of(text)]
+    assert ("implicit_whole", "ok") in got
+
+
 def test_transposed_restatement():
     text = ("Trong năm 2023, huyện tiếp nhận và giải quyết 2.315 hồ sơ đất đai.\n\n"
             "Kết luận: năm 2023 huyện đã tiếp nhận và giải quyết 2.135 hồ sơ đất đai.")
