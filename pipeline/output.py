@@ -15,7 +15,7 @@ def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
          title: str | None = None, file=None) -> None:
     file = file or sys.stdout
     columns = columns or (list(rows[0]) if rows else [])
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # keep ints ints, None empty
     if fmt == "csv":
         frame.to_csv(file, index=False)
     elif fmt == "json":
