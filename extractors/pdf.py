@@ -20,6 +20,7 @@ passed to the builder as `footnote_refs`, so each footnote is linked to its mark
 """
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from collections import Counter
@@ -28,6 +29,9 @@ from pathlib import Path
 
 from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError
+
+# pdfminer logs every damaged object it skips; the reasons we report are ours.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # ---------------------------------------------------------------------------- patterns
 PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:Trang|Page)?\s*\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
@@ -571,9 +575,9 @@ def _open(path: Path):
     return pdf, pages
 
 
-def _reason(exc) -> str:
+def _reason(exc, limit: int = 160) -> str:
     msg = str(exc).strip() or type(exc).__name__
-    return msg.splitlines()[0][:160]
+    return msg.splitlines()[0][:limit]
 
 
 def extract_pdf(path: Path) -> ExtractedDocument:
@@ -591,7 +595,7 @@ def extract_pdf(path: Path) -> ExtractedDocument:
             try:
                 pages.append(_read_page(page, no, unmapped))
             except Exception as exc:  # one broken page must not lose the others
-                failed_pages.append(f"{no} ({_reason(exc)})")
+                failed_pages.append(f"{no} ({_reason(exc, 60)})")
             finally:
                 page.close()  # release the parsed objects: long PDFs stay small in memory
     if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):

@@ -738,3 +738,34 @@ def test_letter_header_with_subject_lines_under_the_number(tmp_path):
     ]
     assert blocks[5][1].startswith("Kính gửi:") and blocks[5][0] is None
     assert blocks[-1][1].startswith("Theo Báo cáo số 125/BC-UBND") and blocks[-1][1].endswith("chỉ ra.")
+
+
+@needs_font
+def test_damaged_bytes_fail_clearly_or_give_a_partial_document(tmp_path):
+    """Bytes flipped or cut anywhere in a PDF: a one-line reason or a document (with its
+    offsets right), never a parser exception."""
+    import random
+
+    source = tmp_path / "goc.pdf"
+    make_report_pdf(source, blank_last_page=False)
+    data = source.read_bytes()
+    rng = random.Random(7)
+    outcomes = set()
+    for k in range(12):
+        damaged = bytearray(data)
+        for _ in range(rng.choice([5, 50, 500])):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if k % 3 == 2:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        path = tmp_path / f"hong-{k}.pdf"
+        path.write_bytes(bytes(damaged))
+        try:
+            doc = extract(path)
+        except ExtractionError as exc:
+            assert str(exc).startswith(("corrupt or truncated PDF: ", "not a PDF", "no text layer"))
+            assert "\n" not in str(exc) and len(str(exc)) < 300
+            outcomes.add("failed")
+        else:
+            assert_invariants(doc)
+            outcomes.add("partial" if doc.warnings else "ok")
+    assert "failed" in outcomes
