@@ -13,8 +13,12 @@ Claims checked (check `kind`):
 - total            "38.687 hồ sơ, trong đó: cấp huyện: 10.948 …; cấp xã: 27.739 …"
 - change           "giảm từ 71 trường xuống còn 62 trường … trong đó: giảm 02, 03, 04"
 - change_percent   "(tỷ lệ giảm 12,67%)" against the change and its starting value
-- repeated         one indicator stated twice in a document
-- cross_document   one indicator stated in two documents (finalize)
+- repeated         one indicator stated twice in a document (same lead-in words, or the
+                   same words with two digits swapped: 1.284 then 1.248)
+- cross_document   one indicator stated in two documents of the same administrative
+                   unit (finalize)
+Statistical tables ("3.1. | Tỷ lệ … | % | 99,10" over rows 3.1.1 and 3.1.2; a row over
+its child rows) give ratio_percent and total checks too.
 
 Verdicts: ok | rounding (truncated, or one unit off in the last stated digit) | mismatch |
 unverifiable. A mismatch is only reported when the pairing is certain (a strong link
@@ -37,9 +41,7 @@ from pipeline.vndate import DAY_DATE
 
 EPS = 1e-9
 
-# Between a ratio and its percentage: words that make the pairing certain / impossible.
-STRONG_LINK = re.compile(r"(?i)\b(?:đạt|chiếm|bằng|tương ứng|tỷ lệ|tỉ lệ|là)\b|[(=]")
-# The link word must stand right before the percentage: in "23/25 xã có tỷ lệ hộ dùng
+# Pairing a ratio with its percentage. The link word must stand right before the percentage: in "23/25 xã có tỷ lệ hộ dùng
 # nước sạch đạt 95%" the rate belongs to something else.
 LINK_AT_END = re.compile(
     r"(?i)(?:\b(?:đạt|chiếm|bằng|tương ứng|là|tương đương)|\(|=)\s*(?:tỷ lệ|tỉ lệ)?\s*(?:là|đạt)?\s*:?\s*$"
@@ -425,18 +427,6 @@ def _parts(text, figs):
 
 
 # ---- totals --------------------------------------------------------------------------
-
-def _paren_depths(text, start, end):
-    """Depth of parentheses at each offset of text[start:end] (relative to start)."""
-    depth, out = 0, []
-    for ch in text[start:end]:
-        if ch == "(":
-            depth += 1
-        out.append(depth)
-        if ch == ")":
-            depth -= 1
-    return out
-
 
 def _open_paren(text, lo, pos):
     """Offset of the innermost '(' still open at `pos` (scanning from `lo`), or None."""
