@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pandas as pd
@@ -23,7 +24,9 @@ def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
                   ensure_ascii=False, indent=2)
         file.write("\n")
     else:
-        console = Console(file=file, width=200 if not file.isatty() else None)
+        # Piped output is not wrapped at 80 columns unless COLUMNS says so.
+        width = None if file.isatty() or os.environ.get("COLUMNS") else 200
+        console = Console(file=file, width=width)
         table = Table(title=title, show_lines=False)
         for c in columns:
             table.add_column(c, overflow="fold")
