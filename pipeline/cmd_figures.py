@@ -11,6 +11,7 @@ CSS, no scripts or external files).
 from __future__ import annotations
 
 import html
+import os
 import json
 import sys
 from datetime import datetime, timezone
@@ -152,6 +153,8 @@ def cmd_audit(args) -> int:
     try:
         if args.format == "html":
             out.write(render_html(rows, db, include_all=args.all))
+        elif args.format == "table":
+            render_cards(rows, out)
         else:
             emit(rows, args.format, CHECK_COLUMNS, title="audit", file=out)
     finally:
@@ -160,6 +163,38 @@ def cmd_audit(args) -> int:
     if args.output:
         print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
     return 0
+
+
+def render_cards(rows, out) -> None:
+    """Terminal view: one card per check (a wide table wraps the sentence into a column
+    of single words), numbers highlighted in the sentence."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from pipeline.numbers import format_number
+
+    def num(x):
+        if x is None:
+            return "—"
+        return format_number(x, 0 if abs(x - round(x)) < 1e-9 else 4).rstrip("0").rstrip(",")
+
+    width = None if out.isatty() or os.environ.get("COLUMNS") else 120
+    console = Console(file=out, width=width, highlight=False)
+    colour = {"mismatch": "bold red", "rounding": "yellow", "ok": "green", "unverifiable": "dim"}
+    if not rows:
+        console.print("no mismatch or rounding found (use --all to list every check)")
+    for r in rows:
+        where = " · ".join(x for x in (
+            f"p.{r['page']}" if r.get("page") else "",
+            f"§{r['section']}" if r.get("section") else "",
+            f"chú thích {r['footnote']}" if r.get("footnote") else "") if x)
+        console.print(f"[{colour.get(r['verdict'], '')}]{r['verdict'].upper()}[/] "
+                      f"{escape(str(r['document']))}  {where}  ({r['kind']}, check {r['id']})")
+        console.print(f"  stated {num(r['stated'])} · computed {num(r['computed'])}")
+        marks = ("[reverse]", "[/reverse]") if console.is_terminal else ("«", "»")
+        sentence = _mark(r["sentence_plain"], r["spans"], *marks, escape)
+        console.print(f"  {sentence}")
+        console.print(f"  → {escape(r['message'])}\n")
 
 
 _CSS = """
