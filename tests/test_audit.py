@@ -244,6 +244,10 @@ def test_commands_and_cross_document(corpus_db, capsys, tmp_path):
     first = next(r for r in out if r["stated"] == 38.5)
     assert "«214/596 doanh nghiệp»" in first["sentence"] and "«38,5%»" in first["sentence"]
 
+    assert main(["audit", "figures_passages.txt", "--db", db_path]) == 0  # terminal cards
+    cards = capsys.readouterr().out
+    assert "MISMATCH" in cards and "«38,5%»" in cards and "stated 38,5" in cards
+
     assert main(["audit", "--all", "--format", "csv", "--db", db_path]) == 0
     csv_out = capsys.readouterr().out
     assert "ok" in csv_out and "mismatch" in csv_out
