@@ -254,7 +254,8 @@ def _side_split(row: Row, lo: float, hi: float, min_gap: float = 1.5):
 
 
 # ------------------------------------------------------------------------ page analysis
-def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
+def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[tuple | None]]]]:
+    """[(bbox, rows of cell bboxes)] of the data tables drawn with visible ruling."""
     visible = [o for o in page.lines + page.rects if _is_visible(o)]
     if len(visible) < 3:
         return []
@@ -267,10 +268,33 @@ def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[str]]]]:
             continue  # a box around a paragraph, not a table
         if LAYOUT_TABLE.search(" ".join(c or "" for r in rows for c in r)):
             continue  # a bordered header or signature block: read as two columns
-        # Cells wrapped inside a symbol ("19/NQ-" / "HĐND") are glued back.
-        rows = [[_glue((c or "").split("\n")) if c else c for c in r] for r in rows]
-        found.append((t.bbox, rows))
+        found.append((t.bbox, [list(r.cells) for r in t.rows]))
     return found
+
+
+def _table_cells(words: list[Word], cell_rows: list[list[tuple | None]], page_no: int):
+    """Each cell's text as rows of our own words (pdfplumber's cell text would run a
+    raised footnote number into the figure before it: "82" + "¹" -> "821")."""
+    out = []
+    for cells in cell_rows:
+        row_out = []
+        for bbox in cells:
+            if bbox is None:
+                row_out.append(None)  # covered by a merged cell
+                continue
+            x0, top, x1, bottom = bbox
+            inside = [w for w in words if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1
+                      and top - 1 <= (w.top + w.bottom) / 2 <= bottom + 1]
+            lines = _group_rows(inside, page_no) if inside else []
+            _mark_superscripts(lines)
+            row_out.append(lines)
+        out.append(row_out)
+    return out
+
+
+def _cell_text(lines: list[Row] | None, numbers: set[int]) -> str:
+    # Cells wrapped inside a symbol ("19/NQ-" / "HĐND") are glued back.
+    return _glue([render(r.words, numbers)[0] for r in lines]) if lines else ""
 
 
 def _rules(page) -> list[float]:
@@ -623,11 +647,11 @@ def _read_page(page, no: int, unmapped: list[int]) -> Page:
     tables = _find_tables(page, no) if words else []
     p.rules = _rules(page)
     boxes = [bbox for bbox, _ in tables]
-    words = [w for w in words if not any(
-        b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
-        for b in boxes)]
-    p.tables = [(bbox[1], rows) for bbox, rows in tables]
-    p.rows = _group_rows(words, no)
+    in_table = [any(b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
+                    for b in boxes) for w in words]
+    p.tables = [(bbox[1], _table_cells([w for w, t in zip(words, in_table) if t], cells, no))
+                for bbox, cells in tables]
+    p.rows = _group_rows([w for w, t in zip(words, in_table) if not t], no)
     return p
 
 
@@ -781,7 +805,7 @@ def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_si
         _flush(builder, para, numbers, body_size)
         para = []
         if kind == "table":
-            builder.add_table(payload, page_no)
+            _add_table(builder, payload, page_no, numbers)
         else:
             cols, label = payload
             for col in cols:
@@ -790,6 +814,20 @@ def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_si
                     builder.add_block("paragraph", text[0], chunk[0].page, footnote_refs=refs,
                                       page_breaks=text[1], style=label)
     _flush(builder, para, numbers, body_size)
+
+
+def _add_table(builder: DocumentBuilder, cell_rows, page_no: int, numbers: set[int]) -> None:
+    rows = [[_cell_text(c, numbers) for c in cells] for cells in cell_rows]
+    block = builder.add_table(rows, page_no)
+    if block is None or not numbers:
+        return
+    # Footnote markers inside cells: add_table takes no footnote_refs, so register the
+    # anchors the way add_block does (offsets in the table's final text).
+    text = builder.parts[-1]
+    for m in INLINE_SUP.finditer(text):
+        n = from_superscript(m.group())
+        if n in numbers and m.start() > 0 and not re.search(r"[kcdh]?m$", text[:m.start()]):
+            builder.anchors.setdefault(n, []).append((block.start + m.start(), block.start + m.end()))
 
 
 def _column_blocks(rows: list[Row]) -> list[list[Row]]:

@@ -769,3 +769,45 @@ def test_damaged_bytes_fail_clearly_or_give_a_partial_document(tmp_path):
             assert_invariants(doc)
             outcomes.add("partial" if doc.warnings else "ok")
     assert "failed" in outcomes
+
+
+@needs_font
+def test_footnote_marker_inside_a_table_cell(tmp_path):
+    """A raised marker after a figure in a ruled table: "82¹", not "821", and linked."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("VN", str(FONT_DIR / "DejaVuSerif.ttf")))
+    path = tmp_path / "bang.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("VN", 12)
+    c.drawString(80, 760, "Kết quả ban hành văn bản như sau:")
+    top, rows = 740, [["Chỉ tiêu", "Số lượng"], ["Văn bản chỉ đạo", "82"], ["Hồ sơ", "1.234"]]
+    for r, row in enumerate(rows):
+        for k, cell in enumerate(row):
+            c.setFont("VN", 11)
+            c.drawString(84 + 200 * k, top - (r + 1) * 20 + 6, cell)
+    c.setFont("VN", 7)
+    c.drawString(84 + 200 + 14, top - 2 * 20 + 11, "1")  # after "82"
+    for r in range(4):
+        c.line(80, top - r * 20, 480, top - r * 20)
+    for x in (80, 280, 480):
+        c.line(x, top, x, top - 60)
+    c.setFont("VN", 12)
+    c.drawString(80, 640, "Các đơn vị tiếp tục thực hiện.")
+    c.line(80, 120, 230, 120)
+    c.setFont("VN", 6)
+    c.drawString(80, 108, "1")
+    c.setFont("VN", 9)
+    c.drawString(85, 105, "Gồm 12 kế hoạch và 70 công văn.")
+    c.showPage()
+    c.save()
+    doc = extract_pdf(path)
+    assert not doc.warnings
+    assert doc.tables[0].rows == [["Chỉ tiêu", "Số lượng"], ["Văn bản chỉ đạo", "82¹"], ["Hồ sơ", "1.234"]]
+    assert_linked(doc)
+    fn = doc.footnotes[0]
+    assert doc.text[fn.anchor_start - 2:fn.anchor_end] == "82¹"
+    assert doc.text[fn.start:fn.end] == "Gồm 12 kế hoạch và 70 công văn."
+    assert_invariants(doc)
