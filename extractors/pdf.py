@@ -818,16 +818,14 @@ def _emit_body(builder: DocumentBuilder, pages: list[Page], pitch: dict, body_si
 
 def _add_table(builder: DocumentBuilder, cell_rows, page_no: int, numbers: set[int]) -> None:
     rows = [[_cell_text(c, numbers) for c in cells] for cells in cell_rows]
-    block = builder.add_table(rows, page_no)
-    if block is None or not numbers:
-        return
-    # Footnote markers inside cells: add_table takes no footnote_refs, so register the
-    # anchors the way add_block does (offsets in the table's final text).
-    text = builder.parts[-1]
-    for m in INLINE_SUP.finditer(text):
-        n = from_superscript(m.group())
-        if n in numbers and m.start() > 0 and not re.search(r"[kcdh]?m$", text[:m.start()]):
-            builder.anchors.setdefault(n, []).append((block.start + m.start(), block.start + m.end()))
+    refs = []  # footnote markers inside cells: (number, row, col, start, end) in the cell
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            for m in INLINE_SUP.finditer(cell or ""):
+                n = from_superscript(m.group())
+                if n in numbers and m.start() > 0 and not re.search(r"[kcdh]?m$", cell[:m.start()]):
+                    refs.append((n, r, c, m.start(), m.end()))
+    builder.add_table(rows, page_no, footnote_refs=refs)
 
 
 def _column_blocks(rows: list[Row]) -> list[list[Row]]:
