@@ -82,23 +82,32 @@ def make_pdf(pages_wanted: int = 210) -> Path:
         c.drawCentredString(width / 2, height - 1.2 * cm, "BÁO CÁO KẾT QUẢ CẢI CÁCH HÀNH CHÍNH")
         y = height - 2.5 * cm
         c.setFont("DejaVuSerif", 12)
+        notes = []  # footnote numbers marked on this page
         while y > 6 * cm:
             start = rng.randrange(0, len(words) - 20)
             line = " ".join(words[start:start + 14])
-            if rng.random() < 0.05:
-                line += str(footnote_no)
-                c.drawString(2.5 * cm, y, line[:-len(str(footnote_no))])
-                tw = pdfmetrics.stringWidth(line[:-len(str(footnote_no))], "DejaVuSerif", 12)
+            c.drawString(2.5 * cm, y, line)
+            if rng.random() < 0.08 and len(notes) < 3:  # a raised, smaller marker
+                tw = pdfmetrics.stringWidth(line, "DejaVuSerif", 12)
                 c.setFont("DejaVuSerif", 7)
                 c.drawString(2.5 * cm + tw, y + 4, str(footnote_no))
                 c.setFont("DejaVuSerif", 12)
+                notes.append(footnote_no)
                 footnote_no += 1
-            else:
-                c.drawString(2.5 * cm, y, line)
             y -= 0.6 * cm
-        c.line(2.5 * cm, 5.2 * cm, 8 * cm, 5.2 * cm)
-        c.setFont("DejaVuSerif", 9)
-        c.drawString(2.5 * cm, 4.6 * cm, f"{footnote_no - 1} Kế hoạch số {page}/KH-UBND ngày 15/01/2024 của UBND huyện.")
+        if notes:
+            # The footnote area: rule, small raised number, text that differs page to page
+            # (identical lines on every page would rightly be removed as a running footer).
+            c.line(2.5 * cm, 5.2 * cm, 8 * cm, 5.2 * cm)
+            fy = 4.6 * cm
+            for n in notes:
+                start = rng.randrange(0, len(words) - 20)
+                note = f"Kế hoạch số {n}/KH-UBND ngày 15/01/2024: " + " ".join(words[start:start + 9]) + "."
+                c.setFont("DejaVuSerif", 6)
+                c.drawString(2.5 * cm, fy + 3, str(n))
+                c.setFont("DejaVuSerif", 9)
+                c.drawString(2.5 * cm + 8, fy, note)
+                fy -= 0.45 * cm
         c.setFont("DejaVuSerif", 10)
         c.drawCentredString(width / 2, 1.5 * cm, str(page))
         c.showPage()
