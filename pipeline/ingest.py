@@ -204,8 +204,10 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             handle(_extract_job(spath), sha, size, t0)
 
     if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
-        for _name, fn in finalizer_functions():
+        for name, fn in finalizer_functions():
+            t0 = time.perf_counter()
             fn(db)
+            STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
     summary.seconds = time.perf_counter() - started
     db.close()
     return summary

@@ -146,17 +146,16 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch
 
 
-_FOLD_TABLE = {}
+# Latin letters with diacritics (Latin-1 … Latin Extended Additional, where every
+# Vietnamese letter lives) → base letter; everything else passes through unchanged.
+_FOLD_TABLE = {
+    cp: _fold_char(chr(cp))
+    for cp in list(range(0x80, 0x250)) + list(range(0x1E00, 0x1F00))
+    if _fold_char(chr(cp)) != chr(cp)
+}
 
 
 def fold(text: str, lower: bool = True) -> str:
     """Strip Vietnamese diacritics, fold đ→d (and lowercase). One char in, one char out."""
-    out = []
-    for ch in text:
-        f = _FOLD_TABLE.get(ch)
-        if f is None:
-            f = _fold_char(ch) if ord(ch) > 127 else ch
-            _FOLD_TABLE[ch] = f
-        out.append(f)
-    s = "".join(out)
+    s = text.translate(_FOLD_TABLE)
     return s.lower() if lower else s

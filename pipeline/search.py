@@ -38,6 +38,7 @@ def finalize(db) -> None:
     """Bring the index in line with `blocks`: drop rows of documents that are gone or
     re-ingested, index blocks not yet indexed. Incremental: cost ~ what changed."""
     ensure_tables(db)
+    conn = getattr(db, "conn", db)  # sqlite_utils.Database or a bare sqlite3 connection
     db.execute("BEGIN IMMEDIATE")
     try:
         stale = db.execute(
@@ -49,16 +50,22 @@ def finalize(db) -> None:
             db.execute("insert into search_fts(search_fts, rowid, folded) values('delete', ?, ?)",
                        [block_id, folded])
             db.execute("delete from search_blocks where block_id = ?", [block_id])
-        new = db.execute(
-            "select b.id, b.document_id, b.start, b.end, d.text from blocks b"
-            " join documents d on d.id = b.document_id"
-            " where b.id not in (select block_id from search_blocks)"
+        pending = db.execute(
+            "select distinct document_id from blocks"
+            " where id not in (select block_id from search_blocks)"
         ).fetchall()
-        for block_id, document_id, start, end, text in new:
-            folded = fold(text[start:end])
-            db.execute("insert into search_blocks values (?, ?, ?, ?, ?)",
-                       [block_id, document_id, start, end, folded])
-            db.execute("insert into search_fts(rowid, folded) values (?, ?)", [block_id, folded])
+        for (document_id,) in pending:
+            # one read of the document's text, folded once (fold keeps offsets)
+            text = db.execute("select text from documents where id = ?", [document_id]).fetchone()[0]
+            folded_doc = fold(text)
+            blocks = db.execute(
+                "select id, start, end from blocks where document_id = ?"
+                " and id not in (select block_id from search_blocks)", [document_id]).fetchall()
+            rows = [(block_id, document_id, start, end, folded_doc[start:end])
+                    for block_id, start, end in blocks]
+            conn.executemany("insert into search_blocks values (?, ?, ?, ?, ?)", rows)
+            conn.executemany("insert into search_fts(rowid, folded) values (?, ?)",
+                             [(r[0], r[4]) for r in rows])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

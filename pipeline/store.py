@@ -88,17 +88,24 @@ class IdAllocator:
 
 
 def insert_rows(db, table: str, rows: list[dict]) -> None:
+    """Insert rows (dicts keyed by the table's columns; lists/dicts stored as JSON).
+    A plain executemany: sqlite-utils' insert_all inspects every value and was the
+    largest single cost of writing a document."""
     if not rows:
         return
     columns = TABLES[table]
-    clean = []
     for row in rows:
-        out = {}
-        for key, value in row.items():
-            if key not in columns:
-                raise KeyError(f"{table}: unknown column {key!r} (add it to schemas/tables.py)")
-            if isinstance(value, (list, dict)):
-                value = json.dumps(value, ensure_ascii=False)
-            out[key] = value
-        clean.append(out)
-    db[table].insert_all(clean, columns=columns, batch_size=500)
+        unknown = row.keys() - columns.keys()
+        if unknown:
+            raise KeyError(f"{table}: unknown column {sorted(unknown)[0]!r} (add it to schemas/tables.py)")
+    used = [c for c in columns if any(c in row for row in rows)]
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in used)}) "
+           f"values ({', '.join('?' for _ in used)})")
+    conn = getattr(db, "conn", db)
+    conn.executemany(sql, ([_sql_value(row.get(c)) for c in used] for row in rows))
+
+
+def _sql_value(value):
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
