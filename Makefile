@@ -8,13 +8,22 @@ JOBS   ?= 2
 
 .PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
 
-# Debian packages the project needs at run time: none beyond Python itself today, but
-# installed here (as root only) so that a fresh machine gets them from the same command.
-SYSTEM_PACKAGES := python3-venv
+# Debian packages: a venv-capable Python, and DejaVu fonts (Vietnamese glyphs) that the
+# tests and the benchmark use to draw PDFs with reportlab. Installed only when missing and
+# when running as root (CI, a fresh machine); elsewhere, ask your administrator.
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+
+system-deps:
+	@missing=""; \
+	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	[ -f $(FONT) ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "warning: missing Debian packages:$$missing"; fi; fi
 
 $(BIN)/.installed: pyproject.toml
-	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && ! $(PYTHON) -c "import ensurepip" 2>/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); fi
+	$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
@@ -25,15 +34,13 @@ setup: $(BIN)/.installed
 ingest: setup
 	$(BIN)/baocao ingest $(CORPUS) --db $(DB) --jobs $(JOBS)
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: setup
-	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] && [ "$$(id -u)" = "0" ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; fi
+bench: setup system-deps
 	$(BIN)/python bench/run.py
 
 # Regenerate the committed sample fixtures (needs LibreOffice for the PDF rendering).

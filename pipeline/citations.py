@@ -692,7 +692,6 @@ def _alias_mentions(text, rows, aliases, old_to_new, sentences):
             "problem": None, "sentence_start": ss, "sentence_end": se,
         })
     if new_rows:
-        ids = {id(r): k for k, r in enumerate(rows)}
         merged = sorted(rows + new_rows, key=lambda r: r["start"])
         pos = {id(r): k for k, r in enumerate(merged)}
         old_rows = list(rows)
@@ -701,7 +700,6 @@ def _alias_mentions(text, rows, aliases, old_to_new, sentences):
                 ref = old_rows[row["resolves_to"]]
                 row["resolves_to"] = pos[id(ref)]
         rows[:] = merged
-        del ids
 
 
 def _strip_year(canonical: str) -> str:
@@ -809,7 +807,6 @@ def finalize(db) -> None:
             m = re.match(r"\d+", ident["number"] or "")
             if m:
                 by_number.setdefault(((ident["doc_type"] or "").lower(), int(m.group())), set()).add(key)
-    updates = []
     for r in rows:
         key, ambiguous, resolves = r.get("_key"), 0, r["resolves_to"]
         if key is None and resolves is not None and resolves in by_id:

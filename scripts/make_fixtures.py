@@ -36,7 +36,6 @@ from pathlib import Path
 
 import docx
 import yaml
-from docx.enum.section import WD_SECTION  # noqa: F401  (kept for readers extending layout)
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml

@@ -476,8 +476,6 @@ def test_built_metadata(built):
 
 def test_footnote_helper_round_trip(tmp_path):
     """add_footnote works on a loaded file that already has footnotes (the real draft)."""
-    if not REAL_DOCX.exists():
-        pytest.skip("shared corpus not present")
     d = docx.Document(str(REAL_DOCX))
     p = d.add_paragraph("Đoạn bổ sung để kiểm tra chú thích")
     add_footnote(p, "Chú thích thêm ở cuối văn bản.")

@@ -39,8 +39,6 @@ def _path(name):
 
 @pytest.mark.parametrize("name", sorted(LABELS))
 def test_precision_recall(name):
-    if not _path(name).exists():
-        pytest.skip("shared corpus not available")
     text, figs = _figures(_path(name))
     print(f"\n{name}: {len(figs)} figures")
     for f in figs:

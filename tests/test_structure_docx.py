@@ -49,8 +49,7 @@ def doc(tmp_path_factory):
     build(path)
     db_path = folder / "corpus.db"
     summary = ingest([str(path)], db_path)
-    if summary.failed:
-        pytest.skip(f"DOCX not ingested: {summary.failed[0].reason}")
+    assert not summary.failed, summary.failed[0].reason
     db = sqlite_utils.Database(db_path)
     return db, list(db.query("select * from documents"))[0]
 

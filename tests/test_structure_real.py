@@ -6,9 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
-from pipeline.ingest import ingest
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 DECREE = CORPUS / "chinhphu_nd335-2025.pdf"
@@ -19,19 +17,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.real]
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    paths = [p for p in (DECREE, DRAFT, SIGNED) if p.exists()]
-    if not paths:
-        pytest.skip("../shared/corpus not available")
-    db_path = tmp_path_factory.mktemp("real") / "corpus.db"
-    ingest([str(p) for p in paths], db_path)
-    return sqlite_utils.Database(db_path)
+def corpus(real_corpus_db):
+    return real_corpus_db[1]  # ../shared/corpus ingested once per session (conftest)
 
 
 def _doc(db, path):
     rows = list(db.query("select * from documents where path = ? and status != 'failed'", [str(path)]))
-    if not rows:
-        pytest.skip(f"{path.name} not ingested (extractor missing?)")
+    assert rows, f"{path.name} not ingested"
     return rows[0]
 
 

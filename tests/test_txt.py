@@ -617,10 +617,8 @@ def export_as_text(doc, rng: random.Random | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def real_pdf():
-    if not REAL_PDF.exists():
-        pytest.skip("shared corpus not available")
-    return extract(REAL_PDF)
+def real_pdf(extracted):
+    return extracted(REAL_PDF)  # cached for the session (conftest)
 
 
 @pytest.mark.slow
