@@ -154,13 +154,14 @@ def cmd_cited_by(args) -> int:
 # ---- cites ------------------------------------------------------------------------------
 def cites(db, document_id: int) -> list[dict]:
     groups: dict[tuple, dict] = {}
+    # "Kế hoạch này" (form 'self': the document itself) stays in `citations`, not here
     for r in db.query(
             "select c.*, cd.canonical as cd_canonical, cd.issued_date as cd_date"
             " from citations c left join cited_documents cd on cd.id = c.cited_document_id"
-            " where c.document_id = ? order by c.start", [document_id]):
+            " where c.document_id = ? and c.form != 'self' order by c.start", [document_id]):
         cited = r["canonical"] or r["cd_canonical"] or r["name"] or r["surface"]
         date = r["issued_date"] or r["cd_date"]
-        key = (r["doc_type"] or "", r["cited_document_id"] or cited, r["form"] == "self")
+        key = (r["doc_type"] or "", r["cited_document_id"] or cited)
         g = groups.setdefault(key, {
             "type": r["doc_type"] or "(unknown)", "cited": cited, "date": date, "kind": r["kind"],
             "mentions": 0, "relations": [], "pages": [], "flags": [], "ambiguous": 0,
