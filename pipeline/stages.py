@@ -72,9 +72,6 @@ class Context:
     _fn_spans: list | None = None
 
     _body_end: int | None = None
-    _sections_seen: int = -1
-    _sec_sorted: list | None = None
-    _sec_starts: list[int] | None = None
 
     @property
     def body_end(self) -> int:
@@ -125,20 +122,12 @@ class Context:
         fn = self.footnote_at(offset)
         if fn is not None and fn.get("anchor_start") is not None:
             offset = fn["anchor_start"]
-        sections = self.rows.get("sections", ())
-        if len(sections) != self._sections_seen:  # (re)build the index when sections change
-            self._sec_sorted = sorted(sections, key=lambda r: (r["start"], r["level"]))
-            self._sec_starts = [r["start"] for r in self._sec_sorted]
-            self._sections_seen = len(sections)
-        # Walk back from the last section starting at or before offset: the first one
-        # that still contains it is the innermost (nested sections start later).
-        i = bisect.bisect_right(self._sec_starts, offset) - 1
-        while i >= 0:
-            sec = self._sec_sorted[i]
+        best = None  # the deepest containing section (later one on a tie)
+        for sec in self.rows.get("sections", ()):
             if sec["start"] <= offset < sec["end"]:
-                return sec
-            i -= 1
-        return None
+                if best is None or sec["level"] >= best["level"]:
+                    best = sec
+        return best
 
     def provenance(self, start: int, end: int) -> dict:
         fn = self.footnote_at(start)
