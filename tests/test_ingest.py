@@ -158,3 +158,22 @@ def test_directory_with_thousands_of_files(tmp_path, ingest_into):
     assert db["documents"].count == 1500
     summary, db = ingest_into(folder)
     assert summary.count("unchanged") == 1000 and db["documents"].count == 1500
+
+
+def test_parallel_extraction_gives_the_same_rows(tmp_path, ingest_into):
+    from tests.conftest import SAMPLE_CORPUS
+
+    _, serial = ingest_into(SAMPLE_CORPUS, db_name="serial.db")
+    _, parallel = ingest_into(SAMPLE_CORPUS, db_name="parallel.db", jobs=2)
+    for table in ("documents", "blocks", "footnotes", "citations", "figures", "checks", "findings"):
+        cols = "path, text" if table == "documents" else "start, end"
+        key = "path" if table == "documents" else "document_id, start"
+        assert list(serial.query(f"select {cols} from [{table}] order by {key}")) == \
+            list(parallel.query(f"select {cols} from [{table}] order by {key}")), table
+
+
+def test_schema_version_is_recorded(tmp_path, ingest_into):
+    from schemas.tables import SCHEMA_VERSION
+
+    _, db = ingest_into(tmp_path / "nothing-here")
+    assert db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
