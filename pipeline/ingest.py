@@ -81,7 +81,8 @@ def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
         return path, None, f"extractor crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
 
 
-def analyse(db, document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id):
+def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id) -> Context:
+    """Run every stage on one document's stored text; rows come back in ctx.rows."""
     ctx = Context(
         document_id=document_id, text=doc_row["text"], format=doc_row["format"],
         blocks=blocks, footnotes=footnotes, pages=pages, tables=tables, new_id=new_id,
@@ -130,7 +131,7 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
                                    rows=json.dumps(t.rows, ensure_ascii=False),
                                    n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),
                                    start=t.start, end=t.end, page=t.page) for t in doc.tables]
-            ctx = analyse(db, document_id, doc_row, rows["blocks"], rows["footnotes"],
+            ctx = analyse(document_id, doc_row, rows["blocks"], rows["footnotes"],
                           rows["pages"], rows["tables"], new_id)
             doc_row.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
             for table, extra in ctx.rows.items():
