@@ -13,7 +13,8 @@ from pipeline.audit import audit, percent_verdict
 from pipeline.figures import extract_figures
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+from tests.conftest import SHARED_CORPUS
+SHARED = SHARED_CORPUS
 REAL = [yaml.safe_load(p.read_text(encoding="utf-8"))
         for p in sorted(DATA.glob("claims_*.yaml")) if p.name != "claims_passages.yaml"]
 OWN = yaml.safe_load((DATA / "claims_passages.yaml").read_text(encoding="utf-8"))

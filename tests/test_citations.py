@@ -13,7 +13,8 @@ from pipeline.citations import DATA, extract_citations, finalize
 from pipeline.ingest import ingest
 
 HERE = Path(__file__).resolve().parent
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+from tests.conftest import SHARED_CORPUS
+CORPUS = SHARED_CORPUS
 REAL = CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
 PASSAGES = yaml.safe_load((HERE / "data" / "citations_passages.yaml").read_text(encoding="utf-8"))["passages"]
 REAL_EXPECTED = yaml.safe_load((HERE / "data" / "citations_real_expected.yaml").read_text(encoding="utf-8"))

@@ -6,7 +6,6 @@ import io
 import json
 import time
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from pipeline.citations import dense_sample, extract_citations
 from pipeline.cli import main
 from pipeline.cmd_citations import parse_query
 from pipeline.ingest import ingest
+from tests.conftest import SHARED_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 REAL = CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
 
 NOTE = """BÁO CÁO

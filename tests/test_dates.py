@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dates import extract_dates
+from tests.conftest import SHARED_CORPUS
 
 DATA = Path(__file__).parent / "data"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 REPORT = CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
 
 

@@ -14,9 +14,10 @@ import pytest
 import yaml
 
 from pipeline.entities import abbreviations, expand, extract_entities, rules
+from tests.conftest import SHARED_CORPUS
 
 DATA = Path(__file__).parent / "data"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 REPORT = CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
 
 

@@ -9,11 +9,10 @@ import yaml
 
 from extractors import extract
 from pipeline.figures import extract_figures
+from tests.conftest import REAL_TXT
 
 DATA = Path(__file__).resolve().parent / "data"
 LABELS = yaml.safe_load((DATA / "figures_labels.yaml").read_text(encoding="utf-8"))
-REAL_TXT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / \
-    "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
 
 
 def _key(value, unit, kind):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED_CORPUS
 
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 DECREE = CORPUS / "chinhphu_nd335-2025.pdf"
 DRAFT = CORPUS / "lamdong_ubnd_bc_cchc_2025_draft.docx"
 SIGNED = CORPUS / "lamdong_ubnd_bc329_cchc_2025_signed.pdf"
