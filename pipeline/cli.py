@@ -85,6 +85,8 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.output import DocumentNotFound
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command != "ingest" and not os.path.exists(args.db):
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except BrokenPipeError:
         return 0
+    except DocumentNotFound as exc:
+        print(f"baocao: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -192,9 +192,6 @@ def cites(db, document_id: int) -> list[dict]:
 def cmd_cites(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc = resolve_document(db, args.document)
-    if doc is None:
-        print(f"baocao: no document matches {args.document!r}")
-        return 1
     rows = cites(db, doc["id"])
     cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
     if args.format != "table":

@@ -86,11 +86,7 @@ def cmd_findings(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc_id = None
     if args.document:
-        doc = resolve_document(db, args.document)
-        if doc is None:
-            print(f"baocao: no document matches {args.document!r}", file=sys.stderr)
-            return 1
-        doc_id = doc["id"]
+        doc_id = resolve_document(db, args.document)["id"]
     rows = finding_rows(db, doc_id, args.category, args.topic, args.addressee)
     if args.format == "table":
         for r in rows:
@@ -130,9 +126,6 @@ def outline(db, doc_id: int) -> list[dict]:
 def cmd_show(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc = resolve_document(db, args.document)
-    if doc is None:
-        print(f"baocao: no document matches {args.document!r}", file=sys.stderr)
-        return 1
     if args.html:
         out = Path(args.output or (Path(doc["path"]).stem + ".html"))
         out.write_text(render_html(db, doc), encoding="utf-8")

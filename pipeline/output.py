@@ -41,7 +41,11 @@ def _plain(value):
     return value
 
 
-def resolve_document(db, ref: str) -> dict | None:
+class DocumentNotFound(LookupError):
+    """No document matches what the user typed; `cli.main` reports it and exits 1."""
+
+
+def resolve_document(db, ref: str) -> dict:
     """A document by id, exact path, path suffix/file name, or number symbol."""
     if ref.isdigit():
         rows = list(db.query("select * from documents where id = ?", [int(ref)]))
@@ -55,4 +59,4 @@ def resolve_document(db, ref: str) -> dict | None:
         rows = list(db.query("select * from documents where upper(number_symbol) = upper(?)", [ref]))
         if rows:
             return rows[0]
-    return None
+    raise DocumentNotFound(f"no document matches {ref!r}")

@@ -197,11 +197,7 @@ def cmd_search(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc_id = None
     if args.doc:
-        doc = resolve_document(db, args.doc)
-        if doc is None:
-            print(f"baocao: no document matches {args.doc!r}")
-            return 1
-        doc_id = doc["id"]
+        doc_id = resolve_document(db, args.doc)["id"]
     rows = search(db.conn, args.query, args.limit, doc_id)
     emit(rows, args.format, ["document_id", "path", "page", "match", "snippet"] if args.format == "table"
          else None, title=f"search: {args.query}")

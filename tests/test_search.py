@@ -63,3 +63,12 @@ def test_cli_search(db, tmp_path, capsys):
     code = cli.main(["search", "kiem soat thu tuc", "--db", str(tmp_path / "corpus.db"), "--format", "json"])
     assert code == 0
     assert "kiểm soát thủ tục" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["cites", "khong-co"], ["findings", "khong-co"], ["show", "khong-co"],
+                                  ["figures", "khong-co"], ["audit", "khong-co"],
+                                  ["search", "x", "--doc", "khong-co"]])
+def test_unknown_document_is_one_clear_error(db, tmp_path, capsys, argv):
+    assert cli.main(argv + ["--db", str(tmp_path / "corpus.db")]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "baocao: no document matches 'khong-co'" and not captured.out
