@@ -748,38 +748,20 @@ class BodyWriter:
     def cell_text(self, tc) -> tuple[str, list[tuple[int, int, int]]]:
         """A cell as one line: its paragraphs (and nested tables, row by row) joined by
         spaces; footnote refs as (number, start, end) in that line."""
-        texts, refs, length = [], [], 0
+        return _join_with_refs(self._cell_pieces(tc))
+
+    def _cell_pieces(self, tc):
         for node in _cell_items(tc):
             if node.tag == w("p"):
                 para = self.paragraph(node)
-                t, r = para.text, self.link(para.refs, para.breaks)
+                yield para.text, self.link(para.refs, para.breaks)
                 self.advance(para.breaks)
             else:
-                t, r = self.nested_table_text(node)
-            if not t.strip():
-                continue
-            if texts:
-                length += 1
-            refs += [(n, a + length, b + length) for n, a, b in r]
-            texts.append(t)
-            length += len(t)
-        return " ".join(texts), refs
+                yield self.nested_table_text(node)
 
     def nested_table_text(self, tbl) -> tuple[str, list[tuple[int, int, int]]]:
-        texts, refs, length = [], [], 0
-        for row in self.grid(tbl):
-            for tc in row:
-                if tc is None:
-                    continue
-                t, r = self.cell_text(tc)
-                if not t.strip():
-                    continue
-                if texts:
-                    length += 1
-                refs += [(n, a + length, b + length) for n, a, b in r]
-                texts.append(t)
-                length += len(t)
-        return " ".join(texts), refs
+        return _join_with_refs(self.cell_text(tc) for row in self.grid(tbl) for tc in row
+                               if tc is not None)
 
     def layout_table(self, grid) -> list:
         """Header/signature grid: column by column, each paragraph line its own block."""
@@ -1070,3 +1052,18 @@ def extract_docx(path: Path) -> ExtractedDocument:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
     builder.metadata.update(_metadata(package.core))
     return builder.build()
+
+
+def _join_with_refs(pieces) -> tuple[str, list[tuple[int, int, int]]]:
+    """Join (text, refs) pieces with single spaces, skipping blank ones; each footnote
+    ref (number, start, end) is shifted to its place in the joined text."""
+    texts, refs, length = [], [], 0
+    for text, piece_refs in pieces:
+        if not text.strip():
+            continue
+        if texts:
+            length += 1
+        refs += [(n, a + length, b + length) for n, a, b in piece_refs]
+        texts.append(text)
+        length += len(text)
+    return " ".join(texts), refs
