@@ -43,9 +43,11 @@ def _build_tone_table() -> dict[str, str]:
 
 _TONE_TABLE = _build_tone_table()
 # Only at the end of a syllable: "hoàn", "khuya", "thuyết" keep their marks where they are.
+# A combining mark after the pair (a stray second tone) also means "not the end": moving
+# the first tone there would leave text that NFC composes differently on the next pass.
 _TONE_RE = re.compile(
     r"(?<![qQ])(" + "|".join(sorted(map(re.escape, _TONE_TABLE), key=len, reverse=True))
-    + r")(?![^\W\d_])"
+    + r")(?![^\W\d_]|[\u0300-\u036f])"
 )
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")

@@ -70,6 +70,7 @@ def results():
     return [(path, claims, traps, _run(path)) for path, claims, traps in _labelled_documents()]
 
 
+@pytest.mark.real
 def test_label_set_size():
     claims = [c for _, cs, _ in _labelled_documents() for c in cs]
     mismatches = [c for c in claims if c["verdict"] == "mismatch"]

@@ -86,6 +86,7 @@ def real_db(tmp_path_factory):
     return sqlite_utils.Database(db_path)
 
 
+@pytest.mark.real
 def test_real_report(real_db):
     rows = [dict(r) for r in real_db.query("select * from citations order by start")]
     by_id = {r["id"]: r for r in rows}
@@ -100,6 +101,7 @@ def test_real_report(real_db):
     assert tp / (tp + fp) >= 0.98 and tp / (tp + fn) >= 0.98, (extra, missing)
 
 
+@pytest.mark.real
 def test_real_report_provenance(real_db):
     text = real_db["documents"].get(1)["text"]
     rows = [dict(r) for r in real_db.query("select * from citations")]
@@ -115,6 +117,7 @@ def test_real_report_provenance(real_db):
     assert body and body[0]["footnote"] is None and body[0]["section"]
 
 
+@pytest.mark.real
 def test_real_report_resolution_and_flags(real_db):
     rows = {r["id"]: dict(r) for r in real_db.query("select * from citations")}
     by_surface = {}
@@ -141,6 +144,7 @@ def test_real_report_resolution_and_flags(real_db):
         assert r["cited_document_id"] is not None or r["ambiguous"] or r["form"] == "bare", r
 
 
+@pytest.mark.real
 def test_precision_recall_over_labelled_set(real_db):
     """Runs after the labelled tests above (same module, file order)."""
     # recompute here too so the figure is printed even when run alone

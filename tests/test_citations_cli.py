@@ -49,6 +49,7 @@ def db(tmp_path_factory):
 
 @pytest.mark.parametrize("query", ["nd 63/2010", "Nghị định 63/2010/NĐ-CP", "63/2010/nđ-cp",
                                    "NĐ 63/2010/ND-CP", "nghị định số 63/2010"])
+@pytest.mark.real
 def test_cited_by_loose_inputs(db, query):
     code, out = run("cited-by", query, "--db", db, "--format", "json")
     rows = json.loads(out)
@@ -61,6 +62,7 @@ def test_cited_by_loose_inputs(db, query):
     assert real[0]["footnote"] == 7 and "63/2010/NĐ-CP" in real[0]["sentence"]
 
 
+@pytest.mark.real
 def test_cited_by_pointers_and_sections(db):
     code, out = run("cited-by", "nd 63/2010", "--db", db, "--format", "json")
     note = [r for r in json.loads(out) if "kiem-soat" in r["document"]]
@@ -69,6 +71,7 @@ def test_cited_by_pointers_and_sections(db):
     assert {r["section"] for r in note} >= {"1"}
 
 
+@pytest.mark.real
 def test_cited_by_decision_number_only(db):
     code, out = run("cited-by", "QĐ 4011", "--db", db, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -77,6 +80,7 @@ def test_cited_by_decision_number_only(db):
     assert all(r["cited_date"] == "2021-11-19" for r in rows)
 
 
+@pytest.mark.real
 def test_cited_by_table_and_nothing(db):
     code, out = run("cited-by", "Nghị quyết 18-NQ/TW", "--db", db)
     assert code == 0 and "18-NQ/TW" in out and "tuan-giao" in out
@@ -84,6 +88,7 @@ def test_cited_by_table_and_nothing(db):
     assert code == 1 and json.loads(out) == []
 
 
+@pytest.mark.real
 def test_cites_grouped(db):
     code, out = run("cites", "bao-cao-giam-sat-cchc-tuan-giao-2024.txt", "--db", db, "--format", "json")
     rows = json.loads(out)
@@ -127,6 +132,7 @@ def test_linear_on_dense_text():
     assert ratio < 4 * 2.5, ratio
 
 
+@pytest.mark.real
 def test_cited_by_named(db):
     code, out = run("cited-by", "Đề án 06", "--db", db, "--format", "json")
     rows = json.loads(out)

@@ -36,7 +36,8 @@ def _path(name):
     return REAL_TXT if name == REAL_TXT.name else DATA / name
 
 
-@pytest.mark.parametrize("name", sorted(LABELS))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.real) if n == REAL_TXT.name else n
+                                  for n in sorted(LABELS)])
 def test_precision_recall(name):
     text, figs = _figures(_path(name))
     print(f"\n{name}: {len(figs)} figures")
@@ -119,7 +120,7 @@ def test_scope_and_subject():
     assert figs["80%"]["subject"] == figs["120/150 hồ sơ"]["subject"]
 
 
-@pytest.mark.skipif(not REAL_TXT.exists(), reason="shared corpus not available")
+@pytest.mark.real
 def test_real_report_figures():
     text, figs = _figures(REAL_TXT)
     surfaces = [f["surface"] for f in figs]

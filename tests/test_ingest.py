@@ -7,7 +7,7 @@ import os
 import pytest
 
 from pipeline import cli, stages
-from tests.conftest import REAL_TXT
+from tests.conftest import SAMPLE_CORPUS
 
 GOOD_REPORT = """BÁO CÁO
 Kết quả thực hiện công tác cải cách hành chính năm 2024
@@ -36,7 +36,7 @@ def _write_bad_inputs(folder):
     c = canvas.Canvas(str(folder / "ma-hoa.pdf"), encrypt="matkhau")
     c.drawString(72, 720, "Bao cao mat")
     c.save()
-    real_pdf = REAL_TXT.parent / "chinhphu_nd335-2025.pdf"
+    real_pdf = SAMPLE_CORPUS / "bao-cao-mau.pdf"
     data = real_pdf.read_bytes()
     (folder / "cut-ngang.pdf").write_bytes(data[: len(data) // 3])
 

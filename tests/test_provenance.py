@@ -39,6 +39,7 @@ def test_sample_corpus_spans(ingest_into):
 
 
 @pytest.mark.slow
+@pytest.mark.real
 def test_real_corpus_spans(real_corpus_db):
     summary, db = real_corpus_db
     assert assert_spans(db) > 1000

@@ -38,7 +38,7 @@ def assert_linked(doc):
 
 # ---- the real report -----------------------------------------------------------------
 
-needs_real = pytest.mark.skipif(not REAL_TXT.exists(), reason="shared corpus not available")
+needs_real = pytest.mark.real  # ../shared/corpus: skipped on a clone without it, required in CI
 
 
 @pytest.fixture(scope="module")
@@ -621,6 +621,7 @@ def real_pdf(extracted):
     return extracted(REAL_PDF)  # cached for the session (conftest)
 
 
+@needs_real
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [None, 1, 2, 3])
 def test_real_pdf_report_rewritten_as_a_text_export(real_pdf, seed):
