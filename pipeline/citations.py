@@ -144,6 +144,9 @@ def rules() -> dict:
     # "theo" ends the reach of an earlier verb; a passive ("được sửa đổi, bổ sung tại X")
     # says what X did to another document, not what the citing document does.
     rel_words += [("theo", "cites")] + [(p, "cites") for p in raw["relations_passive"]]
+    # "Quy chế ban hành kèm theo Quyết định số X" names X's content: the verb before it
+    # ("sửa đổi, bổ sung … Quy chế ban hành kèm theo X") still acts on X.
+    rel_words += [(p, None) for p in raw.get("relations_transparent", [])]
     rel_words.sort(key=lambda x: len(x[0]), reverse=True)
     rel_after = [(p, rel) for rel, ps in raw["relations_after"].items() if rel != "examples"
                  for p in ps]
@@ -639,10 +642,11 @@ def _relation(text: str, cs: int, start: int, prefix: str, prev: dict | None, r:
     if _CAN_CU.match(text, cs, start):
         # "căn cứ ..., UBND huyện đã triển khai X": a main verb of its own wins
         own = r["own_verb"].search(prefix)
-        return r["rel_names"][int(own.lastgroup[1:])] if own else "based_on"
+        verb = r["rel_names"][int(own.lastgroup[1:])] if own else None
+        return verb or "based_on"
     last = None
     for m in r["rel_re"].finditer(prefix):
-        last = r["rel_names"][int(m.lastgroup[1:])]
+        last = r["rel_names"][int(m.lastgroup[1:])] or last
     if last:
         return last
     if prev is not None and (_LIST_GAP.match(prefix) or _COORDINATED.search(prefix)):
