@@ -8,8 +8,9 @@ JOBS   ?= 2
 
 .PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
 
-# Debian packages: a venv-capable Python, and DejaVu fonts (Vietnamese glyphs) that the
-# tests and the benchmark use to draw PDFs with reportlab. Installed only when missing and
+# Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
+# tests and the benchmark use to draw PDFs with reportlab, and Chromium for the browser test
+# of `baocao serve`. Installed only when missing and
 # when running as root (CI, a fresh machine); elsewhere, ask your administrator.
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
@@ -17,6 +18,7 @@ system-deps:
 	@missing=""; \
 	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -f $(FONT) ] || missing="$$missing fonts-dejavu-core"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -48,7 +50,7 @@ fixtures: setup
 	$(BIN)/python scripts/make_fixtures.py
 
 browse: setup
-	$(BIN)/pip install -q datasette==0.65.5 && $(BIN)/datasette $(DB) -m docs/datasette-metadata.json
+	$(BIN)/baocao serve --db $(DB)
 
 clean:
 	rm -rf $(VENV) output/*.db output/*.db-*

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "pipeline.cmd_figures",     # figures, audit
     "pipeline.cmd_findings",    # findings, show
     "pipeline.search",          # search
+    "pipeline.web",             # serve
 ]
 
 
