@@ -457,7 +457,7 @@ def header_metadata(ctx) -> dict:
         place = _place_words(m.group("place"))
         d, mo, y = m.group("d").strip(), m.group("m").strip(), int(m.group("y"))
         if place:
-            meta["issued_place"] = _clean(f"{place}, ngày {d} tháng {mo} năm {y}")
+            meta["issued_place"] = _clean(place)  # the place alone; the date is issued_date
         if d.isdigit() and mo.isdigit() and not date_problem(y, int(mo), int(d)):
             meta["issued_date"] = iso(y, int(mo), int(d))
     # Issuer: capitals above the number / type line, motto removed.
