@@ -74,3 +74,19 @@ def real_corpus_db(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("real") / "corpus.db"
     summary = ingest([str(SHARED_CORPUS)], db_path)
     return summary, sqlite_utils.Database(db_path)
+
+
+SHARED_REAL = ROOT.parent / "shared" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_all_db(tmp_path_factory):
+    """Every real document (../shared/corpus and ../shared/real) ingested once per session,
+    with both cores: (summary, db). The per-file status test, the blind metadata and audit
+    evaluations read it."""
+    from pipeline.ingest import ingest
+
+    db_path = tmp_path_factory.mktemp("real_all") / "corpus.db"
+    summary = ingest([str(SHARED_CORPUS), str(SHARED_REAL / "office"), str(SHARED_REAL / "more")],
+                     db_path, jobs=2)
+    return summary, sqlite_utils.Database(db_path)
