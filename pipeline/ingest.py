@@ -113,6 +113,7 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
             "pages": doc.page_count if doc else None,
             "text": doc.text if doc else None, "status": status, "error": error,
             "warnings": json.dumps(doc.warnings, ensure_ascii=False) if doc and doc.warnings else None,
+            "source": doc.source if doc else None,
             "ingested_at": store.now(),
         }
         rows: dict[str, list[dict]] = {}
