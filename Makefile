@@ -8,19 +8,24 @@ JOBS   ?= 2
 
 .PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
 
-# Debian packages: a venv-capable Python, and DejaVu fonts (Vietnamese glyphs) that the
-# tests and the benchmark use to draw PDFs with reportlab. Installed only when missing and
-# when running as root (CI, a fresh machine); elsewhere, ask your administrator.
+# Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
+# tests and the benchmark use to draw PDFs with reportlab, and LibreOffice Writer with its
+# Python bridge (python3-uno) that converts .doc/.rtf/.odt (extractors/office.py).
+# Installed only when missing and when running as root (CI, a fresh machine); elsewhere,
+# ask your administrator.
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
 system-deps:
 	@missing=""; \
 	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -f $(FONT) ] || missing="$$missing fonts-dejavu-core"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	/usr/bin/python3 -c "import uno" 2>/dev/null || missing="$$missing python3-uno"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-		else echo "warning: missing Debian packages:$$missing"; fi; fi
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else echo "warning: missing Debian packages:$$missing (install them, or run make as root;" \
+			"without LibreOffice, .doc/.rtf/.odt files are stored as failed)"; fi; fi
 
 $(BIN)/.installed: pyproject.toml
 	$(MAKE) --no-print-directory system-deps
