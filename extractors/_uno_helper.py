@@ -92,7 +92,7 @@ def main():
                     props(Hidden=True, ReadOnly=True, MacroExecutionMode=0,  # NEVER_EXECUTE
                           UpdateDocMode=0))  # NO_UPDATE: linked files are not fetched
                 if doc is None:
-                    reply(ok=False, error="LibreOffice cannot open the file")
+                    reply(ok=False, error="LibreOffice cannot open the file (encrypted or damaged?)")
                     continue
                 if not doc.supportsService("com.sun.star.text.TextDocument"):
                     reply(ok=False, error="LibreOffice did not read it as a text document")
