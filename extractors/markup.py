@@ -18,7 +18,10 @@ plugin of mdit-py-plugins. HTML: lxml.html. Both keep the structure and drop the
   "Save as Web Page", pandoc, markdown-it, MediaWiki all write notes so);
 - a Markdown paragraph whose lines are soft-wrapped is split where the TXT extractor
   would split a text file (a short header line, a line starting a list or a heading), and
-  re-joined with a space elsewhere.
+  re-joined with a space elsewhere;
+- YAML front matter goes to the metadata, not the text;
+- a text export of a Word report saved as .md (footnotes as "¹ …" paragraphs, no
+  Markdown footnote) is read by the TXT extractor, which separates such footnotes.
 HTML: scripts, styles, the head and embedded objects are dropped; elements marked hidden
 too. The parser never loads a DTD, an external entity or anything from the network.
 """
@@ -163,9 +166,39 @@ def _table(b: DocumentBuilder, rows: list[list[Run]]) -> None:
 def _markdown_parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
     return (MarkdownIt("commonmark", {"html": True})
-            .enable(["table", "strikethrough"]).use(footnote_plugin))
+            .enable(["table", "strikethrough"]).use(footnote_plugin).use(front_matter_plugin))
+
+
+def _front_matter(content: str) -> dict:
+    """YAML front matter (`---` … `---` at the top): its plain values become metadata."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items()
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
+def _is_text_export(source: str) -> bool:
+    """A text export of a Word report saved as .md: its footnotes are paragraphs starting
+    with superscript digits (¹ ² …) whose numbers also mark the body, and there is no
+    Markdown footnote. The TXT extractor knows how to separate those."""
+    from extractors.txt import FOOTNOTE_START, MARKER, from_superscript
+
+    if re.search(r"\[\^[^\]]+\]|\^\[", source):
+        return False
+    paras = [p.strip() for p in re.split(r"\n\s*\n", source) if p.strip()]
+    notes = {from_superscript(m.group(1)) for p in paras if (m := FOOTNOTE_START.match(p))}
+    marked = {from_superscript(m.group()) for p in paras if not FOOTNOTE_START.match(p)
+              for m in MARKER.finditer(p)}
+    return bool(notes & marked)
 
 
 def _md_inline(token, run: Run | None = None) -> Run:
@@ -200,6 +233,10 @@ def parse_markdown(source: str, path: str = "<markdown>") -> ExtractedDocument:
     if not source.strip():
         raise ExtractionError("empty file (no text)")
     _check_not_mojibake(source)
+    if _is_text_export(source):
+        from extractors.txt import parse_text
+
+        return parse_text(source, path, "md")
     tokens = _markdown_parser().parse(source)
     # The wrap width of the source, as the TXT extractor measures it.
     lengths = sorted(len(ln.strip()) for ln in source.splitlines() if ln.strip())
@@ -214,7 +251,9 @@ def parse_markdown(source: str, path: str = "<markdown>") -> ExtractedDocument:
     i = 0
     while i < len(tokens):
         t = tokens[i]
-        if t.type in ("bullet_list_open", "ordered_list_open"):
+        if t.type == "front_matter":
+            b.metadata.update(_front_matter(t.content))
+        elif t.type in ("bullet_list_open", "ordered_list_open"):
             lists.append({"ordered": t.type == "ordered_list_open", "markup": t.markup})
         elif t.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()

@@ -134,8 +134,11 @@ def test_ke_hoach_reads_as_the_text_reader_read_it(tmp_path, ingest_into):
     as_txt = tmp_path / "ke-hoach.txt"
     shutil.copy(KE_HOACH, as_txt)
     summary, db = ingest_into(KE_HOACH, as_txt)
-    ids = {Path(r["path"]).suffix: (r["id"], r["format"]) for r in db.query("select * from documents")}
+    docs = {Path(r["path"]).suffix: r for r in db.query("select * from documents")}
+    ids = {suffix: (r["id"], r["format"]) for suffix, r in docs.items()}
     assert ids[".md"][1] == "md" and ids[".txt"][1] == "txt"
+    # really read as Markdown: the bold signature block lost its "**"
+    assert "**" in docs[".txt"]["text"] and "**" not in docs[".md"]["text"]
 
     def rows(sql, suffix):
         return Counter(tuple(r.values()) for r in db.query(sql, [ids[suffix][0]]))
@@ -148,6 +151,27 @@ def test_ke_hoach_reads_as_the_text_reader_read_it(tmp_path, ingest_into):
                 "select category from findings where document_id = ?"):
         md, txt = rows(sql, ".md"), rows(sql, ".txt")
         assert md and md == txt, sql
+
+
+def test_markdown_front_matter_is_metadata():
+    doc = parse_markdown("---\ntitle: Báo cáo tháng 11\nso: 88/BC-UBND\ndraft: true\n---\n\n"
+                         "Nội dung báo cáo.\n")
+    assert doc.text == "Nội dung báo cáo."
+    assert doc.metadata == {"title": "Báo cáo tháng 11", "so": "88/BC-UBND"}
+
+
+def test_text_export_saved_as_md_keeps_its_footnotes():
+    """Superscript footnote paragraphs of a Word text export: read as the TXT reader does."""
+    source = ("BÁO CÁO\n\nToàn huyện có 96 Tổ công nghệ số cộng đồng¹ với 412 thành viên.\n\n"
+              "¹ Thành lập theo Kế hoạch số 21/KH-UBND ngày 12/02/2025.\n")
+    doc = parse_markdown(source)
+    assert doc.format == "md"
+    (note,) = doc.footnotes
+    assert doc.text[note.start:note.end] == "Thành lập theo Kế hoạch số 21/KH-UBND ngày 12/02/2025."
+    assert doc.text[note.anchor_start:note.anchor_end] == "¹" and note.anchor_start < doc.body_end
+    # a superscript that is only a unit, or Markdown's own footnotes: the Markdown reader
+    doc = parse_markdown("Diện tích 1.250 m²[^1].\n\n[^1]: Đo đạc năm 2024.\n")
+    assert [doc.text[f.start:f.end] for f in doc.footnotes] == ["Đo đạc năm 2024."]
 
 
 def test_markdown_file_sniffed_by_extension(tmp_path):
