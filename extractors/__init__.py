@@ -30,18 +30,18 @@ _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\
                          re.I | re.S)
 
 
-def _ole_has_word_stream(path: Path) -> bool:
-    """An OLE2 compound file holds Word text in a stream named "WordDocument" (Word 6 to
-    2003); Excel/PowerPoint/Outlook files share the container but not that name. The
-    directory entries store names in UTF-16LE, so a scan of the file finds it."""
-    needle = "WordDocument".encode("utf-16-le")
-    tail = b""
+def _ole_streams(path: Path, names: tuple[str, ...]) -> set[str]:
+    """Which of these stream names an OLE2 compound file holds. Word 6-2003 keeps its
+    text in "WordDocument"; Excel/PowerPoint/Outlook share the container but not that
+    name; a password-protected .docx is an OLE2 file with an "EncryptedPackage". The
+    directory entries store names in UTF-16LE, so a scan of the file finds them."""
+    needles = {n: n.encode("utf-16-le") for n in names}
+    found, tail = set(), b""
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle):]
-    return False
+            found |= {n for n, b in needles.items() if b in tail + chunk}
+            tail = chunk[-64:]
+    return found
 
 
 def sniff(path: Path, head: bytes) -> str:
@@ -53,8 +53,11 @@ def sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in head[:1024]):
         return "pdf"
     if head.startswith(_OLE_MAGIC):
-        if _ole_has_word_stream(path):
+        streams = _ole_streams(path, ("WordDocument", "EncryptedPackage"))
+        if "WordDocument" in streams:
             return "doc"
+        if "EncryptedPackage" in streams:
+            raise ExtractionError("password-protected (encrypted) Office document")
         raise ExtractionError("OLE2 file without a Word document stream (not a Word .doc: "
                               "Excel, PowerPoint, or damaged)")
     if head.startswith(b"{\\rtf"):

@@ -231,6 +231,11 @@ def test_not_a_word_file_in_an_ole_container(tmp_path):
                      + "Workbook".encode("utf-16-le") + bytes(600))
     with pytest.raises(ExtractionError, match=r"^OLE2 file without a Word document stream"):
         extract(path)
+    locked = tmp_path / "mat-khau.docx"  # what Word makes of a .docx with a password
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000)
+                       + "EncryptedPackage".encode("utf-16-le") + bytes(600))
+    with pytest.raises(ExtractionError, match=r"^password-protected \(encrypted\) Office"):
+        extract(locked)
     rtf = tmp_path / "rong.rtf"
     rtf.write_text("day khong phai rtf", encoding="utf-8")
     with pytest.raises(ExtractionError, match=r"^not an RTF file"):
