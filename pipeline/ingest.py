@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -205,6 +206,7 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             t0 = time.perf_counter()
             handle(_extract_job(spath), sha, size, t0)
 
+    _stop_converters()
     if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
         for name, fn in finalizer_functions():
             t0 = time.perf_counter()
@@ -213,6 +215,14 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     summary.seconds = time.perf_counter() - started
     db.close()
     return summary
+
+
+def _stop_converters() -> None:
+    """The LibreOffice converter of this process lives for one batch (extractors/office.py;
+    workers' converters end with the worker pool)."""
+    office = sys.modules.get("extractors.office")
+    if office is not None:
+        office.shutdown()
 
 
 def _record_failure(db, path, sha, size, reason, summary, progress, t0):

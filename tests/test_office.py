@@ -147,6 +147,14 @@ def test_ingest_with_workers_records_format_and_source(office_files, tmp_path, i
     assert rows["bao-cao.doc"]["source"] and rows["bao-cao.doc"]["text"]
 
 
+def test_converter_lives_for_one_batch(office_files, tmp_path, monkeypatch, ingest_into):
+    monkeypatch.setenv("BAOCAO_OFFICE_CACHE", str(tmp_path / "cache"))
+    summary, db = ingest_into(office_files["rtf"])  # one process: converts in this one
+    assert summary.count("ingested") == 1
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 1  # it did convert
+    assert office._CONVERTER is None  # and stopped when the batch ended
+
+
 def test_conversions_are_cached_by_content(office_files, tmp_path):
     copy = tmp_path / "ban-sao.doc"
     shutil.copy(office_files["doc"], copy)
