@@ -11,7 +11,8 @@ each JSON line `{"in": path, "out": path}` on stdin (optional "filter": the expo
 filter, Word 2007 XML by default), it loads the file (hidden, read-only,
 macros never run, links never updated), checks that LibreOffice read it as a text
 document, stores it as Word 2007 XML and answers one JSON line: `{"ok": true, "filter":
-the import filter LibreOffice chose}` or `{"ok": false, "error": one-line reason}`.
+the import filter LibreOffice chose}` or `{"ok": false, "error": one-line reason}`
+(with `"crashed": true`, and this helper exits, when soffice died).
 End of stdin (the extraction process finished or died) terminates soffice and exits, so
 no LibreOffice outlives the process that needed it. Timeouts are the caller's business:
 it kills this helper's process group (this helper and its soffice).
@@ -32,6 +33,14 @@ def reply(**obj):
 def one_line(exc):
     msg = getattr(exc, "Message", None) or str(exc) or type(exc).__name__
     return " ".join(msg.split())[:200]
+
+
+def alive(desktop):
+    try:
+        desktop.getFrames().getCount()
+        return True
+    except Exception:  # DisposedException: the bridge to soffice is gone
+        return False
 
 
 def main():
@@ -103,6 +112,9 @@ def main():
                                      Overwrite=True))
                 reply(ok=True, filter=args.get("FilterName"))
             except Exception as exc:  # IOException, IllegalArgumentException, …
+                if not alive(desktop):  # soffice died (on this file, or before it)
+                    reply(ok=False, crashed=True, error=f"LibreOffice crashed: {one_line(exc)}")
+                    return
                 reply(ok=False, error=f"LibreOffice cannot read the file: {one_line(exc)}")
             finally:
                 if doc is not None:

@@ -180,19 +180,28 @@ class Converter:
         """Convert src to a .docx at dst (or to another format with `export_filter`, e.g.
         "MS Word 97": tests make fixtures so); returns {"filter": the import filter} or
         raises ExtractionError."""
-        if self.proc is None or self.proc.poll() is not None:
+        for attempt in (1, 2):
+            if self.proc is None or self.proc.poll() is not None:
+                self._kill()
+                self._start()
+            try:
+                request = {"in": str(src), "out": str(dst), "filter": export_filter}
+                self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+                msg = self._read(self.timeout, "conversion")
+            except (BrokenPipeError, OSError):
+                self._kill()
+                msg = {"ok": False, "crashed": True, "error": "LibreOffice crashed"}
+            except ExtractionError as exc:
+                if "crashed" not in str(exc):
+                    raise  # a timeout: no second try
+                msg = {"ok": False, "crashed": True, "error": str(exc)}
+            if msg.get("ok"):
+                return msg
+            if not msg.get("crashed"):
+                raise ExtractionError(msg.get("error") or "LibreOffice could not convert the file")
+            # soffice died: maybe on an earlier file; a fresh one gets a second try
             self._kill()
-            self._start()
-        try:
-            request = {"in": str(src), "out": str(dst), "filter": export_filter}
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-        except (BrokenPipeError, OSError):
-            self._kill()
-            raise ExtractionError("LibreOffice crashed (helper pipe closed)") from None
-        msg = self._read(self.timeout, "conversion")
-        if not msg.get("ok"):
-            raise ExtractionError(msg.get("error") or "LibreOffice could not convert the file")
-        return msg
+        raise ExtractionError("LibreOffice crashed on this file (twice)")
 
     def _kill(self) -> None:
         if self.proc is None:

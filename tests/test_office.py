@@ -197,6 +197,33 @@ def test_timeout_kills_the_converter_and_the_next_file_converts(office_files, tm
     assert not list((tmp_path / "cache").glob(".*"))  # no temporary file left behind
 
 
+def _group_members(group: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_a_crashed_soffice_is_restarted_for_the_next_file(office_files, tmp_path):
+    conv = office.Converter(office.find_soffice(), office.find_uno_python())
+    try:
+        conv.convert(office_files["odt"], tmp_path / "a.docx")
+        helper = conv.proc.pid
+        for pid in _group_members(helper):  # our own soffice, started by our helper
+            if pid != helper:
+                os.kill(pid, signal.SIGKILL)
+        info = conv.convert(office_files["rtf"], tmp_path / "b.docx")
+        assert info["filter"] == "Rich Text Format" and (tmp_path / "b.docx").stat().st_size
+        assert conv.starts == 2
+    finally:
+        conv.close()
+
+
 def test_converter_dies_with_its_process(office_files, tmp_path):
     """End of input (the extraction process exited or was killed) stops soffice."""
     conv = office.Converter(office.find_soffice(), office.find_uno_python())
