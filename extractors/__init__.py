@@ -26,8 +26,18 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | OFFICE_
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODF_TEXT = (b"application/vnd.oasis.opendocument.text",
              b"application/vnd.oasis.opendocument.text-template")
-_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
-                         re.I | re.S)
+_HTML_START = re.compile(r"^\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*"
+                         r"<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """`<!DOCTYPE html` or `<html` first (after a BOM, an XML declaration, comments), in
+    UTF-8/ASCII or UTF-16 (Word's "Unicode" web pages)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    return bool(_HTML_START.match(text))
 
 
 def _ole_streams(path: Path, names: tuple[str, ...]) -> set[str]:
@@ -88,7 +98,7 @@ def sniff(path: Path, head: bytes) -> str:
             raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r} "
                                   "(zip container, not a .docx)")
         raise ExtractionError("corrupt DOCX: zip file without word/document.xml (not a .docx)")
-    if _HTML_START.match(head):
+    if _looks_like_html(head):
         return "html"
     if suffix == ".pdf":
         raise ExtractionError("not a PDF (no %PDF- header)")

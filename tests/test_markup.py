@@ -316,6 +316,10 @@ def test_html_sniffed_by_content(tmp_path):
                             encoding="utf-8")
     assert sniff(saved_as_doc, saved_as_doc.read_bytes()[:4096]) == "html"
     assert extract(saved_as_doc).text == "Công văn số 15/UBND-VP."
+    utf16 = tmp_path / "trang-web.doc"  # Word's "Unicode" web page
+    utf16.write_bytes('<?xml version="1.0"?>\n<html><body><p>Thông báo số 7/TB-VP.</p>'
+                      '</body></html>'.encode("utf-16"))
+    assert extract(utf16).text == "Thông báo số 7/TB-VP."
     empty = tmp_path / "rong.html"
     empty.write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
     with pytest.raises(ExtractionError, match="^no text in the HTML file$"):
