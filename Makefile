@@ -9,9 +9,11 @@ JOBS   ?= 2
 .PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
 
 # Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
-# tests and the benchmark use to draw PDFs with reportlab, and Chromium for the browser test
-# of `baocao serve`. Installed only when missing and
-# when running as root (CI, a fresh machine); elsewhere, ask your administrator.
+# tests and the benchmark use to draw PDFs with reportlab, LibreOffice Writer with its
+# Python bridge (python3-uno) that converts .doc/.rtf/.odt (extractors/office.py), and
+# Chromium for the browser test of `baocao serve`.
+# Installed only when missing and when running as root (CI, a fresh machine); elsewhere,
+# ask your administrator.
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
 system-deps:
@@ -19,10 +21,13 @@ system-deps:
 	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -f $(FONT) ] || missing="$$missing fonts-dejavu-core"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	/usr/bin/python3 -c "import uno" 2>/dev/null || missing="$$missing python3-uno"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-		else echo "warning: missing Debian packages:$$missing"; fi; fi
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else echo "warning: missing Debian packages:$$missing (install them, or run make as root;" \
+			"without LibreOffice, .doc/.rtf/.odt files are stored as failed)"; fi; fi
 
 $(BIN)/.installed: pyproject.toml
 	$(MAKE) --no-print-directory system-deps

@@ -6,7 +6,8 @@ Generates (under bench/generated/, not committed):
   - a PDF of >= 200 pages rendered with reportlab (DejaVu font), with footnotes;
   - a citation-dense text (one citation every ~100 characters).
 Prints pages/s and MB/s, the ratio of our PDF extraction to pdfplumber's bare
-`page.extract_text()` over the same pages, citation MB/s on ordinary and dense text
+`page.extract_text()` over the same pages, Word 97 .doc conversions/s with one warm
+LibreOffice vs one cold `soffice` per file (`python bench/run.py doc` runs only that), citation MB/s on ordinary and dense text
 (and at 1x vs 4x size, to show cost stays linear), figures/claims per second, and
 each analysis stage's share of ingest time. Ratios, not absolute seconds, are what to
 compare between machines.
@@ -134,6 +135,69 @@ def citation_dense_text(n_chars: int) -> str:
     return "".join(parts)
 
 
+def make_docs(n: int, folder: Path) -> list[Path]:
+    """n distinct Word 97 .doc files (the sample texts, numbers varied), saved as .doc by
+    LibreOffice from DOCX files written with python-docx."""
+    import docx
+
+    from extractors import office
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(11)
+    texts = source_texts()
+    conv = office.converter()
+    if conv is None:
+        raise SystemExit("bench: python3-uno is missing (make system-deps as root)")
+    out = []
+    for i in range(n):
+        d = docx.Document()
+        for para in vary(texts[i % len(texts)], rng).split("\n\n")[:40]:
+            d.add_paragraph(" ".join(para.split()))
+        table = d.add_table(rows=3, cols=3)
+        for r in range(3):
+            for c in range(3):
+                table.cell(r, c).text = str(rng.randint(1, 999))
+        src = folder / f"src-{i:03d}.docx"
+        d.save(src)
+        out.append(folder / f"van-ban-{i:03d}.doc")
+        conv.convert(src, out[-1], export_filter="MS Word 97")
+        src.unlink()
+    office.shutdown()
+    return out
+
+
+def bench_doc_conversion(n_warm: int = 20, n_cold: int = 5) -> None:
+    """.doc → .docx conversions/s: one warm converter for the batch (its start counted)
+    vs one cold `soffice --convert-to` per file. No cache: every file is new."""
+    import tempfile
+
+    from extractors import office
+
+    print("\n== Word 97 .doc conversion (LibreOffice): warm converter vs cold soffice per file")
+    docs = make_docs(max(n_warm, n_cold), GEN / "doc")
+    out = Path(tempfile.mkdtemp(prefix="baocao-bench-"))
+    try:
+        conv = office.Converter(office.find_soffice(), office.find_uno_python())
+        t0 = time.perf_counter()
+        conv.convert(docs[0], out / "w0.docx")
+        first = time.perf_counter() - t0
+        for i, path in enumerate(docs[1:n_warm], start=1):
+            conv.convert(path, out / f"w{i}.docx")
+        warm = time.perf_counter() - t0
+        conv.close()
+        t0 = time.perf_counter()
+        for i, path in enumerate(docs[:n_cold]):
+            office.convert_cold(path, out / f"c{i}.docx", office.find_soffice())
+        cold = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"warm: {n_warm} files in {warm:.2f}s = {rate(n_warm, warm)} conversions/s "
+          f"(first file, with the start: {first:.2f}s; then {rate(n_warm - 1, warm - first)}/s)")
+    print(f"cold: {n_cold} files in {cold:.2f}s = {rate(n_cold, cold)} conversions/s")
+    print(f"warm / cold: {(n_warm / warm) / (n_cold / cold):.1f}x")
+
+
 def rate(n: float, seconds: float) -> str:
     return f"{n / seconds:,.1f}" if seconds > 0 else "inf"
 
@@ -220,6 +284,12 @@ def main() -> None:
         print(f"checks:  {n_checks} in {audit_s:.2f}s ({rate(n_checks, audit_s)} claims/s, "
               f"{100 * audit_s / text_seconds:.1f}% of ingest)")
 
+    bench_doc_conversion()
+
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["doc"]:
+        GEN.mkdir(parents=True, exist_ok=True)
+        bench_doc_conversion()
+    else:
+        main()

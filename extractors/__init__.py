@@ -3,46 +3,117 @@
 `extract(path)` picks the extractor from the file's content first (magic bytes) and its
 extension second, so a PDF renamed .txt is still read as a PDF and garbage renamed .pdf
 fails with a clear reason instead of a parser traceback.
+
+Content: `%PDF-` → pdf; OLE2 (D0 CF 11 E0) with a WordDocument stream → doc; `{\rtf` →
+rtf; a zip with word/document.xml → docx, with an OpenDocument text mimetype → odt;
+`<!DOCTYPE html` / `<html` → html. Extension, for text without magic: .md/.markdown →
+md, .html/.htm/.xhtml → html, .txt → txt. doc, rtf and odt go through LibreOffice
+(extractors/office.py).
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 from schemas.records import ExtractedDocument, ExtractionError
 
-TEXT_SUFFIXES = {".txt", ".md"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+TEXT_SUFFIXES = {".txt"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+OFFICE_SUFFIXES = {".doc", ".dot", ".rtf", ".odt", ".ott"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | OFFICE_SUFFIXES | {".docx", ".pdf"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODF_TEXT = (b"application/vnd.oasis.opendocument.text",
+             b"application/vnd.oasis.opendocument.text-template")
+_HTML_START = re.compile(r"^\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*"
+                         r"<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """`<!DOCTYPE html` or `<html` first (after a BOM, an XML declaration, comments), in
+    UTF-8/ASCII or UTF-16 (Word's "Unicode" web pages)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    return bool(_HTML_START.match(text))
+
+
+def _ole_streams(path: Path, names: tuple[str, ...]) -> set[str]:
+    """Which of these stream names an OLE2 compound file holds. Word 6-2003 keeps its
+    text in "WordDocument"; Excel/PowerPoint/Outlook share the container but not that
+    name; a password-protected .docx is an OLE2 file with an "EncryptedPackage". The
+    directory entries store names in UTF-16LE, so a scan of the file finds them."""
+    needles = {n: n.encode("utf-16-le") for n in names}
+    found, tail = set(), b""
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            found |= {n for n, b in needles.items() if b in tail + chunk}
+            tail = chunk[-64:]
+    return found
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """Return the format name ('pdf', 'docx', 'txt') or raise ExtractionError."""
+    """Return the format name (pdf, docx, doc, rtf, odt, html, md, txt) or raise
+    ExtractionError."""
     suffix = path.suffix.lower()
     if not head:
         raise ExtractionError("empty file (0 bytes)")
     if head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in head[:1024]):
         return "pdf"
     if head.startswith(_OLE_MAGIC):
-        raise ExtractionError("legacy binary Word .doc (OLE2) is not supported; save it as .docx")
+        streams = _ole_streams(path, ("WordDocument", "EncryptedPackage"))
+        if "WordDocument" in streams:
+            return "doc"
+        if "EncryptedPackage" in streams:
+            raise ExtractionError("password-protected (encrypted) Office document")
+        raise ExtractionError("OLE2 file without a Word document stream (not a Word .doc: "
+                              "Excel, PowerPoint, or damaged)")
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile as exc:
+            if suffix in (".odt", ".ott"):
+                raise ExtractionError(f"corrupt ODT (bad zip container: {exc})") from None
             if suffix != ".docx":
                 raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r}") from None
             raise ExtractionError(f"corrupt DOCX (bad zip container: {exc})") from None
         if "word/document.xml" in names:
             return "docx"
+        if "mimetype" in names and "content.xml" in names:
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    mimetype = zf.read("mimetype").strip()
+            except Exception as exc:  # BadZipFile, zlib.error …
+                raise ExtractionError(f"corrupt OpenDocument file: {exc}") from None
+            if mimetype in _ODF_TEXT:
+                return "odt"
+            raise ExtractionError(f"OpenDocument file that is not a text document "
+                                  f"({mimetype.decode('ascii', 'replace')[:60]})")
         if suffix != ".docx":
             raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r} "
                                   "(zip container, not a .docx)")
         raise ExtractionError("corrupt DOCX: zip file without word/document.xml (not a .docx)")
+    if _looks_like_html(head):
+        return "html"
     if suffix == ".pdf":
         raise ExtractionError("not a PDF (no %PDF- header)")
     if suffix == ".docx":
         raise ExtractionError("not a DOCX (not a zip container)")
+    if suffix in (".doc", ".dot"):
+        raise ExtractionError("not a Word .doc (no OLE2 header, not RTF)")
+    if suffix == ".rtf":
+        raise ExtractionError("not an RTF file (no {\\rtf header)")
+    if suffix in (".odt", ".ott"):
+        raise ExtractionError("not an OpenDocument text (not a zip container)")
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "md"
     if suffix in TEXT_SUFFIXES:
         return "txt"
     raise ExtractionError(f"unsupported file type {suffix or '(no extension)'!r}")
@@ -64,6 +135,14 @@ def extract(path: str | Path) -> ExtractedDocument:
         from extractors.pdf import extract_pdf as fn
     elif fmt == "docx":
         from extractors.docx import extract_docx as fn
+    elif fmt in ("doc", "rtf", "odt"):
+        from extractors.office import extract_office
+
+        return extract_office(path, fmt)
+    elif fmt == "md":
+        from extractors.markup import extract_markdown as fn
+    elif fmt == "html":
+        from extractors.markup import extract_html as fn
     else:
         from extractors.txt import extract_txt as fn
     return fn(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -113,6 +114,7 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
             "pages": doc.page_count if doc else None,
             "text": doc.text if doc else None, "status": status, "error": error,
             "warnings": json.dumps(doc.warnings, ensure_ascii=False) if doc and doc.warnings else None,
+            "source": doc.source if doc else None,
             "ingested_at": store.now(),
         }
         rows: dict[str, list[dict]] = {}
@@ -204,6 +206,7 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             t0 = time.perf_counter()
             handle(_extract_job(spath), sha, size, t0)
 
+    _stop_converters()
     if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
         for name, fn in finalizer_functions():
             t0 = time.perf_counter()
@@ -212,6 +215,14 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     summary.seconds = time.perf_counter() - started
     db.close()
     return summary
+
+
+def _stop_converters() -> None:
+    """The LibreOffice converter of this process lives for one batch (extractors/office.py;
+    workers' converters end with the worker pool)."""
+    office = sys.modules.get("extractors.office")
+    if office is not None:
+        office.shutdown()
 
 
 def _record_failure(db, path, sha, size, reason, summary, progress, t0):

@@ -53,7 +53,7 @@ class PageSpan:
 @dataclass
 class ExtractedDocument:
     path: str
-    format: str  # txt | docx | pdf
+    format: str  # txt | md | html | docx | pdf | doc | rtf | odt
     text: str
     blocks: list[Block] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
@@ -62,6 +62,7 @@ class ExtractedDocument:
     page_count: int | None = None
     metadata: dict = field(default_factory=dict)  # format metadata (PDF info, DOCX core props)
     warnings: list[str] = field(default_factory=list)  # non-fatal problems: status 'partial'
+    source: str | None = None  # how the text was obtained when not read directly ("converted by LibreOffice …")
 
     @property
     def body_end(self) -> int:

@@ -25,6 +25,7 @@ TABLES: dict[str, dict[str, type]] = {
     "documents": {
         "id": int, "path": str, "sha256": str, "format": str, "pages": int, "text": str,
         "status": str, "error": str, "ingested_at": str, "size": int, "warnings": str,
+        "source": str,  # NULL when read directly; "converted by LibreOffice … from doc to docx"
         # document metadata (structure stage)
         "doc_type": str, "number_symbol": str, "issued_date": str, "issued_place": str,
         "issuer": str, "title": str, "signer": str, "signer_role": str, "recipients": str,

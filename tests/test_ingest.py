@@ -47,7 +47,7 @@ EXPECTED_REASONS = {
     "rac.docx": "not a DOCX",
     "bang-tinh.xlsx": "unsupported file type",
     "anh.png": "unsupported file type",
-    "cu.doc": "legacy binary Word .doc",
+    "cu.doc": "OLE2 file without a Word document stream",
     "tcvn3.txt": "not UTF-8 or UTF-16",
     "mat-lien-ket.txt": "cannot read file",
     "ma-hoa.pdf": "encrypted",

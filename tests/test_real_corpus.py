@@ -25,17 +25,19 @@ def shingles(tokens: list[str], n: int = 5) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
 
 
-def test_scanned_pdf_and_legacy_doc_fail_clearly():
+def test_scanned_pdf_fails_clearly_and_the_word97_doc_is_read():
     with pytest.raises(ExtractionError, match=r"^no text layer \(scanned\?\)$"):
         extract(SHARED_CORPUS / "bcdcchc_qd46-2021_scanned.pdf")
-    with pytest.raises(ExtractionError, match="legacy binary Word .doc"):
-        extract(SHARED_CORPUS / "cantho_ubnd_qd256-2004_tcvn3.doc")
+    # Word 97 goes through LibreOffice (tests/test_office.py); its TCVN3 font encoding is
+    # another matter (the text is read, as the fonts encode it).
+    doc = extract(SHARED_CORPUS / "cantho_ubnd_qd256-2004_tcvn3.doc")
+    assert doc.format == "doc" and len(doc.text) > 10000
 
 
 def test_whole_real_corpus_ingests(real_corpus_db):
     summary, db = real_corpus_db
     failed = {o.path.rsplit("/", 1)[-1] for o in summary.failed}
-    assert failed == {"bcdcchc_qd46-2021_scanned.pdf", "cantho_ubnd_qd256-2004_tcvn3.doc"}
+    assert failed == {"bcdcchc_qd46-2021_scanned.pdf"}
     ok = {r["path"].rsplit("/", 1)[-1]: r for r in db.query(
         "select path, pages, status from documents where status != 'failed'")}
     assert ok["chinhphu_nd335-2025.pdf"]["pages"] == 19

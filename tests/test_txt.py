@@ -258,11 +258,11 @@ def test_markdown_headings_keep_their_marks():
     assert blocks[4][0] == "paragraph"
 
 
-def test_md_file(tmp_path):
+def test_md_file_goes_to_the_markdown_reader(tmp_path):
     path = tmp_path / "ghi-chu.md"
     path.write_text("# Tiêu đề\n\nNội dung ghi chú của cuộc họp giao ban tuần.\n", encoding="utf-8")
-    doc = extract(path)
-    assert doc.format == "txt" and doc.text.startswith("# Tiêu đề")
+    doc = extract(path)  # extractors/markup.py; tests/test_markup.py
+    assert doc.format == "md" and doc.text.startswith("Tiêu đề\n\nNội dung")
 
 
 def test_unit_superscripts_are_not_markers():
