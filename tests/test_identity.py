@@ -1,0 +1,130 @@
+"""Document identity in the corpus (issue 10): a document is not its own citation, the same
+content under two paths of one batch is stored once, and one symbol cited with two
+different dates is flagged as a conflict. Fixtures written here."""
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+from pipeline.citations import is_own_symbol
+from pipeline.cli import main
+
+DECREE = """CHÍNH PHỦ
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 77/2023/NĐ-CP
+
+Hà Nội, ngày 14 tháng 9 năm 2023
+
+NGHỊ ĐỊNH
+Quy định về quản lý kho lưu trữ số của cơ quan nhà nước
+
+Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;
+Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
+Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;
+Theo đề nghị của Bộ trưởng Bộ Nội vụ;
+Chính phủ ban hành Nghị định quy định về quản lý kho lưu trữ số của cơ quan nhà nước.
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định việc xây dựng, vận hành và bảo vệ kho lưu trữ số của cơ quan nhà nước.
+
+Điều 2. Biểu mẫu
+Các biểu mẫu ban hành kèm theo Nghị định số 77/2023/NĐ-CP được áp dụng thống nhất trong cả nước.
+
+Điều 3. Hiệu lực thi hành
+Nghị định này có hiệu lực từ ngày 01 tháng 11 năm 2023.
+
+TM. CHÍNH PHỦ
+THỦ TƯỚNG
+
+Phạm Văn Minh
+
+Phụ lục
+DANH MỤC BIỂU MẪU
+(Kèm theo Nghị định số 77/2023/NĐ-CP ngày 14 tháng 9 năm 2023 của Chính phủ)
+
+Mẫu số 01. Sổ đăng ký hồ sơ lưu trữ số.
+Mẫu số 02. Biên bản giao nhận tài liệu lưu trữ số.
+"""
+
+REPORT = """ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 12/BC-UBND
+
+Phú Yên, ngày 20 tháng 01 năm 2025
+
+BÁO CÁO
+Kết quả triển khai kho lưu trữ số năm 2024
+
+Thực hiện Nghị định số 77/2023/NĐ-CP ngày 14/9/2023 của Chính phủ quy định về quản lý kho lưu trữ số, tiếp theo Báo cáo số 12/BC-UBND ngày 15/01/2024 của Ủy ban nhân dân tỉnh, Ủy ban nhân dân tỉnh báo cáo như sau.
+
+1. Kết quả
+Toàn tỉnh đã số hóa 1.250 hồ sơ theo Nghị định số 77/2023/NĐ-CP.
+"""
+
+
+def run(*argv) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+def test_own_symbol_rules():
+    own, date = "77/2023/NĐ-CP", "2023-09-14"
+    assert is_own_symbol("77/2023/NĐ-CP", None, 2023, own, date)
+    assert is_own_symbol("77/2023/NĐ-CP", date, 2023, own, date)
+    assert not is_own_symbol("77/2023/NĐ-CP", "2023-10-02", 2023, own, date)  # another date
+    assert not is_own_symbol("77/2022/NĐ-CP", None, 2022, own, date)  # another year
+    assert not is_own_symbol("78/2023/NĐ-CP", None, 2023, own, date)
+    # a number without a year in its symbol: the date decides
+    assert is_own_symbol("12/BC-UBND", None, None, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", "2024-01-15", 2024, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", None, 2024, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", None, None, None, None)
+
+
+def test_a_document_is_not_its_own_citation(tmp_path, ingest_into):
+    (tmp_path / "in").mkdir()
+    decree = tmp_path / "in" / "nghi-dinh-77.txt"
+    report = tmp_path / "in" / "bao-cao-12.txt"
+    decree.write_text(DECREE, encoding="utf-8")
+    report.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(tmp_path / "in")
+    assert not summary.failed
+    docs = {r["path"].rsplit("/", 1)[-1]: r for r in db.query("select * from documents")}
+    d, r = docs["nghi-dinh-77.txt"], docs["bao-cao-12.txt"]
+    assert (d["number_symbol"], d["issued_date"]) == ("77/2023/NĐ-CP", "2023-09-14")
+    assert (r["number_symbol"], r["issued_date"]) == ("12/BC-UBND", "2025-01-20")
+    own = [dict(c) for c in db.query(
+        "select * from citations where document_id = ? and canonical = ?", [d["id"], "77/2023/NĐ-CP"])]
+    # "ban hành kèm theo Nghị định số 77/2023/NĐ-CP" and the annex caption
+    assert len(own) >= 2 and all(c["form"] == "self" for c in own), own
+    assert all(c["target_document_id"] == d["id"] and c["cited_document_id"] is None for c in own)
+    text = d["text"]
+    assert all(text[c["start"]:c["end"]] == c["surface"] for c in own)
+    # cited-by: the report's two mentions, none from the decree itself
+    code, out = run("cited-by", "nđ 77/2023", "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 2
+    assert {x["document_id"] for x in rows} == {r["id"]}
+    # cites: the decree cites Nghị định 30/2020 (and the laws), not itself
+    code, out = run("cites", str(d["id"]), "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    cited = {x["cited"] for x in json.loads(out)}
+    assert "30/2020/NĐ-CP" in cited and "77/2023/NĐ-CP" not in cited
+    # the report's own number, last year's report of the same number is a real citation
+    last_year = [dict(c) for c in db.query(
+        "select * from citations where document_id = ? and canonical = ?", [r["id"], "12/BC-UBND"])]
+    assert [(c["form"], c["issued_date"]) for c in last_year] == [("full", "2024-01-15")]
+    # cited_documents counts the report's mentions only
+    cd = next(iter(db.query("select * from cited_documents where canonical = ?", ["77/2023/NĐ-CP"])))
+    assert (cd["mentions"], cd["citing_documents"], cd["target_document_id"]) == (2, 1, d["id"])
