@@ -153,6 +153,8 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     db = store.open_db(db_path)
     summary = Summary()
     todo: list[tuple[str, str, int]] = []
+    queued: dict[str, str] = {}  # sha256 -> the path of this batch that carries it
+    copies: list[tuple] = []  # same content as a queued file: (outcome, its path, sha, size)
     for path in discover(paths):
         spath = str(path)
         t0 = time.perf_counter()
@@ -175,6 +177,17 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             if progress:
                 progress(outcome)
             continue
+        if sha in queued:
+            # The same content twice in one batch (two folders holding the same file):
+            # stored once, like a twin already in the store.
+            note = "listed twice" if spath == queued[sha] else f"same content as {queued[sha]}"
+            outcome = Outcome(spath, "unchanged", note)
+            summary.outcomes.append(outcome)
+            copies.append((outcome, queued[sha], sha, size))
+            if progress:
+                progress(outcome)
+            continue
+        queued[sha] = spath
         todo.append((spath, sha, size))
 
     def handle(result, sha, size, t0):
@@ -203,6 +216,18 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         for spath, sha, size in todo:
             t0 = time.perf_counter()
             handle(_extract_job(spath), sha, size, t0)
+
+    by_path = {o.path: o for o in summary.outcomes if o.document_id is not None}
+    for outcome, original, sha, size in copies:
+        first = by_path.get(original)
+        if first is None:
+            continue
+        outcome.document_id = first.document_id
+        if first.status == "failed":
+            # Not read: the copy is not either, and keeps its own failed row (retried
+            # with the original on the next ingest).
+            outcome.status, outcome.reason = "failed", f"{first.reason} (same content as {original})"
+            outcome.document_id = write_document(db, outcome.path, sha, size, None, outcome.reason)
 
     if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
         for name, fn in finalizer_functions():

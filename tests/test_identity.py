@@ -128,3 +128,44 @@ def test_a_document_is_not_its_own_citation(tmp_path, ingest_into):
     # cited_documents counts the report's mentions only
     cd = next(iter(db.query("select * from cited_documents where canonical = ?", ["77/2023/NĐ-CP"])))
     assert (cd["mentions"], cd["citing_documents"], cd["target_document_id"]) == (2, 1, d["id"])
+
+
+def test_same_content_under_two_paths_of_one_batch_is_stored_once(tmp_path, ingest_into):
+    """Two folders ingested together, both holding the same report (and the same file
+    listed twice): one document; the copies are reported unchanged, naming the original."""
+    a, b = tmp_path / "phong-noi-vu", tmp_path / "van-phong"
+    a.mkdir()
+    b.mkdir()
+    (a / "bao-cao-12.txt").write_text(REPORT, encoding="utf-8")
+    (b / "ban-sao bao cao 12.txt").write_text(REPORT, encoding="utf-8")
+    (b / "nghi-dinh-77.txt").write_text(DECREE, encoding="utf-8")
+    summary, db = ingest_into(a, b, a / "bao-cao-12.txt")
+    assert db["documents"].count == 2
+    assert sorted(o.status for o in summary.outcomes) == ["ingested", "ingested", "unchanged", "unchanged"]
+    original = str(a / "bao-cao-12.txt")
+    first, = [o for o in summary.outcomes if o.path == original and o.status == "ingested"]
+    copy, = [o for o in summary.outcomes if o.path.endswith("ban-sao bao cao 12.txt")]
+    assert copy.status == "unchanged" and copy.reason == f"same content as {original}"
+    assert copy.document_id == first.document_id
+    twice, = [o for o in summary.outcomes if o.path == original and o.status == "unchanged"]
+    assert twice.reason == "listed twice" and twice.document_id == first.document_id
+    # the report's citations are stored once
+    assert db.execute("select count(*) from citations where canonical = '77/2023/NĐ-CP'"
+                      " and form != 'self'").fetchone()[0] == 2
+    # the CLI says so
+    code, out = run("ingest", str(a), str(b), "--db", str(tmp_path / "cli.db"), "-q")
+    assert code == 0 and "2 ingested, 1 unchanged" in out
+
+
+def test_copy_of_an_unreadable_file_fails_with_it(tmp_path, ingest_into):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    for folder in (a, b):
+        (folder / "rong.txt").write_text("", encoding="utf-8")
+    summary, db = ingest_into(a, b)
+    assert [o.status for o in summary.outcomes] == ["failed", "failed"]
+    copy, = [o for o in summary.outcomes if o.path == str(b / "rong.txt")]
+    assert copy.reason == f"empty file (0 bytes) (same content as {a / 'rong.txt'})"
+    # each path keeps its failed row (retried on the next ingest)
+    assert db["documents"].count == 2 and copy.document_id is not None
