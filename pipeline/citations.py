@@ -882,6 +882,7 @@ def finalize(db) -> None:
             c = canonicalize(d["number_symbol"])
             if c:
                 docs.setdefault(c, []).append((d["id"], d["issued_date"]))
+    _date_conflicts(identities)
     ids = {}
     counts: dict[str, list] = {}
     for r in rows:
@@ -920,6 +921,29 @@ def finalize(db) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _date_conflicts(identities: dict[str, dict]) -> None:
+    """One symbol cited with different dates ("06/QĐ-TTg ngày 06/01/2022" in one report,
+    "ngày 07/01/2022" in another) is flagged on each of its identities (`conflict`), not
+    merged: one of the dates is wrong, the corpus cannot say which. Symbols without a year
+    restart their numbering every year, so dates of different years are different
+    documents, not a conflict."""
+    by_canon: dict[str, list[dict]] = {}
+    for ident in identities.values():
+        ident["conflict"] = None
+        if ident["kind"] == "document" and ident["canonical"] and ident["issued_date"]:
+            by_canon.setdefault(ident["canonical"], []).append(ident)
+    for canonical, group in by_canon.items():
+        if len(group) < 2:
+            continue
+        with_year = bool(_YEAR_PART.match(canonical))
+        for ident in group:
+            others = sorted({o["issued_date"] for o in group if o is not ident
+                             and o["issued_date"] != ident["issued_date"]
+                             and (with_year or o["issued_date"][:4] == ident["issued_date"][:4])})
+            if others:
+                ident["conflict"] = f"{canonical} also cited with date {', '.join(others)}"
 
 
 # ---- benchmark input -------------------------------------------------------------------

@@ -169,3 +169,53 @@ def test_copy_of_an_unreadable_file_fails_with_it(tmp_path, ingest_into):
     assert copy.reason == f"empty file (0 bytes) (same content as {a / 'rong.txt'})"
     # each path keeps its failed row (retried on the next ingest)
     assert db["documents"].count == 2 and copy.document_id is not None
+
+
+def _report(place: str, number: int, body: str) -> str:
+    return (f"ỦY BAN NHÂN DÂN HUYỆN {place.upper()}\n\nSố: {number}/BC-UBND\n\n"
+            f"{place}, ngày 10 tháng 3 năm 2024\n\nBÁO CÁO\nKết quả chuyển đổi số năm 2023\n\n{body}\n")
+
+
+def test_one_symbol_cited_with_two_dates_is_a_conflict(tmp_path, ingest_into):
+    """06/QĐ-TTg dated 06/01/2022 in one report and 07/01/2022 in another: one of them is
+    wrong; both identities are kept and flagged. A 06/QĐ-TTg of 2023 is another decision
+    (numbers restart every year), and a symbol with its year conflicts across years too."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {
+        "a.txt": _report("Krông Pắc", 21, "Thực hiện Quyết định số 06/QĐ-TTg ngày 06/01/2022 của Thủ "
+                         "tướng Chính phủ về phát triển dữ liệu dân cư, huyện đã cấp 5.200 tài khoản định "
+                         "danh. Căn cứ Nghị định số 45/2020/NĐ-CP ngày 08/4/2020 của Chính phủ, huyện "
+                         "đã tiếp nhận 310 hồ sơ trực tuyến."),
+        "b.txt": _report("Ea Kar", 34, "Triển khai Quyết định số 06/QĐ-TTg ngày 07/01/2022 của Thủ tướng "
+                         "Chính phủ, huyện đã thu nhận 4.100 hồ sơ căn cước. Theo Nghị định số "
+                         "45/2020/NĐ-CP ngày 09/4/2021 của Chính phủ, huyện đã tiếp nhận 280 hồ sơ."),
+        "c.txt": _report("Cư Kuin", 9, "Thực hiện Quyết định số 06/QĐ-TTg ngày 05/01/2023 của Thủ tướng "
+                         "Chính phủ về chương trình năm 2023, huyện đã tổ chức 12 lớp tập huấn."),
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    summary, db = ingest_into(folder)
+    assert not summary.failed
+    cds = {(r["canonical"], r["issued_date"]): r["conflict"] for r in db.query(
+        "select canonical, issued_date, conflict from cited_documents where kind = 'document'")}
+    assert cds[("06/QĐ-TTg", "2022-01-06")] == "06/QĐ-TTg also cited with date 2022-01-07"
+    assert cds[("06/QĐ-TTg", "2022-01-07")] == "06/QĐ-TTg also cited with date 2022-01-06"
+    assert cds[("06/QĐ-TTg", "2023-01-05")] is None
+    assert cds[("45/2020/NĐ-CP", "2020-04-08")] == "45/2020/NĐ-CP also cited with date 2021-04-09"
+    assert cds[("45/2020/NĐ-CP", "2021-04-09")] == "45/2020/NĐ-CP also cited with date 2020-04-08"
+    # not merged: three identities for 06/QĐ-TTg
+    assert sum(1 for c, _d in cds if c == "06/QĐ-TTg") == 3
+    # cited-by shows it, in every format
+    code, out = run("cited-by", "06/QĐ-TTg", "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3
+    flagged = {r["cited_date"]: r["conflict"] for r in rows}
+    assert flagged["2022-01-06"] and flagged["2022-01-07"] and flagged["2023-01-05"] is None
+    code, out = run("cited-by", "06/QĐ-TTg", "--db", str(tmp_path / "corpus.db"))
+    assert "conflict" in out and "also cited with date" in out
+    # and `cites` lists it among the document's flags
+    a_id = next(iter(db.query("select id from documents where path like '%a.txt'")))["id"]
+    code, out = run("cites", str(a_id), "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    flags = {g["cited"]: g["flags"] for g in json.loads(out)}
+    assert "2022-01-07" in (flags["06/QĐ-TTg"] or "")
