@@ -255,3 +255,17 @@ def test_real_signed_report_number_and_date(real_corpus_db):
     # the annex caption on page 25 carries the same number and day
     assert "Kèm theo Báo cáo số 329/BC-UBND ngày 19 tháng 12 năm 2025" in text
     _assert_spans(db, doc)
+
+
+@pytest.mark.real
+def test_real_ministry_letter_number_and_day_in_widgets(ingest_into):
+    """A one-page ministry letter signed digitally: number and day in widgets too; the
+    scanned signed letters keep failing as scans (their only text is the signature stamp)."""
+    office = SHARED_CORPUS.parent / "real" / "office"
+    letter = office / "17.9.2025.Vv lay y kien du thao BC so ket 2021-2025.pdf"
+    summary, db = ingest_into(letter, office / "1_4409.signed.pdf")
+    status = {o.path.rsplit("/", 1)[-1]: (o.status, o.reason) for o in summary.outcomes}
+    assert status["1_4409.signed.pdf"] == ("failed", "no text layer (scanned?)")
+    doc = next(iter(db.query("select * from documents where path = ?", [str(letter)])))
+    assert (doc["number_symbol"], doc["issued_date"]) == ("8151/BNV-CCHC", "2025-09-18")
+    _assert_spans(db, doc)
