@@ -219,3 +219,28 @@ def test_one_symbol_cited_with_two_dates_is_a_conflict(tmp_path, ingest_into):
     code, out = run("cites", str(a_id), "--db", str(tmp_path / "corpus.db"), "--format", "json")
     flags = {g["cited"]: g["flags"] for g in json.loads(out)}
     assert "2022-01-07" in (flags["06/QĐ-TTg"] or "")
+
+
+def test_a_path_that_becomes_a_copy_loses_its_old_document(tmp_path, ingest_into):
+    """b.txt held the decree; now it holds the same report as a.txt: the decree's rows go
+    and the report is stored once (in the same batch as a.txt, or in a later one)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, b = folder / "a.txt", folder / "b.txt"
+    b.write_text(DECREE, encoding="utf-8")
+    ingest_into(b)
+    a.write_text(REPORT, encoding="utf-8")
+    b.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(folder)  # one batch
+    assert sorted(o.status for o in summary.outcomes) == ["ingested", "unchanged"]
+    assert [r["path"] for r in db.query("select path from documents")] == [str(a)]
+    assert not list(db.query("select 1 from citations where document_id not in (select id from documents)"))
+    # a later batch: b.txt back to the decree, then again a copy of a.txt
+    b.write_text(DECREE, encoding="utf-8")
+    ingest_into(b)
+    assert db["documents"].count == 2
+    b.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(b)
+    assert [(o.status, o.reason) for o in summary.outcomes] == [("unchanged", f"same content as {a}")]
+    assert db["documents"].count == 1
+    assert not list(db.query("select 1 from cited_documents where canonical = '30/2020/NĐ-CP'"))
