@@ -17,6 +17,11 @@ markers come out as their own words) grouped into rows, then:
      a space, since Vietnamese words are never hyphenated.
 Footnote numbers in the body (small raised digits) become Unicode superscripts and are
 passed to the builder as `footnote_refs`, so each footnote is linked to its marker.
+
+Text printed by annotations is part of the page: signing software stamps the number and
+the day of a signed document into widget appearance streams ("Số: [329]/BC-UBND", "ngày
+[19] tháng 12"). Their text is read (`_annotation_words`), placed on the page and merged
+with the page's words before rows are built; it never makes a scan count as text.
 """
 from __future__ import annotations
 
@@ -60,6 +65,7 @@ class Word:
     size: float
     bold: bool
     sup: bool = False  # a small raised number: footnote marker candidate
+    annot: bool = False  # printed by an annotation (a signed PDF's number/day widget)
 
 
 @dataclass
@@ -124,6 +130,10 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
                 gap = ""  # attach the marker to the word it follows
             else:
                 gap = " " if prev is not None else ""
+        elif prev is not None and prev.annot != w.annot:
+            # A fill-in stands in a blank of the page text: spaced from the words around
+            # it unless it completes a symbol ("329" + "/BC-UBND", "15/" + "KH-UBND").
+            gap = "" if _symbol_join(prev.text, w.text) else " "
         else:
             gap = "" if prev is None or w.x0 - prev.x1 < min(1.0, 0.1 * w.size) else " "
         parts.append(gap)
@@ -141,6 +151,13 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
         pos += len(text)
         prev = w
     return "".join(parts), refs
+
+
+def _symbol_join(left: str, right: str) -> bool:
+    """Do two pieces written apart form one symbol ("329" "/BC-UBND")?"""
+    if right[:1] in "/-" and left[-1:].isalnum():
+        return True
+    return left[-1:] in "/-" and len(left) > 1 and left[-2].isalnum() and right[:1].isalnum()
 
 
 # ------------------------------------------------------------------------ reading pages
@@ -171,6 +188,39 @@ UNMAPPED = re.compile(r"\(cid:\d+\)")
 def _page_words(page, unmapped: list[int]) -> list[Word]:
     raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
                              x_tolerance=1.5, y_tolerance=3)
+    words = _to_words(raw, unmapped)
+    fills = _annotation_words(page, unmapped)
+    return _attach_fills(words, fills) if fills else words
+
+
+def _attach_fills(words: list[Word], fills: list[Word]) -> list[Word]:
+    """Page words plus annotation words; a fill-in that completes a symbol with the next
+    (or previous) page word on its line ("329" + "/BC-UBND", written into a blank) becomes
+    one word with it, so that no gap is left where the blank was (a blank wider than the
+    number would otherwise look like a column gutter)."""
+    def same_line(a: Word, b: Word) -> bool:
+        return min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+
+    out = list(words)
+    for f in fills:
+        line = [w for w in out if not w.annot and same_line(w, f)]
+        right = min((w for w in line if w.x1 > f.x1 and w.x0 > f.x0), key=lambda w: w.x0, default=None)
+        left = max((w for w in line if w.x0 < f.x0 and w.x1 < f.x1), key=lambda w: w.x1, default=None)
+        near = 4 * max(f.size, 1.0)  # the blank left for a number
+        if right is not None and right.x0 - f.x1 < near and _symbol_join(f.text, right.text):
+            out.remove(right)
+            out.append(Word(f.text + right.text, f.x0, right.x1, right.top, right.bottom,
+                            right.size, right.bold))
+        elif left is not None and f.x0 - left.x1 < near and _symbol_join(left.text, f.text):
+            out.remove(left)
+            out.append(Word(left.text + f.text, left.x0, f.x1, left.top, left.bottom,
+                            left.size, left.bold))
+        else:
+            out.append(f)
+    return out
+
+
+def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False) -> list[Word]:
     words = []
     for w in raw:
         if not w.get("upright", True):
@@ -185,8 +235,228 @@ def _page_words(page, unmapped: list[int]) -> list[Word]:
             if not text:
                 continue
         words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                          "Bold" in font or "bold" in font or ",B" in font))
+                          "Bold" in font or "bold" in font or ",B" in font, annot=annot))
     return words
+
+
+# ------------------------------------------------------------------- annotation text
+# Annotation flags (PDF 32000-1, 12.5.3): Invisible, Hidden, NoView.
+HIDDEN_FLAGS = 1 | 2 | 32
+SKIPPED_SUBTYPES = {"Link", "Popup"}
+
+
+def _annotation_words(page, unmapped: list[int]) -> list[Word]:
+    """Words printed by the page's annotations: the text of their normal appearance
+    streams (/AP /N, a form XObject drawn into the annotation's Rect), or the value of a
+    text field that has no appearance. Hidden annotations and text that the page content
+    already prints at the same place are skipped; signature images give no words."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        annots = resolve1(page.page_obj.annots) or []
+    except Exception:
+        return []
+    if not isinstance(annots, list) or not annots:
+        return []
+    chars: list[dict] = []
+    fields: list[Word] = []
+    for ref in annots:
+        try:
+            annot = resolve1(ref)
+            if not isinstance(annot, dict) or _name(annot.get("Subtype")) in SKIPPED_SUBTYPES:
+                continue
+            if int(resolve1(annot.get("F")) or 0) & HIDDEN_FLAGS:
+                continue
+            rect = _rect(annot.get("Rect"))
+            if rect is None:
+                continue
+            stream = _appearance(annot)
+            found = _appearance_chars(page, stream, rect) if stream is not None else []
+            if found:
+                chars.extend(found)
+            else:
+                fields.extend(_field_value_words(page, annot, rect))
+        except Exception:  # a damaged annotation must not lose the page
+            continue
+    if not chars and not fields:
+        return []
+    words = []
+    if chars:
+        chars = _not_in_content(page, chars)
+        from pdfplumber.utils import extract_words
+        raw = extract_words(chars, extra_attrs=["size", "fontname"], keep_blank_chars=False,
+                            x_tolerance=1.5, y_tolerance=3)
+        words = _to_words(raw, unmapped, annot=True)
+    return words + _not_in_content_words(page, fields)
+
+
+def _name(obj) -> str:
+    from pdfminer.pdftypes import resolve1
+
+    obj = resolve1(obj)
+    return getattr(obj, "name", obj if isinstance(obj, str) else "")
+
+
+def _rect(obj) -> tuple[float, float, float, float] | None:
+    from pdfminer.pdftypes import resolve1
+
+    vals = resolve1(obj)
+    if not isinstance(vals, (list, tuple)) or len(vals) != 4:
+        return None
+    a, b, c, d = (float(resolve1(v)) for v in vals)
+    x0, y0, x1, y1 = min(a, c), min(b, d), max(a, c), max(b, d)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _appearance(annot: dict):
+    """The normal appearance stream (for a widget with states, the current one)."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    ap = resolve1(annot.get("AP"))
+    normal = resolve1(ap.get("N")) if isinstance(ap, dict) else None
+    if isinstance(normal, dict):  # check boxes, radio buttons: {state: stream}
+        state = _name(annot.get("AS"))
+        normal = resolve1(normal.get(state)) if state else None
+    return normal if isinstance(normal, PDFStream) else None
+
+
+def _appearance_chars(page, stream, rect) -> list[dict]:
+    """The characters of an appearance stream, in the page's coordinates (pdfplumber's
+    char dicts): the form's BBox, transformed by its Matrix, is mapped onto the Rect
+    (PDF 32000-1, 12.5.5), then the page's own transform (MediaBox, Rotate) applies."""
+    from pdfminer.layout import LTChar, LTContainer
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.utils import apply_matrix_pt, mult_matrix
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    bbox = _rect(stream.get("BBox"))
+    if bbox is None:
+        return []
+    raw_matrix = resolve1(stream.get("Matrix"))
+    matrix = tuple(float(resolve1(v)) for v in raw_matrix) if raw_matrix else (1, 0, 0, 1, 0, 0)
+    corners = [apply_matrix_pt(matrix, (x, y)) for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
+    bx0, by0 = min(c[0] for c in corners), min(c[1] for c in corners)
+    bx1, by1 = max(c[0] for c in corners), max(c[1] for c in corners)
+    if bx1 - bx0 <= 0 or by1 - by0 <= 0:
+        return []
+    sx, sy = (rect[2] - rect[0]) / (bx1 - bx0), (rect[3] - rect[1]) / (by1 - by0)
+    to_rect = (sx, 0, 0, sy, rect[0] - bx0 * sx, rect[1] - by0 * sy)
+    page_obj = page.page_obj
+    base = _page_ctm(page_obj)
+    ctm = mult_matrix(mult_matrix(matrix, to_rect), base)
+    rsrcmgr = page.pdf.rsrcmgr
+    device = PDFPageAggregatorWithMarkedContent(rsrcmgr, pageno=page.page_number, laparams=None)
+    interpreter = PDFPageInterpreter(rsrcmgr, device)
+    resources = resolve1(stream.get("Resources")) or _form_resources(page)
+    device.begin_page(page_obj, base)
+    interpreter.render_contents(resources, [stream], ctm=ctm)
+    device.end_page(page_obj)
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, LTChar):
+                yield item
+            elif isinstance(item, LTContainer):
+                yield from walk(item)
+
+    chars = []
+    for ch in walk(device.get_result()):
+        obj = page.process_object(ch)
+        if obj.get("text", "").strip():
+            chars.append(obj)
+    return chars
+
+
+def _page_ctm(page_obj) -> tuple:
+    """The transform pdfminer applies to the page content (pdfinterp.process_page)."""
+    x0, y0, x1, y1 = page_obj.mediabox
+    rotate = page_obj.rotate % 360
+    if rotate == 90:
+        return (0, -1, 1, 0, -y0, x1)
+    if rotate == 180:
+        return (-1, 0, 0, -1, x1, y1)
+    if rotate == 270:
+        return (0, 1, -1, 0, y1, -x0)
+    return (1, 0, 0, 1, -x0, -y0)
+
+
+def _form_resources(page) -> dict:
+    """The form's default resources (AcroForm /DR), for appearances without their own."""
+    from pdfminer.pdftypes import resolve1
+
+    acro = resolve1(page.pdf.doc.catalog.get("AcroForm"))
+    dr = resolve1(acro.get("DR")) if isinstance(acro, dict) else None
+    return dr if isinstance(dr, dict) else {}
+
+
+def _inherited(annot: dict, key: str):
+    """A field attribute, looked up the field's /Parent chain (FT, V, DA are inheritable)."""
+    from pdfminer.pdftypes import resolve1
+
+    node, depth = annot, 0
+    while isinstance(node, dict) and depth < 16:
+        if key in node:
+            return resolve1(node[key])
+        node, depth = resolve1(node.get("Parent")), depth + 1
+    return None
+
+
+def _decode_pdf_string(value) -> str:
+    if isinstance(value, bytes):
+        from pdfminer.utils import decode_text  # PDFDocEncoding, or UTF-16 with a BOM
+        return decode_text(value)
+    return value if isinstance(value, str) else ""
+
+
+def _field_value_words(page, annot: dict, rect) -> list[Word]:
+    """A text field without an appearance stream: its value laid out in its Rect (one
+    line per value line, left-aligned, the size from /DA or fitted to the box)."""
+    if _name(annot.get("Subtype")) != "Widget" or _name(_inherited(annot, "FT")) != "Tx":
+        return []
+    value = _decode_pdf_string(_inherited(annot, "V")).strip()
+    if not value:
+        return []
+    da = _decode_pdf_string(_inherited(annot, "DA") or b"")
+    m = re.search(r"([\d.]+)\s+Tf", da)
+    height = rect[3] - rect[1]
+    lines = [ln.split() for ln in value.splitlines() if ln.strip()]
+    size = float(m.group(1)) if m and float(m.group(1)) > 0 else min(12.0, 0.8 * height / len(lines))
+    if page.page_obj.rotate % 360:
+        return []  # approximate layout only for upright pages
+    x0, y0, x1, y1 = page.page_obj.mediabox
+    top = (y1 - rect[3]) + max(0.0, (height - 1.2 * size * len(lines)) / 2)
+    words = []
+    for k, line in enumerate(lines):
+        x = rect[0] - x0 + 2
+        row_top = top + 1.2 * size * k
+        for token in line:
+            width = 0.5 * size * len(token)
+            words.append(Word(token, x, x + width, row_top, row_top + size, size, False, annot=True))
+            x += width + 0.25 * size
+    return words
+
+
+def _not_in_content(page, chars: list[dict]) -> list[dict]:
+    """Drop annotation characters that the page content prints at the same place (some
+    signing tools also write the filled-in text into the page)."""
+    boxes = [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in page.chars]
+    out = []
+    for c in chars:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        if not any(t == c["text"] and x0 - 0.5 <= cx <= x1 + 0.5 and top - 0.5 <= cy <= bottom + 0.5
+                   for t, x0, x1, top, bottom in boxes):
+            out.append(c)
+    return out
+
+
+def _not_in_content_words(page, words: list[Word]) -> list[Word]:
+    if not words:
+        return []
+    content = page.extract_words(x_tolerance=1.5, y_tolerance=3)
+    return [w for w in words if not any(
+        c["text"] == w.text and c["x0"] - 3 <= (w.x0 + w.x1) / 2 <= c["x1"] + 3
+        and c["top"] - 3 <= (w.top + w.bottom) / 2 <= c["bottom"] + 3 for c in content)]
 
 
 def _group_rows(words: list[Word], page_no: int) -> list[Row]:
@@ -622,12 +892,12 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 failed_pages.append(f"{no} ({_reason(exc, 60)})")
             finally:
                 page.close()  # release the parsed objects: long PDFs stay small in memory
-    if not any(p.rows or p.tables for p in pages) or all(_scant(p) for p in pages):
+    if not any(_has_text(p) for p in pages) or all(_scant(p) for p in pages):
         # (a scan may still carry a few characters: a stamp, a signature caption)
         if failed_pages:
             raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
         raise ExtractionError("no text layer (scanned?)")
-    empty_pages = [p.number for p in pages if not p.rows and not p.tables]
+    empty_pages = [p.number for p in pages if not _has_text(p)]
     if empty_pages:
         builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
     if failed_pages:
@@ -677,11 +947,17 @@ def _analyse(builder: DocumentBuilder, pages: list[Page]) -> None:
         builder.add_footnote(number, text, page_no)
 
 
+def _has_text(p: Page) -> bool:
+    """Does the page content print text? (Annotation text alone, such as the signature
+    stamp on a scan, is not a text layer.)"""
+    return bool(p.tables) or any(not w.annot for r in p.rows for w in r.words)
+
+
 def _scant(p: Page) -> bool:
     """A page with next to no text (a scanned page with a stamp or a caption)."""
     n = 0
     for r in p.rows:
-        n += sum(ch.isalnum() for w in r.words for ch in w.text)
+        n += sum(ch.isalnum() for w in r.words if not w.annot for ch in w.text)
         if n >= 15:
             return False
     return not p.tables

@@ -754,9 +754,49 @@ COLUMNS = ("surface", "kind", "form", "doc_type", "number", "year", "symbol", "c
            "malformed", "problem", "sentence_start", "sentence_end")
 
 
+def is_own_symbol(canonical: str | None, issued_date: str | None, year: int | None,
+                  own_canonical: str | None, own_date: str | None) -> bool:
+    """Is a citation of (canonical, date) the citing document itself ("Kèm theo Nghị định số
+    99/2022/NĐ-CP ngày ..." in that decree's annex)? The symbols must agree up to the year,
+    the years (in the symbol, else of the date or "năm ...") when both are known, and the
+    dates when both are given."""
+    if not canonical or not own_canonical or _strip_year(canonical) != _strip_year(own_canonical):
+        return False
+
+    def year_of(canon, date, fallback=None):
+        m = _YEAR_PART.match(canon)
+        return int(canon.split("/")[1]) if m else int(date[:4]) if date else fallback
+    written, own_year = year_of(canonical, issued_date, year), year_of(own_canonical, own_date)
+    if written and own_year and written != own_year:
+        return False
+    if issued_date and own_date and issued_date != own_date:
+        return False
+    return True
+
+
+def _mark_own(found: list[dict], own_canonical: str | None, own_date: str | None) -> None:
+    """Citations of the document's own number (its annex captions, "Kèm theo Quyết định
+    số ..."; the header number is never a citation) become form 'self', with the short
+    forms that resolve to them: a document is not its own citation."""
+    if not own_canonical:
+        return
+    for row in found:
+        if row["kind"] == "document" and row["form"] != "self" and is_own_symbol(
+                row["canonical"], row["issued_date"], row["year"], own_canonical, own_date):
+            row["form"] = "self"
+    for row in found:
+        ref = row["resolves_to"]
+        if row["form"] != "self" and ref is not None and found[ref]["form"] == "self":
+            row["form"] = "self"
+
+
 def analyze(ctx) -> None:
+    from pipeline.symbols import canonicalize
+
     sentences = SentenceIndex(ctx.text)
     found = extract_citations(ctx.text, sentences=sentences, self_type=ctx.meta.get("doc_type"))
+    own = ctx.meta.get("number_symbol")
+    _mark_own(found, canonicalize(own) if own else None, ctx.meta.get("issued_date"))
     ids = [ctx.new_id("citations") for _ in found]
     for row, cid in zip(found, ids):
         out = {"id": cid, **{c: row.get(c) for c in COLUMNS}}
@@ -794,7 +834,7 @@ def finalize(db) -> None:
     identities: dict[str, dict] = {}
     first_row: dict[str, int] = {}
     for r in rows:
-        key = _key(r)
+        key = _key(r) if r["form"] != "self" else None  # the document itself is not cited
         if key:
             r["_key"] = key
             ident = identities.setdefault(key, {
@@ -846,6 +886,7 @@ def finalize(db) -> None:
             c = canonicalize(d["number_symbol"])
             if c:
                 docs.setdefault(c, []).append((d["id"], d["issued_date"]))
+    _date_conflicts(identities)
     ids = {}
     counts: dict[str, list] = {}
     for r in rows:
@@ -884,6 +925,29 @@ def finalize(db) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _date_conflicts(identities: dict[str, dict]) -> None:
+    """One symbol cited with different dates ("06/QĐ-TTg ngày 06/01/2022" in one report,
+    "ngày 07/01/2022" in another) is flagged on each of its identities (`conflict`), not
+    merged: one of the dates is wrong, the corpus cannot say which. Symbols without a year
+    restart their numbering every year, so dates of different years are different
+    documents, not a conflict."""
+    by_canon: dict[str, list[dict]] = {}
+    for ident in identities.values():
+        ident["conflict"] = None
+        if ident["kind"] == "document" and ident["canonical"] and ident["issued_date"]:
+            by_canon.setdefault(ident["canonical"], []).append(ident)
+    for canonical, group in by_canon.items():
+        if len(group) < 2:
+            continue
+        with_year = bool(_YEAR_PART.match(canonical))
+        for ident in group:
+            others = sorted({o["issued_date"] for o in group if o is not ident
+                             and o["issued_date"] != ident["issued_date"]
+                             and (with_year or o["issued_date"][:4] == ident["issued_date"][:4])})
+            if others:
+                ident["conflict"] = f"{canonical} also cited with date {', '.join(others)}"
 
 
 # ---- benchmark input -------------------------------------------------------------------

@@ -124,7 +124,7 @@ def cited_by(db, query: str) -> list[dict]:
         "select c.*, d.path, d.issued_date as doc_date, d.number_symbol as doc_symbol,"
         " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
         " cd.canonical as cd_canonical, cd.number as cd_number, cd.year as cd_year,"
-        " cd.issued_date as cd_date"
+        " cd.issued_date as cd_date, cd.conflict as cd_conflict"
         " from citations c join documents d on d.id = c.document_id"
         " left join cited_documents cd on cd.id = c.cited_document_id"
         " where c.form != 'self'")
@@ -138,6 +138,7 @@ def cited_by(db, query: str) -> list[dict]:
         "cited": r["canonical"] or r["cd_canonical"] or r["name"] or r["surface"],
         "cited_date": r["issued_date"] or r["cd_date"], "relation": r["relation"],
         "surface": r["surface"], "sentence": " ".join((r["sentence"] or "").split()),
+        "conflict": r["cd_conflict"],
     } for r in hits]
 
 
@@ -146,6 +147,8 @@ def cmd_cited_by(args) -> int:
     rows = cited_by(db, " ".join(args.query))
     cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
             "cited_date", "relation", "sentence"]
+    if args.format != "table" or any(r["conflict"] for r in rows):
+        cols.insert(cols.index("relation"), "conflict")  # one symbol, two dates in the corpus
     emit(rows, args.format, cols, title=f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
          f"{len({r['document_id'] for r in rows})} documents)")
     return 0 if rows else 1
@@ -156,7 +159,8 @@ def cites(db, document_id: int) -> list[dict]:
     groups: dict[tuple, dict] = {}
     # "Kế hoạch này" (form 'self': the document itself) stays in `citations`, not here
     for r in db.query(
-            "select c.*, cd.canonical as cd_canonical, cd.issued_date as cd_date"
+            "select c.*, cd.canonical as cd_canonical, cd.issued_date as cd_date,"
+            " cd.conflict as cd_conflict"
             " from citations c left join cited_documents cd on cd.id = c.cited_document_id"
             " where c.document_id = ? and c.form != 'self' order by c.start", [document_id]):
         cited = r["canonical"] or r["cd_canonical"] or r["name"] or r["surface"]
@@ -170,7 +174,8 @@ def cites(db, document_id: int) -> list[dict]:
         g["mentions"] += 1
         g["date"] = g["date"] or date
         g["subject"] = g["subject"] or r["subject"]
-        for field, value in (("relations", r["relation"]), ("pages", r["page"]), ("flags", r["problem"])):
+        for field, value in (("relations", r["relation"]), ("pages", r["page"]), ("flags", r["problem"]),
+                             ("flags", r["cd_conflict"])):
             if value is not None and value not in g[field]:
                 g[field].append(value)
         g["ambiguous"] |= r["ambiguous"] or 0

@@ -155,6 +155,9 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     db = store.open_db(db_path)
     summary = Summary()
     todo: list[tuple[str, str, int]] = []
+    queued: dict[str, str] = {}  # sha256 -> the path of this batch that carries it
+    copies: list[tuple] = []  # same content as a queued file: (outcome, its path, sha, size)
+    stale = False  # a path whose old content was dropped (it now holds a copy)
     for path in discover(paths):
         spath = str(path)
         t0 = time.perf_counter()
@@ -172,11 +175,24 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         # extractors may have learnt to read it since).
         if twin and twin["status"] != "failed" and not force:
             note = None if twin["path"] == spath else f"same content as {twin['path']}"
+            stale |= _drop_stale(db, existing, sha)
             outcome = Outcome(spath, "unchanged", note, twin["id"])
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome)
             continue
+        if sha in queued:
+            # The same content twice in one batch (two folders holding the same file):
+            # stored once, like a twin already in the store.
+            note = "listed twice" if spath == queued[sha] else f"same content as {queued[sha]}"
+            outcome = Outcome(spath, "unchanged", note)
+            stale |= _drop_stale(db, existing, sha)
+            summary.outcomes.append(outcome)
+            copies.append((outcome, queued[sha], sha, size))
+            if progress:
+                progress(outcome)
+            continue
+        queued[sha] = spath
         todo.append((spath, sha, size))
 
     def handle(result, sha, size, t0):
@@ -207,7 +223,19 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             handle(_extract_job(spath), sha, size, t0)
 
     _stop_converters()
-    if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
+    by_path = {o.path: o for o in summary.outcomes if o.document_id is not None}
+    for outcome, original, sha, size in copies:
+        first = by_path.get(original)
+        if first is None:
+            continue
+        outcome.document_id = first.document_id
+        if first.status == "failed":
+            # Not read: the copy is not either, and keeps its own failed row (retried
+            # with the original on the next ingest).
+            outcome.status, outcome.reason = "failed", f"{first.reason} (same content as {original})"
+            outcome.document_id = write_document(db, outcome.path, sha, size, None, outcome.reason)
+
+    if stale or any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
         for name, fn in finalizer_functions():
             t0 = time.perf_counter()
             fn(db)
@@ -223,6 +251,21 @@ def _stop_converters() -> None:
     office = sys.modules.get("extractors.office")
     if office is not None:
         office.shutdown()
+
+
+def _drop_stale(db, existing, sha: str) -> bool:
+    """A path that now holds a copy of other content: its old document goes (else the
+    corpus would keep what the file no longer says)."""
+    if not existing or existing["sha256"] == sha:
+        return False
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        store.delete_document(db, existing["id"])
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return True
 
 
 def _record_failure(db, path, sha, size, reason, summary, progress, t0):

@@ -10,7 +10,7 @@ derived tables (documents are re-analysed from their stored text on the next ing
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Provenance columns carried by every extracted fact.
 PROVENANCE = {
@@ -61,6 +61,7 @@ TABLES: dict[str, dict[str, type]] = {
         "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,
         "issuer": str, "subject": str, "target_document_id": int, "mentions": int,
         "kind": str, "name": str, "number": str, "year": int, "citing_documents": int,
+        "conflict": str,  # the same canonical cited with another date (see citations.finalize)
     },
     "figures": {
         "id": int, "document_id": int, "surface": str, "value": float, "unit": str,

@@ -1,0 +1,246 @@
+"""Document identity in the corpus (issue 10): a document is not its own citation, the same
+content under two paths of one batch is stored once, and one symbol cited with two
+different dates is flagged as a conflict. Fixtures written here."""
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+from pipeline.citations import is_own_symbol
+from pipeline.cli import main
+
+DECREE = """CHÍNH PHỦ
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 77/2023/NĐ-CP
+
+Hà Nội, ngày 14 tháng 9 năm 2023
+
+NGHỊ ĐỊNH
+Quy định về quản lý kho lưu trữ số của cơ quan nhà nước
+
+Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;
+Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
+Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;
+Theo đề nghị của Bộ trưởng Bộ Nội vụ;
+Chính phủ ban hành Nghị định quy định về quản lý kho lưu trữ số của cơ quan nhà nước.
+
+Chương I
+QUY ĐỊNH CHUNG
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định việc xây dựng, vận hành và bảo vệ kho lưu trữ số của cơ quan nhà nước.
+
+Điều 2. Biểu mẫu
+Các biểu mẫu ban hành kèm theo Nghị định số 77/2023/NĐ-CP được áp dụng thống nhất trong cả nước.
+
+Điều 3. Hiệu lực thi hành
+Nghị định này có hiệu lực từ ngày 01 tháng 11 năm 2023.
+
+TM. CHÍNH PHỦ
+THỦ TƯỚNG
+
+Phạm Văn Minh
+
+Phụ lục
+DANH MỤC BIỂU MẪU
+(Kèm theo Nghị định số 77/2023/NĐ-CP ngày 14 tháng 9 năm 2023 của Chính phủ)
+
+Mẫu số 01. Sổ đăng ký hồ sơ lưu trữ số.
+Mẫu số 02. Biên bản giao nhận tài liệu lưu trữ số.
+"""
+
+REPORT = """ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 12/BC-UBND
+
+Phú Yên, ngày 20 tháng 01 năm 2025
+
+BÁO CÁO
+Kết quả triển khai kho lưu trữ số năm 2024
+
+Thực hiện Nghị định số 77/2023/NĐ-CP ngày 14/9/2023 của Chính phủ quy định về quản lý kho lưu trữ số, tiếp theo Báo cáo số 12/BC-UBND ngày 15/01/2024 của Ủy ban nhân dân tỉnh, Ủy ban nhân dân tỉnh báo cáo như sau.
+
+1. Kết quả
+Toàn tỉnh đã số hóa 1.250 hồ sơ theo Nghị định số 77/2023/NĐ-CP.
+"""
+
+
+def run(*argv) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+def test_own_symbol_rules():
+    own, date = "77/2023/NĐ-CP", "2023-09-14"
+    assert is_own_symbol("77/2023/NĐ-CP", None, 2023, own, date)
+    assert is_own_symbol("77/2023/NĐ-CP", date, 2023, own, date)
+    assert not is_own_symbol("77/2023/NĐ-CP", "2023-10-02", 2023, own, date)  # another date
+    assert not is_own_symbol("77/2022/NĐ-CP", None, 2022, own, date)  # another year
+    assert not is_own_symbol("78/2023/NĐ-CP", None, 2023, own, date)
+    # a number without a year in its symbol: the date decides
+    assert is_own_symbol("12/BC-UBND", None, None, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", "2024-01-15", 2024, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", None, 2024, "12/BC-UBND", "2025-01-20")
+    assert not is_own_symbol("12/BC-UBND", None, None, None, None)
+
+
+def test_a_document_is_not_its_own_citation(tmp_path, ingest_into):
+    (tmp_path / "in").mkdir()
+    decree = tmp_path / "in" / "nghi-dinh-77.txt"
+    report = tmp_path / "in" / "bao-cao-12.txt"
+    decree.write_text(DECREE, encoding="utf-8")
+    report.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(tmp_path / "in")
+    assert not summary.failed
+    docs = {r["path"].rsplit("/", 1)[-1]: r for r in db.query("select * from documents")}
+    d, r = docs["nghi-dinh-77.txt"], docs["bao-cao-12.txt"]
+    assert (d["number_symbol"], d["issued_date"]) == ("77/2023/NĐ-CP", "2023-09-14")
+    assert (r["number_symbol"], r["issued_date"]) == ("12/BC-UBND", "2025-01-20")
+    own = [dict(c) for c in db.query(
+        "select * from citations where document_id = ? and canonical = ?", [d["id"], "77/2023/NĐ-CP"])]
+    # "ban hành kèm theo Nghị định số 77/2023/NĐ-CP" and the annex caption
+    assert len(own) >= 2 and all(c["form"] == "self" for c in own), own
+    assert all(c["target_document_id"] == d["id"] and c["cited_document_id"] is None for c in own)
+    text = d["text"]
+    assert all(text[c["start"]:c["end"]] == c["surface"] for c in own)
+    # cited-by: the report's two mentions, none from the decree itself
+    code, out = run("cited-by", "nđ 77/2023", "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 2
+    assert {x["document_id"] for x in rows} == {r["id"]}
+    # cites: the decree cites Nghị định 30/2020 (and the laws), not itself
+    code, out = run("cites", str(d["id"]), "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    cited = {x["cited"] for x in json.loads(out)}
+    assert "30/2020/NĐ-CP" in cited and "77/2023/NĐ-CP" not in cited
+    # the report's own number, last year's report of the same number is a real citation
+    last_year = [dict(c) for c in db.query(
+        "select * from citations where document_id = ? and canonical = ?", [r["id"], "12/BC-UBND"])]
+    assert [(c["form"], c["issued_date"]) for c in last_year] == [("full", "2024-01-15")]
+    # cited_documents counts the report's mentions only
+    cd = next(iter(db.query("select * from cited_documents where canonical = ?", ["77/2023/NĐ-CP"])))
+    assert (cd["mentions"], cd["citing_documents"], cd["target_document_id"]) == (2, 1, d["id"])
+
+
+def test_same_content_under_two_paths_of_one_batch_is_stored_once(tmp_path, ingest_into):
+    """Two folders ingested together, both holding the same report (and the same file
+    listed twice): one document; the copies are reported unchanged, naming the original."""
+    a, b = tmp_path / "phong-noi-vu", tmp_path / "van-phong"
+    a.mkdir()
+    b.mkdir()
+    (a / "bao-cao-12.txt").write_text(REPORT, encoding="utf-8")
+    (b / "ban-sao bao cao 12.txt").write_text(REPORT, encoding="utf-8")
+    (b / "nghi-dinh-77.txt").write_text(DECREE, encoding="utf-8")
+    summary, db = ingest_into(a, b, a / "bao-cao-12.txt")
+    assert db["documents"].count == 2
+    assert sorted(o.status for o in summary.outcomes) == ["ingested", "ingested", "unchanged", "unchanged"]
+    original = str(a / "bao-cao-12.txt")
+    first, = [o for o in summary.outcomes if o.path == original and o.status == "ingested"]
+    copy, = [o for o in summary.outcomes if o.path.endswith("ban-sao bao cao 12.txt")]
+    assert copy.status == "unchanged" and copy.reason == f"same content as {original}"
+    assert copy.document_id == first.document_id
+    twice, = [o for o in summary.outcomes if o.path == original and o.status == "unchanged"]
+    assert twice.reason == "listed twice" and twice.document_id == first.document_id
+    # the report's citations are stored once
+    assert db.execute("select count(*) from citations where canonical = '77/2023/NĐ-CP'"
+                      " and form != 'self'").fetchone()[0] == 2
+    # the CLI says so
+    code, out = run("ingest", str(a), str(b), "--db", str(tmp_path / "cli.db"), "-q")
+    assert code == 0 and "2 ingested, 1 unchanged" in out
+
+
+def test_copy_of_an_unreadable_file_fails_with_it(tmp_path, ingest_into):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    for folder in (a, b):
+        (folder / "rong.txt").write_text("", encoding="utf-8")
+    summary, db = ingest_into(a, b)
+    assert [o.status for o in summary.outcomes] == ["failed", "failed"]
+    copy, = [o for o in summary.outcomes if o.path == str(b / "rong.txt")]
+    assert copy.reason == f"empty file (0 bytes) (same content as {a / 'rong.txt'})"
+    # each path keeps its failed row (retried on the next ingest)
+    assert db["documents"].count == 2 and copy.document_id is not None
+
+
+def _report(place: str, number: int, body: str) -> str:
+    return (f"ỦY BAN NHÂN DÂN HUYỆN {place.upper()}\n\nSố: {number}/BC-UBND\n\n"
+            f"{place}, ngày 10 tháng 3 năm 2024\n\nBÁO CÁO\nKết quả chuyển đổi số năm 2023\n\n{body}\n")
+
+
+def test_one_symbol_cited_with_two_dates_is_a_conflict(tmp_path, ingest_into):
+    """06/QĐ-TTg dated 06/01/2022 in one report and 07/01/2022 in another: one of them is
+    wrong; both identities are kept and flagged. A 06/QĐ-TTg of 2023 is another decision
+    (numbers restart every year), and a symbol with its year conflicts across years too."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {
+        "a.txt": _report("Krông Pắc", 21, "Thực hiện Quyết định số 06/QĐ-TTg ngày 06/01/2022 của Thủ "
+                         "tướng Chính phủ về phát triển dữ liệu dân cư, huyện đã cấp 5.200 tài khoản định "
+                         "danh. Căn cứ Nghị định số 45/2020/NĐ-CP ngày 08/4/2020 của Chính phủ, huyện "
+                         "đã tiếp nhận 310 hồ sơ trực tuyến."),
+        "b.txt": _report("Ea Kar", 34, "Triển khai Quyết định số 06/QĐ-TTg ngày 07/01/2022 của Thủ tướng "
+                         "Chính phủ, huyện đã thu nhận 4.100 hồ sơ căn cước. Theo Nghị định số "
+                         "45/2020/NĐ-CP ngày 09/4/2021 của Chính phủ, huyện đã tiếp nhận 280 hồ sơ."),
+        "c.txt": _report("Cư Kuin", 9, "Thực hiện Quyết định số 06/QĐ-TTg ngày 05/01/2023 của Thủ tướng "
+                         "Chính phủ về chương trình năm 2023, huyện đã tổ chức 12 lớp tập huấn."),
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    summary, db = ingest_into(folder)
+    assert not summary.failed
+    cds = {(r["canonical"], r["issued_date"]): r["conflict"] for r in db.query(
+        "select canonical, issued_date, conflict from cited_documents where kind = 'document'")}
+    assert cds[("06/QĐ-TTg", "2022-01-06")] == "06/QĐ-TTg also cited with date 2022-01-07"
+    assert cds[("06/QĐ-TTg", "2022-01-07")] == "06/QĐ-TTg also cited with date 2022-01-06"
+    assert cds[("06/QĐ-TTg", "2023-01-05")] is None
+    assert cds[("45/2020/NĐ-CP", "2020-04-08")] == "45/2020/NĐ-CP also cited with date 2021-04-09"
+    assert cds[("45/2020/NĐ-CP", "2021-04-09")] == "45/2020/NĐ-CP also cited with date 2020-04-08"
+    # not merged: three identities for 06/QĐ-TTg
+    assert sum(1 for c, _d in cds if c == "06/QĐ-TTg") == 3
+    # cited-by shows it, in every format
+    code, out = run("cited-by", "06/QĐ-TTg", "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3
+    flagged = {r["cited_date"]: r["conflict"] for r in rows}
+    assert flagged["2022-01-06"] and flagged["2022-01-07"] and flagged["2023-01-05"] is None
+    code, out = run("cited-by", "06/QĐ-TTg", "--db", str(tmp_path / "corpus.db"))
+    assert "conflict" in out and "also cited with date" in out
+    # and `cites` lists it among the document's flags
+    a_id = next(iter(db.query("select id from documents where path like '%a.txt'")))["id"]
+    code, out = run("cites", str(a_id), "--db", str(tmp_path / "corpus.db"), "--format", "json")
+    flags = {g["cited"]: g["flags"] for g in json.loads(out)}
+    assert "2022-01-07" in (flags["06/QĐ-TTg"] or "")
+
+
+def test_a_path_that_becomes_a_copy_loses_its_old_document(tmp_path, ingest_into):
+    """b.txt held the decree; now it holds the same report as a.txt: the decree's rows go
+    and the report is stored once (in the same batch as a.txt, or in a later one)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, b = folder / "a.txt", folder / "b.txt"
+    b.write_text(DECREE, encoding="utf-8")
+    ingest_into(b)
+    a.write_text(REPORT, encoding="utf-8")
+    b.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(folder)  # one batch
+    assert sorted(o.status for o in summary.outcomes) == ["ingested", "unchanged"]
+    assert [r["path"] for r in db.query("select path from documents")] == [str(a)]
+    assert not list(db.query("select 1 from citations where document_id not in (select id from documents)"))
+    # a later batch: b.txt back to the decree, then again a copy of a.txt
+    b.write_text(DECREE, encoding="utf-8")
+    ingest_into(b)
+    assert db["documents"].count == 2
+    b.write_text(REPORT, encoding="utf-8")
+    summary, db = ingest_into(b)
+    assert [(o.status, o.reason) for o in summary.outcomes] == [("unchanged", f"same content as {a}")]
+    assert db["documents"].count == 1
+    assert not list(db.query("select 1 from cited_documents where canonical = '30/2020/NĐ-CP'"))
