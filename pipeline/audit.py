@@ -51,7 +51,7 @@ LINK_AT_END = re.compile(
 OTHER_RATE = re.compile(r"(?i)\b(?:tỷ lệ|tỉ lệ)\s+(?!đạt\b|là\b)[^\W\d]|\bcó\s+[^\W\d]")
 # "đạt 97,79% (6.326/6.469 hồ sơ)", "đạt 95,5% (tương ứng 191/200)", "98% với 49/50 xã"
 PERCENT_THEN_RATIO = re.compile(
-    r"(?i)\s*,?\s*(?:\(\s*(?:tương ứng|tương đương|bằng|đạt|với|gồm|là)?"
+    r"(?i)\s*,?\s*(?:\(\s*(?:tương ứng|tương đương|bằng|đạt|với|là)?"
     r"|(?:tương ứng|tương đương|với)(?:\s+(?:là|với))?)\s*:?\s*")
 NOT_SAME = re.compile(
     r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|cùng kỳ|"
@@ -138,7 +138,32 @@ def _units_compatible(a, b) -> bool:
 
 
 def _is_threshold(text, p) -> bool:
-    return p["kind"] == "percent" and bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"]))
+    return p["kind"] == "percent" and (
+        bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"])) or _is_condition(text, p))
+
+
+# A value the text sets rather than measures: a condition ("trường hợp đạt 100% thì …",
+# "nếu đạt 90% trở lên"), a rubric band ("từ 65% đến dưới 80%"), a target ("phấn đấu đến
+# năm 2025 đạt 80%", "mục tiêu …").
+CONDITION_BEFORE = re.compile(
+    r"(?i)\b(?:trường hợp|nếu|khi|hễ|phải|yêu cầu|bảo đảm|đảm bảo|phấn đấu|mục tiêu|chỉ tiêu|"
+    r"tối thiểu|tối đa|ít nhất|không thấp hơn|không vượt quá|không quá|không dưới|"
+    r"định hướng|dự kiến)\b[^;:.()\n]{0,40}$")
+CONDITION_AFTER = re.compile(r"(?i)\s*(?:\)\s*)?(?:trở lên|trở xuống|trở xuống|thì)\b")
+
+
+def _clause_before(text, f, width=60):
+    lo = max(0, f["start"] - width)
+    seg = text[lo:f["start"]]
+    cut = max(seg.rfind(ch) for ch in ";:(\n")
+    return seg[cut + 1:] if cut >= 0 else seg
+
+
+def _is_condition(text, f) -> bool:
+    """`f` is a threshold, condition, rubric band or target, not a measured value."""
+    if CONDITION_AFTER.match(text, f["end"]):
+        return True
+    return bool(CONDITION_BEFORE.search(_clause_before(text, f)))
 
 
 def _show(f) -> str:
@@ -187,6 +212,12 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
         checks.extend(_sentence_checks(text, figs))
     checks.extend(_repeated(text, figures))
     checks.extend(_table_checks(text, figures))
+    by_id = {f["id"]: f for f in figures}
+    for c in checks:
+        if not c.get("basis"):
+            figs = sorted((by_id[i] for i in c["figure_ids"] if i in by_id), key=lambda f: f["start"])
+            if len(figs) >= 2:
+                c["basis"] = " ".join(text[figs[0]["end"]:figs[1]["start"]].split())[:120] or None
     checks.sort(key=lambda c: (c["start"], c["end"]))
     return checks
 
@@ -194,10 +225,15 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
 BULLETS = set("-+•*–▪◦")
 
 
-def _check(kind, verdict, stated, computed, figs, message):
+def _check(kind, verdict, stated, computed, figs, message, basis=None, text=None):
+    """One check. `basis`: the words (or table cells) by which the text asserts the
+    relation checked; by default the words between its first two figures."""
+    if basis is None and text is not None and len(figs) >= 2:
+        a, b = sorted(figs[:2], key=lambda f: f["start"])
+        basis = " ".join(text[a["end"]:b["start"]].split())[:120] or None
     return {
         "kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
-        "figure_ids": [f["id"] for f in figs], "message": message,
+        "figure_ids": [f["id"] for f in figs], "message": message, "basis": basis,
         "start": min(f["start"] for f in figs), "end": max(f["end"] for f in figs),
     }
 
@@ -246,7 +282,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         chk = None
         if nxt is not None and nxt["kind"] == "ratio" and \
-                PERCENT_THEN_RATIO.fullmatch(text[p["end"]:nxt["start"]]):
+                PERCENT_THEN_RATIO.fullmatch(text[p["end"]:nxt["start"]]) and \
+                not _breakdown_after(text, figs, i, nxt):
             chk = _ratio_percent(text, nxt, p, strong=True)
         elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
             gap = text[prev["end"]:p["start"]]
@@ -317,6 +354,27 @@ def _ratio_percent(text, r, p, strong: bool):
     return chk
 
 
+def _breakdown_after(text, figs, i, r):
+    """The parenthesis or clause after a percentage breaks its whole down ("đạt 95% (18/20
+    sở, ngành và 39/40 UBND cấp xã)") or names one member of a union ("100% đơn vị Tốt
+    trở lên (5/24 Xuất sắc, …)"): its first ratio is not the percentage's a/b."""
+    p = figs[i]
+    lo = p["start"]
+    close = text.find(")", r["end"])
+    stop = min(x for x in (close if close >= 0 else len(text), text.find(".", r["end"]) if text.find(".", r["end"]) >= 0 else len(text)))
+    others = [f for f in figs[i + 2:] if f["start"] < stop and f["kind"] in ("ratio", "count", "percent")]
+    if others:
+        return True
+    if re.search(r"(?i)\b(?:trở lên|trở xuống|trong đó|gồm|bao gồm)\b", text[lo:r["start"]]):
+        return True
+    return False
+
+
+LABEL_LIST_BEFORE = re.compile(
+    r"(?i)\b(?:mức|mức độ|loại|nhóm|cấp độ|hạng|độ|khu vực|vùng|tiêu chí|chỉ số|câu|điều|khoản)\s+"
+    r"\d+(?:\s*(?:,|và|-|–|hoặc)\s*\d+)*\s*(?:,|và|-|–|hoặc)\s*$")
+
+
 def _implicit_whole(text, figs, i, part, p, complement_of):
     """A count then its percentage, the whole being stated earlier in the sentence: the
     denominator of a preceding a/b, or the total that a 'trong đó' list breaks down."""
@@ -330,6 +388,8 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
             RATIO_WORDS.match(text[figs[i - 2]["end"]:part["start"]]) and \
             _units_compatible(figs[i - 2], part):
         num = figs[i - 2]
+        if LABEL_LIST_BEFORE.search(text, max(0, num["start"] - 40), num["start"]):
+            return None  # "mức 1, 2 trên tổng số 1.850 thủ tục": a level label, not a count
         computed = num["value"] / part["value"] * 100 if part["value"] else None
         if computed is None:
             return None
@@ -506,6 +566,8 @@ def _totals(text, figs):
         if len(comps) < 2 or id(comps[0]) in seen:
             continue
         seen.add(id(comps[0]))
+        if _rule_terms(text, t, comps):
+            continue  # "20 năm, gồm: đủ 15 năm …, trên 15 năm …": terms of a rule, not parts
         j = index[id(t)]
         change = _change_before(text, figs, j)
         if change and all(re.search(r"(?i)\b(?:giảm|tăng)\b", text[max(s_start, c["start"] - 25):c["start"]])
@@ -526,6 +588,19 @@ def _totals(text, figs):
         out.append(chk)
     out.extend(_change_percent(text, figs))
     return [c for c in out if c]
+
+
+DURATION_UNITS = {"nam", "thang", "ngay", "gio", "phut", "tuan", "quy", "ngay lam viec", "tuoi"}
+TERM_BEFORE = re.compile(r"(?i)\b(?:đủ|trên|dưới|từ|hơn|không quá|tối đa|tối thiểu|ít nhất|đến|"
+                         r"chưa đủ|không dưới|sau|trước|trong vòng|trong)\s*$")
+
+
+def _rule_terms(text, t, comps) -> bool:
+    """Durations or bounds of a rule ("đủ 15 năm", "trên 15 năm") are not parts of a total."""
+    if fold(_unit(t) or "") in DURATION_UNITS or any(fold(_unit(c) or "") in DURATION_UNITS for c in comps):
+        return True
+    return any(TERM_BEFORE.search(text, max(0, c["start"] - 15), c["start"]) or
+               CONDITION_AFTER.match(text, c["end"]) for c in comps)
 
 
 DELTA_BEFORE = re.compile(r"(?i)\b(?:tăng|giảm|hơn|vượt|thêm|chênh lệch)\s+(?:thêm\s+)?$")
@@ -790,6 +865,47 @@ def _lead_in(text, f):
     return " ".join(lead.split())
 
 
+YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d/])")
+
+
+def _context_head(text, f):
+    """The label a bulleted figure stands under ("a) Đối với công chức:", "Về kết quả xử
+    lý:"): the nearest line above that is not a bullet. Empty for a figure in running text."""
+    line = text.rfind("\n", 0, f["start"]) + 1
+    if text[line:line + 1] not in BULLETS:
+        return ""
+    pos, steps = line - 1, 0
+    while pos > 0 and steps < 30:
+        prev = text.rfind("\n", 0, pos) + 1
+        row = text[prev:pos].strip()
+        if row and row[0] not in BULLETS:
+            return " ".join(re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹.,%/()]+", " ", fold(row)).split())
+        pos, steps = prev - 1, steps + 1
+    return ""
+
+
+def _tail(text, f):
+    """The words after a figure up to the end of its clause ("… 38 vụ đã khởi tố")."""
+    seg = re.split(r"[,;.:()\n]", text[f["end"]:f["end"] + 80])[0]
+    return " ".join(re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹%/]+", " ", fold(seg)).split())
+
+
+def _years(text, f):
+    return frozenset(YEAR.findall(text, f["sentence_start"], f["sentence_end"]))
+
+
+def _same_scope(text, a, b) -> bool:
+    """Two mentions of one indicator state the same quantity only when everything that
+    scopes them agrees: dates, years (period and target year), the label they stand
+    under (unit, level, stage), and neither is a threshold, condition or target."""
+    if _is_condition(text, a) or _is_condition(text, b) or \
+            THRESHOLD_BEFORE.search(text, max(0, a["start"] - 20), a["start"]) or \
+            THRESHOLD_BEFORE.search(text, max(0, b["start"] - 20), b["start"]):
+        return False
+    return _dates_in(text, a) == _dates_in(text, b) and _years(text, a) == _years(text, b) \
+        and _context_head(text, a) == _context_head(text, b)
+
+
 def _repeated(text, figures):
     out = []
     seen: dict[tuple, dict] = {}
@@ -797,22 +913,26 @@ def _repeated(text, figures):
         key = _indicator_key(f)
         if key is None:
             continue
+        key = key + (_context_head(text, f), _years(text, f))
         first = seen.get(key)
         if first is None:
             seen[key] = f
             continue
         if first["sentence_start"] == f["sentence_start"]:
             continue
-        if _dates_in(text, first) != _dates_in(text, f):
-            continue  # "tại thời điểm 31/12/2022" vs the planned figure: not the same
+        if not _same_scope(text, first, f):
+            continue  # "tại thời điểm 31/12/2022", "đến năm 2030", "từ 65% đến dưới 80%" …
         lead = _lead_in(text, f)
         if lead is None or lead != _lead_in(text, first):
             continue  # "Trước sáp nhập: …" vs "Sau sáp nhập: …", "các sở, ngành" vs "cấp xã"
+        if _tail(text, f) != _tail(text, first):
+            continue  # "45 vụ phát hiện" vs "38 vụ đã khởi tố"
         same = abs(first["value"] - f["value"]) <= 1e-9 * max(1, abs(f["value"]))
         out.append(_check(
             "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],
-            f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {vn(first['value'], first.get('decimals'))} "
-            f"rồi {vn(f['value'], f.get('decimals'))} trong cùng văn bản."))
+            f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {_show(first)} "
+            f"rồi {_show(f)} trong cùng văn bản.",
+            basis=f"cùng chỉ tiêu, cùng phạm vi và kỳ: \u201c{' '.join(text[f['sentence_start']:f['start']].split())[-100:]}\u201d"))
     out.extend(_transposed(text, figures, out))
     return out
 
@@ -838,7 +958,7 @@ def _is_transposition(a: float, b: float) -> bool:
         da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
 
 
-def _swap_check(a, b, pairs):
+def _swap_check(text, a, b, pairs):
     if a["start"] > b["start"]:
         a, b = b, a
     if a["sentence_start"] == b["sentence_start"]:
@@ -846,6 +966,8 @@ def _swap_check(a, b, pairs):
     if (a.get("period") or "") != (b.get("period") or "") or \
             fold(a.get("scope") or "") != fold(b.get("scope") or ""):
         return None  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
+    if not _same_scope(text, a, b) or _tail(text, a) != _tail(text, b):
+        return None
     key = frozenset((a["id"], b["id"]))
     if key in pairs:
         return None
@@ -856,7 +978,8 @@ def _swap_check(a, b, pairs):
     return _check(
         "repeated", "mismatch", b["value"], a["value"], [a, b],
         f"Chỉ tiêu \u201c{b['subject']}\u201d nêu {_show(a)} rồi {_show(b)} "
-        f"trong cùng văn bản (hai chữ số bị đảo chỗ?).")
+        f"trong cùng văn bản (hai chữ số bị đảo chỗ?).",
+        basis="cùng chỉ tiêu, cùng phạm vi và kỳ, hai chữ số đảo chỗ")
 
 
 def _transposed(text, figures, done=()):
@@ -884,7 +1007,7 @@ def _transposed(text, figures, done=()):
                     continue
                 for x in by_value[va][:5]:
                     for y in by_value[vb][:5]:
-                        chk = _swap_check(x, y, pairs)
+                        chk = _swap_check(text, x, y, pairs)
                         if chk:
                             out.append(chk)
     return out
@@ -897,7 +1020,7 @@ def analyze(ctx) -> None:
     by_id = {f["id"]: f for f in figures}
     for chk in audit(ctx.text, figures):
         _link_pair(chk, by_id)
-        row = {k: chk[k] for k in ("kind", "verdict", "stated", "computed", "message")}
+        row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}
         row["figure_ids"] = json.dumps(chk["figure_ids"])
         row.update(ctx.provenance(chk["start"], chk["end"]))
         ctx.add("checks", row)
