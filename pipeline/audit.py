@@ -587,6 +587,7 @@ def _totals(text, figs):
             chk = _other_total(text, figs, t, comps, chk)
         out.append(chk)
     out.extend(_change_percent(text, figs))
+    out.extend(_change_claims(text, figs))
     return [c for c in out if c]
 
 
@@ -738,6 +739,97 @@ def _change_before(text, figs, j):
             CHANGE_MID.match(text[a["end"]:b["start"]]):
         return a, b
     return None
+
+
+# "…1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)"
+CHANGE_WORD = re.compile(r"(?i)^\s*[,;]?\s*(?:và\s+)?(tăng|giảm)\s+(?:thêm\s+|được\s+)?$")
+CHANGE_PCT_GAP = re.compile(r"(?i)^\s*(?:\(\s*(?:tương ứng|tương đương|bằng|là)?\s*:?\s*|,\s*(?:tương ứng|tương đương|bằng)(?:\s+với)?\s*)$")
+COMPARED = re.compile(
+    r"(?i)\s*\)?\s*,?\s*so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+(?:19|20)\d{2}|tháng trước|"
+    r"quý trước|kỳ trước|đầu năm|đầu kỳ|cuối năm|thời điểm|năm\b|tháng\b|quý\b|kỳ\b)")
+OLD_VALUE = re.compile(r"(?i)^[^\d();.]{0,40}?(?:\(\s*(?:là|đạt|với)?\s*:?\s*|\b(?:là|đạt|với)\s*:?\s*|:\s*)$")
+
+
+def _change_claims(text, figs):
+    """Change claims: "V, tăng|giảm N (x%) so với <kỳ trước> (O)". With the old value O
+    stated, N must be |V − O| and x must be N / O; without it, x is checked against the
+    base the sentence implies (V − N for an increase, V + N for a decrease)."""
+    out = []
+    n = len(figs)
+    for j in range(1, n):
+        v, d = figs[j - 1], figs[j]
+        if v["kind"] not in ("count", "money") or d["kind"] not in ("count", "money", "percent"):
+            continue
+        m = CHANGE_WORD.match(text[v["end"]:d["start"]])
+        if not m:
+            continue
+        up = m.group(1).lower() == "tăng"
+        k = j + 1
+        delta = None
+        if d["kind"] != "percent":
+            if d["kind"] != v["kind"] or not _units_compatible(v, d) or _unit(d) is None and _unit(v):
+                continue
+            delta = d
+            p = figs[k] if k < n and figs[k]["kind"] == "percent" and \
+                CHANGE_PCT_GAP.match(text[d["end"]:figs[k]["start"]]) else None
+            if p is not None:
+                k += 1
+        else:
+            p = d
+        last = p or delta
+        cm = COMPARED.match(text, last["end"])
+        if not cm:
+            continue
+        old = None
+        if k < n and figs[k]["kind"] == v["kind"] and _units_compatible(v, figs[k]) and \
+                OLD_VALUE.match(text[cm.end():figs[k]["start"]]):
+            old = figs[k]
+        basis = " ".join(text[v["end"]:cm.end()].split())
+        basis = re.sub(r"[\d.,]+(?:\s?%)?", "…", basis)[:120]
+        word = "tăng" if up else "giảm"
+        if old is not None:
+            change = v["value"] - old["value"]
+            if delta is not None:
+                tol = _precision(v) / 2 + _precision(old) / 2 + _precision(delta) / 2
+                diff = abs(abs(change) - delta["value"])
+                if diff <= 1e-6 * max(1.0, delta["value"]) and (change > 0) == up:
+                    verdict = "ok"
+                elif diff <= tol + EPS and (change >= 0) == up:
+                    verdict = "rounding"
+                else:
+                    verdict = "mismatch"
+                note = "" if (change > 0) == up or change == 0 else \
+                    f" Chiều thay đổi ngược với chữ \u201c{word}\u201d."
+                out.append(_check(
+                    "change", verdict, delta["value"], abs(change), [v, delta, old],
+                    f"Nêu {word} {_show(delta)}; số mới {_show(v)} so với số cũ {_show(old)} "
+                    f"chênh {_sum_text(abs(change), [v])}.{note}", basis=basis))
+            base, amount = old["value"], abs(change) if delta is None else delta["value"]
+            figs_used = [v] + ([delta] if delta else []) + [old]
+        elif delta is not None:
+            base = v["value"] - delta["value"] if up else v["value"] + delta["value"]
+            amount = delta["value"]
+            figs_used = [v, delta]
+        else:
+            continue
+        if p is None or base <= 0:
+            continue
+        computed = amount / base * 100
+        dd = p.get("decimals") or 0
+        verdict = percent_verdict(p["value"], dd, computed)
+        note = ""
+        if verdict == "mismatch" and percent_verdict(p["value"], dd, amount / v["value"] * 100) != "mismatch":
+            note = " Tỷ lệ nêu là mức thay đổi chia cho số mới, không phải số cũ."
+        elif verdict == "rounding":
+            note = " Chênh lệch do làm tròn/cắt bớt chữ số."
+        base_text = _show(old) if old is not None else \
+            f"{_sum_text(base, [v])} (= {_show(v)} {'−' if up else '+'} {_show(delta)})"
+        out.append(_check(
+            "change_percent", verdict, p["value"], computed, figs_used + [p],
+            f"Nêu {word} {pct(p['value'], dd)}; mức thay đổi {_sum_text(amount, [v])} trên số "
+            f"cũ {base_text} cho {pct(computed, max(dd + 2, 2))} "
+            f"(làm tròn: {pct(round(computed, dd), dd)}).{note}", basis=basis))
+    return out
 
 
 def _change_percent(text, figs):
