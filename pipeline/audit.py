@@ -1110,7 +1110,10 @@ def _transposed(text, figures, done=()):
 def analyze(ctx) -> None:
     figures = ctx.rows.get("figures", [])
     by_id = {f["id"]: f for f in figures}
-    for chk in audit(ctx.text, figures):
+    from pipeline.audit_tables import table_checks
+
+    checks = audit(ctx.text, figures) + table_checks(ctx.text, ctx.tables or [], figures)
+    for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}
         row["figure_ids"] = json.dumps(chk["figure_ids"])
