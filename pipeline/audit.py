@@ -961,17 +961,20 @@ YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d/])")
 
 
 def _context_head(text, f):
-    """The label a bulleted figure stands under ("a) Đối với công chức:", "Về kết quả xử
-    lý:"): the nearest line above that is not a bullet. Empty for a figure in running text."""
+    """The label a figure stands under ("a) Đối với công chức:", "Mục tiêu đến năm 2030:",
+    "Về kết quả xử lý:"): for a bullet, the nearest line above that is not a bullet; for a
+    paragraph, the line just above when it ends with a colon. Years kept, footnote
+    markers dropped. Empty when there is none."""
     line = text.rfind("\n", 0, f["start"]) + 1
-    if text[line:line + 1] not in BULLETS:
-        return ""
+    bullet = text[line:line + 1] in BULLETS
     pos, steps = line - 1, 0
     while pos > 0 and steps < 30:
         prev = text.rfind("\n", 0, pos) + 1
         row = text[prev:pos].strip()
-        if row and row[0] not in BULLETS:
-            return " ".join(re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹.,%/()]+", " ", fold(row)).split())
+        if row and (row[0] not in BULLETS or not bullet):
+            if not bullet and not row.endswith(":"):
+                return ""
+            return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", fold(row)).split())
         pos, steps = prev - 1, steps + 1
     return ""
 
