@@ -966,17 +966,60 @@ def _context_head(text, f):
     paragraph, the line just above when it ends with a colon. Years kept, footnote
     markers dropped. Empty when there is none."""
     line = text.rfind("\n", 0, f["start"]) + 1
-    bullet = text[line:line + 1] in BULLETS
+    marker = text[line:line + 1]
+    bullet = marker in BULLETS
     pos, steps = line - 1, 0
     while pos > 0 and steps < 30:
         prev = text.rfind("\n", 0, pos) + 1
         row = text[prev:pos].strip()
-        if row and (row[0] not in BULLETS or not bullet):
+        # "- Cấp tỉnh:" above "+ Số hồ sơ …": the head is the first line of another level
+        if row and (row[0] != marker or not bullet):
             if not bullet and not row.endswith(":"):
                 return ""
             return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", fold(row)).split())
         pos, steps = prev - 1, steps + 1
     return ""
+
+
+HEADING_LINE = re.compile(
+    r"(?m)^[ \t]*([IVXLC]+\.(?:\d{1,2}\.?)*|\d{1,2}(?:\.\d{1,2}){0,3}\.?|[a-zđ]\))[ \t]+([^\n|]{3,160})$")
+SCOPE_WORDS = re.compile(  # not folded: tỉnh ≠ tình, sở ≠ số
+    r"(?i)\b(?:sở|phòng|ban|xã|phường|thị trấn|huyện|tỉnh|thành phố|thị xã|quận|cấp|ubnd|ủy ban|"
+    r"đơn vị|cơ quan|công chức|viên chức|trường|bệnh viện|trung tâm|chi cục|cục|bộ|ngành|"
+    r"doanh nghiệp|hợp tác xã|tổ chức|hộ gia đình|đảng viên|hội)\b")
+
+
+def _heading_level(number: str) -> int:
+    if number.endswith(")"):
+        return 9  # a), b)
+    parts = [p for p in number.split(".") if p]
+    roman = bool(re.match(r"[IVXLC]+$", parts[0]))
+    return len(parts) + (0 if roman else 1)
+
+
+def _heading_scopes(text):
+    """(start offsets, scope) of numbered heading lines. A heading that names a unit, a
+    level or a kind of staff ("2. Sở Tư pháp", "b) Cấp xã", "II. ĐỐI VỚI VIÊN CHỨC")
+    gives the scope of everything under it, down to its sub-headings; figures under two
+    different scopes are two indicators. One pass over the text."""
+    starts, scopes, stack = [], [], []  # stack of (level, scope)
+    for m in HEADING_LINE.finditer(text):
+        level = _heading_level(m.group(1))
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        head = " ".join(fold(m.group(2)).split())
+        own = head if SCOPE_WORDS.search(m.group(2)) else None
+        inherited = next((sc for _, sc in reversed(stack) if sc), None)
+        stack.append((level, own))
+        starts.append(m.start())
+        scopes.append(own or inherited)
+    return starts, scopes
+
+
+def _heading_scope(index, f):
+    starts, scopes = index
+    i = bisect.bisect_right(starts, f["start"]) - 1
+    return scopes[i] if i >= 0 else None
 
 
 def _tail(text, f):
@@ -1004,11 +1047,12 @@ def _same_scope(text, a, b) -> bool:
 def _repeated(text, figures):
     out = []
     seen: dict[tuple, dict] = {}
+    headings = _heading_scopes(text)
     for f in sorted(figures, key=lambda f: f["start"]):
         key = _indicator_key(f)
         if key is None:
             continue
-        key = key + (_context_head(text, f), _years(text, f))
+        key = key + (_context_head(text, f), _years(text, f), _heading_scope(headings, f))
         first = seen.get(key)
         if first is None:
             seen[key] = f

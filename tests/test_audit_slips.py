@@ -44,6 +44,11 @@ TRAPS = {
     "scopes": "a) Đối với công chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 112 "
               "người.\nb) Đối với viên chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của "
               "đoàn: 340 người.",
+    "sections": "II.1. Sở Tư pháp\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo là "
+                "1.200 hồ sơ.\n\nII.2. Sở Y tế\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ "
+                "báo cáo là 900 hồ sơ.",
+    "levels": "- Cấp tỉnh:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 1.200 hồ "
+              "sơ.\n- Cấp huyện:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 900 hồ sơ.",
     # a percentage of a union next to one member
     "union": "Kết quả có 24/24 đơn vị, đạt 100% (gồm 5/24 đơn vị Xuất sắc và 19/24 đơn vị Tốt).",
     # a percentage next to the parenthesis that breaks it down
@@ -75,6 +80,13 @@ def test_repeated_still_compares_the_same_indicator():
             "chính được tiếp nhận trực tuyến: 1.560 hồ sơ.")
     got = [c for c in _checks(text) if c["kind"] == "repeated"]
     assert [c["verdict"] for c in got] == ["mismatch"] and got[0]["basis"]
+
+
+def test_repeated_under_generic_headings_is_compared():
+    text = ("1. Tình hình chung\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo là "
+            "1.200 hồ sơ.\n\n2. Kết quả\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo "
+            "cáo là 1.300 hồ sơ.")
+    assert [c["verdict"] for c in _checks(text) if c["kind"] == "repeated"] == ["mismatch"]
 
 
 def test_breakdown_parenthesis_still_pairs_a_single_restatement():
