@@ -102,6 +102,15 @@ def percent_verdict(stated: float, decimals: int, computed: float) -> str:
     return "mismatch"
 
 
+def rounding_note(stated: float, decimals: int, computed: float) -> str:
+    """Why a `rounding` verdict is not a slip: truncation or the last digit one off."""
+    unit = 10.0 ** -decimals
+    truncated = math.floor(computed / unit + EPS) * unit
+    if abs(truncated - stated) <= EPS * max(1, stated):
+        return " Số nêu là số cắt bớt (không làm tròn), không phải sai lệch."
+    return " Lệch một đơn vị ở chữ số cuối do làm tròn, không phải sai lệch."
+
+
 def sum_verdict(stated: float, computed: float) -> str:
     return "ok" if abs(stated - computed) <= 1e-6 * max(1.0, abs(stated)) else "mismatch"
 
@@ -293,6 +302,22 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 strong = bool(LINK_AT_END.search(gap)) and not WEAK.search(gap) \
                     and not OTHER_RATE.search(gap) and not OWN_BASE.match(text, p["end"])
                 chk = _ratio_percent(text, prev, p, strong=strong)
+                members = _same_whole_before(figs, k)
+                if chk and chk["verdict"] == "mismatch" and len(members) >= 2:
+                    # "5/24 … Xuất sắc, 19/24 … Tốt, đạt 100% … Tốt trở lên": the share of
+                    # the union of the classes listed, not of the last one
+                    union = sum(m["numerator"] for m in members) / prev["denominator"] * 100
+                    d = p.get("decimals") or 0
+                    if percent_verdict(p["value"], d, union) != "mismatch":
+                        chk = _check("ratio_percent", percent_verdict(p["value"], d, union),
+                                     p["value"], union, members + [p],
+                                     f"Nêu {pct(p['value'], d)} cho cả nhóm "
+                                     f"{' + '.join(_nums(m) for m in members)}; tính lại được "
+                                     f"{pct(union, max(d + 2, 2))}.")
+                        chk["_percent"] = p
+                    else:
+                        chk["verdict"] = "unverifiable"
+                        chk["message"] += " Tỷ lệ có thể tính trên cả nhóm các phân số đứng trước."
         elif prev is not None and prev["kind"] in ("count", "money"):
             chk = _implicit_whole(text, figs, i, prev, p, complement_of)
         if chk:
@@ -346,12 +371,24 @@ def _ratio_percent(text, r, p, strong: bool):
            f"{pct(computed, max(d + 2, 2))} (làm tròn {d} chữ số thập phân: "
            f"{pct(round(computed, d), d)}).")
     if verdict == "rounding":
-        msg += " Chênh lệch do làm tròn/cắt bớt chữ số."
+        msg += rounding_note(p["value"], d, computed)
     elif verdict == "unverifiable":
         msg += " Không chắc tỷ lệ này tính trên phân số đứng trước."
     chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg)
     chk["_percent"] = p
     return chk
+
+
+def _same_whole_before(figs, k):
+    """The run of ratios ending at figs[k] that share its denominator (5/24, 19/24)."""
+    r = figs[k]
+    out = []
+    for f in reversed(figs[:k + 1]):
+        if f["kind"] == "ratio" and f.get("denominator") == r["denominator"]:
+            out.append(f)
+        elif f["kind"] != "percent":
+            break
+    return out[::-1]
 
 
 def _breakdown_after(text, figs, i, r):
@@ -821,7 +858,7 @@ def _change_claims(text, figs):
         if verdict == "mismatch" and percent_verdict(p["value"], dd, amount / v["value"] * 100) != "mismatch":
             note = " Tỷ lệ nêu là mức thay đổi chia cho số mới, không phải số cũ."
         elif verdict == "rounding":
-            note = " Chênh lệch do làm tròn/cắt bớt chữ số."
+            note = rounding_note(p["value"], dd, computed)
         base_text = _show(old) if old is not None else \
             f"{_sum_text(base, [v])} (= {_show(v)} {'−' if up else '+'} {_show(delta)})"
         out.append(_check(

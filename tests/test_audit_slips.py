@@ -51,6 +51,8 @@ TRAPS = {
               "sơ.\n- Cấp huyện:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 900 hồ sơ.",
     # a percentage of a union next to one member
     "union": "Kết quả có 24/24 đơn vị, đạt 100% (gồm 5/24 đơn vị Xuất sắc và 19/24 đơn vị Tốt).",
+    "union2": "Kết quả xếp loại: 5/24 đơn vị xếp loại Xuất sắc, 19/24 đơn vị xếp loại Tốt, đạt "
+              "100% đơn vị Tốt trở lên.",
     # a percentage next to the parenthesis that breaks it down
     "breakdown": "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 "
                  "UBND cấp xã).",
@@ -116,6 +118,15 @@ def test_change_claims(text, kind, verdict):
     got = [c for c in _checks(text) if c["kind"] == kind]
     assert got and got[0]["verdict"] == verdict, got
     assert got[0]["basis"] and "so với" in got[0]["basis"]
+
+
+def test_truncation_told_apart_from_rounding():
+    got = _checks("Tiếp nhận 1.250 hồ sơ, tăng 150 hồ sơ (tương ứng 13,63%) so với cùng kỳ.")
+    chk = next(c for c in got if c["kind"] == "change_percent")
+    assert chk["verdict"] == "rounding" and "cắt bớt" in chk["message"]
+    got = _checks("Giải quyết 2/3 hồ sơ, đạt 66,66%. Giải quyết 5/6 hồ sơ, đạt 83,34%.")
+    notes = [c["message"] for c in got if c["kind"] == "ratio_percent"]
+    assert "cắt bớt" in notes[0] and "chữ số cuối" in notes[1]
 
 
 def test_change_of_a_rate_or_against_a_plan_is_not_checked():
