@@ -219,6 +219,12 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     checks: list[dict] = []
     for figs in groups.values():
         checks.extend(_sentence_checks(text, figs))
+    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    for f in sorted(figures, key=lambda f: f["start"]):
+        by_sentence[f["sentence_start"]].append(f)
+    finder = _EarlierValue(text, figures)
+    for sentence_figs in by_sentence.values():
+        checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
     checks.extend(_table_checks(text, figures))
     by_id = {f["id"]: f for f in figures}
@@ -624,7 +630,6 @@ def _totals(text, figs):
             chk = _other_total(text, figs, t, comps, chk)
         out.append(chk)
     out.extend(_change_percent(text, figs))
-    out.extend(_change_claims(text, figs))
     return [c for c in out if c]
 
 
@@ -779,7 +784,8 @@ def _change_before(text, figs, j):
 
 
 # "…1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)"
-CHANGE_WORD = re.compile(r"(?i)^\s*[,;]?\s*(?:và\s+)?(tăng|giảm)\s+(?:thêm\s+|được\s+)?$")
+CHANGE_WORD = re.compile(
+    r"(?i)^[^\d,;.()%/]{0,40}?[,;]?\s*(?:và\s+)?(?<![^\W\d_])(tăng|giảm)\s+(?:thêm\s+|được\s+)?$")
 CHANGE_PCT_GAP = re.compile(r"(?i)^\s*(?:\(\s*(?:tương ứng|tương đương|bằng|là)?\s*:?\s*|,\s*(?:tương ứng|tương đương|bằng)(?:\s+với)?\s*)$")
 COMPARED = re.compile(
     r"(?i)\s*\)?\s*,?\s*so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+(?:19|20)\d{2}|tháng trước|"
@@ -787,7 +793,53 @@ COMPARED = re.compile(
 OLD_VALUE = re.compile(r"(?i)^[^\d();.]{0,40}?(?:\(\s*(?:là|đạt|với)?\s*:?\s*|\b(?:là|đạt|với)\s*:?\s*|:\s*)$")
 
 
-def _change_claims(text, figs):
+def _last_words(f, n=2):
+    """The words just before a figure ("… tiếp nhận"): the verb that says what it counts."""
+    return fold(" ".join((f.get("subject") or "").split()[-n:]))
+
+
+class _EarlierValue:
+    """The old value of a change stated earlier in the document: "Năm 2023 tiếp nhận 1.100
+    hồ sơ." … "Năm 2024 tiếp nhận 1.250 hồ sơ, tăng 12% so với năm 2023." One earlier
+    figure of the same kind and unit, of the compared year, most subject words shared, a
+    single value among the candidates; otherwise none."""
+
+    def __init__(self, text, figures):
+        self.text = text
+        self.by_unit: dict[tuple, list[dict]] = defaultdict(list)
+        for f in sorted(figures, key=lambda f: f["start"]):
+            if f["kind"] in ("count", "money") and f.get("unit") and f.get("period"):
+                self.by_unit[(f["kind"], _unit_key(f["unit"]))].append(f)
+
+    def __call__(self, v, compared: str):
+        m = re.search(r"(?:19|20)\d{2}", compared)
+        if m:
+            year = m.group(0)
+        elif re.search(r"(?i)cùng kỳ|năm trước", compared) and re.fullmatch(r"\d{4}", v.get("period") or ""):
+            year = str(int(v["period"]) - 1)
+        else:
+            return None
+        if not v.get("unit"):
+            return None
+        words = _content_words(v)
+        if len(words) < 2:
+            return None
+        cands = []
+        for f in self.by_unit.get((v["kind"], _unit_key(v["unit"])), ()):
+            if f["start"] >= v["sentence_start"]:
+                break
+            if f.get("period") != year:
+                continue
+            w = _content_words(f)
+            if len(w & words) / max(1, len(w | words)) >= 0.5 and \
+                    _last_words(f) == _last_words(v) and _tail(self.text, f) == _tail(self.text, v):
+                cands.append(f)
+        if not cands or len({f["value"] for f in cands}) != 1:
+            return None
+        return cands[-1]
+
+
+def _change_claims(text, figs, finder=None):
     """Change claims: "V, tăng|giảm N (x%) so với <kỳ trước> (O)". With the old value O
     stated, N must be |V − O| and x must be N / O; without it, x is checked against the
     base the sentence implies (V − N for an increase, V + N for a decrease)."""
@@ -822,7 +874,11 @@ def _change_claims(text, figs):
                 OLD_VALUE.match(text[cm.end():figs[k]["start"]]):
             old = figs[k]
         basis = " ".join(text[v["end"]:cm.end()].split())
-        basis = re.sub(r"[\d.,]+(?:\s?%)?", "…", basis)[:120]
+        basis = re.sub(r"\d[\d.,]*(?:\s?%)?", "…", basis)[:120]
+        if old is None and finder is not None and (delta is None or p is not None):
+            old = finder(v, text[cm.start():cm.end() + 12])
+            if old is not None:
+                basis += f"; số cũ nêu trước đó: \u201c{old['surface']}\u201d"
         word = "tăng" if up else "giảm"
         if old is not None:
             change = v["value"] - old["value"]

@@ -120,6 +120,19 @@ def test_change_claims(text, kind, verdict):
     assert got[0]["basis"] and "so với" in got[0]["basis"]
 
 
+def test_change_against_a_value_stated_earlier():
+    head = "Năm 2023, Bộ phận Một cửa huyện tiếp nhận 1.100 hồ sơ thủ tục hành chính.\n\n"
+    slip = head + ("Năm 2024, Bộ phận Một cửa huyện tiếp nhận 1.250 hồ sơ thủ tục hành chính, "
+                   "tăng 12% so với năm 2023.")
+    chk = next(c for c in _checks(slip) if c["kind"] == "change_percent")
+    assert chk["verdict"] == "mismatch" and "1.100 hồ sơ" in chk["basis"]
+    right = slip.replace("tăng 12% so với năm 2023", "tăng 13,6% so với cùng kỳ năm trước")
+    assert [c["verdict"] for c in _checks(right) if c["kind"] == "change_percent"] == ["ok"]
+    # an earlier figure of another indicator is not the old value
+    other = slip.replace("tiếp nhận 1.100 hồ sơ thủ tục hành chính", "trả kết quả 1.100 hồ sơ đất đai")
+    assert not [c for c in _checks(other) if c["kind"] == "change_percent"]
+
+
 def test_truncation_told_apart_from_rounding():
     got = _checks("Tiếp nhận 1.250 hồ sơ, tăng 150 hồ sơ (tương ứng 13,63%) so với cùng kỳ.")
     chk = next(c for c in got if c["kind"] == "change_percent")
