@@ -389,7 +389,7 @@ def _same_whole_before(figs, k):
     """The run of ratios ending at figs[k] that share its denominator (5/24, 19/24)."""
     r = figs[k]
     out = []
-    for f in reversed(figs[:k + 1]):
+    for f in reversed(figs[max(0, k - 40):k + 1]):  # bounded: no list of ratios is longer
         if f["kind"] == "ratio" and f.get("denominator") == r["denominator"]:
             out.append(f)
         elif f["kind"] != "percent":
@@ -403,11 +403,14 @@ def _breakdown_after(text, figs, i, r):
     trở lên (5/24 Xuất sắc, …)"): its first ratio is not the percentage's a/b."""
     p = figs[i]
     lo = p["start"]
-    close = text.find(")", r["end"])
-    stop = min(x for x in (close if close >= 0 else len(text), text.find(".", r["end"]) if text.find(".", r["end"]) >= 0 else len(text)))
-    others = [f for f in figs[i + 2:] if f["start"] < stop and f["kind"] in ("ratio", "count", "percent")]
-    if others:
-        return True
+    window = text[r["end"]:r["end"] + 400]  # bounded look-ahead
+    ends = [k for k in (window.find(")"), window.find(". ")) if k >= 0]
+    stop = r["end"] + (min(ends) if ends else len(window))
+    for f in figs[i + 2:]:
+        if f["start"] >= stop:
+            break
+        if f["kind"] in ("ratio", "count", "percent"):
+            return True
     if re.search(r"(?i)\b(?:trở lên|trở xuống|trong đó|gồm|bao gồm)\b", text[lo:r["start"]]):
         return True
     return False
@@ -806,10 +809,17 @@ class _EarlierValue:
 
     def __init__(self, text, figures):
         self.text = text
+        self._starts: dict[int, list[int]] = {}
         self.by_unit: dict[tuple, list[dict]] = defaultdict(list)
         for f in sorted(figures, key=lambda f: f["start"]):
             if f["kind"] in ("count", "money") and f.get("unit") and f.get("period"):
                 self.by_unit[(f["kind"], _unit_key(f["unit"]))].append(f)
+
+    def _index(self, same, pos):
+        key = id(same)
+        if key not in self._starts:
+            self._starts[key] = [f["start"] for f in same]
+        return bisect.bisect_left(self._starts[key], pos)
 
     def __call__(self, v, compared: str):
         m = re.search(r"(?:19|20)\d{2}", compared)
@@ -825,9 +835,10 @@ class _EarlierValue:
         if len(words) < 2:
             return None
         cands = []
-        for f in self.by_unit.get((v["kind"], _unit_key(v["unit"])), ()):
-            if f["start"] >= v["sentence_start"]:
-                break
+        same = self.by_unit.get((v["kind"], _unit_key(v["unit"])), [])
+        k = bisect.bisect_left([f["start"] for f in same], v["sentence_start"]) \
+            if len(same) < 64 else self._index(same, v["sentence_start"])
+        for f in same[max(0, k - 300):k]:  # bounded look-back
             if f.get("period") != year:
                 continue
             w = _content_words(f)
@@ -1053,25 +1064,41 @@ def _lead_in(text, f):
 YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d/])")
 
 
+@lru_cache(maxsize=4)
+def _line_heads(text):
+    """For every line: its start and the label it stands under. A bullet line's label is
+    the nearest line above that does not start with the same bullet ("- Cấp tỉnh:" above
+    "+ Số hồ sơ …", "a) Đối với công chức:" above "- …"); a paragraph's label is the line
+    just above when that line ends with a colon. One pass (a bounded table per marker)."""
+    starts, heads = [], []
+    last_other: dict[str, str] = {}  # marker -> the latest line not starting with it
+    prev = None  # the latest non-empty line
+    pos = 0
+    for line in text.split("\n"):
+        row = line.strip()
+        starts.append(pos)
+        marker = row[:1]
+        if marker in BULLETS:
+            head = last_other.get(marker, "")
+        else:
+            head = prev if prev is not None and prev.endswith(":") else ""
+        heads.append(head)
+        if row:
+            for m in BULLETS:
+                if m != marker:
+                    last_other[m] = row
+            prev = row
+        pos += len(line) + 1
+    return starts, heads
+
+
 def _context_head(text, f):
     """The label a figure stands under ("a) Đối với công chức:", "Mục tiêu đến năm 2030:",
-    "Về kết quả xử lý:"): for a bullet, the nearest line above that is not a bullet; for a
-    paragraph, the line just above when it ends with a colon. Years kept, footnote
-    markers dropped. Empty when there is none."""
-    line = text.rfind("\n", 0, f["start"]) + 1
-    marker = text[line:line + 1]
-    bullet = marker in BULLETS
-    pos, steps = line - 1, 0
-    while pos > 0 and steps < 30:
-        prev = text.rfind("\n", 0, pos) + 1
-        row = text[prev:pos].strip()
-        # "- Cấp tỉnh:" above "+ Số hồ sơ …": the head is the first line of another level
-        if row and (row[0] != marker or not bullet):
-            if not bullet and not row.endswith(":"):
-                return ""
-            return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", fold(row)).split())
-        pos, steps = prev - 1, steps + 1
-    return ""
+    "Về kết quả xử lý:"), folded, years kept, footnote markers dropped; empty if none."""
+    starts, heads = _line_heads(text)
+    i = bisect.bisect_right(starts, f["start"]) - 1
+    head = heads[i] if i >= 0 else ""
+    return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", fold(head)).split()) if head else ""
 
 
 HEADING_LINE = re.compile(
