@@ -196,6 +196,22 @@ class _Table:
                     return True
         return False
 
+    def is_sub_row(self, r) -> bool:
+        """A row that details the row above rather than adding to it ("Trong đó: nữ",
+        "- Nữ", "+ Cấp xã")."""
+        lab = self.label(r)
+        raw = next((r[j]["text"] for j in self.label_cols if r[j] and not _value(r[j]["text"])), "")
+        return bool(re.match(r"(?:trong do|trong so|bao gom|gom|rieng|chia ra)\b", lab)) or \
+            raw[:1] in "-+*•–"
+
+    def is_top_level(self, r) -> bool:
+        """Row numbered 1, 2, 3 (or I, A) rather than 1.1, 1.2, a, b."""
+        first = r[self.label_cols[0]] if self.label_cols else None
+        if first is None:
+            return False
+        t = first["text"].strip().rstrip(".")
+        return bool(re.fullmatch(r"\d+|[IVXLC]+|[A-Z]", t))
+
     def is_group_row(self, r) -> bool:
         return any(r[j] and ROMAN.match(r[j]["text"]) for j in self.label_cols[:1])
 
@@ -354,10 +370,10 @@ def _total_rows(tab, by_start, done):
             prev = max((k for k in totals if k < ti), default=-1)
             seg = [x for x in data[prev + 1:ti]]
             earlier_totals = [data[k] for k in totals if k < ti]
-        if len(seg) < 2:
-            continue
         groups = [x for x in seg if tab.is_group_row(x)]
         everything = [x for x in data[:ti] if not tab.is_total_row(x)] if ti else seg
+        top = [x for x in seg if tab.is_top_level(x)]
+        plain = [x for x in seg if not tab.is_sub_row(x)]
         for j in tab.numeric_cols():
             if not _additive(tab, j) or (id(r), j) in done:
                 continue
@@ -370,7 +386,7 @@ def _total_rows(tab, by_start, done):
                 if len(nums) < 2 or any(v[2] for v in nums):
                     return None
                 return sum(v[0] for v in nums)
-            readings = [total(seg)]
+            readings = [total(seg), total(top), total(plain)]
             if groups:
                 readings.append(total(groups))
                 readings.append(total([x for x in seg if not tab.is_group_row(x)]))

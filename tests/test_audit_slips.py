@@ -222,6 +222,36 @@ def test_table_traps():
     assert table_checks(text, [t]) == []
 
 
+def test_total_rows_with_subtotals_groups_and_detail_rows():
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["I", "Khối sở, ngành", "300"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["II", "Khối cấp huyện", "150"],
+        ["1", "Huyện C", "150"],
+        ["", "Tổng cộng", "450"]])
+    assert _flags(text, [t]) == []
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["", "Cộng", "300"],
+        ["3", "Huyện C", "150"],
+        ["4", "Huyện D", "50"],
+        ["", "Cộng", "200"],
+        ["", "Tổng cộng", "510"]])
+    assert _flags(text, [t]) == [("table_total", "510")]  # 300 + 200
+    text, t = _table([
+        ["STT", "Đơn vị", "Số người"],
+        ["1", "Phòng A", "12"],
+        ["", "Trong đó: nữ", "5"],
+        ["2", "Phòng B", "8"],
+        ["", "Trong đó: nữ", "3"],
+        ["", "Tổng số", "20"]])
+    assert _flags(text, [t]) == []
+
+
 def test_composite_score_column():
     text, t = _table([
         ["STT", "Đơn vị", "Tổng điểm", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3"],
