@@ -16,7 +16,14 @@ Claims checked (check `kind`):
 - repeated         one indicator stated twice in a document (same lead-in words, or the
                    same words with two digits swapped: 1.284 then 1.248)
 - cross_document   one indicator stated in two documents of the same administrative
-                   unit (finalize)
+                   unit (finalize); `unverifiable`, never `mismatch` (a mismatch is a
+                   document contradicting itself)
+- change claims    "1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)":
+                   kinds change / change_percent, the old value from the sentence, implied
+                   (V ∓ N) or stated earlier in the document
+Every check carries `basis`: the words by which the text asserts the relation.
+Values the text sets rather than measures (thresholds, conditions, targets, rubric bands,
+durations of a rule) are never paired as measured values. Tables: pipeline/audit_tables.py.
 Statistical tables ("3.1. | Tỷ lệ … | % | 99,10" over rows 3.1.1 and 3.1.2; a row over
 its child rows) give ratio_percent and total checks too.
 
@@ -1371,7 +1378,10 @@ def finalize(db) -> None:
                 continue
             new.append({
                 "id": next_id, "document_id": other["document_id"], "kind": "cross_document",
-                "verdict": "mismatch", "stated": other["value"], "computed": base["value"],
+                # two documents disagreeing is not one document contradicting itself:
+                # shown for review, never a `mismatch`
+                "verdict": "unverifiable", "stated": other["value"], "computed": base["value"],
+                "basis": "cùng chỉ tiêu, đơn vị hành chính, kỳ và phạm vi ở hai văn bản",
                 "figure_ids": json.dumps([base["id"], other["id"]]),
                 "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({key[3]}) nêu "
                             f"{vn(other['value'], other['decimals'])} {other['unit']}, văn bản "

@@ -419,3 +419,18 @@ def test_csv_and_xlsx_cells_are_neutralised():
     assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert safe_cell("+1") == "'+1" and safe_cell("-20") == "'-20" and safe_cell("@a") == "'@a"
     assert safe_cell("Tổng") == "Tổng" and safe_cell(-20.0) == -20.0
+
+
+def test_reviews_survive_a_schema_rebuild(tmp_path):
+    from pipeline.store import open_db
+    from schemas.tables import SCHEMA_VERSION
+
+    path = tmp_path / "c.db"
+    db = open_db(path)
+    db["reviews"].insert({"sha256": "ab", "kind": "total", "span_start": 1, "span_end": 5,
+                          "verdict": "confirmed", "note": "x"})
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1 or 99}")
+    db.conn.close()
+    db = open_db(path)  # derived tables dropped and rebuilt
+    assert [r["verdict"] for r in db.query("select * from reviews")] == ["confirmed"]
+    assert "basis" in db["checks"].columns_dict
