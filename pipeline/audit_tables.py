@@ -295,6 +295,19 @@ def _eval(node, env):
     raise ValueError("not a formula")
 
 
+def _corroborated(checks):
+    """A table relation read from the layout stands only if some rows confirm it: when
+    none of its cells adds up, the reading (columns shifted by the extractor, another
+    meaning of the header) is doubtful and the disagreements are `unverifiable`."""
+    ok = sum(1 for c in checks if c["verdict"] != "mismatch")
+    if checks and ok < max(1, len(checks) / 2) and len(checks) >= 2:
+        for c in checks:
+            if c["verdict"] == "mismatch":
+                c["verdict"] = "unverifiable"
+                c["message"] += " Phần lớn các ô khác cũng không khớp: có thể đã đọc sai bố cục bảng."
+    return checks
+
+
 def _formulas(tab, by_start, done):
     out = []
     for j, h in enumerate(tab.head_text):
@@ -313,6 +326,7 @@ def _formulas(tab, by_start, done):
         except SyntaxError:
             continue
         basis = " ".join(c for c in cell_texts if FORMULA.search(c))
+        column = []
         for ri, r in enumerate(tab.data):
             got = tab.num(r, j)
             if got is None or r[j] is None:
@@ -333,11 +347,12 @@ def _formulas(tab, by_start, done):
                 stated, d = got[0], got[1]
                 verdict = _close(stated, d, computed, percent)
                 done.add((id(r), j))
-                out.append(_check(
+                column.append(_check(
                     "table_formula", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                     f"Bảng: cột {basis} nêu {r[j]['text']} ở dòng \u201c{_row_name(tab, r)}\u201d; "
                     f"tính lại theo công thức được {_vn(computed, max(d, 2) if percent else None)}.",
                     basis))
+        out.extend(_corroborated(column))
     return out
 
 
@@ -363,6 +378,7 @@ def _total_rows(tab, by_start, done):
         return out
     for ti in totals:
         r = data[ti]
+        row_checks = []
         if ti == 0:  # the total heads the table: it closes the rows below it
             seg = [x for x in data[1:] if not tab.is_total_row(x)]
             earlier_totals = []
@@ -370,6 +386,8 @@ def _total_rows(tab, by_start, done):
             prev = max((k for k in totals if k < ti), default=-1)
             seg = [x for x in data[prev + 1:ti]]
             earlier_totals = [data[k] for k in totals if k < ti]
+        nxt = next((k for k in totals if k > ti), len(data))
+        below = data[ti + 1:nxt]  # a total heading its group ("Tổng số" over its rows)
         groups = [x for x in seg if tab.is_group_row(x)]
         everything = [x for x in data[:ti] if not tab.is_total_row(x)] if ti else seg
         top = [x for x in seg if tab.is_top_level(x)]
@@ -386,7 +404,7 @@ def _total_rows(tab, by_start, done):
                 if len(nums) < 2 or any(v[2] for v in nums):
                     return None
                 return sum(v[0] for v in nums)
-            readings = [total(seg), total(top), total(plain)]
+            readings = [total(seg), total(top), total(plain), total(below)]
             if groups:
                 readings.append(total(groups))
                 readings.append(total([x for x in seg if not tab.is_group_row(x)]))
@@ -402,10 +420,11 @@ def _total_rows(tab, by_start, done):
             verdict, computed = best
             done.add((id(r), j))
             basis = f"dòng \u201c{_row_name(tab, r)}\u201d; cột {tab.basis(j)}"
-            out.append(_check(
+            row_checks.append(_check(
                 "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
                 f"cộng các dòng được {_vn(computed, d)}.", basis))
+        out.extend(_corroborated(row_checks))
     return out
 
 
