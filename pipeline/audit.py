@@ -165,7 +165,10 @@ CONDITION_BEFORE = re.compile(
     r"(?i)\b(?:trường hợp|nếu|khi|hễ|phải|yêu cầu|bảo đảm|đảm bảo|phấn đấu|mục tiêu|chỉ tiêu|"
     r"tối thiểu|tối đa|ít nhất|không thấp hơn|không vượt quá|không quá|không dưới|"
     r"định hướng|dự kiến)\b[^;:.()\n]{0,40}$")
-CONDITION_AFTER = re.compile(r"(?i)\s*(?:\)\s*)?(?:trở lên|trở xuống|trở xuống|thì)\b")
+CONDITION_AFTER = re.compile(
+    r"(?i)\s*(?:\)\s*)?(?:trở lên|trở xuống|thì\b"
+    # a rubric line: "… đạt 100%: 2 điểm", "đạt 95% được 1 điểm", "= 0,5 điểm"
+    r"|(?:[:=]|(?:thì\s+)?được(?:\s+cộng|\s+trừ)?)\s*\d+(?:[.,]\d+)?\s*điểm)")
 
 
 def _clause_before(text, f, width=60):
@@ -528,7 +531,9 @@ def _parts(text, figs):
         if abs(s - den) < EPS:
             verdict = "ok"
         elif s > den and all(CLASSIFY.match(text, r["end"]) for r in rs) and \
-                len({_class_label(text, r) for r in rs}) == len(rs):
+                len({_class_label(text, r) for r in rs}) == len(rs) and \
+                not any(re.search(r"trở lên|trở xuống|tro len|tro xuong", _class_label(text, r)) for r in rs):
+            # ("Tốt trở lên" holds "Xuất sắc": classes that overlap are not exclusive)
             verdict = "mismatch"  # exclusive classes cannot hold more than the whole
         else:
             continue

@@ -38,6 +38,9 @@ TRAPS = {
     "rubric": "Thang điểm:\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 80% trở lên: "
               "2 điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 65% đến dưới 80%: "
               "1 điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt dưới 50%: 0 điểm.",
+    "rubric_points": "Cách chấm điểm:\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 100%: 2 "
+                     "điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 95%: 1 điểm.",
+    "overlapping_classes": "Có 5/24 đơn vị xếp loại Xuất sắc, 20/24 đơn vị xếp loại Tốt trở lên.",
     # the same list labels under different stages or scopes
     "stages": "Về kết quả phát hiện:\n- Số vụ việc vi phạm về trật tự xây dựng: 45 vụ.\n\n"
               "Về kết quả xử lý:\n- Số vụ việc vi phạm về trật tự xây dựng: 38 vụ.",
