@@ -869,11 +869,20 @@ def _change_claims(text, figs, finder=None):
     out = []
     n = len(figs)
     for j in range(1, n):
-        v, d = figs[j - 1], figs[j]
-        if v["kind"] not in ("count", "money") or d["kind"] not in ("count", "money", "percent"):
+        d = figs[j]
+        if d["kind"] not in ("count", "money", "percent"):
             continue
-        m = CHANGE_WORD.match(text[v["end"]:d["start"]])
-        if not m:
+        # the new value V stands right before "tăng/giảm", or before a clause that rates
+        # it ("452,3 tỷ đồng, bằng 108% dự toán, tăng …"; "1.245 hộ, chiếm 4,12% …; giảm …")
+        i = j - 1
+        while i > 0 and j - i < 3 and figs[i]["kind"] == "percent":
+            i -= 1
+        v = figs[i]
+        if v["kind"] not in ("count", "money"):
+            continue
+        m = CHANGE_WORD.match(text[figs[j - 1]["end"]:d["start"]])
+        if not m or (i < j - 1 and not re.fullmatch(
+                r"(?i)\s*,\s*(?:bằng|đạt|chiếm)\s*", text[v["end"]:figs[i + 1]["start"]])):
             continue
         up = m.group(1).lower() == "tăng"
         k = j + 1

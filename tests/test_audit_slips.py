@@ -458,3 +458,19 @@ def test_reviews_survive_a_schema_rebuild(tmp_path):
     db = open_db(path)  # derived tables dropped and rebuilt
     assert [r["verdict"] for r in db.query("select * from reviews")] == ["confirmed"]
     assert "basis" in db["checks"].columns_dict
+
+
+def test_consistent_report_has_no_mismatch_and_its_changes_are_checked():
+    """A report written for the project whose arithmetic is right throughout, with
+    targets, a rubric, scoped lists, a union of classes and change claims."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "data" / "audit_consistent_report.txt").read_text(encoding="utf-8")
+    checks = _checks(text)
+    assert not [c["message"] for c in checks if c["verdict"] == "mismatch"]
+    changes = {(c["kind"], c["verdict"]) for c in checks if c["kind"].startswith("change")}
+    assert changes == {("change_percent", "ok"), ("change", "ok")}
+    assert len([c for c in checks if c["kind"].startswith("change")]) == 3
+    # a slip planted in a copy is found
+    slip = text.replace("tăng 35,8 tỷ đồng (8,6%)", "tăng 35,8 tỷ đồng (7,9%)")
+    assert [c["kind"] for c in _checks(slip) if c["verdict"] == "mismatch"] == ["change_percent"]
