@@ -1300,7 +1300,8 @@ def analyze(ctx) -> None:
     by_id = {f["id"]: f for f in figures}
     from pipeline.audit_tables import table_checks
 
-    checks = audit(ctx.text, figures) + table_checks(ctx.text, ctx.tables or [], figures)
+    checks = audit(ctx.text, figures) + table_checks(ctx.text, ctx.tables or [], figures,
+                                                      join=ctx.format == "pdf")
     for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}

@@ -258,10 +258,20 @@ def _close(stated, d, computed, percent=False):
 
 # ---- checks --------------------------------------------------------------------------
 
-def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None) -> list[dict]:
+def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None,
+                 join: bool = True) -> list[dict]:
+    """`join`: read a page-break continuation as part of the table before it (PDF)."""
     by_start = {f["start"]: f for f in (figures or [])}
     out = []
-    for t in _join_continuations(text, tables):
+    if join:
+        merged = _join_continuations(text, tables)
+    else:
+        merged = []
+        for t in sorted(tables, key=lambda t: t["start"]):
+            rows = _locate(text, t)
+            merged.append({"rows": rows, "ncols": max((len(r) for r in rows), default=0),
+                           "start": t["start"], "end": t["end"]})
+    for t in merged:
         if not t["rows"] or t["ncols"] < 2:
             continue
         tab = _Table(t["rows"], t["ncols"])
