@@ -943,7 +943,7 @@ def _change_claims(text, figs, finder=None):
         dd = p.get("decimals") or 0
         verdict = percent_verdict(p["value"], dd, computed)
         note = ""
-        if verdict == "mismatch" and percent_verdict(p["value"], dd, amount / v["value"] * 100) != "mismatch":
+        if verdict == "mismatch" and percent_verdict(p["value"], dd, amount / v["value"] * 100) == "ok":
             note = " Tỷ lệ nêu là mức thay đổi chia cho số mới, không phải số cũ."
         elif verdict == "rounding":
             note = rounding_note(p["value"], dd, computed)
