@@ -13,8 +13,10 @@ Relations checked (the `basis` of each check names the header cells that assert 
   (kind `table_total`);
 - a total column ("Tổng số", "Tổng điểm", "Cộng") against a run of neighbouring numeric
   columns, once most rows confirm which run it adds up (kind `table_total`);
-- a percentage column ("Tỷ lệ (%)") against two count columns, once most rows confirm
-  which pair it divides (kind `table_percent`).
+- a percentage column ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") against two count columns, once
+  most rows confirm which pair it divides (a / b or (a − b) / b) (kind `table_percent`);
+- a change column ("Tăng, giảm", "Chênh lệch") against two columns, once most rows
+  confirm which difference it is (kind `table_formula`).
 A relation the table does not assert (a "Tổng số | trong đó: Nữ" header; a percentage
 whose columns no row confirms) gives no check.
 
@@ -281,7 +283,7 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
         out.extend(_formulas(tab, by_start, done))
         out.extend(_total_rows(tab, by_start, done))
         out.extend(_total_cols(tab, by_start, done))
-        out.extend(_percent_cols(tab, by_start, done))
+        out.extend(_derived_cols(tab, by_start, done))
     return out
 
 
@@ -489,42 +491,73 @@ def _total_cols(tab, by_start, done):
     return out
 
 
-def _percent_cols(tab, by_start, done):
-    out = []
-    cols = tab.numeric_cols()
-    counts = [k for k in cols if _additive(tab, k)]
-    for j in cols:
-        if not PERCENT_HEADER.search(tab.head_text[j] or ""):
-            continue
-        best = None
-        for a in counts:
-            for b in counts:
-                if a == b:
+RELATIONS = {  # how a derived column is computed from two others (a, b)
+    "ratio": (lambda a, b: a / b * 100, "{a} / {b}"),
+    "growth": (lambda a, b: (a - b) / b * 100, "({a} − {b}) / {b}"),
+    "difference": (lambda a, b: a - b, "{a} − {b}"),
+}
+CHANGE_HEADER = re.compile(r"\b(?:tang|giam|chenh lech|bien dong|so sanh|tang giam)\b")
+
+
+def _pair_search(tab, j, cands, forms, percent):
+    """The pair of columns (and relation) most rows of column j confirm, or None."""
+    best = None
+    for form in forms:
+        fn = RELATIONS[form][0]
+        for a in cands:
+            for b in cands:
+                if a == b or j in (a, b):
                     continue
                 ok = n = 0
                 for r in tab.data:
                     p, va, vb = tab.num(r, j), tab.num(r, a), tab.num(r, b)
-                    if p is None or va is None or vb is None or not vb[0]:
+                    if p is None or va is None or vb is None or (form != "difference" and not vb[0]):
                         continue
                     n += 1
-                    if _close(p[0], p[1], va[0] / vb[0] * 100, True) != "mismatch":
+                    if _close(p[0], p[1], fn(va[0], vb[0]), percent) != "mismatch":
                         ok += 1
-                # prefer the pair nearest the percentage column
-                if _consistent(ok, n) and (best is None or (ok, -abs(a - j) - abs(b - j)) > best[2:]):
-                    best = (a, b, ok, -abs(a - j) - abs(b - j))
-        if best is None:
+                # the pair nearest the derived column wins a tie
+                score = (ok, -abs(a - j) - abs(b - j))
+                if _consistent(ok, n) and (best is None or score > best[3:]):
+                    best = (form, a, b) + score
+    return best[:3] if best else None
+
+
+def _derived_cols(tab, by_start, done):
+    """Percentage columns ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") and change columns ("Tăng,
+    giảm", "Chênh lệch") recomputed from the two columns most rows confirm."""
+    out = []
+    cols = tab.numeric_cols()
+    counts = [k for k in cols if _additive(tab, k)]
+    for j in cols:
+        head = tab.head_text[j] or ""
+        if PERCENT_HEADER.search(head):
+            kind, forms, percent = "table_percent", ("ratio", "growth"), True
+        elif CHANGE_HEADER.search(head):
+            kind, forms, percent = "table_formula", ("difference",), False
+        else:
             continue
-        a, b = best[0], best[1]
-        basis = f"cột {tab.basis(j)} = {tab.basis(a)} / {tab.basis(b)}"
+        found = _pair_search(tab, j, [k for k in counts if k != j], forms, percent)
+        if found is None:
+            continue
+        form, a, b = found
+        fn, shape = RELATIONS[form]
+        rel = shape.format(a=tab.basis(a), b=tab.basis(b))
+        basis = f"cột {tab.basis(j)} = {rel}"
+        column = []
         for r in tab.data:
             p, va, vb = tab.num(r, j), tab.num(r, a), tab.num(r, b)
-            if p is None or va is None or vb is None or not vb[0] or (id(r), j) in done:
+            if p is None or va is None or vb is None or (id(r), j) in done or \
+                    (form != "difference" and not vb[0]):
                 continue
-            computed = va[0] / vb[0] * 100
-            verdict = _close(p[0], p[1], computed, True)
+            computed = fn(va[0], vb[0])
+            verdict = _close(p[0], p[1], computed, percent)
             done.add((id(r), j))
-            out.append(_check(
-                "table_percent", verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
-                f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d nêu tỷ lệ {r[j]['text']}; "
-                f"{r[a]['text']}/{r[b]['text']} = {_vn(computed, max(p[1], 2))}%.", basis))
+            shown = shape.format(a=r[a]["text"], b=r[b]["text"])
+            column.append(_check(
+                kind, verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None)}"
+                f"{'%' if percent else ''}.", basis))
+        out.extend(column)
     return out

@@ -276,6 +276,20 @@ def test_total_heading_its_group_and_shifted_columns():
     assert _flags(text, [t]) == []
 
 
+def test_change_and_growth_columns_without_formula_headers():
+    text, t = _table([
+        ["STT", "Chỉ tiêu", "Năm 2023", "Năm 2024", "Tăng, giảm", "Tỷ lệ tăng, giảm (%)"],
+        ["1", "Hồ sơ tiếp nhận", "1.100", "1.250", "150", "13,64"],
+        ["2", "Hồ sơ trực tuyến", "600", "820", "220", "36,67"],
+        ["3", "Hồ sơ trễ hạn", "40", "25", "-25", "-37,50"],
+        ["4", "Hồ sơ bưu chính", "300", "330", "30", "11,00"]])
+    flags = _flags(text, [t])
+    # row 3: 25 − 40 = −15; row 4: 30/300 = 10%
+    assert sorted(flags) == [("table_formula", "-25"), ("table_percent", "11,00")], flags
+    basis = {c["basis"] for c in table_checks(text, [t])}
+    assert any("Năm 2024 − Năm 2023" in b for b in basis)
+
+
 def test_composite_score_column():
     text, t = _table([
         ["STT", "Đơn vị", "Tổng điểm", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3"],
