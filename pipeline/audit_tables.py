@@ -459,8 +459,10 @@ def _total_cols(tab, by_start, done):
                     not TOTAL_HEADER.match(tab.head_text[k] or ""):
                 run.append(k)
                 k += side
-            for length in range(2, len(run) + 1):
-                parts = run[:length]
+            # a run of columns, or every other one ("Điểm tối đa | Điểm đạt" pairs)
+            options = [run[:n] for n in range(2, len(run) + 1)] + \
+                [run[o::2][:n] for o in (0, 1) for n in range(2, len(run[o::2]) + 1)]
+            for parts in options:
                 ok = n = 0
                 for r in tab.data:
                     got = tab.num(r, j)

@@ -276,6 +276,16 @@ def test_total_heading_its_group_and_shifted_columns():
     assert _flags(text, [t]) == []
 
 
+def test_composite_score_from_every_other_column():
+    text, t = _table([
+        ["STT", "Đơn vị", "Chỉ số 1 tối đa", "Chỉ số 1 đạt", "Chỉ số 2 tối đa", "Chỉ số 2 đạt",
+         "Tổng điểm"],
+        ["1", "Xã A", "10", "8,5", "20", "17,25", "25,75"],
+        ["2", "Xã B", "10", "9", "20", "15,5", "24,50"],
+        ["3", "Xã C", "10", "7,25", "20", "18", "26,25"]])
+    assert _flags(text, [t]) == [("table_total", "26,25")]  # 25,25
+
+
 def test_change_and_growth_columns_without_formula_headers():
     text, t = _table([
         ["STT", "Chỉ tiêu", "Năm 2023", "Năm 2024", "Tăng, giảm", "Tỷ lệ tăng, giảm (%)"],
