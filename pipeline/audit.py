@@ -749,14 +749,20 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
     labels_ok = True
     lo = list_start
     partitions = _partition_labels()
+    stages = set()
     for c in comps:
         lab = _label(text, lo, c)
+        stages.update(m.group(0) for m in STAGE_WORDS.finditer(lab))
         after = fold(text[c["end"]:c["end"] + 40].split(",")[0].split(";")[0].strip(" )*:"))
         if not (lab in partitions or any(after.startswith(pl) and pl for pl in partitions if len(pl) > 3)):
             labels_ok = False
         lo = c["end"]
     same_units = all(_units_compatible(c, total_figs[0]) for c in comps)
     tolerance = sum(_precision(f) / 2 for f in total_figs[:1] + comps)
+    if len(stages) >= 2 or any(abs(c["value"] - total) < EPS for c in comps):
+        # "gồm: phát hiện 45 vụ; khởi tố 38 vụ": successive stages of one process (or a
+        # component as large as the whole) are not parts of a total
+        return None
     if (exhaustive_word or labels_ok) and same_units:
         verdict = "mismatch"
         note = ""
@@ -771,6 +777,12 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
     return _check(kind, verdict, total, s, total_figs + comps,
                   f"{_cap(label)}; cộng các thành phần "
                   f"{' + '.join(_show(c) for c in comps)} = {_sum_text(s, comps)}.{note}")
+
+
+# Successive stages of one process, folded ("phát hiện" then "khởi tố" the same cases).
+STAGE_WORDS = re.compile(
+    r"\b(?:tiep nhan|thu ly|phat hien|khoi to|truy to|xet xu|dua ra xet xu|dieu tra|kiem tra|"
+    r"thanh tra|xu ly|ket luan|kien nghi|thu hoi|da thu hoi)\b")
 
 
 def _precision(f) -> float:

@@ -52,6 +52,8 @@ TRAPS = {
                 "báo cáo là 900 hồ sơ.",
     "levels": "- Cấp tỉnh:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 1.200 hồ "
               "sơ.\n- Cấp huyện:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 900 hồ sơ.",
+    "stage_list": "Tổng số vụ việc là 45 vụ, gồm: phát hiện 45 vụ; khởi tố 38 vụ; xử lý hành "
+                  "chính 7 vụ.",
     # a percentage of a union next to one member
     "union": "Kết quả có 24/24 đơn vị, đạt 100% (gồm 5/24 đơn vị Xuất sắc và 19/24 đơn vị Tốt).",
     "union2": "Kết quả xếp loại: 5/24 đơn vị xếp loại Xuất sắc, 19/24 đơn vị xếp loại Tốt, đạt "
