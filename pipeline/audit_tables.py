@@ -41,6 +41,8 @@ EMPTY_CELL = re.compile(r"^\s*[-–—]?\s*$")
 TOTAL_LABEL = re.compile(
     r"^\s*(?:tong cong|tong so|tong|cong|toan tinh|toan huyen|toan thanh pho|toan thi xa|"
     r"toan quoc|ca nuoc|toan nganh|chung)\b")
+TOTAL_REST = {"toan", "tinh", "huyen", "xa", "thanh", "pho", "thi", "quan", "chung", "cong",
+              "so", "ca", "nam", "nuoc", "cac", "don", "vi", "khoi", "cap", "toan bo"}
 PERCENT_HEADER = re.compile(r"%|\bty le\b|\bti le\b|phan tram")
 NON_ADDITIVE = re.compile(r"%|\bty le\b|\bti le\b|binh quan|trung binh|xep hang|thu hang|"
                           r"\bhang\b|\bstt\b|\btt\b|ghi chu|nam sinh|ma so|\bma\b")
@@ -193,8 +195,9 @@ class _Table:
             lab = fold(r[j]["text"])
             m = TOTAL_LABEL.match(lab)
             if m:
-                rest = re.sub(r"\(.*?\)|[:.*]", " ", lab[m.end():]).split()
-                if len(rest) <= 2:
+                # "Tổng cộng (I+II)", "Cộng toàn tỉnh", not "Cộng đồng", "Tổng cục Thuế"
+                rest = re.sub(r"\(.*?\)|[:.*,]", " ", lab[m.end():]).split()
+                if len(rest) <= 3 and all(w in TOTAL_REST for w in rest):
                     return True
         return False
 

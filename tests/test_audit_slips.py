@@ -302,6 +302,16 @@ def test_change_and_growth_columns_without_formula_headers():
     assert any("Năm 2024 − Năm 2023" in b for b in basis)
 
 
+def test_rows_named_like_totals_are_not_totals():
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["3", "Cộng đồng", "50"],
+        ["4", "Tổng cục Thuế", "80"]])
+    assert table_checks(text, [t]) == []
+
+
 def test_composite_score_column():
     text, t = _table([
         ["STT", "Đơn vị", "Tổng điểm", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3"],
