@@ -473,8 +473,8 @@ def _total_cols(tab, by_start, done):
                     if got is None or any(v is None for v in vals):
                         continue
                     n += 1
-                    if _close(got[0], got[1], sum(v[0] for v in vals)) == "ok":
-                        ok += 1
+                    if got[0] and _close(got[0], got[1], sum(v[0] for v in vals)) == "ok":
+                        ok += 1  # (a row of zeros confirms nothing)
                 if _consistent(ok, n) and (best is None or ok > best[1]):
                     best = (parts, ok)
         if best is None:
@@ -519,11 +519,13 @@ def _pair_search(tab, j, cands, forms, percent):
                     if p is None or va is None or vb is None or (form != "difference" and not vb[0]):
                         continue
                     n += 1
-                    if _close(p[0], p[1], fn(va[0], vb[0]), percent) != "mismatch":
+                    # a row of zeros confirms nothing (0 = 0 − 0, 0 = 0/b)
+                    if p[0] and _close(p[0], p[1], fn(va[0], vb[0]), percent) != "mismatch":
                         ok += 1
-                # the pair nearest the derived column wins a tie
+                # the pair nearest the derived column wins a tie; among all the pairs
+                # tried, two rows agreeing may be chance: three at least
                 score = (ok, -abs(a - j) - abs(b - j))
-                if _consistent(ok, n) and (best is None or score > best[3:]):
+                if ok >= 3 and _consistent(ok, n) and (best is None or score > best[3:]):
                     best = (form, a, b) + score
     return best[:3] if best else None
 
