@@ -82,7 +82,7 @@ def _locate(text, table):
             if not c:
                 cells.append(None)
                 continue
-            k = text.find(c, pos, stop)
+            k = _find_cell(text, c, pos, stop)
             if k < 0:
                 cells.append(None)
                 continue
@@ -90,6 +90,22 @@ def _locate(text, table):
             pos = k + len(c)
         out.append(cells)
     return out
+
+
+def _find_cell(text, cell, pos, stop) -> int:
+    """Offset of `cell` as a whole cell ("| 10 |", not the "10" of "1.100") at or after
+    `pos`; -1 if it is not there (a few tries, then give up: linear overall)."""
+    for _ in range(4):
+        k = text.find(cell, pos, stop)
+        if k < 0:
+            return -1
+        before = text[max(0, k - 2):k]
+        after = text[k + len(cell):k + len(cell) + 2]
+        if (k == 0 or before.endswith("\n") or before == "| " or before.endswith("|")) and \
+                (after[:1] in ("", "\n") or after == " |" or after[:1] == "|"):
+            return k
+        pos = k + 1
+    return -1
 
 
 def _is_data_row(cells) -> bool:
