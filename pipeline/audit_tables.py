@@ -16,7 +16,7 @@ Relations checked (the `basis` of each check names the header cells that assert 
 - a percentage column ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") against two count columns, once
   most rows confirm which pair it divides (a / b or (a − b) / b) (kind `table_percent`);
 - a change column ("Tăng, giảm", "Chênh lệch") against two columns, once most rows
-  confirm which difference it is (kind `table_formula`).
+  confirm which difference it is (kind `table_change`).
 A relation the table does not assert (a "Tổng số | trong đó: Nữ" header; a percentage
 whose columns no row confirms) gives no check.
 
@@ -557,7 +557,7 @@ def _derived_cols(tab, by_start, done):
         if PERCENT_HEADER.search(head):
             kind, forms, percent = "table_percent", ("ratio", "growth"), True
         elif CHANGE_HEADER.search(head):
-            kind, forms, percent = "table_formula", ("difference",), False
+            kind, forms, percent = "table_change", ("difference",), False
         else:
             continue
         found = _pair_search(tab, j, [k for k in counts if k != j], forms, percent)

@@ -96,6 +96,7 @@ KIND_VI = {
     "repeated": "số liệu nêu lại", "cross_document": "khác văn bản khác",
     "table_formula": "bảng: công thức cột", "table_total": "bảng: dòng/cột tổng",
     "table_percent": "bảng: cột tỷ lệ",
+    "table_change": "bảng: cột tăng/giảm",
 }
 VERDICT_VI = {"mismatch": "sai lệch", "rounding": "làm tròn", "unverifiable": "chưa kiểm chứng được",
               "ok": "khớp"}

@@ -297,7 +297,7 @@ def test_change_and_growth_columns_without_formula_headers():
         ["4", "Hồ sơ bưu chính", "300", "330", "30", "11,00"]])
     flags = _flags(text, [t])
     # row 3: 25 − 40 = −15; row 4: 30/300 = 10%
-    assert sorted(flags) == [("table_formula", "-25"), ("table_percent", "11,00")], flags
+    assert sorted(flags) == [("table_change", "-25"), ("table_percent", "11,00")], flags
     basis = {c["basis"] for c in table_checks(text, [t])}
     assert any("Năm 2024 − Năm 2023" in b for b in basis)
 
