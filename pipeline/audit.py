@@ -813,7 +813,9 @@ def _change_before(text, figs, j):
 # "…1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)"
 CHANGE_WORD = re.compile(
     r"(?i)^[^\d,;.()%/]{0,40}?[,;]?\s*(?:và\s+)?(?<![^\W\d_])(tăng|giảm)\s+(?:thêm\s+|được\s+)?$")
-CHANGE_PCT_GAP = re.compile(r"(?i)^\s*(?:\(\s*(?:tương ứng|tương đương|bằng|là)?\s*:?\s*|,\s*(?:tương ứng|tương đương|bằng)(?:\s+với)?\s*)$")
+CHANGE_PCT_GAP = re.compile(
+    r"(?i)^\s*(?:\(\s*(?:tương ứng|tương đương|bằng|là|tăng|giảm)?\s*:?\s*"
+    r"|,\s*(?:tương ứng|tương đương|bằng)(?:\s+với)?\s*)$")
 COMPARED = re.compile(
     r"(?i)\s*\)?\s*,?\s*so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+(?:19|20)\d{2}|tháng trước|"
     r"quý trước|kỳ trước|đầu năm|đầu kỳ|cuối năm|thời điểm|năm\b|tháng\b|quý\b|kỳ\b)")
