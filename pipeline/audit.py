@@ -989,8 +989,13 @@ def _change_percent(text, figs):
                     break
                 d = p.get("decimals") or 0
                 verdict = percent_verdict(p["value"], d, computed)
-                if verdict == "mismatch":
-                    # the rate may be measured against another base: not certain
+                if verdict == "mismatch" and b["value"] and \
+                        percent_verdict(p["value"], d, diff / b["value"] * 100) != "mismatch":
+                    # the rate measured against the new value: another base, not certain
+                    verdict = "unverifiable"
+                if verdict == "mismatch" and p["start"] - b["end"] > 40 and \
+                        not re.search(r"(?i)t[ỷỉ] lệ (?:giảm|tăng)", lead):
+                    # "… trong khi hồ sơ trực tuyến tăng 5,2%": maybe another indicator's rate
                     verdict = "unverifiable"
                 out.append(_check(
                     "change_percent", verdict, p["value"], computed, [a, b, p],

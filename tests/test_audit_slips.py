@@ -125,6 +125,15 @@ def test_change_claims(text, kind, verdict):
     assert got[0]["basis"] and "so với" in got[0]["basis"]
 
 
+def test_from_to_change_rate():
+    # 22 / 120 = 18,33%, and 22 / 98 = 22,4%: neither base gives 15,3%
+    got = _checks("Số đơn vị giảm từ 120 đơn vị xuống còn 98 đơn vị, giảm 15,3%.")
+    assert [(c["kind"], c["verdict"]) for c in got] == [("change_percent", "mismatch")]
+    far = _checks("Số hồ sơ giảm từ 1.200 hồ sơ xuống còn 1.000 hồ sơ, trong khi số hồ sơ trực "
+                  "tuyến của các xã tăng 5,2%.")
+    assert not [c for c in far if c["verdict"] == "mismatch"]
+
+
 def test_change_against_a_value_stated_earlier():
     head = "Năm 2023, Bộ phận Một cửa huyện tiếp nhận 1.100 hồ sơ thủ tục hành chính.\n\n"
     slip = head + ("Năm 2024, Bộ phận Một cửa huyện tiếp nhận 1.250 hồ sơ thủ tục hành chính, "
