@@ -250,12 +250,10 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
 BULLETS = set("-+•*–▪◦")
 
 
-def _check(kind, verdict, stated, computed, figs, message, basis=None, text=None):
+def _check(kind, verdict, stated, computed, figs, message, basis=None):
     """One check. `basis`: the words (or table cells) by which the text asserts the
-    relation checked; by default the words between its first two figures."""
-    if basis is None and text is not None and len(figs) >= 2:
-        a, b = sorted(figs[:2], key=lambda f: f["start"])
-        basis = " ".join(text[a["end"]:b["start"]].split())[:120] or None
+    relation checked; when not given, `audit` takes the words between its first two
+    figures."""
     return {
         "kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
         "figure_ids": [f["id"] for f in figs], "message": message, "basis": basis,
