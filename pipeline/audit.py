@@ -290,7 +290,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 "complement", verdict, r["denominator"], total, [r, nxt],
                 f"Phần {_nums(r)} và phần còn lại {vn(nxt['value'])}: "
                 f"{vn(r['numerator'])} + {vn(nxt['value'])} = {vn(total)}, "
-                f"tổng nêu là {vn(r['denominator'])}."))
+                f"tổng nêu là {vn(r['denominator'])}.",
+                basis=f"phân số rồi phần còn lại: \u201c{' '.join((gap + ' ' + after.split(',')[0]).split())[:100]}\u201d"))
             complement_of[id(nxt)] = r
     # -- percentages ----------------------------------------------------------------------
     for i, p in enumerate(figs):
@@ -346,6 +347,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 ratio_pct.setdefault(fid, c)
         elif c["kind"] == "implicit_whole" and c.get("_part") is not None:
             part_pct.setdefault(c["_part"], c)
+    by_count = {id(f): f for f in figs}
     for count_id, r in complement_of.items():
         p1 = ratio_pct.get(r["id"])
         p2 = part_pct.get(count_id)
@@ -359,7 +361,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         out.append(_check(
             "complement_percent", verdict, s, 100.0, [f1, f2],
             f"Hai phần bù nhau nêu {pct(f1['value'], f1['decimals'])} + "
-            f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%."))
+            f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%.",
+            basis=f"phần {_nums(r)} và phần còn lại {vn(by_count[count_id]['value'])} cộng thành tổng"))
     # -- parts of one whole (16/19 + 03/19) -----------------------------------------------
     out.extend(_parts(text, figs))
     # -- totals and changes (a breakdown never runs past its sentence) ------------------
@@ -388,7 +391,10 @@ def _ratio_percent(text, r, p, strong: bool):
         msg += rounding_note(p["value"], d, computed)
     elif verdict == "unverifiable":
         msg += " Không chắc tỷ lệ này tính trên phân số đứng trước."
-    chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg)
+    a, b = sorted((r, p), key=lambda f: f["start"])
+    link = " ".join(text[a["end"]:b["start"]].split()) or "liền nhau"
+    chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg,
+                 basis=f"\u201c{link}\u201d giữa phân số và tỷ lệ")
     chk["_percent"] = p
     return chk
 
@@ -493,7 +499,9 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
            f"(làm tròn: {pct(round(computed, d), d)}).")
     if verdict == "unverifiable":
         msg += " Không chắc tổng số làm mẫu số."
-    chk = _check("implicit_whole", verdict, p["value"], computed, [whole_fig, part, p], msg)
+    link = " ".join(text[part["end"]:p["start"]].split())
+    chk = _check("implicit_whole", verdict, p["value"], computed, [whole_fig, part, p], msg,
+                 basis=f"\u201c{link}\u201d sau phần; tổng nêu trước: {_nums(whole_fig)}")
     chk["_percent"] = p
     chk["_part"] = id(part)
     return chk

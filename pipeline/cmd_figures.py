@@ -137,6 +137,8 @@ def _computed_text(r, stated_text) -> str:
     c = r["computed"]
     if c is None:
         return ""
+    if r["kind"] == "complement_percent":
+        return _fmt(c) + "%"
     if r["kind"] in PERCENT_KINDS:
         m = re.search(r",(\d+)", stated_text or "")
         d = len(m.group(1)) if m else 0
