@@ -16,7 +16,14 @@ Claims checked (check `kind`):
 - repeated         one indicator stated twice in a document (same lead-in words, or the
                    same words with two digits swapped: 1.284 then 1.248)
 - cross_document   one indicator stated in two documents of the same administrative
-                   unit (finalize)
+                   unit (finalize); `unverifiable`, never `mismatch` (a mismatch is a
+                   document contradicting itself)
+- change claims    "1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)":
+                   kinds change / change_percent, the old value from the sentence, implied
+                   (V ∓ N) or stated earlier in the document
+Every check carries `basis`: the words by which the text asserts the relation.
+Values the text sets rather than measures (thresholds, conditions, targets, rubric bands,
+durations of a rule) are never paired as measured values. Tables: pipeline/audit_tables.py.
 Statistical tables ("3.1. | Tỷ lệ … | % | 99,10" over rows 3.1.1 and 3.1.2; a row over
 its child rows) give ratio_percent and total checks too.
 
@@ -51,7 +58,7 @@ LINK_AT_END = re.compile(
 OTHER_RATE = re.compile(r"(?i)\b(?:tỷ lệ|tỉ lệ)\s+(?!đạt\b|là\b)[^\W\d]|\bcó\s+[^\W\d]")
 # "đạt 97,79% (6.326/6.469 hồ sơ)", "đạt 95,5% (tương ứng 191/200)", "98% với 49/50 xã"
 PERCENT_THEN_RATIO = re.compile(
-    r"(?i)\s*,?\s*(?:\(\s*(?:tương ứng|tương đương|bằng|đạt|với|gồm|là)?"
+    r"(?i)\s*,?\s*(?:\(\s*(?:tương ứng|tương đương|bằng|đạt|với|là)?"
     r"|(?:tương ứng|tương đương|với)(?:\s+(?:là|với))?)\s*:?\s*")
 NOT_SAME = re.compile(
     r"(?i)\b(?:so với|tăng|giảm|vượt|cao hơn|thấp hơn|cùng kỳ|"
@@ -102,6 +109,15 @@ def percent_verdict(stated: float, decimals: int, computed: float) -> str:
     return "mismatch"
 
 
+def rounding_note(stated: float, decimals: int, computed: float) -> str:
+    """Why a `rounding` verdict is not a slip: truncation or the last digit one off."""
+    unit = 10.0 ** -decimals
+    truncated = math.floor(computed / unit + EPS) * unit
+    if abs(truncated - stated) <= EPS * max(1, stated):
+        return " Số nêu là số cắt bớt (không làm tròn), không phải sai lệch."
+    return " Lệch một đơn vị ở chữ số cuối do làm tròn, không phải sai lệch."
+
+
 def sum_verdict(stated: float, computed: float) -> str:
     return "ok" if abs(stated - computed) <= 1e-6 * max(1.0, abs(stated)) else "mismatch"
 
@@ -138,7 +154,35 @@ def _units_compatible(a, b) -> bool:
 
 
 def _is_threshold(text, p) -> bool:
-    return p["kind"] == "percent" and bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"]))
+    return p["kind"] == "percent" and (
+        bool(THRESHOLD_BEFORE.search(text, max(0, p["start"] - 20), p["start"])) or _is_condition(text, p))
+
+
+# A value the text sets rather than measures: a condition ("trường hợp đạt 100% thì …",
+# "nếu đạt 90% trở lên"), a rubric band ("từ 65% đến dưới 80%"), a target ("phấn đấu đến
+# năm 2025 đạt 80%", "mục tiêu …").
+CONDITION_BEFORE = re.compile(
+    r"(?i)\b(?:trường hợp|nếu|khi|hễ|phải|yêu cầu|bảo đảm|đảm bảo|phấn đấu|mục tiêu|chỉ tiêu|"
+    r"tối thiểu|tối đa|ít nhất|không thấp hơn|không vượt quá|không quá|không dưới|"
+    r"định hướng|dự kiến)\b[^;:.()\n]{0,40}$")
+CONDITION_AFTER = re.compile(
+    r"(?i)\s*(?:\)\s*)?(?:trở lên|trở xuống|thì\b"
+    # a rubric line: "… đạt 100%: 2 điểm", "đạt 95% được 1 điểm", "= 0,5 điểm"
+    r"|(?:[:=]|(?:thì\s+)?được(?:\s+cộng|\s+trừ)?)\s*\d+(?:[.,]\d+)?\s*điểm)")
+
+
+def _clause_before(text, f, width=60):
+    lo = max(0, f["start"] - width)
+    seg = text[lo:f["start"]]
+    cut = max(seg.rfind(ch) for ch in ";:(\n")
+    return seg[cut + 1:] if cut >= 0 else seg
+
+
+def _is_condition(text, f) -> bool:
+    """`f` is a threshold, condition, rubric band or target, not a measured value."""
+    if CONDITION_AFTER.match(text, f["end"]):
+        return True
+    return bool(CONDITION_BEFORE.search(_clause_before(text, f)))
 
 
 def _show(f) -> str:
@@ -185,8 +229,20 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     checks: list[dict] = []
     for figs in groups.values():
         checks.extend(_sentence_checks(text, figs))
+    by_sentence: dict[int, list[dict]] = defaultdict(list)
+    for f in sorted(figures, key=lambda f: f["start"]):
+        by_sentence[f["sentence_start"]].append(f)
+    finder = _EarlierValue(text, figures)
+    for sentence_figs in by_sentence.values():
+        checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
     checks.extend(_table_checks(text, figures))
+    by_id = {f["id"]: f for f in figures}
+    for c in checks:
+        if not c.get("basis"):
+            figs = sorted((by_id[i] for i in c["figure_ids"] if i in by_id), key=lambda f: f["start"])
+            if len(figs) >= 2:
+                c["basis"] = " ".join(text[figs[0]["end"]:figs[1]["start"]].split())[:120] or None
     checks.sort(key=lambda c: (c["start"], c["end"]))
     return checks
 
@@ -194,10 +250,13 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
 BULLETS = set("-+•*–▪◦")
 
 
-def _check(kind, verdict, stated, computed, figs, message):
+def _check(kind, verdict, stated, computed, figs, message, basis=None):
+    """One check. `basis`: the words (or table cells) by which the text asserts the
+    relation checked; when not given, `audit` takes the words between its first two
+    figures."""
     return {
         "kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
-        "figure_ids": [f["id"] for f in figs], "message": message,
+        "figure_ids": [f["id"] for f in figs], "message": message, "basis": basis,
         "start": min(f["start"] for f in figs), "end": max(f["end"] for f in figs),
     }
 
@@ -231,7 +290,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 "complement", verdict, r["denominator"], total, [r, nxt],
                 f"Phần {_nums(r)} và phần còn lại {vn(nxt['value'])}: "
                 f"{vn(r['numerator'])} + {vn(nxt['value'])} = {vn(total)}, "
-                f"tổng nêu là {vn(r['denominator'])}."))
+                f"tổng nêu là {vn(r['denominator'])}.",
+                basis=f"phân số rồi phần còn lại: \u201c{' '.join((gap + ' ' + after.split(',')[0]).split())[:100]}\u201d"))
             complement_of[id(nxt)] = r
     # -- percentages ----------------------------------------------------------------------
     for i, p in enumerate(figs):
@@ -246,7 +306,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         nxt = figs[i + 1] if i + 1 < len(figs) else None
         chk = None
         if nxt is not None and nxt["kind"] == "ratio" and \
-                PERCENT_THEN_RATIO.fullmatch(text[p["end"]:nxt["start"]]):
+                PERCENT_THEN_RATIO.fullmatch(text[p["end"]:nxt["start"]]) and \
+                not _breakdown_after(text, figs, i, nxt):
             chk = _ratio_percent(text, nxt, p, strong=True)
         elif prev is not None and prev["kind"] == "ratio" and prev.get("denominator"):
             gap = text[prev["end"]:p["start"]]
@@ -256,6 +317,22 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 strong = bool(LINK_AT_END.search(gap)) and not WEAK.search(gap) \
                     and not OTHER_RATE.search(gap) and not OWN_BASE.match(text, p["end"])
                 chk = _ratio_percent(text, prev, p, strong=strong)
+                members = _same_whole_before(figs, k)
+                if chk and chk["verdict"] == "mismatch" and len(members) >= 2:
+                    # "5/24 … Xuất sắc, 19/24 … Tốt, đạt 100% … Tốt trở lên": the share of
+                    # the union of the classes listed, not of the last one
+                    union = sum(m["numerator"] for m in members) / prev["denominator"] * 100
+                    d = p.get("decimals") or 0
+                    if percent_verdict(p["value"], d, union) != "mismatch":
+                        chk = _check("ratio_percent", percent_verdict(p["value"], d, union),
+                                     p["value"], union, members + [p],
+                                     f"Nêu {pct(p['value'], d)} cho cả nhóm "
+                                     f"{' + '.join(_nums(m) for m in members)}; tính lại được "
+                                     f"{pct(union, max(d + 2, 2))}.")
+                        chk["_percent"] = p
+                    else:
+                        chk["verdict"] = "unverifiable"
+                        chk["message"] += " Tỷ lệ có thể tính trên cả nhóm các phân số đứng trước."
         elif prev is not None and prev["kind"] in ("count", "money"):
             chk = _implicit_whole(text, figs, i, prev, p, complement_of)
         if chk:
@@ -270,6 +347,7 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
                 ratio_pct.setdefault(fid, c)
         elif c["kind"] == "implicit_whole" and c.get("_part") is not None:
             part_pct.setdefault(c["_part"], c)
+    by_count = {id(f): f for f in figs}
     for count_id, r in complement_of.items():
         p1 = ratio_pct.get(r["id"])
         p2 = part_pct.get(count_id)
@@ -283,7 +361,8 @@ def _sentence_checks(text: str, figs: list[dict]) -> list[dict]:
         out.append(_check(
             "complement_percent", verdict, s, 100.0, [f1, f2],
             f"Hai phần bù nhau nêu {pct(f1['value'], f1['decimals'])} + "
-            f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%."))
+            f"{pct(f2['value'], f2['decimals'])} = {pct(s, dec)}, phải là 100%.",
+            basis=f"phần {_nums(r)} và phần còn lại {vn(by_count[count_id]['value'])} cộng thành tổng"))
     # -- parts of one whole (16/19 + 03/19) -----------------------------------------------
     out.extend(_parts(text, figs))
     # -- totals and changes (a breakdown never runs past its sentence) ------------------
@@ -309,12 +388,51 @@ def _ratio_percent(text, r, p, strong: bool):
            f"{pct(computed, max(d + 2, 2))} (làm tròn {d} chữ số thập phân: "
            f"{pct(round(computed, d), d)}).")
     if verdict == "rounding":
-        msg += " Chênh lệch do làm tròn/cắt bớt chữ số."
+        msg += rounding_note(p["value"], d, computed)
     elif verdict == "unverifiable":
         msg += " Không chắc tỷ lệ này tính trên phân số đứng trước."
-    chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg)
+    a, b = sorted((r, p), key=lambda f: f["start"])
+    link = " ".join(text[a["end"]:b["start"]].split()) or "liền nhau"
+    chk = _check("ratio_percent", verdict, p["value"], computed, [r, p], msg,
+                 basis=f"\u201c{link}\u201d giữa phân số và tỷ lệ")
     chk["_percent"] = p
     return chk
+
+
+def _same_whole_before(figs, k):
+    """The run of ratios ending at figs[k] that share its denominator (5/24, 19/24)."""
+    r = figs[k]
+    out = []
+    for f in reversed(figs[max(0, k - 40):k + 1]):  # bounded: no list of ratios is longer
+        if f["kind"] == "ratio" and f.get("denominator") == r["denominator"]:
+            out.append(f)
+        elif f["kind"] != "percent":
+            break
+    return out[::-1]
+
+
+def _breakdown_after(text, figs, i, r):
+    """The parenthesis or clause after a percentage breaks its whole down ("đạt 95% (18/20
+    sở, ngành và 39/40 UBND cấp xã)") or names one member of a union ("100% đơn vị Tốt
+    trở lên (5/24 Xuất sắc, …)"): its first ratio is not the percentage's a/b."""
+    p = figs[i]
+    lo = p["start"]
+    window = text[r["end"]:r["end"] + 400]  # bounded look-ahead
+    ends = [k for k in (window.find(")"), window.find(". ")) if k >= 0]
+    stop = r["end"] + (min(ends) if ends else len(window))
+    for f in figs[i + 2:]:
+        if f["start"] >= stop:
+            break
+        if f["kind"] in ("ratio", "count", "percent"):
+            return True
+    if re.search(r"(?i)\b(?:trở lên|trở xuống|trong đó|gồm|bao gồm)\b", text[lo:r["start"]]):
+        return True
+    return False
+
+
+LABEL_LIST_BEFORE = re.compile(
+    r"(?i)\b(?:mức|mức độ|loại|nhóm|cấp độ|hạng|độ|khu vực|vùng|tiêu chí|chỉ số|câu|điều|khoản)\s+"
+    r"\d+(?:\s*(?:,|và|-|–|hoặc)\s*\d+)*\s*(?:,|và|-|–|hoặc)\s*$")
 
 
 def _implicit_whole(text, figs, i, part, p, complement_of):
@@ -330,6 +448,8 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
             RATIO_WORDS.match(text[figs[i - 2]["end"]:part["start"]]) and \
             _units_compatible(figs[i - 2], part):
         num = figs[i - 2]
+        if LABEL_LIST_BEFORE.search(text, max(0, num["start"] - 40), num["start"]):
+            return None  # "mức 1, 2 trên tổng số 1.850 thủ tục": a level label, not a count
         computed = num["value"] / part["value"] * 100 if part["value"] else None
         if computed is None:
             return None
@@ -379,7 +499,9 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
            f"(làm tròn: {pct(round(computed, d), d)}).")
     if verdict == "unverifiable":
         msg += " Không chắc tổng số làm mẫu số."
-    chk = _check("implicit_whole", verdict, p["value"], computed, [whole_fig, part, p], msg)
+    link = " ".join(text[part["end"]:p["start"]].split())
+    chk = _check("implicit_whole", verdict, p["value"], computed, [whole_fig, part, p], msg,
+                 basis=f"\u201c{link}\u201d sau phần; tổng nêu trước: {_nums(whole_fig)}")
     chk["_percent"] = p
     chk["_part"] = id(part)
     return chk
@@ -415,7 +537,9 @@ def _parts(text, figs):
         if abs(s - den) < EPS:
             verdict = "ok"
         elif s > den and all(CLASSIFY.match(text, r["end"]) for r in rs) and \
-                len({_class_label(text, r) for r in rs}) == len(rs):
+                len({_class_label(text, r) for r in rs}) == len(rs) and \
+                not any(re.search(r"trở lên|trở xuống|tro len|tro xuong", _class_label(text, r)) for r in rs):
+            # ("Tốt trở lên" holds "Xuất sắc": classes that overlap are not exclusive)
             verdict = "mismatch"  # exclusive classes cannot hold more than the whole
         else:
             continue
@@ -506,6 +630,8 @@ def _totals(text, figs):
         if len(comps) < 2 or id(comps[0]) in seen:
             continue
         seen.add(id(comps[0]))
+        if _rule_terms(text, t, comps):
+            continue  # "20 năm, gồm: đủ 15 năm …, trên 15 năm …": terms of a rule, not parts
         j = index[id(t)]
         change = _change_before(text, figs, j)
         if change and all(re.search(r"(?i)\b(?:giảm|tăng)\b", text[max(s_start, c["start"] - 25):c["start"]])
@@ -526,6 +652,19 @@ def _totals(text, figs):
         out.append(chk)
     out.extend(_change_percent(text, figs))
     return [c for c in out if c]
+
+
+DURATION_UNITS = {"nam", "thang", "ngay", "gio", "phut", "tuan", "quy", "ngay lam viec", "tuoi"}
+TERM_BEFORE = re.compile(r"(?i)\b(?:đủ|trên|dưới|từ|hơn|không quá|tối đa|tối thiểu|ít nhất|đến|"
+                         r"chưa đủ|không dưới|sau|trước|trong vòng|trong)\s*$")
+
+
+def _rule_terms(text, t, comps) -> bool:
+    """Durations or bounds of a rule ("đủ 15 năm", "trên 15 năm") are not parts of a total."""
+    if fold(_unit(t) or "") in DURATION_UNITS or any(fold(_unit(c) or "") in DURATION_UNITS for c in comps):
+        return True
+    return any(TERM_BEFORE.search(text, max(0, c["start"] - 15), c["start"]) or
+               CONDITION_AFTER.match(text, c["end"]) for c in comps)
 
 
 DELTA_BEFORE = re.compile(r"(?i)\b(?:tăng|giảm|hơn|vượt|thêm|chênh lệch)\s+(?:thêm\s+)?$")
@@ -616,14 +755,20 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
     labels_ok = True
     lo = list_start
     partitions = _partition_labels()
+    stages = set()
     for c in comps:
         lab = _label(text, lo, c)
+        stages.update(m.group(0) for m in STAGE_WORDS.finditer(lab))
         after = fold(text[c["end"]:c["end"] + 40].split(",")[0].split(";")[0].strip(" )*:"))
         if not (lab in partitions or any(after.startswith(pl) and pl for pl in partitions if len(pl) > 3)):
             labels_ok = False
         lo = c["end"]
     same_units = all(_units_compatible(c, total_figs[0]) for c in comps)
     tolerance = sum(_precision(f) / 2 for f in total_figs[:1] + comps)
+    if len(stages) >= 2 or any(abs(c["value"] - total) < EPS for c in comps):
+        # "gồm: phát hiện 45 vụ; khởi tố 38 vụ": successive stages of one process (or a
+        # component as large as the whole) are not parts of a total
+        return None
     if (exhaustive_word or labels_ok) and same_units:
         verdict = "mismatch"
         note = ""
@@ -638,6 +783,12 @@ def _sum_check(text, kind, total, total_figs, comps, label, intro, paren_list, l
     return _check(kind, verdict, total, s, total_figs + comps,
                   f"{_cap(label)}; cộng các thành phần "
                   f"{' + '.join(_show(c) for c in comps)} = {_sum_text(s, comps)}.{note}")
+
+
+# Successive stages of one process, folded ("phát hiện" then "khởi tố" the same cases).
+STAGE_WORDS = re.compile(
+    r"\b(?:tiep nhan|thu ly|phat hien|khoi to|truy to|xet xu|dua ra xet xu|dieu tra|kiem tra|"
+    r"thanh tra|xu ly|ket luan|kien nghi|thu hoi|da thu hoi)\b")
 
 
 def _precision(f) -> float:
@@ -665,6 +816,167 @@ def _change_before(text, figs, j):
     return None
 
 
+# "…1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ)"
+CHANGE_WORD = re.compile(
+    r"(?i)^[^\d,;.()%/]{0,40}?[,;]?\s*(?:và\s+)?(?<![^\W\d_])(tăng|giảm)\s+(?:thêm\s+|được\s+)?$")
+CHANGE_PCT_GAP = re.compile(
+    r"(?i)^\s*(?:\(\s*(?:tương ứng|tương đương|bằng|là|tăng|giảm)?\s*:?\s*"
+    r"|,\s*(?:tương ứng|tương đương|bằng)(?:\s+với)?\s*)$")
+COMPARED = re.compile(
+    r"(?i)\s*\)?\s*,?\s*so\s+(?:với\s+)?(?:cùng kỳ|năm trước|năm\s+(?:19|20)\d{2}|tháng trước|"
+    r"quý trước|kỳ trước|đầu năm|đầu kỳ|cuối năm|thời điểm|năm\b|tháng\b|quý\b|kỳ\b)")
+OLD_VALUE = re.compile(r"(?i)^[^\d();.]{0,40}?(?:\(\s*(?:là|đạt|với)?\s*:?\s*|\b(?:là|đạt|với)\s*:?\s*|:\s*)$")
+
+
+def _last_words(f, n=2):
+    """The words just before a figure ("… tiếp nhận"): the verb that says what it counts."""
+    return fold(" ".join((f.get("subject") or "").split()[-n:]))
+
+
+class _EarlierValue:
+    """The old value of a change stated earlier in the document: "Năm 2023 tiếp nhận 1.100
+    hồ sơ." … "Năm 2024 tiếp nhận 1.250 hồ sơ, tăng 12% so với năm 2023." One earlier
+    figure of the same kind and unit, of the compared year, most subject words shared, a
+    single value among the candidates; otherwise none."""
+
+    def __init__(self, text, figures):
+        self.text = text
+        self._starts: dict[int, list[int]] = {}
+        self.by_unit: dict[tuple, list[dict]] = defaultdict(list)
+        for f in sorted(figures, key=lambda f: f["start"]):
+            if f["kind"] in ("count", "money") and f.get("unit") and f.get("period"):
+                self.by_unit[(f["kind"], _unit_key(f["unit"]))].append(f)
+
+    def _index(self, same, pos):
+        key = id(same)
+        if key not in self._starts:
+            self._starts[key] = [f["start"] for f in same]
+        return bisect.bisect_left(self._starts[key], pos)
+
+    def __call__(self, v, compared: str):
+        m = re.search(r"(?:19|20)\d{2}", compared)
+        if m:
+            year = m.group(0)
+        elif re.search(r"(?i)cùng kỳ|năm trước", compared) and re.fullmatch(r"\d{4}", v.get("period") or ""):
+            year = str(int(v["period"]) - 1)
+        else:
+            return None
+        if not v.get("unit"):
+            return None
+        words = _content_words(v)
+        if len(words) < 2:
+            return None
+        cands = []
+        same = self.by_unit.get((v["kind"], _unit_key(v["unit"])), [])
+        k = bisect.bisect_left([f["start"] for f in same], v["sentence_start"]) \
+            if len(same) < 64 else self._index(same, v["sentence_start"])
+        for f in same[max(0, k - 300):k]:  # bounded look-back
+            if f.get("period") != year:
+                continue
+            w = _content_words(f)
+            if len(w & words) / max(1, len(w | words)) >= 0.5 and \
+                    _last_words(f) == _last_words(v) and _tail(self.text, f) == _tail(self.text, v):
+                cands.append(f)
+        if not cands or len({f["value"] for f in cands}) != 1:
+            return None
+        return cands[-1]
+
+
+def _change_claims(text, figs, finder=None):
+    """Change claims: "V, tăng|giảm N (x%) so với <kỳ trước> (O)". With the old value O
+    stated, N must be |V − O| and x must be N / O; without it, x is checked against the
+    base the sentence implies (V − N for an increase, V + N for a decrease)."""
+    out = []
+    n = len(figs)
+    for j in range(1, n):
+        d = figs[j]
+        if d["kind"] not in ("count", "money", "percent"):
+            continue
+        # the new value V stands right before "tăng/giảm", or before a clause that rates
+        # it ("452,3 tỷ đồng, bằng 108% dự toán, tăng …"; "1.245 hộ, chiếm 4,12% …; giảm …")
+        i = j - 1
+        while i > 0 and j - i < 3 and figs[i]["kind"] == "percent":
+            i -= 1
+        v = figs[i]
+        if v["kind"] not in ("count", "money"):
+            continue
+        m = CHANGE_WORD.match(text[figs[j - 1]["end"]:d["start"]])
+        if not m or (i < j - 1 and not re.fullmatch(
+                r"(?i)\s*,\s*(?:bằng|đạt|chiếm)\s*", text[v["end"]:figs[i + 1]["start"]])):
+            continue
+        up = m.group(1).lower() == "tăng"
+        k = j + 1
+        delta = None
+        if d["kind"] != "percent":
+            if d["kind"] != v["kind"] or not _units_compatible(v, d) or _unit(d) is None and _unit(v):
+                continue
+            delta = d
+            p = figs[k] if k < n and figs[k]["kind"] == "percent" and \
+                CHANGE_PCT_GAP.match(text[d["end"]:figs[k]["start"]]) else None
+            if p is not None:
+                k += 1
+        else:
+            p = d
+        last = p or delta
+        cm = COMPARED.match(text, last["end"])
+        if not cm:
+            continue
+        old = None
+        if k < n and figs[k]["kind"] == v["kind"] and _units_compatible(v, figs[k]) and \
+                OLD_VALUE.match(text[cm.end():figs[k]["start"]]):
+            old = figs[k]
+        basis = " ".join(text[v["end"]:cm.end()].split())
+        basis = re.sub(r"\d[\d.,]*(?:\s?%)?", "…", basis)[:120]
+        if old is None and finder is not None and (delta is None or p is not None):
+            old = finder(v, text[cm.start():cm.end() + 12])
+            if old is not None:
+                basis += f"; số cũ nêu trước đó: \u201c{old['surface']}\u201d"
+        word = "tăng" if up else "giảm"
+        if old is not None:
+            change = v["value"] - old["value"]
+            if delta is not None:
+                tol = _precision(v) / 2 + _precision(old) / 2 + _precision(delta) / 2
+                diff = abs(abs(change) - delta["value"])
+                if diff <= 1e-6 * max(1.0, delta["value"]) and (change > 0) == up:
+                    verdict = "ok"
+                elif diff <= tol + EPS and (change >= 0) == up:
+                    verdict = "rounding"
+                else:
+                    verdict = "mismatch"
+                note = "" if (change > 0) == up or change == 0 else \
+                    f" Chiều thay đổi ngược với chữ \u201c{word}\u201d."
+                out.append(_check(
+                    "change", verdict, delta["value"], abs(change), [v, delta, old],
+                    f"Nêu {word} {_show(delta)}; số mới {_show(v)} so với số cũ {_show(old)} "
+                    f"chênh {_sum_text(abs(change), [v])}.{note}", basis=basis))
+            base, amount = old["value"], abs(change) if delta is None else delta["value"]
+            figs_used = [v] + ([delta] if delta else []) + [old]
+        elif delta is not None:
+            base = v["value"] - delta["value"] if up else v["value"] + delta["value"]
+            amount = delta["value"]
+            figs_used = [v, delta]
+        else:
+            continue
+        if p is None or base <= 0:
+            continue
+        computed = amount / base * 100
+        dd = p.get("decimals") or 0
+        verdict = percent_verdict(p["value"], dd, computed)
+        note = ""
+        if verdict == "mismatch" and percent_verdict(p["value"], dd, amount / v["value"] * 100) == "ok":
+            note = " Tỷ lệ nêu là mức thay đổi chia cho số mới, không phải số cũ."
+        elif verdict == "rounding":
+            note = rounding_note(p["value"], dd, computed)
+        base_text = _show(old) if old is not None else \
+            f"{_sum_text(base, [v])} (= {_show(v)} {'−' if up else '+'} {_show(delta)})"
+        out.append(_check(
+            "change_percent", verdict, p["value"], computed, figs_used + [p],
+            f"Nêu {word} {pct(p['value'], dd)}; mức thay đổi {_sum_text(amount, [v])} trên số "
+            f"cũ {base_text} cho {pct(computed, max(dd + 2, 2))} "
+            f"(làm tròn: {pct(round(computed, dd), dd)}).{note}", basis=basis))
+    return out
+
+
 def _change_percent(text, figs):
     out = []
     for j, b in enumerate(figs):
@@ -683,8 +995,13 @@ def _change_percent(text, figs):
                     break
                 d = p.get("decimals") or 0
                 verdict = percent_verdict(p["value"], d, computed)
-                if verdict == "mismatch":
-                    # the rate may be measured against another base: not certain
+                if verdict == "mismatch" and b["value"] and \
+                        percent_verdict(p["value"], d, diff / b["value"] * 100) != "mismatch":
+                    # the rate measured against the new value: another base, not certain
+                    verdict = "unverifiable"
+                if verdict == "mismatch" and p["start"] - b["end"] > 40 and \
+                        not re.search(r"(?i)t[ỷỉ] lệ (?:giảm|tăng)", lead):
+                    # "… trong khi hồ sơ trực tuyến tăng 5,2%": maybe another indicator's rate
                     verdict = "unverifiable"
                 out.append(_check(
                     "change_percent", verdict, p["value"], computed, [a, b, p],
@@ -790,29 +1107,137 @@ def _lead_in(text, f):
     return " ".join(lead.split())
 
 
+YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d/])")
+
+
+@lru_cache(maxsize=4)
+def _line_heads(text):
+    """For every line: its start and the label it stands under. A bullet line's label is
+    the nearest line above that does not start with the same bullet ("- Cấp tỉnh:" above
+    "+ Số hồ sơ …", "a) Đối với công chức:" above "- …"); a paragraph's label is the line
+    just above when that line ends with a colon. One pass (a bounded table per marker)."""
+    starts, heads = [], []
+    last_other: dict[str, str] = {}  # marker -> the latest line not starting with it
+    prev = None  # the latest non-empty line
+    pos = 0
+    for line in text.split("\n"):
+        row = line.strip()
+        starts.append(pos)
+        marker = row[:1]
+        if marker in BULLETS:
+            head = last_other.get(marker, "")
+        else:
+            head = prev if prev is not None and prev.endswith(":") else ""
+        heads.append(head)
+        if row:
+            for m in BULLETS:
+                if m != marker:
+                    last_other[m] = row
+            prev = row
+        pos += len(line) + 1
+    return starts, heads
+
+
+def _context_head(text, f):
+    """The label a figure stands under ("a) Đối với công chức:", "Mục tiêu đến năm 2030:",
+    "Về kết quả xử lý:"), folded, years kept, footnote markers dropped; empty if none."""
+    starts, heads = _line_heads(text)
+    i = bisect.bisect_right(starts, f["start"]) - 1
+    head = heads[i] if i >= 0 else ""
+    return " ".join(re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", " ", fold(head)).split()) if head else ""
+
+
+HEADING_LINE = re.compile(
+    r"(?m)^[ \t]*([IVXLC]+\.(?:\d{1,2}\.?)*|\d{1,2}(?:\.\d{1,2}){0,3}\.?|[a-zđ]\))[ \t]+([^\n|]{3,160})$")
+SCOPE_WORDS = re.compile(  # not folded: tỉnh ≠ tình, sở ≠ số
+    r"(?i)\b(?:sở|phòng|ban|xã|phường|thị trấn|huyện|tỉnh|thành phố|thị xã|quận|cấp|ubnd|ủy ban|"
+    r"đơn vị|cơ quan|công chức|viên chức|trường|bệnh viện|trung tâm|chi cục|cục|bộ|ngành|"
+    r"doanh nghiệp|hợp tác xã|tổ chức|hộ gia đình|đảng viên|hội)\b")
+
+
+def _heading_level(number: str) -> int:
+    if number.endswith(")"):
+        return 9  # a), b)
+    parts = [p for p in number.split(".") if p]
+    roman = bool(re.match(r"[IVXLC]+$", parts[0]))
+    return len(parts) + (0 if roman else 1)
+
+
+def _heading_scopes(text):
+    """(start offsets, scope) of numbered heading lines. A heading that names a unit, a
+    level or a kind of staff ("2. Sở Tư pháp", "b) Cấp xã", "II. ĐỐI VỚI VIÊN CHỨC")
+    gives the scope of everything under it, down to its sub-headings; figures under two
+    different scopes are two indicators. One pass over the text."""
+    starts, scopes, stack = [], [], []  # stack of (level, scope)
+    for m in HEADING_LINE.finditer(text):
+        level = _heading_level(m.group(1))
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        head = " ".join(fold(m.group(2)).split())
+        own = head if SCOPE_WORDS.search(m.group(2)) else None
+        inherited = next((sc for _, sc in reversed(stack) if sc), None)
+        stack.append((level, own))
+        starts.append(m.start())
+        scopes.append(own or inherited)
+    return starts, scopes
+
+
+def _heading_scope(index, f):
+    starts, scopes = index
+    i = bisect.bisect_right(starts, f["start"]) - 1
+    return scopes[i] if i >= 0 else None
+
+
+def _tail(text, f):
+    """The words after a figure up to the end of its clause ("… 38 vụ đã khởi tố")."""
+    seg = re.split(r"[,;.:()\n]", text[f["end"]:f["end"] + 80])[0]
+    return " ".join(re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹%/]+", " ", fold(seg)).split())
+
+
+def _years(text, f):
+    return frozenset(YEAR.findall(text, f["sentence_start"], f["sentence_end"]))
+
+
+def _same_scope(text, a, b) -> bool:
+    """Two mentions of one indicator state the same quantity only when everything that
+    scopes them agrees: dates, years (period and target year), the label they stand
+    under (unit, level, stage), and neither is a threshold, condition or target."""
+    if _is_condition(text, a) or _is_condition(text, b) or \
+            THRESHOLD_BEFORE.search(text, max(0, a["start"] - 20), a["start"]) or \
+            THRESHOLD_BEFORE.search(text, max(0, b["start"] - 20), b["start"]):
+        return False
+    return _dates_in(text, a) == _dates_in(text, b) and _years(text, a) == _years(text, b) \
+        and _context_head(text, a) == _context_head(text, b)
+
+
 def _repeated(text, figures):
     out = []
     seen: dict[tuple, dict] = {}
+    headings = _heading_scopes(text)
     for f in sorted(figures, key=lambda f: f["start"]):
         key = _indicator_key(f)
         if key is None:
             continue
+        key = key + (_context_head(text, f), _years(text, f), _heading_scope(headings, f))
         first = seen.get(key)
         if first is None:
             seen[key] = f
             continue
         if first["sentence_start"] == f["sentence_start"]:
             continue
-        if _dates_in(text, first) != _dates_in(text, f):
-            continue  # "tại thời điểm 31/12/2022" vs the planned figure: not the same
+        if not _same_scope(text, first, f):
+            continue  # "tại thời điểm 31/12/2022", "đến năm 2030", "từ 65% đến dưới 80%" …
         lead = _lead_in(text, f)
         if lead is None or lead != _lead_in(text, first):
             continue  # "Trước sáp nhập: …" vs "Sau sáp nhập: …", "các sở, ngành" vs "cấp xã"
+        if _tail(text, f) != _tail(text, first):
+            continue  # "45 vụ phát hiện" vs "38 vụ đã khởi tố"
         same = abs(first["value"] - f["value"]) <= 1e-9 * max(1, abs(f["value"]))
         out.append(_check(
             "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],
-            f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {vn(first['value'], first.get('decimals'))} "
-            f"rồi {vn(f['value'], f.get('decimals'))} trong cùng văn bản."))
+            f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {_show(first)} "
+            f"rồi {_show(f)} trong cùng văn bản.",
+            basis=f"cùng chỉ tiêu, cùng phạm vi và kỳ: \u201c{' '.join(text[f['sentence_start']:f['start']].split())[-100:]}\u201d"))
     out.extend(_transposed(text, figures, out))
     return out
 
@@ -838,7 +1263,7 @@ def _is_transposition(a: float, b: float) -> bool:
         da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
 
 
-def _swap_check(a, b, pairs):
+def _swap_check(text, a, b, pairs):
     if a["start"] > b["start"]:
         a, b = b, a
     if a["sentence_start"] == b["sentence_start"]:
@@ -846,6 +1271,8 @@ def _swap_check(a, b, pairs):
     if (a.get("period") or "") != (b.get("period") or "") or \
             fold(a.get("scope") or "") != fold(b.get("scope") or ""):
         return None  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
+    if not _same_scope(text, a, b) or _tail(text, a) != _tail(text, b):
+        return None
     key = frozenset((a["id"], b["id"]))
     if key in pairs:
         return None
@@ -856,7 +1283,8 @@ def _swap_check(a, b, pairs):
     return _check(
         "repeated", "mismatch", b["value"], a["value"], [a, b],
         f"Chỉ tiêu \u201c{b['subject']}\u201d nêu {_show(a)} rồi {_show(b)} "
-        f"trong cùng văn bản (hai chữ số bị đảo chỗ?).")
+        f"trong cùng văn bản (hai chữ số bị đảo chỗ?).",
+        basis="cùng chỉ tiêu, cùng phạm vi và kỳ, hai chữ số đảo chỗ")
 
 
 def _transposed(text, figures, done=()):
@@ -884,7 +1312,7 @@ def _transposed(text, figures, done=()):
                     continue
                 for x in by_value[va][:5]:
                     for y in by_value[vb][:5]:
-                        chk = _swap_check(x, y, pairs)
+                        chk = _swap_check(text, x, y, pairs)
                         if chk:
                             out.append(chk)
     return out
@@ -895,9 +1323,13 @@ def _transposed(text, figures, done=()):
 def analyze(ctx) -> None:
     figures = ctx.rows.get("figures", [])
     by_id = {f["id"]: f for f in figures}
-    for chk in audit(ctx.text, figures):
+    from pipeline.audit_tables import table_checks
+
+    checks = audit(ctx.text, figures) + table_checks(ctx.text, ctx.tables or [], figures,
+                                                      join=ctx.format == "pdf")
+    for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
-        row = {k: chk[k] for k in ("kind", "verdict", "stated", "computed", "message")}
+        row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}
         row["figure_ids"] = json.dumps(chk["figure_ids"])
         row.update(ctx.provenance(chk["start"], chk["end"]))
         ctx.add("checks", row)
@@ -986,7 +1418,10 @@ def finalize(db) -> None:
                 continue
             new.append({
                 "id": next_id, "document_id": other["document_id"], "kind": "cross_document",
-                "verdict": "mismatch", "stated": other["value"], "computed": base["value"],
+                # two documents disagreeing is not one document contradicting itself:
+                # shown for review, never a `mismatch`
+                "verdict": "unverifiable", "stated": other["value"], "computed": base["value"],
+                "basis": "cùng chỉ tiêu, đơn vị hành chính, kỳ và phạm vi ở hai văn bản",
                 "figure_ids": json.dumps([base["id"], other["id"]]),
                 "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({key[3]}) nêu "
                             f"{vn(other['value'], other['decimals'])} {other['unit']}, văn bản "

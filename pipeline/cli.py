@@ -15,6 +15,7 @@ DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
 COMMAND_MODULES = [
     "pipeline.cmd_citations",   # cited-by, cites
     "pipeline.cmd_status",      # status
+    "pipeline.cmd_review",      # review (an auditor's verdict on a check)
     "pipeline.cmd_figures",     # figures, audit
     "pipeline.cmd_findings",    # findings, show
     "pipeline.search",          # search

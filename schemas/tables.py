@@ -10,7 +10,7 @@ derived tables (documents are re-analysed from their stored text on the next ing
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Provenance columns carried by every extracted fact.
 PROVENANCE = {
@@ -72,6 +72,7 @@ TABLES: dict[str, dict[str, type]] = {
     "checks": {
         "id": int, "document_id": int, "kind": str, "verdict": str, "stated": float,
         "computed": float, "figure_ids": str, "message": str, "other_document_id": int,
+        "basis": str,  # the words or table cells asserting the relation checked
         **PROVENANCE,
     },
     "findings": {
@@ -88,6 +89,12 @@ TABLES: dict[str, dict[str, type]] = {
         "id": int, "document_id": int, "surface": str, "label": str, "canonical": str,
         "unit_code": str, "successor": str, "source": str, **PROVENANCE,
     },
+    # An auditor's verdict on a check. Not a document table: it survives re-ingest and
+    # schema rebuilds, keyed on what is stable (document sha256, check kind, span).
+    "reviews": {
+        "id": int, "sha256": str, "kind": str, "span_start": int, "span_end": int,
+        "verdict": str, "note": str, "reviewed_at": str,
+    },
 }
 
 PRIMARY_KEYS = {name: "id" for name, cols in TABLES.items() if "id" in cols}
@@ -103,6 +110,7 @@ INDEXES = {
     "cited_documents": [["canonical"]],
     "figures": [["document_id"]],
     "checks": [["document_id"], ["verdict"]],
+    "reviews": [["sha256", "kind", "span_start", "span_end"]],
     "findings": [["document_id"], ["category"]],
     "sections": [["document_id"]],
     "blocks": [["document_id"]],

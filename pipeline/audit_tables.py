@@ -1,0 +1,586 @@
+"""Table arithmetic: the relations a table asserts by its own layout.
+
+`table_checks(text, tables, figures)` is pure: the document's stored text, its `tables`
+rows (cells as JSON, start/end of the table in the text) and its figures (to link cells
+to figure ids) in; checks out, each spanning the stated cell (`text[start:end]` is the
+cell as written).
+
+Relations checked (the `basis` of each check names the header cells that assert it):
+- formula headers "(9)=(8-7)", "(10)=(9/7) %", "(5)=(3)+(4)": every data row
+  (kind `table_formula`);
+- a total row ("Tổng", "Tổng cộng", "Cộng", "Toàn tỉnh", …) against the rows it closes
+  (sub-totals and group rows told apart: any consistent reading is accepted)
+  (kind `table_total`);
+- a total column ("Tổng số", "Tổng điểm", "Cộng") against a run of neighbouring numeric
+  columns, once most rows confirm which run it adds up (kind `table_total`);
+- a percentage column ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") against two count columns, once
+  most rows confirm which pair it divides (a / b or (a − b) / b) (kind `table_percent`);
+- a change column ("Tăng, giảm", "Chênh lệch") against two columns, once most rows
+  confirm which difference it is (kind `table_change`).
+A relation the table does not assert (a "Tổng số | trong đó: Nữ" header; a percentage
+whose columns no row confirms) gives no check.
+
+A table cut by a page break arrives as two tables; the second (same number of columns,
+no header row of its own, right after the first) is read as the continuation.
+Everything is linear in the table size (column pairs and runs are bounded by the column
+count, which is small).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import operator
+import re
+
+from pipeline.normalize import fold
+from pipeline.numbers import NUMBER, format_number, parse_number
+
+EPS = 1e-9
+NUM_CELL = re.compile(rf"^\s*([-–]?\s*)?({NUMBER})\s*(%?)\s*$")
+EMPTY_CELL = re.compile(r"^\s*[-–—]?\s*$")
+TOTAL_LABEL = re.compile(
+    r"^\s*(?:tong cong|tong so|tong|cong|toan tinh|toan huyen|toan thanh pho|toan thi xa|"
+    r"toan quoc|ca nuoc|toan nganh|chung)\b")
+TOTAL_REST = {"toan", "tinh", "huyen", "xa", "thanh", "pho", "thi", "quan", "chung", "cong",
+              "so", "ca", "nam", "nuoc", "cac", "don", "vi", "khoi", "cap", "toan bo"}
+PERCENT_HEADER = re.compile(r"%|\bty le\b|\bti le\b|phan tram")
+NON_ADDITIVE = re.compile(r"%|\bty le\b|\bti le\b|binh quan|trung binh|xep hang|thu hang|"
+                          r"\bhang\b|\bstt\b|\btt\b|ghi chu|nam sinh|ma so|\bma\b")
+TOTAL_HEADER = re.compile(r"^\s*(?:tong so|tong diem|tong cong|tong|cong)\b")
+COL_NUMBER = re.compile(r"^\s*\(?\s*(\d{1,2})\s*\)?\s*$")
+FORMULA = re.compile(r"\(\s*(\d{1,2})\s*\)\s*=\s*([\d\s()+\-*/x×:.]+?)\s*(%|[x×*]\s*100\s*%?)?\s*$")
+ROMAN = re.compile(r"^\s*(?:[IVXLC]+|[A-Z])\s*\.?\s*$")
+
+
+# ---- cells ---------------------------------------------------------------------------
+
+def _value(cell: str):
+    """(value, decimals, is_percent) of a numeric cell; (0, 0, False) for '-'; None."""
+    if cell is None:
+        return None
+    m = NUM_CELL.match(cell)
+    if m:
+        v, d = parse_number(m.group(2))
+        if m.group(1) and m.group(1).strip():
+            v = -v
+        return v, d, bool(m.group(3))
+    return None
+
+
+def _locate(text, table):
+    """Rows of cells, each cell {text, start, end} (exact offsets into `text`) or None when
+    the cell is empty or cannot be found in order."""
+    rows = table["rows"]
+    if isinstance(rows, str):
+        rows = json.loads(rows)
+    pos, stop = table["start"], table["end"]
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            c = (cell or "").strip()
+            if not c:
+                cells.append(None)
+                continue
+            k = _find_cell(text, c, pos, stop)
+            if k < 0:
+                cells.append(None)
+                continue
+            cells.append({"text": c, "start": k, "end": k + len(c)})
+            pos = k + len(c)
+        out.append(cells)
+    return out
+
+
+def _find_cell(text, cell, pos, stop) -> int:
+    """Offset of `cell` as a whole cell ("| 10 |", not the "10" of "1.100") at or after
+    `pos`; -1 if it is not there (a few tries, then give up: linear overall)."""
+    for _ in range(4):
+        k = text.find(cell, pos, stop)
+        if k < 0:
+            return -1
+        before = text[max(0, k - 2):k]
+        after = text[k + len(cell):k + len(cell) + 2]
+        if (k == 0 or before.endswith("\n") or before == "| " or before.endswith("|")) and \
+                (after[:1] in ("", "\n") or after == " |" or after[:1] == "|"):
+            return k
+        pos = k + 1
+    return -1
+
+
+def _is_data_row(cells) -> bool:
+    nums = [c for c in cells[1:] if c and _value(c["text"])]
+    return bool(nums)
+
+
+def _join_continuations(text, tables):
+    """Tables in reading order, a page-break continuation (same column count, right after
+    the previous table, no header of its own or the same header repeated) appended to it."""
+    out = []
+    for t in sorted(tables, key=lambda t: t["start"]):
+        rows = _locate(text, t)
+        ncols = max((len(r) for r in rows), default=0)
+        if out and rows and ncols == out[-1]["ncols"] and \
+                _gap_is_page_break(text[out[-1]["end"]:t["start"]]):
+            prev = out[-1]
+            head = [_texts(r) for r in prev["rows"][:4] if not _is_data_row(r)]
+            k = 0
+            while k < len(rows) and k < len(head) and _texts(rows[k]) == head[k]:
+                k += 1  # the header repeated on the new page
+            if k < len(rows) and _is_data_row(rows[k]) and (k == len(head) or k == 0):
+                prev["rows"].extend(rows[k:])
+                prev["end"] = t["end"]
+                continue
+        out.append({"rows": rows, "ncols": ncols, "start": t["start"], "end": t["end"]})
+    return out
+
+
+def _texts(row):
+    return [c["text"] if c else "" for c in row]
+
+
+def _gap_is_page_break(gap: str) -> bool:
+    """Nothing but whitespace, a page number or a short running header between."""
+    g = gap.strip()
+    return g == "" or (len(g) <= 80 and not re.search(r"[.:;](?:\s|$)", g))
+
+
+# ---- the table model -------------------------------------------------------------------
+
+class _Table:
+    def __init__(self, rows, ncols):
+        self.rows = [r + [None] * (ncols - len(r)) for r in rows]
+        self.ncols = ncols
+        first = next((i for i, r in enumerate(self.rows) if _is_data_row(r) and
+                      not self._is_number_row(r)), len(self.rows))
+        self.header = self.rows[:first]
+        self.data = self.rows[first:]
+        self.col_numbers: dict[int, int] = {}  # printed column number -> index
+        for r in self.header:
+            if self._is_number_row(r):
+                for j, c in enumerate(r):
+                    m = COL_NUMBER.match(c["text"]) if c else None
+                    if m:
+                        self.col_numbers[int(m.group(1))] = j
+        # a number row right under the header is part of the header
+        self.data = [r for r in self.data if not self._is_number_row(r)]
+        self.head_text = [fold(" ".join(r[j]["text"] for r in self.header if r[j])) for j in range(ncols)]
+        for j, h in enumerate(self.head_text):  # "(5)" inside a header cell
+            m = re.search(r"\((\d{1,2})\)", h)
+            if m and int(m.group(1)) not in self.col_numbers:
+                self.col_numbers[int(m.group(1))] = j
+        self.label_cols = [j for j in range(ncols) if self._is_label_col(j)]
+
+    @staticmethod
+    def _is_number_row(r) -> bool:
+        cells = [c for c in r if c]
+        return len(cells) >= 3 and all(COL_NUMBER.match(c["text"]) for c in cells) and \
+            [int(COL_NUMBER.match(c["text"]).group(1)) for c in cells] == \
+            list(range(int(COL_NUMBER.match(cells[0]["text"]).group(1)),
+                       int(COL_NUMBER.match(cells[0]["text"]).group(1)) + len(cells)))
+
+    def _is_label_col(self, j) -> bool:
+        h = self.head_text[j]
+        if re.search(r"\b(?:stt|tt|so tt|thu tu)\b", h):
+            return True
+        vals = [r[j] for r in self.data if r[j]]
+        if not vals:
+            return True
+        numeric = [v for v in vals if _value(v["text"])]
+        if len(numeric) < len(vals) / 2:
+            return True
+        # 1, 2, 3 … down the column: row numbers
+        seq = [_value(v["text"])[0] for v in numeric]
+        return len(seq) >= 3 and seq == list(range(1, len(seq) + 1))
+
+    def label(self, r) -> str:
+        return " ".join(fold(r[j]["text"]) for j in self.label_cols if r[j] and not _value(r[j]["text"]))
+
+    def num(self, r, j):
+        c = r[j]
+        if c is None:
+            return None
+        return _value(c["text"])
+
+    def is_total_row(self, r) -> bool:
+        """"Tổng", "Tổng cộng", "Cộng", "Toàn tỉnh", "Tổng cộng (I+II)": the whole label,
+        not a row named "Tổng số văn bản …"."""
+        for j in self.label_cols:
+            if not r[j] or _value(r[j]["text"]):
+                continue
+            lab = fold(r[j]["text"])
+            m = TOTAL_LABEL.match(lab)
+            if m:
+                # "Tổng cộng (I+II)", "Cộng toàn tỉnh", not "Cộng đồng", "Tổng cục Thuế"
+                rest = re.sub(r"\(.*?\)|[:.*,]", " ", lab[m.end():]).split()
+                if len(rest) <= 3 and all(w in TOTAL_REST for w in rest):
+                    return True
+        return False
+
+    def is_sub_row(self, r) -> bool:
+        """A row that details the row above rather than adding to it ("Trong đó: nữ",
+        "- Nữ", "+ Cấp xã")."""
+        lab = self.label(r)
+        raw = next((r[j]["text"] for j in self.label_cols if r[j] and not _value(r[j]["text"])), "")
+        return bool(re.match(r"(?:trong do|trong so|bao gom|gom|rieng|chia ra)\b", lab)) or \
+            raw[:1] in "-+*•–"
+
+    def is_top_level(self, r) -> bool:
+        """Row numbered 1, 2, 3 (or I, A) rather than 1.1, 1.2, a, b."""
+        first = r[self.label_cols[0]] if self.label_cols else None
+        if first is None:
+            return False
+        t = first["text"].strip().rstrip(".")
+        return bool(re.fullmatch(r"\d+|[IVXLC]+|[A-Z]", t))
+
+    def is_group_row(self, r) -> bool:
+        return any(r[j] and ROMAN.match(r[j]["text"]) for j in self.label_cols[:1])
+
+    def numeric_cols(self):
+        return [j for j in range(self.ncols) if j not in self.label_cols]
+
+    def basis(self, *cols) -> str:
+        names = []
+        for j in cols:
+            cells = [r[j]["text"] for r in self.header if r[j]]
+            names.append(" / ".join(cells) if cells else f"cột {j + 1}")
+        return "; ".join(names)
+
+
+def _vn(x, d=None):
+    if d is None:
+        d = 0 if abs(x - round(x)) < 1e-9 else 2
+    return format_number(x, d)
+
+
+def _figure_at(figures_by_start, cell):
+    f = figures_by_start.get(cell["start"])
+    return [f["id"]] if f is not None else []
+
+
+def _check(kind, verdict, stated, computed, cell, ids, message, basis):
+    return {"kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
+            "figure_ids": ids, "message": message, "basis": basis,
+            "start": cell["start"], "end": cell["end"]}
+
+
+def _close(stated, d, computed, percent=False):
+    """ok / rounding / mismatch for a value shown with `d` decimals."""
+    unit = 10.0 ** -d
+    if abs(stated - computed) <= max(unit / 2, 1e-6 * max(1.0, abs(stated))) + EPS:
+        return "ok"
+    if percent or d > 0:
+        import math
+        trunc = math.floor(computed / unit + EPS) * unit
+        if abs(trunc - stated) <= EPS * max(1, abs(stated)) or abs(stated - computed) <= unit + EPS:
+            return "rounding"
+    return "mismatch"
+
+
+# ---- checks --------------------------------------------------------------------------
+
+def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None,
+                 join: bool = True) -> list[dict]:
+    """`join`: read a page-break continuation as part of the table before it (PDF)."""
+    by_start = {f["start"]: f for f in (figures or [])}
+    out = []
+    if join:
+        merged = _join_continuations(text, tables)
+    else:
+        merged = []
+        for t in sorted(tables, key=lambda t: t["start"]):
+            rows = _locate(text, t)
+            merged.append({"rows": rows, "ncols": max((len(r) for r in rows), default=0),
+                           "start": t["start"], "end": t["end"]})
+    for t in merged:
+        if not t["rows"] or t["ncols"] < 2:
+            continue
+        tab = _Table(t["rows"], t["ncols"])
+        if len(tab.data) < 2:
+            continue
+        done: set[tuple[int, int]] = set()  # (row index, col) already checked by a formula
+        out.extend(_formulas(tab, by_start, done))
+        out.extend(_total_rows(tab, by_start, done))
+        out.extend(_total_cols(tab, by_start, done))
+        out.extend(_derived_cols(tab, by_start, done))
+    return out
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _eval(node, env):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        a, b = _eval(node.left, env), _eval(node.right, env)
+        if isinstance(node.op, ast.Div) and b == 0:
+            raise ZeroDivisionError
+        return _OPS[type(node.op)](a, b)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval(node.operand, env)
+    if isinstance(node, ast.Name) and node.id in env:
+        return env[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    raise ValueError("not a formula")
+
+
+def _corroborated(checks):
+    """A table relation read from the layout stands only if some rows confirm it: when
+    none of its cells adds up, the reading (columns shifted by the extractor, another
+    meaning of the header) is doubtful and the disagreements are `unverifiable`."""
+    ok = sum(1 for c in checks if c["verdict"] != "mismatch")
+    if checks and ok < max(1, len(checks) / 2) and len(checks) >= 2:
+        for c in checks:
+            if c["verdict"] == "mismatch":
+                c["verdict"] = "unverifiable"
+                c["message"] += " Phần lớn các ô khác cũng không khớp: có thể đã đọc sai bố cục bảng."
+    return checks
+
+
+def _formulas(tab, by_start, done):
+    out = []
+    for j, h in enumerate(tab.head_text):
+        cell_texts = [r[j]["text"] for r in tab.header if r[j]]
+        m = next((FORMULA.search(c) for c in cell_texts if FORMULA.search(c)), None)
+        if not m or int(m.group(1)) not in tab.col_numbers or tab.col_numbers[int(m.group(1))] != j:
+            continue
+        expr = m.group(2).replace("x", "*").replace("×", "*").replace(":", "/")
+        percent = bool(m.group(3)) or bool(PERCENT_HEADER.search(h))
+        refs = [int(x) for x in re.findall(r"\d+", expr)]
+        if not refs or any(x not in tab.col_numbers for x in refs):
+            continue
+        src = re.sub(r"\d+", lambda k: f"c{k.group(0)}", expr)
+        try:
+            tree = ast.parse(src, mode="eval")
+        except SyntaxError:
+            continue
+        basis = " ".join(c for c in cell_texts if FORMULA.search(c))
+        column = []
+        for ri, r in enumerate(tab.data):
+            got = tab.num(r, j)
+            if got is None or r[j] is None:
+                continue
+            env = {}
+            for x in refs:
+                v = tab.num(r, tab.col_numbers[x])
+                if v is None:
+                    break
+                env[f"c{x}"] = v[0]
+            else:
+                try:
+                    computed = _eval(tree, env)
+                except (ValueError, ZeroDivisionError):
+                    continue
+                if percent and "/" in expr:
+                    computed *= 100
+                stated, d = got[0], got[1]
+                verdict = _close(stated, d, computed, percent)
+                done.add((id(r), j))
+                column.append(_check(
+                    "table_formula", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
+                    f"Bảng: cột {basis} nêu {r[j]['text']} ở dòng \u201c{_row_name(tab, r)}\u201d; "
+                    f"tính lại theo công thức được {_vn(computed, max(d, 2) if percent else None)}.",
+                    basis))
+        out.extend(_corroborated(column))
+    return out
+
+
+def _row_name(tab, r) -> str:
+    for j in tab.label_cols:
+        if r[j] and not _value(r[j]["text"]):
+            return r[j]["text"][:60]
+    for c in r:
+        if c:
+            return c["text"][:60]
+    return ""
+
+
+def _additive(tab, j) -> bool:
+    return not NON_ADDITIVE.search(tab.head_text[j] or "")
+
+
+def _total_rows(tab, by_start, done):
+    out = []
+    data = tab.data
+    totals = [i for i, r in enumerate(data) if tab.is_total_row(r)]
+    if not totals:
+        return out
+    for ti in totals:
+        r = data[ti]
+        row_checks = []
+        if ti == 0:  # the total heads the table: it closes the rows below it
+            seg = [x for x in data[1:] if not tab.is_total_row(x)]
+            earlier_totals = []
+        else:
+            prev = max((k for k in totals if k < ti), default=-1)
+            seg = [x for x in data[prev + 1:ti]]
+            earlier_totals = [data[k] for k in totals if k < ti]
+        nxt = next((k for k in totals if k > ti), len(data))
+        below = data[ti + 1:nxt]  # a total heading its group ("Tổng số" over its rows)
+        groups = [x for x in seg if tab.is_group_row(x)]
+        everything = [x for x in data[:ti] if not tab.is_total_row(x)] if ti else seg
+        top = [x for x in seg if tab.is_top_level(x)]
+        plain = [x for x in seg if not tab.is_sub_row(x)]
+        for j in tab.numeric_cols():
+            if not _additive(tab, j) or (id(r), j) in done:
+                continue
+            got = tab.num(r, j)
+            if got is None or got[2]:
+                continue
+            def total(rows):
+                vals = [tab.num(x, j) for x in rows]
+                nums = [v for v in vals if v is not None]
+                if len(nums) < 2 or any(v[2] for v in nums):
+                    return None
+                return sum(v[0] for v in nums)
+            readings = [total(seg), total(top), total(plain), total(below)]
+            if groups:
+                readings.append(total(groups))
+                readings.append(total([x for x in seg if not tab.is_group_row(x)]))
+            if earlier_totals:
+                readings.append(total(earlier_totals))
+                readings.append(total(everything))
+            readings = [x for x in readings if x is not None]
+            if not readings:
+                continue
+            stated, d = got[0], got[1]
+            verdicts = [(_close(stated, d, x), x) for x in readings]
+            best = min(verdicts, key=lambda v: ("ok", "rounding", "mismatch").index(v[0]))
+            verdict, computed = best
+            done.add((id(r), j))
+            basis = f"dòng \u201c{_row_name(tab, r)}\u201d; cột {tab.basis(j)}"
+            row_checks.append(_check(
+                "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"cộng các dòng được {_vn(computed, d)}.", basis))
+        out.extend(_corroborated(row_checks))
+    return out
+
+
+def _consistent(pairs_ok, n):
+    """A relation holds for the table when most rows (and at least two) confirm it."""
+    return pairs_ok >= 2 and pairs_ok >= 0.6 * n
+
+
+def _total_cols(tab, by_start, done):
+    out = []
+    cols = tab.numeric_cols()
+    for j in cols:
+        if not TOTAL_HEADER.match(tab.head_text[j] or "") or not _additive(tab, j):
+            continue
+        best = None
+        for side in (1, -1):
+            run = []
+            k = j + side
+            while 0 <= k < tab.ncols and k in cols and _additive(tab, k) and \
+                    not TOTAL_HEADER.match(tab.head_text[k] or ""):
+                run.append(k)
+                k += side
+            # a run of columns, or every other one ("Điểm tối đa | Điểm đạt" pairs)
+            options = [run[:n] for n in range(2, len(run) + 1)] + \
+                [run[o::2][:n] for o in (0, 1) for n in range(2, len(run[o::2]) + 1)]
+            for parts in options:
+                ok = n = 0
+                for r in tab.data:
+                    got = tab.num(r, j)
+                    vals = [tab.num(r, k) for k in parts]
+                    if got is None or any(v is None for v in vals):
+                        continue
+                    n += 1
+                    if got[0] and _close(got[0], got[1], sum(v[0] for v in vals)) == "ok":
+                        ok += 1  # (a row of zeros confirms nothing)
+                if _consistent(ok, n) and (best is None or ok > best[1]):
+                    best = (parts, ok)
+        if best is None:
+            continue
+        parts = best[0]
+        basis = f"cột {tab.basis(j)} = " + " + ".join(tab.basis(k) for k in parts)
+        for r in tab.data:
+            got = tab.num(r, j)
+            vals = [tab.num(r, k) for k in parts]
+            if got is None or any(v is None for v in vals) or (id(r), j) in done:
+                continue
+            s = sum(v[0] for v in vals)
+            verdict = _close(got[0], got[1], s)
+            done.add((id(r), j))
+            out.append(_check(
+                "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1])}.", basis))
+    return out
+
+
+RELATIONS = {  # how a derived column is computed from two others (a, b)
+    "ratio": (lambda a, b: a / b * 100, "{a} / {b}"),
+    "growth": (lambda a, b: (a - b) / b * 100, "({a} − {b}) / {b}"),
+    "difference": (lambda a, b: a - b, "{a} − {b}"),
+}
+CHANGE_HEADER = re.compile(r"\b(?:tang|giam|chenh lech|bien dong|so sanh|tang giam)\b")
+
+
+def _pair_search(tab, j, cands, forms, percent):
+    """The pair of columns (and relation) most rows of column j confirm, or None."""
+    best = None
+    for form in forms:
+        fn = RELATIONS[form][0]
+        for a in cands:
+            for b in cands:
+                if a == b or j in (a, b):
+                    continue
+                ok = n = 0
+                for r in tab.data:
+                    p, va, vb = tab.num(r, j), tab.num(r, a), tab.num(r, b)
+                    if p is None or va is None or vb is None or (form != "difference" and not vb[0]):
+                        continue
+                    n += 1
+                    # a row of zeros confirms nothing (0 = 0 − 0, 0 = 0/b)
+                    if p[0] and _close(p[0], p[1], fn(va[0], vb[0]), percent) != "mismatch":
+                        ok += 1
+                # the pair nearest the derived column wins a tie; among all the pairs
+                # tried, two rows agreeing may be chance: three at least
+                score = (ok, -abs(a - j) - abs(b - j))
+                if ok >= 3 and _consistent(ok, n) and (best is None or score > best[3:]):
+                    best = (form, a, b) + score
+    return best[:3] if best else None
+
+
+def _derived_cols(tab, by_start, done):
+    """Percentage columns ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") and change columns ("Tăng,
+    giảm", "Chênh lệch") recomputed from the two columns most rows confirm."""
+    out = []
+    cols = tab.numeric_cols()
+    counts = [k for k in cols if _additive(tab, k)]
+    for j in cols:
+        head = tab.head_text[j] or ""
+        if PERCENT_HEADER.search(head):
+            kind, forms, percent = "table_percent", ("ratio", "growth"), True
+        elif CHANGE_HEADER.search(head):
+            kind, forms, percent = "table_change", ("difference",), False
+        else:
+            continue
+        found = _pair_search(tab, j, [k for k in counts if k != j], forms, percent)
+        if found is None:
+            continue
+        form, a, b = found
+        fn, shape = RELATIONS[form]
+        rel = shape.format(a=tab.basis(a), b=tab.basis(b))
+        basis = f"cột {tab.basis(j)} = {rel}"
+        column = []
+        for r in tab.data:
+            p, va, vb = tab.num(r, j), tab.num(r, a), tab.num(r, b)
+            if p is None or va is None or vb is None or (id(r), j) in done or \
+                    (form != "difference" and not vb[0]):
+                continue
+            computed = fn(va[0], vb[0])
+            verdict = _close(p[0], p[1], computed, percent)
+            done.add((id(r), j))
+            shown = shape.format(a=r[a]["text"], b=r[b]["text"])
+            column.append(_check(
+                kind, verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None)}"
+                f"{'%' if percent else ''}.", basis))
+        out.extend(column)
+    return out

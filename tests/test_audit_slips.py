@@ -1,0 +1,604 @@
+"""Issue 9: a `mismatch` means the document contradicts itself and the check shows the
+arithmetic. Traps of every false-alarm class seen on real reports (own sentences), the
+slips auditors meet (change claims, table totals, percentage columns, formula columns),
+a generated report with both planted, and the auditor's commands (cards, xlsx, review)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.audit import audit
+from pipeline.audit_tables import table_checks
+from pipeline.figures import extract_figures
+
+
+def _checks(text):
+    figs = extract_figures(text)
+    for i, f in enumerate(figs):
+        f["id"] = i
+    return audit(text, figs)
+
+
+def _mismatches(text):
+    return [c for c in _checks(text) if c["verdict"] == "mismatch"]
+
+
+# ---- 1. false-alarm classes: each of these gave a mismatch before issue 9 -------------
+
+TRAPS = {
+    # one indicator for several targets or periods
+    "targets": "Mục tiêu đến năm 2025:\n- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả "
+               "giải quyết đạt 80%.\n\nMục tiêu đến năm 2030:\n- Tỷ lệ hồ sơ thủ tục hành chính "
+               "được số hóa kết quả giải quyết đạt 100%.",
+    "periods": "Trong năm 2023:\n- Số hồ sơ thủ tục hành chính được tiếp nhận trực tuyến: 1.200 "
+               "hồ sơ.\n\nTrong năm 2024:\n- Số hồ sơ thủ tục hành chính được tiếp nhận trực "
+               "tuyến: 1.650 hồ sơ.",
+    # scoring rubric
+    "rubric": "Thang điểm:\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 80% trở lên: "
+              "2 điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 65% đến dưới 80%: "
+              "1 điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt dưới 50%: 0 điểm.",
+    "rubric_points": "Cách chấm điểm:\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 100%: 2 "
+                     "điểm.\n- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 95%: 1 điểm.",
+    "overlapping_classes": "Có 5/24 đơn vị xếp loại Xuất sắc, 20/24 đơn vị xếp loại Tốt trở lên.",
+    # the same list labels under different stages or scopes
+    "stages": "Về kết quả phát hiện:\n- Số vụ việc vi phạm về trật tự xây dựng: 45 vụ.\n\n"
+              "Về kết quả xử lý:\n- Số vụ việc vi phạm về trật tự xây dựng: 38 vụ.",
+    "scopes": "a) Đối với công chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 112 "
+              "người.\nb) Đối với viên chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của "
+              "đoàn: 340 người.",
+    "sections": "II.1. Sở Tư pháp\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo là "
+                "1.200 hồ sơ.\n\nII.2. Sở Y tế\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ "
+                "báo cáo là 900 hồ sơ.",
+    "levels": "- Cấp tỉnh:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 1.200 hồ "
+              "sơ.\n- Cấp huyện:\n+ Số hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo: 900 hồ sơ.",
+    "stage_list": "Tổng số vụ việc là 45 vụ, gồm: phát hiện 45 vụ; khởi tố 38 vụ; xử lý hành "
+                  "chính 7 vụ.",
+    # a percentage of a union next to one member
+    "union": "Kết quả có 24/24 đơn vị, đạt 100% (gồm 5/24 đơn vị Xuất sắc và 19/24 đơn vị Tốt).",
+    "union2": "Kết quả xếp loại: 5/24 đơn vị xếp loại Xuất sắc, 19/24 đơn vị xếp loại Tốt, đạt "
+              "100% đơn vị Tốt trở lên.",
+    # a percentage next to the parenthesis that breaks it down
+    "breakdown": "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 "
+                 "UBND cấp xã).",
+    "breakdown2": "Tổng số 57/60 cơ quan, đơn vị đã công khai, đạt tỷ lệ 95% (gồm 18/20 sở, "
+                  "ngành; 39/40 UBND cấp xã).",
+    # a level label read as a numerator
+    "label": "Có 420 thủ tục ở mức độ 1, 2 trên tổng số 1.850 thủ tục, chiếm 22,7%.",
+    # a condition or threshold next to a measured ratio
+    "condition": "Đã giải quyết 95/120 hồ sơ; trường hợp đạt 100% thì đơn vị được khen thưởng.",
+    "threshold": "Tiếp nhận 340/400 hồ sơ, nếu đạt 90% trở lên thì được xếp loại Tốt.",
+    # durations of a rule added as parts of a total
+    "durations": "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên "
+                 "15 năm đối với hồ sơ loại B.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAPS))
+def test_false_alarm_classes_give_no_mismatch(name):
+    assert _mismatches(TRAPS[name]) == []
+
+
+def test_repeated_still_compares_the_same_indicator():
+    """The fixes scope `repeated`, they do not switch it off: the same label, the same
+    years and the same words around the figure, two values, is a mismatch."""
+    text = ("Trong năm 2024:\n- Số hồ sơ thủ tục hành chính được tiếp nhận trực tuyến: 1.650 "
+            "hồ sơ.\n\nKết quả năm 2024 như sau.\n\nTrong năm 2024:\n- Số hồ sơ thủ tục hành "
+            "chính được tiếp nhận trực tuyến: 1.560 hồ sơ.")
+    got = [c for c in _checks(text) if c["kind"] == "repeated"]
+    assert [c["verdict"] for c in got] == ["mismatch"] and got[0]["basis"]
+
+
+def test_repeated_under_generic_headings_is_compared():
+    text = ("1. Tình hình chung\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo cáo là "
+            "1.200 hồ sơ.\n\n2. Kết quả\n\nSố hồ sơ thủ tục hành chính tiếp nhận trong kỳ báo "
+            "cáo là 1.300 hồ sơ.")
+    assert [c["verdict"] for c in _checks(text) if c["kind"] == "repeated"] == ["mismatch"]
+
+
+def test_breakdown_parenthesis_still_pairs_a_single_restatement():
+    got = _checks("Tỷ lệ hồ sơ đúng hạn đạt 96,5% (tương ứng 191/200 hồ sơ).")
+    assert [(c["kind"], c["verdict"]) for c in got] == [("ratio_percent", "mismatch")]
+
+
+# ---- 3. change claims ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,kind,verdict", [
+    ("Năm 2024 tiếp nhận 1.250 hồ sơ, tăng 150 hồ sơ (13,64%) so với năm 2023 (1.100 hồ sơ).",
+     "change_percent", "ok"),
+    ("Năm 2024 tiếp nhận 1.250 hồ sơ, tăng 160 hồ sơ so với năm 2023 (1.100 hồ sơ).",
+     "change", "mismatch"),
+    ("Năm 2024 tiếp nhận 1.250 hồ sơ, giảm 150 hồ sơ so với năm 2023 (1.100 hồ sơ).",
+     "change", "mismatch"),  # the direction contradicts the word
+    ("Thu ngân sách đạt 245,6 tỷ đồng, giảm 12,4 tỷ đồng (tương ứng 5,1%) so với cùng kỳ.",
+     "change_percent", "mismatch"),  # 12,4 / 258 = 4,81%
+    ("Thu ngân sách đạt 245,6 tỷ đồng, giảm 12,4 tỷ đồng (tương ứng 4,8%) so với cùng kỳ.",
+     "change_percent", "ok"),
+    ("Tiếp nhận 1.250 hồ sơ, tăng 150 hồ sơ (tương ứng 13,63%) so với cùng kỳ năm trước.",
+     "change_percent", "rounding"),  # 13,636…: truncated, not a slip
+    ("Tiếp nhận 1.250 hồ sơ, tăng 12% so với năm 2023 là 1.100 hồ sơ.",
+     "change_percent", "mismatch"),  # 150 / 1.100 = 13,64% (12% is 150 / 1.250)
+])
+def test_change_claims(text, kind, verdict):
+    got = [c for c in _checks(text) if c["kind"] == kind]
+    assert got and got[0]["verdict"] == verdict, got
+    assert got[0]["basis"] and "so với" in got[0]["basis"]
+
+
+def test_from_to_change_rate():
+    # 22 / 120 = 18,33%, and 22 / 98 = 22,4%: neither base gives 15,3%
+    got = _checks("Số đơn vị giảm từ 120 đơn vị xuống còn 98 đơn vị, giảm 15,3%.")
+    assert [(c["kind"], c["verdict"]) for c in got] == [("change_percent", "mismatch")]
+    far = _checks("Số hồ sơ giảm từ 1.200 hồ sơ xuống còn 1.000 hồ sơ, trong khi số hồ sơ trực "
+                  "tuyến của các xã tăng 5,2%.")
+    assert not [c for c in far if c["verdict"] == "mismatch"]
+
+
+def test_change_against_a_value_stated_earlier():
+    head = "Năm 2023, Bộ phận Một cửa huyện tiếp nhận 1.100 hồ sơ thủ tục hành chính.\n\n"
+    slip = head + ("Năm 2024, Bộ phận Một cửa huyện tiếp nhận 1.250 hồ sơ thủ tục hành chính, "
+                   "tăng 12% so với năm 2023.")
+    chk = next(c for c in _checks(slip) if c["kind"] == "change_percent")
+    assert chk["verdict"] == "mismatch" and "1.100 hồ sơ" in chk["basis"]
+    right = slip.replace("tăng 12% so với năm 2023", "tăng 13,6% so với cùng kỳ năm trước")
+    assert [c["verdict"] for c in _checks(right) if c["kind"] == "change_percent"] == ["ok"]
+    # an earlier figure of another indicator is not the old value
+    other = slip.replace("tiếp nhận 1.100 hồ sơ thủ tục hành chính", "trả kết quả 1.100 hồ sơ đất đai")
+    assert not [c for c in _checks(other) if c["kind"] == "change_percent"]
+
+
+def test_truncation_told_apart_from_rounding():
+    got = _checks("Tiếp nhận 1.250 hồ sơ, tăng 150 hồ sơ (tương ứng 13,63%) so với cùng kỳ.")
+    chk = next(c for c in got if c["kind"] == "change_percent")
+    assert chk["verdict"] == "rounding" and "cắt bớt" in chk["message"]
+    got = _checks("Giải quyết 2/3 hồ sơ, đạt 66,66%. Giải quyết 5/6 hồ sơ, đạt 83,34%.")
+    notes = [c["message"] for c in got if c["kind"] == "ratio_percent"]
+    assert "cắt bớt" in notes[0] and "chữ số cuối" in notes[1]
+
+
+def test_change_of_a_rate_or_against_a_plan_is_not_checked():
+    for text in ("Tỷ lệ hồ sơ đúng hạn đạt 85%, tăng 5% so với năm 2023.",
+                 "Tiếp nhận 1.250 hồ sơ, tăng 12% so với kế hoạch.",
+                 "Giải quyết 1.200/1.250 hồ sơ, tăng 35,5% so với năm 2022."):
+        assert not [c for c in _checks(text) if c["kind"].startswith("change")], text
+
+
+# ---- 3. tables -----------------------------------------------------------------------
+
+def _table(rows, text=""):
+    start = len(text)
+    text += "\n".join(" | ".join(r) for r in rows)
+    return text, {"rows": json.dumps(rows, ensure_ascii=False), "start": start, "end": len(text)}
+
+
+def _flags(text, tables):
+    out = []
+    for c in table_checks(text, tables):
+        assert text[c["start"]:c["end"]]  # the stated cell, as written
+        if c["verdict"] == "mismatch":
+            out.append((c["kind"], text[c["start"]:c["end"]]))
+    return out
+
+
+def test_formula_header_change_and_percentage():
+    text, t = _table([
+        ["STT", "Đơn vị", "Năm 2023", "Năm 2024", "Tăng, giảm", "Tỷ lệ (%)"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)=(4-3)", "(6)=(5/3) %"],
+        ["1", "Xã An Bình", "120", "150", "30", "25,00"],
+        ["2", "Xã Tân Lập", "200", "180", "-20", "-10,00"],
+        ["3", "Xã Phú Hòa", "80", "100", "30", "37,50"],
+        ["", "Tổng cộng", "400", "430", "40", "10,00"]], "Biểu 1\n\n")
+    flags = _flags(text, [t])
+    # row 3: 100 − 80 = 20, not 30; total row: 430 − 400 = 30, not 40 (and the column sum)
+    assert ("table_formula", "30") in flags and ("table_formula", "40") in flags
+    assert ("table_formula", "37,50") not in flags  # 30/80: right for the stated 30
+    assert all(k != "table_formula" or v not in ("25,00", "-10,00", "10,00") for k, v in flags)
+    basis = {c["basis"] for c in table_checks(text, [t]) if c["kind"] == "table_formula"}
+    assert "(5)=(4-3)" in basis
+
+
+def test_total_row_percentage_column_and_continuation():
+    text, t1 = _table([
+        ["TT", "Cơ quan", "Tổng số hồ sơ", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"],
+        ["1", "Sở Tư pháp", "1.200", "1.150", "50", "95,83"],
+        ["2", "Sở Xây dựng", "860", "800", "60", "93,02"],
+        ["3", "Sở Y tế", "540", "530", "10", "98,15"]], "Bảng 2\n\n")
+    text += "\n\n12\n\n"  # a page number between the two halves
+    text, t2 = _table([
+        ["4", "Sở Nội vụ", "300", "290", "10", "97,67"],
+        ["5", "Sở Tài chính", "500", "480", "30", "96,00"],
+        ["", "Tổng cộng", "3.400", "3.250", "170", "95,59"]], text)
+    flags = _flags(text, [t1, t2])
+    assert ("table_percent", "97,67") in flags      # 290/300 = 96,67%
+    assert ("table_total", "500") in flags          # 480 + 30 = 510
+    assert ("table_total", "170") in flags          # 50 + 60 + 10 + 10 + 30 = 160
+    assert len(flags) == 3
+    # without the join the total row sees only the two rows of its own page: no column
+    # adds up, so the reading is doubtful and nothing is a mismatch
+    alone = table_checks(text, [t2])
+    assert not [c for c in alone if c["verdict"] == "mismatch"]
+    assert {c["verdict"] for c in alone if c["kind"] == "table_total"} == {"unverifiable"}
+
+
+def test_table_traps():
+    # "Tổng số | trong đó: Nữ | Đảng viên": not a partition; no percentage pair confirmed
+    text, t = _table([
+        ["TT", "Đơn vị", "Tổng số", "Trong đó: Nữ", "Đảng viên", "Tỷ lệ (%)"],
+        ["1", "Phòng Nội vụ", "12", "5", "9", "80"],
+        ["2", "Phòng Tư pháp", "8", "3", "6", "95"],
+        ["3", "Phòng Tài chính", "10", "4", "7", "90"],
+        ["", "Cộng", "30", "12", "22", "88"]])
+    assert _flags(text, [t]) == []
+    # a statistical table: a row named "Tổng số …" is not a total row
+    text, t = _table([
+        ["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu"],
+        ["1.", "Tổng số văn bản do địa phương ban hành", "Văn bản", "249"],
+        ["1.1.", "Số văn bản cấp tỉnh", "Văn bản", "174"],
+        ["2.", "Số văn bản đã kiểm tra", "Văn bản", "116"]])
+    assert table_checks(text, [t]) == []
+
+
+def test_total_rows_with_subtotals_groups_and_detail_rows():
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["I", "Khối sở, ngành", "300"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["II", "Khối cấp huyện", "150"],
+        ["1", "Huyện C", "150"],
+        ["", "Tổng cộng", "450"]])
+    assert _flags(text, [t]) == []
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["", "Cộng", "300"],
+        ["3", "Huyện C", "150"],
+        ["4", "Huyện D", "50"],
+        ["", "Cộng", "200"],
+        ["", "Tổng cộng", "510"]])
+    assert _flags(text, [t]) == [("table_total", "510")]  # 300 + 200
+    text, t = _table([
+        ["STT", "Đơn vị", "Số người"],
+        ["1", "Phòng A", "12"],
+        ["", "Trong đó: nữ", "5"],
+        ["2", "Phòng B", "8"],
+        ["", "Trong đó: nữ", "3"],
+        ["", "Tổng số", "20"]])
+    assert _flags(text, [t]) == []
+
+
+def test_total_heading_its_group_and_shifted_columns():
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ", "Đúng hạn"],
+        ["", "Tổng số", "300", "290"],
+        ["1", "Sở A", "100", "95"],
+        ["2", "Sở B", "200", "195"],
+        ["", "Tổng số", "150", "140"],
+        ["3", "Huyện C", "100", "90"],
+        ["4", "Huyện D", "50", "50"]])
+    assert _flags(text, [t]) == []
+    # every column of the total row off: columns misread, not two slips
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ", "Đúng hạn"],
+        ["1", "Sở A", "100", "95"],
+        ["2", "Sở B", "200", "195"],
+        ["", "Tổng cộng", "95", "300"]])
+    assert _flags(text, [t]) == []
+
+
+def test_composite_score_from_every_other_column():
+    text, t = _table([
+        ["STT", "Đơn vị", "Chỉ số 1 tối đa", "Chỉ số 1 đạt", "Chỉ số 2 tối đa", "Chỉ số 2 đạt",
+         "Tổng điểm"],
+        ["1", "Xã A", "10", "8,5", "20", "17,25", "25,75"],
+        ["2", "Xã B", "10", "9", "20", "15,5", "24,50"],
+        ["3", "Xã C", "10", "7,25", "20", "18", "26,25"]])
+    assert _flags(text, [t]) == [("table_total", "26,25")]  # 25,25
+
+
+def test_change_and_growth_columns_without_formula_headers():
+    text, t = _table([
+        ["STT", "Chỉ tiêu", "Năm 2023", "Năm 2024", "Tăng, giảm", "Tỷ lệ tăng, giảm (%)"],
+        ["1", "Hồ sơ tiếp nhận", "1.100", "1.250", "150", "13,64"],
+        ["2", "Hồ sơ trực tuyến", "600", "820", "220", "36,67"],
+        ["3", "Hồ sơ trễ hạn", "40", "25", "-25", "-37,50"],
+        ["4", "Hồ sơ bưu chính", "300", "330", "30", "11,00"]])
+    flags = _flags(text, [t])
+    # row 3: 25 − 40 = −15; row 4: 30/300 = 10%
+    assert sorted(flags) == [("table_change", "-25"), ("table_percent", "11,00")], flags
+    basis = {c["basis"] for c in table_checks(text, [t])}
+    assert any("Năm 2024 − Năm 2023" in b for b in basis)
+
+
+def test_rows_named_like_totals_are_not_totals():
+    text, t = _table([
+        ["STT", "Đơn vị", "Số hồ sơ"],
+        ["1", "Sở A", "100"],
+        ["2", "Sở B", "200"],
+        ["3", "Cộng đồng", "50"],
+        ["4", "Tổng cục Thuế", "80"]])
+    assert table_checks(text, [t]) == []
+
+
+def test_composite_score_column():
+    text, t = _table([
+        ["STT", "Đơn vị", "Tổng điểm", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3"],
+        ["1", "Sở Tư pháp", "85,50", "30,25", "25,00", "30,25"],
+        ["2", "Sở Y tế", "80,75", "28,50", "24,25", "28,00"],
+        ["3", "Sở Công Thương", "79,00", "27,00", "23,50", "27,50"]])
+    assert _flags(text, [t]) == [("table_total", "79,00")]  # 78,00
+
+
+# ---- 5. a generated report: every planted slip found, no trap flagged ------------------
+
+SLIPS = [  # (kind, a number of the slip as written)
+    ("change", "160 hồ sơ"),
+    ("change_percent", "5,1%"),
+    ("ratio_percent", "98,7%"),          # swapped digits: 3.812/4.250 is 89,69%
+    ("table_total", "3.400"),
+    ("table_percent", "97,67"),
+    ("table_formula", "30"),
+]
+REPORT_PARAGRAPHS = [
+    "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
+    "BÁO CÁO",
+    "Kết quả cải cách hành chính năm 2024",
+    "I. KẾT QUẢ THỰC HIỆN",
+    # slips
+    "Năm 2024, Bộ phận Một cửa huyện tiếp nhận 1.250 hồ sơ, tăng 160 hồ sơ so với năm 2023 "
+    "(1.100 hồ sơ).",
+    "Thu ngân sách trên địa bàn đạt 245,6 tỷ đồng, giảm 12,4 tỷ đồng (tương ứng 5,1%) so với "
+    "cùng kỳ năm trước.",
+    "Số hóa 3.812/4.250 hồ sơ, đạt 98,7%.",
+    # traps of every class
+    "Mục tiêu đến năm 2025:",
+    "- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả giải quyết đạt 80%.",
+    "Mục tiêu đến năm 2030:",
+    "- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả giải quyết đạt 100%.",
+    "Thang điểm:",
+    "- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 80% trở lên: 2 điểm.",
+    "- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 65% đến dưới 80%: 1 điểm.",
+    "Về kết quả phát hiện:",
+    "- Số vụ việc vi phạm về trật tự xây dựng: 45 vụ.",
+    "Về kết quả xử lý:",
+    "- Số vụ việc vi phạm về trật tự xây dựng: 38 vụ.",
+    "Kết quả có 24/24 đơn vị, đạt 100% (gồm 5/24 đơn vị Xuất sắc và 19/24 đơn vị Tốt).",
+    "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 UBND cấp xã).",
+    "Có 420 thủ tục ở mức độ 1, 2 trên tổng số 1.850 thủ tục, chiếm 22,7%.",
+    "Đã giải quyết 95/120 hồ sơ; trường hợp đạt 100% thì đơn vị được khen thưởng.",
+    "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên 15 năm đối "
+    "với hồ sơ loại B.",
+]
+TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm"]
+REPORT_TABLES = [
+    [["TT", "Cơ quan", "Tổng số hồ sơ", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"],
+     ["1", "Sở Tư pháp", "1.200", "1.150", "50", "95,83"],
+     ["2", "Sở Xây dựng", "860", "800", "60", "93,02"],
+     ["3", "Sở Nội vụ", "300", "290", "10", "97,67"],
+     ["4", "Sở Tài chính", "500", "480", "20", "96,00"],
+     ["", "Tổng cộng", "3.400", "2.720", "140", "80,00"]],
+    [["STT", "Đơn vị", "Năm 2023", "Năm 2024", "Tăng, giảm", "Tỷ lệ (%)"],
+     ["(1)", "(2)", "(3)", "(4)", "(5)=(4-3)", "(6)=(5/3) %"],
+     ["1", "Xã An Bình", "120", "150", "30", "25,00"],
+     ["2", "Xã Phú Hòa", "80", "100", "30", "37,50"],
+     ["", "Tổng cộng", "200", "250", "50", "25,00"]],
+    # a table trap: "trong đó" columns
+    [["TT", "Đơn vị", "Tổng số", "Trong đó: Nữ", "Đảng viên"],
+     ["1", "Phòng Nội vụ", "12", "5", "9"],
+     ["2", "Phòng Tư pháp", "8", "3", "6"],
+     ["", "Cộng", "20", "8", "15"]],
+]
+
+
+@pytest.fixture
+def report_db(ingest_into, tmp_path):
+    docx = pytest.importorskip("docx")
+    doc = docx.Document()
+    for p in REPORT_PARAGRAPHS:
+        doc.add_paragraph(p)
+    for rows in REPORT_TABLES:
+        doc.add_paragraph("Biểu số liệu kèm theo.")
+        t = doc.add_table(rows=len(rows), cols=len(rows[0]))
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                t.cell(i, j).text = cell
+    path = tmp_path / "bao-cao-an-lac.docx"
+    doc.save(path)
+    summary, db = ingest_into(path)
+    assert summary.count("failed") == 0
+    return db, path
+
+
+def _surfaces(db):
+    text = next(db.query("select text from documents"))["text"]
+    out = []
+    for c in db.query("select * from checks"):
+        assert 0 <= c["start"] < c["end"] <= len(text)
+        ids = json.loads(c["figure_ids"] or "[]")
+        figs = [f["surface"] for f in db.query(
+            f"select surface from figures where id in ({','.join('?' * len(ids))})", ids)] if ids else []
+        out.append((c, [text[c["start"]:c["end"]]] + figs))
+    return out
+
+
+def test_generated_report_slips_found_traps_quiet(report_db):
+    db, _ = report_db
+    checks = _surfaces(db)
+    flagged = [(c, s) for c, s in checks if c["verdict"] == "mismatch"]
+    for kind, number in SLIPS:
+        assert any(c["kind"] == kind and any(number in x for x in s) for c, s in flagged), \
+            (kind, number, [(c["kind"], c["message"]) for c, _ in flagged])
+    for number in TRAP_NUMBERS:
+        hits = [c["message"] for c, s in flagged if any(x == number or x.startswith(number + " ")
+                                                         for x in s[1:])]
+        assert not hits, (number, hits)
+    # every flag is one of the planted slips, with its basis
+    assert len(flagged) == len(SLIPS), [(c["kind"], c["message"]) for c, _ in flagged]
+    assert all(c["basis"] for c, _ in checks)  # every check names what asserts it
+
+
+@pytest.mark.slow
+def test_auditor_commands(report_db, capsys, tmp_path, ingest_into):
+    from pipeline.cli import main
+
+    db, path = report_db
+    db_path = str(db.execute("pragma database_list").fetchone()[2])
+    assert main(["audit", "--db", db_path]) == 0
+    cards = capsys.readouterr().out
+    assert "stated 5,1%" in cards and "tỷ lệ tăng/giảm" in cards and "căn cứ:" in cards
+    assert main(["audit", "--fail-on", "mismatch", "--db", db_path]) == 3
+    capsys.readouterr()
+
+    # review a mismatch, re-ingest (ids change), the review is still shown
+    chk = next(db.query("select * from checks where verdict = 'mismatch' and kind = 'change'"))
+    assert main(["review", str(chk["id"]), "--verdict", "false-alarm", "--note", "đã đối chiếu",
+                 "--db", db_path]) == 0
+    from pipeline.ingest import ingest
+    ingest([str(path)], db_path, force=True)
+    new = next(db.query("select * from checks where kind = 'change' and verdict = 'mismatch'"))
+    assert new["id"] != chk["id"]
+    assert main(["audit", "--format", "json", "--db", db_path]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    mine = next(r for r in rows if r["id"] == new["id"])
+    assert mine["review"] == "false-alarm" and mine["review_note"] == "đã đối chiếu"
+    assert mine["stated_text"] == "160 hồ sơ"
+
+    html_file = tmp_path / "a.html"
+    assert main(["audit", "--format", "html", "-o", str(html_file), "--db", db_path]) == 0
+    page = html_file.read_text(encoding="utf-8")
+    assert "Mục lục" in page and f"href=\"#c{new['id']}\"" in page and "báo nhầm" in page
+    assert "mức tăng/giảm" in page and "<script" not in page
+
+    xlsx = tmp_path / "a.xlsx"
+    # every mismatch reviewed as a false alarm: nothing left to fail on
+    for c in list(db.query("select id from checks where verdict = 'mismatch'")):
+        assert main(["review", str(c["id"]), "--verdict", "false-alarm", "--db", db_path]) == 0
+    assert main(["audit", "--fail-on", "mismatch", "--db", db_path]) == 0
+    capsys.readouterr()
+
+    assert main(["audit", "--all", "--format", "xlsx", "-o", str(xlsx), "--db", db_path]) == 0
+    import openpyxl
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[0] == "Tổng hợp" and len(wb.sheetnames) == 2
+    ws = wb[wb.sheetnames[1]]
+    header = [c.value for c in ws[1]]
+    stated = [r[header.index("stated")] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(v, (int, float)) for v in stated if v is not None)
+    texts = [v for r in ws.iter_rows(min_row=2, values_only=True) for v in r if isinstance(v, str)]
+    assert not [v for v in texts if v[:1] in "=+-@"]
+
+
+def test_csv_and_xlsx_cells_are_neutralised():
+    from pipeline.cmd_figures import safe_cell
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell("+1") == "'+1" and safe_cell("-20") == "'-20" and safe_cell("@a") == "'@a"
+    assert safe_cell("Tổng") == "Tổng" and safe_cell(-20.0) == -20.0
+
+
+def test_reviews_survive_a_schema_rebuild(tmp_path):
+    from pipeline.store import open_db
+    from schemas.tables import SCHEMA_VERSION
+
+    path = tmp_path / "c.db"
+    db = open_db(path)
+    db["reviews"].insert({"sha256": "ab", "kind": "total", "span_start": 1, "span_end": 5,
+                          "verdict": "confirmed", "note": "x"})
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1 or 99}")
+    db.conn.close()
+    db = open_db(path)  # derived tables dropped and rebuilt
+    assert [r["verdict"] for r in db.query("select * from reviews")] == ["confirmed"]
+    assert "basis" in db["checks"].columns_dict
+
+
+def test_consistent_report_has_no_mismatch_and_its_changes_are_checked():
+    """A report written for the project whose arithmetic is right throughout, with
+    targets, a rubric, scoped lists, a union of classes and change claims."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "data" / "audit_consistent_report.txt").read_text(encoding="utf-8")
+    checks = _checks(text)
+    assert not [c["message"] for c in checks if c["verdict"] == "mismatch"]
+    changes = {(c["kind"], c["verdict"]) for c in checks if c["kind"].startswith("change")}
+    assert changes == {("change_percent", "ok"), ("change", "ok")}
+    assert len([c for c in checks if c["kind"].startswith("change")]) == 3
+    # a slip planted in a copy is found
+    slip = text.replace("tăng 35,8 tỷ đồng (8,6%)", "tăng 35,8 tỷ đồng (7,9%)")
+    assert [c["kind"] for c in _checks(slip) if c["verdict"] == "mismatch"] == ["change_percent"]
+
+
+@pytest.mark.slow
+def test_pdf_table_continued_over_a_page_break(tmp_path, ingest_into):
+    """A ruled table whose last rows and total row are on the next page, without the
+    header: the audit reads one table (the total adds the rows of both pages)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from tests.test_pdf import FONT_DIR
+
+    pdfmetrics.registerFont(TTFont("VN", str(FONT_DIR / "DejaVuSerif.ttf")))
+    path = tmp_path / "bang-hai-trang.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    widths = [40, 160, 90, 90, 90]
+
+    def table(top, rows):
+        for r, row in enumerate(rows):
+            x = 60
+            for k, cell in enumerate(row):
+                c.setFont("VN", 10)
+                c.drawString(x + 4, top - (r + 1) * 20 + 6, cell)
+                x += widths[k]
+        for r in range(len(rows) + 1):
+            c.line(60, top - r * 20, 60 + sum(widths), top - r * 20)
+        x = 60
+        for w in [0] + widths:
+            x += w
+            c.line(x, top, x, top - 20 * len(rows))
+
+    c.setFont("VN", 12)
+    c.drawString(60, 780, "Kết quả giải quyết hồ sơ của các cơ quan như sau:")
+    table(160, [["TT", "Cơ quan", "Tổng số", "Đúng hạn", "Tỷ lệ (%)"],
+                ["1", "Sở Tư pháp", "1.200", "1.150", "95,83"],
+                ["2", "Sở Xây dựng", "860", "800", "93,02"]])
+    c.showPage()
+    table(780, [["3", "Sở Nội vụ", "300", "290", "96,67"],
+                ["4", "Sở Tài chính", "500", "480", "96,00"],
+                ["", "Tổng cộng", "3.000", "2.720", "90,67"]])
+    c.setFont("VN", 12)
+    c.drawString(60, 640, "Các cơ quan tiếp tục thực hiện.")
+    c.showPage()
+    c.save()
+    summary, db = ingest_into(path)
+    assert db.execute("select count(*) from tables").fetchone()[0] == 2
+    text = next(db.query("select text from documents"))["text"]
+    flags = [(c["kind"], text[c["start"]:c["end"]]) for c in
+             db.query("select * from checks where verdict = 'mismatch'")]
+    # 1.200 + 860 + 300 + 500 = 2.860, not 3.000; the percentage of that row follows it
+    assert flags == [("table_total", "3.000")], flags
+    oks = [text[c["start"]:c["end"]] for c in
+           db.query("select * from checks where verdict = 'ok' and kind = 'table_total'")]
+    assert "2.720" in oks  # 1.150 + 800 + 290 + 480
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = ["", "-", "0", "1", "2", "10", "100", "1.250", "12,5", "95,83", "Tổng cộng", "Cộng",
+          "Sở A", "Xã B", "I", "(1)", "(2)", "(3)", "(3)=(1)+(2)", "(4)=(3/1) %", "Tỷ lệ (%)",
+          "Tổng số", "Tăng, giảm", "STT", "Trong đó: nữ", "-5", "1.1"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=2, max_size=6), min_size=1, max_size=8),
+       st.booleans())
+def test_any_table_gives_checks_on_its_cells(rows, join):
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    text, t = _table(rows, "Biểu\n\n")
+    text2, t2 = _table(rows[-2:], text + "\n\n")
+    for c in table_checks(text2, [t, t2], join=join):
+        assert c["verdict"] in ("ok", "rounding", "mismatch", "unverifiable")
+        cell = text2[c["start"]:c["end"]]
+        assert cell and cell in {x for r in rows for x in r}
+        assert c["basis"] and c["message"]
