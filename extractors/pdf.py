@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import encodings
 from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
@@ -60,6 +61,7 @@ class Word:
     size: float
     bold: bool
     sup: bool = False  # a small raised number: footnote marker candidate
+    font: str = ""  # font name (without subset prefix) when it names no legacy encoding
 
 
 @dataclass
@@ -168,7 +170,11 @@ def _is_visible(obj) -> bool:
 UNMAPPED = re.compile(r"\(cid:\d+\)")
 
 
-def _page_words(page, unmapped: list[int]) -> list[Word]:
+def _page_words(page, unmapped: list[int],
+                conversions: encodings.Conversions | None = None) -> list[Word]:
+    """The page's words (pdfplumber splits them where the font changes). A word in a
+    font whose name says it is a legacy Vietnamese encoding (.VnTime, VNI-Times …) is
+    converted to Unicode here; the others keep their font name for `_convert_legacy`."""
     raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
                              x_tolerance=1.5, y_tolerance=3)
     words = []
@@ -184,9 +190,45 @@ def _page_words(page, unmapped: list[int]) -> list[Word]:
             unmapped[0] += n
             if not text:
                 continue
+        legacy = encodings.font_encoding(font)
+        if legacy is not None and encodings.is_bytes(text):
+            converted = encodings.decode(text, legacy.encoding, legacy.caps)
+            if conversions is not None and converted != text:
+                conversions.add(legacy.encoding)
+            text = converted
         words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                          "Bold" in font or "bold" in font or ",B" in font))
+                          "Bold" in font or "bold" in font or ",B" in font,
+                          font="" if legacy is not None else font.split("+", 1)[-1]))
     return words
+
+
+def _convert_legacy(pages: list["Page"], conversions: encodings.Conversions) -> None:
+    """Words in fonts whose name says nothing (a substituted font, a neutral name) are
+    judged per font by character statistics: a font whose text reads as Vietnamese only
+    once decoded from a legacy encoding has its words converted."""
+    by_font: dict[str, list[Word]] = {}
+    for p in pages:
+        for w in _all_words(p):
+            if w.font and not w.text.isascii():
+                by_font.setdefault(w.font, []).append(w)
+    for font, words in by_font.items():
+        enc = encodings.detect(" ".join(w.text for w in words))
+        if enc is None:
+            continue
+        for w in words:
+            if encodings.is_bytes(w.text):
+                w.text = encodings.decode(w.text, enc)
+                conversions.add(enc)
+
+
+def _all_words(p: "Page"):
+    for r in p.rows:
+        yield from r.words
+    for _top, cell_rows in p.tables:
+        for cells in cell_rows:
+            for lines in cells:
+                for r in lines or ():
+                    yield from r.words
 
 
 def _group_rows(words: list[Word], page_no: int) -> list[Row]:
@@ -615,9 +657,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         pages: list[Page] = []
         failed_pages = []
         unmapped = [0]
+        conversions = encodings.Conversions()
         for no, page in enumerate(raw_pages, start=1):
             try:
-                pages.append(_read_page(page, no, unmapped))
+                pages.append(_read_page(page, no, unmapped, conversions))
             except Exception as exc:  # one broken page must not lose the others
                 failed_pages.append(f"{no} ({_reason(exc, 60)})")
             finally:
@@ -632,6 +675,8 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
     if failed_pages:
         builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
+    _convert_legacy(pages, conversions)
+    builder.warnings.extend(conversions.warnings("words"))
     if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
         builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
                                 "(font without ToUnicode: text may be garbled)")
@@ -639,11 +684,12 @@ def extract_pdf(path: Path) -> ExtractedDocument:
     return builder.build()
 
 
-def _read_page(page, no: int, unmapped: list[int]) -> Page:
+def _read_page(page, no: int, unmapped: list[int],
+               conversions: encodings.Conversions | None = None) -> Page:
     """One page: its words grouped into rows (words inside tables left to the tables),
     its tables and its candidate footnote rules."""
     p = Page(no, float(page.width), height=float(page.height))
-    words = _page_words(page, unmapped)
+    words = _page_words(page, unmapped, conversions)
     tables = _find_tables(page, no) if words else []
     p.rules = _rules(page)
     boxes = [bbox for bbox, _ in tables]
