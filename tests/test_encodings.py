@@ -33,7 +33,8 @@ LETTERS = vietnamese_letters()
 # Mojibake that only a legacy font makes out of Vietnamese: TCVN3 (¸ × Ò ¬ ® § µ … next
 # to a letter) and VNI (a tone byte after a vowel: aø, oõ; aâ, eâ, aê; ñ ö in a word).
 # (¹ is TCVN3 ạ, and a footnote marker after a word: only "¹" + letter is mojibake.)
-TCVN3_ARTEFACTS = re.compile(r"\w[¸×Ò¬®§µ¶·¨©ª«»¼½¾Ë]|[¸×Ò¬®§µ¶·¨©ª«»¼½¾Ë]\w|¹[^\W\d_]")
+TCVN3_ARTEFACTS = re.compile(r"\w[¸×¬®§µ¶·¨©ª«»¼½¾Ë]|[¸×¬®§µ¶·¨©ª«»¼½¾Ë]\w|¹[^\W\d_]"
+                             r"|[a-zđ]Ò|Ò[a-zđ]")  # (Ò is a capital too: HÒA)
 VNI_ARTEFACTS = re.compile(r"[aeiouyAEIOUY][øùûõïØÙÛÕÏ]|[aAeEoO][âÂ]|[aA][êÊ]|[ñÑöÖ]\w")
 
 
@@ -349,3 +350,27 @@ def test_pdf_neutral_font_by_statistics(tmp_path):
     assert "Nơi nhận: như trên; lưu văn thư." in doc.text
     assert not TCVN3_ARTEFACTS.search(doc.text)
     assert doc.warnings and doc.warnings[0].startswith("converted TCVN3 → Unicode in ")
+
+
+# ---- ingest ------------------------------------------------------------------------
+
+def test_ingest_legacy_documents_keeps_provenance(tmp_path, ingest_into):
+    from tests.test_provenance import assert_spans
+
+    folder = tmp_path / "cu"
+    folder.mkdir()
+    _legacy_docx(folder / "hon-hop.docx")
+    (folder / "qd.txt").write_bytes(encode(
+        TXT + "\nCăn cứ Quyết định số 58/2024/QĐ-UBND ngày 12/3/2024 của Ủy ban nhân dân tỉnh.\n",
+        "VNI").encode("cp1252"))
+    _legacy_pdf(folder / "cu.pdf")
+    summary, db = ingest_into(folder)
+    rows = {r["path"].rsplit("/", 1)[-1]: r for r in db.query(
+        "select path, status, warnings, text from documents")}
+    assert {name: r["status"] for name, r in rows.items()} == {
+        "hon-hop.docx": "partial", "qd.txt": "partial", "cu.pdf": "partial"}
+    assert "converted VNI → Unicode" in rows["qd.txt"]["warnings"]
+    assert "58/2024/QĐ-UBND" in rows["qd.txt"]["text"]
+    cited = [r["canonical"] for r in db.query("select canonical from citations")]
+    assert any("58/2024/QĐ-UBND" in (c or "") for c in cited)
+    assert assert_spans(db) > 0
