@@ -205,20 +205,35 @@ def _page_words(page, unmapped: list[int],
 def _convert_legacy(pages: list["Page"], conversions: encodings.Conversions) -> None:
     """Words in fonts whose name says nothing (a substituted font, a neutral name) are
     judged per font by character statistics: a font whose text reads as Vietnamese only
-    once decoded from a legacy encoding has its words converted."""
+    once decoded from a legacy encoding has its words converted. (Words in fonts named
+    as legacy were converted when read: they count in `conversions` already.)"""
     by_font: dict[str, list[Word]] = {}
     for p in pages:
         for w in _all_words(p):
             if w.font and not w.text.isascii():
                 by_font.setdefault(w.font, []).append(w)
+    undecided = []
     for font, words in by_font.items():
-        enc = encodings.detect(" ".join(w.text for w in words))
+        text = " ".join(w.text for w in words)
+        enc = encodings.detect(text)
         if enc is None:
-            continue
-        for w in words:
-            if encodings.is_bytes(w.text):
-                w.text = encodings.decode(w.text, enc)
-                conversions.add(enc)
+            undecided.append((text, words))
+        else:
+            _decode_words(words, enc, conversions)
+    # A font with too few words to judge alone (an italic date line) in a document that
+    # is legacy elsewhere: converted when its words read better in that encoding.
+    if conversions.runs and undecided:
+        prior = conversions.runs.most_common(1)[0][0]
+        for text, words in undecided:
+            if encodings.reads_as(text, prior):
+                _decode_words(words, prior, conversions)
+
+
+def _decode_words(words: list[Word], enc: str, conversions: encodings.Conversions) -> None:
+    for w in words:
+        if encodings.is_bytes(w.text):
+            w.text = encodings.decode(w.text, enc)
+            conversions.add(enc)
 
 
 def _all_words(p: "Page"):

@@ -342,12 +342,16 @@ def test_pdf_neutral_font_by_statistics(tmp_path):
         y -= 20
     c.setFont(uni, 12)
     c.drawString(72, y - 20, "Nơi nhận: như trên; lưu văn thư.")
+    # a second neutral font with too few words to judge alone: the document's encoding
+    c.setFont(_pdf_font("ItalicLike"), 12)
+    c.drawString(300, y - 60, encode("Lệ Thủy, ngày 29 tháng 11", "TCVN3"))
     c.showPage()
     c.save()
     doc = extract(path)
     assert "Căn cứ Luật Tổ chức chính quyền địa phương" in doc.text
     assert "Xét đề nghị của Giám đốc Sở Nội vụ" in doc.text
     assert "Nơi nhận: như trên; lưu văn thư." in doc.text
+    assert "Lệ Thủy, ngày 29 tháng 11" in doc.text
     assert not TCVN3_ARTEFACTS.search(doc.text)
     assert doc.warnings and doc.warnings[0].startswith("converted TCVN3 → Unicode in ")
 
