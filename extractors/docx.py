@@ -206,9 +206,13 @@ class Numbering:
 
 def run_font(rpr) -> str | None:
     """The font named by a w:rPr's w:rFonts for Latin text above ASCII (w:hAnsi, where
-    8-bit fonts put their Vietnamese letters), else for ASCII (w:ascii)."""
+    8-bit fonts put their Vietnamese letters), else for ASCII (w:ascii). A theme font
+    (w:hAnsiTheme …) wins over a name, as in Word: "theme:minorHAnsi"."""
     fonts = rpr.find(w("rFonts")) if rpr is not None else None
-    return (wval(fonts, "hAnsi") or wval(fonts, "ascii")) if fonts is not None else None
+    if fonts is None:
+        return None
+    theme = wval(fonts, "hAnsiTheme") or wval(fonts, "asciiTheme")
+    return f"theme:{theme}" if theme else (wval(fonts, "hAnsi") or wval(fonts, "ascii"))
 
 
 @dataclass

@@ -378,3 +378,12 @@ def test_ingest_legacy_documents_keeps_provenance(tmp_path, ingest_into):
     cited = [r["canonical"] for r in db.query("select canonical from citations")]
     assert any("58/2024/QĐ-UBND" in (c or "") for c in cited)
     assert assert_spans(db) > 0
+
+
+def test_docx_theme_font_wins_over_a_legacy_name(tmp_path):
+    d = docx.Document()
+    run = d.add_paragraph().add_run("Báo cáo các tháng")
+    run.font.name = ".VnTime"
+    run._r.rPr.rFonts.set(qn("w:hAnsiTheme"), "minorHAnsi")  # Word draws the theme font
+    d.save(tmp_path / "theme.docx")
+    assert extract(tmp_path / "theme.docx").text == "Báo cáo các tháng"
