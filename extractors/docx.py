@@ -1148,7 +1148,9 @@ def extract_docx(path: Path) -> ExtractedDocument:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
     builder.metadata.update(_metadata(package.core))
     builder.warnings.extend(reader.conversions.warnings())
-    return builder.build()
+    doc = builder.build()
+    encodings.check_converted(doc)
+    return doc
 
 
 def _legacy_encoding(body, styles: Styles) -> str | None:

@@ -696,7 +696,9 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
                                 "(font without ToUnicode: text may be garbled)")
     _analyse(builder, pages)
-    return builder.build()
+    doc = builder.build()
+    encodings.check_converted(doc)
+    return doc
 
 
 def _read_page(page, no: int, unmapped: list[int],

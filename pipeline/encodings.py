@@ -312,7 +312,11 @@ def detect(text: str, min_words: int = _MIN_WORDS) -> str | None:
         return None
     best = max(ENCODINGS, key=lambda e: s[e])
     runner_up = max(s[e] for e in ENCODINGS if e != best)
-    if s[best] >= 0.85 and s[best] >= s["unicode"] + 0.3 and s[best] >= runner_up + 0.15:
+    # and most of ALL the non-ASCII words must read (a poor OCR's "c§u", "k€t" make a few
+    # syllables in some encoding, among many words that make none)
+    covered = s[best] * s["words"] / min(len(words), 3000)
+    if s[best] >= 0.85 and covered >= 0.6 and s[best] >= s["unicode"] + 0.3 \
+            and s[best] >= runner_up + 0.15:
         return best
     return None
 
@@ -336,9 +340,23 @@ def looks_legacy(text: str) -> bool:
     Vietnamese letters outside Latin-1: mojibake of some legacy font."""
     text = text[:_SAMPLE]
     words = _words(text)
-    if len(words) < 5 or _VIETNAMESE_ONLY.search(text):
+    if len(words) < _MIN_WORDS or _VIETNAMESE_ONLY.search(text):
         return False
-    return _share(words[:3000]) < 0.5
+    # Vietnamese puts a mark on most words: mojibake of it is full of non-ASCII words (a
+    # text that lost its marks, such as a poor OCR, is another problem)
+    tokens = sum(1 for w in _WORD_SPLIT.split(text) if len(w) > 1)
+    return len(words) >= 0.2 * tokens and _share(words[:3000]) < 0.5
+
+
+UNCONVERTED = ("text does not read as Vietnamese: a legacy font encoding (or glyph mapping) "
+               "that could not be converted")
+
+
+def check_converted(doc) -> None:
+    """Warn on an extracted document whose text is still legacy mojibake (no font name
+    and no clear statistics): it must not be stored as 'ok'."""
+    if looks_legacy(doc.text):
+        doc.warnings.append(UNCONVERTED)
 
 
 # ---- bookkeeping -------------------------------------------------------------------

@@ -387,3 +387,31 @@ def test_docx_theme_font_wins_over_a_legacy_name(tmp_path):
     run._r.rPr.rFonts.set(qn("w:hAnsiTheme"), "minorHAnsi")  # Word draws the theme font
     d.save(tmp_path / "theme.docx")
     assert extract(tmp_path / "theme.docx").text == "Báo cáo các tháng"
+
+
+def test_detect_needs_most_words_to_read():
+    # a poor OCR: a few words read in VISCII ("c§u" → cậu), most in no encoding at all
+    ocr = ("Can cu k€ hoach v€ viec c§u m§u d¢ng xu§t c§ ch€ k€t thi€t ti€n d€n nhi€u "
+           "TYL¥ bi€n K€t tn« Di€u di€u ") * 3
+    assert encodings.scores(ocr)["VISCII"] == 1.0
+    assert detect(ocr) is None
+
+
+def test_unconverted_legacy_docx_is_not_ok(tmp_path):
+    """Two legacy encodings, no font name: nothing is converted, and the document says
+    its text does not read (status 'partial', not 'ok')."""
+    d = docx.Document()
+    d.add_paragraph(encode(TXT, "TCVN3", lossy=True))
+    d.add_paragraph(encode(TXT, "VNI"))
+    d.add_paragraph(encode(SAMPLE, "VISCII"))
+    d.save(tmp_path / "rac.docx")
+    doc = extract(tmp_path / "rac.docx")
+    assert doc.warnings == [encodings.UNCONVERTED]
+
+
+def test_looks_legacy():
+    assert encodings.looks_legacy(encode(SAMPLE, "TCVN3", lossy=True))
+    assert not encodings.looks_legacy(SAMPLE)
+    text_without_marks = ("Bao cao ve tinh hinh thuc hien nhiem vu nam 2024 " * 20
+                          + "c§u k€t v€ d¢ng " * 3)  # a poor OCR: few marked words
+    assert not encodings.looks_legacy(text_without_marks)
