@@ -123,15 +123,18 @@ class _Level:
     text: str = "%1."
     restart: int | None = None  # w:lvlRestart: restart only after this (1-based) level
     legal: bool = False  # w:isLgl: show every level of the label in decimal
+    legacy: tuple | None = None  # (encoding, caps) when the label's font is a legacy one
 
     @classmethod
     def read(cls, lvl) -> "_Level":
         v = wval(lvl.find(w("lvlRestart")))
+        legacy = encodings.font_encoding(run_font(lvl.find(w("rPr"))))
         return cls(start=int(wval(lvl.find(w("start"))) or 1),
                    fmt=wval(lvl.find(w("numFmt"))) or "decimal",
                    text=wval(lvl.find(w("lvlText"))) or "",
                    restart=int(v) if v and v.isdigit() else None,
-                   legal=_is_on(lvl.find(w("isLgl"))))
+                   legal=_is_on(lvl.find(w("isLgl"))),
+                   legacy=(legacy.encoding, legacy.caps) if legacy else None)
 
 
 @dataclass
@@ -199,7 +202,10 @@ class Numbering:
             fmt = "decimal" if lvl.legal else (levels.get(i) or _Level()).fmt
             return format_number(counters.get(i, start(i)), fmt)
 
-        return re.sub(r"%(\d)", repl, lvl.text), lvl.fmt
+        label = re.sub(r"%(\d)", repl, lvl.text)
+        if lvl.legacy and encodings.is_bytes(label):  # "§iÒu %1." in .VnTime: "Điều 1."
+            label = encodings.decode(label, *lvl.legacy)
+        return label, lvl.fmt
 
 
 # -- styles ----------------------------------------------------------------------------

@@ -415,3 +415,17 @@ def test_looks_legacy():
     text_without_marks = ("Bao cao ve tinh hinh thuc hien nhiem vu nam 2024 " * 20
                           + "c§u k€t v€ d¢ng " * 3)  # a poor OCR: few marked words
     assert not encodings.looks_legacy(text_without_marks)
+
+
+def test_docx_numbering_label_in_a_legacy_font(tmp_path):
+    from tests.test_docx import _add_numbering, _numbered
+
+    d = docx.Document()
+    num_id = _add_numbering(d, "decimal", encode("Điều %1.", "TCVN3"))  # "§iÒu %1."
+    for level in d.part.numbering_part.element.iter(qn("w:lvl")):
+        if level.find(qn("w:lvlText")).get(qn("w:val")).startswith("§"):
+            level.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:rFonts w:ascii=".VnTime" '
+                                   f'w:hAnsi=".VnTime"/></w:rPr>'))
+    _numbered(d, "Phạm vi điều chỉnh", num_id)
+    d.save(tmp_path / "dieu.docx")
+    assert "Điều 1. Phạm vi điều chỉnh" in extract(tmp_path / "dieu.docx").text
