@@ -77,29 +77,27 @@ class Table:
     longest: int
 
 
+def _rows(name: str):
+    """(Unicode, byte sequence, part) for each line of an encoding's table."""
+    for line in (DATA / _FILES[name]).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(("#", "unicode\t")):
+            ch, _codepoint, seq, part = line.split("\t")
+            yield ch, tuple(int(x, 16) for x in seq.split()), part
+
+
 @lru_cache(maxsize=None)
 def table(name: str) -> Table:
-    dec, enc, full = {}, {}, {}
-    for line in (DATA / _FILES[name]).read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#") or line.startswith("unicode\t"):
-            continue
-        ch, _cp, seq, part = line.split("\t")
-        key = tuple(int(x, 16) for x in seq.split())
-        full[ch] = key
+    dec, enc = {}, {}
+    for ch, key, part in _rows(name):
         if part in _DECODED:
             dec[key] = ch
-            enc[ch] = key
+            enc.setdefault(ch, key)
     return Table(name, dec, enc, max(len(k) for k in dec))
 
 
 def rows(name: str) -> dict[str, tuple[int, ...]]:
-    """Every letter of the table (decoded parts or not) -> its byte sequence."""
-    out = {}
-    for line in (DATA / _FILES[name]).read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith(("#", "unicode\t")):
-            ch, _cp, seq, _part = line.split("\t")
-            out[ch] = tuple(int(x, 16) for x in seq.split())
-    return out
+    """Every character of the table (decoded parts or not) -> its byte sequence."""
+    return {ch: key for ch, key, _part in _rows(name)}
 
 
 def _upper(ch: str) -> str:
