@@ -451,6 +451,7 @@ class Reader:
         # The legacy encoding the document uses (from its font names, or its text): runs
         # whose font says nothing are converted from it when their words read better.
         self.legacy: str | None = None
+        self.legacy_whole = False  # found by statistics on the whole text, not font names
 
     def inline(self, el, out: Inline, in_footnote: bool = False, bold: bool = False,
                font: str | None = None) -> Inline:
@@ -518,7 +519,8 @@ class Reader:
                     else:
                         out.add_legacy(text, key, bold)
                     continue
-                if legacy is None and self.legacy and encodings.reads_as(text, self.legacy):
+                if legacy is None and self.legacy and \
+                        encodings.reads_as(text, self.legacy, self.legacy_whole):
                     self.conversions.add(self.legacy)
                     out.add_legacy(text, (self.legacy, False), bold)
                     continue
@@ -1131,7 +1133,7 @@ def extract_docx(path: Path) -> ExtractedDocument:
         settings.find(w("footnotePr")) if settings is not None else None,
         sect.find(w("footnotePr")) if sect is not None else None))
     reader = Reader(styles, numbering, marks)
-    reader.legacy = _legacy_encoding(body, styles)
+    reader.legacy, reader.legacy_whole = _legacy_encoding(body, styles)
     # Pages only when Word recorded its layout; python-docx/LibreOffice files have none.
     paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
     writer = BodyWriter(builder, reader, paged)
@@ -1159,18 +1161,19 @@ def extract_docx(path: Path) -> ExtractedDocument:
     return doc
 
 
-def _legacy_encoding(body, styles: Styles) -> str | None:
-    """The pre-Unicode encoding of the document's legacy fonts (the most used one), or,
-    when no font names one, the encoding its text is in by statistics (fonts lost in a
-    conversion); None for a Unicode document."""
+def _legacy_encoding(body, styles: Styles) -> tuple[str | None, bool]:
+    """(encoding, whole): the pre-Unicode encoding of the document's legacy fonts (the
+    most used one), or, when no font names one, the encoding its whole text is in by
+    statistics (fonts lost in a conversion); None for a Unicode document."""
     found = Counter()
     names = [run_font(rpr) for rpr in body.iter(w("rPr"))] + list(styles.fonts.values())
     for name in names + [styles.default_font]:
         if (enc := encodings.font_encoding(name)) is not None:
             found[enc.encoding] += 1
     if found:
-        return found.most_common(1)[0][0]
-    return encodings.detect("\n".join(t.text or "" for t in body.iter(w("t"))))
+        return found.most_common(1)[0][0], False
+    enc = encodings.detect("\n".join(t.text or "" for t in body.iter(w("t"))))
+    return enc, enc is not None
 
 
 def _join_with_refs(pieces) -> tuple[str, list[tuple[int, int, int]]]:

@@ -303,7 +303,7 @@ def detect(text: str, min_words: int = _MIN_WORDS) -> str | None:
     words = _words(text)
     if len(words) < min_words:
         return None
-    if len(_VIETNAMESE_ONLY.findall(text)) > 0.02 * len(words):
+    if len(_VIETNAMESE_ONLY.findall(text)) > 0.1 * len(words):  # Unicode: ~1 a word
         return None
     s = _scores(words)
     if s["words"] < min_words:
@@ -319,18 +319,20 @@ def detect(text: str, min_words: int = _MIN_WORDS) -> str | None:
     return None
 
 
-def reads_as(text: str, encoding: str) -> bool:
+def reads_as(text: str, encoding: str, whole: bool = False) -> bool:
     """A short piece without a telling font name (a run, a table cell) in a document
     known to use `encoding` elsewhere: does it read as Vietnamese only once decoded?
-    More of its words must become syllables than are now, and most of them must."""
+    More of its words must become syllables than are now, and most of them must. When
+    the `whole` document's text is in that encoding (statistics on all of it), a piece
+    is converted unless decoding makes it read worse ("Q§-UB" has no syllable either way)."""
     if text.isascii() or not is_bytes(text) or _VIETNAMESE_ONLY.search(text):
         return False
     words = _words(text)
-    if not words:
-        return False
     before = sum(map(is_syllable, words))
     after = sum(is_syllable(decode(w, encoding)) for w in words)
-    return after > before and 2 * after >= len(words) + before
+    if whole:
+        return after >= before
+    return bool(words) and after > before and 2 * after >= len(words) + before
 
 
 def looks_legacy(text: str) -> bool:

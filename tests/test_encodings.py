@@ -429,3 +429,19 @@ def test_docx_numbering_label_in_a_legacy_font(tmp_path):
     _numbered(d, "Phạm vi điều chỉnh", num_id)
     d.save(tmp_path / "dieu.docx")
     assert "Điều 1. Phạm vi điều chỉnh" in extract(tmp_path / "dieu.docx").text
+
+
+def test_docx_whole_text_in_tcvn3_without_font_names(tmp_path):
+    """Fonts lost (Times New Roman everywhere) but every paragraph in TCVN3: the whole
+    text decides, and runs that hold no syllable either way ("Q§-UB") follow it."""
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run(encode("Số: ", "TCVN3"))
+    p.add_run(encode("125/QĐ-UB", "TCVN3"))
+    d.add_paragraph(encode(TXT, "TCVN3", lossy=True))
+    d.add_paragraph("Hà Nội, ngày 5 tháng 3 năm 2004")  # a Unicode line stays as it is
+    d.save(tmp_path / "mat-font.docx")
+    doc = extract(tmp_path / "mat-font.docx")
+    assert doc.text.startswith("Số: 125/QĐ-UB\n\nQUYẾT ĐỊNH")
+    assert "Hà Nội, ngày 5 tháng 3 năm 2004" in doc.text
+    assert not TCVN3_ARTEFACTS.search(doc.text)
