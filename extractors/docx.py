@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from pipeline import encodings
 from pipeline.builder import DocumentBuilder, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError, Table
 
@@ -121,15 +123,18 @@ class _Level:
     text: str = "%1."
     restart: int | None = None  # w:lvlRestart: restart only after this (1-based) level
     legal: bool = False  # w:isLgl: show every level of the label in decimal
+    legacy: tuple | None = None  # (encoding, caps) when the label's font is a legacy one
 
     @classmethod
     def read(cls, lvl) -> "_Level":
         v = wval(lvl.find(w("lvlRestart")))
+        legacy = encodings.font_encoding(run_font(lvl.find(w("rPr"))))
         return cls(start=int(wval(lvl.find(w("start"))) or 1),
                    fmt=wval(lvl.find(w("numFmt"))) or "decimal",
                    text=wval(lvl.find(w("lvlText"))) or "",
                    restart=int(v) if v and v.isdigit() else None,
-                   legal=_is_on(lvl.find(w("isLgl"))))
+                   legal=_is_on(lvl.find(w("isLgl"))),
+                   legacy=(legacy.encoding, legacy.caps) if legacy else None)
 
 
 @dataclass
@@ -197,10 +202,24 @@ class Numbering:
             fmt = "decimal" if lvl.legal else (levels.get(i) or _Level()).fmt
             return format_number(counters.get(i, start(i)), fmt)
 
-        return re.sub(r"%(\d)", repl, lvl.text), lvl.fmt
+        label = re.sub(r"%(\d)", repl, lvl.text)
+        if lvl.legacy and encodings.is_bytes(label):  # "§iÒu %1." in .VnTime: "Điều 1."
+            label = encodings.decode(label, *lvl.legacy)
+        return label, lvl.fmt
 
 
 # -- styles ----------------------------------------------------------------------------
+
+def run_font(rpr) -> str | None:
+    """The font named by a w:rPr's w:rFonts for Latin text above ASCII (w:hAnsi, where
+    8-bit fonts put their Vietnamese letters), else for ASCII (w:ascii). A theme font
+    (w:hAnsiTheme …) wins over a name, as in Word: "theme:minorHAnsi"."""
+    fonts = rpr.find(w("rFonts")) if rpr is not None else None
+    if fonts is None:
+        return None
+    theme = wval(fonts, "hAnsiTheme") or wval(fonts, "asciiTheme")
+    return f"theme:{theme}" if theme else (wval(fonts, "hAnsi") or wval(fonts, "ascii"))
+
 
 @dataclass
 class Styles:
@@ -208,6 +227,9 @@ class Styles:
     based_on: dict[str, str] = field(default_factory=dict)
     ppr: dict[str, object] = field(default_factory=dict)  # styleId -> w:pPr
     bold: dict[str, bool] = field(default_factory=dict)
+    fonts: dict[str, str] = field(default_factory=dict)  # styleId -> font of its w:rFonts
+    default_font: str | None = None  # w:docDefaults
+    default_paragraph: str | None = None  # the style of a paragraph without w:pStyle
 
     @classmethod
     def parse(cls, root) -> "Styles":
@@ -224,7 +246,25 @@ class Styles:
             rpr = s.find(w("rPr"))
             if rpr is not None and rpr.find(w("b")) is not None:
                 st.bold[sid] = _is_on(rpr.find(w("b")))
+            if (font := run_font(rpr)) is not None:
+                st.fonts[sid] = font
+            if s.get(w("type")) == "paragraph" and s.get(w("default")) in ("1", "true", "on"):
+                st.default_paragraph = sid
+        defaults = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+        st.default_font = run_font(defaults)
         return st
+
+    def font(self, sid: str | None) -> str | None:
+        """The font a style gives its text (through w:basedOn), else None."""
+        for s in self.chain(sid):
+            if s in self.fonts:
+                return self.fonts[s]
+        return None
+
+    def paragraph_font(self, sid: str | None) -> str | None:
+        """A paragraph's font: its style's (or the default paragraph style's), else the
+        document defaults'."""
+        return self.font(sid or self.default_paragraph) or self.default_font
 
     def chain(self, sid: str | None):
         seen = set()
@@ -351,8 +391,34 @@ class Inline:
     chars: int = 0  # visible characters …
     bold_chars: int = 0  # … of which bold
     pending_custom: tuple | None = None  # note whose custom mark is the next text
+    # Text of runs in a legacy font (TCVN3, VNI …) not yet converted: kept until the next
+    # other piece, since a VNI letter (base + diacritic byte) may straddle two runs.
+    legacy_key: tuple | None = None  # (encoding, caps)
+    legacy_parts: list = field(default_factory=list)  # (text, bold)
 
     def add(self, s: str, bold: bool = False) -> None:
+        self.flush()
+        self._add(s, bold)
+
+    def add_legacy(self, s: str, key: tuple, bold: bool = False) -> None:
+        if self.pending_custom is not None:
+            self.add(encodings.decode(s, *key), bold)
+            return
+        if self.legacy_parts and key != self.legacy_key:
+            self.flush()
+        self.legacy_key = key
+        self.legacy_parts.append((s, bold))
+
+    def flush(self) -> None:
+        """Convert the pending legacy-font text and append it."""
+        if not self.legacy_parts:
+            return
+        raw = "".join(t for t, _ in self.legacy_parts)
+        bold = 2 * sum(len(t) for t, b in self.legacy_parts if b) >= len(raw)
+        self.legacy_parts = []
+        self._add(encodings.decode(raw, *self.legacy_key), bold)
+
+    def _add(self, s: str, bold: bool = False) -> None:
         if not s:
             return
         if self.pending_custom is not None and s.strip():
@@ -369,6 +435,7 @@ class Inline:
 
     @property
     def text(self) -> str:
+        self.flush()
         return "".join(self.parts)
 
 
@@ -380,32 +447,48 @@ class Reader:
         self.styles = styles
         self.numbering = numbering
         self.marks = marks
+        self.conversions = encodings.Conversions()  # runs converted from legacy fonts
+        # The legacy encoding the document uses (from its font names, or its text): runs
+        # whose font says nothing are converted from it when their words read better.
+        self.legacy: str | None = None
+        self.legacy_whole = False  # found by statistics on the whole text, not font names
 
-    def inline(self, el, out: Inline, in_footnote: bool = False, bold: bool = False) -> Inline:
+    def inline(self, el, out: Inline, in_footnote: bool = False, bold: bool = False,
+               font: str | None = None) -> Inline:
+        """`font`: the paragraph's font, inherited by runs that name none themselves."""
+        if el.tag == w("p") and font is None:
+            ppr = el.find(w("pPr"))
+            font = self.styles.paragraph_font(wval(ppr.find(w("pStyle"))) if ppr is not None
+                                              else None)
         for child in el:
             if not isinstance(child.tag, str):
                 continue  # comments, processing instructions
             q = etree.QName(child.tag)
             if q.namespace == MC_NS:
                 if (node := _alternate(child)) is not None:
-                    self.inline(node, out, in_footnote, bold)
+                    self.inline(node, out, in_footnote, bold, font)
             elif q.namespace == M_NS:  # Office math: keep its text
                 out.add("".join(t.text or "" for t in child.iter(f"{{{M_NS}}}t")))
             elif q.namespace != W_NS:  # drawings, VML: only their text boxes matter
                 out.boxes.extend(child.iter(w("txbxContent")))
             elif q.localname == "r":
-                self.run(child, out, in_footnote, bold)
+                self.run(child, out, in_footnote, bold, font)
             elif q.localname in ("ins", "moveTo", "hyperlink", "smartTag", "customXml",
                                  "fldSimple", "bdo", "dir", "sdtContent"):
-                self.inline(child, out, in_footnote, bold)
+                self.inline(child, out, in_footnote, bold, font)
             elif q.localname == "sdt" and (content := child.find(w("sdtContent"))) is not None:
-                self.inline(content, out, in_footnote, bold)
+                self.inline(content, out, in_footnote, bold, font)
             # w:del, w:moveFrom, w:pPr, bookmarks, comment ranges: nothing displayed
         return out
 
-    def run(self, r, out: Inline, in_footnote: bool, bold: bool) -> None:
+    def run(self, r, out: Inline, in_footnote: bool, bold: bool, font: str | None = None) -> None:
         rpr = r.find(w("rPr"))
         sup = False
+        # The run's font: its own w:rFonts, its character style's, else the paragraph's.
+        own = run_font(rpr)
+        if own is None and rpr is not None:
+            own = self.styles.font(wval(rpr.find(w("rStyle"))))
+        legacy = encodings.font_encoding(own or font)
         if rpr is not None:
             if _is_on(rpr.find(w("vanish"))) or _is_on(rpr.find(w("webHidden"))):
                 return
@@ -425,6 +508,22 @@ class Reader:
                     out.boxes.extend(node.iter(w("txbxContent")))
             elif local == "t":
                 text = child.text or ""
+                if legacy is not None and text and encodings.is_bytes(text):
+                    # A run in a legacy font (TCVN3 .VnTime, VNI-Times …): its characters
+                    # are the font's bytes. A run that holds real Unicode letters is left.
+                    key = (legacy.encoding, legacy.caps)
+                    if not text.isascii() or (legacy.caps and any(c.islower() for c in text)):
+                        self.conversions.add(legacy.encoding)
+                    if sup:
+                        out.add(_superscript(encodings.decode(text, *key)), bold)
+                    else:
+                        out.add_legacy(text, key, bold)
+                    continue
+                if legacy is None and self.legacy and \
+                        encodings.reads_as(text, self.legacy, self.legacy_whole):
+                    self.conversions.add(self.legacy)
+                    out.add_legacy(text, (self.legacy, False), bold)
+                    continue
                 if any("\uf020" <= c <= "\uf0ff" for c in text):  # symbol font in w:t
                     fonts = rpr.find(w("rFonts")) if rpr is not None else None
                     font = wval(fonts, "ascii") or wval(fonts, "hAnsi") or "Symbol"
@@ -432,6 +531,8 @@ class Reader:
                                    else c for c in text)
                 out.add(_superscript(text) if sup and out.pending_custom is None else text,
                         bold)
+            elif local == "softHyphen" and legacy is not None:
+                out.add_legacy("\u00ad", (legacy.encoding, legacy.caps), bold)  # TCVN3 ư
             elif local in ("tab", "ptab"):
                 out.add("\t")  # a space once normalized; kept to find tab-set columns
             elif local in ("br", "cr"):
@@ -441,6 +542,7 @@ class Reader:
             elif local == "sym":
                 out.add(_symbol(child.get(w("font")), child.get(w("char"))), bold)
             elif local == "lastRenderedPageBreak":
+                out.flush()
                 out.breaks.append(out.length)
             elif local in ("footnoteReference", "endnoteReference") and not in_footnote:
                 key = (local[0], child.get(w("id")))
@@ -450,6 +552,7 @@ class Reader:
                 if mark.custom:  # the mark is the text that follows
                     out.pending_custom = key
                 else:
+                    out.flush()
                     start = out.length
                     out.add(mark.text)
                     out.refs.append((key, start, out.length))
@@ -1030,6 +1133,7 @@ def extract_docx(path: Path) -> ExtractedDocument:
         settings.find(w("footnotePr")) if settings is not None else None,
         sect.find(w("footnotePr")) if sect is not None else None))
     reader = Reader(styles, numbering, marks)
+    reader.legacy, reader.legacy_whole = _legacy_encoding(body, styles)
     # Pages only when Word recorded its layout; python-docx/LibreOffice files have none.
     paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
     writer = BodyWriter(builder, reader, paged)
@@ -1051,7 +1155,25 @@ def extract_docx(path: Path) -> ExtractedDocument:
     if missing:
         builder.warnings.append(f"footnote references without a footnote: ids {missing}")
     builder.metadata.update(_metadata(package.core))
-    return builder.build()
+    builder.warnings.extend(reader.conversions.warnings())
+    doc = builder.build()
+    encodings.check_converted(doc)
+    return doc
+
+
+def _legacy_encoding(body, styles: Styles) -> tuple[str | None, bool]:
+    """(encoding, whole): the pre-Unicode encoding of the document's legacy fonts (the
+    most used one), or, when no font names one, the encoding its whole text is in by
+    statistics (fonts lost in a conversion); None for a Unicode document."""
+    found = Counter()
+    names = [run_font(rpr) for rpr in body.iter(w("rPr"))] + list(styles.fonts.values())
+    for name in names + [styles.default_font]:
+        if (enc := encodings.font_encoding(name)) is not None:
+            found[enc.encoding] += 1
+    if found:
+        return found.most_common(1)[0][0], False
+    enc = encodings.detect("\n".join(t.text or "" for t in body.iter(w("t"))))
+    return enc, enc is not None
 
 
 def _join_with_refs(pieces) -> tuple[str, list[tuple[int, int, int]]]:

@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import encodings
 from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
@@ -66,6 +67,7 @@ class Word:
     bold: bool
     sup: bool = False  # a small raised number: footnote marker candidate
     annot: bool = False  # printed by an annotation (a signed PDF's number/day widget)
+    font: str = ""  # font name (without subset prefix) when it names no legacy encoding
 
 
 @dataclass
@@ -185,10 +187,14 @@ def _is_visible(obj) -> bool:
 UNMAPPED = re.compile(r"\(cid:\d+\)")
 
 
-def _page_words(page, unmapped: list[int]) -> list[Word]:
+def _page_words(page, unmapped: list[int],
+                conversions: encodings.Conversions | None = None) -> list[Word]:
+    """The page's words (pdfplumber splits them where the font changes). A word in a
+    font whose name says it is a legacy Vietnamese encoding (.VnTime, VNI-Times …) is
+    converted to Unicode here; the others keep their font name for `_convert_legacy`."""
     raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
                              x_tolerance=1.5, y_tolerance=3)
-    words = _to_words(raw, unmapped)
+    words = _to_words(raw, unmapped, conversions=conversions)
     fills = _annotation_words(page, unmapped)
     return _attach_fills(words, fills) if fills else words
 
@@ -220,7 +226,8 @@ def _attach_fills(words: list[Word], fills: list[Word]) -> list[Word]:
     return out
 
 
-def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False) -> list[Word]:
+def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
+              conversions: encodings.Conversions | None = None) -> list[Word]:
     words = []
     for w in raw:
         if not w.get("upright", True):
@@ -234,8 +241,15 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False) -> list
             unmapped[0] += n
             if not text:
                 continue
+        legacy = encodings.font_encoding(font)
+        if legacy is not None and encodings.is_bytes(text):
+            converted = encodings.decode(text, legacy.encoding, legacy.caps)
+            if conversions is not None and converted != text:
+                conversions.add(legacy.encoding)
+            text = converted
         words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                          "Bold" in font or "bold" in font or ",B" in font, annot=annot))
+                          "Bold" in font or "bold" in font or ",B" in font, annot=annot,
+                          font="" if legacy is not None else font.split("+", 1)[-1]))
     return words
 
 
@@ -457,6 +471,50 @@ def _not_in_content_words(page, words: list[Word]) -> list[Word]:
     return [w for w in words if not any(
         c["text"] == w.text and c["x0"] - 3 <= (w.x0 + w.x1) / 2 <= c["x1"] + 3
         and c["top"] - 3 <= (w.top + w.bottom) / 2 <= c["bottom"] + 3 for c in content)]
+
+
+def _convert_legacy(pages: list["Page"], conversions: encodings.Conversions) -> None:
+    """Words in fonts whose name says nothing (a substituted font, a neutral name) are
+    judged per font by character statistics: a font whose text reads as Vietnamese only
+    once decoded from a legacy encoding has its words converted. (Words in fonts named
+    as legacy were converted when read: they count in `conversions` already.)"""
+    by_font: dict[str, list[Word]] = {}
+    for p in pages:
+        for w in _all_words(p):
+            if w.font and not w.text.isascii():
+                by_font.setdefault(w.font, []).append(w)
+    undecided = []
+    for font, words in by_font.items():
+        text = " ".join(w.text for w in words)
+        enc = encodings.detect(text)
+        if enc is None:
+            undecided.append((text, words))
+        else:
+            _decode_words(words, enc, conversions)
+    # A font with too few words to judge alone (an italic date line) in a document that
+    # is legacy elsewhere: converted when its words read better in that encoding.
+    if conversions.runs and undecided:
+        prior = conversions.runs.most_common(1)[0][0]
+        for text, words in undecided:
+            if encodings.reads_as(text, prior):
+                _decode_words(words, prior, conversions)
+
+
+def _decode_words(words: list[Word], enc: str, conversions: encodings.Conversions) -> None:
+    for w in words:
+        if encodings.is_bytes(w.text):
+            w.text = encodings.decode(w.text, enc)
+            conversions.add(enc)
+
+
+def _all_words(p: "Page"):
+    for r in p.rows:
+        yield from r.words
+    for _top, cell_rows in p.tables:
+        for cells in cell_rows:
+            for lines in cells:
+                for r in lines or ():
+                    yield from r.words
 
 
 def _group_rows(words: list[Word], page_no: int) -> list[Row]:
@@ -885,9 +943,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         pages: list[Page] = []
         failed_pages = []
         unmapped = [0]
+        conversions = encodings.Conversions()
         for no, page in enumerate(raw_pages, start=1):
             try:
-                pages.append(_read_page(page, no, unmapped))
+                pages.append(_read_page(page, no, unmapped, conversions))
             except Exception as exc:  # one broken page must not lose the others
                 failed_pages.append(f"{no} ({_reason(exc, 60)})")
             finally:
@@ -902,18 +961,23 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
     if failed_pages:
         builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
+    _convert_legacy(pages, conversions)
+    builder.warnings.extend(conversions.warnings("words"))
     if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
         builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
                                 "(font without ToUnicode: text may be garbled)")
     _analyse(builder, pages)
-    return builder.build()
+    doc = builder.build()
+    encodings.check_converted(doc)
+    return doc
 
 
-def _read_page(page, no: int, unmapped: list[int]) -> Page:
+def _read_page(page, no: int, unmapped: list[int],
+               conversions: encodings.Conversions | None = None) -> Page:
     """One page: its words grouped into rows (words inside tables left to the tables),
     its tables and its candidate footnote rules."""
     p = Page(no, float(page.width), height=float(page.height))
-    words = _page_words(page, unmapped)
+    words = _page_words(page, unmapped, conversions)
     tables = _find_tables(page, no) if words else []
     p.rules = _rules(page)
     boxes = [bbox for bbox, _ in tables]

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import encodings
 from pipeline.builder import DocumentBuilder, SUPERSCRIPT_DIGITS, from_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
@@ -58,9 +59,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # ---- bytes → text ------------------------------------------------------------------
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:
-    """UTF-8 (BOM optional) or UTF-16 (LE/BE, BOM optional); ExtractionError otherwise.
-    A UTF-8 text with a handful of broken bytes is read with U+FFFD in their place and a
-    warning appended to `warnings` (the document is then stored as 'partial')."""
+    """UTF-8 (BOM optional) or UTF-16 (LE/BE, BOM optional), else a pre-Unicode
+    Vietnamese encoding (TCVN3, VNI, VISCII) recognised by character statistics and
+    converted (with a warning); ExtractionError otherwise. A UTF-8 text with a handful
+    of broken bytes is read with U+FFFD in their place and a warning appended to
+    `warnings` (the document is then stored as 'partial')."""
     text = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _try(data, "utf-16")
@@ -80,7 +83,10 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
     if text is None:
         if len(_CONTROL.findall(data[:8192].decode("latin-1"))) > 0.01 * min(len(data), 8192):
             raise ExtractionError("binary data, not a text file")
-        raise ExtractionError("text is not UTF-8 or UTF-16 (legacy encoding such as TCVN3/VNI?)")
+        text = _from_legacy(encodings.bytes_to_text(data), warnings)
+        if text is None:
+            raise ExtractionError("text is not UTF-8 or UTF-16, nor recognisably TCVN3, VNI "
+                                  "or VISCII (legacy encoding?)")
     if len(_CONTROL.findall(text)) > max(2, 0.001 * len(text)):
         raise ExtractionError("binary data, not a text file")
     return text
@@ -104,8 +110,20 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _from_legacy(text: str, warnings: list[str] | None) -> str | None:
+    """`text` converted to Unicode when character statistics say it is in a legacy
+    Vietnamese encoding (TCVN3, VNI, VISCII); None when they do not say so clearly."""
+    enc = encodings.detect(text)
+    if enc is None:
+        return None
+    if warnings is not None:
+        warnings.append(f"converted {enc} → Unicode (whole text, by character statistics)")
+    return encodings.decode(text, enc)
+
+
 def _check_not_mojibake(text: str) -> None:
-    """TCVN3/VNI text re-saved as UTF-8 decodes fine but is unreadable: refuse it."""
+    """Legacy-font text re-saved as UTF-8 that statistics could not attribute to one
+    encoding decodes fine but is unreadable: refuse it."""
     if _VIETNAMESE_ONLY.search(text):
         return
     if len(_LEGACY_CHARS.findall(text)) >= max(5, 0.01 * len(text)):
@@ -514,13 +532,18 @@ def _heading_level(text: str) -> int | None:
 
 def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDocument:
     """Decoded text → document (also used by tests on strings)."""
-    text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    text = text.lstrip("\ufeff")
     if not text.strip():
         raise ExtractionError("empty file (no text)")
+    warnings: list[str] = []
+    if not _VIETNAMESE_ONLY.search(text):  # TCVN3/VNI re-saved as UTF-8: convert it
+        text = _from_legacy(text, warnings) or text
+    text = unicodedata.normalize("NFC", text)
     _check_not_mojibake(text)
     paras = read_paragraphs(split_paragraphs(text))
     result = layout(paras)
     builder = DocumentBuilder(path, fmt)
+    builder.warnings.extend(warnings)
     builder.page_count = max((p.page for p in paras if p.page), default=None)
     known = {fn[0] for fn in result.footnotes}
     for para, page, breaks in result.body:

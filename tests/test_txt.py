@@ -148,16 +148,29 @@ def test_encodings_give_the_same_document(tmp_path, encoded):
     assert_linked(doc)
 
 
-def test_legacy_tcvn3_bytes_fail_clearly(tmp_path):
+def test_legacy_tcvn3_bytes_are_converted(tmp_path):
+    # (more in tests/test_encodings.py)
     for enc in ("cp1252", "latin-1"):
         path = tmp_path / f"qd-{enc}.txt"
-        path.write_bytes("QUYÕT §ÞNH\nVÒ viÖc ban hµnh quy chÕ lµm viÖc".encode(enc))
-        with pytest.raises(ExtractionError, match=r"not UTF-8 or UTF-16 \(legacy encoding"):
-            extract(path)
+        path.write_bytes("QUYÕT §ÞNH\nVÒ viÖc ban hµnh quy chÕ lµm viÖc cña ñy ban nh©n d©n "
+                         "tØnh vµ c¸c së, ban, ngµnh".encode(enc))
+        doc = extract(path)
+        assert doc.text.startswith("QUYẾT ĐỊNH\n\nVề việc ban hành quy chế làm việc của ủy ban")
+        assert doc.warnings == ["converted TCVN3 → Unicode (whole text, by character statistics)"]
 
 
-def test_legacy_text_saved_as_unicode_fails_clearly():
+def test_legacy_text_saved_as_unicode_is_converted():
     mojibake = "QUYÕT §ÞNH\n\nVÒ viÖc ban hµnh quy chÕ lµm viÖc cña ñy ban nh©n d©n tØnh\n"
+    doc = parse_text(mojibake)
+    assert doc.text == "QUYẾT ĐỊNH\n\nVề việc ban hành quy chế làm việc của ủy ban nhân dân tỉnh"
+    assert doc.warnings and "TCVN3" in doc.warnings[0]
+
+
+def test_unreadable_mojibake_still_fails_clearly():
+    # half TCVN3, half VNI (two legacy fonts, neither name kept): no encoding is clearly
+    # right, so the text is refused rather than half converted
+    mojibake = ("QUYÕT §ÞNH\n\nVÒ viÖc ban hµnh quy chÕ lµm viÖc cña ñy ban nh©n d©n tØnh\n\n"
+                "Veà vieäc ban haønh quy cheá laøm vieäc cuûa uûy ban nhaân daân tænh\n")
     with pytest.raises(ExtractionError, match="legacy font encoding"):
         parse_text(mojibake)
 
