@@ -8,8 +8,9 @@ JOBS   ?= 2
 
 .PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
 
-# Debian packages: a venv-capable Python, and DejaVu fonts (Vietnamese glyphs) that the
-# tests and the benchmark use to draw PDFs with reportlab. Installed only when missing and
+# Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
+# tests and the benchmark use to draw PDFs with reportlab, and Tesseract with its
+# Vietnamese and orientation models (OCR of scans). Installed only when missing and
 # when running as root (CI, a fresh machine); elsewhere, ask your administrator.
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
@@ -17,6 +18,9 @@ system-deps:
 	@missing=""; \
 	$(PYTHON) -c "import ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
 	[ -f $(FONT) ] || missing="$$missing fonts-dejavu-core"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$$missing tesseract-ocr-vie"; \
+	tesseract --list-langs 2>/dev/null | grep -qx osd || missing="$$missing tesseract-ocr-osd"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

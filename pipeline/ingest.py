@@ -126,7 +126,10 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
                                       anchor_end=f.anchor_end, start=f.start, end=f.end,
                                       page=f.page) for f in doc.footnotes]
             rows["pages"] = [dict(id=new_id("pages"), document_id=document_id, page=p.page,
-                                  start=p.start, end=p.end) for p in doc.pages]
+                                  start=p.start, end=p.end,
+                                  source=doc.page_sources.get(p.page, ("text", None))[0],
+                                  quality=doc.page_sources.get(p.page, ("text", None))[1])
+                             for p in doc.pages]
             rows["tables"] = [dict(id=new_id("tables"), document_id=document_id,
                                    rows=json.dumps(t.rows, ensure_ascii=False),
                                    n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),

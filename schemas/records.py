@@ -53,7 +53,7 @@ class PageSpan:
 @dataclass
 class ExtractedDocument:
     path: str
-    format: str  # txt | docx | pdf
+    format: str  # txt | docx | pdf | image
     text: str
     blocks: list[Block] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
@@ -62,6 +62,9 @@ class ExtractedDocument:
     page_count: int | None = None
     metadata: dict = field(default_factory=dict)  # format metadata (PDF info, DOCX core props)
     warnings: list[str] = field(default_factory=list)  # non-fatal problems: status 'partial'
+    # page -> (source, quality): where the page's text comes from (text | ocr |
+    # converted) and its score in pipeline.quality (0-1; None when not judged)
+    page_sources: dict[int, tuple[str, float | None]] = field(default_factory=dict)
 
     @property
     def body_end(self) -> int:
