@@ -58,7 +58,7 @@ class OcrPage:
     words: list[OcrWord] = field(default_factory=list)
     confidence: float | None = None  # mean word confidence, 0-100
     rotation: int = 0  # degrees turned (clockwise) to put the page upright
-    skew: float = 0.0  # degrees corrected
+    skew: float = 0.0  # degrees turned (counter-clockwise) to level the lines
     blank: bool = False
     error: str | None = None
     seconds: float = 0.0
@@ -122,8 +122,9 @@ def _ink(gray):
 
 
 def estimate_skew(gray, limit: float = 5.0) -> float:
-    """Angle (degrees, counter-clockwise) that makes the text lines horizontal: the one
-    whose horizontal projection profile is the sharpest (coarse 0.5° then fine 0.1°)."""
+    """The rotation (degrees, counter-clockwise; minus the page's skew) that makes the text
+    lines horizontal: the one whose horizontal projection profile is the sharpest
+    (coarse 0.5° steps, then 0.1°)."""
     import numpy as np
     from PIL import Image
 

@@ -689,6 +689,7 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
             p.reason = "no text layer" if _scant(p) else q.reason
     need = [k for k, p in enumerate(pages) if p.reason]
     ocr_note = None
+    skipped: list[int] = []
     if need:
         ocr_note = ocr.unavailable()
         if ocr_note is None:
@@ -720,11 +721,12 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
             if errors:
                 builder.warnings.append(f"OCR failed on pages {', '.join(errors)}")
             if low_conf:
-                builder.warnings.append(f"low OCR confidence on pages {_ranges(low_conf)}")
+                builder.warnings.append(f"low OCR confidence on {_pages(low_conf)}")
             if skipped:
-                builder.warnings.append(f"pages {_ranges(skipped)} not OCR'd "
+                builder.warnings.append(f"{_pages(skipped)} not OCR'd "
                                         f"(limit BAOCAO_OCR_MAX_PAGES={settings.max_pages})")
-    empty = [p.number for p in pages if not p.rows and not p.tables and p.reason]
+    empty = [p.number for p in pages if not p.rows and not p.tables and p.reason
+             and p.number not in skipped]
     if empty and any(p.rows or p.tables for p in pages):
         note = f" ({ocr_note})" if ocr_note else ""
         builder.warnings.append(f"pages without a text layer: {_ranges(empty)}{note}")
@@ -733,7 +735,7 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
         scores = [p.quality or 0.0 for p in low]
         note = f"; {ocr_note}" if ocr_note else ""
         builder.warnings.append(
-            f"text quality below {THRESHOLD} on pages {_ranges([p.number for p in low])} "
+            f"text quality below {THRESHOLD} on {_pages([p.number for p in low])} "
             f"({low[0].reason}; quality {min(scores):.2f}-{max(scores):.2f}){note}")
     builder.page_sources = {p.number: (p.source, p.quality) for p in pages
                             if p.rows or p.tables}
@@ -781,6 +783,10 @@ def _ranges(nums: list[int]) -> str:
             out.append(str(start) if start == n else f"{start}-{n}")
             start = None
     return ", ".join(out)
+
+
+def _pages(nums: list[int]) -> str:
+    return ("page " if len(nums) == 1 else "pages ") + _ranges(nums)
 
 
 def _body_size(pages: list[Page]) -> float:

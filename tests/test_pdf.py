@@ -537,10 +537,12 @@ def test_truncated_real_pdf_fails_clearly_or_is_partial(tmp_path):
 
 
 @needs_real
-def test_scanned_pdf_has_no_text_layer():
+def test_scanned_pdf_has_no_text_layer(monkeypatch):
+    """Without OCR a scan is refused with the reason (with OCR: tests/test_ocr.py)."""
+    monkeypatch.setenv("BAOCAO_OCR", "0")
     with pytest.raises(ExtractionError) as info:
         extract_pdf(SCANNED)
-    assert str(info.value) == "no text layer (scanned?)"
+    assert str(info.value) == "no text layer (scanned?); OCR disabled (BAOCAO_OCR=0)"
 
 
 # ---- the real PDFs --------------------------------------------------------------------------
