@@ -36,6 +36,7 @@ LANG = "vie"
 # (measured on DejaVu Serif renderings at 200-300 dpi, tests/test_ocr.py).
 SIZE_PER_LINE_HEIGHT = 1.0
 BLANK_INK = 0.001  # share of dark pixels under which a page is blank
+PICTURE_INK = 0.01  # above this, a page where OCR finds no word is reported (photo, handwriting)
 RETRY_CONFIDENCE = 75.0  # below this mean word confidence, check the orientation
 
 
@@ -60,6 +61,7 @@ class OcrPage:
     rotation: int = 0  # degrees turned (clockwise) to put the page upright
     skew: float = 0.0  # degrees turned (counter-clockwise) to level the lines
     blank: bool = False
+    ink: float = 0.0  # share of dark pixels
     error: str | None = None
     seconds: float = 0.0
 
@@ -237,7 +239,8 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
     out = OcrPage(index)
     try:
         gray = image.convert("L")
-        if _ink(gray).mean() < BLANK_INK:
+        out.ink = float(_ink(gray).mean())
+        if out.ink < BLANK_INK:
             out.blank = True
             out.width, out.height = gray.width * 72 / dpi, gray.height * 72 / dpi
             return out

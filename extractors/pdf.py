@@ -110,6 +110,7 @@ class Page:
     source: str = "text"  # text (the PDF's text layer) | ocr
     quality: float | None = None  # pipeline.quality score (OCR: also capped by confidence)
     reason: str | None = None  # why the quality is below the threshold
+    unmapped: int = 0  # glyphs without a Unicode mapping dropped from the text layer
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -635,8 +636,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                                                              "; OCR found no text"))
     if failed_pages:
         builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
-    if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
-        builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
+    # (glyphs of pages that OCR re-read do not matter any more)
+    dropped = sum(p.unmapped for p in pages if p.source == "text")
+    if dropped >= 10:  # a stray bullet glyph is not worth a 'partial' status
+        builder.warnings.append(f"{dropped} glyphs without a Unicode mapping dropped "
                                 "(font without ToUnicode: text may be garbled)")
     _analyse(builder, pages)
     return builder.build()
@@ -646,7 +649,9 @@ def _read_page(page, no: int, unmapped: list[int]) -> Page:
     """One page: its words grouped into rows (words inside tables left to the tables),
     its tables and its candidate footnote rules."""
     p = Page(no, float(page.width), height=float(page.height))
+    before = unmapped[0]
     words = _page_words(page, unmapped)
+    p.unmapped = unmapped[0] - before
     tables = _find_tables(page, no) if words else []
     p.rules = _rules(page)
     boxes = [bbox for bbox, _ in tables]
@@ -705,8 +710,8 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
                     errors.append(f"{old.number} ({o.error if o else 'not read'})")
                     continue
                 if o.blank or not o.words:
-                    if _scant(old):
-                        old.reason, old.quality = None, None  # a blank page
+                    if _scant(old) and o.ink < ocr.PICTURE_INK:
+                        old.reason, old.quality = None, None  # blank, or a drawing
                     continue
                 new = ocr_page(o, old.number)
                 q = assess(_page_text(new))

@@ -70,6 +70,10 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def _init_worker(ocr_jobs: str) -> None:
+    os.environ["BAOCAO_OCR_JOBS"] = ocr_jobs
+
+
 def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
     """Worker: extract one file; never raises (the reason travels back as a string)."""
     try:
@@ -197,7 +201,10 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             progress(outcome)
 
     if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Each worker may OCR a scan with its own pool: share the cores between them.
+        ocr_jobs = os.environ.get("BAOCAO_OCR_JOBS") or str(max(1, (os.cpu_count() or 1) // jobs))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(ocr_jobs,)) as pool:
             t0 = time.perf_counter()
             futures = [(pool.submit(_extract_job, p), sha, size) for p, sha, size in todo]
             for fut, sha, size in futures:
