@@ -721,7 +721,13 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
                                           if new.quality < THRESHOLD else None)
                 if conf < 0.6:
                     low_conf.append(old.number)
-                if _scant(old) or new.quality > (old.quality or 0.0):
+                if _scant(old):
+                    # next to no text layer: OCR's reading, unless it found no more
+                    if _alnum(new) > _alnum(old) or not (old.rows or old.tables):
+                        pages[k] = new
+                    else:
+                        old.reason, old.quality = None, assess(_page_text(old)).score
+                elif new.quality > (old.quality or 0.0):
                     pages[k] = new
             if errors:
                 builder.warnings.append(f"OCR failed on pages {', '.join(errors)}")
@@ -767,6 +773,10 @@ def _analyse(builder: DocumentBuilder, pages: list[Page]) -> None:
     _emit_body(builder, pages, pitch, body_size, numbers)
     for number, text, page_no in footnotes:
         builder.add_footnote(number, text, page_no)
+
+
+def _alnum(p: Page) -> int:
+    return sum(ch.isalnum() for ch in _page_text(p))
 
 
 def _scant(p: Page) -> bool:
