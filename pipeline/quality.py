@@ -114,7 +114,8 @@ _MARKED = re.compile(r"[^\x00-\x7f]")
 @lru_cache(maxsize=1)
 def abbreviations() -> frozenset[str]:
     path = Path(__file__).resolve().parents[1] / "schemas" / "data" / "abbreviations.yaml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: 10x faster
+    entries = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []
     return frozenset(e["abbr"] for e in entries if isinstance(e, dict) and e.get("abbr"))
 
 
