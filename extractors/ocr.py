@@ -237,7 +237,15 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
     t0 = time.perf_counter()
     deadline = deadline or time.time() + 600
     out = OcrPage(index)
+
+    def left() -> float:
+        remaining = deadline - time.time()
+        if remaining <= 0:
+            raise TimeoutError("timeout")
+        return remaining
+
     try:
+        left()
         gray = image.convert("L")
         out.ink = float(_ink(gray).mean())
         if out.ink < BLANK_INK:
@@ -247,16 +255,16 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
         out.skew = estimate_skew(gray)
         if abs(out.skew) >= 0.2:
             gray = _rotate(gray, out.skew)
-        words, conf = _read(gray, dpi, deadline - time.time())
+        words, conf = _read(gray, dpi, left())
         text = " ".join(w.text for w in words)
         if conf is None or conf < RETRY_CONFIDENCE or not assess(text).ok:
-            rotation = _osd_rotation(gray, deadline - time.time())
+            rotation = _osd_rotation(gray, left())
             if rotation:
                 turned = gray.rotate(-rotation, expand=True)
                 skew = estimate_skew(turned)
                 if abs(skew) >= 0.2:
                     turned = _rotate(turned, skew)
-                words2, conf2 = _read(turned, dpi, deadline - time.time())
+                words2, conf2 = _read(turned, dpi, left())
                 if (conf2 or 0) > (conf or 0):
                     words, conf, gray = words2, conf2, turned
                     out.rotation, out.skew = rotation, skew

@@ -632,8 +632,9 @@ def extract_pdf(path: Path) -> ExtractedDocument:
         # (a scan may still carry a few characters: a stamp, a signature caption)
         if failed_pages:
             raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
-        raise ExtractionError("no text layer (scanned?)" + (f"; {ocr_note}" if ocr_note else
-                                                             "; OCR found no text"))
+        failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
+        raise ExtractionError("no text layer (scanned?); " + (
+            ocr_note or (failed_ocr[0] if failed_ocr else "OCR found no text")))
     if failed_pages:
         builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
     # (glyphs of pages that OCR re-read do not matter any more)
@@ -1071,6 +1072,8 @@ def extract_image(path: Path) -> ExtractedDocument:
     pages = [Page(k + 1, 0.0, quality=0.0, reason="no text layer") for k in range(n)]
     _quality_gate(builder, pages, "image", str(path))
     if not any(p.rows for p in pages):
-        raise ExtractionError("no text found by OCR (blank or unreadable image)")
+        failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
+        raise ExtractionError(failed_ocr[0] if failed_ocr else
+                              "no text found by OCR (blank or unreadable image)")
     _analyse(builder, pages)
     return builder.build()

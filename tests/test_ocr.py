@@ -115,6 +115,21 @@ def test_ocr_disabled_keeps_the_old_refusal(tmp_path, monkeypatch):
         extract(pdf)
 
 
+@needs_font
+def test_per_file_timeout_is_a_clear_reason(synth, tmp_path, monkeypatch, ingest_into):
+    d, pdf, _, _ = synth
+    img = ocr_synth.scan(pdf, ocr_synth.Variant(1, 200, seed=8), d)
+    scan_pdf = tmp_path / "qua-gio.pdf"
+    image_pdf(scan_pdf, [img, img])
+    monkeypatch.setenv("BAOCAO_OCR_TIMEOUT", "0")  # the deadline is already past
+    with pytest.raises(ExtractionError) as info:
+        extract(scan_pdf)
+    assert str(info.value) == "no text layer (scanned?); OCR failed on pages 1 (OCR timed out), 2 (OCR timed out)"
+    summary, db = ingest_into(scan_pdf, img)
+    assert [o.status for o in summary.outcomes] == ["failed", "failed"]
+    assert all("OCR timed out" in o.reason for o in summary.outcomes)
+
+
 # ------------------------------------------------------------------- synthetic accuracy
 @pytest.fixture(scope="session")
 def scanned(synth):
