@@ -81,6 +81,25 @@ def test_skew_is_measured(synth):
         assert abs(ocr.estimate_skew(turned) + angle) <= 0.3  # the correction: -angle
 
 
+@needs_font
+def test_ocr_words_come_in_points_with_sizes(synth):
+    """The header band of page 1 (a quick OCR): words, boxes in PDF points, font size
+    near the drawn 11-12 pt, the symbol read whole."""
+    from PIL import Image
+
+    d, pdf, _, _ = synth
+    page = ocr.render_pdf_page(str(pdf), 0, 300)
+    band = page.crop((0, 0, page.width, page.height * 120 // 842))  # above the title
+    result = ocr.ocr_image(band, 300)
+    assert result.error is None and result.confidence > 80
+    texts = [w.text for w in result.words]
+    assert "215/BC-UBND" in texts and "CỘNG" in texts and "Hạnh" in texts
+    assert all(0 <= w.x0 < w.x1 <= 595 and 0 <= w.top < w.bottom <= 121 for w in result.words)
+    assert all(10 <= w.size <= 14 for w in result.words)
+    numero = next(w for w in result.words if w.text == "215/BC-UBND")
+    assert numero.x0 < 300 and 60 < numero.top < 120  # left column, fourth line
+
+
 def test_missing_tesseract_is_one_clear_line(tmp_path, monkeypatch, ingest_into):
     from PIL import Image
 
