@@ -176,10 +176,11 @@ _XDESC = re.compile(r"x_descenders ([\d.]+)")
 _WCONF = re.compile(r"x_wconf (\d+)")
 
 
-def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None]:
+def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None, float]:
     """Tesseract hOCR → words in points. A word's vertical extent is its line's band
     (baseline, descender depth and text size `x_size` that Tesseract fits per line),
-    which is steadier than word boxes that grow with each stacked diacritic."""
+    which is steadier than word boxes that grow with each stacked diacritic. Also returns
+    the mean confidence and the share of words taller than wide (text read sideways)."""
     import pytesseract
     from lxml import html
 
@@ -188,6 +189,7 @@ def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None
     root = html.fromstring(hocr)
     scale = 72.0 / dpi
     lines = []  # (top, bottom, x_size, [(text, x0, x1, conf)])
+    shapes: list[bool] = []
     for line in root.xpath("//*[@class='ocr_line' or @class='ocr_textfloat' or @class='ocr_header' "
                            "or @class='ocr_caption']"):
         title = line.get("title", "")
@@ -200,8 +202,10 @@ def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None
             text = (w.text_content() or "").strip()
             wbox, conf = _BBOX.search(w.get("title", "")), _WCONF.search(w.get("title", ""))
             if text and wbox:
-                wx0, _, wx1, _ = map(int, wbox.groups())
+                wx0, wy0, wx1, wy1 = map(int, wbox.groups())
                 words.append((text, wx0, wx1, float(conf.group(1)) if conf else 0.0))
+                if len(text) >= 3:
+                    shapes.append(wy1 - wy0 > wx1 - wx0)  # taller than wide: text sideways?
         if not words:
             continue
         base = _BASELINE.search(title)
@@ -227,7 +231,8 @@ def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None
         for text, x0, x1, conf in words:
             confs.append(conf)
             out.append(OcrWord(text, x0 * scale, x1 * scale, top * scale, bottom * scale, pt, conf))
-    return out, (statistics.fmean(confs) if confs else None)
+    tall = sum(shapes) / len(shapes) if shapes else 0.0
+    return out, (statistics.fmean(confs) if confs else None), tall
 
 
 def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
@@ -255,17 +260,17 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
         out.skew = estimate_skew(gray)
         if abs(out.skew) >= 0.2:
             gray = _rotate(gray, out.skew)
-        words, conf = _read(gray, dpi, left())
+        words, conf, tall = _read(gray, dpi, left())
         text = " ".join(w.text for w in words)
-        if conf is None or conf < RETRY_CONFIDENCE or not assess(text).ok:
+        if conf is None or conf < RETRY_CONFIDENCE or tall > 0.3 or not assess(text).ok:
             rotation = _osd_rotation(gray, left())
             if rotation:
                 turned = gray.rotate(-rotation, expand=True)
                 skew = estimate_skew(turned)
                 if abs(skew) >= 0.2:
                     turned = _rotate(turned, skew)
-                words2, conf2 = _read(turned, dpi, left())
-                if (conf2 or 0) > (conf or 0):
+                words2, conf2, _ = _read(turned, dpi, left())
+                if (conf2 or 0) > (conf or 0) or tall > 0.3:
                     words, conf, gray = words2, conf2, turned
                     out.rotation, out.skew = rotation, skew
         for w in words:

@@ -665,12 +665,13 @@ def _read_page(page, no: int, unmapped: list[int]) -> Page:
 
 
 def _page_text(p: Page) -> str:
-    words = [w.text for r in p.rows for w in r.words]
+    """The page's text as it will be stored (rows rendered: words that touch are glued)."""
+    parts = [render(r.words)[0] for r in p.rows]
     for _top, cell_rows in p.tables:
         for cells in cell_rows:
             for lines in cells:
-                words.extend(w.text for r in lines or () for w in r.words)
-    return " ".join(words)
+                parts.extend(render(r.words)[0] for r in lines or ())
+    return " ".join(parts)
 
 
 def ocr_page(o, number: int) -> Page:

@@ -106,6 +106,7 @@ _SYMBOL = re.compile(r"^(?=.*[\dA-ZĐ])[\w&]+(?:[/\-–][\w&]+)+$")
 _SYMBOL_PART = re.compile(r"^[A-Za-zĐđ0-9]+$")
 _ACRONYM = re.compile(r"^[A-ZĐ]{2,6}$")  # CP, STT, TPHCM: capitals that are no syllable
 _MEASURE = re.compile(r"^\(?\d[\d.,x×]*[a-zA-Z]{1,3}[23]?\)?$")  # 1,8mm  20x40x1,0m  m2
+_JUNK = re.compile(r"[|¦¡¿~^ˆ`´¨§¤©®°«»‹›\\{}]")
 _PUNCT = re.compile(r"^[\W_]+$")
 _STRIP = "()[]{}\"'“”‘’«»,.;:!?…*•·–—-_/\\|<>"
 _MARKED = re.compile(r"[^\x00-\x7f]")
@@ -122,6 +123,8 @@ def abbreviations() -> frozenset[str]:
 def token_kind(token: str) -> str | None:
     """'syllable' | 'number' | 'symbol' | 'abbr' | 'invalid', or None for punctuation."""
     tok = unicodedata.normalize("NFC", token).strip(_STRIP)
+    if not tok and _JUNK.search(token):
+        return "invalid"  # "|", "¡", "~": OCR specks and table rules read as text
     if not tok or _PUNCT.match(tok) or "@" in tok or "://" in tok:
         return None  # punctuation, e-mail addresses and links are not judged
     tok = tok.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹")  # a footnote marker on the word

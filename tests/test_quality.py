@@ -49,7 +49,8 @@ def test_invalid_syllables(word):
     ("16.657.859.964", "number"), ("97,79%", "number"), ("(16/4/2025)", "number"),
     ("UBND", "abbr"), ("TTg", "abbr"), ("HĐND,", "abbr"), ("sau:", "syllable"),
     ("chính¹", "syllable"), ("1,8mm", "number"), ("–", None), ("a)", None),
-    ("BØC", "invalid"), ("hien", "invalid"),
+    ("BØC", "invalid"), ("hien", "invalid"), ("|", "invalid"), ("¡", "invalid"),
+    ("—", None), ("./.", None),
 ])
 def test_token_kinds(token, kind):
     assert token_kind(token) == kind
