@@ -123,7 +123,7 @@ def abbreviations() -> frozenset[str]:
 def token_kind(token: str) -> str | None:
     """'syllable' | 'number' | 'symbol' | 'abbr' | 'invalid', or None for punctuation."""
     tok = unicodedata.normalize("NFC", token).strip(_STRIP)
-    if not tok and _JUNK.search(token):
+    if (not tok or _PUNCT.match(tok)) and _JUNK.search(token):
         return "invalid"  # "|", "¡", "~": OCR specks and table rules read as text
     if not tok or _PUNCT.match(tok) or "@" in tok or "://" in tok:
         return None  # punctuation, e-mail addresses and links are not judged
