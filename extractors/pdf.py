@@ -704,7 +704,7 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
             todo = need if settings.max_pages is None else need[:settings.max_pages]
             skipped = [pages[k].number for k in need[len(todo):]]
             results = ocr.ocr_pages(kind, path, [pages[k].number - 1 for k in todo], settings)
-            errors, low_conf = [], []
+            errors, low_conf, unread = [], [], []
             for k in todo:
                 old = pages[k]
                 o = results.get(old.number - 1)
@@ -712,8 +712,10 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
                     errors.append(f"{old.number} ({o.error if o else 'not read'})")
                     continue
                 if o.blank or not o.words:
-                    if _scant(old) and o.ink < ocr.PICTURE_INK:
-                        old.reason, old.quality = None, None  # blank, or a drawing
+                    if _scant(old):
+                        if o.ink >= ocr.PICTURE_INK and not (old.rows or old.tables):
+                            unread.append(old.number)  # inked, yet no word: say so
+                        old.reason, old.quality = None, None  # blank, a drawing, a picture
                     continue
                 new = ocr_page(o, old.number)
                 q = assess(_page_text(new))
@@ -735,6 +737,9 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
                 builder.warnings.append(f"OCR failed on pages {', '.join(errors)}")
             if low_conf:
                 builder.warnings.append(f"low OCR confidence on {_pages(low_conf)}")
+            if unread:
+                builder.warnings.append(f"{_pages(unread)}: no text found by OCR "
+                                        "(a picture, a stamp?)")
             if skipped:
                 builder.warnings.append(f"{_pages(skipped)} not OCR'd "
                                         f"(limit BAOCAO_OCR_MAX_PAGES={settings.max_pages})")
