@@ -10,10 +10,10 @@ JOBS   ?= 2
 
 # Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
 # tests and the benchmark use to draw PDFs with reportlab, LibreOffice Writer with its
-# Python bridge (python3-uno) that converts .doc/.rtf/.odt (extractors/office.py), and
-# Chromium for the browser test of `baocao serve`.
-# Installed only when missing and when running as root (CI, a fresh machine); elsewhere,
-# ask your administrator.
+# Python bridge (python3-uno) that converts .doc/.rtf/.odt (extractors/office.py),
+# Tesseract with its Vietnamese and orientation models (OCR of scans), and Chromium
+# for the browser test of `baocao serve`. Installed only when missing and when running
+# as root (CI, a fresh machine); elsewhere, ask your administrator.
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
 system-deps:
@@ -23,6 +23,9 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
 	/usr/bin/python3 -c "import uno" 2>/dev/null || missing="$$missing python3-uno"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$$missing tesseract-ocr-vie"; \
+	tesseract --list-langs 2>/dev/null | grep -qx osd || missing="$$missing tesseract-ocr-osd"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \

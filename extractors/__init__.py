@@ -22,8 +22,12 @@ TEXT_SUFFIXES = {".txt"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 OFFICE_SUFFIXES = {".doc", ".dot", ".rtf", ".odt", ".ott"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | OFFICE_SUFFIXES | {".docx", ".pdf"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | OFFICE_SUFFIXES | IMAGE_SUFFIXES
+                      | {".docx", ".pdf"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Scanned pages as images (OCR): PNG, JPEG, TIFF (both byte orders).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _ODF_TEXT = (b"application/vnd.oasis.opendocument.text",
              b"application/vnd.oasis.opendocument.text-template")
 _HTML_START = re.compile(r"^\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*"
@@ -55,13 +59,17 @@ def _ole_streams(path: Path, names: tuple[str, ...]) -> set[str]:
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """Return the format name (pdf, docx, doc, rtf, odt, html, md, txt) or raise
+    """Return the format name (pdf, docx, doc, rtf, odt, html, md, txt, image) or raise
     ExtractionError."""
     suffix = path.suffix.lower()
     if not head:
         raise ExtractionError("empty file (0 bytes)")
     if head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in head[:1024]):
         return "pdf"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
+    if suffix in IMAGE_SUFFIXES:
+        raise ExtractionError(f"not a {suffix[1:].upper()} image (unknown header)")
     if head.startswith(_OLE_MAGIC):
         streams = _ole_streams(path, ("WordDocument", "EncryptedPackage"))
         if "WordDocument" in streams:
@@ -133,6 +141,8 @@ def extract(path: str | Path) -> ExtractedDocument:
     fmt = sniff(path, head)
     if fmt == "pdf":
         from extractors.pdf import extract_pdf as fn
+    elif fmt == "image":
+        from extractors.pdf import extract_image as fn
     elif fmt == "docx":
         from extractors.docx import extract_docx as fn
     elif fmt in ("doc", "rtf", "odt"):
@@ -145,4 +155,17 @@ def extract(path: str | Path) -> ExtractedDocument:
         from extractors.markup import extract_html as fn
     else:
         from extractors.txt import extract_txt as fn
-    return fn(path)
+    doc = fn(path)
+    if not doc.page_sources:
+        _gate_whole_text(doc)
+    return doc
+
+
+def _gate_whole_text(doc: ExtractedDocument) -> None:
+    """Formats without pages (txt, docx) get the text-quality gate on the whole text:
+    garbage (a wrong font encoding, lost diacritics) makes the document 'partial'."""
+    from pipeline.quality import THRESHOLD, assess
+
+    q = assess(doc.text)
+    if q.reason:
+        doc.warnings.append(f"text quality below {THRESHOLD} ({q.reason}; quality {q.score:.2f})")

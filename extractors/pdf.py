@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pipeline import encodings
 from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
+from pipeline.quality import THRESHOLD, assess, repair
 from schemas.records import ExtractedDocument, ExtractionError
 
 # pdfminer logs every damaged object it skips; the reasons we report are ours.
@@ -114,6 +115,10 @@ class Page:
     left: float = 0.0  # text area, from the body lines
     right: float = 0.0
     rules: list[float] = field(default_factory=list)  # tops of short rules (footnote separator?)
+    source: str = "text"  # text (the PDF's text layer) | ocr
+    quality: float | None = None  # pipeline.quality score (OCR: also capped by confidence)
+    reason: str | None = None  # why the quality is below the threshold
+    unmapped: int = 0  # glyphs without a Unicode mapping dropped from the text layer
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -247,7 +252,7 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
             if conversions is not None and converted != text:
                 conversions.add(legacy.encoding)
             text = converted
-        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
+        words.append(Word(repair(text), w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
                           "Bold" in font or "bold" in font or ",B" in font, annot=annot,
                           font="" if legacy is not None else font.split("+", 1)[-1]))
     return words
@@ -951,20 +956,22 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 failed_pages.append(f"{no} ({_reason(exc, 60)})")
             finally:
                 page.close()  # release the parsed objects: long PDFs stay small in memory
+    _convert_legacy(pages, conversions)
+    builder.warnings.extend(conversions.warnings("words"))
+    ocr_note = _quality_gate(builder, pages, "pdf", str(path))
     if not any(_has_text(p) for p in pages) or all(_scant(p) for p in pages):
         # (a scan may still carry a few characters: a stamp, a signature caption)
         if failed_pages:
             raise ExtractionError(f"corrupt or truncated PDF: no readable page ({failed_pages[0]})")
-        raise ExtractionError("no text layer (scanned?)")
-    empty_pages = [p.number for p in pages if not _has_text(p)]
-    if empty_pages:
-        builder.warnings.append(f"pages without a text layer: {_ranges(empty_pages)}")
+        failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
+        raise ExtractionError("no text layer (scanned?); " + (
+            ocr_note or (failed_ocr[0] if failed_ocr else "OCR found no text")))
     if failed_pages:
         builder.warnings.append(f"unreadable pages: {', '.join(failed_pages)}")
-    _convert_legacy(pages, conversions)
-    builder.warnings.extend(conversions.warnings("words"))
-    if unmapped[0] >= 10:  # a stray bullet glyph is not worth a 'partial' status
-        builder.warnings.append(f"{unmapped[0]} glyphs without a Unicode mapping dropped "
+    # (glyphs of pages that OCR re-read do not matter any more)
+    dropped = sum(p.unmapped for p in pages if p.source == "text")
+    if dropped >= 10:  # a stray bullet glyph is not worth a 'partial' status
+        builder.warnings.append(f"{dropped} glyphs without a Unicode mapping dropped "
                                 "(font without ToUnicode: text may be garbled)")
     _analyse(builder, pages)
     doc = builder.build()
@@ -977,7 +984,9 @@ def _read_page(page, no: int, unmapped: list[int],
     """One page: its words grouped into rows (words inside tables left to the tables),
     its tables and its candidate footnote rules."""
     p = Page(no, float(page.width), height=float(page.height))
+    before = unmapped[0]
     words = _page_words(page, unmapped, conversions)
+    p.unmapped = unmapped[0] - before
     tables = _find_tables(page, no) if words else []
     p.rules = _rules(page)
     boxes = [bbox for bbox, _ in tables]
@@ -987,6 +996,102 @@ def _read_page(page, no: int, unmapped: list[int],
                 for bbox, cells in tables]
     p.rows = _group_rows([w for w, t in zip(words, in_table) if not t], no)
     return p
+
+
+def _page_text(p: Page) -> str:
+    """The page's text as it will be stored (rows rendered: words that touch are glued)."""
+    parts = [render(r.words)[0] for r in p.rows]
+    for _top, cell_rows in p.tables:
+        for cells in cell_rows:
+            for lines in cells:
+                parts.extend(render(r.words)[0] for r in lines or ())
+    return " ".join(parts)
+
+
+def ocr_page(o, number: int) -> Page:
+    """A `Page` from OCR words (extractors.ocr.OcrPage): rows as for a text layer; no
+    tables or drawn rules (the page is a picture), no bold."""
+    p = Page(number, o.width, height=o.height, source="ocr")
+    words = [Word(w.text, w.x0, w.x1, w.top, w.bottom, w.size, False) for w in o.words]
+    p.rows = _group_rows(words, number) if words else []
+    return p
+
+
+def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: str) -> str | None:
+    """Score every page; re-read by OCR the pages without text or below the threshold
+    (kept only when OCR does better); warn about what stays below. Sets
+    `builder.page_sources`. Returns why OCR could not run, if it could not."""
+    from extractors import ocr
+
+    for p in pages:
+        if p.source == "text" and p.quality is None:
+            q = assess(_page_text(p))
+            p.quality = 0.0 if _scant(p) else q.score
+            p.reason = "no text layer" if _scant(p) else q.reason
+    need = [k for k, p in enumerate(pages) if p.reason]
+    ocr_note = None
+    skipped: list[int] = []
+    if need:
+        ocr_note = ocr.unavailable()
+        if ocr_note is None:
+            settings = ocr.Settings.from_env()
+            todo = need if settings.max_pages is None else need[:settings.max_pages]
+            skipped = [pages[k].number for k in need[len(todo):]]
+            results = ocr.ocr_pages(kind, path, [pages[k].number - 1 for k in todo], settings)
+            errors, low_conf, unread = [], [], []
+            for k in todo:
+                old = pages[k]
+                o = results.get(old.number - 1)
+                if o is None or o.error:
+                    errors.append(f"{old.number} ({o.error if o else 'not read'})")
+                    continue
+                if o.blank or not o.words:
+                    if _scant(old):
+                        if o.ink >= ocr.PICTURE_INK and not (old.rows or old.tables):
+                            unread.append(old.number)  # inked, yet no word: say so
+                        old.reason, old.quality = None, None  # blank, a drawing, a picture
+                    continue
+                new = ocr_page(o, old.number)
+                q = assess(_page_text(new))
+                conf = (o.confidence or 0.0) / 100
+                new.quality = round(min(q.score, conf), 3)
+                new.reason = q.reason or (f"low OCR confidence ({o.confidence:.0f})"
+                                          if new.quality < THRESHOLD else None)
+                if conf < 0.6:
+                    low_conf.append(old.number)
+                if _scant(old):
+                    # next to no text layer: OCR's reading, unless it found no more
+                    if _alnum(new) > _alnum(old) or not (old.rows or old.tables):
+                        pages[k] = new
+                    else:
+                        old.reason, old.quality = None, assess(_page_text(old)).score
+                elif new.quality > (old.quality or 0.0):
+                    pages[k] = new
+            if errors:
+                builder.warnings.append(f"OCR failed on pages {', '.join(errors)}")
+            if low_conf:
+                builder.warnings.append(f"low OCR confidence on {_pages(low_conf)}")
+            if unread:
+                builder.warnings.append(f"{_pages(unread)}: no text found by OCR "
+                                        "(a picture, a stamp?)")
+            if skipped:
+                builder.warnings.append(f"{_pages(skipped)} not OCR'd "
+                                        f"(limit BAOCAO_OCR_MAX_PAGES={settings.max_pages})")
+    empty = [p.number for p in pages if not p.rows and not p.tables and p.reason
+             and p.number not in skipped]
+    if empty and any(p.rows or p.tables for p in pages):
+        note = f" ({ocr_note})" if ocr_note else ""
+        builder.warnings.append(f"pages without a text layer: {_ranges(empty)}{note}")
+    low = [p for p in pages if (p.rows or p.tables) and p.reason]
+    if low:
+        scores = [p.quality or 0.0 for p in low]
+        note = f"; {ocr_note}" if ocr_note else ""
+        builder.warnings.append(
+            f"text quality below {THRESHOLD} on {_pages([p.number for p in low])} "
+            f"({low[0].reason}; quality {min(scores):.2f}-{max(scores):.2f}){note}")
+    builder.page_sources = {p.number: (p.source, p.quality) for p in pages
+                            if p.rows or p.tables}
+    return ocr_note
 
 
 def _analyse(builder: DocumentBuilder, pages: list[Page]) -> None:
@@ -1017,6 +1122,10 @@ def _has_text(p: Page) -> bool:
     return bool(p.tables) or any(not w.annot for r in p.rows for w in r.words)
 
 
+def _alnum(p: Page) -> int:
+    return sum(ch.isalnum() for ch in _page_text(p))
+
+
 def _scant(p: Page) -> bool:
     """A page with next to no text (a scanned page with a stamp or a caption)."""
     n = 0
@@ -1036,6 +1145,10 @@ def _ranges(nums: list[int]) -> str:
             out.append(str(start) if start == n else f"{start}-{n}")
             start = None
     return ", ".join(out)
+
+
+def _pages(nums: list[int]) -> str:
+    return ("page " if len(nums) == 1 else "pages ") + _ranges(nums)
 
 
 def _body_size(pages: list[Page]) -> float:
@@ -1284,3 +1397,29 @@ def _kind(text: str, rows: list[Row], body_size: float) -> str:
     if LIST_ITEM.match(stripped):
         return "list_item"
     return "paragraph"
+
+
+# ------------------------------------------------------------------------------- images
+def extract_image(path: Path) -> ExtractedDocument:
+    """A scanned page as an image file (PNG, JPEG, TIFF; a multi-page TIFF gives one page
+    per frame): OCR, then the same analysis as a PDF page."""
+    from extractors import ocr
+
+    path = Path(path)
+    missing = ocr.unavailable()
+    if missing:
+        raise ExtractionError(f"image without a text layer; {missing}")
+    try:
+        n = ocr.image_frames(str(path))
+    except Exception as exc:
+        raise ExtractionError(f"corrupt image: {_reason(exc, 120)}") from None
+    builder = DocumentBuilder(str(path), "image")
+    builder.page_count = n
+    pages = [Page(k + 1, 0.0, quality=0.0, reason="no text layer") for k in range(n)]
+    _quality_gate(builder, pages, "image", str(path))
+    if not any(p.rows for p in pages):
+        failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
+        raise ExtractionError(failed_ocr[0] if failed_ocr else
+                              "no text found by OCR (blank or unreadable image)")
+    _analyse(builder, pages)
+    return builder.build()

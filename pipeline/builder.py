@@ -52,6 +52,7 @@ class DocumentBuilder:
     page_count: int | None = None
     metadata: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    page_sources: dict = field(default_factory=dict)  # page -> (source, quality)
 
     # -- body ---------------------------------------------------------------------
     def _append(self, text: str) -> int:
@@ -194,4 +195,5 @@ class DocumentBuilder:
             path=self.path, format=self.format, text=text, blocks=self.blocks,
             footnotes=footnotes, tables=self.tables, pages=self.pages,
             page_count=self.page_count, metadata=self.metadata, warnings=self.warnings,
+            page_sources=self.page_sources,
         )

@@ -71,6 +71,10 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def _init_worker(ocr_jobs: str) -> None:
+    os.environ["BAOCAO_OCR_JOBS"] = ocr_jobs
+
+
 def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
     """Worker: extract one file; never raises (the reason travels back as a string)."""
     try:
@@ -128,7 +132,10 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
                                       anchor_end=f.anchor_end, start=f.start, end=f.end,
                                       page=f.page) for f in doc.footnotes]
             rows["pages"] = [dict(id=new_id("pages"), document_id=document_id, page=p.page,
-                                  start=p.start, end=p.end) for p in doc.pages]
+                                  start=p.start, end=p.end,
+                                  source=doc.page_sources.get(p.page, ("text", None))[0],
+                                  quality=doc.page_sources.get(p.page, ("text", None))[1])
+                             for p in doc.pages]
             rows["tables"] = [dict(id=new_id("tables"), document_id=document_id,
                                    rows=json.dumps(t.rows, ensure_ascii=False),
                                    n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),
@@ -212,7 +219,10 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             progress(outcome)
 
     if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Each worker may OCR a scan with its own pool: share the cores between them.
+        ocr_jobs = os.environ.get("BAOCAO_OCR_JOBS") or str(max(1, (os.cpu_count() or 1) // jobs))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(ocr_jobs,)) as pool:
             t0 = time.perf_counter()
             futures = [(pool.submit(_extract_job, p), sha, size) for p, sha, size in todo]
             for fut, sha, size in futures:

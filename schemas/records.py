@@ -53,7 +53,7 @@ class PageSpan:
 @dataclass
 class ExtractedDocument:
     path: str
-    format: str  # txt | md | html | docx | pdf | doc | rtf | odt
+    format: str  # txt | md | html | docx | pdf | doc | rtf | odt | image
     text: str
     blocks: list[Block] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
@@ -63,6 +63,9 @@ class ExtractedDocument:
     metadata: dict = field(default_factory=dict)  # format metadata (PDF info, DOCX core props)
     warnings: list[str] = field(default_factory=list)  # non-fatal problems: status 'partial'
     source: str | None = None  # how the text was obtained when not read directly ("converted by LibreOffice …")
+    # page -> (source, quality): where the page's text comes from (text | ocr |
+    # converted) and its score in pipeline.quality (0-1; None when not judged)
+    page_sources: dict[int, tuple[str, float | None]] = field(default_factory=dict)
 
     @property
     def body_end(self) -> int:

@@ -10,7 +10,7 @@ derived tables (documents are re-analysed from their stored text on the next ing
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 3  # 2: pages.source/quality, checks.basis, reviews, cited_documents.conflict; 3: all merged
 
 # Provenance columns carried by every extracted fact.
 PROVENANCE = {
@@ -31,7 +31,9 @@ TABLES: dict[str, dict[str, type]] = {
         "issuer": str, "title": str, "signer": str, "signer_role": str, "recipients": str,
         "period_start": str, "period_end": str,
     },
-    "pages": {"id": int, "document_id": int, "page": int, "start": int, "end": int},
+    # source: text (text layer) | ocr | converted; quality: pipeline.quality score 0-1
+    "pages": {"id": int, "document_id": int, "page": int, "start": int, "end": int,
+              "source": str, "quality": float},
     "blocks": {
         "id": int, "document_id": int, "kind": str, "start": int, "end": int, "page": int,
         "style": str, "level": int,

@@ -68,11 +68,22 @@ def extracted():
 
 @pytest.fixture(scope="session")
 def real_corpus_db(tmp_path_factory):
-    """The whole ../shared/corpus ingested once per session: (summary, db)."""
+    """The whole ../shared/corpus ingested once per session: (summary, db). Scanned
+    PDFs are OCR'd on their first two pages only (the rest is left out, with a warning)."""
+    import os
+
     from pipeline.ingest import ingest
 
     db_path = tmp_path_factory.mktemp("real") / "corpus.db"
-    summary = ingest([str(SHARED_CORPUS)], db_path)
+    before = os.environ.get("BAOCAO_OCR_MAX_PAGES")
+    os.environ["BAOCAO_OCR_MAX_PAGES"] = "2"
+    try:
+        summary = ingest([str(SHARED_CORPUS)], db_path)
+    finally:
+        if before is None:
+            del os.environ["BAOCAO_OCR_MAX_PAGES"]
+        else:
+            os.environ["BAOCAO_OCR_MAX_PAGES"] = before
     return summary, sqlite_utils.Database(db_path)
 
 

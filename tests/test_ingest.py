@@ -46,7 +46,7 @@ EXPECTED_REASONS = {
     "rac.pdf": "not a PDF",
     "rac.docx": "not a DOCX",
     "bang-tinh.xlsx": "unsupported file type",
-    "anh.png": "unsupported file type",
+    "anh.png": "corrupt image",  # a PNG header and noise
     "cu.doc": "OLE2 file without a Word document stream",
     "tcvn3.txt": "not UTF-8 or UTF-16",
     "mat-lien-ket.txt": "cannot read file",

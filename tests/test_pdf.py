@@ -372,7 +372,18 @@ def test_laid_out_report_pages_and_invariants(laid_out):
     assert doc.format == "pdf"
     assert doc.page_count >= 3
     assert_invariants(doc)
-    # the last page is a drawing without text: kept, and reported as a warning
+    # the last page is a drawing without text: OCR finds no text there either, and a
+    # drawing is no reason for 'partial' (without OCR it is reported: test below)
+    assert doc.page_count not in doc.page_sources
+    assert not any("without a text layer" in w for w in doc.warnings)
+
+
+@needs_font
+def test_page_without_text_layer_is_reported_without_ocr(tmp_path, monkeypatch):
+    monkeypatch.setenv("BAOCAO_OCR", "0")
+    path = tmp_path / "bao-cao.pdf"
+    make_report_pdf(path)
+    doc = extract(path)
     assert any("without a text layer" in w and str(doc.page_count) in w for w in doc.warnings)
 
 
@@ -537,10 +548,12 @@ def test_truncated_real_pdf_fails_clearly_or_is_partial(tmp_path):
 
 
 @needs_real
-def test_scanned_pdf_has_no_text_layer():
+def test_scanned_pdf_has_no_text_layer(monkeypatch):
+    """Without OCR a scan is refused with the reason (with OCR: tests/test_ocr.py)."""
+    monkeypatch.setenv("BAOCAO_OCR", "0")
     with pytest.raises(ExtractionError) as info:
         extract_pdf(SCANNED)
-    assert str(info.value) == "no text layer (scanned?)"
+    assert str(info.value) == "no text layer (scanned?); OCR disabled (BAOCAO_OCR=0)"
 
 
 # ---- the real PDFs --------------------------------------------------------------------------

@@ -1,0 +1,357 @@
+"""OCR of page images (scanned PDFs, images) with Tesseract's `vie` model.
+
+Binding: pytesseract (pinned in pyproject). It drives the `tesseract` command of the
+system package (the same apt package ships the `vie`/`osd` models, so binary and models
+always match), needs no compiler nor libtesseract headers, and each call runs in its own
+process with a timeout, which is what a per-file deadline needs. tesserocr would save the
+process start (~0.1 s on a page that takes seconds) but builds against libtesseract.
+
+Per page (`ocr_image`): grayscale → blank check → deskew (projection profile, ±5°) →
+Tesseract (TSV: word boxes, line boxes, confidences) → if the result looks wrong (low
+confidence or not Vietnamese), orientation from Tesseract OSD, rotate, read again.
+Words come back in PDF points (1/72 in) with the line's box as their vertical extent and
+a font size estimated from the line height, so `extractors/pdf.py` runs its usual row,
+paragraph, header/footer and footnote analysis on them.
+
+Pages are read in a process pool (`jobs`, default: all cores); every Tesseract call gets
+the time left until the per-file deadline. Settings come from the environment so they
+reach worker processes: BAOCAO_OCR_DPI (300), BAOCAO_OCR_JOBS, BAOCAO_OCR_TIMEOUT
+(seconds per file, 600), BAOCAO_OCR_MAX_PAGES (pages OCR'd per file; the rest is left out
+with a warning), BAOCAO_OCR=0 (never OCR).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+MISSING = "install tesseract-ocr-vie, or run make as root"
+LANG = "vie"
+# Font size ≈ Tesseract's line text size (x_size: descender to ascender) × this
+# (12 pt DejaVu Serif scanned at 200-300 dpi reads x_size ≈ 13 pt, tests/test_ocr.py).
+SIZE_PER_LINE_HEIGHT = 0.92
+BLANK_INK = 0.001  # share of dark pixels under which a page is blank
+PICTURE_INK = 0.01  # above this, a page where OCR finds no word is reported (photo, handwriting)
+RETRY_CONFIDENCE = 75.0  # below this mean word confidence, check the orientation
+
+
+@dataclass
+class OcrWord:
+    text: str
+    x0: float  # points
+    x1: float
+    top: float  # the line's box
+    bottom: float
+    size: float
+    conf: float
+
+
+@dataclass
+class OcrPage:
+    index: int  # 0-based page (PDF) or frame (image)
+    width: float = 0.0  # points
+    height: float = 0.0
+    words: list[OcrWord] = field(default_factory=list)
+    confidence: float | None = None  # mean word confidence, 0-100
+    rotation: int = 0  # degrees turned (clockwise) to put the page upright
+    skew: float = 0.0  # degrees turned (counter-clockwise) to level the lines
+    blank: bool = False
+    ink: float = 0.0  # share of dark pixels
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Settings:
+    dpi: int = 300
+    jobs: int = 0  # 0: all cores
+    timeout: float = 600.0
+    max_pages: int | None = None
+    enabled: bool = True
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        max_pages = env.get("BAOCAO_OCR_MAX_PAGES")
+        return cls(dpi=int(env.get("BAOCAO_OCR_DPI", 300)), jobs=int(env.get("BAOCAO_OCR_JOBS", 0)),
+                   timeout=float(env.get("BAOCAO_OCR_TIMEOUT", 600)),
+                   max_pages=int(max_pages) if max_pages else None,
+                   enabled=env.get("BAOCAO_OCR", "1") != "0")
+
+
+def unavailable() -> str | None:
+    """None when OCR can run, else the one-line reason (what to install)."""
+    if os.environ.get("BAOCAO_OCR", "1") == "0":
+        return "OCR disabled (BAOCAO_OCR=0)"
+    return _missing()
+
+
+@lru_cache(maxsize=1)
+def _missing() -> str | None:
+    try:
+        import pytesseract
+    except ImportError:
+        return "OCR unavailable: pytesseract not installed (pip install -e .)"
+    if shutil.which("tesseract") is None:
+        return f"OCR unavailable: tesseract not found ({MISSING})"
+    try:
+        langs = set(pytesseract.get_languages(config=""))
+    except Exception:
+        return f"OCR unavailable: tesseract does not run ({MISSING})"
+    if LANG not in langs:
+        return f"OCR unavailable: no Vietnamese model for tesseract ({MISSING})"
+    return None
+
+
+@lru_cache(maxsize=1)
+def has_osd() -> bool:
+    import pytesseract
+    try:
+        return "osd" in pytesseract.get_languages(config="")
+    except Exception:
+        return False
+
+
+# ----------------------------------------------------------------------------- images
+def _ink(gray):
+    import numpy as np
+    return np.asarray(gray) < 128
+
+
+def estimate_skew(gray, limit: float = 5.0) -> float:
+    """The rotation (degrees, counter-clockwise; minus the page's skew) that makes the text
+    lines horizontal: the one whose horizontal projection profile is the sharpest
+    (coarse 0.5° steps, then 0.1°)."""
+    import numpy as np
+    from PIL import Image
+
+    factor = max(1, gray.width // 800)
+    small = gray.reduce(factor) if factor > 1 else gray
+    ink = (np.asarray(small) < 128).astype(np.uint8) * 255
+    if ink.mean() < 255 * BLANK_INK:
+        return 0.0
+    img = Image.fromarray(ink)
+
+    def sharpness(angle: float) -> float:
+        rotated = np.asarray(img.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float64)
+        profile = rotated.sum(axis=1)
+        return float(((profile[1:] - profile[:-1]) ** 2).sum())
+
+    coarse = max(np.arange(-limit, limit + 0.01, 0.5), key=sharpness)
+    fine = max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=sharpness)
+    return round(float(fine), 2)
+
+
+def _rotate(gray, angle: float):
+    from PIL import Image
+    return gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+
+
+def _osd_rotation(gray, timeout: float) -> int:
+    """Clockwise degrees (0/90/180/270) that put the page upright, by Tesseract OSD on a
+    half-size image (faster, and more confident than at 300 dpi); 0 when unsure."""
+    import pytesseract
+    if not has_osd():
+        return 0
+    try:
+        small = gray.reduce(2) if gray.width > 1600 else gray
+        d = pytesseract.image_to_osd(small, output_type=pytesseract.Output.DICT,
+                                     timeout=max(1, timeout))
+    except Exception:  # too few characters, timeout
+        return 0
+    if float(d.get("orientation_conf", 0)) < 1.0:
+        return 0
+    return int(d.get("rotate", 0)) % 360
+
+
+_BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
+_XSIZE = re.compile(r"x_size ([\d.]+)")
+_XDESC = re.compile(r"x_descenders ([\d.]+)")
+_WCONF = re.compile(r"x_wconf (\d+)")
+
+
+def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None, float]:
+    """Tesseract hOCR → words in points. A word's vertical extent is its line's band
+    (baseline, descender depth and text size `x_size` that Tesseract fits per line),
+    which is steadier than word boxes that grow with each stacked diacritic. Also returns
+    the mean confidence and the share of words taller than wide (text read sideways)."""
+    import pytesseract
+    from lxml import html
+
+    hocr = pytesseract.image_to_pdf_or_hocr(gray, lang=LANG, extension="hocr",
+                                            config="--psm 3", timeout=max(1, timeout))
+    root = html.fromstring(hocr)
+    scale = 72.0 / dpi
+    lines = []  # (top, bottom, x_size, [(text, x0, x1, conf)])
+    shapes: list[bool] = []
+    for line in root.xpath("//*[@class='ocr_line' or @class='ocr_textfloat' or @class='ocr_header' "
+                           "or @class='ocr_caption']"):
+        title = line.get("title", "")
+        box = _BBOX.search(title)
+        if not box:
+            continue
+        x0, y0, x1, y1 = map(int, box.groups())
+        words = []
+        for w in line.xpath(".//*[@class='ocrx_word']"):
+            text = (w.text_content() or "").strip()
+            wbox, conf = _BBOX.search(w.get("title", "")), _WCONF.search(w.get("title", ""))
+            if text and wbox:
+                wx0, wy0, wx1, wy1 = map(int, wbox.groups())
+                words.append((text, wx0, wx1, float(conf.group(1)) if conf else 0.0))
+                if len(text) >= 3:
+                    shapes.append(wy1 - wy0 > wx1 - wx0)  # taller than wide: text sideways?
+        if not words:
+            continue
+        base = _BASELINE.search(title)
+        xsize = _XSIZE.search(title)
+        desc = _XDESC.search(title)
+        size = float(xsize.group(1)) if xsize else float(y1 - y0)
+        descent = float(desc.group(1)) if desc else 0.2 * size
+        if base:
+            slope, offset = map(float, base.groups())
+            baseline = y1 + offset + slope * (x1 - x0) / 2
+        else:
+            baseline = y1 - descent
+        lines.append((baseline - (size - descent), baseline + descent, size, words))
+    sizes = [ln[2] for ln in lines]
+    typical = statistics.median(sizes) if sizes else 0
+    out, confs = [], []
+    for top, bottom, size, words in lines:
+        # Lines of the body type: one size, so paragraphs are not cut by jitter (a line's
+        # size comes out too large more often than too small: stacked marks).
+        if typical and -0.12 * typical <= size - typical <= 0.35 * typical:
+            top, bottom, size = bottom - (bottom - top) * typical / size, bottom, typical
+        pt = round(size * scale * SIZE_PER_LINE_HEIGHT * 2) / 2
+        for text, x0, x1, conf in words:
+            confs.append(conf)
+            out.append(OcrWord(text, x0 * scale, x1 * scale, top * scale, bottom * scale, pt, conf))
+    tall = sum(shapes) / len(shapes) if shapes else 0.0
+    return out, (statistics.fmean(confs) if confs else None), tall
+
+
+def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
+    """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`."""
+    from pipeline.quality import assess, repair
+
+    t0 = time.perf_counter()
+    deadline = deadline or time.time() + 600
+    out = OcrPage(index)
+
+    def left() -> float:
+        remaining = deadline - time.time()
+        if remaining <= 0:
+            raise TimeoutError("timeout")
+        return remaining
+
+    try:
+        left()
+        gray = image.convert("L")
+        out.ink = float(_ink(gray).mean())
+        if out.ink < BLANK_INK:
+            out.blank = True
+            out.width, out.height = gray.width * 72 / dpi, gray.height * 72 / dpi
+            return out
+        out.skew = estimate_skew(gray)
+        if abs(out.skew) >= 0.2:
+            gray = _rotate(gray, out.skew)
+        words, conf, tall = _read(gray, dpi, left())
+        text = " ".join(w.text for w in words)
+        if conf is None or conf < RETRY_CONFIDENCE or tall > 0.3 or not assess(text).ok:
+            rotation = _osd_rotation(gray, left())
+            if rotation:
+                turned = gray.rotate(-rotation, expand=True)
+                skew = estimate_skew(turned)
+                if abs(skew) >= 0.2:
+                    turned = _rotate(turned, skew)
+                words2, conf2, _ = _read(turned, dpi, left())
+                if (conf2 or 0) > (conf or 0) or tall > 0.3:
+                    words, conf, gray = words2, conf2, turned
+                    out.rotation, out.skew = rotation, skew
+        for w in words:
+            w.text = repair(w.text)
+        out.words, out.confidence = words, conf
+        out.width, out.height = gray.width * 72 / dpi, gray.height * 72 / dpi
+    except Exception as exc:  # a timeout, a broken image: reported per page
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        out.error = "OCR timed out" if "timeout" in msg.lower() else f"OCR failed: {msg[:120]}"
+    finally:
+        out.seconds = time.perf_counter() - t0
+    return out
+
+
+# ------------------------------------------------------------------------ page sources
+def render_pdf_page(path: str, index: int, dpi: int):
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(path)
+    try:
+        page = pdf[index]
+        return page.render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+
+
+def image_frames(path: str) -> int:
+    from PIL import Image
+    with Image.open(path) as im:
+        return getattr(im, "n_frames", 1)
+
+
+def load_frame(path: str, index: int):
+    """(frame image, its resolution in dpi; 300 when the file does not say)."""
+    from PIL import Image, ImageOps
+    with Image.open(path) as im:
+        im.seek(index)
+        dpi = im.info.get("dpi", (300, 300))[0] or 300
+        frame = ImageOps.exif_transpose(im.copy()) if index == 0 else im.copy()
+    dpi = float(dpi)
+    return frame, (dpi if 70 <= dpi <= 1200 else 300.0)
+
+
+def _job(args) -> OcrPage:
+    """Worker: one page of a PDF or one frame of an image file."""
+    kind, path, index, dpi, deadline = args
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per page: the pool is the parallelism
+    try:
+        if kind == "pdf":
+            image, res = render_pdf_page(path, index, dpi), dpi
+        else:
+            image, res = load_frame(path, index)
+    except Exception as exc:
+        return OcrPage(index, error=f"cannot render page: {type(exc).__name__}: {str(exc)[:100]}")
+    return ocr_image(image, res, deadline, index)
+
+
+def ocr_pages(kind: str, path: str, indices: list[int], settings: Settings | None = None
+              ) -> dict[int, OcrPage]:
+    """OCR the given pages (0-based) of a PDF (`kind='pdf'`) or image file, in parallel.
+    Pages not finished by the per-file deadline come back with error 'OCR timed out'."""
+    settings = settings or Settings.from_env()
+    deadline = time.time() + settings.timeout
+    jobs = settings.jobs or os.cpu_count() or 1
+    tasks = [(kind, str(path), i, settings.dpi, deadline) for i in indices]
+    results: dict[int, OcrPage] = {}
+    if jobs <= 1 or len(tasks) <= 1:
+        for t in tasks:
+            if time.time() >= deadline:
+                results[t[2]] = OcrPage(t[2], error="OCR timed out")
+                continue
+            results[t[2]] = _job(t)
+        return results
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = {pool.submit(_job, t): t[2] for t in tasks}
+        done, pending = wait(futures, timeout=max(0.0, deadline - time.time()) + 5)
+        for fut in done:
+            try:
+                results[futures[fut]] = fut.result()
+            except Exception as exc:  # a worker killed (out of memory ...)
+                results[futures[fut]] = OcrPage(futures[fut], error=f"OCR failed: {type(exc).__name__}")
+        for fut in pending:
+            fut.cancel()
+            results[futures[fut]] = OcrPage(futures[fut], error="OCR timed out")
+    return results
