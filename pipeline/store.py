@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,24 +12,94 @@ import sqlite_utils
 from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
 
+# `PRAGMA application_id` of a baocao corpus ("BAOC"): set on create, checked on open.
+APPLICATION_ID = 0x42414F43
+
+# Tables a baocao corpus may hold besides TABLES (search index, pending corpus-wide work).
+_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers")
+
+BUSY_TIMEOUT_S = 60.0  # a second ingest waits this long for the writer before giving up
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (not ours, newer schema, unreadable): one-line reason."""
+
+
+def _is_ours(conn: sqlite3.Connection) -> bool:
+    """A database without application_id written by an older baocao: only our tables."""
+    names = {r[0] for r in conn.execute(
+        "select name from sqlite_master where type = 'table'")}
+    names = {n for n in names if not n.startswith("sqlite_")}
+    if "documents" not in names:
+        return False
+    allowed = set(TABLES) | set(_OWN_EXTRA_TABLES)
+    return all(n in allowed or n.startswith("search_fts_") for n in names)
+
+
+def check_db(conn: sqlite3.Connection, path) -> int:
+    """Refuse a database that is not a baocao corpus, or one of a newer schema.
+    Returns its user_version (0 for a new, empty database)."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        n_objects = conn.execute("select count(*) from sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a baocao corpus database ({exc})") from None
+    if n_objects == 0 and app_id in (0, APPLICATION_ID):
+        return 0  # new database
+    if app_id != APPLICATION_ID and not (app_id == 0 and _is_ours(conn)):
+        raise StoreError(f"{path} is not a baocao corpus database (it belongs to another "
+                         "application); refusing to touch it: choose another --db")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer baocao (schema {version} > "
+                         f"{SCHEMA_VERSION}); refusing to change it: upgrade baocao")
+    return version
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a corpus database with the current schema."""
+    """Open (creating if needed) a corpus database with the current schema.
+    Raises StoreError for a database that is not ours or of a newer schema."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None)  # explicit transactions
+    conn = sqlite3.connect(str(path), isolation_level=None,  # explicit transactions
+                           timeout=BUSY_TIMEOUT_S)
+    try:
+        version = check_db(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
+    _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version not in (0, SCHEMA_VERSION):
-        # Derived tables are rebuilt from the stored text: drop them and force re-analysis.
-        for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
-            if db[name].exists():
-                db[name].drop()
-        if db["documents"].exists():
-            db["documents"].drop()
-    ensure_schema(db)
+    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = check_db(conn, path)  # again, now that we hold the write lock
+        if version not in (0, SCHEMA_VERSION):
+            # An older schema of ours: derived tables are rebuilt from the stored text;
+            # drop them and force re-analysis.
+            for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
+                if db[name].exists():
+                    db[name].drop()
+            if db["documents"].exists():
+                db["documents"].drop()
+        ensure_schema(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        conn.close()
+        raise
     return db
+
+
+def _retry_locked(fn, attempts: int = 600):
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or i == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -43,7 +114,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
             for c, t in missing.items():
                 table.add_column(c, t)
+    db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def find_by_sha(db, sha256: str):
