@@ -85,7 +85,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.output import DocumentNotFound
+    from pipeline.output import DocumentNotFound, UnsafeOutput
     from pipeline.store import StoreError
 
     parser = build_parser()
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except BrokenPipeError:
         return 0
-    except (DocumentNotFound, StoreError) as exc:
+    except (DocumentNotFound, StoreError, UnsafeOutput) as exc:
         print(f"baocao: {exc}", file=sys.stderr)
         return 1
 

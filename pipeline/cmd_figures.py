@@ -11,6 +11,7 @@ CSS, no scripts or external files).
 from __future__ import annotations
 
 import html
+import io
 import os
 import json
 import sys
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.output import FORMATS, emit, resolve_document
+from pipeline.output import FORMATS, check_output_path, emit, resolve_document, write_output
 
 FIGURE_COLUMNS = ["document", "id", "surface", "value", "unit", "kind", "numerator",
                   "denominator", "stated_percent", "subject", "scope", "page", "section",
@@ -142,18 +143,17 @@ def cmd_audit(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc_id, _ = _documents(db, args.document)
     rows = check_rows(db, doc_id, include_all=args.all)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        if args.format == "html":
-            out.write(render_html(rows, db, include_all=args.all))
-        elif args.format == "table":
-            render_cards(rows, out)
-        else:
-            emit(rows, args.format, CHECK_COLUMNS, title="audit", file=out)
-    finally:
-        if args.output:
-            out.close()
+    if args.output:  # refused before any work if it is the database or an input
+        check_output_path(args.output, args.db)
+    out = io.StringIO() if args.output else sys.stdout
+    if args.format == "html":
+        out.write(render_html(rows, db, include_all=args.all))
+    elif args.format == "table":
+        render_cards(rows, out)
+    else:
+        emit(rows, args.format, CHECK_COLUMNS, title="audit", file=out)
     if args.output:
+        write_output(args.output, out.getvalue(), args.db)
         print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
     return 0
 

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from pipeline.cli import add_db_option
 from pipeline.normalize import fold
-from pipeline.output import FORMATS, emit, resolve_document
+from pipeline.output import FORMATS, emit, resolve_document, write_output
 
 CATEGORIES = ["strength", "limitation", "cause", "responsibility", "recommendation",
               "direction", "other"]
@@ -128,7 +128,7 @@ def cmd_show(args) -> int:
     doc = resolve_document(db, args.document)
     if args.html:
         out = Path(args.output or (Path(doc["path"]).stem + ".html"))
-        out.write_text(render_html(db, doc), encoding="utf-8")
+        write_output(str(out), render_html(db, doc), args.db, [doc["path"]])
         print(f"wrote {out}")
         return 0
     sections = outline(db, doc["id"])

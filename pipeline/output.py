@@ -60,3 +60,51 @@ def resolve_document(db, ref: str) -> dict:
         if rows:
             return rows[0]
     raise DocumentNotFound(f"no document matches {ref!r}")
+
+
+class UnsafeOutput(ValueError):
+    """An output path that would overwrite the corpus database or an input file."""
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_path(path: str, db_path: str | None = None, inputs=()) -> None:
+    """Refuse an output path that is the open database (or its -wal/-shm/-journal) or an
+    input file (compared after resolving links)."""
+    protected = []
+    if db_path:
+        protected += [db_path] + [db_path + s for s in ("-wal", "-shm", "-journal")]
+    protected += [p for p in inputs if p]
+    for p in protected:
+        if _same_file(path, p):
+            raise UnsafeOutput(f"refusing to write output to {path}: it is "
+                               f"{'the corpus database' if db_path and p.startswith(db_path) else 'an input file'}"
+                               f" ({p})")
+
+
+def write_output(path: str, text: str, db_path: str | None = None, inputs=()) -> None:
+    """Write `text` to `path` atomically: a temporary file in the same folder, renamed over
+    `path` once complete (an interrupted write never leaves a truncated file)."""
+    import tempfile
+
+    path = os.fspath(path)
+    check_output_path(path, db_path, inputs)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".baocao-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -89,3 +89,31 @@ def test_not_a_database_file_is_a_message(tmp_path, capsys):
     assert cli.main(["ingest", str(folder), "--db", str(bogus), "-q"]) == 1
     assert "not a baocao corpus" in capsys.readouterr().err
     assert bogus.read_bytes() == before
+
+
+# -- 2. an output path that is the database or an input ----------------------------------
+
+def test_output_never_overwrites_the_database_or_an_input(tmp_path, capsys, ingest_into):
+    folder = _good_folder(tmp_path)
+    ingest_into(folder)
+    db_path = str(tmp_path / "corpus.db")
+    before = _rows(db_path, "select id, sha256, text from documents")
+    size = os.path.getsize(db_path)
+    link = tmp_path / "link-to-db.html"
+    os.symlink(db_path, link)
+    for target in (db_path, db_path + "-wal", str(link)):
+        code = cli.main(["audit", "--db", db_path, "--format", "html", "--output", target])
+        assert code == 1, target
+        assert "refusing to write output" in capsys.readouterr().err
+    assert os.path.getsize(db_path) == size
+    assert _rows(db_path, "select id, sha256, text from documents") == before
+    report = str(folder / "bc.txt")
+    assert cli.main(["show", "bc.txt", "--db", db_path, "--html", "--output", report]) == 1
+    assert "an input file" in capsys.readouterr().err
+    assert (folder / "bc.txt").read_text(encoding="utf-8") == GOOD_REPORT
+    # a normal output is written whole, through a temporary file that does not linger
+    out = tmp_path / "out" / "audit.html"
+    out.parent.mkdir()
+    assert cli.main(["audit", "--db", db_path, "--format", "html", "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<!DOCTYPE html")
+    assert os.listdir(out.parent) == ["audit.html"]
