@@ -27,7 +27,7 @@ def cmd_ingest(args) -> int:
     from pipeline.ingest import discover, ingest
 
     console = Console(stderr=True)
-    total = len(discover(args.paths))
+    total = len(discover(args.paths, args.follow_links))
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
                   transient=True, disable=args.quiet) as bar:
@@ -36,7 +36,8 @@ def cmd_ingest(args) -> int:
         def progress(outcome):
             bar.update(task, advance=1, description=os.path.basename(outcome.path)[:40])
 
-        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress)
+        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress,
+                         follow_links=args.follow_links)
     out = Console(soft_wrap=True)
     for o in summary.outcomes:
         if o.status == "failed":
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
     p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
     p.add_argument("--jobs", "-j", type=int, default=1, help="parallel extraction processes")
+    p.add_argument("--follow-links", action="store_true",
+                   help="follow symbolic links inside the folders (never to outside them)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
 

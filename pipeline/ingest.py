@@ -8,9 +8,11 @@ search index).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -49,22 +51,108 @@ class Summary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def discover(paths: list[str | Path]) -> list[Path]:
-    """Files under the given paths (recursive), sorted, hidden files skipped."""
-    found: list[Path] = []
+@dataclass
+class Found:
+    path: Path
+    reason: str | None = None  # set: not read, recorded as failed with this reason
+
+
+def _special_file_reason(mode: int) -> str | None:
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO), not a regular file: skipped"
+    if stat.S_ISSOCK(mode):
+        return "socket, not a regular file: skipped"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file, not a regular file: skipped"
+    return "not a regular file: skipped"
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def walk(paths: list[str | Path], follow_links: bool = False) -> list[Found]:
+    """Files under the given paths (recursive), sorted, hidden files skipped. Symbolic
+    links inside a folder are not followed unless `follow_links`, and never to outside
+    that folder; FIFOs, sockets, devices and unreadable folders come back with a reason."""
+    found: list[Found] = []
+
+    def visit_dir(folder: Path, root: str, seen: set[str]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            found.append(Found(folder, "permission denied (folder not readable)"))
+            return
+        except OSError as exc:
+            found.append(Found(folder, f"cannot read folder: {exc.strerror or exc}"))
+            return
+        dirs = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = folder / e.name
+            try:
+                if e.is_symlink():
+                    if not follow_links:
+                        found.append(Found(path, "symbolic link not followed (use --follow-links)"))
+                        continue
+                    real = os.path.realpath(path)
+                    if not _inside(real, root):
+                        found.append(Found(path, "symbolic link to outside the folder: not followed"))
+                        continue
+                    try:
+                        mode = os.stat(real).st_mode
+                    except OSError as exc:
+                        found.append(Found(path, f"cannot read file: broken symbolic link ({exc.strerror})"))
+                        continue
+                else:
+                    mode = e.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                found.append(Found(path, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(mode):
+                dirs.append(path)
+            elif (reason := _special_file_reason(mode)) is not None:
+                found.append(Found(path, reason))
+            else:
+                found.append(Found(path))
+        for d in dirs:
+            real = os.path.realpath(d)
+            if real in seen:  # a link loop
+                continue
+            visit_dir(d, root, seen | {real})
+
     for p in map(Path, paths):
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        try:
+            mode = p.stat().st_mode  # a path named on the command line is followed
+        except OSError:
+            found.append(Found(p))  # reported when it is read
+            continue
+        if stat.S_ISDIR(mode):
+            real = os.path.realpath(p)
+            visit_dir(p, real, {real})
         else:
-            found.append(p)
+            found.append(Found(p, _special_file_reason(mode)))
     return found
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
+def discover(paths: list[str | Path], follow_links: bool = False) -> list[Path]:
+    """Every path the batch will report on (files, and entries skipped with a reason)."""
+    return [f.path for f in walk(paths, follow_links)]
+
+
+def sha256_of(path: Path, follow_links: bool = True) -> str:
+    """Hash a regular file; refuses (OSError) a FIFO or device swapped in since discovery,
+    and a symbolic link when links are not followed."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -147,15 +235,19 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
 
 
 def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False, jobs: int = 1,
-           progress=None) -> Summary:
+           progress=None, follow_links: bool = False) -> Summary:
     """Ingest files/folders into `db_path`. `progress(outcome)` is called per file."""
     started = time.perf_counter()
     db = store.open_db(db_path)
     summary = Summary()
     todo: list[tuple[str, str, int]] = []
-    for path in discover(paths):
+    for found in walk(paths, follow_links):
+        path = found.path
         spath = str(path)
         t0 = time.perf_counter()
+        if found.reason:
+            _record_failure(db, spath, None, 0, found.reason, summary, progress, t0)
+            continue
         try:
             size = path.stat().st_size
             sha = sha256_of(path)

@@ -117,3 +117,98 @@ def test_output_never_overwrites_the_database_or_an_input(tmp_path, capsys, inge
     assert cli.main(["audit", "--db", db_path, "--format", "html", "--output", str(out)]) == 0
     assert out.read_text(encoding="utf-8").lstrip().startswith("<!DOCTYPE html")
     assert os.listdir(out.parent) == ["audit.html"]
+
+
+# -- 3. links out of the folder, FIFOs, sockets ------------------------------------------
+
+SECRET = "MẬT KHẨU QUẢN TRỊ: bí-mật-tuyệt-đối-4711"
+
+
+def _ingest_in_thread(fn, timeout=60):
+    import threading
+
+    result = {}
+    t = threading.Thread(target=lambda: result.update(value=fn()), daemon=True)
+    t.start()
+    t.join(timeout)
+    assert not t.is_alive(), "the batch hangs"
+    return result["value"]
+
+
+def _linked_folder(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shadow").write_text(SECRET, encoding="utf-8")
+    (outside / "mat.txt").write_text(SECRET, encoding="utf-8")
+    folder = _good_folder(tmp_path)
+    os.symlink(outside / "shadow", folder / "shadow.txt")
+    os.symlink(outside, folder / "thu-muc-ngoai")
+    os.symlink(folder / "bc.txt", folder / "ban-sao.txt")  # inside the folder
+    os.mkfifo(folder / "ong.txt")
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "o-cam.txt"))
+    return folder, sock
+
+
+def _assert_no_secret(db_path):
+    for table, col in (("documents", "text"), ("blocks", "kind"), ("search_blocks", "folded")):
+        for (value,) in _rows(db_path, f"select {col} from {table}"):
+            assert "bí-mật" not in (value or "") and "bi-mat" not in (value or "")
+
+
+def test_links_are_not_followed_and_special_files_are_skipped(tmp_path, ingest_into):
+    folder, sock = _linked_folder(tmp_path)
+    try:
+        summary, db = _ingest_in_thread(lambda: ingest_into(folder))
+    finally:
+        sock.close()
+    by_name = {os.path.basename(o.path): o for o in summary.outcomes}
+    assert by_name["bc.txt"].status == "ingested"
+    assert "symbolic link not followed" in by_name["shadow.txt"].reason
+    assert "symbolic link not followed" in by_name["ban-sao.txt"].reason
+    assert "symbolic link not followed" in by_name["thu-muc-ngoai"].reason
+    assert "named pipe (FIFO)" in by_name["ong.txt"].reason
+    assert "socket" in by_name["o-cam.txt"].reason
+    assert "mat.txt" not in by_name
+    _assert_no_secret(tmp_path / "corpus.db")
+
+
+def test_follow_links_stays_inside_the_folder(tmp_path, capsys):
+    folder, sock = _linked_folder(tmp_path)
+    db_path = tmp_path / "c.db"
+    try:
+        code = _ingest_in_thread(lambda: cli.main(
+            ["ingest", str(folder), "--db", str(db_path), "-q", "--follow-links"]))
+    finally:
+        sock.close()
+    assert code == 2
+    out = capsys.readouterr().out
+    assert "shadow.txt: symbolic link to outside the folder" in out
+    assert "thu-muc-ngoai: symbolic link to outside the folder" in out
+    statuses = dict(_rows(db_path, "select path, status from documents"))
+    assert statuses[str(folder / "bc.txt")] == "ok"
+    assert str(folder / "ban-sao.txt") not in statuses or statuses[str(folder / "ban-sao.txt")] == "ok"
+    _assert_no_secret(db_path)
+
+
+def test_unreadable_folder_is_reported_failed(tmp_path, ingest_into, monkeypatch):
+    folder = _good_folder(tmp_path)
+    locked = folder / "khoa"
+    locked.mkdir()
+    (locked / "x.txt").write_text(GOOD_REPORT, encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # root ignores chmod 000: refuse the way the kernel would
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    summary, db = ingest_into(folder)
+    by_name = {os.path.basename(o.path): o for o in summary.outcomes}
+    assert by_name["bc.txt"].status == "ingested"
+    assert by_name["khoa"].status == "failed"
+    assert by_name["khoa"].reason == "permission denied (folder not readable)"
+    assert db["documents"].count == 2
