@@ -225,6 +225,10 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
             for table, extra in ctx.rows.items():
                 rows.setdefault(table, []).extend(extra)
         store.insert_rows(db, "documents", [doc_row])
+        # The corpus-wide steps now owe this document a run: recorded in the same
+        # transaction, cleared by each finalizer when it completes (a killed batch
+        # leaves them pending and the next run finishes them).
+        store.mark_pending(db, [name for name, _ in finalizer_functions()])
         for table, table_rows in rows.items():
             store.insert_rows(db, table, table_rows)
         db.execute("COMMIT")
@@ -296,14 +300,22 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             t0 = time.perf_counter()
             handle(_extract_job(spath), sha, size, t0)
 
-    if any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
-        for name, fn in finalizer_functions():
-            t0 = time.perf_counter()
-            fn(db)
-            STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
+    run_finalizers(db)
     summary.seconds = time.perf_counter() - started
     db.close()
     return summary
+
+
+def run_finalizers(db) -> None:
+    """Run the corpus-wide steps still pending (this batch's, or a killed batch's)."""
+    pending = store.pending_finalizers(db)
+    for name, fn in finalizer_functions():
+        if name not in pending:
+            continue
+        t0 = time.perf_counter()
+        fn(db)
+        store.clear_pending(db, name)
+        STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 
 
 def _record_failure(db, path, sha, size, reason, summary, progress, t0):

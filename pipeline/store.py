@@ -119,6 +119,21 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def mark_pending(db, names: list[str]) -> None:
+    """Corpus-wide steps (stages.FINALIZERS) owed a run; call inside the document's transaction."""
+    getattr(db, "conn", db).executemany(
+        "insert or replace into pending_finalizers (name, since) values (?, ?)",
+        [(n, now()) for n in names])
+
+
+def pending_finalizers(db) -> set[str]:
+    return {r[0] for r in db.execute("select name from pending_finalizers").fetchall()}
+
+
+def clear_pending(db, name: str) -> None:
+    db.execute("delete from pending_finalizers where name = ?", [name])
+
+
 def find_by_sha(db, sha256: str):
     rows = list(db.query("select * from documents where sha256 = ?", [sha256]))
     return rows[0] if rows else None

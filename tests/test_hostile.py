@@ -212,3 +212,39 @@ def test_unreadable_folder_is_reported_failed(tmp_path, ingest_into, monkeypatch
     assert by_name["khoa"].status == "failed"
     assert by_name["khoa"].reason == "permission denied (folder not readable)"
     assert db["documents"].count == 2
+
+
+# -- 4. a batch killed during the corpus-wide steps --------------------------------------
+
+def test_finalizers_killed_are_finished_by_the_next_run(tmp_path, ingest_into, monkeypatch):
+    import pipeline.search as search
+
+    folder = _good_folder(tmp_path)
+    real_finalize = search.finalize
+
+    def killed(db):
+        raise KeyboardInterrupt  # stands for kill -9 between the documents and the index
+
+    monkeypatch.setattr(search, "finalize", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_into(folder)
+    db_path = tmp_path / "corpus.db"
+    assert _rows(db_path, "select count(*) from documents") == [(1,)]
+    assert _rows(db_path, "select name from pending_finalizers where name like '%search%'")
+    monkeypatch.setattr(search, "finalize", real_finalize)
+    summary, db = ingest_into(folder)
+    assert [o.status for o in summary.outcomes] == ["unchanged"]
+    assert db["search_blocks"].count == db["blocks"].count > 0
+    assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
+    assert cli.main(["search", "hồ sơ", "--db", str(db_path)]) == 0
+
+
+def test_unchanged_batch_without_pending_work_runs_no_finalizer(tmp_path, ingest_into, monkeypatch):
+    import pipeline.search as search
+
+    folder = _good_folder(tmp_path)
+    ingest_into(folder)
+    calls = []
+    monkeypatch.setattr(search, "finalize", lambda db: calls.append(1))
+    ingest_into(folder)
+    assert calls == []
