@@ -37,7 +37,7 @@ def cmd_ingest(args) -> int:
             bar.update(task, advance=1, description=os.path.basename(outcome.path)[:40])
 
         summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress,
-                         follow_links=args.follow_links)
+                         follow_links=args.follow_links, limits=_limits(args))
     out = Console(soft_wrap=True)
     for o in summary.outcomes:
         if o.status == "failed":
@@ -51,6 +51,20 @@ def cmd_ingest(args) -> int:
         highlight=False,
     )
     return 2 if summary.failed else 0
+
+
+def _limits(args):
+    from pipeline.ingest import Limits
+
+    limits = Limits()
+    for name in ("max_text_mb", "timeout", "max_memory_mb"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if name == "timeout":
+                limits.timeout_s = limits.analysis_timeout_s = value
+            else:
+                setattr(limits, name, value)
+    return limits
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=1, help="parallel extraction processes")
     p.add_argument("--follow-links", action="store_true",
                    help="follow symbolic links inside the folders (never to outside them)")
+    p.add_argument("--max-text-mb", type=float, default=None,
+                   help="a text file larger than this fails as too large (default 50)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds allowed per file, extraction and analysis each (default 300)")
+    p.add_argument("--max-memory-mb", type=float, default=None,
+                   help="memory allowed to one extraction worker (default 1536)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
 

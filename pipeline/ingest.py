@@ -15,10 +15,19 @@ import os
 import stat
 import time
 import traceback
+import multiprocessing
+import resource
+import signal
+import threading
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors import LIMITS as extractor_limits
 from extractors import extract
 from pipeline import store
 from pipeline.stages import Context, finalizer_functions, stage_functions
@@ -158,15 +167,140 @@ def sha256_of(path: Path, follow_links: bool = True) -> str:
     return h.hexdigest()
 
 
-def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
-    """Worker: extract one file; never raises (the reason travels back as a string)."""
+@dataclass
+class Limits:
+    """Per-file budgets. Extraction runs in a worker process under an address-space limit
+    (`max_memory_mb` above the worker's size at start) and a time limit; analysis in the
+    main process under the same time limit."""
+    timeout_s: float = float(os.environ.get("BAOCAO_FILE_TIMEOUT", 300))
+    max_memory_mb: float = float(os.environ.get("BAOCAO_MAX_MEMORY_MB", 1536))
+    analysis_timeout_s: float = float(os.environ.get("BAOCAO_ANALYSIS_TIMEOUT", 300))
+    max_text_mb: float = extractor_limits["max_text_mb"]
+    max_xml_mb: float = extractor_limits["max_xml_mb"]
+
+
+class FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_budget(seconds: float | None):
+    """Raise FileTimeout in this (main) thread after `seconds` of wall-clock time."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return path, extract(path), None
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _worker_init(max_memory_mb: float) -> None:
+    """Worker process: cap its address space at its present size + the budget."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if max_memory_mb:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _extract_job(path: str, limits: Limits | None = None) -> tuple[str, ExtractedDocument | None, str | None]:
+    """Worker: extract one file; never raises (the reason travels back as a string)."""
+    limits = limits or Limits()
+    extractor_limits.update(max_text_mb=limits.max_text_mb, max_xml_mb=limits.max_xml_mb)
+    cpu_soft, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if limits.timeout_s:  # backstop for C code that never returns to the interpreter
+        used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        resource.setrlimit(resource.RLIMIT_CPU, (int(used + limits.timeout_s) + 5, cpu_hard))
+    try:
+        with time_budget(limits.timeout_s):
+            return path, extract(path), None
+    except FileTimeout:
+        return path, None, f"time limit exceeded (extraction over {limits.timeout_s:g} s)"
+    except MemoryError:
+        return path, None, f"out of memory (extraction over {limits.max_memory_mb:g} MB)"
     except ExtractionError as exc:
         return path, None, str(exc)
     except Exception as exc:  # a parser bug must not stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return path, None, f"extractor crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+    finally:
+        if limits.timeout_s:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
+
+
+def _killed_reason(limits: Limits) -> str:
+    return (f"extraction worker killed (over {limits.max_memory_mb:g} MB of memory or "
+            f"{limits.timeout_s:g} s)")
+
+
+def extract_all(todo: list, jobs: int, limits: Limits, on_result) -> None:
+    """Extract `todo` [(path, *extra)] in worker processes; `on_result((path, doc, error),
+    *extra)` in the main process. A worker that dies (memory, CPU limit, crash) breaks its
+    pool: the pool is restarted and the files it held are retried one at a time, so the
+    file that kills a lone worker is marked failed and the batch goes on."""
+    import extractors.docx  # noqa: F401  imported once here, inherited by every worker
+    import extractors.pdf  # noqa: F401
+    import extractors.txt  # noqa: F401
+
+    ctx = multiprocessing.get_context("fork")
+    queue = list(todo)
+    workers = max(1, jobs)
+    while queue:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                   initializer=_worker_init, initargs=(limits.max_memory_mb,))
+        window: deque = deque()
+        pending = deque(queue)
+        unfinished: list = []
+        try:
+            while pending or window:
+                try:
+                    while pending and len(window) < workers * 2:
+                        window.append((pool.submit(_extract_job, pending[0][0], limits), pending[0]))
+                        pending.popleft()
+                except BrokenProcessPool:
+                    pass  # found out below, from the oldest future
+                fut, item = window.popleft()
+                wait = limits.timeout_s * 2 + 30 if limits.timeout_s else None
+                try:
+                    result = fut.result(timeout=wait)
+                except FuturesTimeout:  # a worker stuck where no signal reaches it
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.kill()
+                    unfinished = [item] + [i for _, i in window] + list(pending)
+                    break
+                except BrokenProcessPool:
+                    unfinished = [item] + [i for _, i in window] + list(pending)
+                    break
+                on_result(result, *item[1:])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not unfinished:
+            return
+        if workers == 1:
+            # one worker, files in order: the first unfinished one killed it
+            culprit, *queue = unfinished
+            on_result((culprit[0], None, _killed_reason(limits)), *culprit[1:])
+        else:
+            queue = unfinished
+            workers = 1  # retry the files that were in the pool one at a time
 
 
 def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id) -> Context:
@@ -239,9 +373,10 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
 
 
 def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False, jobs: int = 1,
-           progress=None, follow_links: bool = False) -> Summary:
+           progress=None, follow_links: bool = False, limits: Limits | None = None) -> Summary:
     """Ingest files/folders into `db_path`. `progress(outcome)` is called per file."""
     started = time.perf_counter()
+    limits = limits or Limits()
     db = store.open_db(db_path)
     summary = Summary()
     todo: list[tuple[str, str, int]] = []
@@ -276,7 +411,12 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     def handle(result, sha, size, t0):
         spath, doc, error = result
         try:
-            document_id = write_document(db, spath, sha, size, doc, error)
+            with time_budget(limits.analysis_timeout_s if doc is not None else None):
+                document_id = write_document(db, spath, sha, size, doc, error)
+        except FileTimeout:
+            reason = f"time limit exceeded (analysis over {limits.analysis_timeout_s:g} s)"
+            document_id = write_document(db, spath, sha, size, None, reason)
+            doc, error = None, reason
         except Exception as exc:  # analysis bug: keep the file, record why
             last = traceback.extract_tb(exc.__traceback__)[-1]
             reason = f"analysis crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
@@ -289,16 +429,7 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         if progress:
             progress(outcome)
 
-    if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            t0 = time.perf_counter()
-            futures = [(pool.submit(_extract_job, p), sha, size) for p, sha, size in todo]
-            for fut, sha, size in futures:
-                handle(fut.result(), sha, size, t0)
-    else:
-        for spath, sha, size in todo:
-            t0 = time.perf_counter()
-            handle(_extract_job(spath), sha, size, t0)
+    extract_all(todo, jobs, limits, lambda result, sha, size: handle(result, sha, size, time.perf_counter()))
 
     run_finalizers(db)
     summary.seconds = time.perf_counter() - started

@@ -248,3 +248,109 @@ def test_unchanged_batch_without_pending_work_runs_no_finalizer(tmp_path, ingest
     monkeypatch.setattr(search, "finalize", lambda db: calls.append(1))
     ingest_into(folder)
     assert calls == []
+
+
+# -- 5. zip bomb, a worker that dies, a file that never ends -----------------------------
+
+def _zip_bomb(path, mb=128):
+    import zipfile
+
+    content_types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>')
+    rels = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        '</Relationships>')
+    para = b'<w:p><w:r><w:t>' + b"A" * 900 + b"</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", content_types)
+        zf.writestr("_rels/.rels", rels)
+        with zf.open("word/document.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                     b'wordprocessingml/2006/main"><w:body>')
+            chunk = para * 1000
+            for _ in range(mb * 1_000_000 // len(chunk) + 1):
+                fh.write(chunk)
+            fh.write(b"</w:body></w:document>")
+
+
+def test_zip_bomb_docx_is_refused_before_parsing(tmp_path, capsys):
+    folder = _good_folder(tmp_path)
+    _zip_bomb(folder / "bom.docx")
+    assert (folder / "bom.docx").stat().st_size < 2_000_000
+    db_path = tmp_path / "c.db"
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    out = capsys.readouterr().out
+    assert "bom.docx: DOCX part too large when uncompressed (word/document.xml" in out
+    statuses = {os.path.basename(p): (s, e) for p, s, e in
+                _rows(db_path, "select path, status, error from documents")}
+    assert statuses["bc.txt"][0] == "ok"
+    assert statuses["bom.docx"][0] == "failed" and "zip bomb" in statuses["bom.docx"][1]
+
+
+def _hostile_extract(path):
+    import signal
+    import time
+
+    from extractors import extract
+
+    name = os.path.basename(path)
+    if name == "giet.txt":
+        os.kill(os.getpid(), signal.SIGKILL)  # the worker dies (as under the OOM killer)
+    if name == "ngon-bo-nho.txt":
+        hog = bytearray(8 * 1024 ** 3)  # over the address-space limit
+        return hog
+    if name == "treo.txt":
+        time.sleep(3600)
+    if name == "quay.txt":
+        while True:  # pure CPU, never returns
+            pass
+    return extract(path)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_that_dies_or_hangs_fails_its_file_and_the_batch_goes_on(tmp_path, ingest_into,
+                                                                           monkeypatch, jobs):
+    import pipeline.ingest as ingest_module
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"a{i}.txt").write_text(GOOD_REPORT.replace("xã", f"xã {i}"), encoding="utf-8")
+    for name in ("giet.txt", "ngon-bo-nho.txt", "treo.txt", "quay.txt"):
+        (folder / name).write_text(GOOD_REPORT.replace("xã", name), encoding="utf-8")
+    monkeypatch.setattr(ingest_module, "extract", _hostile_extract)
+    limits = ingest_module.Limits(timeout_s=2, max_memory_mb=512, analysis_timeout_s=300)
+    summary, db = ingest_into(folder, jobs=jobs, limits=limits)
+    by_name = {os.path.basename(o.path): o for o in summary.outcomes}
+    assert len(by_name) == 8
+    for i in range(4):
+        assert by_name[f"a{i}.txt"].status == "ingested", by_name[f"a{i}.txt"]
+    assert "extraction worker killed" in by_name["giet.txt"].reason
+    assert "out of memory" in by_name["ngon-bo-nho.txt"].reason
+    assert "time limit exceeded (extraction over 2 s)" in by_name["treo.txt"].reason
+    assert "time limit exceeded (extraction over 2 s)" in by_name["quay.txt"].reason
+    assert db["documents"].count == 8
+    assert sorted(r["status"] for r in db["documents"].rows) == ["failed"] * 4 + ["ok"] * 4
+
+
+# -- 6. a huge text file ------------------------------------------------------------------
+
+def test_huge_text_file_fails_with_its_size(tmp_path, capsys):
+    folder = _good_folder(tmp_path)
+    with open(folder / "khong-lo.txt", "wb") as fh:
+        fh.truncate(100_000_000)  # sparse: 100 MB on paper, nothing on disk
+    (folder / "vua.txt").write_text("Báo cáo. " * 200_000, encoding="utf-8")  # 2 MB
+    db_path = tmp_path / "c.db"
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert "khong-lo.txt: too large (100.0 MB > 50 MB of text)" in capsys.readouterr().out
+    # configurable
+    db2 = tmp_path / "d.db"
+    assert cli.main(["ingest", str(folder / "vua.txt"), "--db", str(db2), "-q",
+                     "--max-text-mb", "1"]) == 2
+    assert "vua.txt: too large (2.0 MB > 1 MB of text)" in capsys.readouterr().out
