@@ -382,7 +382,7 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     todo: list[tuple[str, str, int]] = []
     for found in walk(paths, follow_links):
         path = found.path
-        spath = str(path)
+        spath = store.path_key(str(path))  # a name that is not UTF-8 is stored escaped
         t0 = time.perf_counter()
         if found.reason:
             _record_failure(db, spath, None, 0, found.reason, summary, progress, t0)
@@ -406,10 +406,10 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             if progress:
                 progress(outcome)
             continue
-        todo.append((spath, sha, size))
+        todo.append((str(path), spath, sha, size))
 
-    def handle(result, sha, size, t0):
-        spath, doc, error = result
+    def handle(result, spath, sha, size, t0):
+        _, doc, error = result
         try:
             with time_budget(limits.analysis_timeout_s if doc is not None else None):
                 document_id = write_document(db, spath, sha, size, doc, error)
@@ -429,7 +429,8 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         if progress:
             progress(outcome)
 
-    extract_all(todo, jobs, limits, lambda result, sha, size: handle(result, sha, size, time.perf_counter()))
+    extract_all(todo, jobs, limits,
+                lambda result, spath, sha, size: handle(result, spath, sha, size, time.perf_counter()))
 
     run_finalizers(db)
     summary.seconds = time.perf_counter() - started

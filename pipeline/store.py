@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -132,6 +133,16 @@ def pending_finalizers(db) -> set[str]:
 
 def clear_pending(db, name: str) -> None:
     db.execute("delete from pending_finalizers where name = ?", [name])
+
+
+def path_key(path: str) -> str:
+    """The path as stored: a file name that is not valid UTF-8 (decoded by Python with
+    surrogateescape) keeps its raw bytes as \\xNN escapes, so it can be stored and shown."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def find_by_sha(db, sha256: str):

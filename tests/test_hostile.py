@@ -354,3 +354,23 @@ def test_huge_text_file_fails_with_its_size(tmp_path, capsys):
     assert cli.main(["ingest", str(folder / "vua.txt"), "--db", str(db2), "-q",
                      "--max-text-mb", "1"]) == 2
     assert "vua.txt: too large (2.0 MB > 1 MB of text)" in capsys.readouterr().out
+
+
+# -- 9. a file name that is not UTF-8 -----------------------------------------------------
+
+def test_file_name_not_utf8_is_stored_escaped_and_the_batch_goes_on(tmp_path, capsys):
+    folder = _good_folder(tmp_path)
+    raw = os.fsencode(folder) + b"/b\xe1o-c\xe1o.txt"  # Latin-1 bytes: not UTF-8
+    with open(raw, "wb") as fh:
+        fh.write(GOOD_REPORT.replace("xã", "thị trấn").encode("utf-8"))
+    open(os.fsencode(folder) + b"/r\xf5ng.txt", "wb").close()
+    db_path = tmp_path / "c.db"
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    out = capsys.readouterr().out
+    assert "r\\xf5ng.txt: empty file" in out
+    rows = dict(_rows(db_path, "select path, status from documents"))
+    assert rows[str(folder / "b\\xe1o-c\\xe1o.txt")] == "ok"
+    assert rows[str(folder / "bc.txt")] == "ok"
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert "2 unchanged" in capsys.readouterr().out
+    assert _rows(db_path, "select count(*) from documents") == [(3,)]
