@@ -18,6 +18,7 @@ import traceback
 import multiprocessing
 import resource
 import signal
+import sqlite3
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -319,7 +320,7 @@ def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, n
 def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | None,
                    error: str | None) -> int:
     """Replace whatever the store has for `path` with this extraction, in one transaction."""
-    db.execute("BEGIN IMMEDIATE")
+    store.begin(db)
     try:
         # Ids are allocated above everything that exists before the old rows go, so a
         # re-ingested document never reuses ids (derived indexes key on them).
@@ -368,7 +369,7 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
         db.execute("COMMIT")
         return document_id
     except BaseException:
-        db.execute("ROLLBACK")
+        store.rollback(db)
         raise
 
 
@@ -379,6 +380,22 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     limits = limits or Limits()
     db = store.open_db(db_path)
     summary = Summary()
+    try:
+        _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits)
+        run_finalizers(db)
+    except (sqlite3.OperationalError, OSError) as exc:
+        if not store.is_disk_full(exc):
+            raise
+        done = sum(1 for o in summary.outcomes if o.status != "unchanged")
+        raise store.DiskFull(f"disk full writing {db_path}: stopped after {done} file(s) written; "
+                             "free some space and run again (nothing is half-written)") from None
+    finally:
+        db.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits) -> None:
     todo: list[tuple[str, str, int]] = []
     for found in walk(paths, follow_links):
         path = found.path
@@ -418,6 +435,8 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             document_id = write_document(db, spath, sha, size, None, reason)
             doc, error = None, reason
         except Exception as exc:  # analysis bug: keep the file, record why
+            if store.is_disk_full(exc) or isinstance(exc, store.StoreError):
+                raise
             last = traceback.extract_tb(exc.__traceback__)[-1]
             reason = f"analysis crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
             document_id = write_document(db, spath, sha, size, None, reason)
@@ -432,10 +451,6 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     extract_all(todo, jobs, limits,
                 lambda result, spath, sha, size: handle(result, spath, sha, size, time.perf_counter()))
 
-    run_finalizers(db)
-    summary.seconds = time.perf_counter() - started
-    db.close()
-    return summary
 
 
 def run_finalizers(db) -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import errno
 import os
 import sqlite3
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,11 +21,61 @@ APPLICATION_ID = 0x42414F43
 # Tables a baocao corpus may hold besides TABLES (search index, pending corpus-wide work).
 _OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers")
 
-BUSY_TIMEOUT_S = 60.0  # a second ingest waits this long for the writer before giving up
+BUSY_TIMEOUT_S = 600.0  # any statement waits this long for another writer
+LOCK_WAIT_S = float(os.environ.get("BAOCAO_LOCK_WAIT", 1800))  # a document write, with a message
 
 
 class StoreError(RuntimeError):
     """The database cannot be used (not ours, newer schema, unreadable): one-line reason."""
+
+
+class DiskFull(StoreError):
+    """No space left for the database: the batch stops, what was committed stays."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
+def begin(db, what: str = "the corpus database") -> None:
+    """BEGIN IMMEDIATE; while another process writes, wait (saying so once on stderr)
+    instead of failing with `database is locked`."""
+    conn = getattr(db, "conn", db)
+    started = time.monotonic()
+    told = False
+    conn.execute("PRAGMA busy_timeout = 2000")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_locked(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited > LOCK_WAIT_S:
+                    raise StoreError(f"{what} is still locked by another process after "
+                                     f"{waited:.0f} s; try again later") from None
+                if not told:
+                    print(f"baocao: {what} is being written by another process; waiting…",
+                          file=sys.stderr, flush=True)
+                    told = True
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def rollback(db) -> None:
+    """Roll back if a transaction is open (SQLite may already have, e.g. on a full disk)."""
+    conn = getattr(db, "conn", db)
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def _is_ours(conn: sqlite3.Connection) -> bool:
@@ -72,8 +124,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(conn)
     _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    db.execute("BEGIN IMMEDIATE")
+    begin(db, str(path))
     try:
         version = check_db(conn, path)  # again, now that we hold the write lock
         if version not in (0, SCHEMA_VERSION):
@@ -86,9 +137,11 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
                 db["documents"].drop()
         ensure_schema(db)
         db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(db)
         conn.close()
+        if is_disk_full(exc):
+            raise DiskFull(f"disk full: cannot write {path}") from None
         raise
     return db
 
@@ -98,7 +151,7 @@ def _retry_locked(fn, attempts: int = 600):
         try:
             return fn()
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or i == attempts - 1:
+            if not _is_locked(exc) or i == attempts - 1:
                 raise
             time.sleep(0.1)
 

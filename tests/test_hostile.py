@@ -374,3 +374,60 @@ def test_file_name_not_utf8_is_stored_escaped_and_the_batch_goes_on(tmp_path, ca
     assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
     assert "2 unchanged" in capsys.readouterr().out
     assert _rows(db_path, "select count(*) from documents") == [(3,)]
+
+
+# -- 8. disk full ---------------------------------------------------------------------------
+
+def _many_reports(folder, n):
+    folder.mkdir()
+    for i in range(n):
+        body = "\n\n".join(f"Đoạn {j}: xã {i} tiếp nhận {i * 7 + j} hồ sơ, đạt {j % 100}%."
+                           for j in range(60))
+        (folder / f"bc{i:03d}.txt").write_text(f"BÁO CÁO số {i}/BC-UBND\n\n{body}\n",
+                                               encoding="utf-8")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 512 KB tmpfs (we are root in CI); without mount rights, a simulated full disk."""
+    import subprocess
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
+                             capture_output=True).returncode == 0
+    yield mnt, mounted
+    if mounted:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_disk_full_stops_cleanly_with_a_message(tmp_path, capsys, tiny_disk, monkeypatch):
+    from pipeline import store
+
+    mnt, mounted = tiny_disk
+    folder = tmp_path / "in"
+    _many_reports(folder, 120)
+    db_path = mnt / "c.db"
+    if not mounted:  # simulate: the 30th document's write finds the disk full
+        real_insert, calls = store.insert_rows, []
+
+        def insert_rows(db, table, rows):
+            if table == "documents":
+                calls.append(1)
+                if len(calls) >= 30:
+                    raise sqlite3.OperationalError("database or disk is full")
+            return real_insert(db, table, rows)
+
+        monkeypatch.setattr(store, "insert_rows", insert_rows)
+    code = cli.main(["ingest", str(folder), "--db", str(db_path), "-q"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "disk full" in err and "Traceback" not in err
+    # what was committed is whole: each stored document has its blocks
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    docs = conn.execute("select count(*) from documents").fetchone()[0]
+    assert 0 < docs < 120
+    assert conn.execute("select count(*) from documents d where not exists "
+                        "(select 1 from blocks b where b.document_id = d.id)").fetchone() == (0,)
+    conn.close()
