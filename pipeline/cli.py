@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 
 DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
@@ -118,12 +119,23 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     try:
+        if args.command != "ingest":
+            from pipeline.store import check_readable
+
+            check_readable(args.db)
         return args.func(args) or 0
     except BrokenPipeError:
         return 0
     except (DocumentNotFound, StoreError, UnsafeOutput) as exc:
-        print(f"baocao: {exc}", file=sys.stderr)
+        print(f"baocao: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except sqlite3.Error as exc:  # read-only, locked, corrupt: a message, not a traceback
+        print(f"baocao: {args.db}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc) -> str:
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":

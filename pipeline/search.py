@@ -133,7 +133,8 @@ def build_match(query: str) -> str:
 
 def search(db, query: str, limit: int = 20, document_id: int | None = None) -> list[dict]:
     """Blocks matching `query`, best first, each with the exact span of the first hit."""
-    ensure_tables(db)
+    if not db.execute("select 1 from sqlite_master where name = 'search_fts'").fetchone():
+        ensure_tables(db)  # a query is a reader: write only on a database without the index
     match = build_match(query)
     sql = (
         "select s.block_id, s.document_id, s.start, s.end, s.folded, d.path, d.text,"

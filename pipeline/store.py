@@ -109,6 +109,24 @@ def check_db(conn: sqlite3.Connection, path) -> int:
     return version
 
 
+def check_readable(path: str | Path) -> None:
+    """For the query commands: the file is a baocao corpus (not another application's,
+    not a newer schema, not garbage) with documents in it; StoreError otherwise."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from None
+    try:
+        version = check_db(conn, path)
+        if version == 0 and not conn.execute(
+                "select 1 from sqlite_master where name = 'documents'").fetchone():
+            raise StoreError(f"{path} holds no corpus yet (run `baocao ingest`)")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a corpus database with the current schema.
     Raises StoreError for a database that is not ours or of a newer schema."""
@@ -169,6 +187,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for c, t in missing.items():
                 table.add_column(c, t)
     db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
+    from pipeline.search import ensure_tables as ensure_search_tables
+
+    ensure_search_tables(db)  # created here, so that queries never have to write
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 

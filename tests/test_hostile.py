@@ -431,3 +431,82 @@ def test_disk_full_stops_cleanly_with_a_message(tmp_path, capsys, tiny_disk, mon
     assert conn.execute("select count(*) from documents d where not exists "
                         "(select 1 from blocks b where b.document_id = d.id)").fetchone() == (0,)
     conn.close()
+
+
+# -- 10. another process writing -------------------------------------------------------------
+
+def test_ingest_waits_for_another_writer_with_a_message(tmp_path, capsys, ingest_into):
+    import threading
+    import time
+
+    first = _good_folder(tmp_path, "first")
+    ingest_into(first)
+    db_path = tmp_path / "corpus.db"
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "moi.txt").write_text(GOOD_REPORT.replace("xã", "phường"), encoding="utf-8")
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock for 7 s
+    threading.Timer(7.0, lambda: holder.execute("COMMIT")).start()
+    t0 = time.monotonic()
+    code = cli.main(["ingest", str(second), "--db", str(db_path), "-q"])
+    captured = capsys.readouterr()
+    holder.close()
+    assert code == 0, captured
+    assert time.monotonic() - t0 >= 6.5
+    assert "being written by another process; waiting" in captured.err
+    assert "Traceback" not in captured.err and "locked" not in captured.out
+    assert _rows(db_path, "select count(*) from documents where status = 'ok'") == [(2,)]
+
+
+CONCURRENT_SCRIPT = """
+import sys
+from pipeline import cli
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_two_ingests_and_a_query_at_once(tmp_path):
+    """Two ingests started together on a new database and a query meanwhile: both finish,
+    nothing is lost, no traceback."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    _many_reports(a, 25)
+    b.mkdir()
+    for p in sorted(a.iterdir())[:10]:  # overlapping content under other names
+        (b / ("sao-" + p.name)).write_bytes(p.read_bytes())
+    for i in range(15):
+        (b / f"rieng{i:02d}.txt").write_text(GOOD_REPORT.replace("xã", f"xã số {i}"),
+                                             encoding="utf-8")
+    db_path = tmp_path / "new.db"
+    cmd = [sys.executable, "-c", CONCURRENT_SCRIPT]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen(cmd + ["ingest", str(d), "--db", str(db_path), "-q"], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for d in (a, b)]
+    queries = []
+    while any(p.poll() is None for p in procs):
+        time.sleep(1.0)
+        if db_path.exists():
+            q = subprocess.run(cmd + ["search", "hồ sơ", "--db", str(db_path), "--limit", "3"],
+                               cwd=ROOT, env=env, capture_output=True, text=True)
+            queries.append(q)
+    outs = [p.communicate() for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, (out, err)
+        assert "Traceback" not in err
+    for q in queries:
+        assert "Traceback" not in q.stderr, q.stderr
+    paths = {r[0] for r in _rows(db_path, "select path from documents where status = 'ok'")}
+    originals = {str(p) for p in a.iterdir()} | {str(p) for p in b.iterdir() if "rieng" in p.name}
+    assert originals <= paths
+    assert _rows(db_path, "pragma integrity_check") == [("ok",)]
+    assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
+    n_blocks = _rows(db_path, "select count(*) from blocks")[0][0]
+    assert _rows(db_path, "select count(*) from search_blocks")[0][0] == n_blocks
