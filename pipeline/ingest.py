@@ -232,7 +232,9 @@ def _extract_job(path: str, limits: Limits | None = None) -> tuple[str, Extracte
         resource.setrlimit(resource.RLIMIT_CPU, (int(used + limits.timeout_s) + 5, cpu_hard))
     try:
         with time_budget(limits.timeout_s):
-            return path, extract(path), None
+            doc = extract(path)
+        problem = text_problem(doc)
+        return (path, None, problem) if problem else (path, doc, None)
     except FileTimeout:
         return path, None, f"time limit exceeded (extraction over {limits.timeout_s:g} s)"
     except MemoryError:
@@ -245,6 +247,23 @@ def _extract_job(path: str, limits: Limits | None = None) -> tuple[str, Extracte
     finally:
         if limits.timeout_s:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
+
+
+MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer, or blank pages
+
+
+def text_problem(doc: ExtractedDocument) -> str | None:
+    """A document with no text fails (with a reason); one with almost none per page is
+    kept but partial (a warning). Returns the failure reason, or None."""
+    chars = sum(1 for c in doc.text if not c.isspace())
+    pages = doc.page_count or 0
+    if chars == 0:
+        where = f" on {pages} page{'s' if pages != 1 else ''}" if pages else ""
+        return f"no text extracted{where} (scanned images without a text layer?)"
+    if pages >= 2 and chars < MIN_CHARS_PER_PAGE * pages:
+        doc.warnings.append(f"little text: {chars} characters on {pages} pages "
+                            "(mostly scanned or blank pages?)")
+    return None
 
 
 def _killed_reason(limits: Limits) -> str:

@@ -510,3 +510,71 @@ def test_two_ingests_and_a_query_at_once(tmp_path):
     assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
     n_blocks = _rows(db_path, "select count(*) from blocks")[0][0]
     assert _rows(db_path, "select count(*) from search_blocks")[0][0] == n_blocks
+
+
+# -- 11. near-empty PDF, superscript runs -----------------------------------------------------
+
+def _pdf_pages(path, pages, text_per_page=""):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    for i in range(pages):
+        if text_per_page:  # a few characters somewhere mid-page, not a running footer
+            c.drawString(100 + (i * 37) % 300, 200 + (i * 53) % 400, text_per_page.format(i=i + 1))
+        c.showPage()
+    c.save()
+
+
+def test_documents_without_text_are_not_stored_ok(tmp_path, ingest_into):
+    import docx
+
+    folder = _good_folder(tmp_path)
+    _pdf_pages(folder / "trang-trang.pdf", 60)
+    _pdf_pages(folder / "chi-so-trang.pdf", 60, "ô {i}")
+    d = docx.Document()
+    d.add_paragraph("   ")
+    d.save(folder / "rong.docx")
+    summary, db = ingest_into(folder)
+    by_name = {os.path.basename(o.path): o for o in summary.outcomes}
+    for name in ("trang-trang.pdf", "chi-so-trang.pdf"):
+        assert by_name[name].status in ("failed", "partial") and by_name[name].reason, name
+    assert by_name["rong.docx"].status == "failed"
+    assert by_name["rong.docx"].reason == "no text extracted (scanned images without a text layer?)"
+    rows = {os.path.basename(p): s for p, s in _rows(tmp_path / "corpus.db",
+                                                      "select path, status from documents")}
+    assert rows["bc.txt"] == "ok" and rows["rong.docx"] == "failed"
+    assert _rows(tmp_path / "corpus.db", "select count(*) from documents where status = 'ok'"
+                 " and length(trim(text)) < 20") == [(0,)]
+
+
+def test_little_text_on_many_pages_is_partial():
+    from pipeline.ingest import text_problem
+    from schemas.records import ExtractedDocument
+
+    doc = ExtractedDocument(path="x.pdf", format="pdf", text="ô 1\n\nô 2", page_count=1000)
+    assert text_problem(doc) is None
+    assert doc.warnings == ["little text: 4 characters on 1000 pages (mostly scanned or blank pages?)"]
+    empty = ExtractedDocument(path="x.pdf", format="pdf", text=" \n ", page_count=1200)
+    assert text_problem(empty) == "no text extracted on 1200 pages (scanned images without a text layer?)"
+
+
+@pytest.mark.slow
+def test_thousand_blank_pages_fail(tmp_path, ingest_into):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _pdf_pages(folder / "nghin-trang.pdf", 1200)
+    summary, _ = ingest_into(folder)
+    assert summary.outcomes[0].status == "failed"
+    assert "no text" in summary.outcomes[0].reason
+
+
+def test_a_line_of_superscript_digits_is_read(tmp_path, ingest_into):
+    folder = _good_folder(tmp_path)
+    (folder / "mu.txt").write_text(
+        "Báo cáo số 3/BC-UBND.\n\nChỉ số" + "⁰¹²³⁴⁵⁶⁷⁸⁹" * 500 + " cuối.\n\n"
+        + "¹" * 5000 + " dòng lạ\n", encoding="utf-8")
+    summary, db = ingest_into(folder)
+    by_name = {os.path.basename(o.path): o for o in summary.outcomes}
+    assert by_name["mu.txt"].status in ("ingested", "partial"), by_name["mu.txt"]
+    text = next(db.query("select text from documents where path like '%mu.txt'"))["text"]
+    assert text.count("⁵") >= 500
