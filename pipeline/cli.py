@@ -26,6 +26,7 @@ def cmd_ingest(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.ingest import discover, ingest
+    from pipeline.output import markup_safe
 
     console = Console(stderr=True)
     total = len(discover(args.paths, args.follow_links))
@@ -35,20 +36,21 @@ def cmd_ingest(args) -> int:
         task = bar.add_task("", total=total)
 
         def progress(outcome):
-            bar.update(task, advance=1, description=os.path.basename(outcome.path)[:40])
+            bar.update(task, advance=1, description=markup_safe(os.path.basename(outcome.path)[:40]))
 
         summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress,
                          follow_links=args.follow_links, limits=_limits(args))
     out = Console(soft_wrap=True)
-    for o in summary.outcomes:
+    for o in summary.outcomes:  # paths and reasons are data, never markup
         if o.status == "failed":
-            out.print(f"[red]failed[/red]    {o.path}: {o.reason}", highlight=False)
+            out.print(f"[red]failed[/red]    {markup_safe(o.path)}: {markup_safe(o.reason)}", highlight=False)
         elif o.status == "partial":
-            out.print(f"[yellow]partial[/yellow]   {o.path}: {o.reason}", highlight=False)
+            out.print(f"[yellow]partial[/yellow]   {markup_safe(o.path)}: {markup_safe(o.reason)}",
+                      highlight=False)
     n_ok = summary.count("ingested") + summary.count("partial")
     out.print(
         f"{n_ok} ingested, {summary.count('unchanged')} unchanged, "
-        f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {args.db}",
+        f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {markup_safe(args.db)}",
         highlight=False,
     )
     return 2 if summary.failed else 0
@@ -69,6 +71,8 @@ def _limits(args):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline.output import count_arg
+
     parser = argparse.ArgumentParser(
         prog="baocao",
         description="Vietnamese government reports → a queryable SQLite corpus.",
@@ -80,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
     p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="parallel extraction processes")
+    p.add_argument("--jobs", "-j", type=count_arg, default=1, help="parallel extraction processes")
     p.add_argument("--follow-links", action="store_true",
                    help="follow symbolic links inside the folders (never to outside them)")
     p.add_argument("--max-text-mb", type=float, default=None,
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except (DocumentNotFound, StoreError, UnsafeOutput) as exc:
-        print(f"baocao: {_one_line(exc)}", file=sys.stderr)
+        print(f"baocao: {_one_line(exc)}", file=sys.stderr)  # (clean: no control characters)
         return 1
     except sqlite3.Error as exc:  # read-only, locked, corrupt: a message, not a traceback
         print(f"baocao: {args.db}: {_one_line(exc)}", file=sys.stderr)
@@ -135,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc) -> str:
-    return " ".join(str(exc).split())
+    from pipeline.output import clean
+
+    return clean(" ".join(str(exc).split()))
 
 
 if __name__ == "__main__":

