@@ -731,3 +731,54 @@ def test_read_only_database_is_a_message(tmp_path, capsys, ingest_into, monkeypa
     code, out, err = _run(capsys, "ingest", str(folder), "--db", str(db_path), "-q")
     assert code == 1 and "readonly" in err and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+# -- 7. adversarial text: every rule linear ---------------------------------------------------
+
+_HEAD = "BÁO CÁO\nKết quả công tác\n\nI. KẾT QUẢ\n\n"
+ADVERSARIAL = {
+    "slash chain (figures)": lambda n: _HEAD + "Tỷ lệ đạt " + "/".join(str(i % 97 + 1) for i in range(n)) + " hồ sơ.\n",
+    "nested parentheses (entities)": lambda n: _HEAD + "UBND xã " + "(" * n + "Sở Nội vụ" + ")" * n + " đã làm.\n",
+    "dotted leaders (tokenizer)": lambda n: _HEAD + "Mục lục " + "…" * n + " 5\n",
+    "letter run in the header (structure)": lambda n: "A" * n + "\n\nBÁO CÁO\n\nI. KẾT QUẢ\n\nĐạt 5 hồ sơ.\n",
+    "long header line (structure)": lambda n: "ỦY BAN NHÂN DÂN " + "XÃ TÂN " * (n // 7) + "\n\nSố: 12/BC-UBND\n\nĐạt 5.\n",
+}
+
+
+def _analysis_seconds(tmp_path, text):
+    import time
+
+    from extractors.txt import extract_txt
+    from pipeline.ingest import analyse
+
+    path = tmp_path / "x.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = extract_txt(path)
+    blocks = [dict(id=i + 1, document_id=1, kind=b.kind, start=b.start, end=b.end, page=b.page,
+                   style=b.style, level=b.level) for i, b in enumerate(doc.blocks)]
+    ids: dict = {}
+
+    def new_id(table):
+        ids[table] = ids.get(table, 0) + 1
+        return ids[table]
+
+    t0 = time.perf_counter()
+    analyse(1, {"text": doc.text, "format": "txt"}, blocks, [], [], [], new_id)
+    return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_adversarial_text_scales_linearly(tmp_path, name):
+    make = ADVERSARIAL[name]
+    _analysis_seconds(tmp_path, make(200))  # warm up: models, caches
+    times = {k: min(_analysis_seconds(tmp_path, make(1000 * k)) for _ in range(2)) for k in (1, 8)}
+    # linear: 8× the input takes ~8× the time; quadratic takes ~64× (generous slack for a
+    # shared machine and a fixed cost per document)
+    assert times[8] < 24 * times[1] + 1.0, (name, times)
+
+
+def test_a_quarter_million_character_header_line_is_fast(tmp_path):
+    _analysis_seconds(tmp_path, _HEAD)
+    line = "ỦY BAN NHÂN DÂN TỈNH " + "ĐIỆN BIÊN " * 25_420  # 254,200+ characters, one line
+    text = line + "\n\nSố: 12/BC-UBND\n\nĐiện Biên, ngày 5 tháng 3 năm 2024\n\nBÁO CÁO\n\nI. KẾT QUẢ\n\nĐạt 5.\n"
+    assert _analysis_seconds(tmp_path, text) < 20
