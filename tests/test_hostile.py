@@ -782,3 +782,70 @@ def test_a_quarter_million_character_header_line_is_fast(tmp_path):
     line = "ỦY BAN NHÂN DÂN TỈNH " + "ĐIỆN BIÊN " * 25_420  # 254,200+ characters, one line
     text = line + "\n\nSố: 12/BC-UBND\n\nĐiện Biên, ngày 5 tháng 3 năm 2024\n\nBÁO CÁO\n\nI. KẾT QUẢ\n\nĐạt 5.\n"
     assert _analysis_seconds(tmp_path, text) < 20
+
+
+# -- crash: kill -9 at random points ------------------------------------------------------
+
+def _snapshot(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        docs = conn.execute(
+            "select d.path, d.status, d.sha256, d.text,"
+            " (select count(*) from blocks b where b.document_id = d.id),"
+            " (select count(*) from figures f where f.document_id = d.id),"
+            " (select count(*) from citations c where c.document_id = d.id),"
+            " (select count(*) from search_blocks s where s.document_id = d.id)"
+            " from documents d order by d.path").fetchall()
+        checks = conn.execute("select count(*) from checks").fetchone()[0]
+        cited = conn.execute("select count(*) from cited_documents").fetchone()[0]
+        return docs, checks, cited
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_points_then_rerun_gives_a_clean_corpus(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "in"
+    _many_reports(folder, 12)
+    for i in range(6):
+        (folder / f"kh{i}.txt").write_text(
+            GOOD_REPORT.replace("xã", f"xã {i}") + f"\nCăn cứ Báo cáo số {i}/BC-UBND.\n",
+            encoding="utf-8")
+    (folder / "rong.txt").write_bytes(b"")
+    cmd = [sys.executable, "-c", CONCURRENT_SCRIPT, "ingest", str(folder), "-q", "--jobs", "2"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    clean_db = tmp_path / "clean.db"
+    assert subprocess.run(cmd + ["--db", str(clean_db)], cwd=ROOT, env=env,
+                          capture_output=True).returncode == 2
+    reference = _snapshot(clean_db)
+    rng = random.Random(12)
+    for run in range(3):
+        db_path = tmp_path / f"killed{run}.db"
+        proc = subprocess.Popen(cmd + ["--db", str(db_path)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(rng.uniform(2.0, 9.0))
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch and its extraction workers
+        proc.wait()
+        if db_path.exists():
+            conn = sqlite3.connect(db_path)
+            assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+            # no half document: every stored ok document has its blocks
+            assert conn.execute("select count(*) from documents d where status != 'failed' and"
+                                " not exists (select 1 from blocks b where b.document_id = d.id)"
+                                ).fetchone() == (0,)
+            conn.close()
+        done = subprocess.run(cmd + ["--db", str(db_path)], cwd=ROOT, env=env, capture_output=True,
+                              text=True)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert _rows(db_path, "pragma integrity_check") == [("ok",)]
+        assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
+        assert _snapshot(db_path) == reference, run
