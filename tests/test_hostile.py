@@ -849,3 +849,12 @@ def test_kill_9_at_random_points_then_rerun_gives_a_clean_corpus(tmp_path):
         assert _rows(db_path, "pragma integrity_check") == [("ok",)]
         assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
         assert _snapshot(db_path) == reference, run
+
+
+@pytest.mark.slow
+def test_zip_bomb_batch_peak_memory_under_1_gb():
+    from bench.run import zip_bomb_peak_memory
+
+    r = zip_bomb_peak_memory(jobs=2)
+    assert r["batch_peak_mb_upper_bound"] < 1024, r
+    assert [o[1] for o in sorted(r["outcomes"])] == ["failed", "ingested"]
