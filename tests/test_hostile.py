@@ -345,7 +345,7 @@ def test_huge_text_file_fails_with_its_size(tmp_path, capsys):
     folder = _good_folder(tmp_path)
     with open(folder / "khong-lo.txt", "wb") as fh:
         fh.truncate(100_000_000)  # sparse: 100 MB on paper, nothing on disk
-    (folder / "vua.txt").write_text("Báo cáo. " * 200_000, encoding="utf-8")  # 2 MB
+    (folder / "vua.txt").write_text("Báo cáo. " * 200_000, encoding="utf-8")  # 2.2 MB
     db_path = tmp_path / "c.db"
     assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
     assert "khong-lo.txt: too large (100.0 MB > 50 MB of text)" in capsys.readouterr().out
@@ -353,7 +353,7 @@ def test_huge_text_file_fails_with_its_size(tmp_path, capsys):
     db2 = tmp_path / "d.db"
     assert cli.main(["ingest", str(folder / "vua.txt"), "--db", str(db2), "-q",
                      "--max-text-mb", "1"]) == 2
-    assert "vua.txt: too large (2.0 MB > 1 MB of text)" in capsys.readouterr().out
+    assert "vua.txt: too large (2.2 MB > 1 MB of text)" in capsys.readouterr().out
 
 
 # -- 9. a file name that is not UTF-8 -----------------------------------------------------
