@@ -287,9 +287,64 @@ def main() -> None:
     bench_doc_conversion()
 
 
+def write_zip_bomb(path: Path, mb: int = 128) -> None:
+    """A .docx whose word/document.xml expands to `mb` MB (about 1 MB compressed)."""
+    import zipfile
+
+    ns = "http://schemas.openxmlformats.org/"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", f'<?xml version="1.0"?><Types xmlns="{ns}package/2006/'
+                    'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        zf.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{ns}package/2006/'
+                    f'relationships"><Relationship Id="rId1" Type="{ns}officeDocument/2006/'
+                    'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        with zf.open("word/document.xml", "w", force_zip64=True) as fh:
+            fh.write(f'<w:document xmlns:w="{ns}wordprocessingml/2006/main"><w:body>'.encode())
+            chunk = (b"<w:p><w:r><w:t>" + b"A" * 900 + b"</w:t></w:r></w:p>") * 1000
+            for _ in range(mb * 1_000_000 // len(chunk) + 1):
+                fh.write(chunk)
+            fh.write(b"</w:body></w:document>")
+
+
+def zip_bomb_peak_memory(jobs: int = 2) -> dict:
+    """Peak memory of an ingest batch holding a zip-bomb DOCX (128 MB of XML) next to a
+    normal report, run in a fresh process: its own peak RSS and its largest extraction
+    worker's (both must stay well under 1 GB; their sum bounds the batch)."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        write_zip_bomb(folder / "bom.docx")
+        sample = next(iter(sorted((ROOT / "corpus").glob("*.txt"))), None)
+        if sample:
+            shutil.copy(sample, folder / sample.name)
+        code = (
+            "import json, resource, sys\n"
+            "from pipeline.ingest import ingest\n"
+            f"s = ingest([{str(folder)!r}], {str(Path(tmp) / 'c.db')!r}, jobs={jobs})\n"
+            "kb = lambda who: resource.getrusage(who).ru_maxrss\n"
+            "print(json.dumps({'main_mb': kb(resource.RUSAGE_SELF) / 1024,"
+            " 'worker_mb': kb(resource.RUSAGE_CHILDREN) / 1024,"
+            " 'outcomes': [(o.path.rsplit('/', 1)[-1], o.status, o.reason) for o in s.outcomes]}))\n")
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["batch_peak_mb_upper_bound"] = result["main_mb"] + result["worker_mb"]
+    return result
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["doc"]:
         GEN.mkdir(parents=True, exist_ok=True)
         bench_doc_conversion()
+    elif sys.argv[1:] == ["--zip-bomb"]:
+        r = zip_bomb_peak_memory()
+        print(f"zip-bomb batch: main process peak {r['main_mb']:.0f} MB, largest worker "
+              f"{r['worker_mb']:.0f} MB (sum {r['batch_peak_mb_upper_bound']:.0f} MB < 1024 MB)")
+        for name, status, reason in r["outcomes"]:
+            print(f"  {name}: {status}{': ' + reason if reason else ''}")
     else:
         main()

@@ -360,6 +360,8 @@ def markers(text: str, known: set[int] | None = None) -> list[tuple[int, int, in
         if m.group() in ("²", "³") and _UNIT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
             continue
         number = from_superscript(m.group())
+        if number is None:  # thousands of superscript digits: not a marker
+            continue
         digits = [from_superscript(c) for c in m.group()]
         if known and number not in known and len(digits) > 1 and all(d in known for d in digits):
             found.extend((d, m.start() + k, m.start() + k + 1) for k, d in enumerate(digits))

@@ -25,9 +25,14 @@ def to_superscript(number: int | str) -> str:
     return "".join(SUPERSCRIPT_DIGITS[int(d)] if d.isdigit() else d for d in str(number))
 
 
+MAX_MARKER_DIGITS = 6  # a longer run of superscript digits is no footnote number
+
+
 def from_superscript(marker: str) -> int | None:
     digits = "".join(str(SUPERSCRIPT_DIGITS.index(c)) for c in marker if c in SUPERSCRIPT_DIGITS)
-    return int(digits) if digits else None
+    if not digits or len(digits) > MAX_MARKER_DIGITS:
+        return None
+    return int(digits)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 
 DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
@@ -28,34 +29,53 @@ def cmd_ingest(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.ingest import discover, ingest
+    from pipeline.output import markup_safe
 
     console = Console(stderr=True)
-    total = len(discover(args.paths))
+    total = len(discover(args.paths, args.follow_links))
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"), console=console,
                   transient=True, disable=args.quiet) as bar:
         task = bar.add_task("", total=total)
 
         def progress(outcome):
-            bar.update(task, advance=1, description=os.path.basename(outcome.path)[:40])
+            bar.update(task, advance=1, description=markup_safe(os.path.basename(outcome.path)[:40]))
 
-        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress)
+        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress,
+                         follow_links=args.follow_links, limits=_limits(args))
     out = Console(soft_wrap=True)
-    for o in summary.outcomes:
+    for o in summary.outcomes:  # paths and reasons are data, never markup
         if o.status == "failed":
-            out.print(f"[red]failed[/red]    {o.path}: {o.reason}", highlight=False)
+            out.print(f"[red]failed[/red]    {markup_safe(o.path)}: {markup_safe(o.reason)}", highlight=False)
         elif o.status == "partial":
-            out.print(f"[yellow]partial[/yellow]   {o.path}: {o.reason}", highlight=False)
+            out.print(f"[yellow]partial[/yellow]   {markup_safe(o.path)}: {markup_safe(o.reason)}",
+                      highlight=False)
     n_ok = summary.count("ingested") + summary.count("partial")
     out.print(
         f"{n_ok} ingested, {summary.count('unchanged')} unchanged, "
-        f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {args.db}",
+        f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {markup_safe(args.db)}",
         highlight=False,
     )
     return 2 if summary.failed else 0
 
 
+def _limits(args):
+    from pipeline.ingest import Limits
+
+    limits = Limits()
+    for name in ("max_text_mb", "timeout", "max_memory_mb"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if name == "timeout":
+                limits.timeout_s = limits.analysis_timeout_s = value
+            else:
+                setattr(limits, name, value)
+    return limits
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline.output import count_arg
+
     parser = argparse.ArgumentParser(
         prog="baocao",
         description="Vietnamese government reports → a queryable SQLite corpus.",
@@ -67,7 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
     p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="parallel extraction processes")
+    p.add_argument("--jobs", "-j", type=count_arg, default=1, help="parallel extraction processes")
+    p.add_argument("--follow-links", action="store_true",
+                   help="follow symbolic links inside the folders (never to outside them)")
+    p.add_argument("--max-text-mb", type=float, default=None,
+                   help="a text file larger than this fails as too large (default 50)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds allowed per file, extraction and analysis each (default 300)")
+    p.add_argument("--max-memory-mb", type=float, default=None,
+                   help="memory allowed to one extraction worker (default 1536)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
 
@@ -88,7 +116,8 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.output import DocumentNotFound
+    from pipeline.output import DocumentNotFound, UnsafeOutput
+    from pipeline.store import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -97,12 +126,25 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     try:
+        if args.command != "ingest":
+            from pipeline.store import check_readable
+
+            check_readable(args.db)
         return args.func(args) or 0
     except BrokenPipeError:
         return 0
-    except DocumentNotFound as exc:
-        print(f"baocao: {exc}", file=sys.stderr)
+    except (DocumentNotFound, StoreError, UnsafeOutput) as exc:
+        print(f"baocao: {_one_line(exc)}", file=sys.stderr)  # (clean: no control characters)
         return 1
+    except sqlite3.Error as exc:  # read-only, locked, corrupt: a message, not a traceback
+        print(f"baocao: {args.db}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc) -> str:
+    from pipeline.output import clean
+
+    return clean(" ".join(str(exc).split()))
 
 
 if __name__ == "__main__":

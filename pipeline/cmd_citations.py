@@ -12,7 +12,7 @@ import sqlite_utils
 
 from pipeline.cli import add_db_option
 from pipeline.normalize import fold
-from pipeline.output import FORMATS, emit, resolve_document
+from pipeline.output import FORMATS, clean, emit, resolve_document
 
 
 def register(sub) -> None:
@@ -204,7 +204,7 @@ def cmd_cites(args) -> int:
         return 0
     name = doc.get("number_symbol") or doc["path"]
     if not rows:
-        print(f"{name}: no citations")
+        print(f"{clean(name)}: no citations")
         return 0
     by_type: dict[str, list[dict]] = {}
     for r in rows:

@@ -17,6 +17,7 @@ open.
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.output import FORMATS, emit, resolve_document
+from pipeline.output import FORMATS, check_output_path, emit, resolve_document, write_output
 
 FIGURE_COLUMNS = ["document", "id", "surface", "value", "unit", "kind", "numerator",
                   "denominator", "stated_percent", "subject", "scope", "page", "section",
@@ -268,25 +269,25 @@ def cmd_audit(args) -> int:
     db = sqlite_utils.Database(args.db)
     doc_id, _ = _documents(db, args.document)
     rows = check_rows(db, doc_id, include_all=args.all)
+    if args.output:  # refused before any work if it is the database or an input
+        check_output_path(args.output, args.db)
     if args.format == "xlsx":
         if not args.output:
             print("baocao audit: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
             return 1
         write_xlsx(rows, summary_rows(db, doc_id), args.output)
     else:
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-        try:
-            if args.format == "html":
-                out.write(render_html(rows, db, include_all=args.all, doc_id=doc_id))
-            elif args.format == "table":
-                render_cards(rows, out)
-            else:
-                safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows] \
-                    if args.format == "csv" else rows
-                emit(safe, args.format, CHECK_COLUMNS, title="audit", file=out)
-        finally:
-            if args.output:
-                out.close()
+        out = io.StringIO() if args.output else sys.stdout
+        if args.format == "html":
+            out.write(render_html(rows, db, include_all=args.all, doc_id=doc_id))
+        elif args.format == "table":
+            render_cards(rows, out)
+        else:
+            safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows] \
+                if args.format == "csv" else rows
+            emit(safe, args.format, CHECK_COLUMNS, title="audit", file=out)
+        if args.output:
+            write_output(args.output, out.getvalue(), args.db)
     if args.output:
         print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
     if args.fail_on == "mismatch" and _open_mismatches(db, doc_id):
@@ -371,7 +372,7 @@ def render_cards(rows, out) -> None:
     """Terminal view: one card per slip (checks sharing a figure together), numbers
     highlighted in the sentence, stated numbers as the document writes them."""
     from rich.console import Console
-    from rich.markup import escape
+    from pipeline.output import markup_safe as escape  # Rich markup and control characters
 
     width = None if out.isatty() or os.environ.get("COLUMNS") else 120
     console = Console(file=out, width=width, highlight=False)

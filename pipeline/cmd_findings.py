@@ -24,7 +24,7 @@ import sqlite_utils
 
 from pipeline.cli import add_db_option
 from pipeline.normalize import fold
-from pipeline.output import FORMATS, emit, resolve_document
+from pipeline.output import FORMATS, clean, emit, json_text, resolve_document, write_output
 
 CATEGORIES = ["strength", "limitation", "cause", "responsibility", "recommendation",
               "direction", "other"]
@@ -128,32 +128,32 @@ def cmd_show(args) -> int:
     doc = resolve_document(db, args.document)
     if args.html:
         out = Path(args.output or (Path(doc["path"]).stem + ".html"))
-        out.write_text(render_html(db, doc), encoding="utf-8")
-        print(f"wrote {out}")
+        write_output(str(out), render_html(db, doc), args.db, [doc["path"]])
+        print(f"wrote {clean(out)}")
         return 0
     sections = outline(db, doc["id"])
     meta = {k: doc.get(k) for k in META_COLUMNS}
     if meta.get("recipients"):
         meta["recipients"] = json.loads(meta["recipients"])
     if args.format == "json":
-        json.dump({"document": doc["path"], "id": doc["id"], "metadata": meta, "sections": sections},
-                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write(json_text({"document": doc["path"], "id": doc["id"], "metadata": meta,
+                                    "sections": sections}))
         sys.stdout.write("\n")
         return 0
-    print(f"{doc['path']}  (id {doc['id']}, {doc['format']}, {doc.get('pages') or '?'} pages, "
+    print(f"{clean(doc['path'])}  (id {doc['id']}, {doc['format']}, {doc.get('pages') or '?'} pages, "
           f"status {doc['status']})")
-    for k in META_COLUMNS:
+    for k in META_COLUMNS:  # document text printed through clean(): no terminal escapes
         v = meta[k]
         if v is not None:
-            print(f"  {k:13} {'; '.join(v) if isinstance(v, list) else v}")
+            print(f"  {k:13} {clean('; '.join(v) if isinstance(v, list) else v)}")
     print()
     totals = {t: sum(_count_by_section(db, t, doc["id"]).values()) for t in ("findings", "citations", "figures")}
     print(f"outline ({len(sections)} sections; findings {totals['findings']}, citations "
           f"{totals['citations']}, figures {totals['figures']} in sections)")
     for s in sections:
         label = _printed_number(s["number"])
-        heading = s["heading"] if len(s["heading"]) <= 90 else s["heading"][:87] + "…"
-        print(f"{'  ' * s['level']}{label}{heading}  "
+        heading = clean(s["heading"] if len(s["heading"]) <= 90 else s["heading"][:87] + "…")
+        print(f"{'  ' * s['level']}{clean(label)}{heading}  "
               f"[findings {s['findings']}, citations {s['citations']}, figures {s['figures']}]")
     return 0
 

@@ -811,6 +811,19 @@ def plausible_person(surface: str) -> bool:
 
 
 # -- entry points ---------------------------------------------------------------------------
+_LONG_RUN = re.compile(r"\S{65,}")
+_NON_WORD = re.compile(r"[^\w]")
+
+
+def _break_long_runs(text: str) -> str:
+    """spaCy strips prefixes/suffixes one at a time, rescanning the token each time: a
+    token of thousands of "((((" or "……" costs quadratic time. In a whitespace-free run
+    longer than 64 characters, punctuation becomes spaces (same length: offsets hold)."""
+    if not _LONG_RUN.search(text):
+        return text
+    return _LONG_RUN.sub(lambda m: _NON_WORD.sub(" ", m.group()), text)
+
+
 def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = True,
                      signer: str | None = None) -> list[dict]:
     """Every ORG/LOC/PER of `text`: dicts with surface, label, canonical, unit_code,
@@ -818,7 +831,7 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     body_end = len(text) if body_end is None else body_end
     # Tokenize a copy with footnote markers blanked (same length, so offsets hold):
     # "Đồng¹⁴." must give the token "Đồng".
-    tk = Toks(nlp()(text.translate(_BLANK_MARKERS)), text)
+    tk = Toks(nlp()(_break_long_runs(text.translate(_BLANK_MARKERS))), text)
     tk.matches = matcher()(tk.doc)
     mentions = _find_places(tk)
     _resolve_places(mentions, text)

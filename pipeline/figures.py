@@ -40,7 +40,10 @@ _EXCLUDE = [
     # year ranges "2021-2025", "2021 - 2030"
     re.compile(r"[12](?<![\d.,][12])(?:(?<=1)9|(?<=2)0)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)"),
     # symbols: 63/2010/NĐ-CP, 4011/QĐ-UBND, 1381/UBND-KSTT, 56/2017/QH14, 06/QĐ-TTg
-    re.compile(rf"\d+(?:\s*/\s*\d+)*\s*/\s*[A-ZĐ](?:[\wĐđ&.]|-(?=[\wĐ]))*"),
+    # (never started inside a number or a "1/2/3…" chain: a start there is covered by the
+    # chain's first number, and retrying from each one made long chains quadratic)
+    re.compile(r"(?<!\d)(?<!\d/)(?<!\d\s/)(?<!\d/\s)(?<!\d\s/\s)"
+               rf"\d+(?:\s*/\s*\d+)*\s*/\s*[A-ZĐ](?:[\wĐđ&.]|-(?=[\wĐ]))*"),
     # Party symbols 18-NQ/TW, 07-KH/TW, and "NĐ-CP" written without the year
     re.compile(r"[0-9]\d*\s*-\s*[A-ZĐ][A-ZĐa-z]*\s*/\s*[A-ZĐ][\wĐ-]*"),
     # section numbers at the start of a line: "1.", "1.2.", "II.", "(3)", "a)"

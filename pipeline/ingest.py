@@ -8,16 +8,28 @@ search index).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
 import traceback
+import multiprocessing
+import resource
+import signal
+import sqlite3
+import threading
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors import LIMITS as extractor_limits
 from extractors import extract
 from pipeline import store
 from pipeline.stages import Context, finalizer_functions, stage_functions
@@ -50,40 +62,266 @@ class Summary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def discover(paths: list[str | Path]) -> list[Path]:
-    """Files under the given paths (recursive), sorted, hidden files skipped."""
-    found: list[Path] = []
+@dataclass
+class Found:
+    path: Path
+    reason: str | None = None  # set: not read, recorded as failed with this reason
+
+
+def _special_file_reason(mode: int) -> str | None:
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "named pipe (FIFO), not a regular file: skipped"
+    if stat.S_ISSOCK(mode):
+        return "socket, not a regular file: skipped"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file, not a regular file: skipped"
+    return "not a regular file: skipped"
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def walk(paths: list[str | Path], follow_links: bool = False) -> list[Found]:
+    """Files under the given paths (recursive), sorted, hidden files skipped. Symbolic
+    links inside a folder are not followed unless `follow_links`, and never to outside
+    that folder; FIFOs, sockets, devices and unreadable folders come back with a reason."""
+    found: list[Found] = []
+
+    def visit_dir(folder: Path, root: str, seen: set[str]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            found.append(Found(folder, "permission denied (folder not readable)"))
+            return
+        except OSError as exc:
+            found.append(Found(folder, f"cannot read folder: {exc.strerror or exc}"))
+            return
+        dirs = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = folder / e.name
+            try:
+                if e.is_symlink():
+                    if not follow_links:
+                        found.append(Found(path, "symbolic link not followed (use --follow-links)"))
+                        continue
+                    real = os.path.realpath(path)
+                    if not _inside(real, root):
+                        found.append(Found(path, "symbolic link to outside the folder: not followed"))
+                        continue
+                    try:
+                        mode = os.stat(real).st_mode
+                    except OSError as exc:
+                        found.append(Found(path, f"cannot read file: broken symbolic link ({exc.strerror})"))
+                        continue
+                else:
+                    mode = e.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                found.append(Found(path, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(mode):
+                dirs.append(path)
+            elif (reason := _special_file_reason(mode)) is not None:
+                found.append(Found(path, reason))
+            else:
+                found.append(Found(path))
+        for d in dirs:
+            real = os.path.realpath(d)
+            if real in seen:  # a link loop
+                continue
+            visit_dir(d, root, seen | {real})
+
     for p in map(Path, paths):
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        try:
+            mode = p.stat().st_mode  # a path named on the command line is followed
+        except OSError:
+            found.append(Found(p))  # reported when it is read
+            continue
+        if stat.S_ISDIR(mode):
+            real = os.path.realpath(p)
+            visit_dir(p, real, {real})
         else:
-            found.append(p)
+            found.append(Found(p, _special_file_reason(mode)))
     return found
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
+def discover(paths: list[str | Path], follow_links: bool = False) -> list[Path]:
+    """Every path the batch will report on (files, and entries skipped with a reason)."""
+    return [f.path for f in walk(paths, follow_links)]
+
+
+def sha256_of(path: Path, follow_links: bool = True) -> str:
+    """Hash a regular file; refuses (OSError) a FIFO or device swapped in since discovery,
+    and a symbolic link when links are not followed."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
-def _init_worker(ocr_jobs: str) -> None:
-    os.environ["BAOCAO_OCR_JOBS"] = ocr_jobs
+@dataclass
+class Limits:
+    """Per-file budgets. Extraction runs in a worker process under an address-space limit
+    (`max_memory_mb` above the worker's size at start) and a time limit; analysis in the
+    main process under the same time limit."""
+    timeout_s: float = float(os.environ.get("BAOCAO_FILE_TIMEOUT", 300))
+    max_memory_mb: float = float(os.environ.get("BAOCAO_MAX_MEMORY_MB", 1536))
+    analysis_timeout_s: float = float(os.environ.get("BAOCAO_ANALYSIS_TIMEOUT", 300))
+    max_text_mb: float = extractor_limits["max_text_mb"]
+    max_xml_mb: float = extractor_limits["max_xml_mb"]
 
 
-def _extract_job(path: str) -> tuple[str, ExtractedDocument | None, str | None]:
-    """Worker: extract one file; never raises (the reason travels back as a string)."""
+class FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_budget(seconds: float | None):
+    """Raise FileTimeout in this (main) thread after `seconds` of wall-clock time."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return path, extract(path), None
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _worker_init(max_memory_mb: float) -> None:
+    """Worker process: cap its address space at its present size + the budget."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if max_memory_mb:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _extract_job(path: str, limits: Limits | None = None) -> tuple[str, ExtractedDocument | None, str | None]:
+    """Worker: extract one file; never raises (the reason travels back as a string)."""
+    limits = limits or Limits()
+    extractor_limits.update(max_text_mb=limits.max_text_mb, max_xml_mb=limits.max_xml_mb)
+    cpu_soft, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if limits.timeout_s:  # backstop for C code that never returns to the interpreter
+        used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        resource.setrlimit(resource.RLIMIT_CPU, (int(used + limits.timeout_s) + 5, cpu_hard))
+    try:
+        with time_budget(limits.timeout_s):
+            doc = extract(path)
+        problem = text_problem(doc)
+        return (path, None, problem) if problem else (path, doc, None)
+    except FileTimeout:
+        return path, None, f"time limit exceeded (extraction over {limits.timeout_s:g} s)"
+    except MemoryError:
+        return path, None, f"out of memory (extraction over {limits.max_memory_mb:g} MB)"
     except ExtractionError as exc:
         return path, None, str(exc)
     except Exception as exc:  # a parser bug must not stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return path, None, f"extractor crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+    finally:
+        if limits.timeout_s:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
+
+
+MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer, or blank pages
+
+
+def text_problem(doc: ExtractedDocument) -> str | None:
+    """A document with no text fails (with a reason); one with almost none per page is
+    kept but partial (a warning). Returns the failure reason, or None."""
+    chars = sum(1 for c in doc.text if not c.isspace())
+    pages = doc.page_count or 0
+    if chars == 0:
+        where = f" on {pages} page{'s' if pages != 1 else ''}" if pages else ""
+        return f"no text extracted{where} (scanned images without a text layer?)"
+    if pages >= 2 and chars < MIN_CHARS_PER_PAGE * pages:
+        doc.warnings.append(f"little text: {chars} characters on {pages} pages "
+                            "(mostly scanned or blank pages?)")
+    return None
+
+
+def _killed_reason(limits: Limits) -> str:
+    return (f"extraction worker killed (over {limits.max_memory_mb:g} MB of memory or "
+            f"{limits.timeout_s:g} s)")
+
+
+def extract_all(todo: list, jobs: int, limits: Limits, on_result) -> None:
+    """Extract `todo` [(path, *extra)] in worker processes; `on_result((path, doc, error),
+    *extra)` in the main process. A worker that dies (memory, CPU limit, crash) breaks its
+    pool: the pool is restarted and the files it held are retried one at a time, so the
+    file that kills a lone worker is marked failed and the batch goes on."""
+    import extractors.docx  # noqa: F401  imported once here, inherited by every worker
+    import extractors.pdf  # noqa: F401
+    import extractors.txt  # noqa: F401
+
+    ctx = multiprocessing.get_context("fork")
+    queue = list(todo)
+    workers = max(1, jobs)
+    while queue:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                   initializer=_worker_init, initargs=(limits.max_memory_mb,))
+        window: deque = deque()
+        pending = deque(queue)
+        unfinished: list = []
+        try:
+            while pending or window:
+                try:
+                    while pending and len(window) < workers * 2:
+                        window.append((pool.submit(_extract_job, pending[0][0], limits), pending[0]))
+                        pending.popleft()
+                except BrokenProcessPool:
+                    pass  # found out below, from the oldest future
+                fut, item = window.popleft()
+                wait = limits.timeout_s * 2 + 30 if limits.timeout_s else None
+                try:
+                    result = fut.result(timeout=wait)
+                except FuturesTimeout:  # a worker stuck where no signal reaches it
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.kill()
+                    unfinished = [item] + [i for _, i in window] + list(pending)
+                    break
+                except BrokenProcessPool:
+                    unfinished = [item] + [i for _, i in window] + list(pending)
+                    break
+                on_result(result, *item[1:])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not unfinished:
+            return
+        if workers == 1:
+            # one worker, files in order: the first unfinished one killed it
+            culprit, *queue = unfinished
+            on_result((culprit[0], None, _killed_reason(limits)), *culprit[1:])
+        else:
+            queue = unfinished
+            workers = 1  # retry the files that were in the pool one at a time
 
 
 def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id) -> Context:
@@ -102,7 +340,7 @@ def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, n
 def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | None,
                    error: str | None) -> int:
     """Replace whatever the store has for `path` with this extraction, in one transaction."""
-    db.execute("BEGIN IMMEDIATE")
+    store.begin(db)
     try:
         # Ids are allocated above everything that exists before the old rows go, so a
         # re-ingested document never reuses ids (derived indexes key on them).
@@ -146,28 +384,52 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
             for table, extra in ctx.rows.items():
                 rows.setdefault(table, []).extend(extra)
         store.insert_rows(db, "documents", [doc_row])
+        # The corpus-wide steps now owe this document a run: recorded in the same
+        # transaction, cleared by each finalizer when it completes (a killed batch
+        # leaves them pending and the next run finishes them).
+        store.mark_pending(db, [name for name, _ in finalizer_functions()])
         for table, table_rows in rows.items():
             store.insert_rows(db, table, table_rows)
         db.execute("COMMIT")
         return document_id
     except BaseException:
-        db.execute("ROLLBACK")
+        store.rollback(db)
         raise
 
 
 def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False, jobs: int = 1,
-           progress=None) -> Summary:
+           progress=None, follow_links: bool = False, limits: Limits | None = None) -> Summary:
     """Ingest files/folders into `db_path`. `progress(outcome)` is called per file."""
     started = time.perf_counter()
+    limits = limits or Limits()
     db = store.open_db(db_path)
     summary = Summary()
+    try:
+        _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits)
+        run_finalizers(db)
+    except (sqlite3.OperationalError, OSError) as exc:
+        if not store.is_disk_full(exc):
+            raise
+        done = sum(1 for o in summary.outcomes if o.status != "unchanged")
+        raise store.DiskFull(f"disk full writing {db_path}: stopped after {done} file(s) written; "
+                             "free some space and run again (nothing is half-written)") from None
+    finally:
+        db.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits) -> None:
     todo: list[tuple[str, str, int]] = []
     queued: dict[str, str] = {}  # sha256 -> the path of this batch that carries it
     copies: list[tuple] = []  # same content as a queued file: (outcome, its path, sha, size)
-    stale = False  # a path whose old content was dropped (it now holds a copy)
-    for path in discover(paths):
-        spath = str(path)
+    for found in walk(paths, follow_links):
+        path = found.path
+        spath = store.path_key(str(path))  # a name that is not UTF-8 is stored escaped
         t0 = time.perf_counter()
+        if found.reason:
+            _record_failure(db, spath, None, 0, found.reason, summary, progress, t0)
+            continue
         try:
             size = path.stat().st_size
             sha = sha256_of(path)
@@ -182,7 +444,7 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         # extractors may have learnt to read it since).
         if twin and twin["status"] != "failed" and not force:
             note = None if twin["path"] == spath else f"same content as {twin['path']}"
-            stale |= _drop_stale(db, existing, sha)
+            _drop_stale(db, existing, sha)
             outcome = Outcome(spath, "unchanged", note, twin["id"])
             summary.outcomes.append(outcome)
             if progress:
@@ -193,20 +455,27 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             # stored once, like a twin already in the store.
             note = "listed twice" if spath == queued[sha] else f"same content as {queued[sha]}"
             outcome = Outcome(spath, "unchanged", note)
-            stale |= _drop_stale(db, existing, sha)
+            _drop_stale(db, existing, sha)
             summary.outcomes.append(outcome)
             copies.append((outcome, queued[sha], sha, size))
             if progress:
                 progress(outcome)
             continue
         queued[sha] = spath
-        todo.append((spath, sha, size))
+        todo.append((str(path), spath, sha, size))
 
-    def handle(result, sha, size, t0):
-        spath, doc, error = result
+    def handle(result, spath, sha, size, t0):
+        _, doc, error = result
         try:
-            document_id = write_document(db, spath, sha, size, doc, error)
+            with time_budget(limits.analysis_timeout_s if doc is not None else None):
+                document_id = write_document(db, spath, sha, size, doc, error)
+        except FileTimeout:
+            reason = f"time limit exceeded (analysis over {limits.analysis_timeout_s:g} s)"
+            document_id = write_document(db, spath, sha, size, None, reason)
+            doc, error = None, reason
         except Exception as exc:  # analysis bug: keep the file, record why
+            if store.is_disk_full(exc) or isinstance(exc, store.StoreError):
+                raise
             last = traceback.extract_tb(exc.__traceback__)[-1]
             reason = f"analysis crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
             document_id = write_document(db, spath, sha, size, None, reason)
@@ -218,21 +487,13 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
         if progress:
             progress(outcome)
 
-    if jobs > 1 and len(todo) > 1:
-        # Each worker may OCR a scan with its own pool: share the cores between them.
-        ocr_jobs = os.environ.get("BAOCAO_OCR_JOBS") or str(max(1, (os.cpu_count() or 1) // jobs))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(ocr_jobs,)) as pool:
-            t0 = time.perf_counter()
-            futures = [(pool.submit(_extract_job, p), sha, size) for p, sha, size in todo]
-            for fut, sha, size in futures:
-                handle(fut.result(), sha, size, t0)
-    else:
-        for spath, sha, size in todo:
-            t0 = time.perf_counter()
-            handle(_extract_job(spath), sha, size, t0)
-
-    _stop_converters()
+    # Each worker may OCR a scan with its own pool: share the cores between them.
+    os.environ.setdefault("BAOCAO_OCR_JOBS", str(max(1, (os.cpu_count() or 1) // max(1, jobs))))
+    try:
+        extract_all(todo, jobs, limits,
+                    lambda result, spath, sha, size: handle(result, spath, sha, size, time.perf_counter()))
+    finally:
+        _stop_converters()
     by_path = {o.path: o for o in summary.outcomes if o.document_id is not None}
     for outcome, original, sha, size in copies:
         first = by_path.get(original)
@@ -245,15 +506,6 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
             outcome.status, outcome.reason = "failed", f"{first.reason} (same content as {original})"
             outcome.document_id = write_document(db, outcome.path, sha, size, None, outcome.reason)
 
-    if stale or any(o.status in ("ingested", "partial", "failed") for o in summary.outcomes):
-        for name, fn in finalizer_functions():
-            t0 = time.perf_counter()
-            fn(db)
-            STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
-    summary.seconds = time.perf_counter() - started
-    db.close()
-    return summary
-
 
 def _stop_converters() -> None:
     """The LibreOffice converter of this process lives for one batch (extractors/office.py;
@@ -263,19 +515,31 @@ def _stop_converters() -> None:
         office.shutdown()
 
 
-def _drop_stale(db, existing, sha: str) -> bool:
+def _drop_stale(db, existing, sha: str) -> None:
     """A path that now holds a copy of other content: its old document goes (else the
-    corpus would keep what the file no longer says)."""
+    corpus would keep what the file no longer says), and the corpus-wide steps are owed."""
     if not existing or existing["sha256"] == sha:
-        return False
-    db.execute("BEGIN IMMEDIATE")
+        return
+    store.begin(db)
     try:
         store.delete_document(db, existing["id"])
+        store.mark_pending(db, [name for name, _fn in finalizer_functions()])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return True
+
+
+def run_finalizers(db) -> None:
+    """Run the corpus-wide steps still pending (this batch's, or a killed batch's)."""
+    pending = store.pending_finalizers(db)
+    for name, fn in finalizer_functions():
+        if name not in pending:
+            continue
+        t0 = time.perf_counter()
+        fn(db)
+        store.clear_pending(db, name)
+        STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 
 
 def _record_failure(db, path, sha, size, reason, summary, progress, t0):

@@ -3,13 +3,71 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "csv", "json")
+
+# Terminal escape sequences (CSI "ESC[31m", OSC "ESC]0;title BEL", other ESC x), then any
+# control character left (C0 but tab/newline, DEL, C1) and bidi overrides, which would
+# reorder what the terminal shows.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-_]?"
+                      r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# CSV cells a spreadsheet would run as a formula (CWE-1236); plain numbers are left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d[\d.,]*%?")
+
+
+def count_arg(text: str) -> int:
+    """argparse type for a count (--limit, --jobs): a whole number from 1 to 10⁹."""
+    import argparse
+
+    if not (text.isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 10 ** 9:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000000000, got {clean(text)!r}")
+    return int(text)
+
+
+def clean(value) -> str:
+    """Text from the corpus made safe for a terminal: no escape sequences or control
+    characters (tab and newline kept)."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def markup_safe(value) -> str:
+    """`clean`, then escaped for Rich markup ("[xem phụ lục 1]" stays, "[/x]" is text)."""
+    return escape(clean(value))
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(obj) -> str:
+    """JSON (UTF-8, indented) in which every control character is a \\u escape: json
+    escapes C0 itself; DEL, C1 (\\x9b is a CSI) and bidi overrides are escaped here."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_safe(value):
+    """A CSV cell that cannot start a formula: strings starting with = + - @ tab CR get
+    a leading apostrophe (numbers, and strings that are plain numbers, stay); control
+    characters are dropped as on the terminal."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
@@ -18,20 +76,20 @@ def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
     columns = columns or (list(rows[0]) if rows else [])
     frame = pd.DataFrame(rows, columns=columns, dtype=object)  # keep ints ints, None empty
     if fmt == "csv":
-        frame.to_csv(file, index=False)
+        frame.map(csv_safe).to_csv(file, index=False)
     elif fmt == "json":
-        json.dump([{c: _plain(r.get(c)) for c in columns} for r in rows], file,
-                  ensure_ascii=False, indent=2)
+        file.write(json_text([{c: _plain(r.get(c)) for c in columns} for r in rows]))
         file.write("\n")
     else:
         # Piped output is not wrapped at 80 columns unless COLUMNS says so.
         width = None if file.isatty() or os.environ.get("COLUMNS") else 200
         console = Console(file=file, width=width)
-        table = Table(title=title, show_lines=False)
+        # Text, not str: cells and titles are never read as Rich markup
+        table = Table(title=Text(clean(title)) if title else None, show_lines=False)
         for c in columns:
             table.add_column(c, overflow="fold")
         for r in rows:
-            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+            table.add_row(*(Text("" if r.get(c) is None else clean(r.get(c))) for c in columns))
         console.print(table)
 
 
@@ -47,11 +105,15 @@ class DocumentNotFound(LookupError):
 
 def resolve_document(db, ref: str) -> dict:
     """A document by id, exact path, path suffix/file name, or number symbol."""
-    if ref.isdigit():
+    if not ref or not ref.strip():
+        raise DocumentNotFound("no document given (empty DOC)")
+    if ref.isascii() and ref.isdigit() and len(ref) < 19:  # "²".isdigit() too; ids fit 64 bits
         rows = list(db.query("select * from documents where id = ?", [int(ref)]))
         if rows:
             return rows[0]
-    for sql, arg in (("path = ?", ref), ("path like ?", f"%{ref}"), ("path like ?", f"%{ref}%")):
+    like = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # literal
+    for sql, arg in (("path = ?", ref), ("path like ? escape '\\'", f"%{like}"),
+                     ("path like ? escape '\\'", f"%{like}%")):
         rows = list(db.query(f"select * from documents where {sql} order by id", [arg]))
         if len(rows) >= 1:
             return rows[0]
@@ -59,4 +121,52 @@ def resolve_document(db, ref: str) -> dict:
         rows = list(db.query("select * from documents where upper(number_symbol) = upper(?)", [ref]))
         if rows:
             return rows[0]
-    raise DocumentNotFound(f"no document matches {ref!r}")
+    raise DocumentNotFound(f"no document matches {clean(ref)!r}")
+
+
+class UnsafeOutput(ValueError):
+    """An output path that would overwrite the corpus database or an input file."""
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_path(path: str, db_path: str | None = None, inputs=()) -> None:
+    """Refuse an output path that is the open database (or its -wal/-shm/-journal) or an
+    input file (compared after resolving links)."""
+    protected = []
+    if db_path:
+        protected += [db_path] + [db_path + s for s in ("-wal", "-shm", "-journal")]
+    protected += [p for p in inputs if p]
+    for p in protected:
+        if _same_file(path, p):
+            raise UnsafeOutput(f"refusing to write output to {path}: it is "
+                               f"{'the corpus database' if db_path and p.startswith(db_path) else 'an input file'}"
+                               f" ({p})")
+
+
+def write_output(path: str, text: str, db_path: str | None = None, inputs=()) -> None:
+    """Write `text` to `path` atomically: a temporary file in the same folder, renamed over
+    `path` once complete (an interrupted write never leaves a truncated file)."""
+    import tempfile
+
+    path = os.fspath(path)
+    check_output_path(path, db_path, inputs)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".baocao-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -133,7 +133,8 @@ def build_match(query: str) -> str:
 
 def search(db, query: str, limit: int = 20, document_id: int | None = None) -> list[dict]:
     """Blocks matching `query`, best first, each with the exact span of the first hit."""
-    ensure_tables(db)
+    if not db.execute("select 1 from sqlite_master where name = 'search_fts'").fetchone():
+        ensure_tables(db)  # a query is a reader: write only on a database without the index
     match = build_match(query)
     sql = (
         "select s.block_id, s.document_id, s.start, s.end, s.folded, d.path, d.text,"
@@ -178,11 +179,11 @@ def _first_hit(folded: str, alts: list[list[str]]) -> tuple[int, int]:
 
 def register(sub) -> None:
     from pipeline.cli import add_db_option
-    from pipeline.output import FORMATS
+    from pipeline.output import FORMATS, count_arg
 
     p = sub.add_parser("search", help="full-text search, with or without diacritics")
     p.add_argument("query", help='e.g. "nghi dinh 63" or "Nghị định 63"')
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=count_arg, default=20)
     p.add_argument("--doc", help="restrict to one document (id, path or symbol)")
     p.add_argument("--format", choices=FORMATS, default="table")
     add_db_option(p)

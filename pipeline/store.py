@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import errno
+import os
 import sqlite3
+import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,24 +15,163 @@ import sqlite_utils
 from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
 
+# `PRAGMA application_id` of a baocao corpus ("BAOC"): set on create, checked on open.
+APPLICATION_ID = 0x42414F43
+
+# Tables a baocao corpus may hold besides TABLES (search index, pending corpus-wide work).
+_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers")
+
+BUSY_TIMEOUT_S = 600.0  # any statement waits this long for another writer
+LOCK_WAIT_S = float(os.environ.get("BAOCAO_LOCK_WAIT", 1800))  # a document write, with a message
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (not ours, newer schema, unreadable): one-line reason."""
+
+
+class DiskFull(StoreError):
+    """No space left for the database: the batch stops, what was committed stays."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
+def begin(db, what: str = "the corpus database") -> None:
+    """BEGIN IMMEDIATE; while another process writes, wait (saying so once on stderr)
+    instead of failing with `database is locked`."""
+    conn = getattr(db, "conn", db)
+    started = time.monotonic()
+    told = False
+    conn.execute("PRAGMA busy_timeout = 2000")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_locked(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited > LOCK_WAIT_S:
+                    raise StoreError(f"{what} is still locked by another process after "
+                                     f"{waited:.0f} s; try again later") from None
+                if not told:
+                    print(f"baocao: {what} is being written by another process; waiting…",
+                          file=sys.stderr, flush=True)
+                    told = True
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def rollback(db) -> None:
+    """Roll back if a transaction is open (SQLite may already have, e.g. on a full disk)."""
+    conn = getattr(db, "conn", db)
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _is_ours(conn: sqlite3.Connection) -> bool:
+    """A database without application_id written by an older baocao: only our tables."""
+    names = {r[0] for r in conn.execute(
+        "select name from sqlite_master where type = 'table'")}
+    names = {n for n in names if not n.startswith("sqlite_")}
+    if "documents" not in names:
+        return False
+    allowed = set(TABLES) | set(_OWN_EXTRA_TABLES)
+    return all(n in allowed or n.startswith("search_fts_") for n in names)
+
+
+def check_db(conn: sqlite3.Connection, path) -> int:
+    """Refuse a database that is not a baocao corpus, or one of a newer schema.
+    Returns its user_version (0 for a new, empty database)."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        n_objects = conn.execute("select count(*) from sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a baocao corpus database ({exc})") from None
+    if n_objects == 0 and app_id in (0, APPLICATION_ID):
+        return 0  # new database
+    if app_id != APPLICATION_ID and not (app_id == 0 and _is_ours(conn)):
+        raise StoreError(f"{path} is not a baocao corpus database (it belongs to another "
+                         "application); refusing to touch it: choose another --db")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer baocao (schema {version} > "
+                         f"{SCHEMA_VERSION}); refusing to change it: upgrade baocao")
+    return version
+
+
+def check_readable(path: str | Path) -> None:
+    """For the query commands: the file is a baocao corpus (not another application's,
+    not a newer schema, not garbage) with documents in it; StoreError otherwise."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from None
+    try:
+        version = check_db(conn, path)
+        if version == 0 and not conn.execute(
+                "select 1 from sqlite_master where name = 'documents'").fetchone():
+            raise StoreError(f"{path} holds no corpus yet (run `baocao ingest`)")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a corpus database with the current schema."""
+    """Open (creating if needed) a corpus database with the current schema.
+    Raises StoreError for a database that is not ours or of a newer schema."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None)  # explicit transactions
+    conn = sqlite3.connect(str(path), isolation_level=None,  # explicit transactions
+                           timeout=BUSY_TIMEOUT_S)
+    try:
+        version = check_db(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
+    _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version not in (0, SCHEMA_VERSION):
-        # Derived tables are rebuilt from the stored text: drop them and force re-analysis.
-        for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
-            if db[name].exists():
-                db[name].drop()
-        if db["documents"].exists():
-            db["documents"].drop()
-    ensure_schema(db)
+    begin(db, str(path))
+    try:
+        version = check_db(conn, path)  # again, now that we hold the write lock
+        if version not in (0, SCHEMA_VERSION):
+            # An older schema of ours: derived tables are rebuilt from the stored text;
+            # drop them and force re-analysis.
+            for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
+                if db[name].exists():
+                    db[name].drop()
+            if db["documents"].exists():
+                db["documents"].drop()
+        ensure_schema(db)
+        db.execute("COMMIT")
+    except BaseException as exc:
+        rollback(db)
+        conn.close()
+        if is_disk_full(exc):
+            raise DiskFull(f"disk full: cannot write {path}") from None
+        raise
     return db
+
+
+def _retry_locked(fn, attempts: int = 600):
+    for i in range(attempts):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or i == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -43,7 +186,37 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
             for c, t in missing.items():
                 table.add_column(c, t)
+    db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
+    from pipeline.search import ensure_tables as ensure_search_tables
+
+    ensure_search_tables(db)  # created here, so that queries never have to write
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def mark_pending(db, names: list[str]) -> None:
+    """Corpus-wide steps (stages.FINALIZERS) owed a run; call inside the document's transaction."""
+    getattr(db, "conn", db).executemany(
+        "insert or replace into pending_finalizers (name, since) values (?, ?)",
+        [(n, now()) for n in names])
+
+
+def pending_finalizers(db) -> set[str]:
+    return {r[0] for r in db.execute("select name from pending_finalizers").fetchall()}
+
+
+def clear_pending(db, name: str) -> None:
+    db.execute("delete from pending_finalizers where name = ?", [name])
+
+
+def path_key(path: str) -> str:
+    """The path as stored: a file name that is not valid UTF-8 (decoded by Python with
+    surrogateescape) keeps its raw bytes as \\xNN escapes, so it can be stored and shown."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def find_by_sha(db, sha256: str):

@@ -373,7 +373,9 @@ def _clean(s: str) -> str:
 
 _SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[^\n]*)")
 _PLACE_DATE = re.compile(
-    r"(?P<place>(?:[^\W\d_][\w.]*\s+){0,5}?[^\W\d_][\w.]*)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
+    # (a place word starts a word, and is taken whole: a long letter run is tried once,
+    # not from each of its letters)
+    r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
     r"tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
 
 

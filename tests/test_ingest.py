@@ -49,7 +49,7 @@ EXPECTED_REASONS = {
     "anh.png": "corrupt image",  # a PNG header and noise
     "cu.doc": "OLE2 file without a Word document stream",
     "tcvn3.txt": "not UTF-8 or UTF-16",
-    "mat-lien-ket.txt": "cannot read file",
+    "mat-lien-ket.txt": "symbolic link not followed",
     "ma-hoa.pdf": "encrypted",
 }
 
