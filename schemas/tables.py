@@ -10,7 +10,7 @@ derived tables (documents are re-analysed from their stored text on the next ing
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entities.candidates
 
 # Provenance columns carried by every extracted fact.
 PROVENANCE = {
@@ -84,7 +84,7 @@ TABLES: dict[str, dict[str, type]] = {
     },
     "entities": {
         "id": int, "document_id": int, "surface": str, "label": str, "canonical": str,
-        "unit_code": str, "successor": str, "source": str, **PROVENANCE,
+        "unit_code": str, "successor": str, "source": str, "candidates": str, **PROVENANCE,
     },
 }
 
