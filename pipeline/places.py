@@ -140,7 +140,8 @@ def gazetteer() -> Gazetteer:
     official = _official_new_units(new_prov)
     for rec in data["ward_mapping"]:
         if not rec["new_ward"]:  # a few records lost the new commune's name: the key keeps it
-            got = official.get((rec["new_province_key"], name_key(rec["new_ward_key"])))
+            pk, wk = rec["new_province_key"], rec["new_ward_key"]
+            got = official.get((pk, _exact_key(wk))) or official.get((pk, name_key(wk)))
             rec = {**rec, "new_ward": got[0] if got else ""}
         pk, dk = rec["old_province_key"], rec["old_district_key"]
         if (pk, dk) not in g.district_by_key and rec["old_district"]:
@@ -155,7 +156,7 @@ def gazetteer() -> Gazetteer:
         nk = (rec["new_province_key"], rec["new_ward_key"])
         if rec["new_ward"] and nk not in seen_new:
             seen_new.add(nk)
-            got = official.get((nk[0], name_key(rec["new_ward"])))
+            got = official.get((nk[0], _exact_key(rec["new_ward"]))) or official.get((nk[0], name_key(rec["new_ward"])))
             unit = Unit("new_ward", _level(rec["new_ward"]), _title(rec["new_ward"]),
                         _short(rec["new_ward"]), f"new:{nk[0]}/{nk[1]}", nk[0],
                         number=got[1] if got else None)
@@ -183,8 +184,13 @@ def _official_new_units(new_prov: dict) -> dict[tuple[str, str], tuple[str, str]
             continue
         for w in p.get("wards", ()):
             name = normalize(w["name"])
-            out[(pk, name_key(name))] = (name, f"{w['code']:05d}")
+            out.setdefault((pk, name_key(name)), (name, f"{w['code']:05d}"))
+            out[(pk, _exact_key(name))] = (name, f"{w['code']:05d}")  # "Văn Lăng" ≠ "Văn Lang"
     return out
+
+
+def _exact_key(name: str) -> str:
+    return "=" + re.sub(r"[\s\-–]", "", normalize(name).lower())
 
 
 def _title(full: str) -> str:
