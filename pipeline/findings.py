@@ -446,7 +446,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"
     elif cue:
         cat, basis = cue[0], f"cue:{cue[1]}"
-    elif weak and _directs(ftext):
+    elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
     else:
         cat, basis = "other", "default"
