@@ -303,7 +303,13 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     repeat_min = rules()["raw"]["not_prose"]["repeated_min"]
     for i in list(range(0, z["closing"])) + list(range(z["appendix"], len(us))):
         u = us[i]
-        if u["kind"] == "table" or u["end"] <= header_end:
+        if u["end"] <= header_end:
+            continue
+        if u["kind"] == "table":
+            if i >= z["first_section"]:
+                for cs, ce in sentence_cells(text, u["start"], u["end"]):
+                    findings.append({"start": cs, "end": ce, "text": text[cs:ce], "_section": current_section,
+                                     "_own": None, "_label": label, "_label_addr": label_addr})
             continue
         s, e = max(u["start"], header_end), u["end"]  # a unit may hold the header's tail
         s = _strip(text, s, e)[0]
@@ -367,6 +373,28 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = addressee_from_item(ftext) or label_addr
     return findings
+
+
+_CELL_SEP = " | "
+
+
+def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Spans of the table cells between s and e that are sentences (a finding written in
+    a table: "Hạn chế" | "Tỷ lệ … còn thấp."): long enough and ending like a sentence, or
+    very long. Labels, numbers and short names are not."""
+    out = []
+    pos = s
+    for line in text[s:e].split("\n"):
+        k = pos
+        for cell in line.split(_CELL_SEP):
+            a, b = _strip(text, k, k + len(cell))
+            c = text[a:b]
+            words = len(re.findall(r"[^\W\d_]{2,}", c))
+            if (words >= 12 and re.search(r"[.;…!?]$", c) or words >= 25) and not is_chart_residue(c):
+                out.append((a, b))
+            k += len(cell) + len(_CELL_SEP)
+        pos += len(line) + 1
+    return out
 
 
 def not_prose(utext: str, following: str = "") -> str | None:
