@@ -376,6 +376,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
 
 
 _CELL_SEP = " | "
+_INDICATOR = re.compile(r"(?:tỷ lệ|số lượng|số liệu|tổng số|số|chỉ số|chỉ tiêu|điểm)\b", re.IGNORECASE)
 
 
 def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -386,11 +387,15 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     pos = s
     for line in text[s:e].split("\n"):
         k = pos
-        for cell in line.split(_CELL_SEP):
+        cells = line.split(_CELL_SEP)
+        # A row with a figure is an indicator row: its long cell names the indicator.
+        stats = any(re.fullmatch(r"[\d.,%/\s()+-]*\d[\d.,%/\s()+-]*", c.strip()) for c in cells)
+        for cell in cells:
             a, b = _strip(text, k, k + len(cell))
             c = text[a:b]
             words = len(re.findall(r"[^\W\d_]{2,}", c))
-            if (words >= 12 and re.search(r"[.;…!?]$", c) or words >= 25) and not is_chart_residue(c):
+            if not stats and words >= 12 and re.search(r"[.;…!?]$", c) and not _INDICATOR.match(c) \
+                    and not is_chart_residue(c):
                 out.append((a, b))
             k += len(cell) + len(_CELL_SEP)
         pos += len(line) + 1
