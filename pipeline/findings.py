@@ -416,7 +416,9 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "caption"
     if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
         return None
-    if len(plain.split()) <= rules()["raw"]["not_prose"]["heading_max_words"] \
+    np = rules()["raw"]["not_prose"]
+    if len(plain.split()) <= np["heading_max_words"] and not re.search(
+            r"\b(?:" + "|".join(np["clause_markers"]) + r")\b", plain.lower()) \
             and not plain[:1].islower() and not following.lstrip("*_ ")[:1].islower():
         return "heading"
     return None
