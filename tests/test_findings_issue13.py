@@ -63,3 +63,16 @@ def test_requests_and_whole_addressees(rows):
     assert (f["category"], f["addressee"]) == ("recommendation", "Sở Nội vụ")
     f = _one(rows, "Đề nghị Sở Xây dựng")
     assert (f["category"], f["addressee"]) == ("recommendation", "Sở Xây dựng")
+
+
+def test_a_line_repeated_many_times_is_not_a_finding():
+    from tests.test_structure_props import run_stages
+    rep = "Khó khăn, vướng mắc trong thực hiện: không có."
+    pieces = [("heading", "I. KẾT QUẢ THỰC HIỆN")]
+    for n, topic in enumerate(["Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy"], 1):
+        pieces += [("heading", f"{n}. {topic}"),
+                   ("paragraph", f"Năm 2024, huyện đã hoàn thành các nhiệm vụ về {topic.lower()} theo kế hoạch."),
+                   ("paragraph", rep)]
+    ctx = run_stages(pieces)
+    texts = [f["text"] for f in ctx.rows["findings"]]
+    assert rep not in texts and len(texts) == 3
