@@ -370,9 +370,6 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
         if m.level and m.level not in WARD_LEVELS:
             unit, cands = places.resolve(m.level, m.name)
             m.unit, m.cands = unit, cands
-            if m.level in DISTRICT_WORDS:
-                _at_home(m, home)
-                unit = m.unit
             if unit:
                 ctx.add(unit)
     # Districts named with an ambiguous name ("huyện Châu Thành") are resolved once the
@@ -382,6 +379,12 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
             m.unit, _ = places.resolve(m.level, m.name, ctx)
             if m.unit:
                 ctx.add(m.unit)
+    provinces = [o for o in mentions if o.unit and o.unit.kind == "province"]
+    for m in mentions:
+        if m.level in DISTRICT_WORDS and not any(
+                o.unit.province in {c.province for c in m.cands} and abs(o.start - m.end) < 60
+                and "\n" not in text[min(o.start, m.end):max(o.start, m.end)] for o in provinces):
+            _at_home(m, home)  # "huyện Bảo Lâm" in a Lâm Đồng report, unless "tỉnh Cao Bằng" follows
     for m in mentions:
         if m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS:
             near = places.PlaceContext()
@@ -391,7 +394,10 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
                     near.add(o.unit)
             level = m.level or "*"
             m.unit, m.cands = places.resolve(level, m.name, ctx, near)
-            _at_home(m, home)
+            # "xã Quài Tở, tỉnh Điện Biên" in a Lâm Đồng report: the province named next to
+            # the mention is stronger than the document's own.
+            if not (m.unit and any(places.score(m.unit, places.PlaceContext(), near)[:2])):
+                _at_home(m, home)
             # A listed name must belong to a province the document names (when it names one).
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):

@@ -109,3 +109,12 @@ def test_new_units_come_from_the_official_list():
     units = [u for v in g.new_wards.values() for u in v]
     assert all(u.short and u.number for u in units)
     assert {u.name for u in g.candidates("xã", "Văn Lăng") if u.kind == "new_ward"} == {"Xã Văn Lăng"}
+
+
+def test_a_province_named_next_to_the_place_overrides_the_documents():
+    from pipeline.entities import extract_entities
+    text = "Đoàn đã học tập mô hình tại xã Quài Tở, huyện Tuần Giáo, tỉnh Điện Biên."
+    rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
+            if r["label"] == "LOC"}
+    assert rows["xã Quài Tở"]["unit_code"] == "tinhdienbien/huyentuangiao/xaquaito"
+    assert rows["huyện Tuần Giáo"]["unit_code"] == "tinhdienbien/huyentuangiao"
