@@ -35,6 +35,23 @@ def from_superscript(marker: str) -> int | None:
     return int(digits)
 
 
+# A footnote number glued to a lower-case word: "điểm11" (not "CO2", "Covid19": upper case
+# before the digits, nor "2a" or "10.000").
+_GLUED = re.compile(r"(?<![\w])([a-zà-ỹđ]*[à-ỹđa-z]{2})(\d{1,2})(?![\w.,]\d|\w)")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_NUMBER = re.compile(r"\d[\d.,]*%?")
+
+
+def is_chart_residue(text: str) -> bool:
+    """Numbers without words: a chart's data labels or axis ticks read as a paragraph
+    ("45,2 61,3 70,8 %", "2021 2022 2023 2024"). A line with a word of two letters or
+    more is prose (or a heading); a line with many numbers and almost no words is
+    still a chart ("78,3 81,2 Năm 86,0 90,4 92,1 95,6")."""
+    numbers = len(_NUMBER.findall(text))
+    words = len(_WORD.findall(text))
+    return numbers >= 2 and (words == 0 or numbers >= 6 and words * 4 <= numbers)
+
+
 @dataclass
 class _PendingFootnote:
     number: int
@@ -88,6 +105,8 @@ class DocumentBuilder:
         norm_stripped = norm.strip()
         if not norm_stripped:
             return None
+        if kind == "paragraph" and is_chart_residue(norm_stripped):
+            kind = "chart"  # axis ticks / data labels of a chart: layout, not prose
         start = self._append(norm_stripped)
 
         def at(raw: int) -> int:
@@ -165,6 +184,31 @@ class DocumentBuilder:
             self.pages.append(PageSpan(page, start, end))
 
     # -- footnotes ----------------------------------------------------------------
+    def _glued_markers(self) -> None:
+        """A footnote whose marker the extractor did not see as raised: its number glued
+        to the end of a word in the body ("điểm11", "đạt 8 điểm¹¹" read flat). Searched
+        in reading order after the previous footnote's anchor, in prose blocks only; one
+        pass over the body (linear)."""
+        numbers = sorted({fn.number for fn in self.pending_footnotes})
+        missing = [n for n in numbers if n not in self.anchors]
+        if not missing:
+            return
+        body = "".join(self.parts)
+        spans = [(b.start, b.end) for b in self.blocks if b.kind in ("paragraph", "list_item", "heading")]
+        found = {}
+        for m in _GLUED.finditer(body):
+            found.setdefault(int(m.group(2)), []).append(m.start(2))
+        floor = 0
+        for n in numbers:
+            if n in self.anchors:
+                floor = max(floor, self.anchors[n][0][0])
+                continue
+            for pos in found.get(n, ()):
+                if pos > floor and any(a <= pos < b for a, b in spans):
+                    self.anchors[n] = [(pos, pos + len(str(n)))]
+                    floor = pos
+                    break
+
     def add_footnote(self, number: int, text: str, page: int | None = None,
                      label: str | None = None) -> None:
         self.pending_footnotes.append(_PendingFootnote(number, text, page, label))
@@ -172,6 +216,7 @@ class DocumentBuilder:
     def build(self) -> ExtractedDocument:
         footnotes: list[Footnote] = []
         used_anchor: dict[int, int] = {}
+        self._glued_markers()
         for fn in self.pending_footnotes:
             body = " ".join(normalize_with_map(fn.text)[0].split())
             if not body:

@@ -15,6 +15,7 @@ it splits on whitespace only ("Giáo," stays one token), which breaks name bound
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -251,6 +252,8 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
         upper = tk.t(i).isupper() and len(tk.t(i)) > 1
         plural = tk.t(i - 1).lower() in ("các", "những", "hai", "ba")
         run_end = _name_run(tk, j, upper, digits=level in ("phường", "quận"))
+        if level in WARD_LEVELS and run_end > j:
+            run_end = _name_suffix(tk, run_end, upper)
         mention = None
         if run_end > j and tk.gap(j) == " ":
             # Longest prefix of the run that the gazetteer knows for this level.
@@ -301,6 +304,8 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         if j == i or j >= len(tk):
             return i
         k = _name_run(tk, j, False, max_len=4)
+        if k > j and level in WARD_LEVELS:
+            k = _name_suffix(tk, k, False)
         found = None
         for e in range(k, j, -1):
             name = tk.text[tk.start(j):tk.end(e)]
@@ -314,14 +319,48 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         i = found
 
 
+def _name_suffix(tk: Toks, k: int, upper_ok: bool) -> int:
+    """Post-2025 commune names carry a number or a hyphenated second name ("Bảo Lâm 1",
+    "Lang Biang - Đà Lạt"): extend the run ending at k over them (the gazetteer then
+    keeps the longest name it knows, so "Bảo Lâm 1" and "Bảo Lâm 2" stay apart)."""
+    if k < len(tk) and tk.gap(k) == " " and re.fullmatch(r"\d{1,2}", tk.t(k)):
+        return k + 1
+    if k + 1 < len(tk) and tk.t(k) in ("-", "–") and tk.gap(k) == " " and tk.gap(k + 1) == " ":
+        end = _name_run(tk, k + 1, upper_ok, max_len=3)
+        if end > k + 1:
+            return end
+    return k
+
+
 def _list_kind(level: str) -> str:
     """Gazetteer level for the items of a list opened by `level` ('*' communes, '+'
     districts)."""
     return "*" if level in WARD_LEVELS else "tỉnh" if level == "tỉnh" else "+"
 
 
-def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
+def _at_home(m: PlaceMention, home: set[str]) -> None:
+    """A commune or district links only to a unit of the document's own province (when
+    the issuer, place line or header names one): a same-named unit elsewhere stays
+    unlinked, its candidates listed."""
+    if not home or not m.cands:
+        return
+    if m.unit is not None and m.unit.kind == "province":
+        return  # a report may name any province
+    local = [u for u in m.cands if places.new_province_of(u) in home]
+    if m.unit is not None and m.unit in local:
+        return
+    old = [u for u in local if u.kind != "new_ward"]
+    if len(local) == 1:
+        m.unit = local[0]
+    elif len(old) == 1 and all(u is old[0] or places._same_place(old[0], u) for u in local):
+        m.unit = old[0]
+    else:
+        m.unit = None
+
+
+def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | None = None) -> None:
     """Provinces and districts first (they give the context), then communes."""
+    home = home or set()
     ctx = places.PlaceContext()
     for m in mentions:
         if not m.level and (m.list_level in DISTRICT_WORDS or m.list_level == "tỉnh"):
@@ -340,6 +379,12 @@ def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
             m.unit, _ = places.resolve(m.level, m.name, ctx)
             if m.unit:
                 ctx.add(m.unit)
+    provinces = [o for o in mentions if o.unit and o.unit.kind == "province"]
+    for m in mentions:
+        if m.level in DISTRICT_WORDS and not any(
+                o.unit.province in {c.province for c in m.cands} and abs(o.start - m.end) < 60
+                and "\n" not in text[min(o.start, m.end):max(o.start, m.end)] for o in provinces):
+            _at_home(m, home)  # "huyện Bảo Lâm" in a Lâm Đồng report, unless "tỉnh Cao Bằng" follows
     for m in mentions:
         if m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS:
             near = places.PlaceContext()
@@ -349,6 +394,10 @@ def _resolve_places(mentions: list[PlaceMention], text: str) -> None:
                     near.add(o.unit)
             level = m.level or "*"
             m.unit, m.cands = places.resolve(level, m.name, ctx, near)
+            # "xã Quài Tở, tỉnh Điện Biên" in a Lâm Đồng report: the province named next to
+            # the mention is stronger than the document's own.
+            if not (m.unit and any(places.score(m.unit, places.PlaceContext(), near)[:2])):
+                _at_home(m, home)
             # A listed name must belong to a province the document names (when it names one).
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
@@ -362,7 +411,9 @@ def _place_row(m: PlaceMention) -> dict:
         canonical = places.canonical_name(m.level or m.list_level, _proper(m.name))
     return {"surface": None, "start": m.start, "end": m.end, "label": "LOC",
             "canonical": canonical, "unit_code": m.unit.code if m.unit else None,
-            "successor": m.unit.successor if m.unit else None, "source": "rule"}
+            "successor": m.unit.successor if m.unit else None, "source": "rule",
+            "candidates": None if m.unit or not m.cands else json.dumps(
+                [u.code for u in m.cands[:20]], ensure_ascii=False)}
 
 
 def _proper(name: str) -> str:
@@ -825,7 +876,7 @@ def _break_long_runs(text: str) -> str:
 
 
 def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = True,
-                     signer: str | None = None) -> list[dict]:
+                     signer: str | None = None, home: set[str] | None = None) -> list[dict]:
     """Every ORG/LOC/PER of `text`: dicts with surface, label, canonical, unit_code,
     successor, source, start, end (text[start:end] == surface), sorted by start."""
     body_end = len(text) if body_end is None else body_end
@@ -834,7 +885,7 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     tk = Toks(nlp()(_break_long_runs(text.translate(_BLANK_MARKERS))), text)
     tk.matches = matcher()(tk.doc)
     mentions = _find_places(tk)
-    _resolve_places(mentions, text)
+    _resolve_places(mentions, text, home)
     mentions = [m for m in mentions if m.level or m.cands]
     by_start = {m.start: m for m in mentions}
     orgs = _find_orgs(tk, by_start)
@@ -877,6 +928,11 @@ def _dedupe(rows):
 
 def analyze(ctx) -> None:
     signer = ctx.meta.get("signer") if isinstance(ctx.meta.get("signer"), str) else None
-    for row in extract_entities(ctx.text, ctx.body_end, signer=signer):
+    meta = ctx.meta
+    issuer = meta.get("issuer") if isinstance(meta.get("issuer"), str) else None
+    place = meta.get("issued_place") if isinstance(meta.get("issued_place"), str) else None
+    header = ctx.text[:min(meta.get("_header_end") or 600, 1500)]
+    home = places.home_provinces(issuer, place, header)
+    for row in extract_entities(ctx.text, ctx.body_end, signer=signer, home=home):
         row.update(ctx.provenance(row["start"], row["end"]))
         ctx.add("entities", row)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from pipeline.builder import is_chart_residue
 from pipeline.structure import _is_upper, numbering, units, zones
 from pipeline.structure import rules as srules
 
@@ -49,6 +51,15 @@ def rules() -> dict:
         "org": re.compile(r"^(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
                           + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b"),
         "label_max": raw["label_max_chars"],
+        "governors": re.compile(r"(?:^|[\s,(])(?:" + "|".join(raw["cue_governors"]) + r")\s"),
+        "predicate_markers": re.compile(r"(?:^|[\s,])(?:" + "|".join(raw["predicate_markers"]) + r")\s"),
+        "absent_bad": re.compile("|".join(f"(?:{n})" for n in raw["absence_of_harm"])),
+        "direction_verbs": re.compile(r"\b(?:" + "|".join(raw["direction_verbs"]) + r")\b"),
+        "past_request": re.compile(r"(?:\bđã|\btừng)\s+(?:(?:có|gửi|ban hành)\s+(?:văn bản|công văn|tờ trình|báo cáo)\s+)?"
+                                   r"(?:kính\s+)?(?P<v>đề nghị|kiến nghị|đề xuất|giao|yêu cầu)\b"),
+        "caption": re.compile(r"^[\s*_#]*(?:" + "|".join(raw["not_prose"]["caption_heads"]) + r")\s*(?:số\s*)?[\dIVX]+[a-z]?\s*[.:\-–)]",
+                              re.IGNORECASE),
+        "needs_name": set(raw["addressee"]["needs_name"]),
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         "ask": re.compile(r"(?P<lead>^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
@@ -80,10 +91,41 @@ def _names_limitation(h: str) -> bool:
     return any(rx.match(h[m.end():].lstrip(" ,")) for m in re.finditer(r",|\bvà\b", h))
 
 
-def cue_category(text: str) -> tuple[str, str] | None:
+_TOPIC_LABEL = re.compile(r"^(?P<label>[^:;.]{2,100}?)\s*:\s*\S")
+
+
+def _topic_end(t: str) -> int:
+    """End of a topic label that opens the paragraph ("Về đối thoại, tháo gỡ khó khăn cho
+    doanh nghiệp: …"): its words name a subject, they do not judge it. 0 when none."""
+    m = _TOPIC_LABEL.match(t)
+    if m and len(m.group("label").split()) <= 15 and not heading_category(m.group("label")):
+        return m.end("label")
+    return 0
+
+
+def _in_noun_phrase(t: str, start: int) -> bool:
+    """Is the cue at `start` inside a noun phrase (the object of a verb such as "hỗ trợ",
+    "đối với", a relative clause "các hộ chưa có …") rather than the predicate of its
+    clause? Looks back to the clause start; a predicate marker ("còn", "nhưng", "vẫn")
+    between the governor and the cue makes the cue the predicate again."""
+    r = rules()
+    clause = max(t.rfind(c, 0, start) for c in ";.:")
+    window = t[clause + 1:start]
+    last = None
+    for m in r["governors"].finditer(window):
+        last = m
+    if last is None:
+        return False
+    return not r["predicate_markers"].search(window[last.end() - 1:])
+
+
+def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
     t = " ".join(text.replace("*", " ").replace("_", " ").split()).lower().lstrip("-–+• ")
     neg = rules()["negators"]
+    topic_end = _topic_end(t)
     for cat, pats in rules()["cues"]:
+        if cat in exclude:
+            continue
         if cat == "recommendation":
             for m in rules()["ask"].finditer(t):
                 word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0))
@@ -100,6 +142,11 @@ def cue_category(text: str) -> tuple[str, str] | None:
                 window = _COORDINATED.sub("", window)
                 if cat in ("limitation", "cause") and neg.search(window):
                     continue  # "khắc phục những tồn tại": not a limitation
+                if cat in ("limitation", "cause", "strength") and m.start() < topic_end:
+                    continue  # inside the topic label that opens the paragraph
+                if cat == "limitation" and (_in_noun_phrase(t, m.start())
+                                            or rules()["absent_bad"].match(t, m.start())):
+                    continue  # "hỗ trợ doanh nghiệp gặp khó khăn", "chưa có trường hợp vi phạm"
                 if best is None or m.start() < best.start():
                     best = m
                 break
@@ -120,9 +167,9 @@ def addressee_from_heading(heading: str, strict: bool = False) -> str | None:
             x = h[m.start("x"):m.end("x")].strip(" :;.,")
             if strict and r["stop"].search(x):
                 return None
-            if x and r["org"].match(x.lower()):
+            if x and is_organisation(x):
                 return x
-    if r["org"].match(h.lower()) and len(h) < 80 and not re.search(r"[.;]", h) \
+    if is_organisation(h.strip(" :")) and len(h) < 80 and not re.search(r"[.;]", h) \
             and not (strict and r["stop"].search(h)):
         return h.strip(" :")  # "1. Phòng Nội vụ" heading under "Tổ chức thực hiện"
     return None
@@ -135,9 +182,12 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
     r = rules()
     for rx in r["addr_item"]:
-        m = rx.search(t)
-        if m and (x := _cut(t[m.start("x"):m.end("x")], stop=True)):
-            return _restore(text, x)
+        for m in rx.finditer(t):
+            if _reported(t, m.start("x")):
+                continue  # "Huyện đã đề nghị Sở …", "theo đề nghị của …": not a request
+            if x := _cut(t[m.start("x"):m.end("x")], stop=True):
+                return _restore(text, x)
+            break
     m = r["addr_resp"].search(t)
     if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
         return _restore(text, x)
@@ -148,14 +198,51 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
     return None
 
 
+_REPORTED = re.compile(r"(?:\b(?:đã|từng|được|theo|của|có)\s+(?:kính\s+)?(?:đề nghị|kiến nghị|đề xuất|giao|yêu cầu)"
+                       r"(?:\s+với)?\s*)$")
+
+
+ORGS = Path(__file__).resolve().parents[1] / "schemas" / "data" / "organisations.yaml"
+
+
+@lru_cache(maxsize=1)
+def _named_org() -> re.Pattern:
+    """An agency head and a department name from organisations.yaml ("sở xây dựng",
+    "phòng tài chính - kế hoạch"), lower case."""
+    with open(ORGS, encoding="utf-8") as fh:
+        org = yaml.safe_load(fh)
+    heads = sorted((h.lower() for h in org["agency_heads"]), key=len, reverse=True)
+    names = sorted((n.lower() for n in org["department_names"]), key=len, reverse=True)
+    return re.compile(r"(?:các\s+)?(?:" + "|".join(map(re.escape, heads)) + r")\s+(?:"
+                      + "|".join(map(re.escape, names)) + r")\b")
+
+
+def _reported(t: str, x_start: int) -> bool:
+    return bool(_REPORTED.search(t[max(0, x_start - 40):x_start]))
+
+
+def is_organisation(x: str) -> bool:
+    """An addressee names a whole body: it starts with an organisation word, and a head
+    that needs a name ("Sở", "Bộ", "Phòng", "Ban" …) has one; a fragment ending on a
+    connector is refused."""
+    r = rules()
+    low = x.lower().strip()
+    if not low or not r["org"].match(low):
+        return False
+    if low in r["needs_name"] or re.search(r"(?:\s|^)(?:và|các|của|cùng|với|để|hoặc)$", low):
+        return False
+    return True
+
+
 def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     r = rules()
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
-    if stop and (m := r["stop"].search(x)):
+    named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
+    if stop and (m := r["stop"].search(x, named.end() if named else 0)):
         x = x[: m.start()]
     x = x.strip(" ,;-–")
     x = re.sub(r"(?:[\s,]+(?:và|các|của|cùng|với|để))+$", "", x)  # a dangling connector
-    if x and len(x.split()) <= max_words and r["org"].match(x.lower()):
+    if x and len(x.split()) <= max_words and is_organisation(x):
         return x
     return None
 
@@ -210,9 +297,19 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
     legal = ctx.meta.get("doc_type") in LEGAL_TYPES
+    # A line printed many times (a running heading, a repeated chart title) is layout.
+    seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
+                   if u["kind"] != "table" and u["end"] - u["start"] <= 200)
+    repeat_min = rules()["raw"]["not_prose"]["repeated_min"]
     for i in list(range(0, z["closing"])) + list(range(z["appendix"], len(us))):
         u = us[i]
-        if u["kind"] == "table" or u["end"] <= header_end:
+        if u["end"] <= header_end:
+            continue
+        if u["kind"] == "table":
+            if i >= z["first_section"]:
+                for cs, ce in sentence_cells(text, u["start"], u["end"]):
+                    findings.append({"start": cs, "end": ce, "text": text[cs:ce], "_section": current_section,
+                                     "_own": None, "_label": label, "_label_addr": label_addr})
             continue
         s, e = max(u["start"], header_end), u["end"]  # a unit may hold the header's tail
         s = _strip(text, s, e)[0]
@@ -244,6 +341,9 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue
             if u["kind"] == "heading" and len(utext) < 200 and not re.search(r"[.;]\s*$", utext):
                 continue  # an unnumbered heading line
+            nxt = text[us[i + 1]["start"]:us[i + 1]["end"]] if i + 1 < len(us) else ""
+            if not_prose(utext, nxt):
+                continue
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break continues the previous finding.
@@ -253,6 +353,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 prev["end"] = e
                 prev["text"] = text[prev["start"]:e]
                 continue
+        if seen[_low(utext)] >= repeat_min:
+            continue  # the same line again and again: a running heading, not a finding
         s, e = _strip(text, s, e)
         if re.match(r"[-+•–]\s", text[s:e]):  # a bullet is layout, not content
             s, e = _strip(text, s + 1, e)
@@ -271,6 +373,55 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = addressee_from_item(ftext) or label_addr
     return findings
+
+
+_CELL_SEP = " | "
+_INDICATOR = re.compile(r"(?:tỷ lệ|số lượng|số liệu|tổng số|số|chỉ số|chỉ tiêu|điểm)\b", re.IGNORECASE)
+
+
+def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Spans of the table cells between s and e that are sentences (a finding written in
+    a table: "Hạn chế" | "Tỷ lệ … còn thấp."): long enough and ending like a sentence, or
+    very long. Labels, numbers and short names are not."""
+    out = []
+    pos = s
+    for line in text[s:e].split("\n"):
+        k = pos
+        cells = line.split(_CELL_SEP)
+        # A row with a figure is an indicator row: its long cell names the indicator.
+        stats = any(re.fullmatch(r"[\d.,%/\s()+-]*\d[\d.,%/\s()+-]*", c.strip()) for c in cells)
+        for cell in cells:
+            a, b = _strip(text, k, k + len(cell))
+            c = text[a:b]
+            words = len(re.findall(r"[^\W\d_]{2,}", c))
+            if not stats and words >= 12 and re.search(r"[.;…!?]$", c) and not _INDICATOR.match(c) \
+                    and not is_chart_residue(c):
+                out.append((a, b))
+            k += len(cell) + len(_CELL_SEP)
+        pos += len(line) + 1
+    return out
+
+
+def not_prose(utext: str, following: str = "") -> str | None:
+    """Why an unnumbered paragraph is not prose, or None: chart residue (numbers without
+    words), a caption ("Biểu đồ 2: …", "Bảng 3. …", a note in parentheses), or a heading
+    line printed as a paragraph (short, no final punctuation, and the next paragraph
+    does not continue it in lower case)."""
+    plain = utext.strip(" *_#\n")
+    if is_chart_residue(plain):
+        return "chart"
+    if rules()["caption"].match(plain):
+        return "caption"
+    if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
+        return "caption"
+    if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
+        return None
+    np = rules()["raw"]["not_prose"]
+    if len(plain.split()) <= np["heading_max_words"] and not re.search(
+            r"\b(?:" + "|".join(np["clause_markers"]) + r")\b", plain.lower()) \
+            and not plain[:1].islower() and not following.lstrip("*_ ")[:1].islower():
+        return "heading"
+    return None
 
 
 def link(ctx, findings: list[dict], by_id: dict) -> None:
@@ -330,10 +481,15 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"
     elif cue:
         cat, basis = cue[0], f"cue:{cue[1]}"
-    elif weak:
+    elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
     else:
         cat, basis = "other", "default"
+    if cat in ("recommendation", "direction") and (past := past_request(ftext)):
+        # "UBND huyện đã đề nghị Sở …": what was asked before, reported; not a request
+        # this document makes.
+        cue = cue_category(ftext, exclude=("recommendation", "direction", "responsibility"))
+        cat, basis = (cue[0], f"cue:{cue[1]}") if cue else ("other", f"past:{past}")
     addressee = None
     if cat in rules()["addr_categories"]:
         addressee = addressee_from_item(ftext) or label_addr or addr_heading
@@ -345,6 +501,30 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         if addressee is None and (cat != "direction" or directive):
             addressee = addressee_from_item(ftext, fallback=True)
     return cat, basis, topic, addressee
+
+
+def past_request(text: str) -> str | None:
+    """The reported request ("đã đề nghị", "đã giao") when the paragraph makes no request
+    of its own ("Đề nghị Sở …", "giao Phòng …" at a clause start); else None."""
+    t = " ".join(text.replace("*", " ").replace("_", " ").split()).lower().lstrip("-–+• ")
+    past = rules()["past_request"].search(t)
+    if not past:
+        return None
+    for m in rules()["ask"].finditer(t):
+        if not _reported(t, m.end()):
+            lead = m.group("lead")
+            sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
+            if lead is not None or not re.search(r"\bđã\b", sentence):
+                return None
+    if re.search(r"(?:^|[.;:]\s+)(?:giao|yêu cầu)\s", t):
+        return None
+    return past.group(0)
+
+
+def _directs(text: str) -> bool:
+    """Does the paragraph report or give direction (a directing verb), rather than only
+    figures or a state of affairs (an appraisal's score statistics)?"""
+    return bool(rules()["direction_verbs"].search(text.lower()))
 
 
 def _basis(sec: dict, text: str) -> str:

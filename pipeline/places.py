@@ -30,6 +30,10 @@ from pathlib import Path
 from pipeline.normalize import fold, normalize
 
 MAPPING = Path(__import__("underthesea").__file__).parent / "address" / "data" / "mapping.json"
+# The official list of units after 01/07/2025 (34 provinces, 3 321 communes, GSO codes),
+# shipped offline by the vietnam-provinces package (pinned): it fills the names
+# underthesea's mapping leaves empty and gives each new unit its official code.
+NEW_UNITS = Path(__import__("vietnam_provinces").__file__).parent / "data" / "nested-divisions.json"
 
 # Level words as written in documents -> kind of unit they can name.
 WARD_LEVELS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -133,7 +137,12 @@ def gazetteer() -> Gazetteer:
         g.provinces[name_key(alias)].append(g.province_by_key[key])
     seen_new: set[tuple[str, str]] = set()
     by_ward: dict[tuple[str, str, str], list[dict]] = {}
+    official = _official_new_units(new_prov)
     for rec in data["ward_mapping"]:
+        if not rec["new_ward"]:  # a few records lost the new commune's name: the key keeps it
+            pk, wk = rec["new_province_key"], rec["new_ward_key"]
+            got = official.get((pk, _exact_key(wk))) or official.get((pk, name_key(wk)))
+            rec = {**rec, "new_ward": got[0] if got else ""}
         pk, dk = rec["old_province_key"], rec["old_district_key"]
         if (pk, dk) not in g.district_by_key and rec["old_district"]:
             prov = g.province_by_key.get(pk)
@@ -147,8 +156,10 @@ def gazetteer() -> Gazetteer:
         nk = (rec["new_province_key"], rec["new_ward_key"])
         if rec["new_ward"] and nk not in seen_new:
             seen_new.add(nk)
+            got = official.get((nk[0], _exact_key(rec["new_ward"]))) or official.get((nk[0], name_key(rec["new_ward"])))
             unit = Unit("new_ward", _level(rec["new_ward"]), _title(rec["new_ward"]),
-                        _short(rec["new_ward"]), f"new:{nk[0]}/{nk[1]}", nk[0])
+                        _short(rec["new_ward"]), f"new:{nk[0]}/{nk[1]}", nk[0],
+                        number=got[1] if got else None)
             g.new_wards.setdefault(name_key(unit.short), []).append(unit)
     for (pk, dk, wk), recs in by_ward.items():
         # A divided commune went to several new ones: the default first.
@@ -160,6 +171,26 @@ def gazetteer() -> Gazetteer:
                     _short(first["old_ward"]), f"{pk}/{dk}/{wk}", pk, dk, succ)
         g.wards.setdefault(name_key(unit.short), []).append(unit)
     return g
+
+
+def _official_new_units(new_prov: dict) -> dict[tuple[str, str], tuple[str, str]]:
+    """(new province key, folded full name) -> (official name, GSO code) from the
+    vietnam-provinces list; provinces matched to underthesea's keys by folded short name."""
+    by_short = {name_key(split_level(normalize(v["name"]))[1]): k for k, v in new_prov.items()}
+    out = {}
+    for p in json.loads(NEW_UNITS.read_text(encoding="utf-8")):
+        pk = by_short.get(name_key(split_level(normalize(p["name"]))[1]))
+        if pk is None:
+            continue
+        for w in p.get("wards", ()):
+            name = normalize(w["name"])
+            out.setdefault((pk, name_key(name)), (name, f"{w['code']:05d}"))
+            out[(pk, _exact_key(name))] = (name, f"{w['code']:05d}")  # "Văn Lăng" ≠ "Văn Lang"
+    return out
+
+
+def _exact_key(name: str) -> str:
+    return "=" + re.sub(r"[\s\-–]", "", normalize(name).lower())
 
 
 def _title(full: str) -> str:
@@ -248,3 +279,49 @@ def canonical_name(level: str, name: str) -> str:
     level = level.lower()
     short = normalize(name).strip()
     return f"{level[:1].upper()}{level[1:]} {short}" if level else short
+
+
+# -- the document's own province --------------------------------------------------------
+_LEVEL_NAME = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+"
+                         r"((?:[^\W\d_][\w'’]*|\d{1,2})(?:\s+(?:[^\W\d_][\w'’]*|\d{1,2}|-|–)){0,5})",
+                         re.IGNORECASE)
+
+
+def new_province_of(unit: Unit) -> str | None:
+    """Public name of the post-2025 province of `unit` ("Tỉnh Lâm Đồng")."""
+    return _new_province_of(unit)
+
+
+def _provinces_named(line: str) -> set[str]:
+    """New provinces a line such as "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG" or "HĐND HUYỆN TUẦN
+    GIÁO" names through its level word (longest known name after it)."""
+    out: set[str] = set()
+    for m in _LEVEL_NAME.finditer(normalize(line)):
+        level, words = m.group(1).lower(), m.group(2).split()
+        for k in range(len(words), 0, -1):
+            cands = [u for u in gazetteer().candidates(level, " ".join(words[:k]))
+                     if u.kind in ("province", "district") or level in WARD_LEVELS]
+            provs = {p for u in cands if (p := _new_province_of(u))}
+            if provs:
+                if len(provs) == 1:
+                    out |= provs
+                break
+    return out
+
+
+def home_provinces(issuer: str | None, place_line: str | None, header: str = "") -> set[str]:
+    """The post-2025 province(s) a document belongs to: named by its issuer ("UBND tỉnh
+    Lâm Đồng", "HĐND huyện Tuần Giáo"), else by its place line ("Lâm Đồng, ngày …") or
+    its header lines. Empty for a national issuer (Chính phủ, a Bộ: its place line is
+    the capital, not the scope) or when nothing names a province."""
+    if issuer:
+        got = _provinces_named(issuer)
+        if got or not _LEVEL_NAME.search(normalize(issuer)):
+            return got  # a national issuer names no province: no restriction
+    if place_line:
+        name = normalize(place_line).split(",")[0].strip()
+        cands = [u for u in gazetteer().candidates("", name) if u.kind in ("province", "district")]
+        provs = {p for u in cands if (p := _new_province_of(u))}
+        if len(provs) == 1:
+            return provs
+    return _provinces_named(header) if header else set()

@@ -34,6 +34,10 @@ FINALIZERS: list[str] = [
 ]
 
 
+# Tables whose rows are never taken from chart residue.
+CHART_BLIND = {"dates", "citations", "figures", "checks", "entities", "findings"}
+
+
 def _load(spec: str) -> Callable | None:
     module_name, func_name = spec.split(":")
     try:
@@ -80,8 +84,23 @@ class Context:
             self._body_end = min(starts) if starts else len(self.text)
         return self._body_end
 
+    _chart_starts: list[int] | None = None
+    _chart_ends: list[int] | None = None
+
+    def in_chart(self, offset: int) -> bool:
+        """Is `offset` inside a `chart` block (numbers without words: no stage reads it)?"""
+        if self._chart_starts is None:
+            spans = sorted((b["start"], b["end"]) for b in self.blocks if b["kind"] == "chart")
+            self._chart_starts = [s for s, _ in spans]
+            self._chart_ends = [e for _, e in spans]
+        i = bisect.bisect_right(self._chart_starts, offset) - 1
+        return i >= 0 and offset < self._chart_ends[i]
+
     def add(self, table: str, row: dict) -> dict:
-        """Append a row (id assigned if the table has one and the row has none)."""
+        """Append a row (id assigned if the table has one and the row has none). A fact
+        found inside a chart block is dropped: chart residue is not analysed."""
+        if table in CHART_BLIND and row.get("start") is not None and self.in_chart(row["start"]):
+            return row
         if "id" not in row and table not in ("finding_citations", "finding_figures"):
             row["id"] = self.new_id(table)
         row.setdefault("document_id", self.document_id)

@@ -120,8 +120,8 @@ def units(ctx) -> list[dict]:
     text = ctx.text
     body_end = ctx.body_end  # a property that scans the blocks: once
     for b in sorted(ctx.blocks, key=lambda b: b["start"]):
-        if b["kind"] == "footnote" or b["start"] >= body_end:
-            continue
+        if b["kind"] in ("footnote", "chart") or b["start"] >= body_end:
+            continue  # chart residue (numbers without words) is not body text
         if b["kind"] == "table":
             out.append({"start": b["start"], "end": b["end"], "kind": "table", "level": None})
             continue

@@ -89,7 +89,7 @@ TABLES: dict[str, dict[str, type]] = {
     },
     "entities": {
         "id": int, "document_id": int, "surface": str, "label": str, "canonical": str,
-        "unit_code": str, "successor": str, "source": str, **PROVENANCE,
+        "unit_code": str, "successor": str, "source": str, "candidates": str, **PROVENANCE,
     },
     # An auditor's verdict on a check. Not a document table: it survives re-ingest and
     # schema rebuilds, keyed on what is stable (document sha256, check kind, span).

@@ -135,3 +135,60 @@ def test_issuer_heads(line):
 @pytest.mark.parametrize("line", S["issuer_not_examples"])
 def test_not_issuer_heads(line):
     assert not structure.is_issuer_head(line)
+
+
+# -- issue 13: findings that are findings -------------------------------------------------
+@pytest.mark.parametrize("item,want", list(F["addressee"]["needs_name_examples"].items()))
+def test_addressee_is_a_whole_organisation_and_a_request(item, want):
+    assert findings.addressee_from_item(item) == want
+
+
+@pytest.mark.parametrize("example", F["noun_phrase_examples"] + F["absence_of_harm_examples"]
+                         + F["topic_label_examples"])
+def test_limitation_cue_inside_a_noun_phrase_is_silent(example):
+    cue = findings.cue_category(example)
+    assert cue is None or cue[0] != "limitation"
+
+
+@pytest.mark.parametrize("example", F["noun_phrase_not_examples"])
+def test_limitation_cue_as_predicate_still_counts(example):
+    assert findings.cue_category(example)[0] == "limitation"
+
+
+@pytest.mark.parametrize("example", F["past_request_examples"])
+def test_past_request_is_a_statement(example):
+    assert findings.past_request(example)
+    cat, basis, _, addr = findings.classify(example, _SEC_KIEN_NGHI, {}, None, None)
+    assert cat not in ("recommendation", "direction") and addr is None
+
+
+@pytest.mark.parametrize("example", F["present_request_examples"])
+def test_request_made_by_this_document(example):
+    assert findings.past_request(example) is None
+    cat, _, _, addr = findings.classify(example, _SEC_KIEN_NGHI, {}, None, None)
+    assert cat == "recommendation" and addr
+
+
+@pytest.mark.parametrize("example", F["direction_not_examples"])
+def test_figures_under_a_direction_heading_are_not_a_direction(example):
+    sec = {"id": 1, "parent_id": None, "heading": "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "start": 0,
+           "heading_end": 0}
+    cat, _, _, addr = findings.classify(example, sec, {1: sec}, None, None)
+    assert cat == "other" and addr is None
+
+
+@pytest.mark.parametrize("example", F["not_prose"]["examples"])
+def test_not_prose(example):
+    assert findings.not_prose(example, "Nội dung tiếp theo.")
+
+
+@pytest.mark.parametrize("example", F["not_prose"]["not_examples"])
+def test_prose(example):
+    assert findings.not_prose(example, "Nội dung tiếp theo.") is None
+
+
+def test_short_line_continued_in_lower_case_is_prose():
+    assert findings.not_prose("Tỷ lệ hồ sơ giải quyết đúng hạn của các xã", "đạt 98,2%.") is None
+
+
+_SEC_KIEN_NGHI = {"id": 9, "parent_id": None, "heading": "KIẾN NGHỊ, ĐỀ XUẤT", "start": 0, "heading_end": 0}

@@ -58,3 +58,63 @@ def test_province_aliases_and_levels():
     unit, _ = resolve("thành phố", "Hà Nội")
     assert unit.number == "01"
     assert places.split_level("Thị trấn Tuần Giáo") == ("thị trấn", "Tuần Giáo")
+
+
+# -- issue 13: post-2025 names keep their suffix; links only inside the document's province
+def test_numbered_and_hyphenated_communes_stay_apart():
+    from pipeline.entities import extract_entities
+    text = ("Năm 2025, UBND xã Bảo Lâm 1, xã Bảo Lâm 3 và phường Lang Biang - Đà Lạt đã hoàn thành; "
+            "xã Đam Rông 4 chưa hoàn thành.")
+    locs = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
+            if r["label"] == "LOC"}
+    assert locs["xã Bảo Lâm 1"]["unit_code"] == "new:tinhlamdong/xabaolam1"
+    assert locs["xã Bảo Lâm 3"]["unit_code"] == "new:tinhlamdong/xabaolam3"
+    assert locs["phường Lang Biang - Đà Lạt"]["unit_code"] == "new:tinhlamdong/phuonglangbiangdalat"
+    assert locs["xã Đam Rông 4"]["canonical"] == "Xã Đam Rông 4"
+
+
+def test_a_place_links_only_inside_the_documents_province():
+    from pipeline.entities import extract_entities
+    text = "Đoàn công tác làm việc tại xã Quài Tở và huyện Bảo Lâm."
+    rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
+            if r["label"] == "LOC"}
+    # Quài Tở is a commune of Điện Biên: not linked in a Lâm Đồng report, candidates kept.
+    assert rows["xã Quài Tở"]["unit_code"] is None
+    assert "tinhdienbien/huyentuangiao/xaquaito" in rows["xã Quài Tở"]["candidates"]
+    # Two districts are called Bảo Lâm (Cao Bằng, Lâm Đồng): the report's own wins.
+    assert rows["huyện Bảo Lâm"]["unit_code"] == "tinhlamdong/huyenbaolam"
+    rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Điện Biên"})
+            if r["label"] == "LOC"}
+    assert rows["xã Quài Tở"]["unit_code"] == "tinhdienbien/huyentuangiao/xaquaito"
+    assert rows["huyện Bảo Lâm"]["unit_code"] is None
+
+
+def test_home_province_from_issuer_place_line_or_header():
+    assert places.home_provinces("ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG", "Lâm Đồng") == {"Tỉnh Lâm Đồng"}
+    assert places.home_provinces("HĐND HUYỆN TUẦN GIÁO", None) == {"Tỉnh Điện Biên"}
+    assert places.home_provinces("UBND XÃ BẢO LÂM 1", None) == {"Tỉnh Lâm Đồng"}
+    assert places.home_provinces(None, "Tuần Giáo") == {"Tỉnh Điện Biên"}
+    assert places.home_provinces("CHÍNH PHỦ", "Hà Nội") == set()  # national: no restriction
+
+
+def test_new_units_come_from_the_official_list():
+    # 34 provinces and 3 321 communes after 01/07/2025 (underthesea's mapping.json; the same
+    # counts as the vietnam-provinces package, which has no mapping from the old units).
+    g = gazetteer()
+    new = {u.code for units in g.new_wards.values() for u in units}
+    assert len(new) == 3321
+    assert len({u.province for units in g.new_wards.values() for u in units}) == 34
+    # underthesea leaves a few new communes nameless; vietnam-provinces names every one,
+    # with its official code.
+    units = [u for v in g.new_wards.values() for u in v]
+    assert all(u.short and u.number for u in units)
+    assert {u.name for u in g.candidates("xã", "Văn Lăng") if u.kind == "new_ward"} == {"Xã Văn Lăng"}
+
+
+def test_a_province_named_next_to_the_place_overrides_the_documents():
+    from pipeline.entities import extract_entities
+    text = "Đoàn đã học tập mô hình tại xã Quài Tở, huyện Tuần Giáo, tỉnh Điện Biên."
+    rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
+            if r["label"] == "LOC"}
+    assert rows["xã Quài Tở"]["unit_code"] == "tinhdienbien/huyentuangiao/xaquaito"
+    assert rows["huyện Tuần Giáo"]["unit_code"] == "tinhdienbien/huyentuangiao"
