@@ -64,11 +64,12 @@ def ensure_tables(db) -> None:
         db.execute("drop table if exists search_fts")
         db.execute("drop table if exists search_blocks")
         fts = None
+    # keyed by document (forget_document's lookup) without a second index
     db.execute(
         "create table if not exists search_blocks ("
-        " block_id integer primary key, document_id integer, start integer, end integer)"
+        " document_id integer, block_id integer, start integer, end integer,"
+        " primary key (document_id, block_id)) without rowid"
     )
-    db.execute("create index if not exists search_blocks_doc on search_blocks(document_id)")
     if fts is None:
         db.execute(_FTS_DDL)
 
@@ -81,7 +82,8 @@ def _unindex(db, rows, texts: dict[int, str]) -> None:
     conn.executemany(
         "insert into search_fts(search_fts, rowid, folded) values('delete', ?, ?)",
         [(block_id, folded[doc_id][start:end]) for block_id, doc_id, start, end in rows])
-    conn.executemany("delete from search_blocks where block_id = ?", [(r[0],) for r in rows])
+    conn.executemany("delete from search_blocks where document_id = ? and block_id = ?",
+                     [(r[1], r[0]) for r in rows])
 
 
 def forget_document(db, document_id: int) -> None:
@@ -133,9 +135,10 @@ def finalize(db) -> None:
             folded_doc = fold(text or "")
             blocks = db.execute(
                 "select id, start, end from blocks where document_id = ?"
-                " and id not in (select block_id from search_blocks)", [document_id]).fetchall()
+                " and id not in (select block_id from search_blocks where document_id = ?)",
+                [document_id, document_id]).fetchall()
             conn.executemany("insert into search_blocks values (?, ?, ?, ?)",
-                             [(block_id, document_id, start, end) for block_id, start, end in blocks])
+                             [(document_id, block_id, start, end) for block_id, start, end in blocks])
             conn.executemany("insert into search_fts(rowid, folded) values (?, ?)",
                              [(block_id, folded_doc[start:end]) for block_id, start, end in blocks])
         db.execute("COMMIT")
