@@ -216,3 +216,26 @@ def test_search_on_a_read_only_database(db, tmp_path):
     conn.close()
     ro = sqlite3.connect(f"file:{bare}?mode=ro&immutable=1", uri=True)
     assert search(ro, "dang uy") == []
+
+
+def test_fold_keeps_every_code_point_one_char():
+    """What lets the index hold only tokens: offsets in fold(text) are offsets in text."""
+    import sys
+
+    from pipeline.normalize import fold
+
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert len(fold(chars)) == len(chars)
+    assert all(len(fold(ch)) == 1 for ch in "ĐđİẞŉǰΣ")
+
+
+def test_index_is_smaller_than_the_text(tmp_path, ingest_into):
+    """Search tables (FTS shadow tables included) on 300 varied copies of the report:
+    1.06 x the bytes of documents.text, 1.97 x when the folded text was stored twice."""
+    text = "\n".join(REPORT.replace("45 thủ tục", f"{i} thủ tục").replace("2024", str(1900 + i))
+                     for i in range(300))
+    (tmp_path / "big.txt").write_text(text, encoding="utf-8")
+    _, db = ingest_into(tmp_path / "big.txt")
+    index = db.execute("select sum(pgsize) from dbstat where name like 'search%'").fetchone()[0]
+    stored = db.execute("select sum(length(cast(text as blob))) from documents").fetchone()[0]
+    assert index < 1.4 * stored
