@@ -198,6 +198,39 @@ def bench_doc_conversion(n_warm: int = 20, n_cold: int = 5) -> None:
     print(f"warm / cold: {(n_warm / warm) / (n_cold / cold):.1f}x")
 
 
+def db_size_report(text_mb: float = 2.0) -> None:
+    """Database MB per MB of input, on the sample corpus (corpus/) and on a generated text
+    corpus of `text_mb` MB (`python bench/run.py dbsize [MB]` runs only this): the whole
+    file, documents.text, and the search index (search_* tables, FTS shadow tables and
+    indexes included; page sizes from SQLite's dbstat)."""
+    import sqlite3
+
+    from pipeline.ingest import ingest
+
+    GEN.mkdir(parents=True, exist_ok=True)
+    text_dir, _ = make_text_corpus(int(text_mb * 1e6))
+    print("== database size per MB of input")
+    for label, folder in (("sample corpus/", ROOT / "corpus"), (f"generated {text_mb:g} MB", text_dir)):
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        input_mb = sum(p.stat().st_size for p in files) / 1e6
+        db_path = GEN / "size.db"
+        for p in GEN.glob("size.db*"):
+            p.unlink()
+        ingest([folder], db_path)
+        conn = sqlite3.connect(db_path)
+        conn.execute("VACUUM")
+        text_mb_stored = conn.execute(
+            "select coalesce(sum(length(cast(text as blob))), 0) from documents").fetchone()[0] / 1e6
+        search_mb = conn.execute(
+            "select coalesce(sum(pgsize), 0) from dbstat where name like 'search%'"
+            " or name in (select name from sqlite_master where tbl_name like 'search%')").fetchone()[0] / 1e6
+        conn.close()
+        db_mb = db_path.stat().st_size / 1e6
+        print(f"{label:18s} input {input_mb:6.2f} MB ({len(files)} files)  db {db_mb:6.2f} MB = "
+              f"{db_mb / input_mb:5.2f} MB/MB  | documents.text {text_mb_stored:5.2f} MB, "
+              f"search index {search_mb:5.2f} MB = {search_mb / input_mb:5.2f} MB/MB")
+
+
 def rate(n: float, seconds: float) -> str:
     return f"{n / seconds:,.1f}" if seconds > 0 else "inf"
 
@@ -346,5 +379,7 @@ if __name__ == "__main__":
               f"{r['worker_mb']:.0f} MB (sum {r['batch_peak_mb_upper_bound']:.0f} MB < 1024 MB)")
         for name, status, reason in r["outcomes"]:
             print(f"  {name}: {status}{': ' + reason if reason else ''}")
+    elif sys.argv[1:2] == ["dbsize"]:
+        db_size_report(*(float(a) for a in sys.argv[2:3]))
     else:
         main()

@@ -230,6 +230,9 @@ def find_by_path(db, path: str):
 
 
 def delete_document(db, document_id: int) -> None:
+    from pipeline.search import forget_document
+
+    forget_document(db, document_id)  # needs documents.text: before the row goes
     for name in DOCUMENT_TABLES:
         db.execute(f"delete from [{name}] where document_id = ?", [document_id])
     db.execute("delete from documents where id = ?", [document_id])

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LONG_TEXT_COLUMNS = {"documents": ["text", "warnings"], "search_blocks": ["folded"],
+LONG_TEXT_COLUMNS = {"documents": ["text", "warnings"],
                      "tables": ["rows"], "findings": ["text"]}
 
 

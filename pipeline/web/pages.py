@@ -167,4 +167,4 @@ def search_page(conn, query: str, limit: int = 50) -> dict:
     rows = search(conn, query, limit) if query else []
     for r in rows:
         r["snippet_html"] = _trim_highlight(r["snippet"], r["match"], 150)
-    return {"query": query, "rows": rows, "cut": len(rows) == limit}
+    return {"query": query, "rows": rows, "cut": getattr(rows, "more", False)}
