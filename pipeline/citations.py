@@ -1245,3 +1245,47 @@ def dense_sample(size: int, seed: int = 7) -> str:
         parts.append(s)
         total += len(s)
     return "".join(parts)
+
+
+def corpus_sample(n_docs: int, seed: int = 11) -> list[tuple[str, str]]:
+    """`n_docs` generated reports [(file name, text)], each citing ~40 documents out of a
+    shared pool (decrees, decisions, plans, laws by number and by name alone, an alias
+    declared in some reports), for timing `cited-by` on a corpus (bench, tests)."""
+    import random
+    rnd = random.Random(seed)
+    laws = [("Luật Tổ chức chính quyền địa phương", "77/2015/QH13", "19/6/2015"),
+            ("Luật Ngân sách nhà nước", "83/2015/QH13", "25/6/2015"),
+            ("Luật Đầu tư công", "58/2024/QH15", "29/11/2024"),
+            ("Luật Cán bộ, công chức", "80/2025/QH15", "24/6/2025")]
+    pool = []
+    for k in range(120):
+        y = rnd.randint(2015, 2024)
+        d, m = rnd.randint(1, 28), rnd.randint(1, 12)
+        pool.append(rnd.choice([
+            f"Nghị định số {k + 10}/{y}/NĐ-CP ngày {d}/{m}/{y} của Chính phủ",
+            f"Quyết định số {k * 7 + 100}/QĐ-UBND ngày {d}/{m}/{y} của Ủy ban nhân dân tỉnh",
+            f"Kế hoạch số {k + 30}/KH-UBND ngày {d}/{m}/{y}",
+            f"Thông tư số {k % 40 + 1}/{y}/TT-BNV ngày {d}/{m}/{y} của Bộ Nội vụ"]))
+    verbs = ["Căn cứ", "Thực hiện", "Triển khai", "Theo", "Trên cơ sở"]
+    docs = []
+    for i in range(n_docs):
+        year = 2020 + i % 6
+        paras = [f"ỦY BAN NHÂN DÂN HUYỆN SỐ {i % 17 + 1}\n\nSố: {i + 1}/BC-UBND\n\n"
+                 f"ngày {i % 28 + 1} tháng {i % 12 + 1} năm {year}\n\nBÁO CÁO\n"
+                 f"Kết quả thực hiện nhiệm vụ năm {year - 1}"]
+        if i % 5 == 0:
+            paras.append("Thực hiện Quyết định số 06/QĐ-TTg ngày 06/01/2022 của Thủ tướng Chính phủ phê "
+                         "duyệt Đề án phát triển ứng dụng dữ liệu về dân cư (viết tắt là Đề án 06), huyện "
+                         "đã triển khai các nhiệm vụ được giao.")
+        for j in range(40):
+            cite = rnd.choice(pool)
+            if j % 9 == 0:
+                name, sym, date = rnd.choice(laws)
+                cite = f"{name} số {sym} ngày {date}" if j == 0 else name
+            paras.append(f"{j + 1}. {rnd.choice(verbs)} {cite}, các cơ quan, đơn vị đã rà soát "
+                         f"{rnd.randint(10, 900)} hồ sơ, đạt {rnd.randint(50, 99)}% kế hoạch; việc "
+                         f"triển khai Đề án 06 tiếp tục được quan tâm chỉ đạo." if j % 13 == 0 else
+                         f"{j + 1}. {rnd.choice(verbs)} {cite}, các cơ quan, đơn vị đã rà soát "
+                         f"{rnd.randint(10, 900)} hồ sơ, đạt {rnd.randint(50, 99)}% kế hoạch.")
+        docs.append((f"bao-cao-{i:04d}.txt", "\n\n".join(paras) + "\n"))
+    return docs
