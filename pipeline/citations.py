@@ -1121,7 +1121,7 @@ def _name_mentions(db, rows, identities, root, aliases, first_row, old_ids) -> l
                 continue
             if not any(c.isupper() for c in text[m.start():m.end()]) or low.endswith("pháp ", 0, m.start()):
                 continue  # "pháp luật đất đai" is not the law
-            if not _BARE_NEXT.match(text, m.end()) or _DECLARED.search(text, max(0, m.start() - 30), m.start()):
+            if not (_BARE_NEXT.match(text, m.end()) or _NAME_NEXT.match(text, m.end())) or _DECLARED.search(text, max(0, m.start() - 30), m.start()):
                 continue  # "Luật Đầu tư công"; the declaration "(viết tắt là Đề án 06)" itself
             hits.append((m.start(), m.end(), nm))
         if not hits:
@@ -1169,6 +1169,10 @@ def _name_mentions(db, rows, identities, root, aliases, first_row, old_ids) -> l
     return out
 
 
+# after a law's name, words that cannot continue it (a verb it governs, a connective);
+# any other lower-case word may ("Luật Đầu tư" + "công" is another law)
+_NAME_NEXT = re.compile(r"(?:[ \t*_]|\n(?!\n))*(?:giao|yêu|cho|không|chưa|cấm|nghiêm|sẽ|đang|vẫn|hiện|"
+                        r"mới|gồm|hoặc|nay|đều|cần|phải|nên)(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
 _DECLARED = re.compile(r"(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?$", re.IGNORECASE)
 
 
