@@ -256,7 +256,7 @@ def _trim(before: str, mention: str, after: str, width: int = 110) -> str:
         return (" " if x[:1].isspace() and inner else "") + inner + (" " if x[-1:].isspace() and inner else "")
     before, mention, after = flat(before), " ".join(mention.split()), flat(after)
     room = max(20, width - len(mention))
-    left = min(len(before), max(room // 3, room - len(after)))
+    left = min(len(before), max(room // 2, room - len(after)))
     if left < len(before):
         cut = before[len(before) - left:]
         before = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
