@@ -153,13 +153,14 @@ _LIGHT = ("c.id, c.document_id, c.kind, c.form, c.doc_type, c.number, c.year, c.
           " c.basis_start, c.basis_end")
 
 
-def cited_by(db, query: str) -> list[dict]:
+def cited_by(db, query: str, context: bool = False) -> list[dict]:
     """Every citing mention of what `query` names, newest citing document first.
 
     Filter first: the cited documents that match (indexed `number`, or their names and
     aliases), then the citations linked to them or carrying the number themselves (indexed
     `number`, `cited_document_id`); sentences (substr of the document text) are computed
-    for the matched rows only."""
+    for the matched rows only. `context`: also the raw text before/after the mention in
+    its sentence (`_before`, `_after`), for the terminal view."""
     q = parse_query(query)
     named = _named_match(query) if q["canonical"] is None else None
     cd_cols = "id, kind, canonical, doc_type, number, year, issued_date, name, aliases, conflict"
@@ -219,7 +220,7 @@ def cited_by(db, query: str) -> list[dict]:
         d = docs[r["document_id"]]
         r.update(doc_date=d["date"], doc_symbol=d["symbol"], path=d["path"])
     hits.sort(key=lambda r: (r["doc_date"] or "", r["document_id"], -r["start"]), reverse=True)
-    return [{
+    out = [{
         "document_id": r["document_id"], "document": r["doc_symbol"] or r["path"].rsplit("/", 1)[-1],
         "document_date": r["doc_date"], "page": r["page"], "section": r["section"],
         "footnote": r["footnote"],
@@ -233,8 +234,11 @@ def cited_by(db, query: str) -> list[dict]:
         "start": r["start"], "end": r["end"],
         "basis_document_id": r["basis_document_id"], "basis_start": r["basis_start"],
         "basis_end": r["basis_end"],
-        "_before": sentence[r["id"]][1] or "", "_after": sentence[r["id"]][2] or "",
     } for r in hits]
+    if context:
+        for o, r in zip(out, hits):
+            o["_before"], o["_after"] = sentence[r["id"]][1] or "", sentence[r["id"]][2] or ""
+    return out
 
 
 def _with_year(name: str | None, year: int | None) -> str | None:
@@ -292,7 +296,7 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
 
 def cmd_cited_by(args) -> int:
     db = sqlite_utils.Database(args.db)
-    rows = cited_by(db, " ".join(args.query))
+    rows = cited_by(db, " ".join(args.query), context=args.format == "table")
     title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
              f"{len({r['document_id'] for r in rows})} documents)")
     if args.format == "table":
