@@ -976,9 +976,9 @@ def finalize(db) -> None:
             b = r.get("_basis") or (None, None, None)
             params.append((cid, target, r["_resolves"], r["_ambiguous"], *b, r["id"]))
         db.conn.executemany(
-            "update citations set cited_document_id = ?, target_document_id = ?, "
-            "resolves_to = ?, ambiguous = max(coalesce(ambiguous, 0), ?), basis_document_id = ?, "
-            "basis_start = ?, basis_end = ? where id = ?", params)
+            "update citations set cited_document_id = ?1, target_document_id = ?2, resolves_to = ?3,"
+            " ambiguous = case when form = 'name' then ?4 else max(coalesce(ambiguous, 0), ?4) end,"
+            " basis_document_id = ?5, basis_start = ?6, basis_end = ?7 where id = ?8", params)
         for table, cols_ in INDEXES_LATE:
             db.execute(f"create index if not exists [idx_{table}_{'_'.join(cols_)}] "
                        f"on [{table}] ({', '.join(cols_)})")
