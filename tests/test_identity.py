@@ -382,3 +382,26 @@ def test_name_rows_keep_their_ids_across_batches(law_corpus, tmp_path, ingest_in
     after = {(r["document_id"], r["start"]): r["id"] for r in db.query("select * from citations where form = 'name'")}
     assert all(after[k] == v for k, v in before.items())
     assert len(after) > len(before)
+
+
+def test_codes_and_ordinances_by_name_and_number(tmp_path, ingest_into):
+    """Bộ luật and Pháp lệnh follow the same identity as Luật."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "BÁO CÁO\nCông tác lao động năm 2024\n\nCăn cứ Bộ luật Lao động số 45/2019/QH14 ngày 20/11/2019; "
+        "căn cứ Pháp lệnh Ưu đãi người có công với cách mạng số 02/2020/UBTVQH14 ngày 09/12/2020, "
+        "Sở đã rà soát 1.200 hồ sơ.\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "BÁO CÁO\nKết quả thanh tra năm 2024\n\nTheo Bộ luật Lao động năm 2019, doanh nghiệp phải ký hợp đồng; "
+        "qua thanh tra, Bộ luật Lao động được các doanh nghiệp chấp hành. Pháp lệnh Ưu đãi người có công "
+        "với cách mạng quy định mức trợ cấp.\n", encoding="utf-8")
+    summary, db = ingest_into(folder)
+    assert not summary.failed
+    code_row, = db.query("select * from cited_documents where canonical = '45/2019/QH14'")
+    assert (code_row["mentions"], code_row["citing_documents"]) == (3, 2)
+    ordinance, = db.query("select * from cited_documents where canonical = '02/2020/UBTVQH14'")
+    assert (ordinance["mentions"], ordinance["citing_documents"]) == (2, 2)
+    assert not list(db.query("select 1 from cited_documents where kind = 'named'"))
+    db_path = str(tmp_path / "corpus.db")
+    assert _ids(db_path, "bộ luật lao động") == _ids(db_path, "45/2019/QH14") != set()
