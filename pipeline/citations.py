@@ -886,7 +886,7 @@ def finalize(db) -> None:
                 ambiguous = 1
             elif r["canonical"]:  # an undated document of its own
                 key = r["_key"] = f"{r['canonical']}|"
-                identities.setdefault(key, _new_ident(key, r) | {"issued_date": None, "kind": "document", "name": None})
+                identities.setdefault(key, _new_ident(key, r) | {"issued_date": None, "kind": "document"})
         r["_cited"], r["_ambiguous"], r["_resolves"] = key, ambiguous, resolves
         r["_basis"] = None
         if r["form"] == "alias" and resolves is not None and resolves in by_id:
