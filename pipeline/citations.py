@@ -1130,16 +1130,25 @@ def _name_mentions(db, rows, identities, root, aliases, first_row, old_ids) -> l
         spans = [(r["start"], r["end"]) for r in own]
         starts = [s for s, _ in spans]
         sentences = ctx = None
+        seen: dict[str, dict[str, dict]] = {}  # name -> {identity: its last mention so far}
+        walked = 0
         for start, end, nm in hits:
+            while walked < len(own) and own[walked]["start"] < start:  # one pass over the rows
+                r = own[walked]
+                walked += 1
+                if r.get("_cited") and r["_cited"] in identities:
+                    labels = set(identities[r["_cited"]].get("_names", ()))
+                    if r["alias"]:
+                        labels.add(name_key(r["alias"]))
+                    for label in labels:
+                        seen.setdefault(label, {})[r["_cited"]] = r
             k = bisect.bisect_right(starts, start) - 1
             if (k >= 0 and spans[k][1] > start) or (k + 1 < len(spans) and spans[k + 1][0] < end):
                 continue  # part of a citation already found
-            earlier = [r for r in own if r["start"] < start and r.get("_cited") and (
-                nm in identities[r["_cited"]].get("_names", ()) or (r["alias"] and name_key(r["alias"]) == nm))]
-            keys = {r["_cited"] for r in earlier}
+            keys = seen.get(nm, {})
             basis = resolves = None
             if len(keys) == 1:
-                cited, ref = next(iter(keys)), earlier[-1]
+                (cited, ref), = keys.items()
                 basis, resolves = (d["id"], ref["sentence_start"], ref["sentence_end"]), ref["id"]
             elif not keys and len(names[nm]) == 1:
                 cited = next(iter(names[nm]))
