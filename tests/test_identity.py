@@ -405,3 +405,30 @@ def test_codes_and_ordinances_by_name_and_number(tmp_path, ingest_into):
     assert not list(db.query("select 1 from cited_documents where kind = 'named'"))
     db_path = str(tmp_path / "corpus.db")
     assert _ids(db_path, "bộ luật lao động") == _ids(db_path, "45/2019/QH14") != set()
+
+
+def test_alias_declared_with_sau_day_goi_tat_la(tmp_path, ingest_into):
+    """"(sau đây gọi tắt là Kế hoạch 45)": a plan's alias that the extractor does not
+    recognize on its own is found in the other documents by its declared wording."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "BÁO CÁO\nSơ kết công tác chuyển đổi số\n\nỦy ban nhân dân tỉnh ban hành Kế hoạch số 45/KH-UBND "
+        "ngày 14/3/2023 về chuyển đổi số trong các cơ quan nhà nước (sau đây gọi tắt là Kế hoạch 45). "
+        "Sau một năm, Kế hoạch 45 đã hoàn thành 80% chỉ tiêu.\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "BÁO CÁO\nKết quả quý II năm 2024\n\nTheo Kế hoạch 45, xã đã lắp đặt 12 điểm truy cập Internet "
+        "công cộng.\n", encoding="utf-8")
+    summary, db = ingest_into(folder)
+    assert not summary.failed
+    plan, = db.query("select * from cited_documents where canonical = '45/KH-UBND'")
+    b_id = next(db.query("select id from documents where path like '%b.txt'"))["id"]
+    a_id = next(db.query("select id from documents where path like '%a.txt'"))["id"]
+    other, = db.query("select * from citations where document_id = ?", [b_id])
+    assert (other["surface"], other["cited_document_id"]) == ("Kế hoạch 45", plan["id"])
+    text_b = db["documents"].get(b_id)["text"]
+    assert text_b[other["start"]:other["end"]] == other["surface"]
+    declaring = db["documents"].get(other["basis_document_id"])["text"]
+    assert "(sau đây gọi tắt là Kế hoạch 45)" in declaring[other["basis_start"]:other["basis_end"]]
+    assert other["basis_document_id"] == a_id
+    assert plan["mentions"] == 3 and plan["citing_documents"] == 2
