@@ -231,6 +231,63 @@ def db_size_report(text_mb: float = 2.0) -> None:
               f"search index {search_mb:5.2f} MB = {search_mb / input_mb:5.2f} MB/MB")
 
 
+def _cited_by_before(db, query: str) -> list[dict]:
+    """cited-by as it was before issue 11: the sentence (substr of the document text) of
+    every citation row of the corpus, then the filter in Python. The baseline."""
+    from pipeline.cmd_citations import _matches, _named_match, parse_query
+    q = parse_query(query)
+    named = _named_match(query) if q["canonical"] is None else None
+    rows = db.query(
+        "select c.*, d.path, d.issued_date as doc_date, d.number_symbol as doc_symbol,"
+        " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
+        " cd.canonical as cd_canonical, cd.number as cd_number, cd.year as cd_year,"
+        " cd.issued_date as cd_date, cd.conflict as cd_conflict"
+        " from citations c join documents d on d.id = c.document_id"
+        " left join cited_documents cd on cd.id = c.cited_document_id"
+        " where c.form != 'self'")
+    return [dict(r) for r in rows
+            if (r["kind"] == "document" and _matches(q, r)) or (named is not None and named(r))]
+
+
+def bench_cited_by(n_docs: int = 300) -> None:
+    """`python bench/run.py cited-by [N]`: cited-by over N generated reports, before
+    (sentence for every row, then filter) and after (filter in SQL, sentences for matches)."""
+    import sqlite_utils
+
+    from pipeline.citations import corpus_sample
+    from pipeline.cmd_citations import cited_by
+    from pipeline.ingest import ingest
+
+    folder = GEN / f"cited_by_{n_docs}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, text in corpus_sample(n_docs):
+        (folder / name).write_text(text, encoding="utf-8")
+    db_path = GEN / f"cited_by_{n_docs}.db"
+    for p in GEN.glob(f"cited_by_{n_docs}.db*"):
+        p.unlink()
+    t0 = time.perf_counter()
+    ingest([folder], db_path)
+    db = sqlite_utils.Database(db_path)
+    n_cit = db["citations"].count
+    print(f"== cited-by: {n_docs} documents, {n_cit} citations, "
+          f"{db.execute('select sum(length(text)) from documents').fetchone()[0] / 1e6:.1f} M chars "
+          f"(ingest {time.perf_counter() - t0:.1f}s)")
+    for query in ("83/2015/QH13", "luật ngân sách nhà nước", "Đề án 06", "qh13 83/2015", "nđ 44/2019",
+                  "999/2099/NĐ-CP"):
+        best = {}
+        for label, fn in (("before", _cited_by_before), ("after", cited_by)):
+            times = []
+            for _ in range(3):
+                t = time.perf_counter()
+                hits = fn(db, query)
+                times.append(time.perf_counter() - t)
+            best[label] = (min(times), len(hits))
+        (b, nb), (a, na) = best["before"], best["after"]
+        print(f"  {query!r:28s} before {b * 1000:7.1f} ms ({nb:4d} rows)  after {a * 1000:7.1f} ms "
+              f"({na:4d} rows)  x{b / a:.1f}")
+
+
 def rate(n: float, seconds: float) -> str:
     return f"{n / seconds:,.1f}" if seconds > 0 else "inf"
 
@@ -370,6 +427,9 @@ def zip_bomb_peak_memory(jobs: int = 2) -> dict:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["cited-by"]:
+        bench_cited_by(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+        raise SystemExit(0)
     if sys.argv[1:] == ["doc"]:
         GEN.mkdir(parents=True, exist_ok=True)
         bench_doc_conversion()

@@ -824,23 +824,33 @@ def _key(row: dict) -> str | None:
 def finalize(db) -> None:
     """Rebuild `cited_documents` from every citation in the corpus and link citations to
     it, resolving short forms across documents and linking cited documents that are
-    themselves in the corpus (documents.number_symbol + issued_date)."""
+    themselves in the corpus (documents.number_symbol + issued_date).
+
+    Identity beyond the symbol (issue 10): a law cited by name and by number is one cited
+    document (`_merge_laws`); a law named alone ("Luật Tổ chức Chính phủ") is found in the
+    text by the names the corpus knows and linked when the context fixes it (`_name_mentions`,
+    rows of form 'name'); an alias a text declares ("(viết tắt là Đề án 06)") joins its
+    document corpus-wide, the declaring sentence kept in `basis_*`."""
     if not db["citations"].exists():
         return
+    cols = db["citations"].columns_dict
+    if "basis_document_id" not in cols:  # a database made before these columns
+        from pipeline.store import ensure_schema
+        ensure_schema(db)
     rows = [dict(r) for r in db.query(
         "select id, document_id, kind, form, doc_type, number, year, canonical, issued_date,"
-        " issuer, subject, name, resolves_to, target_document_id from citations order by id")]
+        " issuer, subject, name, alias, surface, start, [end], sentence_start, sentence_end,"
+        " resolves_to, target_document_id from citations where form != 'name' order by id")]
+    old_name_rows = {(r["document_id"], r["start"], r["end"]): r["id"] for r in db.query(
+        "select id, document_id, start, [end] from citations where form = 'name'")}
     by_id = {r["id"]: r for r in rows}
     identities: dict[str, dict] = {}
     first_row: dict[str, int] = {}
     for r in rows:
-        key = _key(r) if r["form"] != "self" else None  # the document itself is not cited
+        key = _key(r) if r["form"] not in ("self", "alias") else None  # the document itself is not cited
         if key:
             r["_key"] = key
-            ident = identities.setdefault(key, {
-                "key": key, "canonical": r["canonical"], "doc_type": r["doc_type"],
-                "issued_date": r["issued_date"], "issuer": r["issuer"], "subject": r["subject"],
-                "kind": r["kind"], "name": r["name"], "number": r["number"], "year": r["year"]})
+            ident = identities.setdefault(key, _new_ident(key, r))
             ident["subject"] = ident["subject"] or r["subject"]
             first_row.setdefault(key, r["id"])
     by_canon: dict[str, set[str]] = {}
@@ -855,6 +865,10 @@ def finalize(db) -> None:
         key, ambiguous, resolves = r.get("_key"), 0, r["resolves_to"]
         if key is None and resolves is not None and resolves in by_id:
             key = by_id[resolves].get("_key")
+        if key is None and r["form"] == "alias" and r["kind"] == "named":
+            key = r["_key"] = _key(r)  # an alias whose declaration was not kept
+            identities.setdefault(key, _new_ident(key, r))
+            first_row.setdefault(key, r["id"])
         if key is None and r["kind"] == "document" and r["form"] != "self":
             if r["canonical"]:
                 cands = {k for k in by_canon.get(_strip_year(r["canonical"]), ())
@@ -872,11 +886,35 @@ def finalize(db) -> None:
                 ambiguous = 1
             elif r["canonical"]:  # an undated document of its own
                 key = r["_key"] = f"{r['canonical']}|"
-                identities.setdefault(key, {
-                    "key": key, "canonical": r["canonical"], "doc_type": r["doc_type"],
-                    "issued_date": None, "issuer": r["issuer"], "subject": r["subject"],
-                    "kind": "document", "name": None, "number": r["number"], "year": r["year"]})
+                identities.setdefault(key, _new_ident(key, r) | {"issued_date": None, "kind": "document"})
         r["_cited"], r["_ambiguous"], r["_resolves"] = key, ambiguous, resolves
+        r["_basis"] = None
+        if r["form"] == "alias" and resolves is not None and resolves in by_id:
+            d = by_id[resolves]  # the declaring sentence, in the same document
+            r["_basis"] = (d["document_id"], d["sentence_start"], d["sentence_end"])
+    for r in rows:  # names a law carries ("Luật X số 63/2025/QH15"), for merging and finding
+        if r.get("_cited") and r["name"] and r["kind"] in ("document", "named"):
+            identities[r["_cited"]].setdefault("_names", set()).add(name_key(r["name"]))
+    _date_conflicts(identities)
+    root = _merge_laws(identities)
+    aliases = _corpus_aliases(rows, root, identities)
+    for r in rows:  # a mention of a declared alias in another document joins its document
+        if r["kind"] != "named" or r["form"] != "named" or r["year"] or r["issued_date"]:
+            continue
+        targets = aliases.get(name_key(r["name"] or r["surface"]))
+        if not targets:
+            continue
+        if len(targets) == 1:
+            (target, basis), = targets.items()
+            r["_cited"], r["_basis"] = target, basis
+            r["_resolves"] = r["_resolves"] if r["_resolves"] is not None else first_row.get(target)
+        else:  # two documents declare the same alias: which one is meant is not known
+            r["_cited"], r["_ambiguous"] = None, 1
+    for r in rows:
+        if r.get("_cited"):
+            r["_cited"] = root(r["_cited"])
+    new_rows = _name_mentions(db, rows, identities, root, aliases, first_row, old_name_rows)
+    rows += new_rows
     # documents of the corpus that are cited
     docs: dict[str, list[tuple[int, str | None]]] = {}
     if "number_symbol" in db["documents"].columns_dict:
@@ -886,14 +924,21 @@ def finalize(db) -> None:
             c = canonicalize(d["number_symbol"])
             if c:
                 docs.setdefault(c, []).append((d["id"], d["issued_date"]))
-    _date_conflicts(identities)
     ids = {}
     counts: dict[str, list] = {}
     for r in rows:
         if r.get("_cited"):
             counts.setdefault(r["_cited"], []).append(r["document_id"])
     out = []
-    for n, key in enumerate(sorted(identities), start=1):
+    alias_of: dict[str, set[str]] = {}
+    for label, targets in aliases.items():
+        for t in targets:
+            alias_of.setdefault(root(t), set()).add(label)
+    n = 0
+    for key in sorted(identities):
+        if root(key) != key or key not in counts:
+            continue  # merged into another, or its mentions all joined a declared alias
+        n += 1
         ident = identities[key]
         ids[key] = n
         target = None
@@ -905,26 +950,260 @@ def finalize(db) -> None:
             target = cands[0][0]
         ident["target_document_id"] = target
         mentions = counts.get(key, [])
-        out.append({"id": n, **ident, "mentions": len(mentions),
-                    "citing_documents": len(set(mentions))})
+        other = sorted((ident.get("_names", set()) | alias_of.get(key, set()))
+                       - {name_key(ident["name"] or "")})
+        out.append({"id": n, **{k: v for k, v in ident.items() if not k.startswith("_")},
+                    "aliases": " | ".join(other) or None,
+                    "mentions": len(mentions), "citing_documents": len(set(mentions))})
     db.execute("BEGIN IMMEDIATE")
     try:
         db.execute("delete from cited_documents")
         if out:
             db["cited_documents"].insert_all(out, batch_size=500)
+        keep = {r["id"] for r in new_rows}
+        stale = [i for i in old_name_rows.values() if i not in keep]
+        db.conn.executemany("delete from citations where id = ?", [(i,) for i in stale])
+        fresh = [r for r in new_rows if r["_new"]]
+        if fresh:
+            from pipeline.store import insert_rows
+            insert_rows(db, "citations", [{k: v for k, v in r.items() if not k.startswith("_")}
+                                          for r in fresh])
         params = []
         for r in rows:
             cid = ids.get(r["_cited"]) if r["_cited"] else None
             target = r["target_document_id"] if r["form"] == "self" else \
                 (identities[r["_cited"]]["target_document_id"] if r["_cited"] else None)
-            params.append((cid, target, r["_resolves"], r["_ambiguous"], r["id"]))
+            b = r.get("_basis") or (None, None, None)
+            params.append((cid, target, r["_resolves"], r["_ambiguous"], *b, r["id"]))
         db.conn.executemany(
-            "update citations set cited_document_id = ?, target_document_id = ?, "
-            "resolves_to = ?, ambiguous = max(coalesce(ambiguous, 0), ?) where id = ?", params)
+            "update citations set cited_document_id = ?1, target_document_id = ?2, resolves_to = ?3,"
+            " ambiguous = case when form = 'name' then ?4 else max(coalesce(ambiguous, 0), ?4) end,"
+            " basis_document_id = ?5, basis_start = ?6, basis_end = ?7 where id = ?8", params)
+        for table, cols_ in INDEXES_LATE:
+            db.execute(f"create index if not exists [idx_{table}_{'_'.join(cols_)}] "
+                       f"on [{table}] ({', '.join(cols_)})")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+# indexes cited-by filters on, also made on databases created before they were declared
+INDEXES_LATE = [("citations", ["number"]), ("cited_documents", ["number"])]
+_QH_CODE = re.compile(r"/(?:UBTV)?QH\d+$", re.IGNORECASE)
+_COMMA_SP = re.compile(r"\s*,\s*")
+
+
+def name_key(name: str) -> str:
+    """A name compared across mentions: case and spacing do not matter."""
+    return _COMMA_SP.sub(", ", " ".join(name.replace("*", " ").replace("_", " ").lower().split()))
+
+
+def _new_ident(key: str, r: dict) -> dict:
+    return {"key": key, "canonical": r["canonical"], "doc_type": r["doc_type"],
+            "issued_date": r["issued_date"], "issuer": r["issuer"], "subject": r["subject"],
+            "kind": r["kind"], "name": r["name"], "number": r["number"], "year": r["year"]}
+
+
+def _lawlike(ident: dict) -> bool:
+    """Laws, codes, ordinances (cited by name) and resolutions of the Quốc hội."""
+    return (ident["doc_type"] or "").lower() in rules()["named"] or \
+        bool(ident["canonical"] and _QH_CODE.search(ident["canonical"]))
+
+
+def _ident_year(ident: dict) -> int | None:
+    if ident["year"]:
+        return int(ident["year"])
+    if ident["issued_date"]:
+        return int(ident["issued_date"][:4])
+    m = _YEAR_PART.match(ident["canonical"] or "")
+    return int(ident["canonical"].split("/")[1]) if m else None
+
+
+def _merge_laws(identities: dict[str, dict]):
+    """One law cited by name and year/date ("Luật Tổ chức Chính phủ ngày 18/02/2025") and
+    by its number ("Luật Tổ chức Chính phủ số 63/2025/QH15") is one identity: the named
+    identities of a (name, year) join the one numbered identity that carries that name
+    and a compatible date; with two candidates (two numbers, or one number with two
+    dates) nothing is merged. Returns root(key) -> the key that stands for it."""
+    parent: dict[str, str] = {}
+
+    def root(k: str) -> str:
+        while k in parent:
+            k = parent[k]
+        return k
+    groups: dict[tuple, list[str]] = {}
+    for key, ident in identities.items():
+        if ident["kind"] not in ("document", "named") or not _lawlike(ident):
+            continue
+        year = _ident_year(ident)
+        if year is None:
+            continue
+        for nm in ident.get("_names", ()):
+            groups.setdefault((nm, year), []).append(key)
+    for (_nm, _year), keys in groups.items():
+        docs = [k for k in keys if identities[k]["kind"] == "document"]
+        named = [k for k in keys if identities[k]["kind"] == "named"]
+        dated = {identities[k]["issued_date"] for k in named} - {None}
+        for k in named:
+            date = identities[k]["issued_date"]
+            if docs:
+                fit = {root(x) for x in docs if date is None or identities[x]["issued_date"] in (None, date)}
+            elif len(dated) <= 1:  # named only: the dated one stands for the others
+                fit = {root(x) for x in named if identities[x]["issued_date"] == (next(iter(dated)) if dated else None)}
+                fit = {min(fit)} if fit else set()
+            else:
+                continue
+            if len(fit) == 1 and root(k) != next(iter(fit)):
+                parent[root(k)] = next(iter(fit))
+    for key, ident in identities.items():  # the standing identity takes what it lacks
+        r = root(key)
+        if r != key:
+            rep = identities[r]
+            rep.setdefault("_names", set()).update(ident.get("_names", ()))
+            for f in ("name", "issued_date", "subject", "issuer", "year"):
+                rep[f] = rep[f] or ident[f]
+    return root
+
+
+def _corpus_aliases(rows, root, identities) -> dict[str, dict[str, tuple]]:
+    """alias as declared ("(viết tắt là Đề án 06)") -> {identity key: declaring sentence}."""
+    out: dict[str, dict[str, tuple]] = {}
+    for r in rows:
+        if r["alias"] and r.get("_cited"):
+            out.setdefault(name_key(r["alias"]), {}).setdefault(
+                root(r["_cited"]), (r["document_id"], r["sentence_start"], r["sentence_end"]))
+    return out
+
+
+def _name_pattern(names):
+    """Known names, as a trie over the lower-cased text."""
+    return re.compile(r"(?<![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])" + _trie(names) + r"(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])")
+
+
+def _name_mentions(db, rows, identities, root, aliases, first_row, old_ids) -> list[dict]:
+    """A law named alone ("theo Luật Tổ chức Chính phủ, ..."), or an alias declared in
+    another document, found by the names the corpus knows. Linked when the context fixes
+    it: the earlier mentions of that name in the same document agree on one law, else the
+    corpus knows exactly one law of that name; otherwise the row stays `ambiguous`. A name
+    followed by a word that could continue it ("Luật Đầu tư" in "Luật Đầu tư công") is
+    not taken. Rows of form 'name', kept under the same id while they stay."""
+    names: dict[str, set[str]] = {}
+    for key, ident in identities.items():
+        if root(key) != key or not _lawlike(ident):
+            continue
+        for nm in ident.get("_names", ()):
+            if len(nm.split()) > len((ident["doc_type"] or "").split()):  # not "Hiến pháp" alone
+                names.setdefault(nm, set()).add(key)
+    basis_of: dict[str, dict[str, tuple]] = {}
+    for label, targets in aliases.items():
+        if len(label.split()) >= 2:
+            basis_of[label] = {root(t): b for t, b in targets.items()}
+            names.setdefault(label, set()).update(basis_of[label])
+    if not names:
+        return []
+    pat = _name_pattern(names)
+    by_id = {r["id"]: r for r in rows}
+    by_doc: dict[int, list[dict]] = {}
+    for r in rows:
+        by_doc.setdefault(r["document_id"], []).append(r)
+    next_id = db.execute("select coalesce(max(id), 0) from citations").fetchone()[0] + 1
+    out = []
+    for d in db.query("select id, text from documents where status != 'failed' and text is not null"):
+        text = d["text"]
+        low = text.lower()
+        if len(low) != len(text):
+            continue
+        hits = []
+        for m in pat.finditer(low):
+            nm = name_key(m.group())
+            if nm not in names:
+                continue
+            if not any(c.isupper() for c in text[m.start():m.end()]) or low.endswith("pháp ", 0, m.start()):
+                continue  # "pháp luật đất đai" is not the law
+            if not (_BARE_NEXT.match(text, m.end()) or _NAME_NEXT.match(text, m.end())) or _DECLARED.search(text, max(0, m.start() - 30), m.start()):
+                continue  # "Luật Đầu tư công"; the declaration "(viết tắt là Đề án 06)" itself
+            hits.append((m.start(), m.end(), nm))
+        if not hits:
+            continue
+        own = sorted(by_doc.get(d["id"], []), key=lambda r: r["start"])
+        spans = [(r["start"], r["end"]) for r in own]
+        starts = [s for s, _ in spans]
+        sentences = ctx = None
+        seen: dict[str, dict[str, dict]] = {}  # name -> {identity: its last mention so far}
+        walked = 0
+        for start, end, nm in hits:
+            while walked < len(own) and own[walked]["start"] < start:  # one pass over the rows
+                r = own[walked]
+                walked += 1
+                if r.get("_cited") and r["_cited"] in identities:
+                    labels = set(identities[r["_cited"]].get("_names", ()))
+                    if r["alias"]:
+                        labels.add(name_key(r["alias"]))
+                    for label in labels:
+                        seen.setdefault(label, {})[r["_cited"]] = r
+            k = bisect.bisect_right(starts, start) - 1
+            if (k >= 0 and spans[k][1] > start) or (k + 1 < len(spans) and spans[k + 1][0] < end):
+                continue  # part of a citation already found
+            keys = seen.get(nm, {})
+            basis = resolves = None
+            if len(keys) == 1:
+                (cited, ref), = keys.items()
+                basis, resolves = (d["id"], ref["sentence_start"], ref["sentence_end"]), ref["id"]
+            elif not keys and len(names[nm]) == 1:
+                cited = next(iter(names[nm]))
+                resolves = first_row.get(cited)
+                basis = basis_of.get(nm, {}).get(cited)
+                ref = by_id.get(resolves)
+                if basis is None and ref is not None:
+                    basis = (ref["document_id"], ref["sentence_start"], ref["sentence_end"])
+            else:
+                cited = None
+            if sentences is None:
+                sentences = SentenceIndex(text)
+                ctx = _context(db, d["id"], text)
+            ss, se = sentences.around(start)
+            ident = identities[cited] if cited else {}
+            rid = old_ids.get((d["id"], start, end))
+            row = {"id": rid or next_id, "document_id": d["id"], "surface": text[start:end],
+                   "kind": "named", "form": "name", "doc_type": ident.get("doc_type") or _type_word(text[start:end].split()[0]),
+                   "name": _flat(text[start:end]), "relation": _name_relation(text, ss, start),
+                   "ambiguous": 0 if cited else 1, "malformed": 0, "sentence_start": ss, "sentence_end": se,
+                   **ctx.provenance(start, end),
+                   "_new": rid is None, "_cited": cited, "_ambiguous": 0 if cited else 1,
+                   "_resolves": resolves, "_basis": basis, "target_document_id": None}
+            if rid is None:
+                next_id += 1
+            out.append(row)
+    return out
+
+
+# after a law's name, words that cannot continue it (a verb it governs, a connective);
+# any other lower-case word may ("Luật Đầu tư" + "công" is another law)
+_NAME_NEXT = re.compile(r"(?:[ \t*_]|\n(?!\n))*(?:giao|yêu|cho|không|chưa|cấm|nghiêm|sẽ|đang|vẫn|hiện|"
+                        r"mới|gồm|hoặc|nay|đều|cần|phải|nên)(?![^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹])", re.IGNORECASE)
+_DECLARED = re.compile(r"(?:gọi|viết)\s+(?:tắt\s+)?(?:là\s*)?:?\s*[“\"]?$", re.IGNORECASE)
+
+
+def _name_relation(text: str, ss: int, start: int) -> str:
+    r = rules()
+    if _CAN_CU.match(text, ss, start):
+        return "based_on"
+    last = "cites"
+    prefix = text[max(ss, start - 200):start]
+    for m in r["rel_re"].finditer(prefix[prefix.rfind(";") + 1:]):
+        last = r["rel_names"][int(m.lastgroup[1:])] or last
+    return last
+
+
+def _context(db, document_id: int, text: str):
+    """Provenance (page, section, footnote) of a document already stored."""
+    from pipeline.stages import Context
+    q = lambda t: [dict(r) for r in db.query(f"select * from [{t}] where document_id = ?", [document_id])]
+    ctx = Context(document_id=document_id, text=text, format="", blocks=q("blocks"),
+                  footnotes=q("footnotes"), pages=q("pages"), tables=[], new_id=lambda t: 0)
+    ctx.rows["sections"] = q("sections")
+    return ctx
 
 
 def _date_conflicts(identities: dict[str, dict]) -> None:
@@ -979,3 +1258,47 @@ def dense_sample(size: int, seed: int = 7) -> str:
         parts.append(s)
         total += len(s)
     return "".join(parts)
+
+
+def corpus_sample(n_docs: int, seed: int = 11) -> list[tuple[str, str]]:
+    """`n_docs` generated reports [(file name, text)], each citing ~40 documents out of a
+    shared pool (decrees, decisions, plans, laws by number and by name alone, an alias
+    declared in some reports), for timing `cited-by` on a corpus (bench, tests)."""
+    import random
+    rnd = random.Random(seed)
+    laws = [("Luật Tổ chức chính quyền địa phương", "77/2015/QH13", "19/6/2015"),
+            ("Luật Ngân sách nhà nước", "83/2015/QH13", "25/6/2015"),
+            ("Luật Đầu tư công", "58/2024/QH15", "29/11/2024"),
+            ("Luật Cán bộ, công chức", "80/2025/QH15", "24/6/2025")]
+    pool = []
+    for k in range(120):
+        y = rnd.randint(2015, 2024)
+        d, m = rnd.randint(1, 28), rnd.randint(1, 12)
+        pool.append(rnd.choice([
+            f"Nghị định số {k + 10}/{y}/NĐ-CP ngày {d}/{m}/{y} của Chính phủ",
+            f"Quyết định số {k * 7 + 100}/QĐ-UBND ngày {d}/{m}/{y} của Ủy ban nhân dân tỉnh",
+            f"Kế hoạch số {k + 30}/KH-UBND ngày {d}/{m}/{y}",
+            f"Thông tư số {k % 40 + 1}/{y}/TT-BNV ngày {d}/{m}/{y} của Bộ Nội vụ"]))
+    verbs = ["Căn cứ", "Thực hiện", "Triển khai", "Theo", "Trên cơ sở"]
+    docs = []
+    for i in range(n_docs):
+        year = 2020 + i % 6
+        paras = [f"ỦY BAN NHÂN DÂN HUYỆN SỐ {i % 17 + 1}\n\nSố: {i + 1}/BC-UBND\n\n"
+                 f"ngày {i % 28 + 1} tháng {i % 12 + 1} năm {year}\n\nBÁO CÁO\n"
+                 f"Kết quả thực hiện nhiệm vụ năm {year - 1}"]
+        if i % 5 == 0:
+            paras.append("Thực hiện Quyết định số 06/QĐ-TTg ngày 06/01/2022 của Thủ tướng Chính phủ phê "
+                         "duyệt Đề án phát triển ứng dụng dữ liệu về dân cư (viết tắt là Đề án 06), huyện "
+                         "đã triển khai các nhiệm vụ được giao.")
+        for j in range(40):
+            cite = rnd.choice(pool)
+            if j % 9 == 0:
+                name, sym, date = rnd.choice(laws)
+                cite = f"{name} số {sym} ngày {date}" if j == 0 else name
+            paras.append(f"{j + 1}. {rnd.choice(verbs)} {cite}, các cơ quan, đơn vị đã rà soát "
+                         f"{rnd.randint(10, 900)} hồ sơ, đạt {rnd.randint(50, 99)}% kế hoạch; việc "
+                         f"triển khai Đề án 06 tiếp tục được quan tâm chỉ đạo." if j % 13 == 0 else
+                         f"{j + 1}. {rnd.choice(verbs)} {cite}, các cơ quan, đơn vị đã rà soát "
+                         f"{rnd.randint(10, 900)} hồ sơ, đạt {rnd.randint(50, 99)}% kế hoạch.")
+        docs.append((f"bao-cao-{i:04d}.txt", "\n\n".join(paras) + "\n"))
+    return docs

@@ -7,8 +7,11 @@ citing document first. cites lists what one document cites, grouped by type.
 from __future__ import annotations
 
 import re
+import sys
 
 import sqlite_utils
+from rich.console import Console
+from rich.markup import escape
 
 from pipeline.cli import add_db_option
 from pipeline.normalize import fold
@@ -57,7 +60,7 @@ def parse_query(text: str) -> dict:
             out["codes"] = {parsed["abbreviation"].upper()}
         rest = q[:m.start()] + q[m.end():]
     else:
-        n = re.search(r"(\d{1,5})(?:\s*/\s*((?:19|20)\d\d))?", q)
+        n = re.search(r"(?<!\w)(\d{1,5})(?:\s*/\s*((?:19|20)\d\d))?", q)
         if n:
             out["number"] = str(int(n.group(1))).zfill(2)
             out["year"] = int(n.group(2)) if n.group(2) else None
@@ -70,6 +73,10 @@ def parse_query(text: str) -> dict:
         if hit:
             out["type"], codes = hit
             out["codes"] = out["codes"] or codes
+        elif out["number"] and not out["canonical"]:
+            # "qh15 63/2025": the code written apart from the number
+            out["code_words"] = [t for t in re.findall(r"[a-z]+\d*", key)
+                                 if t not in hints and t not in ("so", "nam", "ngay")]
     return out
 
 
@@ -93,6 +100,10 @@ def _matches(q: dict, row: dict) -> bool:
         return False
     if q["year"] and not year and canon and f"/{q['year']}/" not in canon:
         return False
+    if q.get("code_words"):
+        parts = re.split(r"[/-]", fold(canon or ""))
+        if not all(w in parts for w in q["code_words"]):
+            return False
     if q["type"]:
         code = re.search(r"[/-]([A-ZĐa-zđ]+)[-/]", "/" + (canon or "") + "/")
         type_ok = (row["doc_type"] or "").lower() == q["type"].lower()
@@ -117,40 +128,184 @@ def _named_match(query: str):
     return pred
 
 
-def cited_by(db, query: str) -> list[dict]:
+def _number_variants(number: str) -> list[str]:
+    """"06" as stored may be written 6, 06, 006: the values an indexed `number in (...)` takes."""
+    n = str(int(number))
+    return sorted({n.zfill(k) for k in range(1, 6)})
+
+
+def _cd_matches(q: dict, named, cd: dict) -> bool:
+    """Does a cited document match the query (by symbol/number, or by one of its names)?"""
+    row = {"canonical": cd["canonical"], "cd_canonical": None, "number": cd["number"],
+           "cd_number": None, "year": cd["year"], "cd_year": None, "doc_type": cd["doc_type"]}
+    if cd["kind"] == "document" and _matches(q, row):
+        return True
+    if named is None:
+        return False
+    labels = [cd["name"]] + (cd["aliases"] or "").split(" | ")
+    year = cd["year"] or (int(cd["issued_date"][:4]) if cd["issued_date"] else None)
+    return any(named({"kind": "named", "name": x, "year": year}) for x in labels if x)
+
+
+_LIGHT = ("c.id, c.document_id, c.kind, c.form, c.doc_type, c.number, c.year, c.canonical,"
+          " c.issued_date, c.name, c.surface, c.relation, c.page, c.section, c.footnote, c.start,"
+          " c.[end], c.sentence_start, c.sentence_end, c.cited_document_id, c.basis_document_id,"
+          " c.basis_start, c.basis_end")
+
+
+def cited_by(db, query: str, context: bool = False) -> list[dict]:
+    """Every citing mention of what `query` names, newest citing document first.
+
+    Filter first: the cited documents that match (indexed `number`, or their names and
+    aliases), then the citations linked to them or carrying the number themselves (indexed
+    `number`, `cited_document_id`); sentences (substr of the document text) are computed
+    for the matched rows only. `context`: also the raw text before/after the mention in
+    its sentence (`_before`, `_after`), for the terminal view."""
     q = parse_query(query)
     named = _named_match(query) if q["canonical"] is None else None
+    cd_cols = "id, kind, canonical, doc_type, number, year, issued_date, name, aliases, conflict"
+    if "aliases" not in db["cited_documents"].columns_dict:
+        cd_cols = cd_cols.replace("aliases", "null as aliases")
+    cands: dict[int, dict] = {}
+    if q["number"]:
+        v = _number_variants(q["number"])
+        for r in db.query(f"select {cd_cols} from cited_documents where number in "
+                          f"({','.join('?' * len(v))})", v):
+            cands[r["id"]] = dict(r)
+    if named is not None:
+        for r in db.query(f"select {cd_cols} from cited_documents where name is not null"
+                          + (" or aliases is not null" if "null as" not in cd_cols else "")):
+            cands[r["id"]] = dict(r)
+    cds = {i: cd for i, cd in cands.items() if _cd_matches(q, named, cd)}
+    conds, params = [], []
+    if q["number"]:
+        v = _number_variants(q["number"])
+        conds.append(f"c.number in ({','.join('?' * len(v))})")
+        params += v
+    if cds:
+        conds.append(f"c.cited_document_id in ({','.join('?' * len(cds))})")
+        params += list(cds)
+    if named is not None:  # a name the corpus could not tie to one document
+        conds.append("(c.kind = 'named' and c.cited_document_id is null)")
+    if not conds:
+        return []
+    basis_cols = "basis_document_id" in db["citations"].columns_dict
+    light = _LIGHT if basis_cols else _LIGHT.replace(
+        ", c.basis_document_id, c.basis_start, c.basis_end", ", null as basis_document_id,"
+        " null as basis_start, null as basis_end")
     rows = db.query(
-        "select c.*, d.path, d.issued_date as doc_date, d.number_symbol as doc_symbol,"
-        " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
-        " cd.canonical as cd_canonical, cd.number as cd_number, cd.year as cd_year,"
-        " cd.issued_date as cd_date, cd.conflict as cd_conflict"
-        " from citations c join documents d on d.id = c.document_id"
-        " left join cited_documents cd on cd.id = c.cited_document_id"
-        " where c.form != 'self'")
+        f"select {light}, cd.canonical as cd_canonical, cd.number as cd_number,"
+        " cd.year as cd_year, cd.issued_date as cd_date, cd.conflict as cd_conflict"
+        " from citations c left join cited_documents cd on cd.id = c.cited_document_id"
+        f" where c.form != 'self' and ({' or '.join(conds)})", params)
     hits = [dict(r) for r in rows
-            if (r["kind"] == "document" and _matches(q, r)) or (named is not None and named(r))]
+            if r["cited_document_id"] in cds or (r["kind"] == "document" and _matches(q, r))
+            or (named is not None and named(r))]
+    # only now the sentences and the citing documents
+    docs: dict[int, dict] = {}
+    sentence: dict[int, str] = {}
+    ids = [r["id"] for r in hits]
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        for s in db.query(
+                "select c.id, d.id as doc_id, d.path, d.issued_date, d.number_symbol,"
+                " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
+                " substr(d.text, c.sentence_start + 1, c.start - c.sentence_start) as before,"
+                " substr(d.text, c.[end] + 1, c.sentence_end - c.[end]) as after"
+                " from citations c join documents d on d.id = c.document_id"
+                f" where c.id in ({','.join('?' * len(chunk))})", chunk):
+            docs[s["doc_id"]] = {"path": s["path"], "date": s["issued_date"], "symbol": s["number_symbol"]}
+            sentence[s["id"]] = (s["sentence"], s["before"], s["after"])
+    for r in hits:
+        d = docs[r["document_id"]]
+        r.update(doc_date=d["date"], doc_symbol=d["symbol"], path=d["path"])
     hits.sort(key=lambda r: (r["doc_date"] or "", r["document_id"], -r["start"]), reverse=True)
-    return [{
+    out = [{
         "document_id": r["document_id"], "document": r["doc_symbol"] or r["path"].rsplit("/", 1)[-1],
         "document_date": r["doc_date"], "page": r["page"], "section": r["section"],
         "footnote": r["footnote"],
-        "cited": r["canonical"] or r["cd_canonical"] or r["name"] or r["surface"],
+        "cited": r["canonical"] or r["cd_canonical"] or _with_year(r["name"], r["year"] or r["cd_year"])
+        or r["surface"],
         "cited_date": r["issued_date"] or r["cd_date"], "relation": r["relation"],
-        "surface": r["surface"], "sentence": " ".join((r["sentence"] or "").split()),
+        "surface": r["surface"], "sentence": " ".join((sentence[r["id"]][0] or "").split()),
         "conflict": r["cd_conflict"],
+        # added for the terminal view and for tracing a link back to its basis
+        "citation_id": r["id"], "cited_document_id": r["cited_document_id"], "form": r["form"],
+        "start": r["start"], "end": r["end"],
+        "basis_document_id": r["basis_document_id"], "basis_start": r["basis_start"],
+        "basis_end": r["basis_end"],
     } for r in hits]
+    if context:
+        for o, r in zip(out, hits):
+            o["_before"], o["_after"] = sentence[r["id"]][1] or "", sentence[r["id"]][2] or ""
+    return out
+
+
+def _with_year(name: str | None, year: int | None) -> str | None:
+    """"Luật Đất đai" of 2013 -> "Luật Đất đai 2013": two laws of one name stay apart."""
+    if not name or not year or name.endswith(str(year)):
+        return name
+    return f"{name} {year}"
+
+
+RELATION_VI = {"based_on": "căn cứ", "implements": "triển khai", "amends": "sửa đổi",
+               "replaces": "thay thế", "repeals": "bãi bỏ", "cites": "dẫn chiếu"}
+
+
+def _trim(before: str, mention: str, after: str, width: int = 110) -> str:
+    """The sentence around a mention, cut at word boundaries so the mention stays in view,
+    document text escaped for rich, the mention highlighted."""
+    def flat(x: str) -> str:
+        inner = " ".join(x.split())
+        return (" " if x[:1].isspace() and inner else "") + inner + (" " if x[-1:].isspace() and inner else "")
+    before, mention, after = flat(before), " ".join(mention.split()), flat(after)
+    room = max(20, width - len(mention))
+    left = min(len(before), max(room // 2, room - len(after)))
+    if left < len(before):
+        cut = before[len(before) - left:]
+        before = "…" + (cut.split(" ", 1)[1] if " " in cut else cut)
+    right = room - min(left, len(before))
+    if right < len(after):
+        cut = after[:right]
+        after = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+    return f"{escape(before)}[bold yellow]{escape(mention)}[/]{escape(after)}"
+
+
+def print_compact(rows: list[dict], title: str, file=None) -> None:
+    """One line per mention: date, document, page/section, relation, cited, the sentence
+    trimmed around the mention with the mention highlighted."""
+    import os
+    file = file or sys.stdout
+    width = None if file.isatty() or os.environ.get("COLUMNS") else 200
+    console = Console(file=file, width=width, highlight=False)
+    console.print(f"[bold]{escape(title)}[/]")
+    for r in rows:
+        where = " ".join(x for x in (
+            f"tr.{r['page']}" if r["page"] is not None else "",
+            f"§{r['section']}" if r["section"] else "",
+            f"chú thích {r['footnote']}" if r["footnote"] is not None else "") if x)
+        cited = r["cited"] + (f" ({r['cited_date']})" if r["cited_date"] else "")
+        line = (f"[cyan]{escape(r['document_date'] or '----------')}[/] "
+                f"[bold]{escape(str(r['document']))}[/] {escape(where)} "
+                f"[magenta]{escape(RELATION_VI.get(r['relation'], r['relation'] or ''))}[/] "
+                f"[green]{escape(cited)}[/]"
+                + (f" [red](conflict: {escape(r['conflict'])})[/]" if r["conflict"] else "")
+                + ": " + _trim(r["_before"], r["surface"], r["_after"]))
+        console.print(line, no_wrap=True, overflow="ellipsis", crop=True)
 
 
 def cmd_cited_by(args) -> int:
     db = sqlite_utils.Database(args.db)
-    rows = cited_by(db, " ".join(args.query))
+    rows = cited_by(db, " ".join(args.query), context=args.format == "table")
+    title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
+             f"{len({r['document_id'] for r in rows})} documents)")
+    if args.format == "table":
+        print_compact(rows, title)
+        return 0 if rows else 1
     cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
-            "cited_date", "relation", "sentence"]
-    if args.format != "table" or any(r["conflict"] for r in rows):
-        cols.insert(cols.index("relation"), "conflict")  # one symbol, two dates in the corpus
-    emit(rows, args.format, cols, title=f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
-         f"{len({r['document_id'] for r in rows})} documents)")
+            "cited_date", "conflict", "relation", "sentence", "citation_id", "cited_document_id",
+            "form", "start", "end", "basis_document_id", "basis_start", "basis_end"]
+    emit(rows, args.format, cols, title=title)
     return 0 if rows else 1
 
 

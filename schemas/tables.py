@@ -57,13 +57,17 @@ TABLES: dict[str, dict[str, type]] = {
         "issuer": str, "subject": str, "relation": str, "resolves_to": int,
         "cited_document_id": int, "target_document_id": int, "alias": str,
         "ambiguous": int, "malformed": int, "problem": str, "sentence_start": int,
-        "sentence_end": int, "form": str, "name": str, **PROVENANCE,
+        "sentence_end": int, "form": str, "name": str,
+        # the sentence that links a mention to its document when the mention alone does
+        # not (an alias declared "(viết tắt là Đề án 06)", a law's earlier full mention)
+        "basis_document_id": int, "basis_start": int, "basis_end": int, **PROVENANCE,
     },
     "cited_documents": {
         "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,
         "issuer": str, "subject": str, "target_document_id": int, "mentions": int,
         "kind": str, "name": str, "number": str, "year": int, "citing_documents": int,
         "conflict": str,  # the same canonical cited with another date (see citations.finalize)
+        "aliases": str,  # other names and declared aliases, " | "-separated, lower case
     },
     "figures": {
         "id": int, "document_id": int, "surface": str, "value": float, "unit": str,
@@ -108,8 +112,8 @@ FOREIGN_KEYS = {  # table -> [(column, other_table)]
 
 INDEXES = {
     "documents": [["sha256"], ["path"]],
-    "citations": [["canonical"], ["document_id"], ["cited_document_id"]],
-    "cited_documents": [["canonical"]],
+    "citations": [["canonical"], ["document_id"], ["cited_document_id"], ["number"]],
+    "cited_documents": [["canonical"], ["number"]],
     "figures": [["document_id"]],
     "checks": [["document_id"], ["verdict"]],
     "reviews": [["sha256", "kind", "span_start", "span_end"]],
