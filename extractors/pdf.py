@@ -252,7 +252,7 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
             if conversions is not None and converted != text:
                 conversions.add(legacy.encoding)
             text = converted
-        words.append(Word(repair(text), w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
+        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
                           "Bold" in font or "bold" in font or ",B" in font, annot=annot,
                           font="" if legacy is not None else font.split("+", 1)[-1]))
     return words
@@ -958,6 +958,10 @@ def extract_pdf(path: Path) -> ExtractedDocument:
                 page.close()  # release the parsed objects: long PDFs stay small in memory
     _convert_legacy(pages, conversions)
     builder.warnings.extend(conversions.warnings("words"))
+    # Glyph repairs (ƣ→ư, Ð→Đ) after the legacy decoding: in TCVN3 "Ð" is the byte of "é"
+    for p in pages:
+        for w in _all_words(p):
+            w.text = repair(w.text)
     ocr_note = _quality_gate(builder, pages, "pdf", str(path))
     if not any(_has_text(p) for p in pages) or all(_scant(p) for p in pages):
         # (a scan may still carry a few characters: a stamp, a signature caption)

@@ -406,7 +406,7 @@ def test_unconverted_legacy_docx_is_not_ok(tmp_path):
     d.add_paragraph(encode(SAMPLE, "VISCII"))
     d.save(tmp_path / "rac.docx")
     doc = extract(tmp_path / "rac.docx")
-    assert doc.warnings == [encodings.UNCONVERTED]
+    assert encodings.UNCONVERTED in doc.warnings  # (the quality gate says so too)
 
 
 def test_looks_legacy():
