@@ -1246,9 +1246,15 @@ STOP = {"số", "của", "và", "là", "có", "đã", "được", "trong", "các
         "theo", "đến", "năm", "tổng", "đạt", "toàn"}
 
 
+_MEASURE_WORDS = {"đồng", "đ", "vnđ", "kg", "tấn", "lít", "m", "m2", "m3", "cái", "chiếc", "bộ"}
+
+
 def _content_words(f) -> set[str]:
+    """The words naming the indicator: a unit ("đồng /kg" of a price list) names none."""
     words = re.findall(r"\w+", (f.get("subject") or "").lower())  # not folded: số ≠ sơ
-    return {w for w in words if w not in STOP and not w.isdigit()}
+    unit = set(re.findall(r"\w+", (f.get("unit") or "").lower()))
+    return {w for w in words if w not in STOP and not w.isdigit() and w not in unit
+            and w not in _MEASURE_WORDS}
 
 
 def _is_transposition(a: float, b: float) -> bool:
@@ -1320,13 +1326,26 @@ def _transposed(text, figures, done=()):
 
 # ---- stage and corpus finalizer ----------------------------------------------------------
 
+def _get(obj, name):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
 def analyze(ctx) -> None:
     figures = ctx.rows.get("figures", [])
     by_id = {f["id"]: f for f in figures}
     from pipeline.audit_tables import table_checks
 
-    checks = audit(ctx.text, figures) + table_checks(ctx.text, ctx.tables or [], figures,
-                                                      join=ctx.format == "pdf")
+    # A table row read as a sentence asserts nothing ("| 100.000 | 144.630 |" is not
+    # "tổng … gồm …"): rows and columns are checked by the table arithmetic alone.
+    spans = sorted((_get(t, "start"), _get(t, "end")) for t in ctx.tables or [])
+    starts = [a for a, _b in spans]
+
+    def in_table(chk) -> bool:
+        k = bisect.bisect_right(starts, chk["start"]) - 1
+        return k >= 0 and chk["start"] < spans[k][1]
+
+    checks = [c for c in audit(ctx.text, figures) if not in_table(c)] + table_checks(
+        ctx.text, ctx.tables or [], figures, join=ctx.format == "pdf")
     for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}
