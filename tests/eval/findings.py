@@ -1,0 +1,65 @@
+"""Score findings against the blind hand labels (tests/data/findings_blind/findings.yaml).
+
+Matching rules, fixed before the first run: a label's `where` ends with the first words
+of the paragraph (after the last ": "); a finding matches when its folded text starts
+with those words (folded, punctuation-insensitive). Category is compared as is
+(the labels use the project's names); "recommendation" and "direction" are kept apart.
+An addressee is right when one folded name contains the other; a null label wants null.
+A non-finding label (is_finding: false) that matches a stored finding is an error.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.normalize import fold, normalize
+
+LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "findings.yaml"
+
+
+def _f(s) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", fold(normalize(str(s or ""))).lower()).split())
+
+
+def score(db, shared: Path) -> dict:
+    labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["findings"]
+    docs = {str(Path(r["path"]).resolve()): r["id"] for r in db.query("select id, path from documents")}
+    cache: dict[int, list[dict]] = {}
+    out = {"findings": 0, "found": 0, "category": 0, "addressee": 0, "non_findings": 0,
+           "non_findings_stored": 0, "misses": []}
+    for e in labels:
+        doc_id = docs.get(str((shared / "real" / e["file"]).resolve()))
+        if doc_id is None:
+            continue
+        if doc_id not in cache:
+            cache[doc_id] = [dict(r, ftext=_f(r["text"])) for r in db.query(
+                "select text, category, addressee from findings where document_id = ?", [doc_id])]
+        prefix = _f(str(e["where"]).rsplit(": ", 1)[-1])
+        if len(prefix.split()) < 2:
+            continue
+        hit = next((r for r in cache[doc_id] if r["ftext"].startswith(prefix)), None)
+        if not e.get("is_finding", True):
+            out["non_findings"] += 1
+            out["non_findings_stored"] += hit is not None
+            continue
+        out["findings"] += 1
+        if hit is None:
+            continue
+        out["found"] += 1
+        out["category"] += hit["category"] == e.get("category")
+        want, got = _f(e.get("addressee")), _f(hit["addressee"])
+        ok = (not want and not got) or (want and got and (want in got or got in want))
+        out["addressee"] += bool(ok)
+        if hit["category"] != e.get("category") or not ok:
+            out["misses"].append((e["file"], e["where"][:40], e.get("category"), hit["category"],
+                                  e.get("addressee"), hit["addressee"]))
+    return out
+
+
+def report(s: dict) -> str:
+    f = max(s["found"], 1)
+    return (f"findings labelled {s['findings']}, matched {s['found']}; category {s['category']}/{s['found']} "
+            f"= {s['category'] / f:.3f}; addressee {s['addressee']}/{s['found']} = {s['addressee'] / f:.3f}; "
+            f"non-findings stored as findings {s['non_findings_stored']}/{s['non_findings']}")
