@@ -397,6 +397,10 @@ def _place_words(place: str) -> str | None:
     for w in reversed(words):
         if w == "TP." or all(p[:1].isupper() and p[1:].islower() for p in w.split("-")):
             keep.insert(0, w)
+        elif (m := re.fullmatch(r"(?:TP|Tp|TX|Tx)\.(\w+)", w)) and m.group(1)[:1].isupper() \
+                and m.group(1)[1:].islower():
+            keep.insert(0, m.group(1))  # "TP.Cần Thơ": the prefix glued to the name
+            break
         else:
             break
     return " ".join(keep) or None
