@@ -47,7 +47,8 @@ PERCENT_HEADER = re.compile(r"%|\bty le\b|\bti le\b|phan tram")
 NON_ADDITIVE = re.compile(r"%|\bty le\b|\bti le\b|binh quan|trung binh|xep hang|thu hang|"
                           r"\bhang\b|\bstt\b|\btt\b|ghi chu|nam sinh|ma so|\bma\b")
 TOTAL_HEADER = re.compile(r"^\s*(?:tong so|tong diem|tong cong|tong|cong)\b")
-COL_NUMBER = re.compile(r"^\s*\(?\s*(\d{1,2})\s*\)?\s*$")
+# "(7)"; a spreadsheet shows "(7)" in a numbering row as the negative number "-7"
+COL_NUMBER = re.compile(r"^\s*(?:\(|[-–])?\s*(\d{1,2})\s*\)?\s*$")
 FORMULA = re.compile(r"\(\s*(\d{1,2})\s*\)\s*=\s*([\d\s()+\-*/x×:.]+?)\s*(%|[x×*]\s*100\s*%?)?\s*$")
 ROMAN = re.compile(r"^\s*(?:[IVXLC]+|[A-Z])\s*\.?\s*$")
 
@@ -58,6 +59,10 @@ def _value(cell: str):
     """(value, decimals, is_percent) of a numeric cell; (0, 0, False) for '-'; None."""
     if cell is None:
         return None
+    neg = re.fullmatch(r"\s*\(\s*([\d.,]+)\s*\)\s*", cell)  # accounting negative "(5.000)"
+    if neg and "." in neg.group(1) or neg and len(neg.group(1)) > 2:
+        v, d = parse_number(neg.group(1))
+        return -v, d, False
     m = NUM_CELL.match(cell)
     if m:
         v, d = parse_number(m.group(2))
@@ -152,7 +157,7 @@ class _Table:
         self.rows = [r + [None] * (ncols - len(r)) for r in rows]
         self.ncols = ncols
         first = next((i for i, r in enumerate(self.rows) if _is_data_row(r) and
-                      not self._is_number_row(r)), len(self.rows))
+                      not self._is_number_row(r) and not self._is_numbering_row(r)), len(self.rows))
         self.header = self.rows[:first]
         self.data = self.rows[first:]
         self.col_numbers: dict[int, int] = {}  # printed column number -> index
@@ -169,7 +174,22 @@ class _Table:
             m = re.search(r"\((\d{1,2})\)", h)
             if m and int(m.group(1)) not in self.col_numbers:
                 self.col_numbers[int(m.group(1))] = j
+        # a numbering row with formulas in it ("(8) | (9)=(8-7)") is not all numbers: its
+        # plain cells still number their columns ("-7" is a spreadsheet's "(7)")
+        for r in self.header:
+            marks = [COL_NUMBER.match(c["text"]) if c else None for c in r]
+            if sum(1 for m in marks if m) >= 3:
+                for j, m in enumerate(marks):
+                    if m and int(m.group(1)) not in self.col_numbers and j not in self.col_numbers.values():
+                        self.col_numbers[int(m.group(1))] = j
         self.label_cols = [j for j in range(ncols) if self._is_label_col(j)]
+
+    @staticmethod
+    def _is_numbering_row(r) -> bool:
+        """"(1) | (2) | … | (9)=(8-7)": column numbers with formulas among them."""
+        cells = [c for c in r if c and c["text"].strip()]
+        marks = sum(1 for c in cells if COL_NUMBER.match(c["text"]) or FORMULA.search(c["text"]))
+        return len(cells) >= 3 and marks == len(cells) and any(FORMULA.search(c["text"]) for c in cells)
 
     @staticmethod
     def _is_number_row(r) -> bool:
