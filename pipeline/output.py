@@ -74,9 +74,11 @@ def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
          title: str | None = None, file=None) -> None:
     file = file or sys.stdout
     columns = columns or (list(rows[0]) if rows else [])
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # keep ints ints, None empty
     if fmt == "csv":
-        frame.map(csv_safe).to_csv(file, index=False)
+        # neutralised cell by cell before the frame exists: a frame's map() would infer
+        # dtypes again (a page column with gaps would print 3.0)
+        safe = [{c: csv_safe(r.get(c)) for c in columns} for r in rows]
+        pd.DataFrame(safe, columns=columns, dtype=object).to_csv(file, index=False)
     elif fmt == "json":
         file.write(json_text([{c: _plain(r.get(c)) for c in columns} for r in rows]))
         file.write("\n")
