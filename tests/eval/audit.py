@@ -5,7 +5,10 @@ relation when at least two distinct non-zero numbers of the claim (as the docume
 them, read either as Vietnamese "1.234,5" or as English "1,234.5") are among the check's
 numbers (its figures, stated and computed values, and the numbers in its message and
 basis). Claims with fewer than two distinct non-zero numbers cannot be matched and are
-left out of the rates (counted as `unmatchable`).
+left out of the rates (counted as `unmatchable`). Two corrections made after the first run
+(both runs are reported with the corrected matcher): a check whose stated value is
+distinctive (four significant digits or more) matches a claim holding that value, and the
+column numbers of a formula header are not figures.
 
 - mismatch recall: labelled mismatches matched by a `mismatch` check;
 - mismatch precision: `mismatch` checks matched to a labelled mismatch, over those matched
@@ -76,14 +79,27 @@ def _check_numbers(db, check: dict) -> set[float]:
                 if f[k] is not None:
                     vals.add(round(float(f[k]), 6))
             vals |= numbers_in(f["surface"])
-    vals |= numbers_in(check.get("message") or "")
-    vals |= numbers_in(check.get("basis") or "")
+    # (added after the first run) column numbers of a formula header, "(10)=(9/7)", are
+    # labels, not figures
+    strip = lambda t: re.sub(r"\(\s*\d{1,2}\s*\)|\(\s*\d{1,2}\s*[-+*/x:]\s*\d{1,2}\s*\)", " ", t or "")
+    vals |= numbers_in(strip(check.get("message")))
+    vals |= numbers_in(strip(check.get("basis")))
     return vals
 
 
-def _matches(groups: list[set[float]], nums: set[float]) -> bool:
+def _distinctive(x: float) -> bool:
+    digits = re.sub(r"\D", "", f"{abs(x):.6f}").strip("0")
+    return len(digits) >= 4
+
+
+def _matches(groups: list[set[float]], nums: set[float], stated: float | None = None) -> bool:
     hit = sum(1 for g in groups if any(_close(x, y) for x in g for y in nums))
-    return len(groups) >= 2 and hit >= 2
+    if len(groups) >= 2 and hit >= 2:
+        return True
+    # (added after the first run) a table-formula check carries only the cell it checks:
+    # its stated value, when distinctive (≥ 4 significant digits), identifies the claim
+    return stated is not None and _distinctive(stated) and any(
+        _close(x, stated) for g in groups for x in g)
 
 
 def score(db, shared: Path) -> dict:
@@ -105,7 +121,7 @@ def score(db, shared: Path) -> dict:
             if len(groups) < 2:
                 out["unmatchable"] += 1
                 continue
-            hits = [c for c, n in nums if _matches(groups, n)]
+            hits = [c for c, n in nums if _matches(groups, n, c.get("stated"))]
             flags = [c for c in hits if c["verdict"] == "mismatch"]
             kind = out["by_kind"].setdefault(claim["kind"], {"labels": 0, "mismatch": 0, "found": 0,
                                                              "false_alarms": 0, "checked": 0})
