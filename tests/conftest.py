@@ -101,3 +101,16 @@ def real_all_db(tmp_path_factory):
     summary = ingest([str(SHARED_CORPUS), str(SHARED_REAL / "office"), str(SHARED_REAL / "more")],
                      db_path, jobs=2)
     return summary, sqlite_utils.Database(db_path)
+
+
+def run_cli(*argv) -> tuple[int, str]:
+    """`baocao ARGV…` in this process: (exit code, what it printed on stdout)."""
+    import io
+    from contextlib import redirect_stdout
+
+    from pipeline.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()

@@ -5,15 +5,13 @@ import csv
 import io
 import json
 import time
-from contextlib import redirect_stdout
 
 import pytest
 
 from pipeline.citations import dense_sample, extract_citations
-from pipeline.cli import main
 from pipeline.cmd_citations import parse_query
 from pipeline.ingest import ingest
-from tests.conftest import SHARED_CORPUS
+from tests.conftest import SHARED_CORPUS, run_cli
 
 CORPUS = SHARED_CORPUS
 REAL = CORPUS / "bao-cao-giam-sat-cchc-tuan-giao-2024.txt"
@@ -29,11 +27,7 @@ Các xã đã rà soát thủ tục theo Nghị định nêu trên; việc công
 """
 
 
-def run(*argv) -> tuple[int, str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(list(argv))
-    return code, out.getvalue()
+run = run_cli  # (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -2,24 +2,19 @@
 compact terminal view. Corpora generated or written here."""
 from __future__ import annotations
 
-import io
 import json
 import re
-from contextlib import redirect_stdout
 
 import pytest
+
+from tests.conftest import run_cli
 import sqlite_utils
 
 from pipeline.citations import corpus_sample
-from pipeline.cli import main
 from pipeline.cmd_citations import _matches, _named_match, cited_by, parse_query
 
 
-def run(*argv) -> tuple[int, str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(list(argv))
-    return code, out.getvalue()
+run = run_cli  # (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -2,23 +2,18 @@
 written for this test: one amends, one replaces, one cites as basis and implements)."""
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from tests.conftest import run_cli
+
 
 DATA = Path(__file__).resolve().parent / "data" / "status"
 
 
-def run(*argv) -> tuple[int, str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(list(argv))
-    return code, out.getvalue()
+run = run_cli  # (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
