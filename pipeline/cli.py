@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Vietnamese government reports → a queryable SQLite corpus.",
     )
     parser.add_argument("--db", default=DEFAULT_DB, help=f"corpus database (default {DEFAULT_DB})")
+    parser.add_argument("--version", action="version", version=f"baocao {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="ingest files or folders (recursive) into the corpus")
@@ -108,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("baocao")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "(not installed)"
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

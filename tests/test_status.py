@@ -58,3 +58,9 @@ def test_table_view_states_basis_and_reference(db):
     assert code == 0
     assert "bị thay thế bởi 31/2019/QĐ-UBND" in " ".join(out.split())
     assert "văn bản căn cứ" in out and "dẫn chiếu" in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run("--version")
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("baocao ")
