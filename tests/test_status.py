@@ -61,6 +61,7 @@ def test_table_view_states_basis_and_reference(db):
 
 
 def test_version(capsys):
+    from pipeline.cli import main
     with pytest.raises(SystemExit) as exit_:
-        run("--version")
+        main(["--version"])
     assert exit_.value.code == 0 and capsys.readouterr().out.startswith("baocao ")
