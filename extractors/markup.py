@@ -309,13 +309,10 @@ def parse_markdown(source: str, path: str = "<markdown>") -> ExtractedDocument:
 
 
 def extract_markdown(path: Path) -> ExtractedDocument:
-    from extractors.txt import decode
+    from extractors.txt import read_text_file
 
-    raw = Path(path).read_bytes()
-    if not raw.strip():
-        raise ExtractionError("empty file (no text)")
-    warnings: list[str] = []
-    doc = parse_markdown(decode(raw, warnings), str(path))
+    text, warnings = read_text_file(path)
+    doc = parse_markdown(text, str(path))
     doc.warnings[:0] = warnings
     return doc
 

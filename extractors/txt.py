@@ -565,11 +565,17 @@ def parse_text(text: str, path: str = "<text>", fmt: str = "txt") -> ExtractedDo
     return builder.build()
 
 
-def extract_txt(path: Path) -> ExtractedDocument:
+def read_text_file(path: Path) -> tuple[str, list[str]]:
+    """A text file's content, decoded, and the decoding warnings (shared with Markdown)."""
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise ExtractionError("empty file (no text)")
     warnings: list[str] = []
-    doc = parse_text(decode(raw, warnings), str(path), "txt")
+    return decode(raw, warnings), warnings
+
+
+def extract_txt(path: Path) -> ExtractedDocument:
+    text, warnings = read_text_file(path)
+    doc = parse_text(text, str(path), "txt")
     doc.warnings[:0] = warnings
     return doc
