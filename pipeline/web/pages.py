@@ -7,13 +7,9 @@ import unicodedata
 
 from markupsafe import Markup, escape
 
+from pipeline.cmd_figures import KIND_VI
+
 VERDICT_CLASS = {"mismatch": "flag-mismatch", "rounding": "flag-rounding", "ok": "flag-ok"}
-CHECK_KIND_VI = {
-    "ratio_percent": "tỷ lệ và phần trăm", "implicit_whole": "tổng ngầm định",
-    "complement": "phần bù", "complement_percent": "phần trăm bù", "parts": "các phần",
-    "total": "tổng và thành phần", "change": "mức tăng/giảm", "change_percent": "tỷ lệ tăng/giảm",
-    "repeated": "số liệu nhắc lại", "cross_document": "so với văn bản khác",
-}
 
 
 def _rows(conn, sql, params=()):
@@ -62,13 +58,11 @@ def document_page(conn, doc_id: int) -> dict | None:
     html = _render(text, marks, [(p["start"], p["page"]) for p in pages])
     summary: dict[tuple, int] = {}
     for c in checks:
-        key = (CHECK_KIND_VI.get(c["kind"], c["kind"]), c["verdict"])
+        key = (KIND_VI.get(c["kind"], c["kind"]), c["verdict"])
         summary[key] = summary.get(key, 0) + 1
     return {
         "doc": {k: v for k, v in doc.items() if k != "text"}, "html": html, "sections": sections,
-        "flags": [dict(c, kind_vi=CHECK_KIND_VI.get(c["kind"], c["kind"]),
-                       sentence=_sentence(text, c["start"], c["end"]))
-                  for c in checks if c["verdict"] == "mismatch"],
+        "flags": _flags(text, checks),
         "summary": [{"kind": k, "verdict": v, "n": n} for (k, v), n in sorted(summary.items())],
         "n_citations": len(cites), "n_figures": len(figs),
     }
@@ -78,12 +72,15 @@ def _ids(raw) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", raw or "")]
 
 
-def _sentence(text: str, start, end) -> str:
-    if start is None:
-        return ""
-    a = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - 300)
-    b = min([i for i in (text.find(". ", end), text.find("\n", end), end + 300) if i >= 0])
-    return " ".join(text[a:b + 1].split())
+def _flags(text: str, checks: list[dict]) -> list[dict]:
+    """The mismatches, each with its kind in Vietnamese and its sentence."""
+    from pipeline.sentences import SentenceIndex
+
+    flags = [c for c in checks if c["verdict"] == "mismatch"]
+    index = SentenceIndex(text) if flags else None
+    return [dict(c, kind_vi=KIND_VI.get(c["kind"], c["kind"]),
+                 sentence=" ".join(index.sentence(c["start"]).split()) if c["start"] is not None else "")
+            for c in flags]
 
 
 def _render(text: str, marks: list, page_starts: list) -> Markup:
