@@ -234,7 +234,7 @@ def db_size_report(text_mb: float = 2.0) -> None:
 def _cited_by_before(db, query: str) -> list[dict]:
     """cited-by as it was before issue 11: the sentence (substr of the document text) of
     every citation row of the corpus, then the filter in Python. The baseline."""
-    from pipeline.cmd_citations import _matches, _named_match, parse_query
+    from pipeline.commands.citations import _matches, _named_match, parse_query
     q = parse_query(query)
     named = _named_match(query) if q["canonical"] is None else None
     rows = db.query(
@@ -254,8 +254,8 @@ def bench_cited_by(n_docs: int = 300) -> None:
     (sentence for every row, then filter) and after (filter in SQL, sentences for matches)."""
     import sqlite_utils
 
-    from pipeline.citations import corpus_sample
-    from pipeline.cmd_citations import cited_by
+    from pipeline.analysis.citations import corpus_sample
+    from pipeline.commands.citations import cited_by
     from pipeline.ingest import ingest
 
     folder = GEN / f"cited_by_{n_docs}"
@@ -344,7 +344,7 @@ def main() -> None:
 
     print("\n== citations (pure extraction, linear in text length)")
     try:
-        from pipeline.citations import extract_citations
+        from pipeline.analysis.citations import extract_citations
     except ImportError:
         extract_citations = None
     if extract_citations:
@@ -359,7 +359,7 @@ def main() -> None:
 
     print("\n== figures and checks")
     try:
-        from pipeline.figures import extract_figures
+        from pipeline.analysis.figures import extract_figures
     except ImportError:
         extract_figures = None
     if extract_figures:

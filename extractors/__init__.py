@@ -221,7 +221,7 @@ def extract(path: str | Path) -> ExtractedDocument:
 def _gate_whole_text(doc: ExtractedDocument) -> None:
     """Formats without pages (txt, docx) get the text-quality gate on the whole text:
     garbage (a wrong font encoding, lost diacritics) makes the document 'partial'."""
-    from pipeline.quality import THRESHOLD, assess
+    from pipeline.text.quality import THRESHOLD, assess
 
     q = assess(doc.text)
     if q.reason:

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline import encodings
-from pipeline.builder import DocumentBuilder, to_superscript
+from pipeline.text import encodings
+from pipeline.text.builder import DocumentBuilder, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError, Table
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

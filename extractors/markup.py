@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.builder import DocumentBuilder, to_superscript
+from pipeline.text.builder import DocumentBuilder, to_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
 SOFT = "\x1e"  # a Markdown soft line break inside a paragraph, decided later

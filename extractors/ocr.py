@@ -237,7 +237,7 @@ def _read(gray, dpi: float, timeout: float) -> tuple[list[OcrWord], float | None
 
 def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
     """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`."""
-    from pipeline.quality import assess, repair
+    from pipeline.text.quality import assess, repair
 
     t0 = time.perf_counter()
     deadline = deadline or time.time() + 600

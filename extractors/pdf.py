@@ -32,9 +32,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import encodings
-from pipeline.builder import DocumentBuilder, from_superscript, to_superscript
-from pipeline.quality import THRESHOLD, assess, repair
+from pipeline.text import encodings
+from pipeline.text.builder import DocumentBuilder, from_superscript, to_superscript
+from pipeline.text.quality import THRESHOLD, assess, repair
 from schemas.records import ExtractedDocument, ExtractionError
 
 # pdfminer logs every damaged object it skips; the reasons we report are ours.
@@ -116,7 +116,7 @@ class Page:
     right: float = 0.0
     rules: list[float] = field(default_factory=list)  # tops of short rules (footnote separator?)
     source: str = "text"  # text (the PDF's text layer) | ocr
-    quality: float | None = None  # pipeline.quality score (OCR: also capped by confidence)
+    quality: float | None = None  # pipeline.text.quality score (OCR: also capped by confidence)
     reason: str | None = None  # why the quality is below the threshold
     unmapped: int = 0  # glyphs without a Unicode mapping dropped from the text layer
 

@@ -23,8 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import encodings
-from pipeline.builder import DocumentBuilder, SUPERSCRIPT_DIGITS, from_superscript
+from pipeline.text import encodings
+from pipeline.text.builder import DocumentBuilder, SUPERSCRIPT_DIGITS, from_superscript
 from schemas.records import ExtractedDocument, ExtractionError
 
 SUP = SUPERSCRIPT_DIGITS

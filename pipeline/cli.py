@@ -14,12 +14,12 @@ import sys
 DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
 
 COMMAND_MODULES = [
-    "pipeline.cmd_citations",   # cited-by, cites
-    "pipeline.cmd_status",      # status
-    "pipeline.cmd_review",      # review (an auditor's verdict on a check)
-    "pipeline.cmd_figures",     # figures, audit
-    "pipeline.cmd_findings",    # findings, show
-    "pipeline.search",          # search
+    "pipeline.commands.citations",   # cited-by, cites
+    "pipeline.commands.status",      # status
+    "pipeline.commands.review",      # review (an auditor's verdict on a check)
+    "pipeline.commands.figures",     # figures, audit
+    "pipeline.commands.findings",    # findings, show
+    "pipeline.store.search",          # search
     "pipeline.web",             # serve
 ]
 
@@ -29,7 +29,7 @@ def cmd_ingest(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.ingest import discover, ingest
-    from pipeline.output import markup_safe
+    from pipeline.commands.output import markup_safe
 
     console = Console(stderr=True)
     total = len(discover(args.paths, args.follow_links))
@@ -74,7 +74,7 @@ def _limits(args):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from pipeline.output import count_arg
+    from pipeline.commands.output import count_arg
 
     parser = argparse.ArgumentParser(
         prog="baocao",
@@ -126,8 +126,8 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.output import DocumentNotFound, UnsafeOutput
-    from pipeline.store import StoreError
+    from pipeline.commands.output import DocumentNotFound, UnsafeOutput
+    from pipeline.store.db import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         if args.command != "ingest":
-            from pipeline.store import check_readable
+            from pipeline.store.db import check_readable
 
             check_readable(args.db)
         return args.func(args) or 0
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc) -> str:
-    from pipeline.output import clean
+    from pipeline.commands.output import clean
 
     return clean(" ".join(str(exc).split()))
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from extractors import LIMITS as extractor_limits
 from extractors import extract
-from pipeline import store
-from pipeline.stages import Context, finalizer_functions, stage_functions
+from pipeline.store import db as store
+from pipeline.analysis.stages import Context, finalizer_functions, stage_functions
 from schemas.records import ExtractedDocument, ExtractionError
 
 

@@ -4,7 +4,7 @@ An extractor turns one file into an `ExtractedDocument`: the normalized full tex
 (body in reading order, then the footnotes, each its own paragraph) plus spans into it.
 Every span is a half-open `[start, end)` range of `text`, so `text[start:end]` is
 exactly what the span describes. Extractors never build `text` by hand: they go
-through `pipeline.builder.DocumentBuilder`, which normalizes each piece and keeps
+through `pipeline.text.builder.DocumentBuilder`, which normalizes each piece and keeps
 the offsets right.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ class ExtractedDocument:
     warnings: list[str] = field(default_factory=list)  # non-fatal problems: status 'partial'
     source: str | None = None  # how the text was obtained when not read directly ("converted by LibreOffice …")
     # page -> (source, quality): where the page's text comes from (text | ocr |
-    # converted) and its score in pipeline.quality (0-1; None when not judged)
+    # converted) and its score in pipeline.text.quality (0-1; None when not judged)
     page_sources: dict[int, tuple[str, float | None]] = field(default_factory=dict)
 
     @property

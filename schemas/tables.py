@@ -5,7 +5,7 @@ are dicts with these keys (missing keys are stored as NULL). Every table with `s
 and `end` holds offsets into `documents.text` of the same `document_id`, such that
 `documents.text[start:end]` is the row's surface/text (checked by tests/test_provenance.py).
 
-Bump SCHEMA_VERSION when a column changes; `pipeline.store.open_db` then rebuilds the
+Bump SCHEMA_VERSION when a column changes; `pipeline.store.db.open_db` then rebuilds the
 derived tables (documents are re-analysed from their stored text on the next ingest).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ TABLES: dict[str, dict[str, type]] = {
         "issuer": str, "title": str, "signer": str, "signer_role": str, "recipients": str,
         "period_start": str, "period_end": str,
     },
-    # source: text (text layer) | ocr | converted; quality: pipeline.quality score 0-1
+    # source: text (text layer) | ocr | converted; quality: pipeline.text.quality score 0-1
     "pages": {"id": int, "document_id": int, "page": int, "start": int, "end": int,
               "source": str, "quality": float},
     "blocks": {

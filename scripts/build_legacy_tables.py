@@ -22,11 +22,12 @@ reviewer regenerate them:
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import subprocess
 import unicodedata
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "schemas" / "data" / "legacy_encodings"
+OUT = DATA_DIR / "legacy_encodings"
 
 TONES = {"": "", "grave": "\u0300", "hook": "\u0309", "tilde": "\u0303", "acute": "\u0301",
          "dot": "\u0323"}

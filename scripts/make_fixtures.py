@@ -44,7 +44,7 @@ from docx.shared import Cm, Pt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from pipeline.builder import to_superscript  # noqa: E402
+from pipeline.text.builder import to_superscript  # noqa: E402
 from tests.docx_footnotes import add_footnote  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "sample"

@@ -26,7 +26,7 @@ from tests import ocr_synth  # noqa: E402
 def gate_share(pdf: Path, repeat: int = 3) -> tuple[float, float]:
     """(gate seconds, extraction seconds) on a text-layer PDF (best of `repeat`)."""
     import extractors.pdf as pdfx
-    from pipeline import quality
+    from pipeline.text import quality
 
     spent = [0.0]
     real = pdfx.assess

@@ -6,7 +6,7 @@ skew, a rotated page). Used by tests/test_ocr.py (a few pages) and scripts/ocr_b
 CER is the character edit distance between the OCR text and the text-layer text of the
 same page (both through the same extractor, whitespace folded), over the latter's length.
 Citation recall: share of the citations found in the text-layer text (canonical form,
-pipeline.citations) that are found in the OCR text too.
+pipeline.analysis.citations) that are found in the OCR text too.
 """
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def cer(reference: str, hypothesis: str) -> float:
 
 
 def citations(text: str) -> set[str]:
-    from pipeline.citations import extract_citations
+    from pipeline.analysis.citations import extract_citations
     return {c["canonical"] for c in extract_citations(text) if c.get("canonical")}
 
 

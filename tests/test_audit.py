@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from extractors import extract
-from pipeline.audit import audit, percent_verdict
-from pipeline.figures import extract_figures
+from pipeline.analysis.audit import audit, percent_verdict
+from pipeline.analysis.figures import extract_figures
 
 DATA = Path(__file__).resolve().parent / "data"
 from tests.conftest import SHARED_CORPUS
@@ -174,7 +174,7 @@ def test_traps_never_mismatch(text):
 
 
 def test_document_place():
-    from pipeline.audit import document_place
+    from pipeline.analysis.audit import document_place
     assert document_place("ỦY BAN NHÂN DÂN\nHUYỆN NAM SƠN\n\nBÁO CÁO") == "huyen nam son"
     assert document_place("của Hội đồng nhân dân huyện Tuần Giáo về việc") == "huyen tuan giao"
     assert document_place("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCHÍNH PHỦ") is None

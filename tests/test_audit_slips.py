@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from pipeline.audit import audit
-from pipeline.audit_tables import table_checks
-from pipeline.figures import extract_figures
+from pipeline.analysis.audit import audit
+from pipeline.analysis.audit_tables import table_checks
+from pipeline.analysis.figures import extract_figures
 
 
 def _checks(text):
@@ -490,14 +490,14 @@ def test_auditor_commands(report_db, capsys, tmp_path, ingest_into):
 
 
 def test_csv_and_xlsx_cells_are_neutralised():
-    from pipeline.cmd_figures import safe_cell
+    from pipeline.commands.figures import safe_cell
     assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert safe_cell("+1") == "'+1" and safe_cell("-20") == "'-20" and safe_cell("@a") == "'@a"
     assert safe_cell("Tổng") == "Tổng" and safe_cell(-20.0) == -20.0
 
 
 def test_reviews_survive_a_schema_rebuild(tmp_path):
-    from pipeline.store import open_db
+    from pipeline.store.db import open_db
     from schemas.tables import SCHEMA_VERSION
 
     path = tmp_path / "c.db"

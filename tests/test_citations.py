@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 import yaml
 
-from pipeline.citations import DATA, extract_citations, finalize
+from pipeline.analysis.citations import DATA, extract_citations, finalize
 from pipeline.ingest import ingest
 
 HERE = Path(__file__).resolve().parent
@@ -260,7 +260,7 @@ def test_any_text_keeps_invariants(text):
         assert r["kind"] in ("document", "named", "standard")
         assert r["malformed"] in (0, 1)
         if r["canonical"] and r["kind"] == "document":
-            from pipeline.symbols import canonicalize
+            from pipeline.text.symbols import canonicalize
             assert canonicalize(r["canonical"]) == r["canonical"]
 
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from pipeline.citations import dense_sample, extract_citations
-from pipeline.cmd_citations import parse_query
+from pipeline.analysis.citations import dense_sample, extract_citations
+from pipeline.commands.citations import parse_query
 from pipeline.ingest import ingest
 from tests.conftest import SHARED_CORPUS, run_cli
 

@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import run_cli
 import sqlite_utils
 
-from pipeline.citations import corpus_sample
-from pipeline.cmd_citations import _matches, _named_match, cited_by, parse_query
+from pipeline.analysis.citations import corpus_sample
+from pipeline.commands.citations import _matches, _named_match, cited_by, parse_query
 
 
 run = run_cli  # (tests/conftest.py)

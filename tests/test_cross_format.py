@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from extractors import extract
-from pipeline.builder import to_superscript
+from pipeline.text.builder import to_superscript
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "sample"

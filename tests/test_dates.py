@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dates import extract_dates
+from pipeline.analysis.dates import extract_dates
 from tests.conftest import SHARED_CORPUS
 
 DATA = Path(__file__).parent / "data"

@@ -15,7 +15,7 @@ from docx.oxml.ns import nsdecls
 
 from extractors import extract
 from extractors.docx import extract_docx
-from pipeline.builder import SUPERSCRIPT_DIGITS, to_superscript
+from pipeline.text.builder import SUPERSCRIPT_DIGITS, to_superscript
 from schemas.records import ExtractionError
 from tests.conftest import SHARED_CORPUS
 from tests.docx_footnotes import add_endnote, add_footnote

@@ -1,4 +1,4 @@
-"""Pre-Unicode Vietnamese encodings (pipeline/encodings.py): the tables round-trip every
+"""Pre-Unicode Vietnamese encodings (pipeline/text/encodings.py): the tables round-trip every
 Vietnamese letter, font names and statistics pick the encoding, and the TXT, DOCX and PDF
 extractors convert legacy text (only the legacy runs of a mixed document) to Unicode."""
 from __future__ import annotations
@@ -13,8 +13,8 @@ from docx.oxml.ns import nsdecls, qn
 
 from extractors import extract
 from extractors.txt import parse_text
-from pipeline import encodings
-from pipeline.encodings import decode, detect, encode, font_encoding, is_syllable
+from pipeline.text import encodings
+from pipeline.text.encodings import decode, detect, encode, font_encoding, is_syllable
 from schemas.records import ExtractionError
 from tests.docx_footnotes import add_footnote
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.entities import abbreviations, expand, extract_entities, rules
+from pipeline.analysis.entities import abbreviations, expand, extract_entities, rules
 from tests.conftest import SHARED_CORPUS
 
 DATA = Path(__file__).parent / "data"
@@ -119,7 +119,7 @@ def test_real_report_through_ingest(tmp_path):
 def test_underthesea_raw_precision_is_low_and_the_filter_keeps_real_names():
     """Measure the fallback: underthesea's PER proposals on the real report, raw and
     filtered (the only person named in it is the signer)."""
-    from pipeline.entities import plausible_person, underthesea_people
+    from pipeline.analysis.entities import plausible_person, underthesea_people
     from extractors import extract
 
     doc = extract(REPORT)

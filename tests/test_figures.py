@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from extractors import extract
-from pipeline.figures import extract_figures
+from pipeline.analysis.figures import extract_figures
 from tests.conftest import REAL_TXT
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import findings, structure
+from pipeline.analysis import findings, structure
 
 F = findings.rules()["raw"]
 S = structure.rules()

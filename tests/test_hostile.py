@@ -65,7 +65,7 @@ def test_db_of_a_newer_schema_is_refused_untouched(tmp_path, capsys, ingest_into
 
 
 def test_own_database_carries_application_id_and_old_corpus_is_adopted(tmp_path, ingest_into):
-    from pipeline import store
+    from pipeline.store import db as store
 
     folder = _good_folder(tmp_path)
     ingest_into(folder)
@@ -158,7 +158,7 @@ def _assert_no_secret(db_path):
             assert "bí-mật" not in (value or "") and "bi-mat" not in (value or "")
     import sqlite3
 
-    from pipeline.search import search
+    from pipeline.store.search import search
     conn = sqlite3.connect(db_path)
     try:
         assert not search(conn, "bi mat")  # nor in the search index
@@ -226,7 +226,7 @@ def test_unreadable_folder_is_reported_failed(tmp_path, ingest_into, monkeypatch
 # -- 4. a batch killed during the corpus-wide steps --------------------------------------
 
 def test_finalizers_killed_are_finished_by_the_next_run(tmp_path, ingest_into, monkeypatch):
-    import pipeline.search as search
+    import pipeline.store.search as search
 
     folder = _good_folder(tmp_path)
     real_finalize = search.finalize
@@ -249,7 +249,7 @@ def test_finalizers_killed_are_finished_by_the_next_run(tmp_path, ingest_into, m
 
 
 def test_unchanged_batch_without_pending_work_runs_no_finalizer(tmp_path, ingest_into, monkeypatch):
-    import pipeline.search as search
+    import pipeline.store.search as search
 
     folder = _good_folder(tmp_path)
     ingest_into(folder)
@@ -411,7 +411,7 @@ def tiny_disk(tmp_path):
 
 
 def test_disk_full_stops_cleanly_with_a_message(tmp_path, capsys, tiny_disk, monkeypatch):
-    from pipeline import store
+    from pipeline.store import db as store
 
     mnt, mounted = tiny_disk
     folder = tmp_path / "in"
@@ -676,7 +676,7 @@ def test_csv_cells_cannot_start_a_formula(hostile_db, capsys):
     assert "'@SUM(1+1) Đề nghị UBND huyện bổ sung kinh phí cho xã." in cells
     assert '\'=HYPERLINK("HTTP://X.EXAMPLE") KIẾN NGHỊ' in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:2].isdigit())]
-    from pipeline.output import csv_safe
+    from pipeline.commands.output import csv_safe
 
     assert csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert csv_safe("-12,5") == "-12,5" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
@@ -722,7 +722,7 @@ def test_bad_arguments_are_messages_not_tracebacks(hostile_db, capsys, tmp_path)
 
 def test_read_only_database_is_a_message(tmp_path, capsys, ingest_into, monkeypatch):
     """Root ignores mode bits: a database opened read-only by SQLite itself stands in."""
-    from pipeline import store
+    from pipeline.store import db as store
 
     folder = _good_folder(tmp_path)
     ingest_into(folder)
@@ -873,7 +873,7 @@ def test_analysis_over_its_time_budget_fails_the_file_only(tmp_path, ingest_into
     import time
 
     import pipeline.ingest as ingest_module
-    from pipeline import stages
+    from pipeline.analysis import stages
 
     real = stages.stage_functions()
 

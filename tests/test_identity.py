@@ -8,7 +8,7 @@ import pytest
 import json
 from contextlib import redirect_stdout
 
-from pipeline.citations import is_own_symbol
+from pipeline.analysis.citations import is_own_symbol
 from pipeline.cli import main
 
 DECREE = """CHÍNH PHỦ

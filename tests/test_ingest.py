@@ -6,7 +6,9 @@ import os
 
 import pytest
 
-from pipeline import cli, stages
+from pipeline import cli
+
+from pipeline.analysis import stages
 from tests.conftest import SAMPLE_CORPUS
 
 GOOD_REPORT = """BÁO CÁO

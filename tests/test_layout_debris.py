@@ -1,9 +1,9 @@
-"""Issue 13: chart residue and glued footnote markers (pipeline/builder.py)."""
+"""Issue 13: chart residue and glued footnote markers (pipeline/text/builder.py)."""
 from __future__ import annotations
 
 import pytest
 
-from pipeline.builder import DocumentBuilder, is_chart_residue
+from pipeline.text.builder import DocumentBuilder, is_chart_residue
 
 
 @pytest.mark.parametrize("text", ["45,2 61,3 70,8 85,0", "2021 2022 2023 2024", "0 20 40 60 80 100 %",

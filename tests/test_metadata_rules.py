@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.structure import _place_words
+from pipeline.analysis.structure import _place_words
 
 
 @pytest.mark.parametrize("words, place", [

@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from pipeline.normalize import fix_tones, fold, normalize, normalize_with_map
+from pipeline.text.normalize import fix_tones, fold, normalize, normalize_with_map
 
 
 def test_tone_placement_old_to_new():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import (format_number, number_to_words, parse_money, parse_number,
+from pipeline.text.numbers import (format_number, number_to_words, parse_money, parse_number,
                               words_to_number)
 
 

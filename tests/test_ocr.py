@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractors import extract, ocr, sniff
-from pipeline.quality import THRESHOLD
+from pipeline.text.quality import THRESHOLD
 from schemas.records import ExtractionError
 from tests import ocr_synth
 from tests.conftest import ROOT

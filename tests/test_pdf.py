@@ -11,7 +11,7 @@ import pytest
 
 from extractors import extract
 from extractors.pdf import extract_pdf
-from pipeline.builder import to_superscript
+from pipeline.text.builder import to_superscript
 from schemas.records import ExtractionError
 from tests.conftest import SHARED_CORPUS
 

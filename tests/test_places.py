@@ -1,8 +1,8 @@
 """The administrative-unit gazetteer (underthesea's mapping.json) and its disambiguation."""
 from __future__ import annotations
 
-from pipeline import places
-from pipeline.places import PlaceContext, gazetteer, resolve
+from pipeline.analysis import places
+from pipeline.analysis.places import PlaceContext, gazetteer, resolve
 
 
 def test_gazetteer_covers_the_official_list():
@@ -62,7 +62,7 @@ def test_province_aliases_and_levels():
 
 # -- issue 13: post-2025 names keep their suffix; links only inside the document's province
 def test_numbered_and_hyphenated_communes_stay_apart():
-    from pipeline.entities import extract_entities
+    from pipeline.analysis.entities import extract_entities
     text = ("Năm 2025, UBND xã Bảo Lâm 1, xã Bảo Lâm 3 và phường Lang Biang - Đà Lạt đã hoàn thành; "
             "xã Đam Rông 4 chưa hoàn thành.")
     locs = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
@@ -74,7 +74,7 @@ def test_numbered_and_hyphenated_communes_stay_apart():
 
 
 def test_a_place_links_only_inside_the_documents_province():
-    from pipeline.entities import extract_entities
+    from pipeline.analysis.entities import extract_entities
     text = "Đoàn công tác làm việc tại xã Quài Tở và huyện Bảo Lâm."
     rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
             if r["label"] == "LOC"}
@@ -112,7 +112,7 @@ def test_new_units_come_from_the_official_list():
 
 
 def test_a_province_named_next_to_the_place_overrides_the_documents():
-    from pipeline.entities import extract_entities
+    from pipeline.analysis.entities import extract_entities
     text = "Đoàn đã học tập mô hình tại xã Quài Tở, huyện Tuần Giáo, tỉnh Điện Biên."
     rows = {r["surface"]: r for r in extract_entities(text, use_ner=False, home={"Tỉnh Lâm Đồng"})
             if r["label"] == "LOC"}

@@ -1,4 +1,4 @@
-"""The text-quality gate (pipeline/quality.py): Vietnamese syllable rule, token classes,
+"""The text-quality gate (pipeline/text/quality.py): Vietnamese syllable rule, token classes,
 lost diacritics, glyph repairs; and its effect on stored documents."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.quality import THRESHOLD, assess, is_syllable, repair, token_kind
+from pipeline.text.quality import THRESHOLD, assess, is_syllable, repair, token_kind
 
 CLEAN = (
     "Ủy ban nhân dân huyện đã tổ chức 12 hội nghị tuyên truyền về cải cách hành chính, "

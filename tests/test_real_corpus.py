@@ -30,7 +30,7 @@ def test_scanned_pdf_needs_ocr_and_the_word97_doc_is_read(monkeypatch):
     with pytest.raises(ExtractionError, match=r"^no text layer \(scanned\?\); OCR disabled"):
         extract(SHARED_CORPUS / "bcdcchc_qd46-2021_scanned.pdf")
     # Word 97 goes through LibreOffice (tests/test_office.py), its TCVN3 runs through
-    # pipeline/encodings.py (tests/test_encodings_real.py)
+    # pipeline/text/encodings.py (tests/test_encodings_real.py)
     doc = extract(SHARED_CORPUS / "cantho_ubnd_qd256-2004_tcvn3.doc")
     assert doc.format == "doc" and len(doc.text) > 10000 and "QUYẾT ĐỊNH" in doc.text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import cli
-from pipeline.search import build_match, search
+from pipeline.store.search import build_match, search
 
 REPORT = """BÁO CÁO
 Kết quả kiểm soát thủ tục hành chính năm 2024
@@ -101,7 +101,7 @@ def _fts_rowids(conn, match):
 
 
 def test_deleting_a_document_removes_its_index_rows(tmp_path, ingest_into):
-    from pipeline import store
+    from pipeline.store import db as store
 
     path = tmp_path / "bc.txt"
     path.write_text(REPORT, encoding="utf-8")
@@ -119,7 +119,7 @@ def test_deleting_a_document_removes_its_index_rows(tmp_path, ingest_into):
 def test_rows_of_a_document_gone_by_other_means_are_rebuilt(tmp_path, ingest_into):
     """Documents dropped without store.delete_document (the indexed text is gone): the
     finalizer starts the index again rather than leave rows it cannot delete."""
-    from pipeline.search import finalize
+    from pipeline.store.search import finalize
 
     (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
     (tmp_path / "b.txt").write_text("Đảng ủy phường họp ngày 02/01/2025.\n", encoding="utf-8")
@@ -136,8 +136,8 @@ def test_rows_of_a_document_gone_by_other_means_are_rebuilt(tmp_path, ingest_int
 def test_an_index_of_the_earlier_layout_is_rebuilt(db, tmp_path):
     """Earlier databases stored the folded text in search_blocks and in FTS content:
     queries still work on them as they are, and the finalizer rebuilds them."""
-    from pipeline.normalize import fold
-    from pipeline.search import finalize
+    from pipeline.text.normalize import fold
+    from pipeline.store.search import finalize
 
     db.execute("drop table search_fts")
     db.execute("drop table search_blocks")
@@ -222,7 +222,7 @@ def test_fold_keeps_every_code_point_one_char():
     """What lets the index hold only tokens: offsets in fold(text) are offsets in text."""
     import sys
 
-    from pipeline.normalize import fold
+    from pipeline.text.normalize import fold
 
     chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
     assert len(fold(chars)) == len(chars)

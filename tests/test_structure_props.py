@@ -9,9 +9,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import findings, structure
-from pipeline.builder import DocumentBuilder
-from pipeline.stages import Context
+from pipeline.analysis import findings, structure
+from pipeline.text.builder import DocumentBuilder
+from pipeline.analysis.stages import Context
 
 PIECES = [
     ("heading", "I. KẾT QUẢ THỰC HIỆN"), ("heading", "II. KIẾN NGHỊ, ĐỀ XUẤT"),

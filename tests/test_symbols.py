@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.symbols import DATA, canonicalize, issuer_name, parse_symbol
+from pipeline.text.symbols import DATA, canonicalize, issuer_name, parse_symbol
 
 _RAW = yaml.safe_load(DATA.read_text(encoding="utf-8"))
 EXAMPLES = [(src, want) for e in _RAW["issuers"] + _RAW["types"]

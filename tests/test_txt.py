@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from extractors import extract
 from extractors.txt import decode, extract_txt, parse_text
-from pipeline.builder import to_superscript
+from pipeline.text.builder import to_superscript
 from schemas.records import ExtractionError
 from tests.conftest import REAL_TXT
 

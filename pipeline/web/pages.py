@@ -7,7 +7,7 @@ import unicodedata
 
 from markupsafe import Markup, escape
 
-from pipeline.cmd_figures import KIND_VI
+from pipeline.commands.figures import KIND_VI
 
 VERDICT_CLASS = {"mismatch": "flag-mismatch", "rounding": "flag-rounding", "ok": "flag-ok"}
 
@@ -74,7 +74,7 @@ def _ids(raw) -> list[int]:
 
 def _flags(text: str, checks: list[dict]) -> list[dict]:
     """The mismatches, each with its kind in Vietnamese and its sentence."""
-    from pipeline.sentences import SentenceIndex
+    from pipeline.text.sentences import SentenceIndex
 
     flags = [c for c in checks if c["verdict"] == "mismatch"]
     index = SentenceIndex(text) if flags else None
@@ -125,7 +125,7 @@ def _plain(s: str) -> str:
 def cited_by_page(conn, query: str, facets: dict[str, str]) -> dict:
     import sqlite_utils
 
-    from pipeline.cmd_citations import cited_by
+    from pipeline.commands.citations import cited_by
 
     query = unicodedata.normalize("NFC", query or "").strip()
     rows = cited_by(sqlite_utils.Database(conn), query) if query else []
@@ -158,7 +158,7 @@ def _trim_highlight(sentence: str, surface: str, reach: int = 110) -> Markup:
 
 
 def search_page(conn, query: str, limit: int = 50) -> dict:
-    from pipeline.search import search
+    from pipeline.store.search import search
 
     query = unicodedata.normalize("NFC", query or "").strip()
     rows = search(conn, query, limit) if query else []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.normalize import fold, normalize
+from pipeline.text.normalize import fold, normalize
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "findings.yaml"
 

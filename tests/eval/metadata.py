@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.normalize import fold, normalize
+from pipeline.text.normalize import fold, normalize
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "metadata_blind" / "labels.yaml"
 FIELDS = ["number_symbol", "issued_date", "issued_place", "issuer", "doc_type", "title"]

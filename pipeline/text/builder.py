@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.normalize import normalize_with_map
+from pipeline.text.normalize import normalize_with_map
 from schemas.records import Block, ExtractedDocument, Footnote, PageSpan, Table
 
 BLOCK_SEPARATOR = "\n\n"

@@ -21,6 +21,7 @@ issuers.yaml):
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import bisect
 import re
 from functools import lru_cache
@@ -28,11 +29,11 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.sentences import SentenceIndex
-from pipeline.symbols import data as symbol_data, issuer_name, parse_symbol
-from pipeline.vndate import DAY_DATE, parse_day_date
+from pipeline.text.sentences import SentenceIndex
+from pipeline.text.symbols import data as symbol_data, issuer_name, parse_symbol
+from pipeline.text.vndate import DAY_DATE, parse_day_date
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "citation_types.yaml"
+DATA = DATA_DIR / "citation_types.yaml"
 
 # Vietnamese capitals (for "a name starts with a capital"), built once from Unicode.
 _UPPER = "".join(chr(i) for i in range(0x41, 0x1F00) if chr(i).isupper() and chr(i).isalpha())
@@ -791,7 +792,7 @@ def _mark_own(found: list[dict], own_canonical: str | None, own_date: str | None
 
 
 def analyze(ctx) -> None:
-    from pipeline.symbols import canonicalize
+    from pipeline.text.symbols import canonicalize
 
     sentences = SentenceIndex(ctx.text)
     found = extract_citations(ctx.text, sentences=sentences, self_type=ctx.meta.get("doc_type"))
@@ -835,7 +836,7 @@ def finalize(db) -> None:
         return
     cols = db["citations"].columns_dict
     if "basis_document_id" not in cols:  # a database made before these columns
-        from pipeline.store import ensure_schema
+        from pipeline.store.db import ensure_schema
         ensure_schema(db)
     rows = [dict(r) for r in db.query(
         "select id, document_id, kind, form, doc_type, number, year, canonical, issued_date,"
@@ -918,7 +919,7 @@ def finalize(db) -> None:
     # documents of the corpus that are cited
     docs: dict[str, list[tuple[int, str | None]]] = {}
     if "number_symbol" in db["documents"].columns_dict:
-        from pipeline.symbols import canonicalize
+        from pipeline.text.symbols import canonicalize
         for d in db.query("select id, number_symbol, issued_date from documents "
                           "where number_symbol is not null and status != 'failed'"):
             c = canonicalize(d["number_symbol"])
@@ -965,7 +966,7 @@ def finalize(db) -> None:
         db.conn.executemany("delete from citations where id = ?", [(i,) for i in stale])
         fresh = [r for r in new_rows if r["_new"]]
         if fresh:
-            from pipeline.store import insert_rows
+            from pipeline.store.db import insert_rows
             insert_rows(db, "citations", [{k: v for k, v in r.items() if not k.startswith("_")}
                                           for r in fresh])
         params = []
@@ -1198,7 +1199,7 @@ def _name_relation(text: str, ss: int, start: int) -> str:
 
 def _context(db, document_id: int, text: str):
     """Provenance (page, section, footnote) of a document already stored."""
-    from pipeline.stages import Context
+    from pipeline.analysis.stages import Context
     q = lambda t: [dict(r) for r in db.query(f"select * from [{t}] where document_id = ?", [document_id])]
     ctx = Context(document_id=document_id, text=text, format="", blocks=q("blocks"),
                   footnotes=q("footnotes"), pages=q("pages"), tables=[], new_id=lambda t: 0)

@@ -1,6 +1,6 @@
 """Arithmetic audit: check every claim that the text itself makes checkable.
 
-`audit(text, figures)` is pure: figures (as produced by pipeline/figures.py, each with an
+`audit(text, figures)` is pure: figures (as produced by pipeline/analysis/figures.py, each with an
 `id`) in, checks out. The stage `analyze(ctx)` stores them in `checks`; `finalize(db)`
 compares figures across the documents of the corpus.
 
@@ -23,7 +23,7 @@ Claims checked (check `kind`):
                    (V ∓ N) or stated earlier in the document
 Every check carries `basis`: the words by which the text asserts the relation.
 Values the text sets rather than measures (thresholds, conditions, targets, rubric bands,
-durations of a rule) are never paired as measured values. Tables: pipeline/audit_tables.py.
+durations of a rule) are never paired as measured values. Tables: pipeline/analysis/audit_tables.py.
 Statistical tables ("3.1. | Tỷ lệ … | % | 99,10" over rows 3.1.1 and 3.1.2; a row over
 its child rows) give ratio_percent and total checks too.
 
@@ -42,9 +42,9 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from pipeline.normalize import fold
-from pipeline.numbers import NUMBER as NUMBER_RX, format_number, parse_number, units
-from pipeline.vndate import DAY_DATE
+from pipeline.text.normalize import fold
+from pipeline.text.numbers import NUMBER as NUMBER_RX, format_number, parse_number, units
+from pipeline.text.vndate import DAY_DATE
 
 EPS = 1e-9
 
@@ -1333,7 +1333,7 @@ def _get(obj, name):
 def analyze(ctx) -> None:
     figures = ctx.rows.get("figures", [])
     by_id = {f["id"]: f for f in figures}
-    from pipeline.audit_tables import table_checks
+    from pipeline.analysis.audit_tables import table_checks
 
     # A table row read as a sentence asserts nothing ("| 100.000 | 144.630 |" is not
     # "tổng … gồm …"): rows and columns are checked by the table arithmetic alone.

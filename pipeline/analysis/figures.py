@@ -19,9 +19,9 @@ import bisect
 import re
 from functools import lru_cache
 
-from pipeline.numbers import NUMBER, parse_number, units, words_to_number
-from pipeline.sentences import SentenceIndex
-from pipeline.vndate import DAY_DATE
+from pipeline.text.numbers import NUMBER, parse_number, units, words_to_number
+from pipeline.text.sentences import SentenceIndex
+from pipeline.text.vndate import DAY_DATE
 
 KINDS = ("count", "ratio", "percent", "money", "score", "rank", "other")
 

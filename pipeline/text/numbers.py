@@ -10,13 +10,14 @@ the factors in schemas/data/units.yaml.
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-UNITS_FILE = Path(__file__).resolve().parents[1] / "schemas" / "data" / "units.yaml"
+UNITS_FILE = DATA_DIR / "units.yaml"
 
 # One number as written in a report: grouped thousands with optional decimals, or plain
 # digits with optional decimals.

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.output import FORMATS, check_output_path, emit, resolve_document, write_output
+from pipeline.commands.output import FORMATS, check_output_path, emit, resolve_document, write_output
 
 FIGURE_COLUMNS = ["document", "id", "surface", "value", "unit", "kind", "numerator",
                   "denominator", "stated_percent", "subject", "scope", "page", "section",
@@ -107,7 +107,7 @@ PERCENT_KINDS = {"ratio_percent", "implicit_whole", "complement_percent", "chang
 
 def _fmt(x, decimals=None) -> str:
     """A number in Vietnamese notation; integers without decimals (30, not 3)."""
-    from pipeline.numbers import format_number
+    from pipeline.text.numbers import format_number
 
     if x is None:
         return ""
@@ -144,7 +144,7 @@ def _computed_text(r, stated_text) -> str:
         m = re.search(r",(\d+)", stated_text or "")
         d = len(m.group(1)) if m else 0
         return _fmt(c, max(d + 2, 2)) + "%"
-    from pipeline.numbers import NUMBER, parse_number
+    from pipeline.text.numbers import NUMBER, parse_number
 
     m = re.match(NUMBER, stated_text or "")
     word = (stated_text or "")[m.end():].strip() if m else ""
@@ -166,7 +166,7 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
     """Checks joined with their document and review, the sentence with its numbers
     marked, the stated number as written, and `card` (checks sharing a figure are one
     slip: one card)."""
-    from pipeline.cmd_review import REVIEW_VI, reviews_by_key
+    from pipeline.commands.review import REVIEW_VI, reviews_by_key
 
     if not db["checks"].exists():
         return []
@@ -372,7 +372,7 @@ def render_cards(rows, out) -> None:
     """Terminal view: one card per slip (checks sharing a figure together), numbers
     highlighted in the sentence, stated numbers as the document writes them."""
     from rich.console import Console
-    from pipeline.output import markup_safe as escape  # Rich markup and control characters
+    from pipeline.commands.output import markup_safe as escape  # Rich markup and control characters
 
     width = None if out.isatty() or os.environ.get("COLUMNS") else 120
     console = Console(file=out, width=width, highlight=False)

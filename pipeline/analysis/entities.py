@@ -5,7 +5,7 @@ Matcher on a blank pipeline finds the trigger words (council heads "UBND", agenc
 "Phòng", level words "huyện", titles, honorifics); plain Python then extends each trigger
 over the tokens that follow (a level, a capitalised name, a known department name) and
 expands abbreviations into the canonical name. Places are looked up in the official
-administrative-unit list (pipeline/places.py) and disambiguated with the provinces and
+administrative-unit list (pipeline/analysis/places.py) and disambiguated with the provinces and
 districts the document names. underthesea's NER is a fallback for people only, kept when
 it passes a filter (family name, 2–4 capitalised syllables, no overlap with a rule hit).
 
@@ -14,6 +14,7 @@ it splits on whitespace only ("Giáo," stays one token), which breaks name bound
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import bisect
 import json
 import re
@@ -23,10 +24,10 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import places
-from pipeline.normalize import fold, normalize
+from pipeline.analysis import places
+from pipeline.text.normalize import fold, normalize
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data"
+DATA = DATA_DIR
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -806,7 +807,7 @@ def underthesea_people(text: str, raw: bool = False, taken=()) -> list[dict]:
     syllables) stands outside every rule hit (`taken` spans) do we ask the model, on a
     window around it, and keep its PER spans that pass `plausible_person`. Asking only
     there keeps the model's cost (~0.2 s a sentence) off ordinary text."""
-    from pipeline.sentences import SentenceIndex, sentence_spans
+    from pipeline.text.sentences import SentenceIndex, sentence_spans
 
     rows = []
     if raw:

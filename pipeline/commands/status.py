@@ -17,7 +17,7 @@ import re
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.output import FORMATS, emit
+from pipeline.commands.output import FORMATS, emit
 
 # Edge kinds, strongest effect on the cited document first (rules as data).
 EFFECTS = {
@@ -44,7 +44,7 @@ def register(sub) -> None:
 
 def status(db, query: str) -> dict | None:
     """{'cited': …, 'state': …, 'edges': [...], 'counts': {...}} or None when nothing matches."""
-    from pipeline.cmd_citations import cited_by
+    from pipeline.commands.citations import cited_by
 
     rows = cited_by(db, query)
     if not rows:
@@ -79,7 +79,7 @@ def status(db, query: str) -> dict | None:
 
 
 def _effective_date(sentence: str | None) -> str | None:
-    from pipeline.vndate import DAY_DATE, parse_day_date
+    from pipeline.text.vndate import DAY_DATE, parse_day_date
     m = _EFFECTIVE.search(sentence or "")
     if not m:
         return None

@@ -32,8 +32,8 @@ import json
 import operator
 import re
 
-from pipeline.normalize import fold
-from pipeline.numbers import NUMBER, format_number, parse_number
+from pipeline.text.normalize import fold
+from pipeline.text.numbers import NUMBER, format_number, parse_number
 
 EPS = 1e-9
 NUM_CELL = re.compile(rf"^\s*([-–]?\s*)?({NUMBER})\s*(%?)\s*$")

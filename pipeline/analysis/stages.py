@@ -18,19 +18,19 @@ from typing import Callable
 
 # "module:function" so that a stage's import cost is paid only when it runs.
 STAGES: list[str] = [
-    "pipeline.structure:analyze",   # sections + document metadata
-    "pipeline.dates:analyze",
-    "pipeline.citations:analyze",
-    "pipeline.figures:analyze",
-    "pipeline.audit:analyze",       # checks within the document
-    "pipeline.entities:analyze",
-    "pipeline.findings:analyze",
+    "pipeline.analysis.structure:analyze",   # sections + document metadata
+    "pipeline.analysis.dates:analyze",
+    "pipeline.analysis.citations:analyze",
+    "pipeline.analysis.figures:analyze",
+    "pipeline.analysis.audit:analyze",       # checks within the document
+    "pipeline.analysis.entities:analyze",
+    "pipeline.analysis.findings:analyze",
 ]
 
 FINALIZERS: list[str] = [
-    "pipeline.citations:finalize",
-    "pipeline.audit:finalize",
-    "pipeline.search:finalize",
+    "pipeline.analysis.citations:finalize",
+    "pipeline.analysis.audit:finalize",
+    "pipeline.store.search:finalize",
 ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from pipeline.vndate import date_problem, iso
+from pipeline.text.vndate import date_problem, iso
 
 # -- atoms ------------------------------------------------------------------------------
 # Each atom has named groups; the same atom regex is instantiated with a suffix so the

@@ -187,7 +187,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for c, t in missing.items():
                 table.add_column(c, t)
     db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
-    from pipeline.search import ensure_tables as ensure_search_tables
+    from pipeline.store.search import ensure_tables as ensure_search_tables
 
     ensure_search_tables(db)  # created here, so that queries never have to write
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -230,7 +230,7 @@ def find_by_path(db, path: str):
 
 
 def delete_document(db, document_id: int) -> None:
-    from pipeline.search import forget_document
+    from pipeline.store.search import forget_document
 
     forget_document(db, document_id)  # needs documents.text: before the row goes
     for name in DOCUMENT_TABLES:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.normalize import fold, normalize
+from pipeline.text.normalize import fold, normalize
 
 MAPPING = Path(__import__("underthesea").__file__).parent / "address" / "data" / "mapping.json"
 # The official list of units after 01/07/2025 (34 provinces, 3 321 communes, GSO codes),

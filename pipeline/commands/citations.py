@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from pipeline.cli import add_db_option
-from pipeline.normalize import fold
-from pipeline.output import FORMATS, clean, emit, resolve_document
+from pipeline.text.normalize import fold
+from pipeline.commands.output import FORMATS, clean, emit, resolve_document
 
 
 def register(sub) -> None:
@@ -35,7 +35,7 @@ def register(sub) -> None:
 # ---- loose query ------------------------------------------------------------------------
 def _type_hints() -> dict[str, tuple[str, set[str]]]:
     """folded alias -> (type word, its symbol codes): "nd", "nghi dinh" -> Nghị định, {NĐ}."""
-    from pipeline.citations import rules
+    from pipeline.analysis.citations import rules
     hints = {}
     for t in rules()["raw"]["types"]:
         codes = {c.upper() for c in t.get("codes") or []}
@@ -47,8 +47,8 @@ def _type_hints() -> dict[str, tuple[str, set[str]]]:
 
 def parse_query(text: str) -> dict:
     """{canonical, number, year, type, codes} from loose input; missing parts are None."""
-    from pipeline.citations import SYMBOL
-    from pipeline.symbols import parse_symbol
+    from pipeline.analysis.citations import SYMBOL
+    from pipeline.text.symbols import parse_symbol
     q = " ".join(text.split())
     m = re.search(SYMBOL, q, re.IGNORECASE)
     parsed = parse_symbol(m.group()) if m else None

@@ -17,6 +17,7 @@ taken from the file name, and what the text does not state stays None.
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import json
 import re
 from functools import lru_cache
@@ -24,13 +25,13 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.normalize import fold
-from pipeline.vndate import date_problem, iso
+from pipeline.text.normalize import fold
+from pipeline.text.vndate import date_problem, iso
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "structure.yaml"
+DATA = DATA_DIR / "structure.yaml"
 
 try:  # the citations helper owns the symbol grammar
-    from pipeline.symbols import canonicalize, parse_symbol
+    from pipeline.text.symbols import canonicalize, parse_symbol
 except ImportError:  # pragma: no cover - minimal fallback
     parse_symbol = None
 

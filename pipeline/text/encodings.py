@@ -22,6 +22,7 @@ Everything is one pass over the text (no backtracking patterns).
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import re
 import unicodedata
 from collections import Counter
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "legacy_encodings"
+DATA = DATA_DIR / "legacy_encodings"
 ENCODINGS = ("TCVN3", "VNI", "VISCII")
 _FILES = {"TCVN3": "tcvn3.tsv", "VNI": "vni.tsv", "VISCII": "viscii.tsv"}
 # Table parts that are decoded (see the tables' headers): the others are kept for reference.

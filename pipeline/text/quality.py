@@ -19,6 +19,7 @@ eth) for Đ/đ.
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ _MARKED = re.compile(r"[^\x00-\x7f]")
 
 @lru_cache(maxsize=1)
 def abbreviations() -> frozenset[str]:
-    path = Path(__file__).resolve().parents[1] / "schemas" / "data" / "abbreviations.yaml"
+    path = DATA_DIR / "abbreviations.yaml"
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: 10x faster
     entries = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []
     return frozenset(e["abbr"] for e in entries if isinstance(e, dict) and e.get("abbr"))

@@ -11,6 +11,7 @@ figures whose spans lie inside them (those stages run before this one).
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import bisect
 import re
 from collections import Counter
@@ -19,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.builder import is_chart_residue
-from pipeline.structure import _is_upper, numbering, units, zones
-from pipeline.structure import rules as srules
+from pipeline.text.builder import is_chart_residue
+from pipeline.analysis.structure import _is_upper, numbering, units, zones
+from pipeline.analysis.structure import rules as srules
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "findings.yaml"
+DATA = DATA_DIR / "findings.yaml"
 # Legal documents: everything before the first article is preamble (căn cứ, enacting formula).
 LEGAL_TYPES = {"Nghị định", "Quyết định", "Thông tư", "Thông tư liên tịch", "Nghị quyết", "Luật",
                "Pháp lệnh", "Chỉ thị", "Quy định", "Quy chế"}
@@ -202,7 +203,7 @@ _REPORTED = re.compile(r"(?:\b(?:đã|từng|được|theo|của|có)\s+(?:kính
                        r"(?:\s+với)?\s*)$")
 
 
-ORGS = Path(__file__).resolve().parents[1] / "schemas" / "data" / "organisations.yaml"
+ORGS = DATA_DIR / "organisations.yaml"
 
 
 @lru_cache(maxsize=1)

@@ -23,8 +23,8 @@ from pathlib import Path
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.normalize import fold
-from pipeline.output import FORMATS, clean, emit, json_text, resolve_document, write_output
+from pipeline.text.normalize import fold
+from pipeline.commands.output import FORMATS, clean, emit, json_text, resolve_document, write_output
 
 CATEGORIES = ["strength", "limitation", "cause", "responsibility", "recommendation",
               "direction", "other"]

@@ -1,7 +1,7 @@
 """Vietnamese-aware full-text search over the corpus.
 
 SQLite's FTS5 can strip combining diacritics but does not fold `đ` to `d`. So the index
-`search_fts` is built over a *folded copy* of each block (`pipeline.normalize.fold`:
+`search_fts` is built over a *folded copy* of each block (`pipeline.text.normalize.fold`:
 diacritics stripped, đ→d, lower-case, one char per char on NFC text), but that copy is
 not stored: `search_fts` is a contentless FTS5 table (`content=''`, only the token index)
 whose rowid is the block id, and `search_blocks` records which blocks are indexed (block
@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.normalize import fold
+from pipeline.text.normalize import fold
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 _QUOTED = re.compile(r'"([^"]*)(?:"|$)')
@@ -327,7 +327,7 @@ def _first_hit(folded: str, terms: list[list[list[str]]]) -> tuple[int, int]:
 
 def register(sub) -> None:
     from pipeline.cli import add_db_option
-    from pipeline.output import FORMATS, count_arg
+    from pipeline.commands.output import FORMATS, count_arg
 
     p = sub.add_parser("search", help="full-text search, with or without diacritics")
     p.add_argument("query", help='words are ANDed, "double quotes" make a phrase:'
@@ -342,7 +342,7 @@ def register(sub) -> None:
 def cmd_search(args) -> int:
     import sqlite_utils
 
-    from pipeline.output import emit, resolve_document
+    from pipeline.commands.output import emit, resolve_document
 
     db = sqlite_utils.Database(args.db)
     doc_id = None

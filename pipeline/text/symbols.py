@@ -11,15 +11,16 @@ missing) in the official form. The codes it knows (and their official spelling, 
 """
 from __future__ import annotations
 
+from schemas import DATA_DIR
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from pipeline.normalize import fold
+from pipeline.text.normalize import fold
 
-DATA = Path(__file__).resolve().parents[1] / "schemas" / "data" / "issuers.yaml"
+DATA = DATA_DIR / "issuers.yaml"
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _NOISE = re.compile(r"[\s*_`]+")

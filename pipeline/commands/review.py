@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from pipeline.cli import add_db_option
-from pipeline.output import FORMATS, emit
+from pipeline.commands.output import FORMATS, emit
 
 VERDICTS = ("confirmed", "false-alarm")
 REVIEW_VI = {"confirmed": "đã xác nhận", "false-alarm": "báo nhầm"}
@@ -48,7 +48,7 @@ def reviews_by_key(db) -> dict[tuple, dict]:
 
 
 def cmd_review(args) -> int:
-    from pipeline.store import ensure_schema
+    from pipeline.store.db import ensure_schema
 
     db = sqlite_utils.Database(args.db)
     ensure_schema(db)  # an older database gets its reviews table

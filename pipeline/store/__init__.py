@@ -1,0 +1,1 @@
+"""The store: the SQLite database (`db`) and its full-text search index (`search`)."""
