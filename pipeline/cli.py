@@ -11,6 +11,8 @@ import os
 import sqlite3
 import sys
 
+from pipeline.commands import exitcodes
+
 DEFAULT_DB = os.environ.get("BAOCAO_DB", "output/corpus.db")
 
 COMMAND_MODULES = [
@@ -56,7 +58,7 @@ def cmd_ingest(args) -> int:
         f"{summary.count('failed')} failed in {summary.seconds:.1f}s → {markup_safe(args.db)}",
         highlight=False,
     )
-    return 2 if summary.failed else 0
+    return exitcodes.FILES_FAILED if summary.failed else exitcodes.OK
 
 
 def _limits(args):
@@ -126,29 +128,36 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.commands.output import DocumentNotFound, UnsafeOutput
+    """Run one command; the exit code says what happened (pipeline/commands/exitcodes.py)."""
+    from pipeline.commands.output import AmbiguousDocument, DocumentNotFound, UnsafeOutput
     from pipeline.store.db import StoreError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a usage error exits 2 here (argparse)
     if args.command != "ingest" and not os.path.exists(args.db):
         print(f"baocao: no corpus database at {args.db} (run `make ingest` or `baocao ingest`)",
               file=sys.stderr)
-        return 1
+        return exitcodes.NO_DATA
     try:
         if args.command != "ingest":
             from pipeline.store.db import check_readable
 
             check_readable(args.db)
-        return args.func(args) or 0
+        return args.func(args) or exitcodes.OK
     except BrokenPipeError:
-        return 0
-    except (DocumentNotFound, StoreError, UnsafeOutput) as exc:
+        return exitcodes.OK
+    except AmbiguousDocument as exc:
+        print("\n".join([f"baocao: {_one_line(exc)}:"] + exc.candidates()), file=sys.stderr)
+        return exitcodes.USAGE
+    except UnsafeOutput as exc:
+        print(f"baocao: {_one_line(exc)}", file=sys.stderr)
+        return exitcodes.USAGE
+    except (DocumentNotFound, StoreError) as exc:
         print(f"baocao: {_one_line(exc)}", file=sys.stderr)  # (clean: no control characters)
-        return 1
+        return exitcodes.NO_DATA
     except sqlite3.Error as exc:  # read-only, locked, corrupt: a message, not a traceback
         print(f"baocao: {args.db}: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return exitcodes.NO_DATA
 
 
 def _one_line(exc) -> str:

@@ -447,7 +447,7 @@ def test_auditor_commands(report_db, capsys, tmp_path, ingest_into):
     assert main(["audit", "--db", db_path]) == 0
     cards = capsys.readouterr().out
     assert "stated 5,1%" in cards and "tỷ lệ tăng/giảm" in cards and "căn cứ:" in cards
-    assert main(["audit", "--fail-on", "mismatch", "--db", db_path]) == 3
+    assert main(["audit", "--fail-on", "mismatch", "--db", db_path]) == 5
     capsys.readouterr()
 
     # review a mismatch, re-ingest (ids change), the review is still shown

@@ -83,4 +83,4 @@ def test_show_html_is_self_contained(db_path, capsys, tmp_path):
 
 
 def test_unknown_document(db_path, capsys):
-    assert main(["show", "no-such-doc", "--db", db_path]) == 1
+    assert main(["show", "no-such-doc", "--db", db_path]) == 3

@@ -40,7 +40,7 @@ def test_db_of_another_application_is_refused_untouched(tmp_path, capsys):
     conn.close()
     before = other.read_bytes()
     folder = _good_folder(tmp_path)
-    assert cli.main(["ingest", str(folder), "--db", str(other), "-q"]) == 1
+    assert cli.main(["ingest", str(folder), "--db", str(other), "-q"]) == 3
     err = capsys.readouterr().err
     assert "not a baocao corpus" in err and "Traceback" not in err
     assert other.read_bytes() == before
@@ -58,7 +58,7 @@ def test_db_of_a_newer_schema_is_refused_untouched(tmp_path, capsys, ingest_into
     conn.commit()
     conn.close()
     (folder / "moi.txt").write_text(GOOD_REPORT.replace("xã", "huyện"), encoding="utf-8")
-    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 1
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 3
     assert "newer baocao" in capsys.readouterr().err
     assert _rows(db_path, "select count(*) from documents") == [(1,)]
     assert _rows(db_path, "select count(*) from blocks")[0][0] > 0
@@ -86,7 +86,7 @@ def test_not_a_database_file_is_a_message(tmp_path, capsys):
     bogus.write_text("ghi chú, không phải SQLite\n" * 200, encoding="utf-8")
     before = bogus.read_bytes()
     folder = _good_folder(tmp_path)
-    assert cli.main(["ingest", str(folder), "--db", str(bogus), "-q"]) == 1
+    assert cli.main(["ingest", str(folder), "--db", str(bogus), "-q"]) == 3
     assert "not a baocao corpus" in capsys.readouterr().err
     assert bogus.read_bytes() == before
 
@@ -103,12 +103,12 @@ def test_output_never_overwrites_the_database_or_an_input(tmp_path, capsys, inge
     os.symlink(db_path, link)
     for target in (db_path, db_path + "-wal", str(link)):
         code = cli.main(["audit", "--db", db_path, "--format", "html", "--output", target])
-        assert code == 1, target
+        assert code == 2, target
         assert "refusing to write output" in capsys.readouterr().err
     assert os.path.getsize(db_path) == size
     assert _rows(db_path, "select id, sha256, text from documents") == before
     report = str(folder / "bc.txt")
-    assert cli.main(["show", "bc.txt", "--db", db_path, "--html", "--output", report]) == 1
+    assert cli.main(["show", "bc.txt", "--db", db_path, "--html", "--output", report]) == 2
     assert "an input file" in capsys.readouterr().err
     assert (folder / "bc.txt").read_text(encoding="utf-8") == GOOD_REPORT
     # a normal output is written whole, through a temporary file that does not linger
@@ -191,7 +191,7 @@ def test_follow_links_stays_inside_the_folder(tmp_path, capsys):
             ["ingest", str(folder), "--db", str(db_path), "-q", "--follow-links"]))
     finally:
         sock.close()
-    assert code == 2
+    assert code == 4
     out = capsys.readouterr().out
     assert "shadow.txt: symbolic link to outside the folder" in out
     assert "thu-muc-ngoai: symbolic link to outside the folder" in out
@@ -293,7 +293,7 @@ def test_zip_bomb_docx_is_refused_before_parsing(tmp_path, capsys):
     _zip_bomb(folder / "bom.docx")
     assert (folder / "bom.docx").stat().st_size < 2_000_000
     db_path = tmp_path / "c.db"
-    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 4
     out = capsys.readouterr().out
     assert "bom.docx: DOCX part too large when uncompressed (word/document.xml" in out
     statuses = {os.path.basename(p): (s, e) for p, s, e in
@@ -356,12 +356,12 @@ def test_huge_text_file_fails_with_its_size(tmp_path, capsys):
         fh.truncate(100_000_000)  # sparse: 100 MB on paper, nothing on disk
     (folder / "vua.txt").write_text("Báo cáo. " * 200_000, encoding="utf-8")  # 2.2 MB
     db_path = tmp_path / "c.db"
-    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 4
     assert "khong-lo.txt: too large (100.0 MB > 50 MB of text)" in capsys.readouterr().out
     # configurable
     db2 = tmp_path / "d.db"
     assert cli.main(["ingest", str(folder / "vua.txt"), "--db", str(db2), "-q",
-                     "--max-text-mb", "1"]) == 2
+                     "--max-text-mb", "1"]) == 4
     assert "vua.txt: too large (2.2 MB > 1 MB of text)" in capsys.readouterr().out
 
 
@@ -374,13 +374,13 @@ def test_file_name_not_utf8_is_stored_escaped_and_the_batch_goes_on(tmp_path, ca
         fh.write(GOOD_REPORT.replace("xã", "thị trấn").encode("utf-8"))
     open(os.fsencode(folder) + b"/r\xf5ng.txt", "wb").close()
     db_path = tmp_path / "c.db"
-    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 4
     out = capsys.readouterr().out
     assert "r\\xf5ng.txt: empty file" in out
     rows = dict(_rows(db_path, "select path, status from documents"))
     assert rows[str(folder / "b\\xe1o-c\\xe1o.txt")] == "ok"
     assert rows[str(folder / "bc.txt")] == "ok"
-    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 2
+    assert cli.main(["ingest", str(folder), "--db", str(db_path), "-q"]) == 4
     assert "2 unchanged" in capsys.readouterr().out
     assert _rows(db_path, "select count(*) from documents") == [(3,)]
 
@@ -430,7 +430,7 @@ def test_disk_full_stops_cleanly_with_a_message(tmp_path, capsys, tiny_disk, mon
         monkeypatch.setattr(store, "insert_rows", insert_rows)
     code = cli.main(["ingest", str(folder), "--db", str(db_path), "-q"])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == 3
     assert "disk full" in err and "Traceback" not in err
     # what was committed is whole: each stored document has its blocks
     conn = sqlite3.connect(db_path)
@@ -645,12 +645,12 @@ def test_markup_in_text_paths_and_queries_is_printed_as_is(hostile_db, capsys, m
     code, out, err = _run(capsys, "findings", "--db", db)
     assert code == 0 and "[bold]tồn đọng[/bold]" in out and "KẾT QUẢ [/x] ĐẠT" in out
     code, out, err = _run(capsys, "findings", "[/x]", "--db", db)
-    assert code == 1 and "no document matches '[/x]'" in err and "Traceback" not in err
+    assert code == 3 and "no document matches '[/x]'" in err and "Traceback" not in err
     code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
     assert code == 0 and "Traceback" not in err
     (folder / "rong [red].txt").write_bytes(b"")
     code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
-    assert code == 2 and "rong [red].txt: empty file" in out and "in [red]x" in out
+    assert code == 4 and "rong [red].txt: empty file" in out and "in [red]x" in out
 
 
 def test_terminal_escapes_are_stripped_on_output(hostile_db, capsys):
@@ -693,7 +693,7 @@ def test_bad_arguments_are_messages_not_tracebacks(hostile_db, capsys, tmp_path)
                          (["show", "99999999999999999999"], "no document matches"),
                          (["findings", "%"], "no document matches '%'")):
         code, out, err = _run(capsys, *argv, "--db", db)
-        assert code == 1 and needle in err and "Traceback" not in err, (argv, err)
+        assert code == 3 and needle in err and "Traceback" not in err, (argv, err)
     with pytest.raises(SystemExit) as exc:
         cli.main(["search", "hồ sơ", "--limit", "99999999999999999999", "--db", db])
     assert exc.value.code == 2
@@ -702,7 +702,7 @@ def test_bad_arguments_are_messages_not_tracebacks(hostile_db, capsys, tmp_path)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"\x00garbage" * 500)
     code, out, err = _run(capsys, "search", "x", "--db", str(junk))
-    assert code == 1 and "not a baocao corpus" in err
+    assert code == 3 and "not a baocao corpus" in err
     os.chmod(db_path, 0o444)
     os.chmod(db_path.parent, 0o555)
     try:
@@ -712,7 +712,7 @@ def test_bad_arguments_are_messages_not_tracebacks(hostile_db, capsys, tmp_path)
         code, out, err = _run(capsys, "ingest", str(folder), "--db", db, "-q")
         assert "Traceback" not in err
         if os.geteuid() != 0:  # root writes regardless of mode bits
-            assert code == 1 and "readonly" in err
+            assert code == 3 and "readonly" in err
         code, out, err = _run(capsys, "search", "hồ sơ", "--db", db)
         assert code == 0 and "Traceback" not in err
     finally:
@@ -738,7 +738,7 @@ def test_read_only_database_is_a_message(tmp_path, capsys, ingest_into, monkeypa
     monkeypatch.setattr(store.sqlite3, "connect", read_only)
     (folder / "moi.txt").write_text(GOOD_REPORT.replace("xã", "phường"), encoding="utf-8")
     code, out, err = _run(capsys, "ingest", str(folder), "--db", str(db_path), "-q")
-    assert code == 1 and "readonly" in err and "Traceback" not in err
+    assert code == 3 and "readonly" in err and "Traceback" not in err
     assert err.count("\n") == 1
 
 
@@ -833,7 +833,7 @@ def test_kill_9_at_random_points_then_rerun_gives_a_clean_corpus(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     clean_db = tmp_path / "clean.db"
     assert subprocess.run(cmd + ["--db", str(clean_db)], cwd=ROOT, env=env,
-                          capture_output=True).returncode == 2
+                          capture_output=True).returncode == 4
     reference = _snapshot(clean_db)
     rng = random.Random(12)
     for run in range(3):
@@ -854,7 +854,7 @@ def test_kill_9_at_random_points_then_rerun_gives_a_clean_corpus(tmp_path):
             conn.close()
         done = subprocess.run(cmd + ["--db", str(db_path)], cwd=ROOT, env=env, capture_output=True,
                               text=True)
-        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == 4 and "Traceback" not in done.stderr, done.stderr
         assert _rows(db_path, "pragma integrity_check") == [("ok",)]
         assert _rows(db_path, "select count(*) from pending_finalizers") == [(0,)]
         assert _snapshot(db_path) == reference, run

@@ -83,7 +83,7 @@ def test_cli_summary_and_exit_code(tmp_path, capsys):
     folder = tmp_path / "in"
     _write_bad_inputs(folder)
     db = tmp_path / "c.db"
-    assert cli.main(["ingest", str(folder), "--db", str(db), "--quiet"]) == 2
+    assert cli.main(["ingest", str(folder), "--db", str(db), "--quiet"]) == 4
     out = capsys.readouterr().out
     assert "failed" in out and "rong.txt: empty file" in out
     assert "1 ingested" in out or "2 ingested" in out

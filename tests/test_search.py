@@ -69,7 +69,7 @@ def test_cli_search(db, tmp_path, capsys):
                                   ["figures", "khong-co"], ["audit", "khong-co"],
                                   ["search", "x", "--doc", "khong-co"]])
 def test_unknown_document_is_one_clear_error(db, tmp_path, capsys, argv):
-    assert cli.main(argv + ["--db", str(tmp_path / "corpus.db")]) == 1
+    assert cli.main(argv + ["--db", str(tmp_path / "corpus.db")]) == 3
     captured = capsys.readouterr()
     assert captured.err.strip() == "baocao: no document matches 'khong-co'" and not captured.out
 

@@ -13,6 +13,7 @@ import sqlite_utils
 from rich.console import Console
 from rich.markup import escape
 
+from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, resolve_document
@@ -356,11 +357,11 @@ def cmd_cites(args) -> int:
     cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
     if args.format != "table":
         emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
-        return 0
+        return exitcodes.found(rows)
     name = doc.get("number_symbol") or doc["path"]
     if not rows:
         print(f"{clean(name)}: no citations")
-        return 0
+        return exitcodes.NO_MATCH
     by_type: dict[str, list[dict]] = {}
     for r in rows:
         by_type.setdefault(r["type"], []).append(r)

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.commands.output import FORMATS, check_output_path, emit, resolve_document, write_output
 
@@ -72,7 +73,7 @@ def cmd_figures(args) -> int:
     doc_id, paths = _documents(db, args.document)
     if not db["figures"].exists():
         emit([], args.format, FIGURE_COLUMNS)
-        return 0
+        return exitcodes.NO_MATCH
     where, params = [], []
     if doc_id is not None:
         where.append("document_id = ?")
@@ -86,7 +87,7 @@ def cmd_figures(args) -> int:
         r["document"] = paths.get(r["document_id"], r["document_id"])
         rows.append(r)
     emit(rows, args.format, FIGURE_COLUMNS, title="figures")
-    return 0
+    return exitcodes.found(rows)
 
 
 KIND_VI = {
@@ -274,7 +275,7 @@ def cmd_audit(args) -> int:
     if args.format == "xlsx":
         if not args.output:
             print("baocao audit: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
-            return 1
+            return exitcodes.USAGE
         write_xlsx(rows, summary_rows(db, doc_id), args.output)
     else:
         out = io.StringIO() if args.output else sys.stdout
@@ -291,8 +292,8 @@ def cmd_audit(args) -> int:
     if args.output:
         print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
     if args.fail_on == "mismatch" and _open_mismatches(db, doc_id):
-        return 3
-    return 0
+        return exitcodes.MISMATCH
+    return exitcodes.OK  # a clean audit is a success, not "nothing matched"
 
 
 def _open_mismatches(db, doc_id) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, json_text, resolve_document, write_output
@@ -94,7 +95,7 @@ def cmd_findings(args) -> int:
             if len(r["text"]) > 160:
                 r["text"] = r["text"][:157] + "…"
     emit(rows, args.format, FINDING_COLUMNS, title="findings")
-    return 0
+    return exitcodes.found(rows)
 
 
 # ---- show ----------------------------------------------------------------------------------

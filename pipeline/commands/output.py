@@ -102,11 +102,14 @@ def _plain(value):
 
 
 class DocumentNotFound(LookupError):
-    """No document matches what the user typed; `cli.main` reports it and exits 1."""
+    """No document matches what the user typed; `cli.main` reports it (exit code NO_DATA)."""
 
 
 def resolve_document(db, ref: str) -> dict:
-    """A document by id, exact path, path suffix/file name, or number symbol."""
+    """A document by id, exact path, the end of a path (a whole file or folder name:
+    "bc.txt" is not "abc.txt"), number symbol, or a piece of the path. At the first of these
+    levels that matches, one document is the answer; several raise AmbiguousDocument with
+    the candidates, never a silent pick."""
     if not ref or not ref.strip():
         raise DocumentNotFound("no document given (empty DOC)")
     if ref.isascii() and ref.isdigit() and len(ref) < 19:  # "²".isdigit() too; ids fit 64 bits
@@ -114,16 +117,33 @@ def resolve_document(db, ref: str) -> dict:
         if rows:
             return rows[0]
     like = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # literal
-    for sql, arg in (("path = ?", ref), ("path like ? escape '\\'", f"%{like}"),
-                     ("path like ? escape '\\'", f"%{like}%")):
-        rows = list(db.query(f"select * from documents where {sql} order by id", [arg]))
-        if len(rows) >= 1:
-            return rows[0]
+    levels = [("path = ?", ref), ("path = ?", os.path.abspath(ref)),
+              ("(path like ? escape '\\')", f"%/{like}")]
     if db["documents"].exists() and "number_symbol" in db["documents"].columns_dict:
-        rows = list(db.query("select * from documents where upper(number_symbol) = upper(?)", [ref]))
-        if rows:
+        levels.append(("upper(number_symbol) = upper(?)", ref))
+    levels.append(("path like ? escape '\\'", f"%{like}%"))
+    for sql, arg in levels:
+        rows = list(db.query(f"select * from documents where {sql} order by id", [arg]))
+        if len(rows) == 1:
             return rows[0]
+        if rows:
+            raise AmbiguousDocument(ref, rows)
     raise DocumentNotFound(f"no document matches {clean(ref)!r}")
+
+
+class AmbiguousDocument(LookupError):
+    """A DOC that names several documents at the same level of precision."""
+
+    def __init__(self, ref: str, rows: list[dict]):
+        self.ref, self.rows = ref, rows
+        super().__init__(f"{clean(ref)!r} matches {len(rows)} documents; give the id or more of the path")
+
+    def candidates(self, limit: int = 20) -> list[str]:
+        lines = [f"  {r['id']:>6}  {clean(r.get('number_symbol') or '-'):<22} {clean(r['path'])}"
+                 for r in self.rows[:limit]]
+        if len(self.rows) > limit:
+            lines.append(f"  … and {len(self.rows) - limit} more")
+        return lines
 
 
 class UnsafeOutput(ValueError):

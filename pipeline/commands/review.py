@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.commands.output import FORMATS, emit
 
@@ -61,12 +62,12 @@ def cmd_review(args) -> int:
         return 0
     if args.check is None or (args.verdict is None and not args.clear):
         print("baocao review: give a check id and --verdict (or --clear, or --list)", file=sys.stderr)
-        return 1
+        return exitcodes.USAGE
     rows = list(db.query("select c.*, d.sha256 from checks c join documents d on d.id = c.document_id "
                          "where c.id = ?", [args.check]))
     if not rows:
         print(f"baocao review: no check {args.check}", file=sys.stderr)
-        return 1
+        return exitcodes.NO_DATA
     chk = rows[0]
     key = review_key(chk, chk["sha256"])
     where = "sha256 = ? and kind = ? and span_start = ? and span_end = ?"

@@ -16,6 +16,7 @@ import re
 
 import sqlite_utils
 
+from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.commands.output import FORMATS, emit
 
@@ -119,7 +120,7 @@ def cmd_status(args) -> int:
     result = status(db, query)
     if result is None:
         print(f"no citation matches {query!r}")
-        return 1
+        return exitcodes.NO_MATCH
     cols = ["relation_vi", "by", "by_date", "effective", "mentions", "page", "section", "sentence"]
     if args.format != "table":
         emit([{"cited": result["cited"], "cited_date": result["cited_date"],
