@@ -22,10 +22,11 @@ reviewer regenerate them:
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import subprocess
 import unicodedata
 from pathlib import Path
+
+from schemas import DATA_DIR
 
 OUT = DATA_DIR / "legacy_encodings"
 

@@ -23,3 +23,62 @@ def test_phieu_trinh_is_a_type(ingest_into, tmp_path):
         "góp ý dự thảo báo cáo. Đề xuất giao Sở Nội vụ chủ trì tham mưu.\n", encoding="utf-8")
     _summary, db = ingest_into(tmp_path / "in")
     assert next(db.query("select doc_type from documents"))["doc_type"] == "Phiếu trình"
+
+
+def _docx_with_styled_header(path):
+    """An office's Word file: every header line (issuer, number, motto, date, even the
+    title) in the Heading 1 style, as converted Word 97 files often come out."""
+    import docx
+
+    d = docx.Document()
+    for line in ("UBND TỈNH KHÁNH HÒA", "SỞ TÀI CHÍNH", "Số: /BC-STC",
+                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                 "Khánh Hòa, ngày      tháng 3 năm 2025", "BÁO CÁO",
+                 "Tình hình giá cả thị trường tháng 02 và", "dự báo giá tháng 03 trên địa bàn tỉnh"):
+        d.add_heading(line, level=1)
+    d.add_heading("I. Tổng quan thị trường trong tháng 02/2025", level=1)
+    d.add_paragraph("Giá phần lớn mặt hàng thiết yếu ổn định, riêng giá xăng dầu tăng nhẹ theo giá thế giới.")
+    d.add_heading("II. Dự báo giá tháng 03/2025", level=1)
+    d.add_paragraph("Dự báo giá các mặt hàng thiết yếu tiếp tục ổn định, không có biến động lớn.")
+    d.save(path)
+
+
+def test_heading_styled_header_is_still_the_header(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    _docx_with_styled_header(tmp_path / "in" / "bc-gia.docx")
+    _summary, db = ingest_into(tmp_path / "in")
+    d = next(db.query("select * from documents"))
+    assert (d["doc_type"], d["issued_place"], d["issuer"]) == ("Báo cáo", "Khánh Hòa", "UBND TỈNH KHÁNH HÒA SỞ TÀI CHÍNH")
+    assert d["issued_date"] is None and d["number_symbol"] is None  # a draft: day and number blank
+    assert d["title"] == "Tình hình giá cả thị trường tháng 02 và dự báo giá tháng 03 trên địa bàn tỉnh"
+    heads = [r["heading"] for r in db.query("select heading from sections order by start")]
+    assert heads[0].startswith("Tổng quan thị trường") and len(heads) == 2
+
+
+def test_gazette_header_capital_title_form_field_and_run_on_quote(ingest_into, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ct.txt").write_text(
+        "CHỈ THỊ\n\nCỦA BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG SỐ 05/2009/CT-BTNMT\n\nNGÀY 14 THÁNG 8 NĂM 2009\n\n"
+        "VỀ TĂNG CƯỜNG QUẢN LÝ NHÀ NƯỚC\n\nĐỐI VỚI HOẠT ĐỘNG KHOÁNG SẢN\n\n"
+        "Thời gian qua, công tác quản lý hoạt động khoáng sản đã có chuyển biến tích cực.\n",
+        encoding="utf-8")
+    (folder / "pt.txt").write_text(
+        "UBND TỈNH GIA LAI\n\nVĂN PHÒNG\n\nSố: /PT-KT\n\nPHIẾU TRÌNH\n\nKính gửi: Lãnh đạo UBND tỉnh.\n\n"
+        "I. NỘI DUNG TRÌNH 1. Văn bản: Công văn số 1520/STC-QLG ngày 02/5/2025 của Sở Tài chính. "
+        "2. Trích yếu: V/v đề nghị ban hành bảng giá tính lệ phí trước bạ năm 2025. "
+        "II. Ý KIẾN CỦA PHÒNG Thống nhất trình lãnh đạo UBND tỉnh xem xét.\n", encoding="utf-8")
+    (folder / "tb.txt").write_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH GIA LAI\n\nSố: 210/TB-UBND\n\nGia Lai, ngày 06 tháng 5 năm 2025\n\n"
+        "THÔNG BÁO\n\nKết luận của Phó Chủ tịch UBND tỉnh về Kế hoạch “Nâng cao năng lực cạnh tranh năm 2025\n\n"
+        "Ngày 02/5/2025, Ủy ban nhân dân tỉnh tổ chức cuộc họp với các sở, ngành về dự thảo Kế hoạch "
+        "nâng cao năng lực cạnh tranh cấp tỉnh năm 2025 do Phó Chủ tịch UBND tỉnh chủ trì, có đại diện "
+        "lãnh đạo các sở, ban, ngành liên quan tham dự.\n", encoding="utf-8")
+    _summary, db = ingest_into(folder)
+    got = {r["path"].rsplit("/", 1)[-1]: r for r in db.query("select * from documents")}
+    ct, pt, tb = got["ct.txt"], got["pt.txt"], got["tb.txt"]
+    assert (ct["doc_type"], ct["number_symbol"], ct["issued_date"]) == ("Chỉ thị", "05/2009/CT-BTNMT", "2009-08-14")
+    assert ct["title"] == "VỀ TĂNG CƯỜNG QUẢN LÝ NHÀ NƯỚC ĐỐI VỚI HOẠT ĐỘNG KHOÁNG SẢN"
+    assert pt["title"] == "đề nghị ban hành bảng giá tính lệ phí trước bạ năm 2025."
+    # a title whose closing quote is missing stops before the first paragraph
+    assert tb["title"] == "Kết luận của Phó Chủ tịch UBND tỉnh về Kế hoạch “Nâng cao năng lực cạnh tranh năm 2025"

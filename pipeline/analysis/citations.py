@@ -21,7 +21,6 @@ issuers.yaml):
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import bisect
 import re
 from functools import lru_cache
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from schemas import DATA_DIR
 from pipeline.text.sentences import SentenceIndex
 from pipeline.text.symbols import data as symbol_data, issuer_name, parse_symbol
 from pipeline.text.vndate import DAY_DATE, parse_day_date

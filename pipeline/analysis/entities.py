@@ -14,7 +14,6 @@ it splits on whitespace only ("Giáo," stays one token), which breaks name bound
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import bisect
 import json
 import re
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from schemas import DATA_DIR
 from pipeline.analysis import places
 from pipeline.text.normalize import fold, normalize
 

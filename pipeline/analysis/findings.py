@@ -11,7 +11,6 @@ figures whose spans lie inside them (those stages run before this one).
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import bisect
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from schemas import DATA_DIR
 from pipeline.text.builder import is_chart_residue
 from pipeline.analysis.structure import _is_upper, numbering, units, zones
 from pipeline.analysis.structure import rules as srules

@@ -17,7 +17,6 @@ taken from the file name, and what the text does not state stays None.
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import json
 import re
 from functools import lru_cache
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from schemas import DATA_DIR
 from pipeline.text.normalize import fold
 from pipeline.text.vndate import date_problem, iso
 
@@ -174,8 +174,10 @@ def zones(ctx) -> dict:
     us = units(ctx)
     text = ctx.text
     r = rules()
+    header = _header_last(us, text, r)
     first_section = next((i for i, u in enumerate(us) if u["kind"] != "table"
-                          and (numbering(text[u["start"]:u["end"]]) or _styled_heading(u, text))), len(us))
+                          and (numbering(text[u["start"]:u["end"]])
+                               or (i > header and _styled_heading(u, text)))), len(us))
     closing = len(us)
     sig = re.compile(r"^[#*_\s]*(?:" + "|".join(re.escape(p) for p in r["signature_prefixes"]) + r")\s")
     formula = re.compile("|".join(r["closing_formulas"]))
@@ -211,6 +213,52 @@ def zones(ctx) -> dict:
     result = {"first_section": min(first_section, closing), "closing": closing, "appendix": appendix}
     ctx.meta["_zones"] = result
     return result
+
+
+_HEADER_DATE = re.compile(r"^ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})$", re.I)
+_SEPARATOR = re.compile(r"^[\W_]*(?:o0o)?[\W_]*$")
+
+
+def _is_header_line(line: str, r) -> bool:
+    """A line of the printed header (Nghị định 30/2020/NĐ-CP layout): the issuer block,
+    the motto, "Số:", the place and date, the type line, "V/v", "Kính gửi", a separator."""
+    clean = _clean(line)
+    if not clean or _SEPARATOR.match(line.strip()):
+        return True
+    f = " ".join(fold(clean).replace("-", " ").replace("–", " ").split())
+    if any(f == " ".join(fold(m).replace("-", " ").split()) for m in r["motto"]):
+        return True
+    return bool(re.match(r"(?:Số|SỐ)\s*:?\s*(?:\d|/|$)", clean) or _PLACE_DATE.search(clean)
+                or _HEADER_DATE.match(clean) or clean.upper() in r["doc_types"] and _is_upper(clean)
+                or clean.startswith(("V/v", "V/V", "Kính gửi"))
+                or _is_upper(clean) and is_issuer_head(clean))
+
+
+def _header_last(us, text: str, r, window: int = 16) -> int:
+    """Index of the last unit of the printed header among the first units, or -1.
+
+    Word files often style the header lines (issuer, "Số:", the date, even the motto) as
+    headings; a styled heading inside the header is not the first section. After the type
+    line, up to three unnumbered lines in the type line's own style, not in capitals, that
+    do not open the body are the title (heading-styled like the rest of such a header)."""
+    last, type_at = -1, None
+    for i, u in enumerate(us[:window]):
+        t = text[u["start"]:u["end"]]
+        if numbering(t) or starts_with_any(t, r["body_openers"]):
+            break
+        if _is_header_line(t, r):
+            last = i
+            if _clean(t).upper() in r["doc_types"]:
+                type_at = i
+    if type_at is not None and type_at == last:
+        style = (us[type_at]["kind"], us[type_at].get("level"))
+        for i in range(type_at + 1, min(type_at + 4, len(us))):
+            t = _clean(text[us[i]["start"]:us[i]["end"]])
+            if (not t or (us[i]["kind"], us[i].get("level")) != style or numbering(t) or _is_upper(t)
+                    or t.endswith(":") or starts_with_any(t, r["body_openers"])):
+                break  # (only lines styled as the type line is: a heading after a plain title is a section)
+            last = i
+    return last
 
 
 def body_indices(z: dict, n: int) -> list[int]:
@@ -372,7 +420,7 @@ def _clean(s: str) -> str:
     return " ".join(s.replace("*", " ").split()).strip(" _-–#")
 
 
-_SO = re.compile(r"\bSố\s*:?\s*(?P<sym>\d[^\n]*)")
+_SO = re.compile(r"\b(?:Số|SỐ)\s*:?\s*(?P<sym>\d[^\n]*)")
 _PLACE_DATE = re.compile(
     # (a place word starts a word, and is taken whole: a long letter run is tried once,
     # not from each of its letters)
@@ -460,6 +508,14 @@ def header_metadata(ctx) -> dict:
     for line in head_lines:
         if line[0].startswith(("Kính gửi", "V/v")):
             header_end = max(header_end, line_end(line))
+    if m is None:  # gazette style: "NGÀY 30 THÁNG 12 NĂM 2008" on its own line, no place
+        for line in head_lines:
+            if d := _HEADER_DATE.match(_clean(line[0])):
+                y, mo, dd = int(d.group("y")), int(d.group("m")), int(d.group("d"))
+                if not date_problem(y, mo, dd):
+                    meta["issued_date"] = iso(y, mo, dd)
+                    header_end = max(header_end, line_end(line))
+                break
     if m:
         place = _place_words(m.group("place"))
         d, mo, y = m.group("d").strip(), m.group("m").strip(), int(m.group("y"))
@@ -472,8 +528,10 @@ def header_metadata(ctx) -> dict:
     issuer = []
     for raw in lines[:stop]:
         line = raw[0]
-        if line.lstrip().startswith("Số") or _PLACE_DATE.search(line) or "V/v" in line:
+        if line.lstrip().startswith(("Số", "SỐ")) or _PLACE_DATE.search(line) or "V/v" in line:
             break
+        if issuer and _SEPARATOR.match(line.strip()) and len(line.strip()) >= 3:
+            break  # the rule under the issuer block ends it (a type line may not follow)
         line = _clean(strip_motto(_clean(line)))
         if not line or is_motto(line) or not _is_upper(line) or len(line) > 80:
             continue
@@ -482,12 +540,16 @@ def header_metadata(ctx) -> dict:
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
-        meta["issuer"] = " ".join(issuer[:3])
+        meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
     # Title: lines after the type line up to the body; a letter's "V/v …".
     title, title_end = _title(lines, type_idx, r)
     if title:
         meta["title"] = title
         header_end = max(header_end, title_end)
+    else:  # a form's "Trích yếu:" field may sit in its first numbered part (phiếu trình)
+        extra = [ln for u in us[end_idx:end_idx + 6] for ln in _lines(text, u["start"], u["end"])]
+        if title := _labelled_title(extra)[0]:
+            meta["title"] = title
     # "Kính gửi:" and the list of addressees under it belong to the header.
     for k, line in enumerate(lines):
         if line[0].startswith("Kính gửi"):
@@ -539,12 +601,15 @@ def _segment(lines, types):
 
 
 def _split_type_lines(lines, types):
-    """PDF text sometimes joins the type line and the trích yếu: "NGHỊ ĐỊNH Quy định về …"."""
+    """PDF text sometimes joins the type line and the trích yếu: "NGHỊ ĐỊNH Quy định về …",
+    or, all in capitals, "BÁO CÁO CÔNG TÁC PHÒNG, CHỐNG THAM NHŨNG"."""
     keys = sorted(types, key=len, reverse=True)
     out = []
     for line, off in lines:
         for k in keys:
             m = re.match(re.escape(k) + r"\s+(?=\w?[a-zđà-ỹ])", line)
+            if m is None and _is_upper(line) and not is_issuer_head(line):
+                m = re.match(re.escape(k) + r"\s+(?=[A-ZĐÀ-Ỹ]\w*\s+\S)", line)
             if m:
                 out.append((line[:len(k)], off))
                 out.append((line[m.end():], off + m.end()))
@@ -563,6 +628,10 @@ def is_issuer_head(line: str) -> bool:
 
 
 def _title(lines, type_idx, r) -> tuple[str | None, int]:
+    """The trích yếu: the lines after the type line up to the body, or a letter's "V/v …".
+    A title may be in capitals ("HƯỚNG DẪN / THỂ THỨC VÀ KỸ THUẬT …"); the authority line of
+    a decision ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH") and a gazette header's "CỦA … SỐ …" and
+    "NGÀY …" lines are not. Forms (phiếu trình) give it on a "Trích yếu:" line."""
     openers = tuple(r["body_openers"])
     start = None
     if type_idx is not None:
@@ -570,17 +639,27 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
     else:
         start = next((i for i, (l, _) in enumerate(lines) if l.startswith(("V/v", "V/V", "Về việc"))), None)
     if start is None:
-        return None, 0
+        return _labelled_title(lines)
     parts = []
     end = 0
-    quote_open = straight = False
+    quote_open = straight = upper = False
     depth = 0
     for line, _off in lines[start:start + 6]:
         clean = _clean(line)
-        if not clean:
+        if not any(ch.isalnum() for ch in clean):  # "|" of an empty cell, a rule
+            if parts:
+                break
             continue
-        if not quote_open and parts and (clean.startswith(openers) or _is_upper(clean)
+        if not parts and (clean.startswith("CỦA ") or _SO.search(clean) or _HEADER_DATE.match(clean)):
+            continue  # gazette style: "CHỈ THỊ / CỦA BỘ … SỐ 07/2008/CT-BTTTT / NGÀY … / VỀ …"
+        caps = _is_upper(clean)
+        authority = caps and (is_issuer_head(clean) or clean.startswith(tuple(r["positions"])))
+        # (an open quote carries the title over short lines only: a title whose closing
+        # quote is missing must not swallow the first paragraph)
+        if (not quote_open or len(clean) > 150) and parts and (clean.startswith(openers) or (caps and not upper) or authority
+                                         or (upper and not caps and not _PERIOD_LINE.match(clean))
                                          or numbering(clean) or _PLACE_DATE.search(clean)
+                                         or _FORM_FIELD.match(clean)
                                          or parts[-1].endswith((".", ";")) or clean.endswith(":")
                                          or "như sau" in clean):
             break  # the body's first sentence ("… báo cáo … như sau:") is not the title
@@ -590,8 +669,10 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
             if parts:
                 break
             continue
-        if _is_upper(clean) and not parts:
+        if not parts and (authority or numbering(clean)):
             break
+        if not parts:
+            upper = caps  # a title in capitals runs on over capital lines only
         parts.append(clean)
         end = line_end((line, _off))
         depth += clean.count("“") - clean.count("”")
@@ -601,7 +682,29 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
             break
     title = " ".join(parts).strip()
     title = re.sub(r"^V/[vV]\.?\s*", "", title)
-    return title or None, end
+    return (title or None, end) if title else _labelled_title(lines)
+
+
+_PERIOD_LINE = re.compile(r"^(?:tháng|quý|năm|\d+ tháng|giai đoạn)\b[^.:;]{0,40}\d{4}$", re.I)  # "Tháng 11 năm 2012"
+_FORM_FIELD = re.compile(r"^[^:“\"]{2,30}:\s*\S")  # "HỌ VÀ TÊN: …", "Chức vụ: …"
+_TRICH_YEU = re.compile(r"(?:^|\s)Trích yếu\s*:\s*")
+_FIELD_END = re.compile(r"\s+(?:\d{1,2}\.|[IVX]+\.)\s")  # the form's next numbered field
+
+
+def _labelled_title(lines) -> tuple[str | None, int]:
+    """A form's "Trích yếu: V/v …" field (phiếu trình, phiếu xử lý) as the title; the
+    value may be on the label's line or, when the export split it, on the next one."""
+    for k, (line, off) in enumerate(lines[:60]):
+        if not (m := _TRICH_YEU.search(line)):
+            continue
+        value, at = line[m.end():], off + m.end()
+        if not value.strip() and k + 1 < len(lines):
+            value, at = lines[k + 1]
+        if cut := _FIELD_END.search(value):
+            value = value[:cut.start()]
+        title = re.sub(r"^V/[vV]\.?\s*", "", value.strip())
+        return (title, at + len(value)) if len(title) >= 10 else (None, 0)
+    return None, 0
 
 
 def _type_from_symbol(symbol: str | None, r) -> str | None:

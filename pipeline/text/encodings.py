@@ -22,7 +22,6 @@ Everything is one pass over the text (no backtracking patterns).
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import re
 import unicodedata
 from collections import Counter
@@ -31,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from schemas import DATA_DIR
 
 DATA = DATA_DIR / "legacy_encodings"
 ENCODINGS = ("TCVN3", "VNI", "VISCII")

@@ -10,12 +10,13 @@ the factors in schemas/data/units.yaml.
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from schemas import DATA_DIR
 
 UNITS_FILE = DATA_DIR / "units.yaml"
 

@@ -19,7 +19,6 @@ eth) for Đ/đ.
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from schemas import DATA_DIR
 
 # Below this score a page is re-read by OCR (when OCR is available), and a document
 # that still has a page below it is stored `partial`.

@@ -11,13 +11,13 @@ missing) in the official form. The codes it knows (and their official spelling, 
 """
 from __future__ import annotations
 
-from schemas import DATA_DIR
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from schemas import DATA_DIR
 from pipeline.text.normalize import fold
 
 DATA = DATA_DIR / "issuers.yaml"
