@@ -82,3 +82,16 @@ def test_gazette_header_capital_title_form_field_and_run_on_quote(ingest_into, t
     assert pt["title"] == "đề nghị ban hành bảng giá tính lệ phí trước bạ năm 2025."
     # a title whose closing quote is missing stops before the first paragraph
     assert tb["title"] == "Kết luận của Phó Chủ tịch UBND tỉnh về Kế hoạch “Nâng cao năng lực cạnh tranh năm 2025"
+
+
+def test_city_prefix_and_a_code_line_stay_out_of_number_and_issuer(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "qd.txt").write_text(
+        "ỦY BAN NHÂN DÂN\n\nTHÀNH PHỐ ĐÀ NẴNG\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+        "Độc lập - Tự do - Hạnh phúc\n\nKT25\n\nSố: 118 /2005/QĐ-UB TP.Đà Nẵng, ngày 12 tháng 8 năm 2005\n\n"
+        "QUYẾT ĐỊNH\n\nV/v ban hành Quy chế tiếp công dân của thành phố\n\n"
+        "Căn cứ Luật Tổ chức Hội đồng nhân dân và Ủy ban nhân dân ngày 26/11/2003;\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    d = next(db.query("select * from documents"))
+    assert (d["number_symbol"], d["issued_place"]) == ("118/2005/QĐ-UB", "Đà Nẵng")
+    assert d["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"

@@ -533,7 +533,8 @@ def header_metadata(ctx) -> dict:
         if issuer and _SEPARATOR.match(line.strip()) and len(line.strip()) >= 3:
             break  # the rule under the issuer block ends it (a type line may not follow)
         line = _clean(strip_motto(_clean(line)))
-        if not line or is_motto(line) or not _is_upper(line) or len(line) > 80:
+        if not line or is_motto(line) or not _is_upper(line) or len(line) > 80 \
+                or not re.search(r"[^\W\d_]{2,}(?=\s|$)", line):  # a code such as "XV80" is no name
             continue
         if not issuer and not is_issuer_head(line):
             continue  # an all-capitals title is not an issuing body
@@ -588,6 +589,8 @@ def _segment(lines, types):
         m = _PLACE_DATE.search(line)
         if m and (place := _place_words(m.group("place"))):
             k = line.rfind(place, 0, m.end("place"))
+            if (pre := re.search(r"(?:TP|Tp|TX|Tx)\.\s*$", line[:k])) and k > 0:
+                k = pre.start()  # "…/QĐ-UB TP.Cần Thơ, ngày": the city prefix goes with the place
             if k > 0:
                 cuts.add(k)
         cuts = sorted(cuts)
