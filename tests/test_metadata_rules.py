@@ -95,3 +95,23 @@ def test_city_prefix_and_a_code_line_stay_out_of_number_and_issuer(ingest_into, 
     d = next(db.query("select * from documents"))
     assert (d["number_symbol"], d["issued_place"]) == ("118/2005/QĐ-UB", "Đà Nẵng")
     assert d["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"
+
+
+def test_place_stands_when_the_day_is_unreadable_and_on_a_cover_page(ingest_into, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cv.txt").write_text(  # as OCR reads a handwritten day and month
+        "BỘ Y TẾ\n\nSố: 41 /BYT-KCB\n\nV/v tăng cường phòng chống dịch sốt xuất huyết\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nHà Nội, ngày đi tháng 4Đ năm 2025\n\n"
+        "Kính gửi: Sở Y tế các tỉnh, thành phố.\n\nThời gian qua, số ca mắc sốt xuất huyết tăng ở nhiều địa phương.\n",
+        encoding="utf-8")
+    (folder / "dc.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH YÊN BÁI\n\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG\n\n=====o0o=====\n\n"
+        "ĐỀ CƯƠNG VÀ DỰ TOÁN CHI TIẾT\n\nNÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ CỦA TỈNH\n\nYên Bái, 2013\n\n"
+        "Căn cứ Nghị định số 102/2009/NĐ-CP ngày 06/11/2009 của Chính phủ về quản lý đầu tư ứng dụng "
+        "công nghệ thông tin sử dụng nguồn vốn ngân sách nhà nước;\n", encoding="utf-8")
+    _summary, db = ingest_into(folder)
+    got = {r["path"].rsplit("/", 1)[-1]: r for r in db.query("select * from documents")}
+    assert (got["cv.txt"]["issued_place"], got["cv.txt"]["issued_date"]) == ("Hà Nội", None)
+    assert (got["dc.txt"]["issued_place"], got["dc.txt"]["issued_date"]) == ("Yên Bái", None)
+    assert got["dc.txt"]["issuer"] == "ỦY BAN NHÂN DÂN TỈNH YÊN BÁI SỞ THÔNG TIN VÀ TRUYỀN THÔNG"

@@ -427,6 +427,12 @@ _PLACE_DATE = re.compile(
     r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
     r"tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
 
+_PLACE_DATE_LOOSE = re.compile(
+    r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*\S{0,4}\s*"
+    r"tháng\s*\S{0,4}\s*năm\s*\d{4}")
+
+_PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*),\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
+
 
 def _symbol(rest: str) -> str | None:
     """The number symbol at the start of what follows "Số:", written loosely or not
@@ -508,6 +514,14 @@ def header_metadata(ctx) -> dict:
     for line in head_lines:
         if line[0].startswith(("Kính gửi", "V/v")):
             header_end = max(header_end, line_end(line))
+    if m is None:  # a day or month handwritten or misread by OCR ("ngày đị tháng 4Đ"), or a
+        # cover page's "Phú Thọ, 2012" / "Hà Nội, tháng 12 năm 2012": the place stands
+        for line in head_lines:
+            loose = _PLACE_DATE_LOOSE.search(line[0]) or _PLACE_YEAR.match(_clean(line[0]))
+            if loose and (place := _place_words(loose.group("place"))):
+                meta["issued_place"] = _clean(place)
+                header_end = max(header_end, line_end(line))
+                break
     if m is None:  # gazette style: "NGÀY 30 THÁNG 12 NĂM 2008" on its own line, no place
         for line in head_lines:
             if d := _HEADER_DATE.match(_clean(line[0])):
