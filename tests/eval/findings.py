@@ -1,4 +1,5 @@
-"""Score findings against the blind hand labels (tests/data/findings_blind/findings.yaml).
+"""Score findings against blind hand labels: tests/data/findings_blind/findings.yaml by
+default, or another file of the same format (`labels=`, e.g. LABELS2 = findings_blind2).
 
 Matching rules, fixed before the first run: a label's `where` ends with the first words
 of the paragraph (after the last ": "); a finding matches when its folded text starts
@@ -17,14 +18,15 @@ import yaml
 from pipeline.text.normalize import fold, normalize
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "findings.yaml"
+LABELS2 = LABELS.parents[1] / "findings_blind2" / "findings.yaml"
 
 
 def _f(s) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(normalize(str(s or ""))).lower()).split())
 
 
-def score(db, shared: Path) -> dict:
-    labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["findings"]
+def score(db, shared: Path, labels: Path = LABELS) -> dict:
+    labels = yaml.safe_load(Path(labels).read_text(encoding="utf-8"))["findings"]
     docs = {str(Path(r["path"]).resolve()): r["id"] for r in db.query("select id, path from documents")}
     cache: dict[int, list[dict]] = {}
     out = {"findings": 0, "found": 0, "category": 0, "addressee": 0, "non_findings": 0,

@@ -1,0 +1,101 @@
+"""The second blind label set (tests/data/findings_blind2) is well formed for its scorer, and
+the scorer (tests/eval/findings.py) reads whichever label file it is given.
+
+No pipeline rule runs on the labelled documents here: the labels stay blind until the
+findings and places rules are measured on them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+import yaml
+
+from pipeline.commands.findings import CATEGORIES
+from tests.conftest import SHARED_REAL
+from tests.eval import findings as scorer
+
+BLIND2 = Path(__file__).parent / "data" / "findings_blind2"
+PLACE_LEVELS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu"}
+
+
+def _labels(name: str) -> dict:
+    return yaml.safe_load((BLIND2 / name).read_text(encoding="utf-8"))
+
+
+def _prefix(entry: dict) -> str:
+    return scorer._f(str(entry["where"]).rsplit(": ", 1)[-1])
+
+
+def test_scorer_takes_the_label_file_and_resolves_corpus_paths(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "real" / "office").mkdir(parents=True)
+    (shared / "corpus").mkdir()
+    letter, report = shared / "real" / "office" / "cv.doc", shared / "corpus" / "bc.pdf"
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    db["documents"].insert_all([{"id": 1, "path": str(letter)}, {"id": 2, "path": str(report)}])
+    db["findings"].insert_all([
+        {"document_id": 1, "text": "Giao Sở Tài chính chủ trì, phối hợp với các đơn vị rà soát.",
+         "category": "direction", "addressee": "Sở Tài chính"},
+        {"document_id": 1, "text": "Trên đây là ý kiến của Văn phòng, đề nghị quý cơ quan tổng hợp./.",
+         "category": "recommendation", "addressee": None},
+        {"document_id": 2, "text": "Tỷ lệ hồ sơ giải quyết đúng hạn đạt 98,5 %, tăng so với năm trước.",
+         "category": "other", "addressee": None},
+    ])
+    labels = tmp_path / "labels.yaml"
+    labels.write_text(yaml.safe_dump({"findings": [
+        {"file": "office/cv.doc", "where": "1: Giao Sở Tài chính chủ trì, phối hợp", "is_finding": True,
+         "category": "direction", "addressee": "Sở Tài chính"},
+        {"file": "office/cv.doc", "where": "closing: Trên đây là ý kiến của Văn phòng", "is_finding": False,
+         "why": "closing formula"},
+        {"file": "office/cv.doc", "where": "Kính gửi: Sở Tài chính tỉnh", "is_finding": False, "why": "recipient"},
+        {"file": "../corpus/bc.pdf", "where": "II.2 ¶3: Tỷ lệ hồ sơ giải quyết đúng hạn", "is_finding": True,
+         "category": "strength", "addressee": None},
+        {"file": "office/missing.doc", "where": "¶1: Văn bản không có trong cơ sở dữ liệu", "is_finding": True,
+         "category": "other", "addressee": None},
+    ]}, allow_unicode=True), encoding="utf-8")
+    s = scorer.score(db, shared, labels)
+    assert (s["findings"], s["found"], s["category"], s["addressee"]) == (2, 2, 1, 2)
+    assert (s["non_findings"], s["non_findings_stored"]) == (2, 1)
+    assert [(m[0], m[2], m[3]) for m in s["misses"]] == [("../corpus/bc.pdf", "strength", "other")]
+
+
+def test_findings_labels_fit_the_scorer():
+    assert scorer.LABELS2 == BLIND2 / "findings.yaml"
+    entries = _labels("findings.yaml")["findings"]
+    assert sum(e["is_finding"] for e in entries) >= 150
+    for e in entries:
+        words = str(e["where"]).rsplit(": ", 1)[-1].split()
+        assert 2 <= len(words) <= 8, e["where"]
+        if e["is_finding"]:
+            assert e["category"] in CATEGORIES and "addressee" in e, e["where"]
+        else:
+            assert e.get("why"), e["where"]
+    # A trap whose words start a labelled finding of the same file would count that finding
+    # as a stored non-finding; two findings with one prefix cannot be told apart.
+    by_file: dict[str, list[dict]] = {}
+    for e in entries:
+        by_file.setdefault(e["file"], []).append(e)
+    for file, group in by_file.items():
+        found = [_prefix(e) for e in group if e["is_finding"]]
+        assert len(found) == len(set(found)), file
+        for trap in (e for e in group if not e["is_finding"]):
+            assert not any(p.startswith(_prefix(trap)) for p in found), (file, trap["where"])
+
+
+def test_place_labels_are_complete():
+    labels = _labels("places.yaml")
+    assert len(labels["places"]) >= 100
+    for e in labels["places"]:
+        assert e["level"] in PLACE_LEVELS, e
+        assert e["surface"] and e["canonical"] and e["successor_2025"], e
+        assert len(str(e["where"]).rsplit(": ", 1)[-1].split()) <= 8, e["where"]
+    assert all(e["is_place"] is False and e["why"] for e in labels["not_places"])
+
+
+@pytest.mark.real
+def test_every_labelled_document_exists():
+    files = {e["file"] for e in _labels("findings.yaml")["findings"]}
+    labels = _labels("places.yaml")
+    files |= {e["file"] for e in labels["places"] + labels["not_places"]}
+    assert [f for f in sorted(files) if not (SHARED_REAL / f).is_file()] == []
