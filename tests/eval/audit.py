@@ -26,6 +26,9 @@ from pathlib import Path
 import yaml
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "audit_blind"
+# second blind set (issue 9): held-out documents plus the first release's dev documents,
+# told apart by each file's `set:` key ("held-out" when absent)
+LABELS2 = Path(__file__).resolve().parents[1] / "data" / "audit_blind2"
 _NUM = re.compile(r"[-−(]?\d[\d.,]*")
 
 
@@ -102,15 +105,19 @@ def _matches(groups: list[set[float]], nums: set[float], stated: float | None = 
         _close(x, stated) for g in groups for x in g)
 
 
-def score(db, shared: Path) -> dict:
+def score(db, shared: Path, labels: Path = LABELS, sets: tuple[str, ...] | None = None) -> dict:
+    """Score the checks in `db` against the label folder `labels`; `sets` keeps only the
+    files whose `set:` is listed (e.g. ("held-out",) leaves the dev documents out)."""
     docs = {}
     for row in db.query("select id, path from documents"):
         docs[str(Path(row["path"]).resolve())] = row["id"]
     out = {"mismatch_labels": 0, "mismatch_found": 0, "flags_true": 0, "flags_false": 0,
            "flags_unlabelled": [], "false_alarms": [], "missed": [], "checked": 0,
            "checkable": 0, "unmatchable": 0, "traps": 0, "traps_flagged": 0, "by_kind": {}}
-    for spec_path in sorted(LABELS.glob("*.yaml")):
+    for spec_path in sorted(Path(labels).glob("*.yaml")):
         spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        if sets is not None and spec.get("set", "held-out") not in sets:
+            continue
         doc_id = docs.get(str((shared / spec["file"]).resolve()))
         checks = [dict(c) for c in db.query("select * from checks where document_id = ?", [doc_id])] \
             if doc_id else []
