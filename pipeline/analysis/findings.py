@@ -75,7 +75,8 @@ def rules() -> dict:
         "recipients": tuple(raw["frame"]["recipients"]),
         "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
-        "ask": re.compile(r"(?P<lead>^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
+        # "… rất thấp.Đề nghị thay thế …" (a lost space), "…, đề nghị cấp máy chủ mới" (a clause)
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|,\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b(?! của| với| và)"
                           r"|(?<!đã )(?<!được )(?<!đã có )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
@@ -154,7 +155,7 @@ def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
             for m in rules()["ask"].finditer(t):
                 word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0))
                 sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
-                if m.group("lead") is None and re.search(r"\bđã\b", sentence):
+                if (m.group("lead") or ",").startswith(",") and re.search(r"\bđã\b", sentence):
                     continue  # "… đã ban hành thông báo, đề nghị …": a report of a request
                 return "recommendation", word.group(0)
         best = None
@@ -211,7 +212,7 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
         for m in rx.finditer(t):
             if _reported(t, m.start("x")):
                 continue  # "Huyện đã đề nghị Sở …", "theo đề nghị của …": not a request
-            if x := _cut(t[m.start("x"):m.end("x")], stop=True):
+            if x := _cut(t[m.start("x"):m.end("x")], stop=True, max_words=30):
                 return _restore(text, x)
             break
     m = r["addr_resp"].search(t)
@@ -321,7 +322,9 @@ def _addressee_only(heading: str) -> str | None:
     if not h or len(h) > 300 or re.search(r"[.!?]", h.rstrip(".")):
         return None
     body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
-    parts = [p.strip(" ,") for p in body.split(";")]
+    # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
+    body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
+    parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
     r = rules()
     if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
         return body
@@ -429,7 +432,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             current_section = sec
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
-            if not _is_item(text, sec, e) or _addressee_only(utext[num[2] if num else 0:]):
+            body = utext[num[2] if num else 0:]
+            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")):
                 label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
@@ -521,6 +525,13 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "caption"
     if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
         return "caption"
+    if re.search(r"(?:^|\s)\|(?:\s|$)", plain) and not re.search(r"[.;…!?]$", plain):
+        return "table"  # a table row read as text (a scan): cells, not a sentence
+    if re.match(r"[-+•–]?\s*Về\s", plain) and len(plain.split()) <= 8 and plain.endswith(".") \
+            and not re.search(r"\b(?:" + "|".join(rules()["raw"]["not_prose"]["clause_markers"]) + r")\b", plain):
+        return "heading"  # "- Về tư tưởng chính trị." names the topic of what follows
+    if _is_upper(plain) and len(plain.split()) <= 30:
+        return "heading"  # "NHIỆM VỤ TRỌNG TÂM THÁNG 12:" printed as a paragraph
     if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
         return None
     np = rules()["raw"]["not_prose"]
@@ -574,7 +585,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             strong = strong or (cat, a)
         elif cat:
             weak = weak or (cat, a)
-        hint = addressee_from_heading(a["heading"]) or _addressee_only(a["heading"])
+        hint = addressee_from_heading(a["heading"]) or _addressee_only(_heading_line(a, text))
         if hint and addr_heading is None:
             addr_heading = hint
         if hint and strong is None and re.match(r"(?:giao|yêu cầu)\b", a["heading"].strip(" *_").lower()):
@@ -594,7 +605,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = cue[0], f"cue:{cue[1]}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif (m := rules()["achievement"].search(ftext.lower())) and not re.search(
+    elif not directive and (m := rules()["achievement"].search(ftext.lower())) and not re.search(
             r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải)\b", ftext.lower()[:m.start()]):
         cat, basis = "strength", f"cue:{m.group(0).strip()}"  # a target ("Phấn đấu 100% …") is not one
     else:
@@ -667,7 +678,7 @@ def past_request(text: str) -> str | None:
         if not _reported(t, m.end()):
             lead = m.group("lead")
             sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
-            if lead is not None or not re.search(r"\bđã\b", sentence):
+            if not (lead or ",").startswith(",") or not re.search(r"\bđã\b", sentence):
                 return None
     if re.search(r"(?:^|[.;:]\s+)(?:giao|yêu cầu)\s", t):
         return None
@@ -687,6 +698,16 @@ def _directs(text: str) -> bool:
     """Does the paragraph report or give direction (a directing verb), rather than only
     figures or a state of affairs (an appraisal's score statistics)?"""
     return bool(rules()["direction_verbs"].search(text.lower()))
+
+
+def _heading_line(sec: dict, text: str) -> str:
+    """The heading's whole line without its number (the stored heading is cut when long)."""
+    if not text or sec.get("heading_start") is None:
+        return sec["heading"]
+    end = text.find("\n", sec["heading_start"])
+    line = text[sec["heading_start"]:end if end >= 0 else len(text)]
+    num = numbering(line)
+    return line[num[2]:] if num else line
 
 
 def _basis(sec: dict, text: str) -> str:
