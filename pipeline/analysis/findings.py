@@ -521,6 +521,8 @@ def not_prose(utext: str, following: str = "") -> str | None:
     plain = utext.strip(" *_#\n")
     if is_chart_residue(plain):
         return "chart"
+    if not re.search(r"[^\W\d_]", plain):
+        return "blank"  # a dotted line to fill in by hand
     if rules()["caption"].match(plain):
         return "caption"
     if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
