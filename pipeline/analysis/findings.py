@@ -410,7 +410,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
         directive = directive or doc_directive and i >= z["first_section"]
         if recipients:  # the items of a "Kính gửi:" block: short, ";"-separated names
             plain = utext.strip(" *_-–+•")
-            if len(plain.split()) <= 30 and not plain.endswith(":"):
+            if len(plain.split()) <= 20 and not plain.endswith(":"):
                 recipients = not plain.endswith(".")
                 continue
             recipients = False
