@@ -53,6 +53,7 @@ def test_frame_is_not_a_finding(rows, prefix):
     ("Phòng Tài chính - Kế hoạch chủ trì", "Phòng Tài chính - Kế hoạch"),
     ("Chủ động phối hợp với Phòng Văn hóa", "Các cơ quan, đơn vị"),
     ("Chủ tịch Ủy ban nhân dân tỉnh giao Sở Nội vụ", "Sở Nội vụ"),
+    ("Trong thời hạn 10 ngày kể từ", "các xã, thị trấn"),  # the subject after a time clause
 ])
 def test_operative_items_are_directions_to_their_unit(rows, prefix, addressee):
     f = _one(rows, prefix)
@@ -66,7 +67,8 @@ def test_a_request_stays_a_recommendation(rows):
 
 def test_context_and_past_assignments_are_not_directions(rows):
     for prefix in ("Ngày 10/3/2025, Chủ tịch UBND huyện", "Ủy ban nhân dân tỉnh nhận được",
-                   "Năm 2024, Ủy ban nhân dân tỉnh đã giao"):
+                   "Năm 2024, Ủy ban nhân dân tỉnh đã giao",
+                   "Sau thời hạn trên, Chủ tịch UBND huyện"):  # the issuer acting itself
         f = _one(rows, prefix)
         assert f["category"] not in ("direction", "recommendation") and f["addressee"] is None, prefix
 

@@ -662,10 +662,17 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     m = rules()["addr_resp"].search(low)
     if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=40)):
         return _restore(text, x)
-    if subject and (x := _cut(low, stop=True, max_words=30)):
-        after = low[len(x):].split()[:1]
-        if not (after and after[0] in rules()["report_markers"]):
-            return _restore(text, x)
+    # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
+    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
+    for start in (0, clause.end() if clause else None):
+        if subject and start is not None and (x := _cut(low[start:], stop=True, max_words=30)):
+            after = low[start + len(x):].split()[:1]
+            # "Chủ tịch UBND tỉnh xem xét, quyết định …": the authority giving the orders
+            # acts itself; it is not their addressee.
+            issuer = re.fullmatch(r"(?:(?:phó )?chủ tịch )?(?:ủy ban nhân dân|ubnd) (?:tỉnh|huyện|xã|thành phố|thị xã|"
+                                  r"quận|phường|thị trấn)", x.lower())
+            if not (after and after[0] in rules()["report_markers"]) and not issuer:
+                return _restore(text, x)
     return None
 
 
