@@ -62,12 +62,34 @@ def rules() -> dict:
                               re.IGNORECASE),
         "needs_name": set(raw["addressee"]["needs_name"]),
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
+        "lead_in": re.compile(raw["directive"]["lead_in"]),
+        "achievement": re.compile("|".join(f"(?:{p})" for p in raw["achievement"])),
+        "assign": _assign_rx(raw, a),
+        "task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(raw["directive"]["task_verbs"], key=len,
+                                                                        reverse=True))) + r")\b"),
+        "requirement": re.compile(raw["directive"]["requirement"]),
+        "frame_lead_in": re.compile(raw["frame"]["lead_in_end"]),
+        "frame_openers": tuple(raw["frame"]["lead_in_openers"]),
+        "basis": tuple(raw["frame"]["basis_openers"]),
+        "closing": re.compile(raw["frame"]["closing"]),
+        "recipients": tuple(raw["frame"]["recipients"]),
+        "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
-        "ask": re.compile(r"(?P<lead>^|[.;:]\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
+        # "… rất thấp.Đề nghị thay thế …" (a lost space), "…, đề nghị cấp máy chủ mới" (a clause)
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|,\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b(?! của| với| và)"
                           r"|(?<!đã )(?<!được )(?<!đã có )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
     }
+
+
+def _assign_rx(raw: dict, a: dict) -> re.Pattern:
+    """"giao X" / "yêu cầu X" where X is an organisation, at a clause start or after the
+    authority that gives the task ("Chủ tịch UBND tỉnh giao Sở …")."""
+    orgs = "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True)))
+    auth = "|".join(map(re.escape, raw["directive"]["authorities"]))
+    return re.compile(r"(?:^|[.;:,]\s+|(?:^|\s)(?:" + auth + r")\b[^.;:,]{0,60}?\s)(?P<v>giao|yêu cầu)\s*:?\s+"
+                      r"(?P<x>(?:" + orgs + r")\b[^.;]*)")
 
 
 def _low(s: str) -> str:
@@ -123,6 +145,8 @@ def _in_noun_phrase(t: str, start: int) -> bool:
 def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
     t = " ".join(text.replace("*", " ").replace("_", " ").split()).lower().lstrip("-–+• ")
     neg = rules()["negators"]
+    if "direction" not in exclude and (m := rules()["assign"].search(t)) and assignment(text):
+        return "direction", m.group("v")  # "Giao Sở …", "…, giao Trung tâm …": a task given here
     topic_end = _topic_end(t)
     for cat, pats in rules()["cues"]:
         if cat in exclude:
@@ -131,7 +155,7 @@ def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
             for m in rules()["ask"].finditer(t):
                 word = re.search(r"đề nghị|kiến nghị|đề xuất", m.group(0))
                 sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
-                if m.group("lead") is None and re.search(r"\bđã\b", sentence):
+                if (m.group("lead") or ",").startswith(",") and re.search(r"\bđã\b", sentence):
                     continue  # "… đã ban hành thông báo, đề nghị …": a report of a request
                 return "recommendation", word.group(0)
         best = None
@@ -141,6 +165,8 @@ def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
                 window = t[max(0, clause + 1, m.start() - 40):m.start()]
                 # "giải quyết khó khăn, vướng mắc": the negator reaches across coordinated nouns.
                 window = _COORDINATED.sub("", window)
+                if cat == "cause" and re.match(r"[^.;:]{0,30}\bsau\s*:\s*$", t[m.end():]):
+                    continue  # "… do một số nguyên nhân sau:" announces the causes listed below
                 if cat in ("limitation", "cause") and neg.search(window):
                     continue  # "khắc phục những tồn tại": not a limitation
                 if cat in ("limitation", "cause", "strength") and m.start() < topic_end:
@@ -186,7 +212,7 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
         for m in rx.finditer(t):
             if _reported(t, m.start("x")):
                 continue  # "Huyện đã đề nghị Sở …", "theo đề nghị của …": not a request
-            if x := _cut(t[m.start("x"):m.end("x")], stop=True):
+            if x := _cut(t[m.start("x"):m.end("x")], stop=True, max_words=30):
                 return _restore(text, x)
             break
     m = r["addr_resp"].search(t)
@@ -276,6 +302,66 @@ def inline_label(text: str) -> tuple[str, str] | None:
     return None
 
 
+def assignment(text: str) -> str | None:
+    """The organisation the paragraph gives a task to: "Giao Sở Tư pháp chủ trì …", "…, giao
+    Trung tâm …", "Chủ tịch UBND tỉnh giao Công an tỉnh …", "Yêu cầu: Hội A, Hội B …";
+    None for a reported assignment ("đã giao", "nhiệm vụ được giao")."""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
+    for m in rules()["assign"].finditer(t):
+        if re.search(r"\b(?:đã|được|từng|theo|của|sẽ)\s+$", t[max(0, m.start("v") - 12):m.start("v")]):
+            continue
+        if x := _cut(m.group("x"), stop=True, max_words=60):
+            return _restore(text, x)
+    return None
+
+
+def _addressee_only(heading: str) -> str | None:
+    """A heading or lead-in line that only names who the items below are for ("Giao Sở Tư
+    pháp:", "Các hiệp hội và doanh nghiệp CNTT:", "Vụ Công nghệ thông tin:"): the name."""
+    h = " ".join(heading.replace("*", " ").split()).strip(" .:-–+•")
+    if not h or len(h) > 300 or re.search(r"[.!?]", h.rstrip(".")):
+        return None
+    body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
+    # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
+    body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
+    parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
+    r = rules()
+    if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
+        return body
+    return None
+
+
+def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
+    """Why a paragraph is part of the document's frame, not a finding: a lead-in formula
+    ("… kết luận và chỉ đạo như sau:"), a legal-basis line ("Căn cứ …;", "Theo đề nghị của …"),
+    a closing formula ("… thông báo để các cơ quan biết, thực hiện./."), a subject line."""
+    r = rules()
+    low = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-+•– ").lower()
+    if r["subject_line"].match(low) and (before_body or low.startswith("v/v")):
+        return "subject"
+    if low.startswith(r["recipients"]):
+        return "recipients"
+    if r["frame_lead_in"].search(low) and low.startswith(r["frame_openers"]):
+        return "lead-in"
+    enacting = re.fullmatch(r"[\s*_#]*(?:QUYẾT ĐỊNH|CHỈ THỊ|QUYẾT NGHỊ|KẾT LUẬN)\s*:?[\s*_]*", following or "")
+    if low.startswith(r["basis"]) and (before_body or enacting or not low.rstrip().endswith(".")) \
+            and not assignment(t):
+        return "basis"
+    if r["closing"].match(low) and not re.search(r"\b(?:đề nghị|yêu cầu|kiến nghị)\b", low) and not assignment(t):
+        return "closing"
+    return None
+
+
+def _task_item(text: str) -> bool:
+    """Does the item open with a task verb ("Chủ trì, phối hợp …", "Định kỳ hằng quý báo cáo …")?"""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
+    t = re.sub(r"^[a-zđ0-9]{1,3}[.)]\s+", "", t)
+    if re.match(r"thực hiện (?:các )?(?:quyết định|công văn|kế hoạch|chỉ thị|nghị quyết|nghị định|thông tư|"
+                r"văn bản|ý kiến|chỉ đạo|công điện|hướng dẫn|thông báo)", t):
+        return False  # "Thực hiện Quyết định số …, …": a circumstance, not a task
+    return bool(rules()["task"].match(t))
+
+
 def analyze(ctx) -> None:
     sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
     by_id = {s["id"]: s for s in sections}
@@ -298,6 +384,11 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
     legal = ctx.meta.get("doc_type") in LEGAL_TYPES
+    # A directive document (or one whose lead-in directs: "… kết luận và chỉ đạo như sau:")
+    # gives orders: its operative items are directions.
+    doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
+    directive = False
+    recipients = False  # inside a "Kính gửi:" block
     # A line printed many times (a running heading, a repeated chart title) is layout.
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
                    if u["kind"] != "table" and u["end"] - u["start"] <= 200)
@@ -307,14 +398,28 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
         if u["end"] <= header_end:
             continue
         if u["kind"] == "table":
-            if i >= z["first_section"]:
+            if i >= z["first_section"] and not re.search(r"\bNơi nhận\b", text[u["start"]:u["end"]]):
                 for cs, ce in sentence_cells(text, u["start"], u["end"]):
                     findings.append({"start": cs, "end": ce, "text": text[cs:ce], "_section": current_section,
-                                     "_own": None, "_label": label, "_label_addr": label_addr})
+                                     "_own": None, "_label": label, "_label_addr": label_addr,
+                                     "_directive": directive})
             continue
         s, e = max(u["start"], header_end), u["end"]  # a unit may hold the header's tail
         s = _strip(text, s, e)[0]
         utext = text[s:e]
+        directive = directive or doc_directive and i >= z["first_section"]
+        if recipients:  # the items of a "Kính gửi:" block: short, ";"-separated names
+            plain = utext.strip(" *_-–+•")
+            if len(plain.split()) <= 20 and not plain.endswith(":"):
+                recipients = not plain.endswith(".")
+                continue
+            recipients = False
+        nxt = text[us[i + 1]["start"]:us[i + 1]["end"]] if i + 1 < len(us) else ""
+        if (why := frame_reason(utext, i < z["first_section"], nxt)) is not None:
+            recipients = why == "recipients" and len(utext.split()) <= 4
+            if why == "lead-in" and rules()["lead_in"].search(_low(utext) + ":"):
+                directive = True
+            continue
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
             if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40 \
@@ -327,16 +432,19 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             current_section = sec
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
-            if not _is_item(text, sec, e):
+            body = utext[num[2] if num else 0:]
+            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")):
                 label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
         else:
-            if _is_label(utext):
+            if _is_label(utext) or utext.rstrip(" *_").endswith(":") and _addressee_only(utext):
                 cat = heading_category(utext)
-                if cat:
+                if cat and cat not in rules()["weak"]:  # "* Chỉ đạo giải quyết:" names a step, not a category
                     label = (cat, f"label:{utext.strip(' *_')}")
-                addr = addressee_from_heading(utext.rstrip(": "), strict=True)
+                elif re.match(r"[-–+•*\s]*(?:giao|yêu cầu)\b", utext, re.IGNORECASE):
+                    label = ("direction", f"label:{utext.strip(' *_')}")
+                addr = addressee_from_heading(utext.rstrip(": "), strict=True) or _addressee_only(utext)
                 if addr:
                     label_addr = addr
                 continue
@@ -363,16 +471,18 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue
         ftext = text[s:e]
         row = {"start": s, "end": e, "text": ftext, "_section": current_section,
-               "_own": sec, "_label": label, "_label_addr": label_addr}
+               "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive}
         findings.append(row)
+        if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
+            directive = True  # "1. … Giao Trung tâm X:" opens an operative part
         # A lead-in paragraph ending with ":" that announces a category labels what follows
         # (numbered items included), and so does the body it addresses.
         if ftext.rstrip("* ").endswith(":"):
-            cue = cue_category(ftext)
+            cue = _announced(ftext) or cue_category(ftext)
             if cue and cue[0] in ("limitation", "strength", "cause", "recommendation", "direction"):
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
-                    label_addr = addressee_from_item(ftext) or label_addr
+                    label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
     return findings
 
 
@@ -411,10 +521,19 @@ def not_prose(utext: str, following: str = "") -> str | None:
     plain = utext.strip(" *_#\n")
     if is_chart_residue(plain):
         return "chart"
+    if not re.search(r"[^\W\d_]", plain):
+        return "blank"  # a dotted line to fill in by hand
     if rules()["caption"].match(plain):
         return "caption"
     if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
         return "caption"
+    if re.search(r"(?:^|\s)\|(?:\s|$)", plain) and not re.search(r"[.;…!?]$", plain):
+        return "table"  # a table row read as text (a scan): cells, not a sentence
+    if re.match(r"[-+•–]?\s*Về\s", plain) and len(plain.split()) <= 8 and plain.endswith(".") \
+            and not re.search(r"\b(?:" + "|".join(rules()["raw"]["not_prose"]["clause_markers"]) + r")\b", plain):
+        return "heading"  # "- Về tư tưởng chính trị." names the topic of what follows
+    if _is_upper(plain) and len(plain.split()) <= 30:
+        return "heading"  # "NHIỆM VỤ TRỌNG TÂM THÁNG 12:" printed as a paragraph
     if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
         return None
     np = rules()["raw"]["not_prose"]
@@ -434,7 +553,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
-                                           own=f.pop("_own"), text=text)
+                                           own=f.pop("_own"), text=text, directive=f.pop("_directive", False))
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -448,9 +567,11 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
                                         "document_id": ctx.document_id})
 
 
-def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text=""):
+def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
+             directive: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
-    `own` is the numbered item section the finding is (skipped as a heading)."""
+    `own` is the numbered item section the finding is (skipped as a heading); `directive`:
+    the finding stands in the operative part of a document that gives orders."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -466,9 +587,11 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             strong = strong or (cat, a)
         elif cat:
             weak = weak or (cat, a)
-        hint = addressee_from_heading(a["heading"])
+        hint = addressee_from_heading(a["heading"]) or _addressee_only(_heading_line(a, text))
         if hint and addr_heading is None:
             addr_heading = hint
+        if hint and strong is None and re.match(r"(?:giao|yêu cầu)\b", a["heading"].strip(" *_").lower()):
+            strong = ("direction", a)  # "a) Giao Trung tâm X" over its dash items
         if topic is None and (not cat or cat in rules()["weak"]) and not hint \
                 and _low(a["heading"]) not in rules()["generic"]:
             topic = a["heading"].strip(" :")
@@ -484,15 +607,33 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = cue[0], f"cue:{cue[1]}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
+    elif not directive and (m := rules()["achievement"].search(ftext.lower())) and not re.search(
+            r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải)\b", ftext.lower()[:m.start()]):
+        cat, basis = "strength", f"cue:{m.group(0).strip()}"  # a target ("Phấn đấu 100% …") is not one
     else:
         cat, basis = "other", "default"
+    if directive and cat != "direction" and not inline and not (label and label[0] != "direction"):
+        # The operative part of a conclusion / directive / letter: a task is a direction.
+        execution = any("tổ chức thực hiện" in a["heading"].lower() for a in heads)
+        task = _task_item(ftext)
+        if cat == "responsibility" and (execution or basis.startswith("heading:")):
+            pass  # "Điều 3. … chịu trách nhiệm thi hành", "Tổ chức thực hiện": a duty
+        elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
+                _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
+            cat, basis = "direction", "directive:" + ("task" if task else basis)
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
         # "UBND huyện đã đề nghị Sở …": what was asked before, reported; not a request
         # this document makes.
         cue = cue_category(ftext, exclude=("recommendation", "direction", "responsibility"))
         cat, basis = (cue[0], f"cue:{cue[1]}") if cue else ("other", f"past:{past}")
     addressee = None
-    if cat in rules()["addr_categories"]:
+    if cat == "direction":
+        # The subject is the addressee of an order, not of a report of one ("UBND huyện chỉ
+        # đạo các cơ quan …" under "Công tác chỉ đạo").
+        subject = directive or basis.startswith(("label:", "directive:", "cue:")) \
+            or "tổ chức thực hiện" in basis.lower()
+        addressee = _direction_addressee(ftext, subject) or label_addr or addr_heading
+    elif cat in rules()["addr_categories"]:
         addressee = addressee_from_item(ftext) or label_addr or addr_heading
         # The paragraph's subject is its addressee in a request, a responsibility or a
         # directive list ("… yêu cầu:" then items, "Tổ chức thực hiện"), not in a report
@@ -502,6 +643,37 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         if addressee is None and (cat != "direction" or directive):
             addressee = addressee_from_item(ftext, fallback=True)
     return cat, basis, topic, addressee
+
+
+def _direction_addressee(text: str, subject: bool = True) -> str | None:
+    """Who a task is given to, in the paragraph itself: "Giao X …", "X: <task>", "X chủ trì …",
+    "X chịu trách nhiệm …", or the subject ("Sở Y tế nghiên cứu …") when it is an organisation
+    and the verb is not a report ("UBND huyện đã …"). Partners ("phối hợp với Z") never."""
+    if x := assignment(text):
+        return x
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ")
+    m = re.match(r"([^:;.]{2,120}?)\s*:\s+\S", t)
+    if m and is_organisation(m.group(1)) and not rules()["stop"].search(" " + m.group(1).lower()):
+        return m.group(1)
+    low = t.lower()
+    m = re.match(r"(?P<x>.+?)\s+chủ trì\b", low)
+    if m and (x := _cut(m.group("x"), stop=True)):
+        return _restore(text, x)
+    m = rules()["addr_resp"].search(low)
+    if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=40)):
+        return _restore(text, x)
+    # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
+    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
+    for start in (0, clause.end() if clause else None):
+        if subject and start is not None and (x := _cut(low[start:], stop=True, max_words=30)):
+            after = low[start + len(x):].split()[:1]
+            # "Chủ tịch UBND tỉnh xem xét, quyết định …": the authority giving the orders
+            # acts itself; it is not their addressee.
+            issuer = re.fullmatch(r"(?:(?:phó )?chủ tịch )?(?:ủy ban nhân dân|ubnd) (?:tỉnh|huyện|xã|thành phố|thị xã|"
+                                  r"quận|phường|thị trấn)", x.lower())
+            if not (after and after[0] in rules()["report_markers"]) and not issuer:
+                return _restore(text, x)
+    return None
 
 
 def past_request(text: str) -> str | None:
@@ -515,17 +687,36 @@ def past_request(text: str) -> str | None:
         if not _reported(t, m.end()):
             lead = m.group("lead")
             sentence = t[max(t.rfind(". ", 0, m.start()), t.rfind("; ", 0, m.start()), 0):m.start()]
-            if lead is not None or not re.search(r"\bđã\b", sentence):
+            if not (lead or ",").startswith(",") or not re.search(r"\bđã\b", sentence):
                 return None
     if re.search(r"(?:^|[.;:]\s+)(?:giao|yêu cầu)\s", t):
         return None
     return past.group(0)
 
 
+def _announced(text: str) -> tuple[str, str] | None:
+    """The category a lead-in announces in its last clause ("…, chủ yếu do một số nguyên
+    nhân sau:" → cause), for the items below it."""
+    tail = re.split(r"[.;,]\s+", text.rstrip(" *_:"))[-1]
+    if m := re.search(r"\bnguyên nhân\b[^.;:]{0,30}\bsau$", tail.lower()):
+        return "cause", m.group(0)
+    return None
+
+
 def _directs(text: str) -> bool:
     """Does the paragraph report or give direction (a directing verb), rather than only
     figures or a state of affairs (an appraisal's score statistics)?"""
     return bool(rules()["direction_verbs"].search(text.lower()))
+
+
+def _heading_line(sec: dict, text: str) -> str:
+    """The heading's whole line without its number (the stored heading is cut when long)."""
+    if not text or sec.get("heading_start") is None:
+        return sec["heading"]
+    end = text.find("\n", sec["heading_start"])
+    line = text[sec["heading_start"]:end if end >= 0 else len(text)]
+    num = numbering(line)
+    return line[num[2]:] if num else line
 
 
 def _basis(sec: dict, text: str) -> str:

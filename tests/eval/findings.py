@@ -30,7 +30,7 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
     docs = {str(Path(r["path"]).resolve()): r["id"] for r in db.query("select id, path from documents")}
     cache: dict[int, list[dict]] = {}
     out = {"findings": 0, "found": 0, "category": 0, "addressee": 0, "non_findings": 0,
-           "non_findings_stored": 0, "misses": []}
+           "non_findings_stored": 0, "misses": [], "stored_traps": [], "confusion": {}, "unmatched": []}
     for e in labels:
         doc_id = docs.get(str((shared / "real" / e["file"]).resolve()))
         if doc_id is None:
@@ -45,12 +45,17 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
         if not e.get("is_finding", True):
             out["non_findings"] += 1
             out["non_findings_stored"] += hit is not None
+            if hit is not None:
+                out["stored_traps"].append((e["file"], e["where"][:50], e.get("why", "")[:60], hit["category"]))
             continue
         out["findings"] += 1
         if hit is None:
+            out["unmatched"].append((e["file"], e["where"][:50]))
             continue
         out["found"] += 1
         out["category"] += hit["category"] == e.get("category")
+        pair = (e.get("category"), hit["category"])
+        out["confusion"][pair] = out["confusion"].get(pair, 0) + 1
         want, got = _f(e.get("addressee")), _f(hit["addressee"])
         ok = (not want and not got) or (want and got and (want in got or got in want))
         out["addressee"] += bool(ok)
@@ -65,3 +70,12 @@ def report(s: dict) -> str:
     return (f"findings labelled {s['findings']}, matched {s['found']}; category {s['category']}/{s['found']} "
             f"= {s['category'] / f:.3f}; addressee {s['addressee']}/{s['found']} = {s['addressee'] / f:.3f}; "
             f"non-findings stored as findings {s['non_findings_stored']}/{s['non_findings']}")
+
+
+def confusion_table(s: dict) -> str:
+    """Category confusion matrix: rows = label, columns = stored category."""
+    cats = sorted({c for pair in s["confusion"] for c in pair})
+    lines = ["label \\ got".ljust(16) + "".join(c[:6].rjust(8) for c in cats)]
+    for a in cats:
+        lines.append(a.ljust(16) + "".join(str(s["confusion"].get((a, b), "")).rjust(8) for b in cats))
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""Score place linking against the blind hand labels (tests/data/findings_blind/places.yaml).
+
+A label (file, surface, where, canonical) is found when the document has an LOC entity of
+the same folded surface inside the paragraph the `where` prefix opens (anywhere in the
+document when that paragraph is not found: headers, place-date lines); it is linked right
+when that entity's canonical names the same unit as the label's (first component, folded:
+"Thành phố Vị Thanh, tỉnh Hậu Giang" → "thanh pho vi thanh"). `not_places` entries that come
+out linked are errors.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.text.normalize import fold, normalize
+
+LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "places.yaml"
+
+
+def _f(s) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", fold(normalize(str(s or ""))).lower()).split())
+
+
+def _span(text: str, where: str) -> tuple[int, int] | None:
+    prefix = _f(re.sub(r"\s*\((?:\d+(?:st|nd|rd|th))\)\s*$", "", str(where).rsplit(": ", 1)[-1]))
+    if len(prefix.split()) < 2:
+        return None
+    pos = 0
+    for para in text.split("\n"):
+        if _f(para.lstrip("-+•– *")).startswith(prefix) or prefix in _f(para)[:len(prefix) + 40]:
+            return pos, pos + len(para)
+        pos += len(para) + 1
+    return None
+
+
+def score(db, shared: Path) -> dict:
+    raw = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+    docs = {str(Path(r["path"]).resolve()): r for r in db.query("select id, path, text from documents")}
+    out = {"places": 0, "found": 0, "linked": 0, "not_places": 0, "not_places_linked": 0, "misses": []}
+    cache: dict[int, list[dict]] = {}
+    for e in raw["places"]:
+        d = docs.get(str((shared / "real" / e["file"]).resolve()))
+        if d is None or not d["text"]:
+            continue
+        if d["id"] not in cache:
+            cache[d["id"]] = list(db.query("select surface, canonical, start from entities "
+                                           "where document_id = ? and label = 'LOC'", [d["id"]]))
+        out["places"] += 1
+        surface = _f(e["surface"])
+        rows = [r for r in cache[d["id"]] if _f(r["surface"]) == surface]
+        span = _span(d["text"], e["where"])
+        inside = [r for r in rows if span and span[0] <= r["start"] < span[1]]
+        rows = inside or rows
+        if not rows:
+            out["misses"].append((e["file"], e["surface"], e["canonical"], None))
+            continue
+        out["found"] += 1
+        want = _f(str(e["canonical"]).split(",")[0])
+        ok = any(_f(str(r["canonical"] or "").split(",")[0]) == want for r in rows)
+        out["linked"] += ok
+        if not ok:
+            out["misses"].append((e["file"], e["surface"], e["canonical"], rows[0]["canonical"]))
+    for e in raw.get("not_places", []):
+        d = docs.get(str((shared / "real" / e["file"]).resolve()))
+        if d is None or not d["text"]:
+            continue
+        out["not_places"] += 1
+        linked = list(db.query("select canonical from entities where document_id = ? and label = 'LOC' "
+                               "and canonical is not null", [d["id"]]))
+        rows = [r for r in db.query("select surface, canonical from entities where document_id = ? and "
+                                    "label = 'LOC'", [d["id"]]) if _f(r["surface"]) == _f(e["surface"])]
+        out["not_places_linked"] += any(r["canonical"] for r in rows) and bool(linked)
+    return out
+
+
+def report(s: dict) -> str:
+    return (f"places labelled {s['places']}, found {s['found']}; linked right {s['linked']}/{s['places']} = "
+            f"{s['linked'] / max(s['places'], 1):.3f} (of found: {s['linked'] / max(s['found'], 1):.3f}); "
+            f"not-places linked {s['not_places_linked']}/{s['not_places']}")
