@@ -330,6 +330,86 @@ def test_composite_score_column():
     assert _flags(text, [t]) == [("table_total", "79,00")]  # 78,00
 
 
+
+# ---- 4b. cost estimates: formulas in the table's own codes, quantity × unit price ----
+
+COST_ESTIMATE = [  # own figures; Gdp is the planted slip (5 % of the total is 8.908.625)
+    ["Ký hiệu", "Khoản mục chi phí", "Cách tính", "Giá trị trước thuế", "Giá trị sau thuế"],
+    ["Gtb", "Chi phí thiết bị và phần mềm", "", "150.000.000", "165.000.000"],
+    ["Gql", "Chi phí quản lý dự án", "2,5% x Gtbtt", "3.750.000", "4.125.000"],
+    ["Gks", "Chi phí khảo sát, lập đề cương", "1,2%xGtbx1,1", "1.800.000", "1.980.000"],
+    ["Gtv", "Chi phí tư vấn giám sát", "vận dụng Quyết định 993/QĐ-BTTTT", "8.000.000", "8.800.000"],
+    ["Gk", "Chi phí thẩm tra quyết toán", "0,15% x Gtb", "225.000", "247.500"],
+    ["Gdp", "Chi phí dự phòng", "5% x TMĐT", "", "9.500.000"],
+    ["Tổng mức đầu tư (làm tròn)", "", "", "", "189.652.500"],
+]
+TRAINING_COSTS = [  # English separators, as a spreadsheet pasted into a report
+    ["STT", "Nội dung chi", "ĐVT", "Số lượng", "Đơn giá", "Thành tiền"],
+    ["1", "Bồi dưỡng báo cáo viên", "buổi", "4", "500,000", "2,000,000"],
+    ["2", "Nước uống cho học viên", "người", "60", "20,000", "1,200,000"],
+    ["3", "Tài liệu phát cho học viên", "bộ", "60", "35,000", "2,400,000"],  # 2,100,000
+    ["4", "Thuê hội trường", "ngày", "2", "1,500,000", "3,000,000"],
+    ["", "Tổng cộng", "", "", "", "8,600,000"],
+]
+
+
+def test_cost_estimate_formulas_in_the_tables_own_codes():
+    text, t = _table(COST_ESTIMATE, "TỔNG MỨC ĐẦU TƯ\n\n")
+    checks = table_checks(text, [t])
+    assert _flags(text, [t]) == [("table_formula", "9.500.000")]
+    formulas = {text[c["start"]:c["end"]]: c for c in checks if c["kind"] == "table_formula"}
+    # each line's formula checked against the column it matches; prose is not a formula
+    assert formulas["3.750.000"]["verdict"] == "ok" and formulas["225.000"]["verdict"] == "ok"
+    assert formulas["1.980.000"]["verdict"] == "ok"          # 1,2 % × 150.000.000 × 1,1
+    assert "8.000.000" not in formulas and "8.800.000" not in formulas
+    slip = formulas["9.500.000"]
+    assert slip["basis"] == "cột Cách tính: 5% x TMĐT" and "TMĐT = 189.652.500" in slip["message"]
+    # the same table right throughout: nothing flagged
+    right = [r[:] for r in COST_ESTIMATE]
+    right[6][4], right[7][4] = "9.007.625", "189.160.125"  # 5 % of the total before it
+    text, t = _table(right)
+    assert _flags(text, [t]) == []
+
+
+def test_cost_estimate_rounded_lines_are_rounding_not_slips():
+    rows = [r[:] for r in COST_ESTIMATE[:3]] + [["Gk", "Chi phí thẩm tra", "0,237% x Gtb", "356.000", ""]]
+    rows[2][3] = "3.749.000"  # 3.750.000 rounded down to thousands: one unit, not a slip
+    text, t = _table(rows)
+    verdicts = {text[c["start"]:c["end"]]: c["verdict"] for c in table_checks(text, [t])}
+    assert verdicts["356.000"] == "rounding"                    # 355.500 to thousands
+    assert verdicts["3.749.000"] == "rounding" and _flags(text, [t]) == []
+
+
+def test_quantity_times_unit_price_in_english_separators():
+    text, t = _table(TRAINING_COSTS)
+    assert _flags(text, [t]) == [("table_formula", "2,400,000")]
+    ok = [c for c in table_checks(text, [t]) if c["kind"] == "table_formula" and c["verdict"] == "ok"]
+    assert len(ok) == 3 and ok[0]["stated"] == 2_000_000       # "2,000,000" is two million
+    total = next(c for c in table_checks(text, [t]) if c["kind"] == "table_total")
+    assert total["verdict"] == "ok" and total["stated"] == 8_600_000
+    # amounts kept in thousands while prices are in đồng: no row agrees, no check
+    text, t = _table([
+        ["STT", "Thiết bị", "Số lượng", "Đơn giá (đồng)", "Thành tiền (nghìn đồng)"],
+        ["1", "Máy tính để bàn", "5", "15.000.000", "75.000"],
+        ["2", "Máy in laser", "2", "4.500.000", "9.000"],
+        ["3", "Máy quét tài liệu", "1", "8.000.000", "8.000"]])
+    assert [c for c in table_checks(text, [t]) if c["kind"] == "table_formula"] == []
+
+
+def test_short_negative_in_parentheses_is_a_change():
+    rows = [
+        ["STT", "Mặt hàng", "Giá kỳ trước", "Giá kỳ này", "Mức tăng, giảm", "Tỷ lệ (%)"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)=(4-3)", "(6)=(5/3) %"],
+        ["1", "Xăng sinh học E5", "21.500", "21.430", "(70)", "-0,33"],
+        ["2", "Dầu diesel", "20.000", "20.350", "350", "1,75"],
+        ["3", "Dầu hỏa", "19.800", "19.750", "(50)", "-0,25"]]
+    text, t = _table(rows)
+    checks = {(c["kind"], text[c["start"]:c["end"]]): c["verdict"] for c in table_checks(text, [t])}
+    assert checks[("table_formula", "(70)")] == "ok" and checks[("table_formula", "-0,33")] == "ok"
+    rows[2][4] = "(90)"  # 21.430 − 21.500 is −70
+    text, t = _table(rows)
+    assert ("table_formula", "(90)") in _flags(text, [t])
+
 # ---- 5. a generated report: every planted slip found, no trap flagged ------------------
 
 SLIPS = [  # (kind, a number of the slip as written)
