@@ -396,6 +396,29 @@ def test_quantity_times_unit_price_in_english_separators():
     assert [c for c in table_checks(text, [t]) if c["kind"] == "table_formula"] == []
 
 
+def test_group_rows_over_numbered_items_and_the_estimate_total():
+    text, t = _table([
+        ["STT", "Khoa / lớp", "Sĩ số", "Số phiếu phản hồi", "Tỷ lệ phản hồi"],
+        ["", "Khoa Nông nghiệp", "95", "40", "42,11%"],
+        ["1", "Nông học 15A", "48", "22", "45,83%"],
+        ["2", "Nông học 15B", "47", "18", "38,30%"],
+        ["", "Khoa Ngoại ngữ", "120", "61", "50,83%"],  # 41 + 38 + 36 = 115: a class left out
+        ["1", "Ngôn ngữ Anh 15A", "41", "20", "48,78%"],
+        ["2", "Ngôn ngữ Anh 15B", "38", "21", "55,26%"],
+        ["3", "Ngôn ngữ Trung 15", "36", "20", "55,56%"],
+        ["", "Khoa Luật", "70", "35", "50,00%"],
+        ["1", "Luật kinh tế 15A", "36", "17", "47,22%"],
+        ["2", "Luật kinh tế 15B", "34", "18", "52,94%"],
+        ["", "Tổng cộng", "285", "136", "47,72%"]])
+    flags = _flags(text, [t])
+    assert ("table_total", "120") in flags and ("table_total", "61") not in flags
+    # the grand total adds the group rows, not groups and items together
+    assert ("table_total", "285") not in flags and ("table_total", "136") not in flags
+    # an estimate's total over its code rows, each heading its numbered items
+    text, t = _table(COST_ESTIMATE)
+    total = next(c for c in table_checks(text, [t]) if text[c["start"]:c["end"]] == "189.652.500")
+    assert total["kind"] == "table_total" and total["verdict"] == "ok"
+
 def test_short_negative_in_parentheses_is_a_change():
     rows = [
         ["STT", "Mặt hàng", "Giá kỳ trước", "Giá kỳ này", "Mức tăng, giảm", "Tỷ lệ (%)"],

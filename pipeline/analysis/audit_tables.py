@@ -39,7 +39,7 @@ EPS = 1e-9
 NUM_CELL = re.compile(rf"^\s*([-–]?\s*)?({NUMBER})\s*(%?)\s*$")
 EMPTY_CELL = re.compile(r"^\s*[-–—]?\s*$")
 TOTAL_LABEL = re.compile(
-    r"^\s*(?:tong cong|tong so|tong|cong|toan tinh|toan huyen|toan thanh pho|toan thi xa|"
+    r"^\s*(?:tong cong|tong so|tong du toan|tong muc dau tu|tong kinh phi|tong|cong|toan tinh|toan huyen|toan thanh pho|toan thi xa|"
     r"toan quoc|ca nuoc|toan nganh|chung)\b")
 TOTAL_REST = {"toan", "tinh", "huyen", "xa", "thanh", "pho", "thi", "quan", "chung", "cong",
               "so", "ca", "nam", "nuoc", "cac", "don", "vi", "khoi", "cap", "toan bo"}
@@ -283,6 +283,11 @@ class _Table:
         t = first["text"].strip().rstrip(".")
         return bool(re.fullmatch(r"\d+|[IVXLC]+|[A-Z]", t))
 
+    def is_numbered(self, r) -> bool:
+        """Row numbered 1, 2, 3 in its first label column (an item, not a group head)."""
+        c = r[self.label_cols[0]] if self.label_cols else None
+        return bool(c and re.fullmatch(r"\d{1,3}\.?", c["text"].strip()))
+
     def is_group_row(self, r) -> bool:
         return any(r[j] and ROMAN.match(r[j]["text"]) for j in self.label_cols[:1])
 
@@ -353,6 +358,7 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
         out.extend(_cost_formulas(tab, by_start, done))
         out.extend(_amounts(tab, by_start, done))
         out.extend(_total_rows(tab, by_start, done))
+        out.extend(_group_subtotals(tab, by_start, done))
         out.extend(_total_cols(tab, by_start, done))
         out.extend(_derived_cols(tab, by_start, done))
     return out
@@ -488,6 +494,10 @@ def _total_rows(tab, by_start, done):
                     return None
                 return sum(v[0] for v in nums)
             readings = [total(seg), total(top), total(plain), total(below)]
+            # heads of groups of numbered items ("Gtb", "Gtv" over 1, 2, …)
+            heads = [x for x in seg if not tab.is_numbered(x) and not tab.is_sub_row(x)]
+            if heads and len(heads) < len(seg):
+                readings.append(total(heads))
             if groups:
                 readings.append(total(groups))
                 readings.append(total([x for x in seg if not tab.is_group_row(x)]))
@@ -810,4 +820,47 @@ def _amounts(tab, by_start, done):
             "table_formula", verdict, va[0], computed, r[a], _figure_at(by_start, r[a]),
             f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d: {r[q]['text']} × {r[p]['text']} = "
             f"{_vn(computed)}; bảng ghi {r[a]['text']}.", basis))
+    return out
+
+
+def _group_subtotals(tab, by_start, done):
+    """A row without a number of its own heading numbered rows ("Khoa Du lịch" over its
+    classes 1, 2, 3; "Gtv" over its items 1–4) holds their sum, once at least two such
+    rows of the column, and most of them, confirm it."""
+    if not tab.label_cols:
+        return []
+    numbered = tab.is_numbered
+    groups = []
+    for i, r in enumerate(tab.data):
+        if numbered(r) or tab.is_total_row(r) or tab.is_sub_row(r):
+            continue
+        kids = []
+        for x in tab.data[i + 1:]:
+            if not numbered(x):
+                break
+            kids.append(x)
+        if len(kids) >= 2:
+            groups.append((r, kids))
+    out = []
+    for j in tab.numeric_cols():
+        if not _additive(tab, j):
+            continue
+        column = []
+        for r, kids in groups:
+            got = tab.num(r, j)
+            vals = [tab.num(x, j) for x in kids]
+            if got is None or got[2] or (id(r), j) in done or any(v is None or v[2] for v in vals):
+                continue
+            s = sum(v[0] for v in vals)
+            column.append((r, got, s, _close(got[0], got[1], s)))
+        ok = sum(1 for _r, got, _s, v in column if v != "mismatch" and got[0])
+        if not _consistent(ok, len(column)):
+            continue
+        for r, got, s, verdict in column:
+            done.add((id(r), j))
+            out.append(_check(
+                "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng nhóm \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1])}.",
+                f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}"))
     return out
