@@ -705,3 +705,29 @@ def test_any_table_gives_checks_on_its_cells(rows, join):
         cell = text2[c["start"]:c["end"]]
         assert cell and cell in {x for r in rows for x in r}
         assert c["basis"] and c["message"]
+
+
+
+def test_one_card_per_slip_and_every_flag_located(ingest_into, tmp_path):
+    """Checks sharing a figure are one slip: one card (98,7% contradicts both its ratio and
+    its complement); the HTML table of contents gives every card its section."""
+    from pipeline.commands.figures import check_rows, render_html
+
+    path = tmp_path / "so-hoa.txt"
+    path.write_text("ỦY BAN NHÂN DÂN HUYỆN AN LẠC\n\nBÁO CÁO\n\nI. KẾT QUẢ SỐ HÓA\n\n"
+                    "Năm 2024, Sở Tư pháp đã số hóa 3.812/4.250 hồ sơ, đạt 98,7%; còn 438 hồ sơ "
+                    "chưa số hóa, chiếm 10,3%.\n\nII. KẾT QUẢ GIẢI QUYẾT\n\nĐã giải quyết "
+                    "1.200/1.500 hồ sơ, đạt 85%.\n", encoding="utf-8")
+    _summary, db = ingest_into(path)
+    rows = check_rows(db, include_all=True)
+    flags = [r for r in rows if r["verdict"] == "mismatch"]
+    assert sorted(r["kind"] for r in flags) == ["complement_percent", "ratio_percent", "ratio_percent"]
+    cards_of_figure: dict[int, set] = {}
+    for r in rows:
+        for f in json.loads(r["figure_ids"] or "[]"):
+            cards_of_figure.setdefault(f, set()).add(r["card"])
+    assert all(len(c) == 1 for c in cards_of_figure.values())
+    assert len({r["card"] for r in flags}) == 2  # two slips, three checks
+    page = render_html(flags, db)
+    toc = page.split("<h2>Mục lục</h2>")[1].split("</ol>")[0]
+    assert toc.count("<li><a href=\"#c") == 2 and "mục I<" in toc and "mục II<" in toc
