@@ -163,6 +163,29 @@ def test_change_of_a_rate_or_against_a_plan_is_not_checked():
         assert not [c for c in _checks(text) if c["kind"].startswith("change")], text
 
 
+def test_share_of_a_whole_stated_earlier():
+    base = "Toàn tỉnh có 1.250 cán bộ, công chức cấp xã. "
+    claim = ("Đến nay, 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm {}% "
+             "tổng số cán bộ, công chức cấp xã.")
+    right = [c for c in _checks(base + claim.format("78,4")) if c["kind"] == "implicit_whole"]
+    assert [c["verdict"] for c in right] == ["ok"] and "1.250" in right[0]["basis"]
+    assert [c["kind"] for c in _mismatches(base + claim.format("87,4"))] == ["implicit_whole"]
+    # the whole as "tổng số … là N"
+    named = "Tổng số cán bộ, công chức cấp xã là 1.250 người. " + claim.format("87,4")
+    assert [c["kind"] for c in _mismatches(named)] == ["implicit_whole"]
+    # traps: two wholes of that name; a whole of another year; a share without "tổng số";
+    # a threshold
+    two = ("Năm 2023 có 1.180 cán bộ, công chức cấp xã; hiện có 1.250 cán bộ, công chức cấp xã. "
+           + claim.format("87,4"))
+    other_year = ("Năm 2020, toàn tỉnh có 1.100 cán bộ, công chức cấp xã. Năm 2024, 980 cán bộ, "
+                  "công chức cấp xã sử dụng thành thạo máy tính, chiếm 78,4% tổng số cán bộ, "
+                  "công chức cấp xã.")
+    bare = base + "Có 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm 87,4%."
+    threshold = base + ("Phấn đấu 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm "
+                        "từ 80% tổng số cán bộ, công chức cấp xã trở lên.")
+    for text in (two, other_year, bare, threshold):
+        assert not [c for c in _checks(text) if c["kind"] == "implicit_whole"], text
+
 # ---- 3. tables -----------------------------------------------------------------------
 
 def _table(rows, text=""):

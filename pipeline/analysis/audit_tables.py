@@ -16,7 +16,14 @@ Relations checked (the `basis` of each check names the header cells that assert 
 - a percentage column ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") against two count columns, once
   most rows confirm which pair it divides (a / b or (a − b) / b) (kind `table_percent`);
 - a change column ("Tăng, giảm", "Chênh lệch") against two columns, once most rows
-  confirm which difference it is (kind `table_change`).
+  confirm which difference it is (kind `table_change`);
+- a group row without a number over numbered rows ("Khoa …" over its classes 1, 2, 3)
+  as their sub-total, once the column confirms it (kind `table_total`);
+- cost estimates: a formula column ("Công thức tính", "Cách tính") written in the table's
+  own codes ("2,13% x Gtbtt", "0,38% x TMĐT x 70%") and "Thành tiền" = "Số lượng" ×
+  "Đơn giá" (kind `table_formula`); amounts rounded to thousands are `rounding`.
+A table typed with English separators ("197,128,000") is read as such when one cell says
+so unambiguously and none says the Vietnamese way; "(70)" in a data row is −70.
 A relation the table does not assert (a "Tổng số | trong đó: Nữ" header; a percentage
 whose columns no row confirms) gives no check.
 
