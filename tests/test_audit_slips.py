@@ -356,7 +356,7 @@ def test_composite_score_column():
 
 # ---- 4b. cost estimates: formulas in the table's own codes, quantity × unit price ----
 
-COST_ESTIMATE = [  # own figures; Gdp is the planted slip (5 % of the total is 8.908.625)
+COST_ESTIMATE = [  # own figures; Gdp is the planted slip (5 % of the lines above is 9.007.625)
     ["Ký hiệu", "Khoản mục chi phí", "Cách tính", "Giá trị trước thuế", "Giá trị sau thuế"],
     ["Gtb", "Chi phí thiết bị và phần mềm", "", "150.000.000", "165.000.000"],
     ["Gql", "Chi phí quản lý dự án", "2,5% x Gtbtt", "3.750.000", "4.125.000"],
@@ -465,6 +465,9 @@ SLIPS = [  # (kind, a number of the slip as written)
     ("table_total", "3.400"),
     ("table_percent", "97,67"),
     ("table_formula", "30"),
+    ("table_formula", "9.500.000"),      # 5% x TMĐT in a cost estimate
+    ("table_formula", "2,400,000"),      # quantity × unit price (English separators)
+    ("implicit_whole", "87,4%"),         # share of a whole stated earlier: 78,4%
 ]
 REPORT_PARAGRAPHS = [
     "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
@@ -477,6 +480,9 @@ REPORT_PARAGRAPHS = [
     "Thu ngân sách trên địa bàn đạt 245,6 tỷ đồng, giảm 12,4 tỷ đồng (tương ứng 5,1%) so với "
     "cùng kỳ năm trước.",
     "Số hóa 3.812/4.250 hồ sơ, đạt 98,7%.",
+    "Toàn huyện có 1.250 cán bộ, công chức cấp xã.",
+    "Đến nay, 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm 87,4% tổng số "
+    "cán bộ, công chức cấp xã.",
     # traps of every class
     "Mục tiêu đến năm 2025:",
     "- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả giải quyết đạt 80%.",
@@ -509,6 +515,8 @@ REPORT_TABLES = [
      ["1", "Xã An Bình", "120", "150", "30", "25,00"],
      ["2", "Xã Phú Hòa", "80", "100", "30", "37,50"],
      ["", "Tổng cộng", "200", "250", "50", "25,00"]],
+    None,  # the cost estimate and the training costs of section 4b
+    None,
     # a table trap: "trong đó" columns
     [["TT", "Đơn vị", "Tổng số", "Trong đó: Nữ", "Đảng viên"],
      ["1", "Phòng Nội vụ", "12", "5", "9"],
@@ -523,7 +531,9 @@ def report_db(ingest_into, tmp_path):
     doc = docx.Document()
     for p in REPORT_PARAGRAPHS:
         doc.add_paragraph(p)
+    estimates = iter([COST_ESTIMATE, TRAINING_COSTS])
     for rows in REPORT_TABLES:
+        rows = rows or next(estimates)
         doc.add_paragraph("Biểu số liệu kèm theo.")
         t = doc.add_table(rows=len(rows), cols=len(rows[0]))
         for i, row in enumerate(rows):
