@@ -6,7 +6,9 @@ compares figures across the documents of the corpus.
 
 Claims checked (check `kind`):
 - ratio_percent    "6.326/6.469 hồ sơ, đạt 97,79%" (also "đạt 97,79% (6.326/6.469)")
-- implicit_whole   "…; 143 hồ sơ chưa số hóa, chiếm 2,83%" after a/b in the sentence
+- implicit_whole   "…; 143 hồ sơ chưa số hóa, chiếm 2,83%" after a/b in the sentence;
+                   "980 cán bộ …, chiếm 78,4% tổng số cán bộ, công chức cấp xã" against
+                   the one earlier count of that named whole
 - complement       a/b then the rest: 6.326 + 143 = 6.469
 - complement_percent  the two percentages of a part and its complement sum to 100
 - parts            16/19 + 03/19 = 19/19 (ratios sharing one whole)
@@ -282,7 +284,7 @@ def _share_of_stated_total(text, figures):
         if len(whole) < 2:
             continue
         bases = set()
-        for b in figs[:k - 1]:
+        for b in figs[max(0, k - 400):k - 1]:  # bounded: linear in the document
             if b["kind"] != "count" or b["sentence_start"] == p["sentence_start"] or \
                     not _units_compatible(b, n):
                 continue
