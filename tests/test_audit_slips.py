@@ -764,3 +764,11 @@ def test_one_card_per_slip_and_every_flag_located(ingest_into, tmp_path):
     page = render_html(flags, db)
     toc = page.split("<h2>Mục lục</h2>")[1].split("</ol>")[0]
     assert toc.count("<li><a href=\"#c") == 2 and "mục I<" in toc and "mục II<" in toc
+
+
+def test_computed_number_shown_in_the_tables_own_convention():
+    from pipeline.commands.figures import _computed_text
+
+    row = {"computed": 2_100_000.0, "kind": "table_formula", "stated": 2_400_000.0}
+    assert _computed_text(row, "2,400,000") == "2,100,000"
+    assert _computed_text(row, "2.400.000") == "2.100.000"

@@ -144,11 +144,14 @@ def _computed_text(r, stated_text) -> str:
         m = re.search(r",(\d+)", stated_text or "")
         d = len(m.group(1)) if m else 0
         return _fmt(c, max(d + 2, 2)) + "%"
+    from pipeline.analysis.audit_tables import EN_NUMBER
     from pipeline.text.numbers import NUMBER, parse_number
 
+    if EN_NUMBER.match(stated_text or ""):  # a table typed "197,128,000": shown alike
+        return _fmt(c).translate(str.maketrans(",.", ".,"))
     m = re.match(NUMBER, stated_text or "")
     word = (stated_text or "")[m.end():].strip() if m else ""
-    if m and word and r["stated"]:
+    if m and re.match(r"[^\W\d_]", word) and r["stated"]:
         raw = parse_number(m.group(0))[0]
         scale = r["stated"] / raw if raw else 1.0
         if scale > 1.5:  # "22.143 tỷ đồng": the sum in the same scale
