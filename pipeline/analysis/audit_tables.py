@@ -446,10 +446,19 @@ def _formulas(tab, by_start, done):
                 column.append(_check(
                     "table_formula", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                     f"Bảng: cột {basis} nêu {r[j]['text']} ở dòng \u201c{_row_name(tab, r)}\u201d; "
-                    f"tính lại theo công thức được {_vn(computed, max(d, 2) if percent else None)}.",
+                    f"tính lại theo công thức: {_shown(expr, r, tab)}"
+                    f"{' × 100' if percent and '/' in expr else ''} = "
+                    f"{_vn(computed, max(d, 2) if percent else None)}.",
                     basis))
         out.extend(_corroborated(column))
     return out
+
+
+def _shown(expr, r, tab) -> str:
+    """The formula with each column number replaced by the row's cell as written
+    ("(8-7)" → "22.030 − 22.100"): the arithmetic the auditor redoes."""
+    shown = re.sub(r"\d+", lambda k: r[tab.col_numbers[int(k.group(0))]]["text"], expr)
+    return shown.replace("-", " − ").replace("*", " × ").replace("/", " / ").replace("  ", " ").strip()
 
 
 def _row_name(tab, r) -> str:
