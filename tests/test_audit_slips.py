@@ -772,3 +772,11 @@ def test_computed_number_shown_in_the_tables_own_convention():
     row = {"computed": 2_100_000.0, "kind": "table_formula", "stated": 2_400_000.0}
     assert _computed_text(row, "2,400,000") == "2,100,000"
     assert _computed_text(row, "2.400.000") == "2.100.000"
+    row = {"computed": 599_960.34, "kind": "table_formula", "stated": 532_000.0}
+    assert _computed_text(row, "532,000") == "599,960.34"
+    row = {"computed": 1_234.5, "kind": "table_formula", "stated": 1_243.5}
+    assert _computed_text(row, "1.243,5") == "1.234,5"  # Vietnamese style stays
+    # messages write the computed value as the table writes the stated one
+    text, t = _table(TRAINING_COSTS)
+    slip = next(c for c in table_checks(text, [t]) if c["verdict"] == "mismatch")
+    assert "= 2,100,000; bảng ghi 2,400,000" in slip["message"]

@@ -309,10 +309,13 @@ class _Table:
         return "; ".join(names)
 
 
-def _vn(x, d=None):
+def _vn(x, d=None, like=None):
+    """A number in Vietnamese style, or in the English style of the table whose cell
+    `like` is (so a message writes the computed value as the table writes the stated)."""
     if d is None:
         d = 0 if abs(x - round(x)) < 1e-9 else 2
-    return format_number(x, d)
+    out = format_number(x, d)
+    return out.translate(_SWAP) if like and "v" in like else out
 
 
 def _figure_at(figures_by_start, cell):
@@ -448,7 +451,7 @@ def _formulas(tab, by_start, done):
                     f"Bảng: cột {basis} nêu {r[j]['text']} ở dòng \u201c{_row_name(tab, r)}\u201d; "
                     f"tính lại theo công thức: {_shown(expr, r, tab)}"
                     f"{' × 100' if percent and '/' in expr else ''} = "
-                    f"{_vn(computed, max(d, 2) if percent else None)}.",
+                    f"{_vn(computed, max(d, 2) if percent else None, r[j])}.",
                     basis))
         out.extend(_corroborated(column))
     return out
@@ -532,7 +535,7 @@ def _total_rows(tab, by_start, done):
             row_checks.append(_check(
                 "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng được {_vn(computed, d)}.", basis))
+                f"cộng các dòng được {_vn(computed, d, r[j])}.", basis))
         out.extend(_corroborated(row_checks))
     return out
 
@@ -586,7 +589,7 @@ def _total_cols(tab, by_start, done):
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1])}.", basis))
+                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1], r[j])}.", basis))
     return out
 
 
@@ -658,7 +661,7 @@ def _derived_cols(tab, by_start, done):
             column.append(_check(
                 kind, verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None)}"
+                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None, r[j])}"
                 f"{'%' if percent else ''}.", basis))
         out.extend(column)
     return out
@@ -758,7 +761,7 @@ def _cost_formulas(tab, by_start, done):
             readings = _code_values(tab, v, r, codes, grand, values)
             if not readings:
                 break
-            options = [(e + [f"({x!r})"], u + (f"{v} = {_vn(x)}",))
+            options = [(e + [f"({x!r})"], u + (f"{v} = {_vn(x, None, r[stated[0][0]])}",))
                        for e, u in options for x in readings][:64]
         else:
             computed = []
@@ -778,7 +781,7 @@ def _cost_formulas(tab, by_start, done):
             out.append(_check(
                 "table_formula", verdict, s[0], c, r[j], _figure_at(by_start, r[j]),
                 f"Bảng dự toán: dòng \u201c{_row_name(tab, r)}\u201d tính theo \u201c{cell['text']}\u201d "
-                f"với {', '.join(u)} được {_vn(c)}; bảng ghi {r[j]['text']}.", basis))
+                f"với {', '.join(u)} được {_vn(c, None, r[j])}; bảng ghi {r[j]['text']}.", basis))
     return _corroborated(out)
 
 
@@ -835,7 +838,7 @@ def _amounts(tab, by_start, done):
         out.append(_check(
             "table_formula", verdict, va[0], computed, r[a], _figure_at(by_start, r[a]),
             f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d: {r[q]['text']} × {r[p]['text']} = "
-            f"{_vn(computed)}; bảng ghi {r[a]['text']}.", basis))
+            f"{_vn(computed, None, r[a])}; bảng ghi {r[a]['text']}.", basis))
     return out
 
 
@@ -877,6 +880,6 @@ def _group_subtotals(tab, by_start, done):
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng nhóm \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1])}.",
+                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1], r[j])}.",
                 f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}"))
     return out

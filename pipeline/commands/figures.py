@@ -144,10 +144,12 @@ def _computed_text(r, stated_text) -> str:
         m = re.search(r",(\d+)", stated_text or "")
         d = len(m.group(1)) if m else 0
         return _fmt(c, max(d + 2, 2)) + "%"
-    from pipeline.analysis.audit_tables import EN_NUMBER
     from pipeline.text.numbers import NUMBER, parse_number
 
-    if EN_NUMBER.match(stated_text or ""):  # a table typed "197,128,000": shown alike
+    # a table typed "532,000" / "197,128,000" (the stated value says which): shown alike
+    en = re.fullmatch(r"\(?-?(\d{1,3}(?:,\d{3})+(?:\.\d+)?)\)?", (stated_text or "").strip())
+    if r["kind"].startswith("table_") and en and r["stated"] is not None and \
+            abs(float(en.group(1).replace(",", "")) - abs(r["stated"])) < 1e-6:
         return _fmt(c).translate(str.maketrans(",.", ".,"))
     m = re.match(NUMBER, stated_text or "")
     word = (stated_text or "")[m.end():].strip() if m else ""
