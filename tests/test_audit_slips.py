@@ -163,6 +163,29 @@ def test_change_of_a_rate_or_against_a_plan_is_not_checked():
         assert not [c for c in _checks(text) if c["kind"].startswith("change")], text
 
 
+def test_share_of_a_whole_stated_earlier():
+    base = "Toàn tỉnh có 1.250 cán bộ, công chức cấp xã. "
+    claim = ("Đến nay, 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm {}% "
+             "tổng số cán bộ, công chức cấp xã.")
+    right = [c for c in _checks(base + claim.format("78,4")) if c["kind"] == "implicit_whole"]
+    assert [c["verdict"] for c in right] == ["ok"] and "1.250" in right[0]["basis"]
+    assert [c["kind"] for c in _mismatches(base + claim.format("87,4"))] == ["implicit_whole"]
+    # the whole as "tổng số … là N"
+    named = "Tổng số cán bộ, công chức cấp xã là 1.250 người. " + claim.format("87,4")
+    assert [c["kind"] for c in _mismatches(named)] == ["implicit_whole"]
+    # traps: two wholes of that name; a whole of another year; a share without "tổng số";
+    # a threshold
+    two = ("Năm 2023 có 1.180 cán bộ, công chức cấp xã; hiện có 1.250 cán bộ, công chức cấp xã. "
+           + claim.format("87,4"))
+    other_year = ("Năm 2020, toàn tỉnh có 1.100 cán bộ, công chức cấp xã. Năm 2024, 980 cán bộ, "
+                  "công chức cấp xã sử dụng thành thạo máy tính, chiếm 78,4% tổng số cán bộ, "
+                  "công chức cấp xã.")
+    bare = base + "Có 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm 87,4%."
+    threshold = base + ("Phấn đấu 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm "
+                        "từ 80% tổng số cán bộ, công chức cấp xã trở lên.")
+    for text in (two, other_year, bare, threshold):
+        assert not [c for c in _checks(text) if c["kind"] == "implicit_whole"], text
+
 # ---- 3. tables -----------------------------------------------------------------------
 
 def _table(rows, text=""):
@@ -330,6 +353,109 @@ def test_composite_score_column():
     assert _flags(text, [t]) == [("table_total", "79,00")]  # 78,00
 
 
+
+# ---- 4b. cost estimates: formulas in the table's own codes, quantity × unit price ----
+
+COST_ESTIMATE = [  # own figures; Gdp is the planted slip (5 % of the lines above is 9.007.625)
+    ["Ký hiệu", "Khoản mục chi phí", "Cách tính", "Giá trị trước thuế", "Giá trị sau thuế"],
+    ["Gtb", "Chi phí thiết bị và phần mềm", "", "150.000.000", "165.000.000"],
+    ["Gql", "Chi phí quản lý dự án", "2,5% x Gtbtt", "3.750.000", "4.125.000"],
+    ["Gks", "Chi phí khảo sát, lập đề cương", "1,2%xGtbx1,1", "1.800.000", "1.980.000"],
+    ["Gtv", "Chi phí tư vấn giám sát", "vận dụng Quyết định 993/QĐ-BTTTT", "8.000.000", "8.800.000"],
+    ["Gk", "Chi phí thẩm tra quyết toán", "0,15% x Gtb", "225.000", "247.500"],
+    ["Gdp", "Chi phí dự phòng", "5% x TMĐT", "", "9.500.000"],
+    ["Tổng mức đầu tư (làm tròn)", "", "", "", "189.652.500"],
+]
+TRAINING_COSTS = [  # English separators, as a spreadsheet pasted into a report
+    ["STT", "Nội dung chi", "ĐVT", "Số lượng", "Đơn giá", "Thành tiền"],
+    ["1", "Bồi dưỡng báo cáo viên", "buổi", "4", "500,000", "2,000,000"],
+    ["2", "Nước uống cho học viên", "người", "60", "20,000", "1,200,000"],
+    ["3", "Tài liệu phát cho học viên", "bộ", "60", "35,000", "2,400,000"],  # 2,100,000
+    ["4", "Thuê hội trường", "ngày", "2", "1,500,000", "3,000,000"],
+    ["", "Tổng cộng", "", "", "", "8,600,000"],
+]
+
+
+def test_cost_estimate_formulas_in_the_tables_own_codes():
+    text, t = _table(COST_ESTIMATE, "TỔNG MỨC ĐẦU TƯ\n\n")
+    checks = table_checks(text, [t])
+    assert _flags(text, [t]) == [("table_formula", "9.500.000")]
+    formulas = {text[c["start"]:c["end"]]: c for c in checks if c["kind"] == "table_formula"}
+    # each line's formula checked against the column it matches; prose is not a formula
+    assert formulas["3.750.000"]["verdict"] == "ok" and formulas["225.000"]["verdict"] == "ok"
+    assert formulas["1.980.000"]["verdict"] == "ok"          # 1,2 % × 150.000.000 × 1,1
+    assert "8.000.000" not in formulas and "8.800.000" not in formulas
+    slip = formulas["9.500.000"]
+    assert slip["basis"] == "cột Cách tính: 5% x TMĐT" and "TMĐT = 189.652.500" in slip["message"]
+    # the same table right throughout: nothing flagged
+    right = [r[:] for r in COST_ESTIMATE]
+    right[6][4], right[7][4] = "9.007.625", "189.160.125"  # 5 % of the total before it
+    text, t = _table(right)
+    assert _flags(text, [t]) == []
+
+
+def test_cost_estimate_rounded_lines_are_rounding_not_slips():
+    rows = [r[:] for r in COST_ESTIMATE[:3]] + [["Gk", "Chi phí thẩm tra", "0,237% x Gtb", "356.000", ""]]
+    rows[2][3] = "3.749.000"  # 3.750.000 rounded down to thousands: one unit, not a slip
+    text, t = _table(rows)
+    verdicts = {text[c["start"]:c["end"]]: c["verdict"] for c in table_checks(text, [t])}
+    assert verdicts["356.000"] == "rounding"                    # 355.500 to thousands
+    assert verdicts["3.749.000"] == "rounding" and _flags(text, [t]) == []
+
+
+def test_quantity_times_unit_price_in_english_separators():
+    text, t = _table(TRAINING_COSTS)
+    assert _flags(text, [t]) == [("table_formula", "2,400,000")]
+    ok = [c for c in table_checks(text, [t]) if c["kind"] == "table_formula" and c["verdict"] == "ok"]
+    assert len(ok) == 3 and ok[0]["stated"] == 2_000_000       # "2,000,000" is two million
+    total = next(c for c in table_checks(text, [t]) if c["kind"] == "table_total")
+    assert total["verdict"] == "ok" and total["stated"] == 8_600_000
+    # amounts kept in thousands while prices are in đồng: no row agrees, no check
+    text, t = _table([
+        ["STT", "Thiết bị", "Số lượng", "Đơn giá (đồng)", "Thành tiền (nghìn đồng)"],
+        ["1", "Máy tính để bàn", "5", "15.000.000", "75.000"],
+        ["2", "Máy in laser", "2", "4.500.000", "9.000"],
+        ["3", "Máy quét tài liệu", "1", "8.000.000", "8.000"]])
+    assert [c for c in table_checks(text, [t]) if c["kind"] == "table_formula"] == []
+
+
+def test_group_rows_over_numbered_items_and_the_estimate_total():
+    text, t = _table([
+        ["STT", "Khoa / lớp", "Sĩ số", "Số phiếu phản hồi", "Tỷ lệ phản hồi"],
+        ["", "Khoa Nông nghiệp", "95", "40", "42,11%"],
+        ["1", "Nông học 15A", "48", "22", "45,83%"],
+        ["2", "Nông học 15B", "47", "18", "38,30%"],
+        ["", "Khoa Ngoại ngữ", "120", "61", "50,83%"],  # 41 + 38 + 36 = 115: a class left out
+        ["1", "Ngôn ngữ Anh 15A", "41", "20", "48,78%"],
+        ["2", "Ngôn ngữ Anh 15B", "38", "21", "55,26%"],
+        ["3", "Ngôn ngữ Trung 15", "36", "20", "55,56%"],
+        ["", "Khoa Luật", "70", "35", "50,00%"],
+        ["1", "Luật kinh tế 15A", "36", "17", "47,22%"],
+        ["2", "Luật kinh tế 15B", "34", "18", "52,94%"],
+        ["", "Tổng cộng", "285", "136", "47,72%"]])
+    flags = _flags(text, [t])
+    assert ("table_total", "120") in flags and ("table_total", "61") not in flags
+    # the grand total adds the group rows, not groups and items together
+    assert ("table_total", "285") not in flags and ("table_total", "136") not in flags
+    # an estimate's total over its code rows, each heading its numbered items
+    text, t = _table(COST_ESTIMATE)
+    total = next(c for c in table_checks(text, [t]) if text[c["start"]:c["end"]] == "189.652.500")
+    assert total["kind"] == "table_total" and total["verdict"] == "ok"
+
+def test_short_negative_in_parentheses_is_a_change():
+    rows = [
+        ["STT", "Mặt hàng", "Giá kỳ trước", "Giá kỳ này", "Mức tăng, giảm", "Tỷ lệ (%)"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)=(4-3)", "(6)=(5/3) %"],
+        ["1", "Xăng sinh học E5", "21.500", "21.430", "(70)", "-0,33"],
+        ["2", "Dầu diesel", "20.000", "20.350", "350", "1,75"],
+        ["3", "Dầu hỏa", "19.800", "19.750", "(50)", "-0,25"]]
+    text, t = _table(rows)
+    checks = {(c["kind"], text[c["start"]:c["end"]]): c["verdict"] for c in table_checks(text, [t])}
+    assert checks[("table_formula", "(70)")] == "ok" and checks[("table_formula", "-0,33")] == "ok"
+    rows[2][4] = "(90)"  # 21.430 − 21.500 is −70
+    text, t = _table(rows)
+    assert ("table_formula", "(90)") in _flags(text, [t])
+
 # ---- 5. a generated report: every planted slip found, no trap flagged ------------------
 
 SLIPS = [  # (kind, a number of the slip as written)
@@ -339,6 +465,9 @@ SLIPS = [  # (kind, a number of the slip as written)
     ("table_total", "3.400"),
     ("table_percent", "97,67"),
     ("table_formula", "30"),
+    ("table_formula", "9.500.000"),      # 5% x TMĐT in a cost estimate
+    ("table_formula", "2,400,000"),      # quantity × unit price (English separators)
+    ("implicit_whole", "87,4%"),         # share of a whole stated earlier: 78,4%
 ]
 REPORT_PARAGRAPHS = [
     "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
@@ -351,6 +480,9 @@ REPORT_PARAGRAPHS = [
     "Thu ngân sách trên địa bàn đạt 245,6 tỷ đồng, giảm 12,4 tỷ đồng (tương ứng 5,1%) so với "
     "cùng kỳ năm trước.",
     "Số hóa 3.812/4.250 hồ sơ, đạt 98,7%.",
+    "Toàn huyện có 1.250 cán bộ, công chức cấp xã.",
+    "Đến nay, 980 cán bộ, công chức cấp xã sử dụng thành thạo máy tính, chiếm 87,4% tổng số "
+    "cán bộ, công chức cấp xã.",
     # traps of every class
     "Mục tiêu đến năm 2025:",
     "- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả giải quyết đạt 80%.",
@@ -383,6 +515,8 @@ REPORT_TABLES = [
      ["1", "Xã An Bình", "120", "150", "30", "25,00"],
      ["2", "Xã Phú Hòa", "80", "100", "30", "37,50"],
      ["", "Tổng cộng", "200", "250", "50", "25,00"]],
+    None,  # the cost estimate and the training costs of section 4b
+    None,
     # a table trap: "trong đó" columns
     [["TT", "Đơn vị", "Tổng số", "Trong đó: Nữ", "Đảng viên"],
      ["1", "Phòng Nội vụ", "12", "5", "9"],
@@ -397,7 +531,9 @@ def report_db(ingest_into, tmp_path):
     doc = docx.Document()
     for p in REPORT_PARAGRAPHS:
         doc.add_paragraph(p)
+    estimates = iter([COST_ESTIMATE, TRAINING_COSTS])
     for rows in REPORT_TABLES:
+        rows = rows or next(estimates)
         doc.add_paragraph("Biểu số liệu kèm theo.")
         t = doc.add_table(rows=len(rows), cols=len(rows[0]))
         for i, row in enumerate(rows):
@@ -602,3 +738,45 @@ def test_any_table_gives_checks_on_its_cells(rows, join):
         cell = text2[c["start"]:c["end"]]
         assert cell and cell in {x for r in rows for x in r}
         assert c["basis"] and c["message"]
+
+
+
+def test_one_card_per_slip_and_every_flag_located(ingest_into, tmp_path):
+    """Checks sharing a figure are one slip: one card (98,7% contradicts both its ratio and
+    its complement); the HTML table of contents gives every card its section."""
+    from pipeline.commands.figures import check_rows, render_html
+
+    path = tmp_path / "so-hoa.txt"
+    path.write_text("ỦY BAN NHÂN DÂN HUYỆN AN LẠC\n\nBÁO CÁO\n\nI. KẾT QUẢ SỐ HÓA\n\n"
+                    "Năm 2024, Sở Tư pháp đã số hóa 3.812/4.250 hồ sơ, đạt 98,7%; còn 438 hồ sơ "
+                    "chưa số hóa, chiếm 10,3%.\n\nII. KẾT QUẢ GIẢI QUYẾT\n\nĐã giải quyết "
+                    "1.200/1.500 hồ sơ, đạt 85%.\n", encoding="utf-8")
+    _summary, db = ingest_into(path)
+    rows = check_rows(db, include_all=True)
+    flags = [r for r in rows if r["verdict"] == "mismatch"]
+    assert sorted(r["kind"] for r in flags) == ["complement_percent", "ratio_percent", "ratio_percent"]
+    cards_of_figure: dict[int, set] = {}
+    for r in rows:
+        for f in json.loads(r["figure_ids"] or "[]"):
+            cards_of_figure.setdefault(f, set()).add(r["card"])
+    assert all(len(c) == 1 for c in cards_of_figure.values())
+    assert len({r["card"] for r in flags}) == 2  # two slips, three checks
+    page = render_html(flags, db)
+    toc = page.split("<h2>Mục lục</h2>")[1].split("</ol>")[0]
+    assert toc.count("<li><a href=\"#c") == 2 and "mục I<" in toc and "mục II<" in toc
+
+
+def test_computed_number_shown_in_the_tables_own_convention():
+    from pipeline.commands.figures import _computed_text
+
+    row = {"computed": 2_100_000.0, "kind": "table_formula", "stated": 2_400_000.0}
+    assert _computed_text(row, "2,400,000") == "2,100,000"
+    assert _computed_text(row, "2.400.000") == "2.100.000"
+    row = {"computed": 599_960.34, "kind": "table_formula", "stated": 532_000.0}
+    assert _computed_text(row, "532,000") == "599,960.34"
+    row = {"computed": 1_234.5, "kind": "table_formula", "stated": 1_243.5}
+    assert _computed_text(row, "1.243,5") == "1.234,5"  # Vietnamese style stays
+    # messages write the computed value as the table writes the stated one
+    text, t = _table(TRAINING_COSTS)
+    slip = next(c for c in table_checks(text, [t]) if c["verdict"] == "mismatch")
+    assert "= 2,100,000; bảng ghi 2,400,000" in slip["message"]

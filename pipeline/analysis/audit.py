@@ -6,7 +6,9 @@ compares figures across the documents of the corpus.
 
 Claims checked (check `kind`):
 - ratio_percent    "6.326/6.469 hồ sơ, đạt 97,79%" (also "đạt 97,79% (6.326/6.469)")
-- implicit_whole   "…; 143 hồ sơ chưa số hóa, chiếm 2,83%" after a/b in the sentence
+- implicit_whole   "…; 143 hồ sơ chưa số hóa, chiếm 2,83%" after a/b in the sentence;
+                   "980 cán bộ …, chiếm 78,4% tổng số cán bộ, công chức cấp xã" against
+                   the one earlier count of that named whole
 - complement       a/b then the rest: 6.326 + 143 = 6.469
 - complement_percent  the two percentages of a part and its complement sum to 100
 - parts            16/19 + 03/19 = 19/19 (ratios sharing one whole)
@@ -236,6 +238,7 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     for sentence_figs in by_sentence.values():
         checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
+    checks.extend(_share_of_stated_total(text, figures))
     checks.extend(_table_checks(text, figures))
     by_id = {f["id"]: f for f in figures}
     for c in checks:
@@ -248,6 +251,71 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
 
 
 BULLETS = set("-+•*–▪◦")
+
+# "980 cán bộ …, chiếm 78,4% tổng số cán bộ, công chức cấp xã": the whole is named, and
+# stated earlier ("Toàn tỉnh có 1.250 cán bộ, công chức cấp xã")
+SHARE_OF_TOTAL = re.compile(r"(?i)\s*(?:trên|so với|của)?\s*tổng số\s+([^\d.;:()]{3,60})")
+SHARE_LINK = re.compile(r"(?i)\b(?:chiếm|bằng)\s*(?:tỷ lệ|tỉ lệ)?\s*$")
+
+
+def _words(s: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", fold(s)).split()
+
+
+def _share_of_stated_total(text, figures):
+    """A count's share "chiếm x% tổng số <whole>" whose sentence gives no whole, against
+    the one earlier count of exactly that whole (the words after its number, or "tổng số
+    <whole> là N"). Two earlier counts of the same whole with different values: no check."""
+    out = []
+    figs = sorted(figures, key=lambda f: f["start"])
+    by_id = {f["id"]: f for f in figs}
+    for k, p in enumerate(figs):
+        if p["kind"] != "percent" or k == 0:
+            continue
+        m = SHARE_OF_TOTAL.match(text, p["end"])
+        n = figs[k - 1]
+        if not m or n["kind"] != "count" or n["sentence_start"] != p["sentence_start"] or \
+                not SHARE_LINK.search(text[n["end"]:p["start"]]) or \
+                re.search(r"\d", text[n["end"]:p["start"]]):
+            continue
+        if any(f["kind"] == "ratio" and f["sentence_start"] == p["sentence_start"] for f in figs):
+            continue
+        whole = _words(m.group(1))[:6]
+        if len(whole) < 2:
+            continue
+        bases = set()
+        for b in figs[max(0, k - 400):k - 1]:  # bounded: linear in the document
+            if b["kind"] != "count" or b["sentence_start"] == p["sentence_start"] or \
+                    not _units_compatible(b, n):
+                continue
+            after = _words(text[b["end"] - len(b.get("unit") or ""):b["end"] + 80])
+            before = _words(text[max(0, b["start"] - 80):b["start"]])
+            named = after[:len(whole)] == whole or (
+                "tong" in before and before[-len(whole) - 3:][:len(whole) + 2].count(whole[0]) and
+                " ".join(before).endswith(tuple(f"tong so {' '.join(whole)}{t}" for t in ("", " la", " co", " gom"))))
+            if named:
+                bases.add((b["value"], b["id"]))
+        # a whole of another year is another whole
+        years = lambda f: set(YEAR.findall(text[f["sentence_start"]:f.get("sentence_end") or f["end"]]))
+        bases = {(v, i) for v, i in bases
+                 if not (years(p) and years(by_id[i]) and not years(p) & years(by_id[i]))}
+        values = {v for v, _i in bases}
+        if len(values) != 1:
+            continue
+        total = values.pop()
+        b = by_id[min(i for _v, i in bases)]
+        if total <= n["value"]:
+            continue
+        computed = n["value"] / total * 100
+        verdict = percent_verdict(p["value"], p.get("decimals") or 0, computed)
+        out.append(_check(
+            "implicit_whole", verdict, p["value"], computed, [b, n, p],
+            f"Nêu {text[p['start']:p['end']]} cho {vn(n['value'])} trên tổng số "
+            f"{' '.join(m.group(1).split()).rstrip(', ')} nêu trước đó ({vn(total)}); "
+            f"tính lại được {pct(computed, 3)}.",
+            basis=f"\u201c{' '.join(text[n['end']:m.end()].split())}\u201d; tổng nêu trước: "
+                  f"\u201c{text[b['start']:b['end']]}\u201d"))
+    return out
 
 
 def _check(kind, verdict, stated, computed, figs, message, basis=None):

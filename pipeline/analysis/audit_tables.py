@@ -16,7 +16,15 @@ Relations checked (the `basis` of each check names the header cells that assert 
 - a percentage column ("Tỷ lệ (%)", "Tỷ lệ tăng (%)") against two count columns, once
   most rows confirm which pair it divides (a / b or (a − b) / b) (kind `table_percent`);
 - a change column ("Tăng, giảm", "Chênh lệch") against two columns, once most rows
-  confirm which difference it is (kind `table_change`).
+  confirm which difference it is (kind `table_change`);
+- a group row without a number over numbered rows ("Khoa …" over its classes 1, 2, 3)
+  as their sub-total, once the column confirms it (kind `table_total`);
+- cost estimates (`audit_costs.py`): a formula column ("Công thức tính", "Cách tính")
+  written in the table's own codes ("2,13% x Gtbtt", "0,38% x TMĐT x 70%") and "Thành
+  tiền" = "Số lượng" × "Đơn giá" (kind `table_formula`); amounts rounded to thousands
+  are `rounding`.
+A table typed with English separators ("197,128,000") is read as such when one cell says
+so unambiguously and none says the Vietnamese way; "(70)" in a data row is −70.
 A relation the table does not assert (a "Tổng số | trong đó: Nữ" header; a percentage
 whose columns no row confirms) gives no check.
 
@@ -39,8 +47,8 @@ EPS = 1e-9
 NUM_CELL = re.compile(rf"^\s*([-–]?\s*)?({NUMBER})\s*(%?)\s*$")
 EMPTY_CELL = re.compile(r"^\s*[-–—]?\s*$")
 TOTAL_LABEL = re.compile(
-    r"^\s*(?:tong cong|tong so|tong|cong|toan tinh|toan huyen|toan thanh pho|toan thi xa|"
-    r"toan quoc|ca nuoc|toan nganh|chung)\b")
+    r"^\s*(?:tong cong|tong so|tong du toan|tong muc dau tu|tong kinh phi|tong|cong|toan tinh|"
+    r"toan huyen|toan thanh pho|toan thi xa|toan quoc|ca nuoc|toan nganh|chung)\b")
 TOTAL_REST = {"toan", "tinh", "huyen", "xa", "thanh", "pho", "thi", "quan", "chung", "cong",
               "so", "ca", "nam", "nuoc", "cac", "don", "vi", "khoi", "cap", "toan bo"}
 PERCENT_HEADER = re.compile(r"%|\bty le\b|\bti le\b|phan tram")
@@ -50,6 +58,7 @@ TOTAL_HEADER = re.compile(r"^\s*(?:tong so|tong diem|tong cong|tong|cong)\b")
 # "(7)"; a spreadsheet shows "(7)" in a numbering row as the negative number "-7"
 COL_NUMBER = re.compile(r"^\s*(?:\(|[-–])?\s*(\d{1,2})\s*\)?\s*$")
 FORMULA = re.compile(r"\(\s*(\d{1,2})\s*\)\s*=\s*([\d\s()+\-*/x×:.]+?)\s*(%|[x×*]\s*100\s*%?)?\s*$")
+SHORT_NEG = re.compile(r"\s*\(\s*(\d{1,2})\s*\)\s*")
 ROMAN = re.compile(r"^\s*(?:[IVXLC]+|[A-Z])\s*\.?\s*$")
 
 
@@ -70,6 +79,28 @@ def _value(cell: str):
             v = -v
         return v, d, bool(m.group(3))
     return None
+
+
+def _cval(cell):
+    """`_value` of a located cell, read in the table's own number convention."""
+    return _value(cell.get("v", cell["text"]))
+
+
+# "197,128,000", "1,234.5": a table typed with English separators (spreadsheets pasted
+# into a report); one such cell and no Vietnamese-grouped one decides for the table
+EN_NUMBER = re.compile(r"^\s*[-–]?\s*\d{1,3}(?:(?:,\d{3}){2,}(?:\.\d+)?|(?:,\d{3})+\.\d+)\s*%?\s*$")
+VN_NUMBER = re.compile(r"^\s*[-–]?\s*\d{1,3}(?:(?:\.\d{3}){2,}(?:,\d+)?|(?:\.\d{3})+,\d+)\s*%?\s*$")
+_SWAP = str.maketrans(",.", ".,")
+
+
+def _mark_convention(rows):
+    cells = [c for r in rows for c in r if c]
+    if any(EN_NUMBER.match(c["text"]) for c in cells) and \
+            not any(VN_NUMBER.match(c["text"]) for c in cells):
+        for c in cells:
+            if re.fullmatch(r"[-–\s\d.,%()]+", c["text"]):
+                c["v"] = c["text"].translate(_SWAP)
+    return rows
 
 
 def _locate(text, table):
@@ -94,7 +125,7 @@ def _locate(text, table):
             cells.append({"text": c, "start": k, "end": k + len(c)})
             pos = k + len(c)
         out.append(cells)
-    return out
+    return _mark_convention(out)
 
 
 def _find_cell(text, cell, pos, stop) -> int:
@@ -114,7 +145,7 @@ def _find_cell(text, cell, pos, stop) -> int:
 
 
 def _is_data_row(cells) -> bool:
-    nums = [c for c in cells[1:] if c and _value(c["text"])]
+    nums = [c for c in cells[1:] if c and _cval(c)]
     return bool(nums)
 
 
@@ -201,32 +232,39 @@ class _Table:
 
     def _is_label_col(self, j) -> bool:
         h = self.head_text[j]
-        if re.search(r"\b(?:stt|tt|so tt|thu tu)\b", h):
+        if re.search(r"\b(?:stt|tt|so tt|thu tu|ma so|ky hieu)\b", h):
             return True
         vals = [r[j] for r in self.data if r[j]]
         if not vals:
             return True
-        numeric = [v for v in vals if _value(v["text"])]
+        numeric = [v for v in vals if _cval(v)]
         if len(numeric) < len(vals) / 2:
             return True
         # 1, 2, 3 … down the column: row numbers
-        seq = [_value(v["text"])[0] for v in numeric]
+        seq = [_cval(v)[0] for v in numeric]
         return len(seq) >= 3 and seq == list(range(1, len(seq) + 1))
 
     def label(self, r) -> str:
-        return " ".join(fold(r[j]["text"]) for j in self.label_cols if r[j] and not _value(r[j]["text"]))
+        return " ".join(fold(r[j]["text"]) for j in self.label_cols if r[j] and not _cval(r[j]))
 
     def num(self, r, j):
         c = r[j]
         if c is None:
             return None
-        return _value(c["text"])
+        v = _cval(c)
+        if v is None:
+            # "(70)" in a data row is an accounting negative; only the header's numbering
+            # row writes a short number in parentheses, and it is not a data row
+            m = SHORT_NEG.fullmatch(c.get("v", c["text"]))
+            if m:
+                return -float(m.group(1)), 0, False
+        return v
 
     def is_total_row(self, r) -> bool:
         """"Tổng", "Tổng cộng", "Cộng", "Toàn tỉnh", "Tổng cộng (I+II)": the whole label,
         not a row named "Tổng số văn bản …"."""
         for j in self.label_cols:
-            if not r[j] or _value(r[j]["text"]):
+            if not r[j] or _cval(r[j]):
                 continue
             lab = fold(r[j]["text"])
             m = TOTAL_LABEL.match(lab)
@@ -241,7 +279,7 @@ class _Table:
         """A row that details the row above rather than adding to it ("Trong đó: nữ",
         "- Nữ", "+ Cấp xã")."""
         lab = self.label(r)
-        raw = next((r[j]["text"] for j in self.label_cols if r[j] and not _value(r[j]["text"])), "")
+        raw = next((r[j]["text"] for j in self.label_cols if r[j] and not _cval(r[j])), "")
         return bool(re.match(r"(?:trong do|trong so|bao gom|gom|rieng|chia ra)\b", lab)) or \
             raw[:1] in "-+*•–"
 
@@ -252,6 +290,11 @@ class _Table:
             return False
         t = first["text"].strip().rstrip(".")
         return bool(re.fullmatch(r"\d+|[IVXLC]+|[A-Z]", t))
+
+    def is_numbered(self, r) -> bool:
+        """Row numbered 1, 2, 3 in its first label column (an item, not a group head)."""
+        c = r[self.label_cols[0]] if self.label_cols else None
+        return bool(c and re.fullmatch(r"\d{1,3}\.?", c["text"].strip()))
 
     def is_group_row(self, r) -> bool:
         return any(r[j] and ROMAN.match(r[j]["text"]) for j in self.label_cols[:1])
@@ -267,10 +310,13 @@ class _Table:
         return "; ".join(names)
 
 
-def _vn(x, d=None):
+def _vn(x, d=None, like=None):
+    """A number in Vietnamese style, or in the English style of the table whose cell
+    `like` is (so a message writes the computed value as the table writes the stated)."""
     if d is None:
         d = 0 if abs(x - round(x)) < 1e-9 else 2
-    return format_number(x, d)
+    out = format_number(x, d)
+    return out.translate(_SWAP) if like and "v" in like else out
 
 
 def _figure_at(figures_by_start, cell):
@@ -302,6 +348,8 @@ def _close(stated, d, computed, percent=False):
 def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None,
                  join: bool = True) -> list[dict]:
     """`join`: read a page-break continuation as part of the table before it (PDF)."""
+    from pipeline.analysis.audit_costs import amounts, cost_formulas
+
     by_start = {f["start"]: f for f in (figures or [])}
     out = []
     if join:
@@ -320,7 +368,10 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
             continue
         done: set[tuple[int, int]] = set()  # (row index, col) already checked by a formula
         out.extend(_formulas(tab, by_start, done))
+        out.extend(cost_formulas(tab, by_start, done))
+        out.extend(amounts(tab, by_start, done))
         out.extend(_total_rows(tab, by_start, done))
+        out.extend(_group_subtotals(tab, by_start, done))
         out.extend(_total_cols(tab, by_start, done))
         out.extend(_derived_cols(tab, by_start, done))
     return out
@@ -401,15 +452,24 @@ def _formulas(tab, by_start, done):
                 column.append(_check(
                     "table_formula", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                     f"Bảng: cột {basis} nêu {r[j]['text']} ở dòng \u201c{_row_name(tab, r)}\u201d; "
-                    f"tính lại theo công thức được {_vn(computed, max(d, 2) if percent else None)}.",
+                    f"tính lại theo công thức: {_shown(expr, r, tab)}"
+                    f"{' × 100' if percent and '/' in expr else ''} = "
+                    f"{_vn(computed, max(d, 2) if percent else None, r[j])}.",
                     basis))
         out.extend(_corroborated(column))
     return out
 
 
+def _shown(expr, r, tab) -> str:
+    """The formula with each column number replaced by the row's cell as written
+    ("(8-7)" → "22.030 − 22.100"): the arithmetic the auditor redoes."""
+    shown = re.sub(r"\d+", lambda k: r[tab.col_numbers[int(k.group(0))]]["text"], expr)
+    return shown.replace("-", " − ").replace("*", " × ").replace("/", " / ").replace("  ", " ").strip()
+
+
 def _row_name(tab, r) -> str:
     for j in tab.label_cols:
-        if r[j] and not _value(r[j]["text"]):
+        if r[j] and not _cval(r[j]):
             return r[j]["text"][:60]
     for c in r:
         if c:
@@ -456,6 +516,10 @@ def _total_rows(tab, by_start, done):
                     return None
                 return sum(v[0] for v in nums)
             readings = [total(seg), total(top), total(plain), total(below)]
+            # heads of groups of numbered items ("Gtb", "Gtv" over 1, 2, …)
+            heads = [x for x in seg if not tab.is_numbered(x) and not tab.is_sub_row(x)]
+            if heads and len(heads) < len(seg):
+                readings.append(total(heads))
             if groups:
                 readings.append(total(groups))
                 readings.append(total([x for x in seg if not tab.is_group_row(x)]))
@@ -474,7 +538,7 @@ def _total_rows(tab, by_start, done):
             row_checks.append(_check(
                 "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng được {_vn(computed, d)}.", basis))
+                f"cộng các dòng được {_vn(computed, d, r[j])}.", basis))
         out.extend(_corroborated(row_checks))
     return out
 
@@ -528,7 +592,7 @@ def _total_cols(tab, by_start, done):
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1])}.", basis))
+                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1], r[j])}.", basis))
     return out
 
 
@@ -600,7 +664,50 @@ def _derived_cols(tab, by_start, done):
             column.append(_check(
                 kind, verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None)}"
+                f"{shown} = {_vn(computed, max(p[1], 2) if percent else None, r[j])}"
                 f"{'%' if percent else ''}.", basis))
         out.extend(column)
+    return out
+
+
+def _group_subtotals(tab, by_start, done):
+    """A row without a number of its own heading numbered rows ("Khoa Du lịch" over its
+    classes 1, 2, 3; "Gtv" over its items 1–4) holds their sum, once at least two such
+    rows of the column, and most of them, confirm it."""
+    if not tab.label_cols:
+        return []
+    numbered = tab.is_numbered
+    groups = []
+    for i, r in enumerate(tab.data):
+        if numbered(r) or tab.is_total_row(r) or tab.is_sub_row(r):
+            continue
+        kids = []
+        for x in tab.data[i + 1:]:
+            if not numbered(x):
+                break
+            kids.append(x)
+        if len(kids) >= 2:
+            groups.append((r, kids))
+    out = []
+    for j in tab.numeric_cols():
+        if not _additive(tab, j):
+            continue
+        column = []
+        for r, kids in groups:
+            got = tab.num(r, j)
+            vals = [tab.num(x, j) for x in kids]
+            if got is None or got[2] or (id(r), j) in done or any(v is None or v[2] for v in vals):
+                continue
+            s = sum(v[0] for v in vals)
+            column.append((r, got, s, _close(got[0], got[1], s)))
+        ok = sum(1 for _r, got, _s, v in column if v != "mismatch" and got[0])
+        if not _consistent(ok, len(column)):
+            continue
+        for r, got, s, verdict in column:
+            done.add((id(r), j))
+            out.append(_check(
+                "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng nhóm \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
+                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1], r[j])}.",
+                f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}"))
     return out

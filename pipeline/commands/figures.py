@@ -147,9 +147,14 @@ def _computed_text(r, stated_text) -> str:
         return _fmt(c, max(d + 2, 2)) + "%"
     from pipeline.text.numbers import NUMBER, parse_number
 
+    # a table typed "532,000" / "197,128,000" (the stated value says which): shown alike
+    en = re.fullmatch(r"\(?-?(\d{1,3}(?:,\d{3})+(?:\.\d+)?)\)?", (stated_text or "").strip())
+    if r["kind"].startswith("table_") and en and r["stated"] is not None and \
+            abs(float(en.group(1).replace(",", "")) - abs(r["stated"])) < 1e-6:
+        return _fmt(c).translate(str.maketrans(",.", ".,"))
     m = re.match(NUMBER, stated_text or "")
     word = (stated_text or "")[m.end():].strip() if m else ""
-    if m and word and r["stated"]:
+    if m and re.match(r"[^\W\d_]", word) and r["stated"]:
         raw = parse_number(m.group(0))[0]
         scale = r["stated"] / raw if raw else 1.0
         if scale > 1.5:  # "22.143 tỷ đồng": the sum in the same scale
