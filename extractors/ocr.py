@@ -285,10 +285,12 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
             out.blank = True
             out.width, out.height = gray.width * 72 / dpi, gray.height * 72 / dpi
             return out
+        from extractors import ocr_tables
         out.skew = estimate_skew(gray)
         if abs(out.skew) >= 0.2:
             gray = _rotate(gray, out.skew)
-        words, conf, tall = _read(gray, dpi, left())
+        out.tables, clean = ocr_tables.find(gray, dpi)
+        words, conf, tall = _read(clean, dpi, left())
         text = " ".join(w.text for w in words)
         if conf is None or conf < RETRY_CONFIDENCE or tall > 0.3 or not assess(text).ok:
             rotation = _osd_rotation(gray, left())
@@ -297,10 +299,14 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
                 skew = estimate_skew(turned)
                 if abs(skew) >= 0.2:
                     turned = _rotate(turned, skew)
-                words2, conf2, _ = _read(turned, dpi, left())
+                tables2, clean2 = ocr_tables.find(turned, dpi)
+                words2, conf2, _ = _read(clean2, dpi, left())
                 if (conf2 or 0) > (conf or 0) or tall > 0.3:
-                    words, conf, gray = words2, conf2, turned
+                    words, conf, gray, out.tables = words2, conf2, turned, tables2
                     out.rotation, out.skew = rotation, skew
+        if out.tables:
+            words += ocr_tables.fill_empty_cells(clean if not out.rotation else clean2, dpi,
+                                                 out.tables, words, _read, left())
         if header and words:
             from extractors import ocr_header
             again = ocr_header.reread(gray, dpi, words, left(), _read)
@@ -309,8 +315,8 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
         for w in words:
             w.text = repair(w.text)
         fix_date_figures(words)
-        from extractors import ocr_tables
-        out.tables = ocr_tables.grids(gray, dpi)
+        if out.tables:
+            ocr_tables.fix_figure_columns(words, out.tables)
         if out.tables:
             words = ocr_tables.drop_rule_glyphs(words, out.tables)
         out.words, out.confidence = words, conf

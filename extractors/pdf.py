@@ -1431,7 +1431,7 @@ def extract_image(path: Path) -> ExtractedDocument:
     builder.page_count = n
     pages = [Page(k + 1, 0.0, quality=0.0, reason="no text layer") for k in range(n)]
     _quality_gate(builder, pages, "image", str(path))
-    if not any(p.rows for p in pages):
+    if not any(p.rows or p.tables for p in pages):
         failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
         raise ExtractionError(failed_ocr[0] if failed_ocr else
                               "no text found by OCR (blank or unreadable image)")
