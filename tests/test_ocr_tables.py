@@ -142,3 +142,25 @@ def test_date_figures_read_as_lookalikes_are_mapped_only_where_valid():
     ocr.fix_date_figures(words)
     assert " ".join(w.text for w in words) == \
         "Hà Nội, ngày 16 tháng 11 năm 2025 ; tháng 11 ; ngày 4Đ tháng 13I Số: I2"
+
+
+# ------------------------------------------------------------------- real scanned table
+BC635 = ocr_synth.Path(__file__).resolve().parents[2] / "shared" / "real" / "more" / (
+    "1761708085111-BC_so_635_Vv_khao_sat_nguoi_hoc_nam_cuoi_ve_dich_vu_cham_soc__ho_tro_doi_song__NCKH.pdf")
+
+
+@pytest.mark.real
+@pytest.mark.slow
+@needs_ocr
+def test_survey_table_of_a_real_scan_is_audited(tmp_path, ingest_into):
+    """Page 4 of the BC 635 scan is one ruled table (seen on the page image: a header
+    row and 20 rows of faculty/class, class size, replies, rate): rendered to an image
+    in tmp, OCR'd, its rate column checked against replies / class size."""
+    page = tmp_path / "bc635-p4.png"
+    ocr.render_pdf_page(str(BC635), 3, 300).save(page, dpi=(300, 300))
+    _summary, db = ingest_into(page)
+    (table,) = list(db.query("select n_rows, n_cols from tables"))
+    assert (table["n_rows"], table["n_cols"]) == (21, 4)
+    checks = list(db.query("select verdict from checks where kind = 'table_percent'"))
+    assert len(checks) >= 12
+    assert all(c["verdict"] in ("ok", "rounding") for c in checks)
