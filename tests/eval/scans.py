@@ -52,9 +52,18 @@ def score(db, shared: Path = SHARED) -> tuple[dict, list]:
 
 
 def ingest_scans(db_path: Path, max_pages: int = 1, jobs: int = 1):
+    """The labelled scans ingested, their first `max_pages` pages OCR'd (the header is on
+    page 1); the environment is restored after."""
     from pipeline.ingest import ingest
-    os.environ.setdefault("BAOCAO_OCR_MAX_PAGES", str(max_pages))
-    return ingest([str(SHARED / e["file"]) for e in labels()], db_path, jobs=jobs)
+    before = os.environ.get("BAOCAO_OCR_MAX_PAGES")
+    os.environ["BAOCAO_OCR_MAX_PAGES"] = str(max_pages)
+    try:
+        return ingest([str(SHARED / e["file"]) for e in labels()], db_path, jobs=jobs)
+    finally:
+        if before is None:
+            del os.environ["BAOCAO_OCR_MAX_PAGES"]
+        else:
+            os.environ["BAOCAO_OCR_MAX_PAGES"] = before
 
 
 def main(argv: list[str]) -> None:
