@@ -221,7 +221,8 @@ def fill_empty_cells(clean, dpi: float, tables, words, read, timeout: float) -> 
                     continue
                 x0, y0, x1, y1 = (int(v * px) for v in c)
                 m = max(3, int((y1 - y0) * 0.1))
-                if ink[y0 + m:y1 - m, x0 + m:x1 - m].mean() > 0.002:
+                area = ink[y0 + m:y1 - m, x0 + m:x1 - m]
+                if area.size and area.mean() > 0.002:
                     empty.append(c)
             if not empty:
                 continue
