@@ -1013,10 +1013,20 @@ def _page_text(p: Page) -> str:
 
 
 def ocr_page(o, number: int) -> Page:
-    """A `Page` from OCR words (extractors.ocr.OcrPage): rows as for a text layer; no
-    tables or drawn rules (the page is a picture), no bold."""
+    """A `Page` from OCR words (extractors.ocr.OcrPage): rows as for a text layer, tables
+    from the ruling found in the image (`o.tables`, extractors/ocr_tables.py) kept as for
+    a text layer (two filled cells in a row, not a bordered header); no bold."""
     p = Page(number, o.width, height=o.height, source="ocr")
     words = [Word(w.text, w.x0, w.x1, w.top, w.bottom, w.size, False) for w in o.words]
+    for bbox, cell_rows in getattr(o, "tables", None) or ():
+        inside = [w for w in words if bbox[0] - 1 <= (w.x0 + w.x1) / 2 <= bbox[2] + 1
+                  and bbox[1] - 1 <= (w.top + w.bottom) / 2 <= bbox[3] + 1]
+        cells = _table_cells(inside, cell_rows, number)
+        texts = [[_cell_text(c, set()) for c in row] for row in cells]
+        if (any(sum(1 for t in row if t.strip()) >= 2 for row in texts)
+                and not LAYOUT_TABLE.search(" ".join(t for row in texts for t in row))):
+            p.tables.append((bbox[1], cells))
+            words = [w for w in words if w not in inside]
     p.rows = _group_rows(words, number) if words else []
     return p
 
@@ -1421,7 +1431,7 @@ def extract_image(path: Path) -> ExtractedDocument:
     builder.page_count = n
     pages = [Page(k + 1, 0.0, quality=0.0, reason="no text layer") for k in range(n)]
     _quality_gate(builder, pages, "image", str(path))
-    if not any(p.rows for p in pages):
+    if not any(p.rows or p.tables for p in pages):
         failed_ocr = [w for w in builder.warnings if w.startswith("OCR failed")]
         raise ExtractionError(failed_ocr[0] if failed_ocr else
                               "no text found by OCR (blank or unreadable image)")

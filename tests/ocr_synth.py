@@ -216,3 +216,60 @@ def variants(pages: int) -> list[Variant]:
     out.append(Variant(2, 300, rotate=90, seed=5))
     out.append(Variant(3 if pages >= 3 else 1, 300, rotate=180, seed=6))
     return out
+
+
+# A ruled survey table (our own figures), drawn as a page image: the OCR table fixture.
+TABLE_ROWS = [
+    ["STT", "Nội dung khảo sát", "Số phiếu", "Tỷ lệ (%)"],
+    ["1", "Rất hài lòng", "412", "41,2"],
+    ["2", "Hài lòng", "385", "38,5"],
+    ["3", "Bình thường", "148", "14,8"],
+    ["4", "Chưa hài lòng", "55", "5,5"],
+    ["", "Tổng cộng", "1.000", "100"],
+]
+TABLE_WIDTHS = [0.09, 0.45, 0.2, 0.2]  # shares of the 17 cm table
+
+
+def draw_table_page(path: Path, dpi: int = 300, rows=TABLE_ROWS, skew: float = 0.0,
+                    noise: float = 0.0, seed: int = 3) -> Path:
+    """An A4 page image with a sentence above and a ruled table: 1-2 px rules, cells
+    with padding, DejaVu Serif 12 pt; saved as PNG with its resolution."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    px = dpi / 72
+    w, h = int(595 * px), int(842 * px)
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), int(12 * px))
+    bold = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif-Bold.ttf"), int(12 * px))
+    left, top = int(60 * px), int(120 * px)
+    d.text((left, int(80 * px)), "Kết quả khảo sát mức độ hài lòng của người học như sau:", font=font, fill=0)
+    width = int(480 * px)
+    xs = [left]
+    for share in TABLE_WIDTHS:
+        xs.append(xs[-1] + int(width * share / sum(TABLE_WIDTHS)))
+    row_h = int(26 * px)
+    ys = [top + k * row_h for k in range(len(rows) + 1)]
+    line = max(1, int(px * 0.6))
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=line)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=line)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            f = bold if r == 0 else font
+            d.text((xs[c] + int(6 * px), ys[r] + int(6 * px)), cell, font=f, fill=0)
+    d.text((left, ys[-1] + int(20 * px)), "Số liệu trên được tổng hợp từ phiếu trả lời trực tuyến.",
+           font=font, fill=0)
+    if skew:
+        img = img.rotate(skew, resample=Image.BICUBIC, fillcolor=255)
+    if noise:
+        rnd = random.Random(seed)
+        pix = img.load()
+        for _ in range(int(w * h * noise)):
+            x, y = rnd.randrange(w), rnd.randrange(h)
+            pix[x, y] = 0 if pix[x, y] > 128 else 255
+    img.save(path, dpi=(dpi, dpi))
+    return path
