@@ -19,7 +19,10 @@ from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS,
 APPLICATION_ID = 0x42414F43
 
 # Tables a baocao corpus may hold besides TABLES (search index, pending corpus-wide work).
-_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers")
+_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers", "pending_documents")
+# Derived indexes the finalizers keep for incremental runs (dropped with the derived
+# tables on a schema change, so the next run rebuilds them in full).
+FINALIZER_TABLES = ("cited_keys", "cited_aliases", "corpus_symbols", "indicator_keys")
 
 BUSY_TIMEOUT_S = 600.0  # any statement waits this long for another writer
 LOCK_WAIT_S = float(os.environ.get("BAOCAO_LOCK_WAIT", 1800))  # a document write, with a message
@@ -86,7 +89,7 @@ def _is_ours(conn: sqlite3.Connection) -> bool:
     if "documents" not in names:
         return False
     allowed = set(TABLES) | set(_OWN_EXTRA_TABLES)
-    return all(n in allowed or n.startswith("search_fts_") for n in names)
+    return all(n in allowed or n in FINALIZER_TABLES or n.startswith("search_fts_") for n in names)
 
 
 def check_db(conn: sqlite3.Connection, path) -> int:
@@ -148,7 +151,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         if version not in (0, SCHEMA_VERSION):
             # An older schema of ours: derived tables are rebuilt from the stored text;
             # drop them and force re-analysis.
-            for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
+            for name in DOCUMENT_TABLES + ["cited_documents", "search", *FINALIZER_TABLES]:
                 if db[name].exists():
                     db[name].drop()
             if db["documents"].exists():
@@ -187,6 +190,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for c, t in missing.items():
                 table.add_column(c, t)
     db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
+    # which documents each pending finalizer owes a run (NULL: the whole corpus)
+    db.execute("create table if not exists pending_documents (name text, document_id integer)")
+    db.execute("create index if not exists idx_pending_documents_name on pending_documents (name)")
     from pipeline.store.search import ensure_tables as ensure_search_tables
 
     ensure_search_tables(db)  # created here, so that queries never have to write
@@ -194,19 +200,34 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def mark_pending(db, names: list[str]) -> None:
-    """Corpus-wide steps (stages.FINALIZERS) owed a run; call inside the document's transaction."""
-    getattr(db, "conn", db).executemany(
-        "insert or replace into pending_finalizers (name, since) values (?, ?)",
-        [(n, now()) for n in names])
+def mark_pending(db, names: list[str], document_ids: list[int] | None = None) -> None:
+    """Corpus-wide steps (stages.FINALIZERS) owed a run for these documents (new, replaced
+    or deleted ids; None: the whole corpus); call inside the document's transaction."""
+    conn = getattr(db, "conn", db)
+    conn.executemany("insert or replace into pending_finalizers (name, since) values (?, ?)",
+                     [(n, now()) for n in names])
+    ids = [None] if document_ids is None else document_ids
+    conn.executemany("insert into pending_documents (name, document_id) values (?, ?)",
+                     [(n, i) for n in names for i in ids])
 
 
 def pending_finalizers(db) -> set[str]:
     return {r[0] for r in db.execute("select name from pending_finalizers").fetchall()}
 
 
+def pending_scope(db, name: str) -> set[int] | None:
+    """The document ids a pending finalizer owes a run, or None for the whole corpus
+    (asked so, or pending from a run that did not record documents)."""
+    ids = [r[0] for r in db.execute(
+        "select document_id from pending_documents where name = ?", [name]).fetchall()]
+    if not ids or None in ids:
+        return None
+    return set(ids)
+
+
 def clear_pending(db, name: str) -> None:
     db.execute("delete from pending_finalizers where name = ?", [name])
+    db.execute("delete from pending_documents where name = ?", [name])
 
 
 def path_key(path: str) -> str:
