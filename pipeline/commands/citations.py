@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import sys
 
-import sqlite_utils
 from rich.console import Console
 from rich.markup import escape
 
 from pipeline.cli import add_db_option
+from pipeline.store.db import ReadDB
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, resolve_document
 
@@ -295,7 +295,7 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
 
 
 def cmd_cited_by(args) -> int:
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)
     rows = cited_by(db, " ".join(args.query), context=args.format == "table")
     title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
              f"{len({r['document_id'] for r in rows})} documents)")
@@ -350,7 +350,7 @@ def cites(db, document_id: int) -> list[dict]:
 
 
 def cmd_cites(args) -> int:
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)
     doc = resolve_document(db, args.document)
     rows = cites(db, doc["id"])
     cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]

@@ -24,7 +24,6 @@ import re
 import sys
 from datetime import datetime, timezone
 
-import sqlite_utils
 
 from pipeline.cli import add_db_option
 from pipeline.commands.output import FORMATS, check_output_path, emit, resolve_document, write_output
@@ -68,6 +67,7 @@ def _documents(db, ref):
 
 
 def cmd_figures(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id, paths = _documents(db, args.document)
     if not db["figures"].exists():
@@ -266,6 +266,7 @@ def _mark(sentence: str, spans, open_, close, escape=lambda s: s) -> str:
 
 
 def cmd_audit(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id, _ = _documents(db, args.document)
     rows = check_rows(db, doc_id, include_all=args.all)

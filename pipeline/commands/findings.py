@@ -20,7 +20,6 @@ import re
 import sys
 from pathlib import Path
 
-import sqlite_utils
 
 from pipeline.cli import add_db_option
 from pipeline.text.normalize import fold
@@ -83,6 +82,7 @@ def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -
 
 
 def cmd_findings(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id = None
     if args.document:
@@ -124,6 +124,7 @@ def outline(db, doc_id: int) -> list[dict]:
 
 
 def cmd_show(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc = resolve_document(db, args.document)
     if args.html:

@@ -10,8 +10,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
 
@@ -142,6 +140,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     except BaseException:
         conn.close()
         raise
+    import sqlite_utils  # ingest only: it imports pandas when installed (~1 s a query would pay)
+
     db = sqlite_utils.Database(conn)
     _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
@@ -306,3 +306,40 @@ def _sql_value(value):
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+class ReadDB:
+    """The read side of sqlite_utils.Database that the query commands use (`query`,
+    `execute`, `db[table].exists()` / `.columns_dict`), without importing sqlite_utils,
+    which imports pandas when it is installed: a query command starts in ~0.1 s."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(str(path))
+
+    def query(self, sql: str, params=()):
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description or ()]
+        for row in cur:
+            yield dict(zip(names, row))
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(sql, params)
+
+    def __getitem__(self, name: str) -> "_ReadTable":
+        return _ReadTable(self.conn, name)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _ReadTable:
+    def __init__(self, conn, name: str):
+        self.conn, self.name = conn, name
+
+    def exists(self) -> bool:
+        return self.conn.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                                 [self.name]).fetchone() is not None
+
+    @property
+    def columns_dict(self) -> dict:
+        return {r[1]: r[2] for r in self.conn.execute(f"pragma table_info([{self.name}])")}
