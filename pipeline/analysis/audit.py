@@ -1477,7 +1477,9 @@ def _finalize(db, conn, document_ids) -> None:
         db.execute(
             "delete from checks where id in (select c.id from checks c join indicator_keys k"
             " on k.figure_id = json_extract(c.figure_ids, '$[1]')"
-            f" where c.kind = 'cross_document' and k.key in ({kmarks}))", list(keys))
+            f" where c.kind = 'cross_document' and k.key in ({kmarks}) and c.document_id in"
+            f" (select document_id from indicator_keys where key in ({kmarks})))",
+            list(keys) * 2)  # through checks.document_id's index, not a scan of all checks
         db.execute(f"delete from indicator_keys where document_id in ({marks})", ids)
         conn.executemany("insert into indicator_keys values (?, ?, ?)", new_rows)
     groups: dict[str, list[dict]] = defaultdict(list)

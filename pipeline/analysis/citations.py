@@ -86,9 +86,16 @@ def _trie(phrases) -> str:
 
 
 @lru_cache(maxsize=1)
-def rules() -> dict:
+def raw_rules() -> dict:
+    """citation_types.yaml as data (libyaml's loader when present: ~20x faster), without
+    the patterns `rules()` compiles from it: what a query needs to read its words."""
     with open(DATA, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    raw = raw_rules()
     types = {t["word"].lower(): t for t in raw["types"]}
     words = sorted(types, key=len, reverse=True)
     abbrev = {k.lower(): v for k, v in raw["abbreviations"].items() if k != "abbreviation_examples"}
@@ -923,6 +930,7 @@ def _ensure_state(db) -> bool:
     db.execute("create index if not exists idx_cited_keys_canon on cited_keys (canon_group)")
     db.execute("create index if not exists idx_cited_keys_number on cited_keys (number_group)")
     db.execute("create index if not exists idx_cited_keys_canonical on cited_keys (canonical)")
+    db.execute("create index if not exists idx_cited_keys_lawlike on cited_keys (lawlike)")
     db.execute("create table if not exists cited_aliases (label text, key text,"
                " basis_document_id integer, basis_start integer, basis_end integer)")
     db.execute("create table if not exists corpus_symbols (document_id integer primary key,"

@@ -353,11 +353,10 @@ def register(sub) -> None:
 
 
 def cmd_search(args) -> int:
-    import sqlite_utils
-
     from pipeline.commands.output import emit, resolve_document
+    from pipeline.store.db import ReadDB
 
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)  # not sqlite_utils: it imports pandas (start-up)
     doc_id = None
     if args.doc:
         doc_id = resolve_document(db, args.doc)["id"]
