@@ -108,3 +108,24 @@ def test_a_new_document_is_linked_from_earlier_citations(tmp_path):
     assert paths[1] == "batch"
     linked = [c for c in dump["citations"] if c[0] == "a.txt" and "12/QĐ-UBND" in c[5]]
     assert linked and all(c[7] == "b.txt" for c in linked)
+
+
+def test_query_commands_start_without_pandas(tmp_path):
+    """cited-by, status and search (table and CSV) import neither pandas nor sqlite_utils
+    (which imports pandas): start-up stays ~0.1 s of CPU."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copyfile(DATA / "b.txt", folder / "b.txt")
+    db = tmp_path / "q.db"
+    ingest([folder], db)
+    code = ("import sys; from pipeline import cli\n"
+            f"for argv in (['cited-by', '61/2018'], ['status', 'qđ 12'], ['search', 'quyet dinh'],"
+            " ['search', 'quyet dinh', '--format', 'csv']):\n"
+            f"    cli.main(argv + ['--db', {str(db)!r}])\n"
+            "print(sorted(m for m in ('pandas', 'sqlite_utils') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).parents[1], check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
