@@ -36,6 +36,7 @@ whose numbers disagree but whose pairing is only probable is `unverifiable`.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 import re
@@ -1424,7 +1425,10 @@ def _indicator_rows(db, document_ids) -> list[tuple[int, int, str]]:
         place = places.get(f["document_id"])
         # the same indicator of two different districts is not a contradiction
         if key and key[3] and place:
-            out.append((f["id"], f["document_id"], json.dumps(key + (place,), ensure_ascii=False)))
+            # a digest, not the key itself: the subject is long and would be stored twice
+            digest = hashlib.blake2b(json.dumps(key + (place,), ensure_ascii=False).encode(),
+                                     digest_size=12).hexdigest()
+            out.append((f["id"], f["document_id"], digest))
     return out
 
 
@@ -1507,7 +1511,6 @@ def _finalize(db, conn, document_ids) -> None:
             docs.setdefault(f["document_id"], f)
         if len(docs) < 2:
             continue
-        period = json.loads(key)[3]
         firsts = sorted(docs.values(), key=lambda f: f["document_id"])
         base = firsts[0]
         for other in firsts[1:]:
@@ -1520,7 +1523,7 @@ def _finalize(db, conn, document_ids) -> None:
                 "verdict": "unverifiable", "stated": other["value"], "computed": base["value"],
                 "basis": "cùng chỉ tiêu, đơn vị hành chính, kỳ và phạm vi ở hai văn bản",
                 "figure_ids": json.dumps([base["id"], other["id"]]),
-                "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({period}) nêu "
+                "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({other['period']}) nêu "
                             f"{vn(other['value'], other['decimals'])} {other['unit']}, văn bản "
                             f"#{base['document_id']} nêu {vn(base['value'], base['decimals'])}."),
                 "other_document_id": base["document_id"], "start": other["start"],
