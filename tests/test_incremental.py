@@ -129,3 +129,12 @@ def test_query_commands_start_without_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).parents[1], check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_the_sqlite_store_provides_the_store_interface():
+    import pipeline.store.db as sqlite_store
+    from pipeline.store.interface import Store, satisfied_by
+
+    assert satisfied_by(sqlite_store) == []
+    assert isinstance(sqlite_store, Store)
+    assert satisfied_by(object()) != []
