@@ -138,3 +138,34 @@ def test_the_sqlite_store_provides_the_store_interface():
     assert satisfied_by(sqlite_store) == []
     assert isinstance(sqlite_store, Store)
     assert satisfied_by(object()) != []
+
+
+def test_a_killed_batch_is_finished_with_its_documents(tmp_path, monkeypatch):
+    """The finalizers killed after a batch's documents were written: the pending work
+    names those documents, and the next batch resolves them with its own."""
+    from pipeline.store.db import open_db, pending_scope
+
+    folder, db = tmp_path / "k", tmp_path / "k.db"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copyfile(DATA / name, tmp_path / name)
+    shutil.copyfile(tmp_path / "a.txt", folder / "a.txt")
+    ingest([folder / "a.txt"], db)
+    real = citations.finalize
+
+    def killed(conn, document_ids=None):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(citations, "finalize", killed)
+    shutil.copyfile(tmp_path / "b.txt", folder / "b.txt")
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder / "b.txt"], db)
+    conn = open_db(db)
+    b_id = conn.execute("select id from documents where path like '%b.txt'").fetchone()[0]
+    assert pending_scope(conn, "pipeline.analysis.citations:finalize") == {b_id}
+    conn.close()
+    monkeypatch.setattr(citations, "finalize", real)
+    shutil.copyfile(tmp_path / "c.txt", folder / "c.txt")
+    ingest([folder / "c.txt"], db)
+    assert citations.LAST_RUN["path"] == "batch"
+    whole, _ = _run(tmp_path, "whole", [[("a.txt", "a.txt"), ("b.txt", "b.txt"), ("c.txt", "c.txt")]])
+    assert _dump(db) == whole
