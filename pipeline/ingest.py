@@ -538,8 +538,9 @@ def run_finalizers(db) -> None:
         if name not in pending:
             continue
         t0 = time.perf_counter()
-        fn(db, store.pending_scope(db, name))  # the documents it owes a run (None: all)
-        store.clear_pending(db, name)
+        scope = store.pending_scope(db, name)  # the documents it owes a run (None: all)
+        fn(db, scope)
+        store.clear_pending(db, name, scope)
         STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 
 

@@ -225,9 +225,17 @@ def pending_scope(db, name: str) -> set[int] | None:
     return set(ids)
 
 
-def clear_pending(db, name: str) -> None:
-    db.execute("delete from pending_finalizers where name = ?", [name])
-    db.execute("delete from pending_documents where name = ?", [name])
+def clear_pending(db, name: str, document_ids: set[int] | None = None) -> None:
+    """The finalizer ran for these documents (None: for all): a document another process
+    wrote meanwhile stays pending."""
+    if document_ids is None:
+        db.execute("delete from pending_documents where name = ?", [name])
+    else:
+        getattr(db, "conn", db).executemany(
+            "delete from pending_documents where name = ? and document_id = ?",
+            [(name, i) for i in document_ids])
+    if not db.execute("select 1 from pending_documents where name = ? limit 1", [name]).fetchone():
+        db.execute("delete from pending_finalizers where name = ?", [name])
 
 
 def path_key(path: str) -> str:
