@@ -6,7 +6,7 @@ CORPUS ?= corpus
 DB     ?= output/corpus.db
 JOBS   ?= 2
 
-.PHONY: ingest test test-fast bench setup system-deps clean fixtures browse
+.PHONY: ingest test test-fast bench bench-scale setup system-deps clean fixtures browse
 
 # Debian packages: a venv-capable Python, DejaVu fonts (Vietnamese glyphs) that the
 # tests and the benchmark use to draw PDFs with reportlab, LibreOffice Writer with its
@@ -52,6 +52,10 @@ test-fast: setup
 
 bench: setup system-deps
 	$(BIN)/python bench/run.py
+
+# One more document into 50 / 500 / 5,000 generated documents (bench/scale.py; ~15 min).
+bench-scale: setup
+	$(BIN)/python bench/scale.py
 
 # Regenerate the committed sample fixtures (needs LibreOffice for the PDF rendering).
 fixtures: setup

@@ -387,7 +387,8 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
         # The corpus-wide steps now owe this document a run: recorded in the same
         # transaction, cleared by each finalizer when it completes (a killed batch
         # leaves them pending and the next run finishes them).
-        store.mark_pending(db, [name for name, _ in finalizer_functions()])
+        store.mark_pending(db, [name for name, _ in finalizer_functions()],
+                           [document_id] + ([old["id"]] if old else []))
         for table, table_rows in rows.items():
             store.insert_rows(db, table, table_rows)
         db.execute("COMMIT")
@@ -523,7 +524,7 @@ def _drop_stale(db, existing, sha: str) -> None:
     store.begin(db)
     try:
         store.delete_document(db, existing["id"])
-        store.mark_pending(db, [name for name, _fn in finalizer_functions()])
+        store.mark_pending(db, [name for name, _fn in finalizer_functions()], [existing["id"]])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -537,8 +538,9 @@ def run_finalizers(db) -> None:
         if name not in pending:
             continue
         t0 = time.perf_counter()
-        fn(db)
-        store.clear_pending(db, name)
+        scope = store.pending_scope(db, name)  # the documents it owes a run (None: all)
+        fn(db, scope)
+        store.clear_pending(db, name, scope)
         STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 
 

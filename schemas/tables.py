@@ -60,7 +60,10 @@ TABLES: dict[str, dict[str, type]] = {
         "sentence_end": int, "form": str, "name": str,
         # the sentence that links a mention to its document when the mention alone does
         # not (an alias declared "(viết tắt là Đề án 06)", a law's earlier full mention)
-        "basis_document_id": int, "basis_start": int, "basis_end": int, **PROVENANCE,
+        "basis_document_id": int, "basis_start": int, "basis_end": int,
+        # what the stage found (in-document resolution, ambiguity), kept by the first
+        # citations.finalize: every later run starts again from it, not from its own output
+        "stage_resolves_to": int, "stage_ambiguous": int, **PROVENANCE,
     },
     "cited_documents": {
         "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,

@@ -231,7 +231,7 @@ def test_finalizers_killed_are_finished_by_the_next_run(tmp_path, ingest_into, m
     folder = _good_folder(tmp_path)
     real_finalize = search.finalize
 
-    def killed(db):
+    def killed(db, document_ids=None):
         raise KeyboardInterrupt  # stands for kill -9 between the documents and the index
 
     monkeypatch.setattr(search, "finalize", killed)
@@ -254,7 +254,7 @@ def test_unchanged_batch_without_pending_work_runs_no_finalizer(tmp_path, ingest
     folder = _good_folder(tmp_path)
     ingest_into(folder)
     calls = []
-    monkeypatch.setattr(search, "finalize", lambda db: calls.append(1))
+    monkeypatch.setattr(search, "finalize", lambda db, document_ids=None: calls.append(1))
     ingest_into(folder)
     assert calls == []
 

@@ -38,6 +38,7 @@ whose numbers disagree but whose pairing is only probable is `unverifiable`.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 import re
@@ -1469,30 +1470,110 @@ def _link_pair(chk, by_id):
         p["numerator"], p["denominator"] = num, den
 
 
-def finalize(db) -> None:
-    """Cross-document checks: the same indicator stated with different values in two
-    documents. Rebuilt from scratch on each batch (cheap: one pass over figures)."""
-    if not db["figures"].exists() or not db["checks"].exists():
-        return
-    # ids are never reused: take the next one before deleting the old cross-document rows
-    next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
-    db.execute("delete from checks where kind = 'cross_document'")
+_FIGURE_COLS = ("f.id, f.document_id, f.subject, f.unit, f.kind, f.value, f.decimals, "
+                "f.period, f.scope, f.start, f.end, f.page, f.section, f.footnote")
+
+
+def _indicator_rows(db, document_ids) -> list[tuple[int, int, str]]:
+    """(figure id, document id, indicator key with the document's place) of the figures
+    that can take part in a cross-document comparison; every document when ids is None."""
+    where, params = "", []
+    if document_ids is not None:
+        where, params = f" and d.id in ({','.join('?' * len(document_ids))})", list(document_ids)
     rows = db.query(
-        "select f.id, f.document_id, f.subject, f.unit, f.kind, f.value, f.decimals, "
-        "f.period, f.scope, f.start, f.end, f.page, f.section, f.footnote "
-        "from figures f join documents d on d.id = f.document_id "
-        "where d.status != 'failed' and f.subject is not null and f.period is not null")
+        f"select {_FIGURE_COLS} from figures f join documents d on d.id = f.document_id "
+        f"where d.status != 'failed' and f.subject is not null and f.period is not null{where}",
+        params)
     places = {d["id"]: document_place(d["head"] or "") for d in db.query(
-        "select id, substr(text, 1, 1500) as head from documents where status != 'failed'")}
-    groups: dict[tuple, list[dict]] = defaultdict(list)
+        f"select id, substr(text, 1, 1500) as head from documents d where status != 'failed'{where}",
+        params)}
+    out = []
     for f in rows:
         key = _indicator_key(f)
         place = places.get(f["document_id"])
         # the same indicator of two different districts is not a contradiction
         if key and key[3] and place:
-            groups[key + (place,)].append(f)
+            # a digest, not the key itself: the subject is long and would be stored twice
+            digest = hashlib.blake2b(json.dumps(key + (place,), ensure_ascii=False).encode(),
+                                     digest_size=12).hexdigest()
+            out.append((f["id"], f["document_id"], digest))
+    return out
+
+
+def finalize(db, document_ids=None) -> None:
+    """Cross-document checks: the same indicator stated with different values in two
+    documents. `indicator_keys` keeps each comparable figure's indicator, so a batch
+    recomputes only the indicators of the documents it wrote or deleted (`document_ids`;
+    None: every indicator, from scratch)."""
+    if not db["figures"].exists() or not db["checks"].exists():
+        return
+    conn = db.conn
+    fresh = not db["indicator_keys"].exists()
+    db.execute("create table if not exists indicator_keys (figure_id integer primary key,"
+               " document_id integer, key text)")
+    db.execute("create index if not exists idx_indicator_keys_key on indicator_keys (key)")
+    db.execute("create index if not exists idx_indicator_keys_document on indicator_keys (document_id)")
+    if fresh:
+        document_ids = None
+    from pipeline.store.db import begin, rollback
+    begin(db)
+    try:
+        _finalize(db, conn, document_ids)
+        db.execute("COMMIT")
+    except BaseException:
+        rollback(db)
+        raise
+
+
+def _finalize(db, conn, document_ids) -> None:
+    from pipeline.store.db import insert_rows
+    # ids are never reused: take the next one before deleting the old cross-document rows
+    next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
+    if document_ids is None:
+        db.execute("delete from checks where kind = 'cross_document'")
+        db.execute("delete from indicator_keys")
+        conn.executemany("insert into indicator_keys values (?, ?, ?)", _indicator_rows(db, None))
+        keys = None
+    else:
+        ids = sorted(document_ids)
+        marks = ",".join("?" * len(ids))
+        new_rows = _indicator_rows(db, ids)
+        keys = {k for (k,) in db.execute(
+            f"select key from indicator_keys where document_id in ({marks})", ids)}
+        keys |= {k for _f, _d, k in new_rows}
+        if not keys:
+            return
+        kmarks = ",".join("?" * len(keys))
+        # the comparisons of these indicators, found by their second figure's indicator
+        # (a check whose document is gone went with it)
+        db.execute(
+            "delete from checks where id in (select c.id from checks c join indicator_keys k"
+            " on k.figure_id = json_extract(c.figure_ids, '$[1]')"
+            f" where c.kind = 'cross_document' and k.key in ({kmarks}) and c.document_id in"
+            f" (select document_id from indicator_keys where key in ({kmarks})))",
+            list(keys) * 2)  # through checks.document_id's index, not a scan of all checks
+        db.execute(f"delete from indicator_keys where document_id in ({marks})", ids)
+        conn.executemany("insert into indicator_keys values (?, ?, ?)", new_rows)
+    groups: dict[str, list[dict]] = defaultdict(list)
+    if keys is None:
+        members = db.execute("select figure_id, key from indicator_keys order by figure_id").fetchall()
+    else:
+        members = db.execute("select figure_id, key from indicator_keys where key in "
+                             f"({','.join('?' * len(keys))}) order by figure_id", list(keys)).fetchall()
+    multi = {}
+    for fid, key in members:
+        multi.setdefault(key, []).append(fid)
+    wanted = [fid for fids in multi.values() if len(fids) > 1 for fid in fids]
+    figures = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        for f in db.query(f"select {_FIGURE_COLS} from figures f where f.id in "
+                          f"({','.join('?' * len(chunk))})", chunk):
+            figures[f["id"]] = f
+    for key, fids in multi.items():
+        groups[key] = [figures[i] for i in fids if i in figures]
     new = []
-    for key, fs in groups.items():
+    for key, fs in sorted(groups.items(), key=lambda kv: kv[1][0]["id"] if kv[1] else 0):
         docs = {}
         for f in fs:
             docs.setdefault(f["document_id"], f)
@@ -1510,7 +1591,7 @@ def finalize(db) -> None:
                 "verdict": "unverifiable", "stated": other["value"], "computed": base["value"],
                 "basis": "cùng chỉ tiêu, đơn vị hành chính, kỳ và phạm vi ở hai văn bản",
                 "figure_ids": json.dumps([base["id"], other["id"]]),
-                "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({key[3]}) nêu "
+                "message": (f"Chỉ tiêu \u201c{other['subject']}\u201d ({other['period']}) nêu "
                             f"{vn(other['value'], other['decimals'])} {other['unit']}, văn bản "
                             f"#{base['document_id']} nêu {vn(base['value'], base['decimals'])}."),
                 "other_document_id": base["document_id"], "start": other["start"],
@@ -1518,6 +1599,4 @@ def finalize(db) -> None:
                 "footnote": other["footnote"],
             })
             next_id += 1
-    if new:
-        db["checks"].insert_all(new)
-    db.conn.commit()
+    insert_rows(db, "checks", new)

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 import sys
 
-import sqlite_utils
-from rich.console import Console
-from rich.markup import escape
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
+from pipeline.store.db import ReadDB
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, resolve_document
 
@@ -36,9 +34,9 @@ def register(sub) -> None:
 # ---- loose query ------------------------------------------------------------------------
 def _type_hints() -> dict[str, tuple[str, set[str]]]:
     """folded alias -> (type word, its symbol codes): "nd", "nghi dinh" -> Nghị định, {NĐ}."""
-    from pipeline.analysis.citations import rules
+    from pipeline.analysis.citations import raw_rules
     hints = {}
-    for t in rules()["raw"]["types"]:
+    for t in raw_rules()["types"]:
         codes = {c.upper() for c in t.get("codes") or []}
         hints[fold(t["word"])] = (t["word"], codes)
         for c in codes:
@@ -259,6 +257,8 @@ def _trim(before: str, mention: str, after: str, width: int = 110) -> str:
     def flat(x: str) -> str:
         inner = " ".join(x.split())
         return (" " if x[:1].isspace() and inner else "") + inner + (" " if x[-1:].isspace() and inner else "")
+    from rich.markup import escape  # rich only for the terminal view (start-up)
+
     before, mention, after = flat(before), " ".join(mention.split()), flat(after)
     room = max(20, width - len(mention))
     left = min(len(before), max(room // 2, room - len(after)))
@@ -276,6 +276,9 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
     """One line per mention: date, document, page/section, relation, cited, the sentence
     trimmed around the mention with the mention highlighted."""
     import os
+
+    from rich.console import Console
+    from rich.markup import escape
     file = file or sys.stdout
     width = None if file.isatty() or os.environ.get("COLUMNS") else 200
     console = Console(file=file, width=width, highlight=False)
@@ -296,7 +299,7 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
 
 
 def cmd_cited_by(args) -> int:
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)
     rows = cited_by(db, " ".join(args.query), context=args.format == "table")
     title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
              f"{len({r['document_id'] for r in rows})} documents)")
@@ -351,7 +354,7 @@ def cites(db, document_id: int) -> list[dict]:
 
 
 def cmd_cites(args) -> int:
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)
     doc = resolve_document(db, args.document)
     rows = cites(db, doc["id"])
     cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]

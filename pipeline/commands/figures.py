@@ -24,7 +24,6 @@ import re
 import sys
 from datetime import datetime, timezone
 
-import sqlite_utils
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
@@ -69,6 +68,7 @@ def _documents(db, ref):
 
 
 def cmd_figures(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id, paths = _documents(db, args.document)
     if not db["figures"].exists():
@@ -272,6 +272,7 @@ def _mark(sentence: str, spans, open_, close, escape=lambda s: s) -> str:
 
 
 def cmd_audit(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id, _ = _documents(db, args.document)
     rows = check_rows(db, doc_id, include_all=args.all)

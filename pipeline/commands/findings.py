@@ -20,7 +20,6 @@ import re
 import sys
 from pathlib import Path
 
-import sqlite_utils
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
@@ -84,6 +83,7 @@ def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -
 
 
 def cmd_findings(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc_id = None
     if args.document:
@@ -125,6 +125,7 @@ def outline(db, doc_id: int) -> list[dict]:
 
 
 def cmd_show(args) -> int:
+    import sqlite_utils  # lazily: it imports pandas
     db = sqlite_utils.Database(args.db)
     doc = resolve_document(db, args.document)
     if args.html:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-import sqlite_utils
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
@@ -50,6 +49,8 @@ def reviews_by_key(db) -> dict[tuple, dict]:
 
 def cmd_review(args) -> int:
     from pipeline.store.db import ensure_schema
+
+    import sqlite_utils  # lazily: it imports pandas
 
     db = sqlite_utils.Database(args.db)
     ensure_schema(db)  # an older database gets its reviews table

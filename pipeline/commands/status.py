@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-import sqlite_utils
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
+from pipeline.store.db import ReadDB
 from pipeline.commands.output import FORMATS, emit
 
 # Edge kinds, strongest effect on the cited document first (rules as data).
@@ -115,7 +115,7 @@ def _vn_date(iso: str) -> str:
 
 
 def cmd_status(args) -> int:
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)
     query = " ".join(args.query)
     result = status(db, query)
     if result is None:

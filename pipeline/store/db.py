@@ -10,8 +10,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
 
@@ -19,7 +17,10 @@ from schemas.tables import DOCUMENT_TABLES, FOREIGN_KEYS, INDEXES, PRIMARY_KEYS,
 APPLICATION_ID = 0x42414F43
 
 # Tables a baocao corpus may hold besides TABLES (search index, pending corpus-wide work).
-_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers")
+_OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers", "pending_documents")
+# Derived indexes the finalizers keep for incremental runs (dropped with the derived
+# tables on a schema change, so the next run rebuilds them in full).
+FINALIZER_TABLES = ("cited_keys", "cited_aliases", "corpus_symbols", "indicator_keys")
 
 BUSY_TIMEOUT_S = 600.0  # any statement waits this long for another writer
 LOCK_WAIT_S = float(os.environ.get("BAOCAO_LOCK_WAIT", 1800))  # a document write, with a message
@@ -86,7 +87,7 @@ def _is_ours(conn: sqlite3.Connection) -> bool:
     if "documents" not in names:
         return False
     allowed = set(TABLES) | set(_OWN_EXTRA_TABLES)
-    return all(n in allowed or n.startswith("search_fts_") for n in names)
+    return all(n in allowed or n in FINALIZER_TABLES or n.startswith("search_fts_") for n in names)
 
 
 def check_db(conn: sqlite3.Connection, path) -> int:
@@ -139,6 +140,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     except BaseException:
         conn.close()
         raise
+    import sqlite_utils  # ingest only: it imports pandas when installed (~1 s a query would pay)
+
     db = sqlite_utils.Database(conn)
     _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
@@ -148,7 +151,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         if version not in (0, SCHEMA_VERSION):
             # An older schema of ours: derived tables are rebuilt from the stored text;
             # drop them and force re-analysis.
-            for name in DOCUMENT_TABLES + ["cited_documents", "search"]:
+            for name in DOCUMENT_TABLES + ["cited_documents", "search", *FINALIZER_TABLES]:
                 if db[name].exists():
                     db[name].drop()
             if db["documents"].exists():
@@ -187,6 +190,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for c, t in missing.items():
                 table.add_column(c, t)
     db.execute("create table if not exists pending_finalizers (name text primary key, since text)")
+    # which documents each pending finalizer owes a run (NULL: the whole corpus)
+    db.execute("create table if not exists pending_documents (name text, document_id integer)")
+    db.execute("create index if not exists idx_pending_documents_name on pending_documents (name)")
     from pipeline.store.search import ensure_tables as ensure_search_tables
 
     ensure_search_tables(db)  # created here, so that queries never have to write
@@ -194,19 +200,42 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def mark_pending(db, names: list[str]) -> None:
-    """Corpus-wide steps (stages.FINALIZERS) owed a run; call inside the document's transaction."""
-    getattr(db, "conn", db).executemany(
-        "insert or replace into pending_finalizers (name, since) values (?, ?)",
-        [(n, now()) for n in names])
+def mark_pending(db, names: list[str], document_ids: list[int] | None = None) -> None:
+    """Corpus-wide steps (stages.FINALIZERS) owed a run for these documents (new, replaced
+    or deleted ids; None: the whole corpus); call inside the document's transaction."""
+    conn = getattr(db, "conn", db)
+    conn.executemany("insert or replace into pending_finalizers (name, since) values (?, ?)",
+                     [(n, now()) for n in names])
+    ids = [None] if document_ids is None else document_ids
+    conn.executemany("insert into pending_documents (name, document_id) values (?, ?)",
+                     [(n, i) for n in names for i in ids])
 
 
 def pending_finalizers(db) -> set[str]:
     return {r[0] for r in db.execute("select name from pending_finalizers").fetchall()}
 
 
-def clear_pending(db, name: str) -> None:
-    db.execute("delete from pending_finalizers where name = ?", [name])
+def pending_scope(db, name: str) -> set[int] | None:
+    """The document ids a pending finalizer owes a run, or None for the whole corpus
+    (asked so, or pending from a run that did not record documents)."""
+    ids = [r[0] for r in db.execute(
+        "select document_id from pending_documents where name = ?", [name]).fetchall()]
+    if not ids or None in ids:
+        return None
+    return set(ids)
+
+
+def clear_pending(db, name: str, document_ids: set[int] | None = None) -> None:
+    """The finalizer ran for these documents (None: for all): a document another process
+    wrote meanwhile stays pending."""
+    if document_ids is None:
+        db.execute("delete from pending_documents where name = ?", [name])
+    else:
+        getattr(db, "conn", db).executemany(
+            "delete from pending_documents where name = ? and document_id = ?",
+            [(name, i) for i in document_ids])
+    if not db.execute("select 1 from pending_documents where name = ? limit 1", [name]).fetchone():
+        db.execute("delete from pending_finalizers where name = ?", [name])
 
 
 def path_key(path: str) -> str:
@@ -285,3 +314,40 @@ def _sql_value(value):
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+class ReadDB:
+    """The read side of sqlite_utils.Database that the query commands use (`query`,
+    `execute`, `db[table].exists()` / `.columns_dict`), without importing sqlite_utils,
+    which imports pandas when it is installed: a query command starts in ~0.1 s."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(str(path))
+
+    def query(self, sql: str, params=()):
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description or ()]
+        for row in cur:
+            yield dict(zip(names, row))
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(sql, params)
+
+    def __getitem__(self, name: str) -> "_ReadTable":
+        return _ReadTable(self.conn, name)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _ReadTable:
+    def __init__(self, conn, name: str):
+        self.conn, self.name = conn, name
+
+    def exists(self) -> bool:
+        return self.conn.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                                 [self.name]).fetchone() is not None
+
+    @property
+    def columns_dict(self) -> dict:
+        return {r[1]: r[2] for r in self.conn.execute(f"pragma table_info([{self.name}])")}

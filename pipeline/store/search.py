@@ -101,19 +101,25 @@ def forget_document(db, document_id: int) -> None:
     _unindex(db, rows, {document_id: row[0]})
 
 
-def finalize(db) -> None:
+def finalize(db, document_ids=None) -> None:
     """Bring the index in line with `blocks`: drop rows of documents that are gone or
-    re-ingested, index blocks not yet indexed. Incremental: cost ~ what changed (a full
-    rebuild only when rows must go whose document text is no longer there)."""
+    re-ingested, index blocks not yet indexed. `document_ids`: the documents written or
+    deleted since the last run (the batch's cost, whatever the corpus size); None checks
+    every document (a full rebuild only when rows must go whose document text is gone)."""
     conn = getattr(db, "conn", db)  # sqlite_utils.Database or a bare sqlite3 connection
     db.execute("BEGIN IMMEDIATE")
     try:
         ensure_tables(db)
+        if document_ids is None:
+            where, params = "", []
+        else:
+            ids = sorted(document_ids)
+            where, params = f" where s.document_id in ({','.join('?' * len(ids))})", ids
         stale = db.execute(
             "select s.block_id, s.document_id, s.start, s.end from search_blocks s"
             " left join blocks b on b.id = s.block_id and b.document_id = s.document_id"
-            " where b.id is null"
-        ).fetchall()
+            + (where.replace(" where", " where b.id is null and") if where else " where b.id is null"),
+            params).fetchall()
         if stale:
             texts = {}
             for doc_id in {r[1] for r in stale}:
@@ -123,12 +129,19 @@ def finalize(db) -> None:
                 # Indexed text no longer known: start the index again.
                 db.execute("insert into search_fts(search_fts) values('delete-all')")
                 db.execute("delete from search_blocks")
+                document_ids = None
             else:
                 _unindex(db, stale, texts)
-        pending = db.execute(
-            "select distinct document_id from blocks"
-            " where id not in (select block_id from search_blocks)"
-        ).fetchall()
+        if document_ids is None:
+            pending = db.execute(
+                "select distinct document_id from blocks"
+                " where id not in (select block_id from search_blocks)"
+            ).fetchall()
+        else:
+            pending = [(i,) for i in sorted(document_ids) if db.execute(
+                "select 1 from blocks where document_id = ? and id not in"
+                " (select block_id from search_blocks where document_id = ?) limit 1",
+                [i, i]).fetchone()]
         for (document_id,) in pending:
             # one read of the document's text, folded once (fold keeps offsets)
             text = db.execute("select text from documents where id = ?", [document_id]).fetchone()[0]
@@ -340,11 +353,10 @@ def register(sub) -> None:
 
 
 def cmd_search(args) -> int:
-    import sqlite_utils
-
     from pipeline.commands.output import emit, resolve_document
+    from pipeline.store.db import ReadDB
 
-    db = sqlite_utils.Database(args.db)
+    db = ReadDB(args.db)  # not sqlite_utils: it imports pandas (start-up)
     doc_id = None
     if args.doc:
         doc_id = resolve_document(db, args.doc)["id"]
