@@ -17,8 +17,7 @@ Pages are read in a process pool (`jobs`, default: all cores); every Tesseract c
 the time left until the per-file deadline. Settings come from the environment so they
 reach worker processes: BAOCAO_OCR_DPI (300), BAOCAO_OCR_JOBS, BAOCAO_OCR_TIMEOUT
 (seconds per file, 600), BAOCAO_OCR_MAX_PAGES (pages OCR'd per file; the rest is left out
-with a warning), BAOCAO_OCR=0 (never OCR), BAOCAO_OCR_HEADER=1 (a second reading of page 1's
-header band, extractors/ocr_header.py; off by default, see there).
+with a warning), BAOCAO_OCR=0 (never OCR).
 """
 from __future__ import annotations
 
@@ -65,7 +64,6 @@ class OcrPage:
     ink: float = 0.0  # share of dark pixels
     error: str | None = None
     seconds: float = 0.0
-    header: bool = False  # the header band was read again (extractors/ocr_header.py)
     # ruled tables found in the image (extractors/ocr_tables.py): (bbox, rows of cell
     # bboxes or None), in points, as pdfplumber gives them for a text layer
     tables: list = field(default_factory=list)
@@ -261,11 +259,8 @@ def fix_date_figures(words: list[OcrWord]) -> None:
                 w.text = digits + w.text[len(core):]
 
 
-def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
-              header: bool = False) -> OcrPage:
-    """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`.
-    `header`: page 1 of a document, whose header band is read again closer
-    (extractors/ocr_header.py)."""
+def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
+    """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`."""
     from pipeline.text.quality import assess, repair
 
     t0 = time.perf_counter()
@@ -308,11 +303,6 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
         if out.tables:
             words += ocr_tables.fill_empty_cells(clean if not out.rotation else clean2, dpi,
                                                  out.tables, words, _read, left())
-        if header and words:
-            from extractors import ocr_header
-            again = ocr_header.reread(gray, dpi, words, left(), _read)
-            if again:
-                words, out.header = again[0], True
         for w in words:
             w.text = repair(w.text)
         fix_date_figures(words)
@@ -369,10 +359,7 @@ def _job(args) -> OcrPage:
             image, res = load_frame(path, index)
     except Exception as exc:
         return OcrPage(index, error=f"cannot render page: {type(exc).__name__}: {str(exc)[:100]}")
-    # Off by default: on the 11 labelled scans it found no field the first reading missed
-    # and lost two (tests/data/scans_blind, README).
-    header = index == 0 and os.environ.get("BAOCAO_OCR_HEADER", "0") == "1"
-    return ocr_image(image, res, deadline, index, header=header)
+    return ocr_image(image, res, deadline, index)
 
 
 def ocr_pages(kind: str, path: str, indices: list[int], settings: Settings | None = None

@@ -1,12 +1,12 @@
-"""Scans read fully (issue 8): ruled tables on OCR pages (extractors/ocr_tables.py) and the
-second reading of a scanned header (extractors/ocr_header.py), on page images we draw."""
+"""Scans read fully (issue 8): ruled tables on OCR pages (extractors/ocr_tables.py) and date
+figures read as look-alikes, on page images we draw."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from extractors import extract, ocr, ocr_header, ocr_tables
+from extractors import extract, ocr, ocr_tables
 from extractors.ocr import OcrWord
 from tests import ocr_synth
 
@@ -104,36 +104,9 @@ def test_audit_checks_a_scanned_table(tmp_path, ingest_into):
     assert any(c["kind"] == "table_total" and c["verdict"] == "mismatch" for c in checks), checks
 
 
-# ------------------------------------------------------------------------ header band
+# ------------------------------------------------------------------------ header dates
 def _w(text, x0, top, size=10.0, conf=90.0):
     return OcrWord(text, x0, x0 + 6 * len(text), top, top + size, size, conf)
-
-
-def test_merged_columns_are_told_from_a_crossing_line():
-    # "ỦY BAN NHÂN DÂN      CỘNG HÒA …" run into one line box: wide gap at the gutter
-    header = [_w("ỦY", 60, 50), _w("BAN", 80, 50), _w("DÂN", 110, 50), _w("CỘNG", 260, 50), _w("HÒA", 300, 50)]
-    assert ocr_header.merged(header, gutter=250, cut=200)
-    # "Kính gửi: UBND các tỉnh" crosses the gutter with word spacing only
-    body = [_w("Kính", 180, 50), _w("gửi:", 210, 50), _w("UBND", 240, 50), _w("các", 270, 50)]
-    assert not ocr_header.merged(body, gutter=250, cut=200)
-    assert not ocr_header.merged(header, gutter=250, cut=40)  # below the band
-
-
-def test_motto_found_right_of_the_issuer():
-    words = [_w("BỘ", 90, 50), _w("CÔNG", 110, 50), _w("CỘNG", 260, 50), _w("HOÀ", 300, 50)]
-    assert ocr_header.motto(words, 595, 842) == (260, 50)
-    assert ocr_header.motto(words[:2], 595, 842) is None
-
-
-def test_band_ends_at_the_first_line_through_the_gutter():
-    import numpy as np
-
-    ink = np.zeros((3500, 2480), dtype=bool)
-    ink[200:240, 200:900] = True  # issuer (left)
-    ink[200:240, 1100:2200] = True  # motto (right)
-    ink[300:304, 1100:2200] = True  # a rule under the motto: too thin to end the band
-    ink[700:740, 250:2200] = True  # "Kính gửi: …" across both columns
-    assert ocr_header.band_bottom(ink, gutter=1050, start=200) == 698
 
 
 def test_date_figures_read_as_lookalikes_are_mapped_only_where_valid():
