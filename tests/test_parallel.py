@@ -223,3 +223,23 @@ def test_real_documents_one_worker_and_two_identical(tmp_path):
         dumps.append(dump(db_path))
     for table in dumps[0]:
         assert dumps[0][table] == dumps[1][table], table
+
+
+def test_jobs_default_to_the_usable_cores(tmp_path, monkeypatch):
+    import pipeline.ingest as ingest_module
+    from pipeline import cli
+
+    seen = []
+
+    class Recording(ingest_module.LocalProcesses):
+        def __init__(self, work, workers, limits):
+            seen.append(workers)
+            super().__init__(work, workers, limits)
+
+    monkeypatch.setattr(ingest_module, "usable_cores", lambda: 3)
+    monkeypatch.setattr(ingest_module, "LocalProcesses", Recording)
+    (tmp_path / "a.txt").write_text("Báo cáo số 5/BC-UBND.\n\nĐạt 5 hồ sơ.", encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    assert cli.main(["ingest", str(tmp_path / "a.txt"), "--db", db, "-q"]) == 0
+    assert cli.main(["ingest", str(tmp_path / "a.txt"), "--db", db, "-q", "--force", "--jobs", "1"]) == 0
+    assert seen == [3, 1]
