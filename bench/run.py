@@ -288,6 +288,71 @@ def bench_cited_by(n_docs: int = 300) -> None:
               f"({na:4d} rows)  x{b / a:.1f}")
 
 
+def make_mixed_corpus(n: int = 100, sources_per_doc: int = 4) -> Path:
+    """n distinct documents, 60 % text and 40 % DOCX (python-docx), from the sample texts
+    with numbers varied."""
+    import docx
+
+    folder = GEN / "mixed"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(13)
+    texts = source_texts()
+    for i in range(n):
+        body = "\n\n".join(vary(texts[(i + k) % len(texts)], rng) for k in range(sources_per_doc))
+        if i % 5 in (1, 3):
+            d = docx.Document()
+            for para in body.split("\n\n"):
+                d.add_paragraph(" ".join(para.split()))
+            d.save(folder / f"van-ban-{i:03d}.docx")
+        else:
+            (folder / f"bao-cao-{i:03d}.txt").write_text(body, encoding="utf-8")
+    return folder
+
+
+_JOBS_RUN = """
+import json, resource, sys, time
+from pipeline.cli import main
+t0 = time.perf_counter()
+main(sys.argv[1:])
+cpu = lambda who: sum(resource.getrusage(who)[:2])
+print(json.dumps({"wall": time.perf_counter() - t0, "main": cpu(resource.RUSAGE_SELF),
+                  "workers": cpu(resource.RUSAGE_CHILDREN)}))
+"""
+
+
+def bench_jobs(n: int = 100, rounds: int = 3) -> None:
+    """Wall time of `baocao ingest --jobs 2` vs `--jobs 1` on n text/DOCX documents (the
+    size of the text corpus's reports), each run a fresh process and database, the two
+    interleaved so both see the same load; CPU seconds of the main process and of the
+    workers tell what a busy machine hides."""
+    import json
+    import statistics
+    import subprocess
+
+    GEN.mkdir(parents=True, exist_ok=True)
+    folder = make_mixed_corpus(n, sources_per_doc=8)
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    print(f"== --jobs 2 vs --jobs 1: {n} documents ({size / 1e6:.2f} MB of files), "
+          f"{rounds} interleaved rounds, {len(os.sched_getaffinity(0))} usable cores")
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for r in range(rounds):
+        for jobs in (1, 2):
+            db = GEN / f"jobs{jobs}.db"
+            for p in GEN.glob(f"jobs{jobs}.db*"):
+                p.unlink()
+            out = subprocess.run([sys.executable, "-c", _JOBS_RUN, "ingest", str(folder),
+                                  "--db", str(db), "--jobs", str(jobs), "-q"], cwd=ROOT,
+                                 check=True, capture_output=True, text=True).stdout
+            m = json.loads(out.strip().splitlines()[-1])
+            times[jobs].append(m["wall"])
+            print(f"  round {r + 1}, --jobs {jobs}: {m['wall']:.1f} s wall, CPU main "
+                  f"{m['main']:.1f} s + workers {m['workers']:.1f} s, load {os.getloadavg()[0]:.1f}")
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"median --jobs 1 {one:.1f} s, --jobs 2 {two:.1f} s: ratio {two / one:.2f} "
+          f"(best runs: {min(times[2]) / min(times[1]):.2f})")
+
+
 def rate(n: float, seconds: float) -> str:
     return f"{n / seconds:,.1f}" if seconds > 0 else "inf"
 
@@ -327,14 +392,14 @@ def main() -> None:
         p.unlink()
     ingest_module.STAGE_SECONDS.clear()
     t0 = time.perf_counter()
-    summary = ingest([text_dir], db_path)
+    summary = ingest([text_dir], db_path, jobs=1)  # stage shares: one worker
     text_seconds = time.perf_counter() - t0
     text_stage = dict(ingest_module.STAGE_SECONDS)
     print(f"text: {text_bytes / 1e6:.2f} MB in {text_seconds:.2f}s = {text_bytes / 1e6 / text_seconds:.2f} MB/s "
           f"({summary.count('ingested')} documents)")
     ingest_module.STAGE_SECONDS.clear()
     t0 = time.perf_counter()
-    ingest([pdf_path], db_path)
+    ingest([pdf_path], db_path, jobs=1)
     pdf_seconds = time.perf_counter() - t0
     print(f"PDF:  {n_pages} pages in {pdf_seconds:.2f}s = {rate(n_pages, pdf_seconds)} pages/s "
           f"(ingest / bare extract_text = {pdf_seconds / bare:.2f}x)")
@@ -429,6 +494,9 @@ def zip_bomb_peak_memory(jobs: int = 2) -> dict:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["cited-by"]:
         bench_cited_by(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+        raise SystemExit(0)
+    if sys.argv[1:2] == ["jobs"]:
+        bench_jobs(*(int(a) for a in sys.argv[2:4]))
         raise SystemExit(0)
     if sys.argv[1:] == ["doc"]:
         GEN.mkdir(parents=True, exist_ok=True)

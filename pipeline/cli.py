@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--db", default=argparse.SUPPRESS, help="corpus database")
     p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
-    p.add_argument("--jobs", "-j", type=count_arg, default=1, help="parallel extraction processes")
+    p.add_argument("--jobs", "-j", type=count_arg, default=None,
+                   help="worker processes that read and analyse files (default: the usable cores)")
     p.add_argument("--follow-links", action="store_true",
                    help="follow symbolic links inside the folders (never to outside them)")
     p.add_argument("--max-text-mb", type=float, default=None,

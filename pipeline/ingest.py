@@ -1,7 +1,8 @@
 """Ingest files into the corpus database.
 
-Per file: hash → skip if unchanged → extract (in worker processes with --jobs) →
-analyse (stages) → write everything for the document in one transaction. A file that
+Per file: hash → skip if unchanged → extract and analyse (stages) in a worker process
+(pipeline/executors.py) → the main process writes the document's rows, ids made real,
+in one transaction. A file that
 cannot be read becomes a `failed` row with a one-line reason; the batch goes on.
 After the batch, corpus-wide finalizers run (citation resolution, cross-document checks,
 search index).
@@ -16,22 +17,19 @@ import stat
 import sys
 import time
 import traceback
-import multiprocessing
 import resource
 import signal
 import sqlite3
 import threading
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors import LIMITS as extractor_limits
 from extractors import extract
+from pipeline.executors import Executor, LocalProcesses, usable_cores
 from pipeline.store import db as store
+from pipeline.store.ids import ProvisionalIds, remap_rows
 from pipeline.analysis.stages import Context, finalizer_functions, stage_functions
 from schemas.records import ExtractedDocument, ExtractionError
 
@@ -171,9 +169,9 @@ def sha256_of(path: Path, follow_links: bool = True) -> str:
 
 @dataclass
 class Limits:
-    """Per-file budgets. Extraction runs in a worker process under an address-space limit
-    (`max_memory_mb` above the worker's size at start) and a time limit; analysis in the
-    main process under the same time limit."""
+    """Per-file budgets. Extraction and analysis run in a worker process under an
+    address-space limit (`max_memory_mb` above the worker's size at start) and a time
+    limit each."""
     timeout_s: float = float(os.environ.get("BAOCAO_FILE_TIMEOUT", 300))
     max_memory_mb: float = float(os.environ.get("BAOCAO_MAX_MEMORY_MB", 1536))
     analysis_timeout_s: float = float(os.environ.get("BAOCAO_ANALYSIS_TIMEOUT", 300))
@@ -204,50 +202,60 @@ def time_budget(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _vm_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
+@dataclass
+class Analysed:
+    """One document extracted and analysed (in a worker), ready to be written: its
+    `documents` columns and the rows of every table, with provisional ids
+    (pipeline/store/ids.py) that the writer turns into real ones."""
+    columns: dict
+    rows: dict[str, list[dict]]
+    id_counts: dict[str, int]
+    warnings: list[str]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _worker_init(max_memory_mb: float) -> None:
-    """Worker process: cap its address space at its present size + the budget."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    if max_memory_mb:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-
-
-def _extract_job(path: str, limits: Limits | None = None) -> tuple[str, ExtractedDocument | None, str | None]:
-    """Worker: extract one file; never raises (the reason travels back as a string)."""
+def process_file(path: str, limits: Limits | None = None) -> tuple[str, Analysed | None, str | None]:
+    """Worker: extract one file and run every analysis stage, each under its time limit;
+    never raises (a failure travels back as a one-line reason)."""
     limits = limits or Limits()
     extractor_limits.update(max_text_mb=limits.max_text_mb, max_xml_mb=limits.max_xml_mb)
     cpu_soft, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+    budget = (limits.timeout_s or 0) + (limits.analysis_timeout_s or 0)
     if limits.timeout_s:  # backstop for C code that never returns to the interpreter
         used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
-        resource.setrlimit(resource.RLIMIT_CPU, (int(used + limits.timeout_s) + 5, cpu_hard))
+        resource.setrlimit(resource.RLIMIT_CPU, (int(used + budget) + 5, cpu_hard))
     try:
-        with time_budget(limits.timeout_s):
-            doc = extract(path)
+        try:
+            with time_budget(limits.timeout_s):
+                doc = extract(path)
+        except FileTimeout:
+            return path, None, f"time limit exceeded (extraction over {limits.timeout_s:g} s)"
+        except MemoryError:
+            return path, None, f"out of memory (extraction over {limits.max_memory_mb:g} MB)"
+        except ExtractionError as exc:
+            return path, None, str(exc)
+        except Exception as exc:  # a parser bug must not stop the batch
+            return path, None, f"extractor crashed: {_crash(exc)}"
         problem = text_problem(doc)
-        return (path, None, problem) if problem else (path, doc, None)
-    except FileTimeout:
-        return path, None, f"time limit exceeded (extraction over {limits.timeout_s:g} s)"
-    except MemoryError:
-        return path, None, f"out of memory (extraction over {limits.max_memory_mb:g} MB)"
-    except ExtractionError as exc:
-        return path, None, str(exc)
-    except Exception as exc:  # a parser bug must not stop the batch
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        return path, None, f"extractor crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+        if problem:
+            return path, None, problem
+        try:
+            with time_budget(limits.analysis_timeout_s):
+                return path, prepare(doc), None
+        except FileTimeout:
+            return path, None, f"time limit exceeded (analysis over {limits.analysis_timeout_s:g} s)"
+        except MemoryError:
+            return path, None, f"out of memory (analysis over {limits.max_memory_mb:g} MB)"
+        except Exception as exc:  # analysis bug: keep the file, record why
+            return path, None, f"analysis crashed: {_crash(exc)}"
     finally:
         if limits.timeout_s:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, cpu_hard))
+
+
+def _crash(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
 
 
 MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer, or blank pages
@@ -267,65 +275,10 @@ def text_problem(doc: ExtractedDocument) -> str | None:
     return None
 
 
-def _killed_reason(limits: Limits) -> str:
-    return (f"extraction worker killed (over {limits.max_memory_mb:g} MB of memory or "
-            f"{limits.timeout_s:g} s)")
-
-
-def extract_all(todo: list, jobs: int, limits: Limits, on_result) -> None:
-    """Extract `todo` [(path, *extra)] in worker processes; `on_result((path, doc, error),
-    *extra)` in the main process. A worker that dies (memory, CPU limit, crash) breaks its
-    pool: the pool is restarted and the files it held are retried one at a time, so the
-    file that kills a lone worker is marked failed and the batch goes on."""
-    import extractors.docx  # noqa: F401  imported once here, inherited by every worker
-    import extractors.pdf  # noqa: F401
-    import extractors.txt  # noqa: F401
-
-    ctx = multiprocessing.get_context("fork")
-    queue = list(todo)
-    workers = max(1, jobs)
-    while queue:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                   initializer=_worker_init, initargs=(limits.max_memory_mb,))
-        window: deque = deque()
-        pending = deque(queue)
-        unfinished: list = []
-        try:
-            while pending or window:
-                try:
-                    while pending and len(window) < workers * 2:
-                        window.append((pool.submit(_extract_job, pending[0][0], limits), pending[0]))
-                        pending.popleft()
-                except BrokenProcessPool:
-                    pass  # found out below, from the oldest future
-                fut, item = window.popleft()
-                wait = limits.timeout_s * 2 + 30 if limits.timeout_s else None
-                try:
-                    result = fut.result(timeout=wait)
-                except FuturesTimeout:  # a worker stuck where no signal reaches it
-                    for proc in list(getattr(pool, "_processes", {}).values()):
-                        proc.kill()
-                    unfinished = [item] + [i for _, i in window] + list(pending)
-                    break
-                except BrokenProcessPool:
-                    unfinished = [item] + [i for _, i in window] + list(pending)
-                    break
-                on_result(result, *item[1:])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if not unfinished:
-            return
-        if workers == 1:
-            # one worker, files in order: the first unfinished one killed it
-            culprit, *queue = unfinished
-            on_result((culprit[0], None, _killed_reason(limits)), *culprit[1:])
-        else:
-            queue = unfinished
-            workers = 1  # retry the files that were in the pool one at a time
-
-
-def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id) -> Context:
-    """Run every stage on one document's stored text; rows come back in ctx.rows."""
+def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id,
+            seconds: dict[str, float] | None = None) -> Context:
+    """Run every stage on one document's text; rows come back in ctx.rows."""
+    seconds = STAGE_SECONDS if seconds is None else seconds
     ctx = Context(
         document_id=document_id, text=doc_row["text"], format=doc_row["format"],
         blocks=blocks, footnotes=footnotes, pages=pages, tables=tables, new_id=new_id,
@@ -333,56 +286,73 @@ def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, n
     for name, fn in stage_functions():
         t0 = time.perf_counter()
         fn(ctx)
-        STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
     return ctx
 
 
-def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | None,
+def prepare(doc: ExtractedDocument) -> Analysed:
+    """Every row of one document, ids provisional: what a worker sends back."""
+    new_id = ProvisionalIds()
+    document_id = new_id("documents")  # first, as the writer allocates it
+    columns = {
+        "format": doc.format, "pages": doc.page_count, "text": doc.text,
+        "warnings": json.dumps(doc.warnings, ensure_ascii=False) if doc.warnings else None,
+        "source": doc.source,
+    }
+    rows: dict[str, list[dict]] = {}
+    rows["blocks"] = [dict(id=new_id("blocks"), document_id=document_id, kind=b.kind,
+                           start=b.start, end=b.end, page=b.page, style=b.style,
+                           level=b.level) for b in doc.blocks]
+    rows["footnotes"] = [dict(id=new_id("footnotes"), document_id=document_id,
+                              number=f.number, label=f.label,
+                              text=doc.text[f.start:f.end], anchor_start=f.anchor_start,
+                              anchor_end=f.anchor_end, start=f.start, end=f.end,
+                              page=f.page) for f in doc.footnotes]
+    rows["pages"] = [dict(id=new_id("pages"), document_id=document_id, page=p.page,
+                          start=p.start, end=p.end,
+                          source=doc.page_sources.get(p.page, ("text", None))[0],
+                          quality=doc.page_sources.get(p.page, ("text", None))[1])
+                     for p in doc.pages]
+    rows["tables"] = [dict(id=new_id("tables"), document_id=document_id,
+                           rows=json.dumps(t.rows, ensure_ascii=False),
+                           n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),
+                           start=t.start, end=t.end, page=t.page) for t in doc.tables]
+    seconds: dict[str, float] = {}
+    ctx = analyse(document_id, columns, rows["blocks"], rows["footnotes"],
+                  rows["pages"], rows["tables"], new_id, seconds)
+    columns.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
+    for table, extra in ctx.rows.items():
+        rows.setdefault(table, []).extend(extra)
+    return Analysed(columns, rows, dict(new_id.counts), list(doc.warnings), seconds)
+
+
+def write_document(db, path: str, sha: str, size: int, doc: Analysed | ExtractedDocument | None,
                    error: str | None) -> int:
-    """Replace whatever the store has for `path` with this extraction, in one transaction."""
+    """Replace whatever the store has for `path` with this document, in one transaction.
+    Only rows are written here: the analysis was done by `prepare` (in a worker)."""
+    if isinstance(doc, ExtractedDocument):
+        doc = prepare(doc)
     store.begin(db)
     try:
         # Ids are allocated above everything that exists before the old rows go, so a
         # re-ingested document never reuses ids (derived indexes key on them).
         new_id = store.IdAllocator(db)
-        document_id = new_id("documents")
+        counts = doc.id_counts if doc is not None else {"documents": 1}
+        first = {table: new_id.reserve(table, n) for table, n in counts.items() if n}
+        document_id = first["documents"]
         old = store.find_by_path(db, path)
         if old:
             store.delete_document(db, old["id"])
         status = "failed" if doc is None else ("partial" if doc.warnings else "ok")
         doc_row = {
+            "format": Path(path).suffix.lstrip(".").lower() or None, "pages": None,
+            "text": None, "warnings": None, "source": None,
+            **(doc.columns if doc is not None else {}),
             "id": document_id, "path": path, "sha256": sha, "size": size,
-            "format": doc.format if doc else Path(path).suffix.lstrip(".").lower() or None,
-            "pages": doc.page_count if doc else None,
-            "text": doc.text if doc else None, "status": status, "error": error,
-            "warnings": json.dumps(doc.warnings, ensure_ascii=False) if doc and doc.warnings else None,
-            "source": doc.source if doc else None,
-            "ingested_at": store.now(),
+            "status": status, "error": error, "ingested_at": store.now(),
         }
-        rows: dict[str, list[dict]] = {}
-        if doc is not None:
-            rows["blocks"] = [dict(id=new_id("blocks"), document_id=document_id, kind=b.kind,
-                                   start=b.start, end=b.end, page=b.page, style=b.style,
-                                   level=b.level) for b in doc.blocks]
-            rows["footnotes"] = [dict(id=new_id("footnotes"), document_id=document_id,
-                                      number=f.number, label=f.label,
-                                      text=doc.text[f.start:f.end], anchor_start=f.anchor_start,
-                                      anchor_end=f.anchor_end, start=f.start, end=f.end,
-                                      page=f.page) for f in doc.footnotes]
-            rows["pages"] = [dict(id=new_id("pages"), document_id=document_id, page=p.page,
-                                  start=p.start, end=p.end,
-                                  source=doc.page_sources.get(p.page, ("text", None))[0],
-                                  quality=doc.page_sources.get(p.page, ("text", None))[1])
-                             for p in doc.pages]
-            rows["tables"] = [dict(id=new_id("tables"), document_id=document_id,
-                                   rows=json.dumps(t.rows, ensure_ascii=False),
-                                   n_rows=len(t.rows), n_cols=max(map(len, t.rows), default=0),
-                                   start=t.start, end=t.end, page=t.page) for t in doc.tables]
-            ctx = analyse(document_id, doc_row, rows["blocks"], rows["footnotes"],
-                          rows["pages"], rows["tables"], new_id)
-            doc_row.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
-            for table, extra in ctx.rows.items():
-                rows.setdefault(table, []).extend(extra)
+        rows = doc.rows if doc is not None else {}
+        remap_rows(rows, first)
         store.insert_rows(db, "documents", [doc_row])
         # The corpus-wide steps now owe this document a run: recorded in the same
         # transaction, cleared by each finalizer when it completes (a killed batch
@@ -398,15 +368,50 @@ def write_document(db, path: str, sha: str, size: int, doc: ExtractedDocument | 
         raise
 
 
-def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False, jobs: int = 1,
-           progress=None, follow_links: bool = False, limits: Limits | None = None) -> Summary:
-    """Ingest files/folders into `db_path`. `progress(outcome)` is called per file."""
+def warm_up() -> None:
+    """Import every stage and load its models once in the main process, before workers
+    fork: they inherit them (copy-on-write) instead of each paying the start-up."""
+    import extractors.docx  # noqa: F401
+    import extractors.pdf  # noqa: F401
+    from extractors.txt import parse_text
+
+    try:
+        prepare(parse_text(WARM_UP_TEXT, "warm-up.txt", "txt"))
+    except Exception:  # a stage bug shows up on the real files, with their names
+        pass
+
+
+WARM_UP_TEXT = """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 01/BC-UBND
+
+BÁO CÁO
+Kết quả thực hiện năm 2024
+
+I. KẾT QUẢ
+
+1. Thực hiện Nghị định số 63/2010/NĐ-CP ngày 08/6/2010 của Chính phủ, UBND xã Tân Lập
+đã giải quyết 45/50 hồ sơ, đạt 90%.
+
+II. KIẾN NGHỊ
+
+Đề nghị Sở Nội vụ hướng dẫn thực hiện.
+"""
+
+
+def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
+           jobs: int | None = None, progress=None, follow_links: bool = False,
+           limits: Limits | None = None, executor: Executor | None = None) -> Summary:
+    """Ingest files/folders into `db_path`. `progress(outcome)` is called per file.
+    Files are read and analysed by `executor` (default: `jobs` local worker processes,
+    as many as the usable cores when None); this process only writes rows."""
     started = time.perf_counter()
     limits = limits or Limits()
+    jobs = jobs or usable_cores()
     db = store.open_db(db_path)
     summary = Summary()
     try:
-        _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits)
+        _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits, executor)
         run_finalizers(db)
     except (sqlite3.OperationalError, OSError) as exc:
         if not store.is_disk_full(exc):
@@ -420,7 +425,8 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     return summary
 
 
-def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits) -> None:
+def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits,
+                  executor) -> None:
     todo: list[tuple[str, str, int]] = []
     queued: dict[str, str] = {}  # sha256 -> the path of this batch that carries it
     copies: list[tuple] = []  # same content as a queued file: (outcome, its path, sha, size)
@@ -465,20 +471,18 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
         queued[sha] = spath
         todo.append((str(path), spath, sha, size))
 
-    def handle(result, spath, sha, size, t0):
+    def handle(result, spath, sha, size):
+        t0 = time.perf_counter()
         _, doc, error = result
+        if doc is not None:
+            for name, secs in doc.stage_seconds.items():
+                STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + secs
         try:
-            with time_budget(limits.analysis_timeout_s if doc is not None else None):
-                document_id = write_document(db, spath, sha, size, doc, error)
-        except FileTimeout:
-            reason = f"time limit exceeded (analysis over {limits.analysis_timeout_s:g} s)"
-            document_id = write_document(db, spath, sha, size, None, reason)
-            doc, error = None, reason
-        except Exception as exc:  # analysis bug: keep the file, record why
+            document_id = write_document(db, spath, sha, size, doc, error)
+        except Exception as exc:  # rows the store refuses: keep the file, record why
             if store.is_disk_full(exc) or isinstance(exc, store.StoreError):
                 raise
-            last = traceback.extract_tb(exc.__traceback__)[-1]
-            reason = f"analysis crashed: {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+            reason = f"analysis crashed: {_crash(exc)}"
             document_id = write_document(db, spath, sha, size, None, reason)
             doc, error = None, reason
         status = "failed" if doc is None else ("partial" if doc.warnings else "ingested")
@@ -489,10 +493,14 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
             progress(outcome)
 
     # Each worker may OCR a scan with its own pool: share the cores between them.
-    os.environ.setdefault("BAOCAO_OCR_JOBS", str(max(1, (os.cpu_count() or 1) // max(1, jobs))))
+    os.environ.setdefault("BAOCAO_OCR_JOBS", str(max(1, usable_cores() // max(1, jobs))))
+    if executor is None:
+        executor = LocalProcesses(process_file, jobs, limits)
     try:
-        extract_all(todo, jobs, limits,
-                    lambda result, spath, sha, size: handle(result, spath, sha, size, time.perf_counter()))
+        if todo:
+            warm_up()
+            for (_, spath, sha, size), result in executor.map(todo):
+                handle(result, spath, sha, size)
     finally:
         _stop_converters()
     by_path = {o.path: o for o in summary.outcomes if o.document_id is not None}

@@ -113,6 +113,28 @@ FOREIGN_KEYS = {  # table -> [(column, other_table)]
     if "document_id" in cols
 }
 
+# Columns that hold the id of a row (table -> {column: the table it points to}); a
+# JSON list of ids counts too (checks.figure_ids). Analysis in a worker process hands
+# out provisional ids, remapped through this map when the main process writes the
+# document (pipeline/store/ids.py), so any new id column must be listed here.
+REFERENCES = {
+    name: {"id": name, **({"document_id": "documents"} if "document_id" in cols else {})}
+    for name, cols in TABLES.items()
+}
+for _table, _refs in {
+    "sections": {"parent_id": "sections"},
+    "citations": {"resolves_to": "citations", "stage_resolves_to": "citations", "target_document_id": "documents",
+                  "basis_document_id": "documents", "cited_document_id": "cited_documents"},
+    "cited_documents": {"target_document_id": "documents"},
+    "checks": {"figure_ids": "figures", "other_document_id": "documents"},
+    "findings": {"section_id": "sections"},
+    "finding_citations": {"finding_id": "findings", "citation_id": "citations"},
+    "finding_figures": {"finding_id": "findings", "figure_id": "figures"},
+}.items():
+    REFERENCES[_table].update(_refs)
+for _table, _cols in TABLES.items():
+    REFERENCES[_table] = {c: t for c, t in REFERENCES[_table].items() if c in _cols}
+
 INDEXES = {
     "documents": [["sha256"], ["path"]],
     "citations": [["canonical"], ["document_id"], ["cited_document_id"], ["number"]],

@@ -1,7 +1,9 @@
 """Analysis stages: what runs on a document's stored text after extraction.
 
 A stage is a function `stage(ctx: Context) -> None` that appends rows to `ctx.rows[table]`
-(ids from `ctx.new_id(table)`) and may set document columns in `ctx.meta`. Stages run in
+(ids from `ctx.new_id(table)`: provisional in a worker, made real when the document is
+written, so a stage links rows by these ids and never reads the database) and may set
+document columns in `ctx.meta`. Stages run in
 the order of `STAGES`, each seeing what the earlier ones produced: sections before
 everything that reports a section, citations and figures before findings link to them.
 

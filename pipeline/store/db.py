@@ -291,6 +291,12 @@ class IdAllocator:
         self.next[table] += 1
         return value
 
+    def reserve(self, table: str, n: int) -> int:
+        """The first of `n` consecutive ids (those `n` calls would have handed out)."""
+        first = self(table)
+        self.next[table] += n - 1
+        return first
+
 
 def insert_rows(db, table: str, rows: list[dict]) -> None:
     """Insert rows (dicts keyed by the table's columns; lists/dicts stored as JSON).

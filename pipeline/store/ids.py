@@ -1,0 +1,82 @@
+"""Provisional row ids for analysis done away from the database (a worker process).
+
+A worker numbers each table's rows BASE+1, BASE+2, … in the order the stages ask for
+them, exactly as `store.IdAllocator` would number them from the table's next free id.
+When the main process writes the document, it reserves that many real ids per table
+and shifts every column listed in `schemas.tables.REFERENCES` (JSON lists of ids too),
+so a parallel batch stores the very rows a serial one does.
+"""
+from __future__ import annotations
+
+import json
+
+from schemas.tables import REFERENCES
+
+# Far above any real id and below 2**53 (ids survive a trip through a float or JSON).
+BASE = 1 << 50
+SPAN = 1 << 40  # ids one document can use in one table
+
+
+def is_provisional(value) -> bool:
+    return isinstance(value, int) and BASE < value <= BASE + SPAN
+
+
+class ProvisionalIds:
+    """`new_id(table)` for a worker: counts per table, from BASE+1."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, table: str) -> int:
+        n = self.counts.get(table, 0) + 1
+        self.counts[table] = n
+        return BASE + n
+
+
+def remap_rows(rows: dict[str, list[dict]], first: dict[str, int]) -> None:
+    """In place: each provisional id of table T becomes first[T] + (its rank - 1).
+    A provisional id left in an id column (one REFERENCES does not list) raises, rather
+    than storing a row that points nowhere."""
+
+    def real(value, target):
+        if not is_provisional(value):
+            return value
+        if target not in first:
+            raise ValueError(f"provisional id {value - BASE} of {target} has no real id")
+        return first[target] + value - BASE - 1
+
+    for table, table_rows in rows.items():
+        refs = REFERENCES.get(table, {})
+        columns = set().union(*(row.keys() for row in table_rows))
+        for column in columns:  # column by column: a document has ~10⁴ rows
+            target = refs.get(column)
+            if target is None:
+                if _id_column(column) and any(
+                        is_provisional(v) or _has_provisional(v)
+                        for v in (row.get(column) for row in table_rows)):
+                    raise ValueError(f"{table}.{column} holds a provisional id: "
+                                     "list the column in schemas.tables.REFERENCES")
+                continue
+            for row in table_rows:
+                value = row.get(column)
+                if value is None:
+                    continue
+                if isinstance(value, list):
+                    row[column] = [real(v, target) for v in value]
+                elif isinstance(value, str) and value.startswith("["):
+                    row[column] = json.dumps([real(v, target) for v in json.loads(value)])
+                else:
+                    row[column] = real(value, target)
+
+
+def _id_column(column: str) -> bool:
+    return column == "id" or column.endswith(("_id", "_ids", "_to"))
+
+
+def _has_provisional(value) -> bool:
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return False
+    return isinstance(value, list) and any(is_provisional(v) for v in value)
