@@ -1104,14 +1104,14 @@ def _read_pdfium_page(raw, no: int, plumber: _Plumber, unmapped: list[int],
                       conversions: encodings.Conversions | None = None) -> Page:
     """As `_read_page`, from PDFium's characters and paths; pdfplumber's table finder on
     them when the page has visible ruling; pdfminer only for annotation text."""
-    from pdfplumber.utils import extract_words
-
     from extractors import pdfium_reader
 
     data = pdfium_reader.read_page(raw)
     p = Page(no, data.width, height=data.height)
     before = unmapped[0]
-    words = _to_words(extract_words(data.chars, **WORD_SETTINGS), unmapped, conversions=conversions)
+    words = _to_words(pdfium_reader.words(data.chars, WORD_SETTINGS["x_tolerance"],
+                                          WORD_SETTINGS["y_tolerance"]),
+                      unmapped, conversions=conversions)
     if data.annotated:
         fills = _annotation_words(plumber.page(no - 1), unmapped, content_chars=data.chars)
         words = _attach_fills(words, fills) if fills else words
