@@ -117,7 +117,9 @@ def _chars(textpage, ox: float, oy: float) -> list[dict]:
     for i in range(n):
         ch = text[i] if text is not None else None
         if ch == "\ufffe":
-            ch = None  # PDFium's bulk text marks a hyphen at a line end: ask the glyph itself
+            # PDFium marks a hyphen ending a line (and drops its code, 0x2): the glyph is
+            # a hyphen-minus (or a soft hyphen, not told apart), printed as it stands.
+            ch = "-"
         if ch is None or ch.isspace():
             if _is_generated(tp, i):
                 continue  # line breaks and spaces PDFium infers are no glyphs
@@ -134,8 +136,8 @@ def _chars(textpage, ox: float, oy: float) -> list[dict]:
             font = fbuf.raw[:length - 1].decode("utf-8", "replace") if 0 < length <= 256 else ""
             a, b, c, d = m.a, m.b, m.c, m.d
             scale = abs(d) if b == 0 and c == 0 else (b * b + d * d) ** 0.5
-            # A font without a Unicode mapping lacks it for its run's first glyph too:
-            # only then is every glyph of the run asked.
+            # One font per run: when its first glyph maps to Unicode, so do the others
+            # (a ctypes call per glyph saved); otherwise each glyph is asked.
             run = runs[obj] = (font, R.FPDFText_GetFontSize(textpage, i) * scale,
                                a * d > 0 and b * c <= 0, bool(_map_error(tp, i)))
         if run[3] and _map_error(tp, i):
