@@ -1109,7 +1109,7 @@ def _read_pdfium_page(raw, no: int, plumber: _Plumber, unmapped: list[int],
     data = pdfium_reader.read_page(raw)
     p = Page(no, data.width, height=data.height)
     before = unmapped[0]
-    words = _to_words(pdfium_reader.words(data.chars, WORD_SETTINGS["x_tolerance"],
+    words = _to_words(pdfium_reader.words(data.glyphs, WORD_SETTINGS["x_tolerance"],
                                           WORD_SETTINGS["y_tolerance"]),
                       unmapped, conversions=conversions)
     if data.annotated:

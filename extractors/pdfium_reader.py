@@ -35,11 +35,18 @@ _MAX_FORM_DEPTH = 8
 class PageData:
     width: float
     height: float
-    chars: list[dict] = field(default_factory=list)
+    glyphs: list[tuple] = field(default_factory=list)  # (text, x0, x1, top, bottom, size, font, upright)
     lines: list[dict] = field(default_factory=list)   # pdfplumber-shaped line objects
     rects: list[dict] = field(default_factory=list)   # pdfplumber-shaped rect objects
     curves: list[dict] = field(default_factory=list)  # the other drawn shapes (table edges too)
     annotated: bool = False  # has annotations that may print text (not links, popups)
+
+    @property
+    def chars(self) -> list[dict]:
+        """pdfplumber-shaped character dicts (for its table finder and annotation text)."""
+        return [{"text": t, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                 "size": size, "fontname": font, "upright": up}
+                for t, x0, x1, top, bottom, size, font, up in self.glyphs]
 
 
 class PdfiumError(Exception):
@@ -65,7 +72,7 @@ def read_page(page: pdfium.PdfPage) -> PageData:
     data = PageData(x1 - x0, y1 - y0)
     textpage = R.FPDFText_LoadPage(page.raw)
     try:
-        data.chars = _chars(textpage, x0, y1)
+        data.glyphs = _chars(textpage, x0, y1)
     finally:
         R.FPDFText_ClosePage(textpage)
     _paths(page.raw, x0, y1, data)
@@ -146,10 +153,7 @@ def _chars(textpage, ox: float, oy: float) -> list[dict]:
         _origin(tp, i, px, py)
         font, size, upright, _ = run
         bottom = oy - box.bottom
-        top = bottom - size
-        append({"text": ch, "fontname": font, "size": size, "upright": upright,
-                "x0": x.value - ox, "x1": box.right - ox, "top": top, "bottom": bottom,
-                "doctop": top})
+        append((ch, x.value - ox, box.right - ox, bottom - size, bottom, size, font, upright))
     return out
 
 
@@ -269,55 +273,67 @@ def _has_text_annotations(page_raw) -> bool:
     return False
 
 
-def words(chars: list[dict], x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[dict]:
+def words(glyphs: list[tuple], x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[dict]:
     """pdfplumber's `extract_words(chars, extra_attrs=["size", "fontname"],
     keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, written out
     for speed (the general WordExtractor is a third of a page's time): runs of
-    consecutive characters with one (upright, size, font), each clustered into lines by
+    consecutive glyphs with one (upright, size, font), each clustered into lines by
     `top`, sorted by x0, cut at blanks and gaps."""
     from pdfplumber.utils.text import LIGATURES
 
     out = []
-    for (upright, _size, _font), run in groupby(chars, _RUN_KEY):
+    for (upright, size, font), run in groupby(glyphs, _RUN_KEY):
         if not upright:
             continue  # rotated text (margin stamps): dropped by the caller in any case
         run = list(run)
         cluster, index, last = {}, 0, None
-        for top in sorted({c["top"] for c in run}):
+        for top in sorted({g[3] for g in run}):
             if last is not None and top > last + y_tolerance:
                 index += 1
             cluster[top] = index
             last = top
-        lines: dict[int, list[dict]] = {}
-        for c in run:
-            lines.setdefault(cluster[c["top"]], []).append(c)
+        lines: dict[int, list[tuple]] = {}
+        for g in run:
+            lines.setdefault(cluster[g[3]], []).append(g)
         for k in sorted(lines):
-            word: list[dict] = []
-            for c in sorted(lines[k], key=_X0):
-                if c["text"].isspace():
+            word: list[tuple] = []
+            for g in sorted(lines[k], key=_X0):
+                if g[0].isspace():
                     if word:
-                        out.append(_merge(word, LIGATURES))
+                        out.append(_merge(word, size, font, LIGATURES))
                     word = []
                     continue
                 if word:
                     p = word[-1]
-                    if c["x0"] < p["x0"] or c["x0"] > p["x1"] + x_tolerance \
-                            or abs(c["top"] - p["top"]) > y_tolerance:
-                        out.append(_merge(word, LIGATURES))
+                    if g[1] < p[1] or g[1] > p[2] + x_tolerance or abs(g[3] - p[3]) > y_tolerance:
+                        out.append(_merge(word, size, font, LIGATURES))
                         word = []
-                word.append(c)
+                word.append(g)
             if word:
-                out.append(_merge(word, LIGATURES))
+                out.append(_merge(word, size, font, LIGATURES))
     return out
 
 
-_RUN_KEY = itemgetter("upright", "size", "fontname")
-_X0 = itemgetter("x0")
+_RUN_KEY = itemgetter(7, 5, 6)  # upright, size, font
+_X0 = itemgetter(1)
 
 
-def _merge(chars: list[dict], ligatures: dict) -> dict:
-    first = chars[0]
-    return {"text": "".join(ligatures.get(c["text"], c["text"]) for c in chars),
-            "x0": min(c["x0"] for c in chars), "x1": max(c["x1"] for c in chars),
-            "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars),
-            "upright": first["upright"], "size": first["size"], "fontname": first["fontname"]}
+def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
+    if len(word) == 1:
+        t, x0, x1, top, bottom = word[0][:5]
+        return {"text": ligatures.get(t, t), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "upright": True, "size": size, "fontname": font}
+    _t, x0, x1, top, bottom = word[0][:5]
+    parts = []
+    for t, a, b, c, d, *_ in word:
+        parts.append(ligatures.get(t, t))
+        if a < x0:
+            x0 = a
+        if b > x1:
+            x1 = b
+        if c < top:
+            top = c
+        if d > bottom:
+            bottom = d
+    return {"text": "".join(parts), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "upright": True, "size": size, "fontname": font}
