@@ -1,7 +1,10 @@
-"""PDF reports with a text layer (pdfplumber).
+"""PDF reports with a text layer.
 
-Per page we work from pdfplumber's words (split on size/font changes, so superscript
-markers come out as their own words) grouped into rows, then:
+Characters, fonts and drawn rules are read by PDFium (extractors/pdfium_reader.py), or by
+pdfplumber when asked (BAOCAO_PDF_READER=pdfplumber, the former reader, kept as the
+reference the tests compare against). Per page we work from words built as pdfplumber's
+`extract_words` builds them (split on size/font changes, so superscript markers come out
+as their own words) grouped into rows, then:
   1. drop running headers/footers and bare page numbers (first/last rows);
   2. cut tables out (pdfplumber's table finder on the *visible* ruling only: Word
      draws white paragraph borders and highlight boxes that look like tables);

@@ -2,14 +2,19 @@
 shape, so that extractors/pdf.py runs the same word, row and page analysis on them.
 
 pdfplumber's characters come from pdfminer's layout parse, most of a PDF's extraction
-time; PDFium reads the same glyphs about ten times faster. The values follow pdfminer's
-definitions (pdfminer.layout.LTChar):
+time; PDFium reads the same glyphs several times faster (per-glyph ctypes calls are now
+the reader's main cost). The values follow pdfminer's definitions (pdfminer.layout.LTChar):
   x0     the glyph origin; x1 the origin plus the advance (PDFium's loose box right edge)
   bottom the baseline lowered by the font's descent (the loose box bottom)
   size   the font size times the text matrix's vertical scale (the raw size alone is the
          size before the text matrix: wrong on documents that print through a scale);
          top = bottom - size, as pdfminer's box is one size high
   upright  a·d > 0 and b·c <= 0 of the character's matrix
+  fontname PDFium's base font name (a subset prefix "ABCDEF+" is dropped, which pdfminer
+         keeps: only legacy-encoding and bold tests read it, and they ignore the prefix)
+Where a font's descriptor gives no metrics, PDFium's loose box is the glyph outline and
+its descent the font file's, where pdfminer takes 0: every row of that font shifts alike,
+so rows, gaps and paragraphs come out the same (tests/test_pdf_readers.py compares).
 Drawn lines and rectangles are PDFium path objects split into subpaths and classified as
 pdfminer does (`ml` a line, a closed axis-aligned `mllll` a rectangle, the rest curves).
 Coordinates are from the page's top-left corner, like pdfplumber's. A rotated page, or
@@ -26,7 +31,6 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as R
 import pypdfium2_raw.bindings as _bindings
 
-# Characters PDFium makes up (line breaks, spaces it infers) are not glyphs.
 _PATH, _FORM = R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM
 _MAX_FORM_DEPTH = 8
 
