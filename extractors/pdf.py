@@ -1,7 +1,10 @@
-"""PDF reports with a text layer (pdfplumber).
+"""PDF reports with a text layer.
 
-Per page we work from pdfplumber's words (split on size/font changes, so superscript
-markers come out as their own words) grouped into rows, then:
+Characters, fonts and drawn rules are read by PDFium (extractors/pdfium_reader.py), or by
+pdfplumber when asked (BAOCAO_PDF_READER=pdfplumber, the former reader, kept as the
+reference the tests compare against). Per page we work from words built as pdfplumber's
+`extract_words` builds them (split on size/font changes, so superscript markers come out
+as their own words) grouped into rows, then:
   1. drop running headers/footers and bare page numbers (first/last rows);
   2. cut tables out (pdfplumber's table finder on the *visible* ruling only: Word
      draws white paragraph borders and highlight boxes that look like tables);
@@ -26,6 +29,7 @@ with the page's words before rows are built; it never makes a scan count as text
 from __future__ import annotations
 
 import logging
+import os
 import re
 import statistics
 from collections import Counter
@@ -197,11 +201,14 @@ def _page_words(page, unmapped: list[int],
     """The page's words (pdfplumber splits them where the font changes). A word in a
     font whose name says it is a legacy Vietnamese encoding (.VnTime, VNI-Times …) is
     converted to Unicode here; the others keep their font name for `_convert_legacy`."""
-    raw = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False,
-                             x_tolerance=1.5, y_tolerance=3)
+    raw = page.extract_words(**WORD_SETTINGS)
     words = _to_words(raw, unmapped, conversions=conversions)
     fills = _annotation_words(page, unmapped)
     return _attach_fills(words, fills) if fills else words
+
+
+WORD_SETTINGS = dict(extra_attrs=["size", "fontname"], keep_blank_chars=False,
+                     x_tolerance=1.5, y_tolerance=3)
 
 
 def _attach_fills(words: list[Word], fills: list[Word]) -> list[Word]:
@@ -264,11 +271,14 @@ HIDDEN_FLAGS = 1 | 2 | 32
 SKIPPED_SUBTYPES = {"Link", "Popup"}
 
 
-def _annotation_words(page, unmapped: list[int]) -> list[Word]:
+def _annotation_words(page, unmapped: list[int],
+                      content_chars: list[dict] | None = None) -> list[Word]:
     """Words printed by the page's annotations: the text of their normal appearance
     streams (/AP /N, a form XObject drawn into the annotation's Rect), or the value of a
     text field that has no appearance. Hidden annotations and text that the page content
-    already prints at the same place are skipped; signature images give no words."""
+    already prints at the same place are skipped; signature images give no words.
+    `page` is a pdfplumber page; `content_chars` the page's characters when read by
+    PDFium (else pdfplumber's)."""
     from pdfminer.pdftypes import resolve1
 
     try:
@@ -301,12 +311,18 @@ def _annotation_words(page, unmapped: list[int]) -> list[Word]:
         return []
     words = []
     if chars:
-        chars = _not_in_content(page, chars)
+        chars = _not_in_content(page.chars if content_chars is None else content_chars, chars)
         from pdfplumber.utils import extract_words
-        raw = extract_words(chars, extra_attrs=["size", "fontname"], keep_blank_chars=False,
-                            x_tolerance=1.5, y_tolerance=3)
+        raw = extract_words(chars, **WORD_SETTINGS)
         words = _to_words(raw, unmapped, annot=True)
-    return words + _not_in_content_words(page, fields)
+    if fields:
+        if content_chars is None:
+            content = page.extract_words(x_tolerance=1.5, y_tolerance=3)
+        else:
+            from pdfplumber.utils import extract_words
+            content = extract_words(content_chars, x_tolerance=1.5, y_tolerance=3)
+        fields = _not_in_content_words(content, fields)
+    return words + fields
 
 
 def _name(obj) -> str:
@@ -456,10 +472,10 @@ def _field_value_words(page, annot: dict, rect) -> list[Word]:
     return words
 
 
-def _not_in_content(page, chars: list[dict]) -> list[dict]:
+def _not_in_content(content: list[dict], chars: list[dict]) -> list[dict]:
     """Drop annotation characters that the page content prints at the same place (some
     signing tools also write the filled-in text into the page)."""
-    boxes = [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in page.chars]
+    boxes = [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in content]
     out = []
     for c in chars:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
@@ -469,10 +485,9 @@ def _not_in_content(page, chars: list[dict]) -> list[dict]:
     return out
 
 
-def _not_in_content_words(page, words: list[Word]) -> list[Word]:
+def _not_in_content_words(content: list[dict], words: list[Word]) -> list[Word]:
     if not words:
         return []
-    content = page.extract_words(x_tolerance=1.5, y_tolerance=3)
     return [w for w in words if not any(
         c["text"] == w.text and c["x0"] - 3 <= (w.x0 + w.x1) / 2 <= c["x1"] + 3
         and c["top"] - 3 <= (w.top + w.bottom) / 2 <= c["bottom"] + 3 for c in content)]
@@ -587,10 +602,15 @@ def _side_split(row: Row, lo: float, hi: float, min_gap: float = 1.5):
 
 
 # ------------------------------------------------------------------------ page analysis
+def _ruled(objs: list[dict]) -> bool:
+    """Enough visible ruling for a table (pdfplumber's table finder is run only then)."""
+    return sum(1 for o in objs if _is_visible(o)) >= 3
+
+
 def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[tuple | None]]]]:
-    """[(bbox, rows of cell bboxes)] of the data tables drawn with visible ruling."""
-    visible = [o for o in page.lines + page.rects if _is_visible(o)]
-    if len(visible) < 3:
+    """[(bbox, rows of cell bboxes)] of the data tables drawn with visible ruling
+    (`page`: a pdfplumber page, or `_Drawn` from PDFium's objects)."""
+    if not _ruled(page.lines + page.rects):
         return []
     filtered = page.filter(_is_visible)
     found = []
@@ -603,6 +623,32 @@ def _find_tables(page, page_no: int) -> list[tuple[tuple, list[list[tuple | None
             continue  # a bordered header or signature block: read as two columns
         found.append((t.bbox, [list(r.cells) for r in t.rows]))
     return found
+
+
+def _drawn_page(data):
+    """PDFium's characters and drawn objects as a pdfplumber container, so that
+    pdfplumber's table finder runs on them without pdfminer parsing the page again."""
+    from pdfplumber.container import Container
+    from pdfplumber.table import TableFinder, TableSettings
+
+    class Drawn(Container):
+        def __init__(self, objects: dict, width: float, height: float):
+            self._objs, self.width, self.height = objects, width, height
+            self.bbox = (0, 0, width, height)
+
+        @property
+        def objects(self) -> dict:
+            return self._objs
+
+        def filter(self, test) -> "Drawn":
+            return Drawn({k: [o for o in v if test(o)] for k, v in self._objs.items()},
+                         self.width, self.height)
+
+        def find_tables(self):
+            return TableFinder(self, TableSettings.resolve(None)).tables
+
+    return Drawn({"char": data.chars, "line": data.lines, "rect": data.rects,
+                  "curve": data.curves}, data.width, data.height)
 
 
 def _table_cells(words: list[Word], cell_rows: list[list[tuple | None]], page_no: int):
@@ -630,12 +676,11 @@ def _cell_text(lines: list[Row] | None, numbers: set[int]) -> str:
     return _glue([render(r.words, numbers)[0] for r in lines]) if lines else ""
 
 
-def _rules(page) -> list[float]:
+def _rules(objs: list[dict], width: float, height: float) -> list[float]:
     """Tops of the short visible horizontal rules below the page's top band: candidate
     footnote separators (kept so that the page's objects can be released early)."""
-    width, height = float(page.width), float(page.height)
     tops = []
-    for obj in page.lines + page.rects:
+    for obj in objs:
         if obj["bottom"] - obj["top"] > 2 or not _is_visible(obj):
             continue
         if 20 <= obj["x1"] - obj["x0"] <= 0.75 * width and obj["top"] > 0.15 * height:
@@ -937,25 +982,23 @@ def _reason(exc, limit: int = 160) -> str:
     return msg.splitlines()[0][:limit]
 
 
-def extract_pdf(path: Path) -> ExtractedDocument:
+READER_ENV = "BAOCAO_PDF_READER"  # pdfium (default) | pdfplumber (the reference reader)
+READERS = ("pdfium", "pdfplumber")
+
+
+def extract_pdf(path: Path, reader: str | None = None) -> ExtractedDocument:
+    """`reader`: where characters, fonts and drawn rules come from: PDFium (fast) or
+    pdfplumber/pdfminer (the former reader, kept as the reference); default from the
+    BAOCAO_PDF_READER environment variable, else PDFium."""
     path = Path(path)
-    pdf, raw_pages = _open(path)
-    with pdf:
-        builder = DocumentBuilder(str(path), "pdf")
-        builder.page_count = len(raw_pages)
-        builder.metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()
-                            if isinstance(v, (str, int, float))}
-        pages: list[Page] = []
-        failed_pages = []
-        unmapped = [0]
-        conversions = encodings.Conversions()
-        for no, page in enumerate(raw_pages, start=1):
-            try:
-                pages.append(_read_page(page, no, unmapped, conversions))
-            except Exception as exc:  # one broken page must not lose the others
-                failed_pages.append(f"{no} ({_reason(exc, 60)})")
-            finally:
-                page.close()  # release the parsed objects: long PDFs stay small in memory
+    reader = reader or os.environ.get(READER_ENV) or "pdfium"
+    if reader not in READERS:
+        raise ValueError(f"unknown PDF reader {reader!r} (one of {', '.join(READERS)})")
+    builder = DocumentBuilder(str(path), "pdf")
+    unmapped = [0]
+    conversions = encodings.Conversions()
+    read = _read_pdfium if reader == "pdfium" else _read_pdfplumber
+    pages, failed_pages = read(path, builder, unmapped, conversions)
     _convert_legacy(pages, conversions)
     builder.warnings.extend(conversions.warnings("words"))
     # Glyph repairs (ƣ→ư, Ð→Đ) after the legacy decoding: in TCVN3 "Ð" is the byte of "é"
@@ -983,6 +1026,106 @@ def extract_pdf(path: Path) -> ExtractedDocument:
     return doc
 
 
+def _read_pdfplumber(path: Path, builder: DocumentBuilder, unmapped: list[int],
+                     conversions: encodings.Conversions) -> tuple[list[Page], list[str]]:
+    pdf, raw_pages = _open(path)
+    pages: list[Page] = []
+    failed_pages: list[str] = []
+    with pdf:
+        builder.page_count = len(raw_pages)
+        builder.metadata = {k: str(v) for k, v in (pdf.metadata or {}).items()
+                            if isinstance(v, (str, int, float))}
+        for no, page in enumerate(raw_pages, start=1):
+            try:
+                pages.append(_read_page(page, no, unmapped, conversions))
+            except Exception as exc:  # one broken page must not lose the others
+                failed_pages.append(f"{no} ({_reason(exc, 60)})")
+            finally:
+                page.close()  # release the parsed objects: long PDFs stay small in memory
+    return pages, failed_pages
+
+
+class _Plumber:
+    """pdfplumber opened on demand, for the pages that need it (tables, annotations,
+    pages PDFium's reader does not place); each page is closed once read."""
+
+    def __init__(self, path: Path):
+        self.path, self.pdf, self.pages = path, None, None
+
+    def page(self, index: int):
+        if self.pdf is None:
+            self.pdf, self.pages = _open(self.path)
+        return self.pages[index]
+
+    def release(self, index: int) -> None:
+        if self.pdf is not None:
+            self.pages[index].close()
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def _read_pdfium(path: Path, builder: DocumentBuilder, unmapped: list[int],
+                 conversions: encodings.Conversions) -> tuple[list[Page], list[str]]:
+    from extractors import pdfium_reader
+
+    try:
+        doc = pdfium_reader.open_document(path)
+    except pdfium_reader.PdfiumError as exc:
+        if str(exc) == "password":
+            raise ExtractionError("encrypted PDF (password required)") from None
+        raise ExtractionError(f"corrupt or truncated PDF: {_reason(exc)}") from None
+    plumber = _Plumber(path)
+    pages: list[Page] = []
+    failed_pages: list[str] = []
+    try:
+        builder.page_count = len(doc)
+        builder.metadata = {k: v for k, v in doc.get_metadata_dict(skip_empty=True).items()}
+        for index in range(len(doc)):
+            no = index + 1
+            try:
+                raw = doc[index]
+                try:
+                    if pdfium_reader.supported(raw):
+                        pages.append(_read_pdfium_page(raw, no, plumber, unmapped, conversions))
+                    else:
+                        pages.append(_read_page(plumber.page(index), no, unmapped, conversions))
+                finally:
+                    raw.close()
+            except Exception as exc:  # one broken page must not lose the others
+                failed_pages.append(f"{no} ({_reason(exc, 60)})")
+            finally:
+                plumber.release(index)
+    finally:
+        plumber.close()
+        doc.close()
+    return pages, failed_pages
+
+
+def _read_pdfium_page(raw, no: int, plumber: _Plumber, unmapped: list[int],
+                      conversions: encodings.Conversions | None = None) -> Page:
+    """As `_read_page`, from PDFium's characters and paths; pdfplumber's table finder on
+    them when the page has visible ruling; pdfminer only for annotation text."""
+    from extractors import pdfium_reader
+
+    data = pdfium_reader.read_page(raw)
+    p = Page(no, data.width, height=data.height)
+    before = unmapped[0]
+    words = _to_words(pdfium_reader.words(data.glyphs, WORD_SETTINGS["x_tolerance"],
+                                          WORD_SETTINGS["y_tolerance"]),
+                      unmapped, conversions=conversions)
+    if data.annotated:
+        fills = _annotation_words(plumber.page(no - 1), unmapped, content_chars=data.chars)
+        words = _attach_fills(words, fills) if fills else words
+    p.unmapped = unmapped[0] - before
+    ruling = data.lines + data.rects
+    tables = _find_tables(_drawn_page(data), no) if words and _ruled(ruling) else []
+    p.rules = _rules(ruling, p.width, p.height)
+    _place_words(p, words, tables)
+    return p
+
+
 def _read_page(page, no: int, unmapped: list[int],
                conversions: encodings.Conversions | None = None) -> Page:
     """One page: its words grouped into rows (words inside tables left to the tables),
@@ -992,14 +1135,20 @@ def _read_page(page, no: int, unmapped: list[int],
     words = _page_words(page, unmapped, conversions)
     p.unmapped = unmapped[0] - before
     tables = _find_tables(page, no) if words else []
-    p.rules = _rules(page)
+    p.rules = _rules(page.lines + page.rects, p.width, p.height)
+    _place_words(p, words, tables)
+    return p
+
+
+def _place_words(p: Page, words: list[Word], tables) -> None:
+    """Words inside a table go to its cells, the others into rows."""
+    no = p.number
     boxes = [bbox for bbox, _ in tables]
     in_table = [any(b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
                     for b in boxes) for w in words]
     p.tables = [(bbox[1], _table_cells([w for w, t in zip(words, in_table) if t], cells, no))
                 for bbox, cells in tables]
     p.rows = _group_rows([w for w, t in zip(words, in_table) if not t], no)
-    return p
 
 
 def _page_text(p: Page) -> str:

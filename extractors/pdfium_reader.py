@@ -1,0 +1,343 @@
+"""A PDF page's characters and drawn rules through PDFium (pypdfium2), in pdfplumber's
+shape, so that extractors/pdf.py runs the same word, row and page analysis on them.
+
+pdfplumber's characters come from pdfminer's layout parse, most of a PDF's extraction
+time; PDFium reads the same glyphs several times faster (per-glyph ctypes calls are now
+the reader's main cost). The values follow pdfminer's definitions (pdfminer.layout.LTChar):
+  x0     the glyph origin; x1 the origin plus the advance (PDFium's loose box right edge)
+  bottom the baseline lowered by the font's descent (the loose box bottom)
+  size   the font size times the text matrix's vertical scale (the raw size alone is the
+         size before the text matrix: wrong on documents that print through a scale);
+         top = bottom - size, as pdfminer's box is one size high
+  upright  a·d > 0 and b·c <= 0 of the character's matrix
+  fontname PDFium's base font name (a subset prefix "ABCDEF+" is dropped, which pdfminer
+         keeps: only legacy-encoding and bold tests read it, and they ignore the prefix)
+Where a font's descriptor gives no metrics, PDFium's loose box is the glyph outline and
+its descent the font file's, where pdfminer takes 0: every row of that font shifts alike,
+so rows, gaps and paragraphs come out the same (tests/test_pdf_readers.py compares).
+Drawn lines and rectangles are PDFium path objects split into subpaths and classified as
+pdfminer does (`ml` a line, a closed axis-aligned `mllll` a rectangle, the rest curves).
+Coordinates are from the page's top-left corner, like pdfplumber's. A rotated page, or
+one whose crop box differs from its media box, is left to pdfplumber (`supported`).
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as R
+import pypdfium2_raw.bindings as _bindings
+
+_PATH, _FORM = R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM
+_MAX_FORM_DEPTH = 8
+
+
+@dataclass
+class PageData:
+    width: float
+    height: float
+    glyphs: list[tuple] = field(default_factory=list)  # (text, x0, x1, top, bottom, size, font, upright)
+    lines: list[dict] = field(default_factory=list)   # pdfplumber-shaped line objects
+    rects: list[dict] = field(default_factory=list)   # pdfplumber-shaped rect objects
+    curves: list[dict] = field(default_factory=list)  # the other drawn shapes (table edges too)
+    annotated: bool = False  # has annotations that may print text (not links, popups)
+
+    @property
+    def chars(self) -> list[dict]:
+        """pdfplumber-shaped character dicts (for its table finder and annotation text)."""
+        return [{"text": t, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                 "size": size, "fontname": font, "upright": up}
+                for t, x0, x1, top, bottom, size, font, up in self.glyphs]
+
+
+class PdfiumError(Exception):
+    pass
+
+
+def open_document(path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == R.FPDF_ERR_PASSWORD:
+            raise PdfiumError("password") from None
+        raise PdfiumError(str(exc)) from None
+
+
+def supported(page: pdfium.PdfPage) -> bool:
+    """Pages this reader places exactly as pdfplumber: upright, media box = crop box."""
+    return page.get_rotation() == 0 and tuple(page.get_mediabox()) == tuple(page.get_cropbox())
+
+
+def read_page(page: pdfium.PdfPage) -> PageData:
+    x0, y0, x1, y1 = page.get_mediabox()
+    data = PageData(x1 - x0, y1 - y0)
+    textpage = R.FPDFText_LoadPage(page.raw)
+    try:
+        data.glyphs = _chars(textpage, x0, y1)
+    finally:
+        R.FPDFText_ClosePage(textpage)
+    _paths(page.raw, x0, y1, data)
+    data.annotated = _has_text_annotations(page.raw)
+    return data
+
+
+def _fn(name: str, restype, *argtypes):
+    """A private prototype of a PDFium function taking plain addresses: ctypes converts
+    an int argument much faster than pypdfium2's typed pointers (per-character calls)."""
+    lib = _bindings._libs["pdfium"]
+    f = lib._FuncPtr((name, lib))
+    f.restype, f.argtypes = restype, argtypes
+    return f
+
+
+_V, _I = ctypes.c_void_p, ctypes.c_int
+_text_object = _fn("FPDFText_GetTextObject", _V, _V, _I)
+_loose_box = _fn("FPDFText_GetLooseCharBox", _I, _V, _I, _V)
+_origin = _fn("FPDFText_GetCharOrigin", _I, _V, _I, _V, _V)
+_map_error = _fn("FPDFText_HasUnicodeMapError", _I, _V, _I)
+_is_generated = _fn("FPDFText_IsGenerated", _I, _V, _I)
+_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _V, _I)
+
+
+def _page_text(textpage, n: int) -> str | None:
+    """All characters in one call; None when they do not line up one UTF-16 unit per
+    character index (a character outside the BMP)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = R.FPDFText_GetText(textpage, 0, n, buf)
+    text = bytes(buf)[:max(0, got - 1) * 2].decode("utf-16-le", "replace")
+    return text if len(text) == n else None
+
+
+def _chars(textpage, ox: float, oy: float) -> list[dict]:
+    n = R.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return []
+    tp = ctypes.cast(textpage, ctypes.c_void_p).value
+    text = _page_text(textpage, n)
+    box, x, y = R.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    pbox, px, py = ctypes.addressof(box), ctypes.addressof(x), ctypes.addressof(y)
+    m = R.FS_MATRIX()
+    fbuf = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    runs: dict[int, tuple] = {}  # text object → (font name, size, upright): fixed per object
+    out = []
+    append = out.append
+    for i in range(n):
+        ch = text[i] if text is not None else None
+        if ch == "\ufffe":
+            # PDFium marks a hyphen ending a line (and drops its code, 0x2): the glyph is
+            # a hyphen-minus (or a soft hyphen, not told apart), printed as it stands.
+            ch = "-"
+        if ch is None or ch.isspace():
+            if _is_generated(tp, i):
+                continue  # line breaks and spaces PDFium infers are no glyphs
+            if ch is None:
+                try:
+                    ch = chr(_unicode(tp, i))
+                except ValueError:
+                    continue
+        obj = _text_object(tp, i) or 0
+        run = runs.get(obj)
+        if run is None:
+            R.FPDFText_GetMatrix(textpage, i, m)
+            length = R.FPDFText_GetFontInfo(textpage, i, fbuf, 256, flags)
+            font = fbuf.raw[:length - 1].decode("utf-8", "replace") if 0 < length <= 256 else ""
+            a, b, c, d = m.a, m.b, m.c, m.d
+            scale = abs(d) if b == 0 and c == 0 else (b * b + d * d) ** 0.5
+            # One font per run: when its first glyph maps to Unicode, so do the others
+            # (a ctypes call per glyph saved); otherwise each glyph is asked.
+            run = runs[obj] = (font, R.FPDFText_GetFontSize(textpage, i) * scale,
+                               a * d > 0 and b * c <= 0, bool(_map_error(tp, i)))
+        if run[3] and _map_error(tp, i):
+            ch = f"(cid:{_unicode(tp, i)})"  # as pdfminer writes a glyph without a Unicode mapping
+        _loose_box(tp, i, pbox)
+        _origin(tp, i, px, py)
+        font, size, upright, _ = run
+        bottom = oy - box.bottom
+        append((ch, x.value - ox, box.right - ox, bottom - size, bottom, size, font, upright))
+    return out
+
+
+def _paths(page_raw, ox: float, oy: float, data: PageData) -> None:
+    def walk(count, get, ctm, depth):
+        for k in range(count):
+            obj = get(k)
+            kind = R.FPDFPageObj_GetType(obj)
+            if kind == _PATH:
+                _path(obj, _mul(_matrix(obj), ctm), ox, oy, data)
+            elif kind == _FORM and depth < _MAX_FORM_DEPTH:
+                inner = _mul(_matrix(obj), ctm)
+                walk(R.FPDFFormObj_CountObjects(obj),
+                     lambda j, o=obj: R.FPDFFormObj_GetObject(o, j), inner, depth + 1)
+
+    walk(R.FPDFPage_CountObjects(page_raw), lambda k: R.FPDFPage_GetObject(page_raw, k),
+         (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+
+
+def _matrix(obj) -> tuple:
+    m = R.FS_MATRIX()
+    if not R.FPDFPageObj_GetMatrix(obj, m):
+        return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _mul(m1: tuple, m0: tuple) -> tuple:
+    """m1 then m0 (pdfminer.utils.mult_matrix order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+def _color(getter, obj):
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _path(obj, ctm: tuple, ox: float, oy: float, data: PageData) -> None:
+    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not R.FPDFPath_GetDrawMode(obj, fillmode, stroke):
+        return
+    fill, stroke = bool(fillmode.value), bool(stroke.value)
+    if not fill and not stroke:
+        return
+    attrs = {"stroke": stroke, "fill": fill,
+             "stroking_color": _color(R.FPDFPageObj_GetStrokeColor, obj),
+             "non_stroking_color": _color(R.FPDFPageObj_GetFillColor, obj)}
+    a, b, c, d, e, f = ctm
+    px, py = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[tuple[str, list]] = []
+    shape, pts = "", []
+    bezier = 0
+    for k in range(R.FPDFPath_CountSegments(obj)):
+        seg = R.FPDFPath_GetPathSegment(obj, k)
+        kind = R.FPDFPathSegment_GetType(seg)
+        R.FPDFPathSegment_GetPoint(seg, px, py)
+        pt = (a * px.value + c * py.value + e, b * px.value + d * py.value + f)
+        if kind == R.FPDF_SEGMENT_MOVETO:
+            if shape:
+                subpaths.append((shape, pts))
+            shape, pts, bezier = "m", [pt], 0
+        elif kind == R.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3 == 0:  # three control points make one `c`
+                shape += "c"
+                pts.append(pt)
+        else:
+            shape += "l"
+            pts.append(pt)
+        if shape and R.FPDFPathSegment_GetClose(seg):
+            shape += "h"
+            pts.append(pts[0])
+    if shape:
+        subpaths.append((shape, pts))
+    for shape, pts in subpaths:
+        if len(shape) > 3 and shape.endswith("lh") and pts[-2] == pts[0]:
+            shape, pts = shape[:-2] + "h", pts[:-2] + pts[-1:]
+        if shape in ("ml", "mlh"):
+            _add(data.lines, "line", pts[:2], ox, oy, data.height, attrs)
+            continue
+        if shape in ("mlllh", "mllll") and pts[0] == pts[4]:
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
+            if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or \
+                    (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0):
+                _add(data.rects, "rect", pts, ox, oy, data.height, attrs)
+                continue
+        _add(data.curves, "curve", pts, ox, oy, data.height, attrs)
+
+
+def _add(out: list, kind: str, pts: list, ox: float, oy: float, height: float,
+         attrs: dict) -> None:
+    """A pdfplumber-shaped object (the keys its table finder reads)."""
+    xs = [p[0] - ox for p in pts]
+    tops = [oy - p[1] for p in pts]
+    x0, x1, top, bottom = min(xs), max(xs), min(tops), max(tops)
+    obj = {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+           "doctop": top, "y0": height - bottom, "y1": height - top,
+           "width": x1 - x0, "height": bottom - top,
+           **attrs}
+    if kind == "curve":
+        obj["pts"] = [(p[0] - ox, oy - p[1]) for p in pts]
+    out.append(obj)
+
+
+def _has_text_annotations(page_raw) -> bool:
+    for k in range(R.FPDFPage_GetAnnotCount(page_raw)):
+        annot = R.FPDFPage_GetAnnot(page_raw, k)
+        try:
+            if R.FPDFAnnot_GetSubtype(annot) not in (R.FPDF_ANNOT_LINK, R.FPDF_ANNOT_POPUP):
+                return True
+        finally:
+            R.FPDFPage_CloseAnnot(annot)
+    return False
+
+
+def words(glyphs: list[tuple], x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[dict]:
+    """pdfplumber's `extract_words(chars, extra_attrs=["size", "fontname"],
+    keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, written out
+    for speed (the general WordExtractor is a third of a page's time): runs of
+    consecutive glyphs with one (upright, size, font), each clustered into lines by
+    `top`, sorted by x0, cut at blanks and gaps."""
+    from pdfplumber.utils.text import LIGATURES
+
+    out = []
+    for (upright, size, font), run in groupby(glyphs, _RUN_KEY):
+        if not upright:
+            continue  # rotated text (margin stamps): dropped by the caller in any case
+        run = list(run)
+        cluster, index, last = {}, 0, None
+        for top in sorted({g[3] for g in run}):
+            if last is not None and top > last + y_tolerance:
+                index += 1
+            cluster[top] = index
+            last = top
+        lines: dict[int, list[tuple]] = {}
+        for g in run:
+            lines.setdefault(cluster[g[3]], []).append(g)
+        for k in sorted(lines):
+            word: list[tuple] = []
+            for g in sorted(lines[k], key=_X0):
+                if g[0].isspace():
+                    if word:
+                        out.append(_merge(word, size, font, LIGATURES))
+                    word = []
+                    continue
+                if word:
+                    p = word[-1]
+                    if g[1] < p[1] or g[1] > p[2] + x_tolerance or abs(g[3] - p[3]) > y_tolerance:
+                        out.append(_merge(word, size, font, LIGATURES))
+                        word = []
+                word.append(g)
+            if word:
+                out.append(_merge(word, size, font, LIGATURES))
+    return out
+
+
+_RUN_KEY = itemgetter(7, 5, 6)  # upright, size, font
+_X0 = itemgetter(1)
+
+
+def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
+    if len(word) == 1:
+        t, x0, x1, top, bottom = word[0][:5]
+        return {"text": ligatures.get(t, t), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                "upright": True, "size": size, "fontname": font}
+    _t, x0, x1, top, bottom = word[0][:5]
+    parts = []
+    for t, a, b, c, d, *_ in word:
+        parts.append(ligatures.get(t, t))
+        if a < x0:
+            x0 = a
+        if b > x1:
+            x1 = b
+        if c < top:
+            top = c
+        if d > bottom:
+            bottom = d
+    return {"text": "".join(parts), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "upright": True, "size": size, "fontname": font}
