@@ -62,14 +62,14 @@ TABLES: dict[str, dict[str, type]] = {
         # not (an alias declared "(viết tắt là Đề án 06)", a law's earlier full mention)
         "basis_document_id": int, "basis_start": int, "basis_end": int,
         # what the stage found (in-document resolution, ambiguity), kept by the first
-        # citations.finalize: every later run starts again from it, not from its own output
+        # citation_graph.finalize: every later run starts again from it, not from its own output
         "stage_resolves_to": int, "stage_ambiguous": int, **PROVENANCE,
     },
     "cited_documents": {
         "id": int, "key": str, "canonical": str, "doc_type": str, "issued_date": str,
         "issuer": str, "subject": str, "target_document_id": int, "mentions": int,
         "kind": str, "name": str, "number": str, "year": int, "citing_documents": int,
-        "conflict": str,  # the same canonical cited with another date (see citations.finalize)
+        "conflict": str,  # the same canonical cited with another date (see citation_graph.finalize)
         "aliases": str,  # other names and declared aliases, " | "-separated, lower case
     },
     "figures": {

@@ -9,7 +9,8 @@ import pytest
 import sqlite_utils
 import yaml
 
-from pipeline.analysis.citations import DATA, extract_citations, finalize
+from pipeline.analysis.citation_graph import finalize
+from pipeline.analysis.citations import DATA, extract_citations
 from pipeline.ingest import ingest
 
 HERE = Path(__file__).resolve().parent

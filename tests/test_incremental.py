@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analysis import citations
+from pipeline.analysis import citation_graph as citations
 from pipeline.ingest import ingest
 
 DATA = Path(__file__).parent / "data" / "incremental"
@@ -161,7 +161,7 @@ def test_a_killed_batch_is_finished_with_its_documents(tmp_path, monkeypatch):
         ingest([folder / "b.txt"], db)
     conn = open_db(db)
     b_id = conn.execute("select id from documents where path like '%b.txt'").fetchone()[0]
-    assert pending_scope(conn, "pipeline.analysis.citations:finalize") == {b_id}
+    assert pending_scope(conn, "pipeline.analysis.citation_graph:finalize") == {b_id}
     conn.close()
     monkeypatch.setattr(citations, "finalize", real)
     shutil.copyfile(tmp_path / "c.txt", folder / "c.txt")

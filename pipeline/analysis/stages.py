@@ -30,7 +30,7 @@ STAGES: list[str] = [
 ]
 
 FINALIZERS: list[str] = [
-    "pipeline.analysis.citations:finalize",
+    "pipeline.analysis.citation_graph:finalize",
     "pipeline.analysis.audit:finalize",
     "pipeline.store.search:finalize",
 ]
