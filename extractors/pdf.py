@@ -73,6 +73,7 @@ class Word:
     sup: bool = False  # a small raised number: footnote marker candidate
     annot: bool = False  # printed by an annotation (a signed PDF's number/day widget)
     font: str = ""  # font name (without subset prefix) when it names no legacy encoding
+    legacy: str = ""  # the legacy encoding (TCVN3, VNI…) this word was converted from
 
 
 @dataclass
@@ -258,10 +259,13 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
             converted = encodings.decode(text, legacy.encoding, legacy.caps)
             if conversions is not None and converted != text:
                 conversions.add(legacy.encoding)
+            was = legacy.encoding if converted != text else ""
             text = converted
+        else:
+            was = ""
         words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
                           "Bold" in font or "bold" in font or ",B" in font, annot=annot,
-                          font="" if legacy is not None else font.split("+", 1)[-1]))
+                          font="" if legacy is not None else font.split("+", 1)[-1], legacy=was))
     return words
 
 
@@ -524,6 +528,7 @@ def _decode_words(words: list[Word], enc: str, conversions: encodings.Conversion
     for w in words:
         if encodings.is_bytes(w.text):
             w.text = encodings.decode(w.text, enc)
+            w.legacy = enc
             conversions.add(enc)
 
 
@@ -1000,12 +1005,20 @@ def extract_pdf(path: Path, reader: str | None = None) -> ExtractedDocument:
     read = _read_pdfium if reader == "pdfium" else _read_pdfplumber
     pages, failed_pages = read(path, builder, unmapped, conversions)
     _convert_legacy(pages, conversions)
-    builder.warnings.extend(conversions.warnings("words"))
     # Glyph repairs (ƣ→ư, Ð→Đ) after the legacy decoding: in TCVN3 "Ð" is the byte of "é"
     for p in pages:
         for w in _all_words(p):
             w.text = repair(w.text)
     ocr_note = _quality_gate(builder, pages, "pdf", str(path))
+    # the conversion is reported for the words kept: a page OCR read again keeps none of its own
+    kept = encodings.Conversions()
+    for p in pages:
+        if p.source == "text":
+            zone_rows = [r for _top, sides, _label in p.zones for side in sides for r in side]
+            for w in [*_all_words(p), *(w for r in p.footnote_rows + zone_rows for w in r.words)]:
+                if w.legacy:
+                    kept.add(w.legacy)
+    builder.warnings.extend(kept.warnings("words"))
     if not any(_has_text(p) for p in pages) or all(_scant(p) for p in pages):
         # (a scan may still carry a few characters: a stamp, a signature caption)
         if failed_pages:

@@ -89,7 +89,7 @@ def test_vni_pdf_text_layer(read):
     # The only leftovers are in glyphs the PDF draws twice (a fake-bold drop cap)
     words = [w for w in text.split() if VNI_ARTEFACTS.search(w)]
     assert all(re.search(r"(.)\1", w) for w in words), words
-    assert doc.warnings[0].startswith("converted VNI → Unicode in ")
+    assert any(w.startswith("converted VNI → Unicode in ") for w in doc.warnings), doc.warnings
 
 
 def test_tcvn3_printed_to_pdf_with_another_font(tmp_path):
@@ -108,3 +108,12 @@ def test_tcvn3_printed_to_pdf_with_another_font(tmp_path):
         assert probe in doc.text, probe
     assert_clean(doc.text)
     assert doc.warnings[0].startswith("converted TCVN3 → Unicode in ")
+
+
+def test_a_page_read_again_by_ocr_reports_no_conversion_of_its_text_layer(read):
+    """A scan whose text layer is garbage in a broken font: the garbage may look like a
+    legacy encoding, but the page is replaced by its OCR reading, so no conversion is
+    reported (and the document is not `partial` for it)."""
+    doc = read(ROOT.parent / "shared" / "real" / "office" / "298 PC04.pdf")
+    assert {s for s, _q in doc.page_sources.values()} == {"ocr"}
+    assert not [w for w in doc.warnings if w.startswith("converted")], doc.warnings
