@@ -159,3 +159,19 @@ def test_not_entities():
     text = ("Kế hoạch số 15/KH-UBND và Văn bản số 1071/UBND-VP về nhiệm vụ kiểm soát TTHC; "
             "phát triển kinh tế - xã hội; các phòng chuyên môn; thành viên ban chỉ đạo.")
     assert extract_entities(text) == []
+
+
+def test_place_of_issue_is_a_place_mention():
+    """"Quảng Ngãi, ngày …" has no level word; the place of issue is still a LOC, linked
+    to the one unit of the first level that knows the name (province, then district)."""
+    from pipeline.analysis.entities import place_of_issue
+
+    text = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 12/BC-UBND\n\nQuảng Ngãi, ngày 05 tháng 3 năm 2024\n\nBÁO CÁO\n"
+    row = place_of_issue(text, "Quảng Ngãi", [])
+    assert row["canonical"] == "Tỉnh Quảng Ngãi" and text[row["start"]:row["end"]] == "Quảng Ngãi"
+    assert row["start"] == text.index("Quảng Ngãi, ngày")
+    row = place_of_issue("Đà Lạt, ngày 02 tháng 8 năm 2024", "Đà Lạt", [])
+    assert row["canonical"] == "Thành phố Đà Lạt"  # a city inside a province
+    assert place_of_issue("Mường Phăng, ngày 02 tháng 8 năm 2024", "Mường Phăng", []) is None  # communes: no guess
+    taken = [{"label": "LOC", "start": 0, "end": 10}]
+    assert place_of_issue("Quảng Ngãi, ngày 05 tháng 3 năm 2024", "Quảng Ngãi", taken) is None  # found already

@@ -934,6 +934,33 @@ def analyze(ctx) -> None:
     place = meta.get("issued_place") if isinstance(meta.get("issued_place"), str) else None
     header = ctx.text[:min(meta.get("_header_end") or 600, 1500)]
     home = places.home_provinces(issuer, place, header)
-    for row in extract_entities(ctx.text, ctx.body_end, signer=signer, home=home):
+    rows = extract_entities(ctx.text, ctx.body_end, signer=signer, home=home)
+    if place and (issued := place_of_issue(ctx.text, place, rows)):
+        rows.append(issued)
+    for row in sorted(rows, key=lambda r: r["start"]):
         row.update(ctx.provenance(row["start"], row["end"]))
         ctx.add("entities", row)
+
+
+# The place of issue names the issuer's seat: a province or province-level city first,
+# else a district-level unit; a commune name is too often shared to link without a level.
+ISSUE_LEVELS = ("tỉnh", "thành phố", "huyện", "thị xã", "quận")
+
+
+def place_of_issue(text: str, place: str, rows: list[dict], within: int = 3000) -> dict | None:
+    """The place of the header's "<place>, ngày … tháng … năm …" line as a LOC mention
+    ("Lâm Đồng, ngày 12 tháng 3 năm 2025" has no level word, so the place rules miss it),
+    linked when exactly one unit of the first level that knows the name fits."""
+    m = re.search(r"(?<![\w.])" + re.escape(place) + r"(?=\s*,\s*ngày)", text[:within])
+    if m is None or any(r["label"] == "LOC" and r["start"] < m.end() and m.start() < r["end"] for r in rows):
+        return None
+    for level in ISSUE_LEVELS:
+        cands = places.gazetteer().candidates(level, place)
+        if cands:
+            unit, cands = places.resolve(level, place)
+            if unit is None:
+                return None  # ambiguous: no guess
+            return {"surface": text[m.start():m.end()], "start": m.start(), "end": m.end(), "label": "LOC",
+                    "canonical": unit.name, "unit_code": unit.code, "successor": unit.successor,
+                    "source": "rule", "candidates": None}
+    return None
