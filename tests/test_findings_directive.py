@@ -129,10 +129,29 @@ def test_cause_of_a_price_change_is_not_a_cause(example):
     ("Giao Sở Tư pháp:", "Sở Tư pháp"),
     ("Các hiệp hội và doanh nghiệp phần mềm:", "Các hiệp hội và doanh nghiệp phần mềm"),
     ("Các sở, ban, ngành; UBND các xã, phường", "Các sở, ban, ngành; UBND các xã, phường"),
-    ("Các đơn vị chuyên trách về công nghệ thông tin của các Bộ (sau đây gọi là Bộ, ngành):",
-     "Các đơn vị chuyên trách về công nghệ thông tin của các Bộ"),
+    ("Các đơn vị vận hành trung tâm dữ liệu của các Sở (sau đây gọi là đơn vị vận hành):",
+     "Các đơn vị vận hành trung tâm dữ liệu của các Sở"),
     ("Đối với tiến độ giải ngân vốn đầu tư công", None),
     ("Cơ chế phối hợp", None),
 ])
 def test_heading_that_only_names_the_addressee(heading, want):
     assert findings._addressee_only(heading) == want
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tổng số phản ánh, kiến nghị tiếp nhận trong quý là 45 trường hợp.",  # a noun pair, the feedback
+    "Kết quả tiếp nhận, xử lý phản ánh, kiến nghị của người dân đạt 100%.",
+    "Số hồ sơ đề nghị báo cáo thẩm định là 12 hồ sơ.",  # "báo cáo" is not the newspaper
+])
+def test_report_sentences_are_not_requests(sentence):
+    t = sentence.lower()
+    assert not list(findings.rules()["ask"].finditer(t)), sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Đề nghị Sở Tài chính bố trí kinh phí.",
+    "Hệ thống máy chủ đã xuống cấp, đề nghị cấp máy chủ mới.",
+    "Đề nghị Báo Gia Lai đăng tải thông báo này.",
+])
+def test_requests_stay_requests(sentence):
+    assert list(findings.rules()["ask"].finditer(sentence.lower())), sentence

@@ -76,10 +76,13 @@ def rules() -> dict:
         "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         # "… rất thấp.Đề nghị thay thế …" (a lost space), "…, đề nghị cấp máy chủ mới" (a clause)
-        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|,\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b(?! của| với| và)"
+        # ("phản ánh, kiến nghị" is a noun pair, the feedback citizens send: no request)
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|(?<!phản ánh),\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
+                          r"(?! của| với| và)"
                           r"|(?<!đã )(?<!được )(?<!đã có )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
-                              map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"),
+                              map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"
+                          r"(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)"),
     }
 
 
