@@ -1071,7 +1071,7 @@ class _Plumber:
         return self.pages[index]
 
     def release(self, index: int) -> None:
-        if self.pdf is not None:
+        if self.pdf is not None and index < len(self.pages):  # pdfplumber may see fewer pages
             self.pages[index].close()
 
     def close(self) -> None:

@@ -546,9 +546,10 @@ def run_finalizers(db) -> None:
         if name not in pending:
             continue
         t0 = time.perf_counter()
+        mark = store.pending_mark(db, name)  # rows written later (another process) stay pending
         scope = store.pending_scope(db, name)  # the documents it owes a run (None: all)
         fn(db, scope)
-        store.clear_pending(db, name, scope)
+        store.clear_pending(db, name, scope, upto=mark)
         STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 
 

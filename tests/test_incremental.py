@@ -169,3 +169,54 @@ def test_a_killed_batch_is_finished_with_its_documents(tmp_path, monkeypatch):
     assert citations.LAST_RUN["path"] == "batch"
     whole, _ = _run(tmp_path, "whole", [[("a.txt", "a.txt"), ("b.txt", "b.txt"), ("c.txt", "c.txt")]])
     assert _dump(db) == whole
+
+
+def test_an_index_killed_while_built_is_built_again(tmp_path, monkeypatch):
+    """The cross-document index table is created in the transaction that fills it: a run
+    killed half way leaves no empty table that a later batch would take as up to date."""
+    from pipeline.analysis import audit
+    from pipeline.store.db import open_db
+
+    folder, db = tmp_path / "i", tmp_path / "i.db"
+    folder.mkdir()
+    shutil.copyfile(DATA / "a.txt", folder / "a.txt")
+    ingest([folder / "a.txt"], db)
+    conn = open_db(db)
+    conn.execute("drop table indicator_keys")  # a database from before the index
+    conn.conn.commit()
+    conn.close()
+
+    def killed(db, conn, document_ids):
+        raise KeyboardInterrupt
+    real = audit._finalize
+    monkeypatch.setattr(audit, "_finalize", killed)
+    shutil.copyfile(DATA / "b.txt", folder / "b.txt")
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder / "b.txt"], db)
+    conn = open_db(db)
+    assert not conn["indicator_keys"].exists()
+    conn.close()
+    monkeypatch.setattr(audit, "_finalize", real)
+    shutil.copyfile(DATA / "c.txt", folder / "c.txt")
+    ingest([folder / "c.txt"], db)
+    whole = tmp_path / "whole.db"
+    ingest([folder / "a.txt", folder / "b.txt", folder / "c.txt"], whole)
+
+    def keys(path):
+        c = open_db(path)
+        out = sorted((Path(r[0]).name, r[1]) for r in c.execute(
+            "select d.path, k.key from indicator_keys k join documents d on d.id = k.document_id"))
+        c.close()
+        return out
+    assert keys(db) == keys(whole) and keys(whole)  # every document indexed again, as in one batch
+
+
+def test_rows_pending_after_a_run_started_stay_pending(tmp_path):
+    from pipeline.store.db import clear_pending, mark_pending, open_db, pending_mark, pending_scope
+
+    conn = open_db(tmp_path / "p.db")
+    mark_pending(conn, ["f"], None)
+    mark = pending_mark(conn, "f")
+    mark_pending(conn, ["f"], [7])  # another process writes document 7 while f runs
+    clear_pending(conn, "f", None, upto=mark)
+    assert pending_scope(conn, "f") == {7}

@@ -1508,17 +1508,17 @@ def finalize(db, document_ids=None) -> None:
     if not db["figures"].exists() or not db["checks"].exists():
         return
     conn = db.conn
-    fresh = not db["indicator_keys"].exists()
-    db.execute("create table if not exists indicator_keys (figure_id integer primary key,"
-               " document_id integer, key text)")
-    db.execute("create index if not exists idx_indicator_keys_key on indicator_keys (key)")
-    db.execute("create index if not exists idx_indicator_keys_document on indicator_keys (document_id)")
-    if fresh:
-        document_ids = None
     from pipeline.store.db import begin, rollback
     begin(db)
     try:
-        _finalize(db, conn, document_ids)
+        # the index table is created in the transaction that fills it: a run killed half
+        # way leaves no empty table that would pass for an up-to-date index
+        fresh = not db["indicator_keys"].exists()
+        db.execute("create table if not exists indicator_keys (figure_id integer primary key,"
+                   " document_id integer, key text)")
+        db.execute("create index if not exists idx_indicator_keys_key on indicator_keys (key)")
+        db.execute("create index if not exists idx_indicator_keys_document on indicator_keys (document_id)")
+        _finalize(db, conn, None if fresh else document_ids)
         db.execute("COMMIT")
     except BaseException:
         rollback(db)

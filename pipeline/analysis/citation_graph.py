@@ -124,8 +124,12 @@ def _join_aliases(rows: list[dict], aliases: dict, first_row: dict) -> None:
 
 
 def _ensure_state(db) -> bool:
-    """The tables that let a batch resolve only what it changes; True if they were there."""
-    existed = db["cited_keys"].exists()
+    """The tables that let a batch resolve only what it changes; True if they were there
+    and filled (a first full run killed after creating them leaves them empty: the next
+    run must rebuild, not trust them)."""
+    existed = db["cited_keys"].exists() and bool(
+        db.execute("select 1 from cited_keys limit 1").fetchone()
+        or not db.execute("select 1 from citations limit 1").fetchone())
     db.execute("create table if not exists cited_keys (key text primary key, root text,"
                " kind text, canonical text, canon_group text, number_group text, issued_date text,"
                " number text, doc_type text, year integer, name text, issuer text, subject text,"

@@ -19,7 +19,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
@@ -27,20 +26,19 @@ from schemas import DATA_DIR
 from pipeline.analysis import places
 from pipeline.text.normalize import fold, normalize
 
-DATA = DATA_DIR
 
 
 # -- data ---------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def abbreviations() -> dict[str, dict]:
     """abbr -> entry (expansion, kind, ambiguous, example); also used by search."""
-    entries = yaml.safe_load((DATA / "abbreviations.yaml").read_text(encoding="utf-8"))
+    entries = yaml.safe_load((DATA_DIR / "abbreviations.yaml").read_text(encoding="utf-8"))
     return {e["abbr"]: e for e in entries}
 
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    return yaml.safe_load((DATA / "organisations.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((DATA_DIR / "organisations.yaml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=100_000)

@@ -15,7 +15,6 @@ import bisect
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 

@@ -225,17 +225,26 @@ def pending_scope(db, name: str) -> set[int] | None:
     return set(ids)
 
 
-def clear_pending(db, name: str, document_ids: set[int] | None = None) -> None:
-    """The finalizer ran for these documents (None: for all): a document another process
+def clear_pending(db, name: str, document_ids: set[int] | None = None, upto: int | None = None) -> None:
+    """The finalizer ran for these documents (None: for all) over the rows pending when it
+    started (`upto`: the last rowid it saw, see `pending_mark`): a document another process
     wrote meanwhile stays pending."""
+    bound = "" if upto is None else " and rowid <= ?"
+    extra = [] if upto is None else [upto]
     if document_ids is None:
-        db.execute("delete from pending_documents where name = ?", [name])
+        db.execute("delete from pending_documents where name = ?" + bound, [name, *extra])
     else:
         getattr(db, "conn", db).executemany(
-            "delete from pending_documents where name = ? and document_id = ?",
-            [(name, i) for i in document_ids])
+            "delete from pending_documents where name = ? and document_id = ?" + bound,
+            [(name, i, *extra) for i in document_ids])
     if not db.execute("select 1 from pending_documents where name = ? limit 1", [name]).fetchone():
         db.execute("delete from pending_finalizers where name = ?", [name])
+
+
+def pending_mark(db, name: str) -> int:
+    """The last pending row of a finalizer now (0: none), read before it runs."""
+    row = db.execute("select max(rowid) from pending_documents where name = ?", [name]).fetchone()
+    return row[0] or 0
 
 
 def path_key(path: str) -> str:
