@@ -22,54 +22,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 
 class Executor(Protocol):
-    def map(self, items: Iterable[tuple]) -> Iterator[tuple[tuple, tuple]]:
-        limits = self.limits
-        ctx = multiprocessing.get_context("fork")
-        queue = list(items)
-        lone = 0  # the first `lone` items were in a pool that broke: they run one at a time
-        wait = (limits.timeout_s + (limits.analysis_timeout_s or 0)) * 2 + 30 \
-            if limits.timeout_s else None
-        while queue:
-            workers = 1 if lone else self.workers
-            batch, rest = (queue[:lone], queue[lone:]) if lone else (queue, [])
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                       initializer=_worker_init, initargs=(limits.max_memory_mb,))
-            window: deque = deque()
-            pending = deque(batch)
-            submitted: list = []
-            unfinished: list = []
-            try:
-                while pending or window:
-                    try:
-                        while pending and len(window) < workers * 2:
-                            window.append((pool.submit(self.work, pending[0][0], limits), pending[0]))
-                            pending.popleft()
-                    except BrokenProcessPool:
-                        pass  # found out below, from the oldest future
-                    fut, item = window.popleft()
-                    try:
-                        result = fut.result(timeout=wait)
-                    except (FuturesTimeout, BrokenProcessPool) as exc:
-                        if isinstance(exc, FuturesTimeout):  # stuck where no signal reaches it
-                            for proc in list(getattr(pool, "_processes", {}).values()):
-                                proc.kill()
-                        submitted = [item] + [i for _, i in window]
-                        unfinished = submitted + list(pending)
-                        break
-                    yield item, result
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-            if not unfinished:
-                queue, lone = rest, 0
-            elif workers == 1:
-                # one worker, files in order: the first unfinished one killed it
-                culprit, *left = unfinished
-                yield culprit, (culprit[0], None, killed_reason(limits))
-                queue, lone = left + rest, len(left) if lone else 0
-            else:
-                # only the files that were in the pool are suspects: they run one at a time,
-                # the files never submitted go back to the full pool after them
-                queue, lone = unfinished + rest, len(submitted)
+    def map(self, items: Iterable[tuple]) -> Iterator[tuple[tuple, tuple]]: ...
 
 
 def usable_cores() -> int:
@@ -118,14 +71,17 @@ class LocalProcesses:
         limits = self.limits
         ctx = multiprocessing.get_context("fork")
         queue = list(items)
-        workers = self.workers
+        lone = 0  # the first `lone` items were in a pool that broke: they run one at a time
         wait = (limits.timeout_s + (limits.analysis_timeout_s or 0)) * 2 + 30 \
             if limits.timeout_s else None
         while queue:
+            workers = 1 if lone else self.workers
+            batch, rest = (queue[:lone], queue[lone:]) if lone else (queue, [])
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                        initializer=_worker_init, initargs=(limits.max_memory_mb,))
             window: deque = deque()
-            pending = deque(queue)
+            pending = deque(batch)
+            submitted: list = []
             unfinished: list = []
             try:
                 while pending or window:
@@ -138,23 +94,24 @@ class LocalProcesses:
                     fut, item = window.popleft()
                     try:
                         result = fut.result(timeout=wait)
-                    except FuturesTimeout:  # a worker stuck where no signal reaches it
-                        for proc in list(getattr(pool, "_processes", {}).values()):
-                            proc.kill()
-                        unfinished = [item] + [i for _, i in window] + list(pending)
-                        break
-                    except BrokenProcessPool:
-                        unfinished = [item] + [i for _, i in window] + list(pending)
+                    except (FuturesTimeout, BrokenProcessPool) as exc:
+                        if isinstance(exc, FuturesTimeout):  # stuck where no signal reaches it
+                            for proc in list(getattr(pool, "_processes", {}).values()):
+                                proc.kill()
+                        submitted = [item] + [i for _, i in window]
+                        unfinished = submitted + list(pending)
                         break
                     yield item, result
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
             if not unfinished:
-                return
-            if workers == 1:
+                queue, lone = rest, 0
+            elif workers == 1:
                 # one worker, files in order: the first unfinished one killed it
-                culprit, *queue = unfinished
+                culprit, *left = unfinished
                 yield culprit, (culprit[0], None, killed_reason(limits))
+                queue, lone = left + rest, len(left) if lone else 0
             else:
-                queue = unfinished
-                workers = 1  # retry the files that were in the pool one at a time
+                # only the files that were in the pool are suspects: they run one at a time,
+                # the files never submitted go back to the full pool after them
+                queue, lone = unfinished + rest, len(submitted)

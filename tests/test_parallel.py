@@ -243,3 +243,31 @@ def test_jobs_default_to_the_usable_cores(tmp_path, monkeypatch):
     assert cli.main(["ingest", str(tmp_path / "a.txt"), "--db", db, "-q"]) == 0
     assert cli.main(["ingest", str(tmp_path / "a.txt"), "--db", db, "-q", "--force", "--jobs", "1"]) == 0
     assert seen == [3, 1]
+
+
+def _dies_on_bomb(path, limits):
+    """A stand-in for `process_file`: the file named 'bomb' kills its worker."""
+    import os
+
+    import time
+
+    if path == "bomb":
+        os._exit(1)
+    time.sleep(0.02)  # long enough for both workers to take files
+    return path, os.getpid(), None
+
+
+def test_a_dead_worker_costs_only_its_file_and_the_pool_comes_back():
+    """After a pool breaks, the files that were in it run one at a time (so the file that
+    kills a lone worker is found), and the files never submitted go back to the full pool."""
+    from pipeline.executors import LocalProcesses
+    from pipeline.ingest import Limits
+
+    items = [(f"f{i}",) for i in range(3)] + [("bomb",)] + [(f"g{i}",) for i in range(40)]
+    out = list(LocalProcesses(_dies_on_bomb, 2, Limits(timeout_s=60, max_memory_mb=0)).map(items))
+    assert [item for item, _ in out] == items  # every file, in the order given
+    results = dict(out)
+    assert results[("bomb",)][2].startswith("worker killed")
+    assert all(results[i][2] is None for i in items if i != ("bomb",))
+    late = {results[(f"g{i}",)][1] for i in range(20, 40)}  # long after the break
+    assert len(late) == 2  # two workers again, not one
