@@ -420,15 +420,13 @@ def _clean(s: str) -> str:
 
 
 _SO = re.compile(r"\b(?:Số|SỐ)\s*:?\s*(?P<sym>\d[^\n]*)")
+# The place before ", ngày …" (a place word starts a word, and is taken whole: a long
+# letter run is tried once, not from each of its letters).
+_PLACE = r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*"
 _PLACE_DATE = re.compile(
-    # (a place word starts a word, and is taken whole: a long letter run is tried once,
-    # not from each of its letters)
-    r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*(?P<d>\d{1,2}|[.…\s]*)\s*"
-    r"tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
-
-_PLACE_DATE_LOOSE = re.compile(
-    r"(?<![\w.])(?P<place>(?:[^\W\d_][\w.]*+\s+){0,5}?[^\W\d_][\w.]*+)\s*,\s*ngày\s*\S{0,4}\s*"
-    r"tháng\s*\S{0,4}\s*năm\s*\d{4}")
+    _PLACE + r"(?P<d>\d{1,2}|[.…\s]*)\s*tháng\s*(?P<m>\d{1,2}|[.…\s]*)\s*năm\s*(?P<y>\d{4})")
+# the same line with a day or month no reader made out ("ngày đi tháng 4Đ")
+_PLACE_DATE_LOOSE = re.compile(_PLACE + r"\S{0,4}\s*tháng\s*\S{0,4}\s*năm\s*\d{4}")
 
 _PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*),\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
 
