@@ -28,6 +28,7 @@ from pipeline.executors import _vm_bytes, killed_reason, usable_cores
 MISSING = "--executor ray needs Ray, which is not installed: pip install 'baocao[cluster]'"
 OBJECT_STORE_MB = 256  # a local instance's shared memory: files and results pass through it
 GRACE_S = 30  # beyond the file's own limits, before the driver gives a silent task up
+STARTUP_S = 120  # more for the first answer of a batch: workers start and load the models
 
 
 class ExecutorUnavailable(RuntimeError):
@@ -164,6 +165,7 @@ class RayCluster:
             if limits.timeout_s else None
         window: deque = deque()  # (item, object ref | the reason it could not be sent)
         pending = iter(items)
+        startup = STARTUP_S
         while True:
             for item in pending:
                 path = item[0]
@@ -184,7 +186,8 @@ class RayCluster:
                 yield item, (item[0], None, ref)
                 continue
             try:
-                doc, reason = ray.get(ref, timeout=wait)
+                doc, reason = ray.get(ref, timeout=wait and wait + startup)
+                startup = 0
             except GetTimeoutError:  # stuck where no signal reaches it
                 ray.cancel(ref, force=True)
                 doc, reason = None, killed_reason(limits)
