@@ -41,15 +41,22 @@ def _vm_bytes() -> int:
         return 0
 
 
+def cap_memory(max_memory_mb: float) -> tuple[int, int]:
+    """Cap this process's address space at its present size + the budget; returns the
+    former limits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return soft, hard
+
+
 def _worker_init(max_memory_mb: float) -> None:
     """Worker process: cap its address space at its present size + the budget."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     if max_memory_mb:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        cap_memory(max_memory_mb)
 
 
 def killed_reason(limits) -> str:

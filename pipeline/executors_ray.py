@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline.executors import _vm_bytes, killed_reason, usable_cores
+from pipeline.executors import cap_memory, killed_reason, usable_cores
 
 MISSING = "--executor ray needs Ray, which is not installed: pip install 'baocao[cluster]'"
 OBJECT_STORE_MB = 256  # a local instance's shared memory: files and results pass through it
@@ -56,15 +56,11 @@ def memory_cap(max_memory_mb: float):
     if not max_memory_mb:
         yield
         return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    former = cap_memory(max_memory_mb)
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        resource.setrlimit(resource.RLIMIT_AS, former)
 
 
 _SET_UP: set = set()  # setup functions already run in this worker process
