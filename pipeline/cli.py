@@ -82,8 +82,10 @@ def _executor(args):
     from pipeline.ingest import process_file, warm_up
 
     try:
-        return executors_ray.RayCluster(process_file, _limits(args), address=args.ray_address,
-                                        cpus=args.jobs, setup=warm_up)
+        executor = executors_ray.RayCluster(process_file, _limits(args), address=args.ray_address,
+                                            cpus=args.jobs, setup=warm_up)
+        executor.preflight()
+        return executor
     except executors_ray.ExecutorUnavailable as exc:
         return str(exc)
 

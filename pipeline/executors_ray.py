@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import resource
 import secrets
+import socket
 import sys
 import tempfile
 from collections import deque
@@ -85,6 +86,18 @@ def run_shipped(work: Callable, setup: Callable | None, name: str, data: bytes, 
     return doc, reason
 
 
+def _reachable(address: str, seconds: float = 5) -> None:
+    """A `host:port` that nothing answers on is a one-line error now, not after Ray's retries."""
+    host, _, port = address.rpartition("://")[2].rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto", or a form Ray will judge
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise ExecutorUnavailable(f"cannot reach the Ray cluster at {address}: "
+                                  f"{exc.strerror or exc}") from None
+
+
 def _one_line(exc: BaseException) -> str:
     first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
     return f"{type(exc).__name__}: {first}"[:300]
@@ -106,6 +119,11 @@ class RayCluster:
         self.work, self.limits, self.address = work, limits, address
         self.cpus, self.setup, self.grace_s = cpus, setup, grace_s
 
+    def preflight(self) -> None:
+        """Before the batch (no database touched, Ray not imported): is the cluster there?"""
+        if self.address is not None:
+            _reachable(self.address)
+
     def _connect(self, ray) -> bool:
         """Join or start a cluster; True when this executor must shut it down."""
         if ray.is_initialized():  # the caller's session
@@ -119,6 +137,7 @@ class RayCluster:
                            include_dashboard=False, _node_ip_address="127.0.0.1",
                            object_store_memory=OBJECT_STORE_MB * 1024 * 1024)
         else:
+            _reachable(self.address)
             options.update(address=self.address)
         try:
             ray.init(**options)
@@ -132,7 +151,11 @@ class RayCluster:
         of this process kept in its environment (Ray's processes inherit it, nothing is
         written to ~/.ray), since Ray's ports listen on every interface."""
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        if self.address is None and "RAY_AUTH_MODE" not in os.environ:
+        if self.address is not None:
+            # Ray would retry a cluster that stopped answering for over ten minutes
+            os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "3")
+            os.environ.setdefault("RAY_py_gcs_connect_timeout_s", "10")
+        elif "RAY_AUTH_MODE" not in os.environ:
             os.environ["RAY_AUTH_MODE"] = "token"
             os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
             if "ray" in sys.modules:  # imported earlier: its configuration is read again

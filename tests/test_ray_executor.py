@@ -183,6 +183,22 @@ def test_executor_ray_without_ray_is_a_one_line_usage_error(tmp_path, monkeypatc
     assert "--executor ray" in capsys.readouterr().err
 
 
+def test_an_address_nothing_answers_on_is_a_one_line_error_before_the_batch(
+        tmp_path, monkeypatch, capsys):
+    from pipeline import cli, executors_ray
+
+    monkeypatch.setattr(executors_ray, "available", lambda: True)  # Ray itself is not needed
+    monkeypatch.setitem(sys.modules, "ray", None)  # and never imported
+    (tmp_path / "a.txt").write_text("Báo cáo số 5/BC-UBND.", encoding="utf-8")
+    db = tmp_path / "c.db"
+    address = f"127.0.0.1:{_free_port()}"
+    assert cli.main(["ingest", str(tmp_path / "a.txt"), "--db", str(db), "--executor", "ray",
+                     "--ray-address", address]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"cannot reach the Ray cluster at {address}" in err
+    assert not db.exists()
+
+
 def test_the_default_path_never_imports_ray():
     code = ("import sys; from pipeline import cli, ingest, executors_ray; cli.build_parser(); "
             "executors_ray.available(); assert 'ray' not in sys.modules, 'ray imported'")
