@@ -5,8 +5,8 @@ An executor is anything with `map(items) -> iterator of (item, result)`, where e
 is a tuple whose first element is a file path, `result` is what `work(path, limits)`
 returns — `(path, Analysed | None, reason | None)` — and results come back in the order
 the items were given, so ids (allocated when the main process writes) do not depend on
-which worker finished first. `LocalProcesses` is the default; docs/ARCHITECTURE.md
-describes how a cluster executor (Ray) would take the same place.
+which worker finished first. `LocalProcesses` is the default; `executors_ray.RayCluster`
+(`--executor ray`) takes the same place on a Ray cluster.
 """
 from __future__ import annotations
 
