@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 CORPUS ?= corpus
 DB     ?= output/corpus.db
 JOBS   ?= 2
+EXTRAS ?= dev
 
 .PHONY: ingest test test-fast bench bench-scale setup system-deps clean fixtures browse
 
@@ -36,7 +37,7 @@ $(BIN)/.installed: pyproject.toml
 	$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	@touch $@
 
 setup: $(BIN)/.installed

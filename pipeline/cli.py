@@ -32,7 +32,12 @@ def cmd_ingest(args) -> int:
 
     from pipeline.ingest import discover, ingest
     from pipeline.commands.output import markup_safe
+    from pipeline.executors_ray import ExecutorUnavailable  # (Ray itself is not imported)
 
+    executor = _executor(args)
+    if isinstance(executor, str):
+        print(f"baocao: {executor}", file=sys.stderr)
+        return exitcodes.USAGE
     console = Console(stderr=True)
     total = len(discover(args.paths, args.follow_links))
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
@@ -43,8 +48,13 @@ def cmd_ingest(args) -> int:
         def progress(outcome):
             bar.update(task, advance=1, description=markup_safe(os.path.basename(outcome.path)[:40]))
 
-        summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs, progress=progress,
-                         follow_links=args.follow_links, limits=_limits(args))
+        try:
+            summary = ingest(args.paths, args.db, force=args.force, jobs=args.jobs,
+                             progress=progress, follow_links=args.follow_links,
+                             limits=_limits(args), executor=executor)
+        except ExecutorUnavailable as exc:  # the cluster could not be started or reached
+            print(f"baocao: {_one_line(exc)}", file=sys.stderr)
+            return exitcodes.USAGE
     out = Console(soft_wrap=True)
     for o in summary.outcomes:  # paths and reasons are data, never markup
         if o.status == "failed":
@@ -59,6 +69,25 @@ def cmd_ingest(args) -> int:
         highlight=False,
     )
     return exitcodes.FILES_FAILED if summary.failed else exitcodes.OK
+
+
+def _executor(args):
+    """None (local worker processes, the default), a Ray executor, or why it cannot run.
+    Ray is imported only when asked for."""
+    if args.executor != "ray":
+        if args.ray_address:
+            return "--ray-address goes with --executor ray"
+        return None
+    from pipeline import executors_ray
+    from pipeline.ingest import process_file, warm_up
+
+    try:
+        executor = executors_ray.RayCluster(process_file, _limits(args), address=args.ray_address,
+                                            cpus=args.jobs, setup=warm_up)
+        executor.preflight()
+        return executor
+    except executors_ray.ExecutorUnavailable as exc:
+        return str(exc)
 
 
 def _limits(args):
@@ -92,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-ingest unchanged files too")
     p.add_argument("--jobs", "-j", type=count_arg, default=None,
                    help="worker processes that read and analyse files (default: the usable cores)")
+    p.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="where files are read and analysed: local worker processes (default) or "
+                        "a Ray cluster (needs `pip install 'baocao[cluster]'`)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="Ray cluster to join (host:port, or auto for the one on this machine); "
+                        "default: a local instance started for the batch")
     p.add_argument("--follow-links", action="store_true",
                    help="follow symbolic links inside the folders (never to outside them)")
     p.add_argument("--max-text-mb", type=float, default=None,

@@ -5,8 +5,8 @@ An executor is anything with `map(items) -> iterator of (item, result)`, where e
 is a tuple whose first element is a file path, `result` is what `work(path, limits)`
 returns — `(path, Analysed | None, reason | None)` — and results come back in the order
 the items were given, so ids (allocated when the main process writes) do not depend on
-which worker finished first. `LocalProcesses` is the default; docs/ARCHITECTURE.md
-describes how a cluster executor (Ray) would take the same place.
+which worker finished first. `LocalProcesses` is the default; `executors_ray.RayCluster`
+(`--executor ray`) takes the same place on a Ray cluster.
 """
 from __future__ import annotations
 
@@ -41,15 +41,22 @@ def _vm_bytes() -> int:
         return 0
 
 
+def cap_memory(max_memory_mb: float) -> tuple[int, int]:
+    """Cap this process's address space at its present size + the budget; returns the
+    former limits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return soft, hard
+
+
 def _worker_init(max_memory_mb: float) -> None:
     """Worker process: cap its address space at its present size + the budget."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     if max_memory_mb:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = _vm_bytes() + int(max_memory_mb * 1024 * 1024)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        cap_memory(max_memory_mb)
 
 
 def killed_reason(limits) -> str:

@@ -498,7 +498,8 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
         executor = LocalProcesses(process_file, jobs, limits)
     try:
         if todo:
-            warm_up()
+            if isinstance(executor, LocalProcesses):  # workers fork from here (elsewhere: theirs)
+                warm_up()
             for (_, spath, sha, size), result in executor.map(todo):
                 handle(result, spath, sha, size)
     finally:
