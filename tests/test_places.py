@@ -190,3 +190,9 @@ def test_province_names_alone_and_organisation_tails():
     assert got["Mộc Châu"] == "tinhsonla/thixamocchau"
     # "Đường Điện Biên" is a street, "Hòa Bình" a common word: not places on their own.
     assert list(got).count("Điện Biên") == 1 and "Hòa Bình" not in got
+
+
+def test_tp_hcm_is_ho_chi_minh_city_and_places_its_districts():
+    got = dict(_locs("Nhà máy tại khu phố 3, Tp Thủ Đức, Tp HCM; văn phòng tại TP. HCM.", home={"Tỉnh Sơn La"}))
+    assert got["Tp HCM"] == "thanhphohochiminh" and got["TP. HCM"] == "thanhphohochiminh"
+    assert got["Tp Thủ Đức"] == "thanhphohochiminh/thanhphothuduc"  # its province named next to it

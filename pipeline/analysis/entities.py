@@ -197,7 +197,7 @@ def _name_run(tk: Toks, i: int, upper_ok: bool, max_len: int = 5, digits: bool =
     j = i
     while j < len(tk) and j - i < max_len:
         w = tk.t(j)
-        if not (_is_cap(w, upper_ok) or (digits and w.isdigit() and j == i)):
+        if not (_is_cap(w, upper_ok) or (digits and w.isdigit() and j == i) or w == "HCM" and j == i):
             break
         if j > i and ("\n" in tk.gap(j) or tk.gap(j) == ""):
             break
@@ -346,7 +346,9 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         if k > j and level in WARD_LEVELS:
             k = _name_suffix(tk, k, False)
         found = _known_prefix(tk, j, k, _list_kind(level))
-        if not found and k > j and tk.t(k) == "," and not unknown_before and out and level in (out[-1].list_level, out[-1].level):
+        if not found and level in DISTRICT_LEVELS and k > j and tk.t(k) == "," and not unknown_before \
+                and out and level in (out[-1].list_level, out[-1].level) \
+                and not _level_at(tk, j) and not _level_at(tk, k + 1):
             # One name the list does not know (a unit dissolved since, a misspelling) does not
             # end it when a known name follows: "Thành phố Bắc Giang, Yên Dũng, Lạng Giang".
             k2 = _name_run(tk, k + 1, False, max_len=4)

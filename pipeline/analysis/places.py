@@ -44,7 +44,8 @@ LEVEL_RE = re.compile(r"^(thị trấn|thị xã|thành phố|đặc khu|xã|ph�
 
 
 # Names documents still use for provinces the list records under a later name.
-PROVINCE_ALIASES = {"Thừa Thiên Huế": "thanhphohue", "Thừa Thiên - Huế": "thanhphohue"}
+PROVINCE_ALIASES = {"Thừa Thiên Huế": "thanhphohue", "Thừa Thiên - Huế": "thanhphohue",
+                    "HCM": "thanhphohochiminh"}  # "TP HCM", "Tp. HCM"
 
 
 def name_key(name: str) -> str:
