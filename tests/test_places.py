@@ -196,3 +196,13 @@ def test_tp_hcm_is_ho_chi_minh_city_and_places_its_districts():
     got = dict(_locs("Nhà máy tại khu phố 3, Tp Thủ Đức, Tp HCM; văn phòng tại TP. HCM.", home={"Tỉnh Sơn La"}))
     assert got["Tp HCM"] == "thanhphohochiminh" and got["TP. HCM"] == "thanhphohochiminh"
     assert got["Tp Thủ Đức"] == "thanhphohochiminh/thanhphothuduc"  # its province named next to it
+
+
+def test_a_persons_name_and_an_old_province_are_not_a_new_communes_parent():
+    got = dict(_locs("Học tập tư tưởng Hồ Chí Minh. Trụ sở tại P.25, Q. Bình Thạnh, TpHCM."))
+    assert "Hồ Chí Minh" not in got
+    assert got["TpHCM"] == "thanhphohochiminh" and got["Q. Bình Thạnh"] == "thanhphohochiminh/quanbinhthanh"
+    # "…, Bình Thuận, Đắk Nông": Đắk Nông no longer exists, so it holds no new ward
+    # "Phường Bình Thuận"; the name alone is the province.
+    got = dict(_locs("Trung tâm của 03 tỉnh Lâm Đồng, Bình Thuận, Đắk Nông. Sau đó"))
+    assert got["Bình Thuận"] == "tinhbinhthuan"

@@ -99,7 +99,7 @@ def dash_chains(text: str) -> list[tuple[int, int, str, str]]:
             s0, p0 = s0 + cut, p0[cut:]
         pieces[0] = (s0, e0, p0)
         named = [(s, e, *_piece_name(p)) for s, e, p in pieces]
-        if any(not _known(kind or "", name) or _common(name) or len(name.split()) < 2 and not _upper_level(name)
+        if any(not _known(kind or "", name) or _common(name) and not kind or len(name.split()) < 2 and not _upper_level(name)
                for _s, _e, name, kind in named):
             continue
         if not any(_upper_level(name) for _s, _e, name, _k in named):

@@ -246,6 +246,10 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
     i = 0
     n = len(tk)
     while i < n:
+        if _HCM.fullmatch(tk.t(i)):  # "TpHCM", "TP.HCM": one token
+            out.append(PlaceMention(tk.start(i), tk.end(i + 1), "thành phố", "HCM"))
+            i += 1
+            continue
         named = _named_level(tk, i)
         if named:
             i = _named_mention(tk, i, named, out)
@@ -297,6 +301,9 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
 # abbreviations of addresses ("Q. Lê Chân", "H. Tuần Giáo", "P. Tân Thanh").
 PARTY_LEVELS = {"tỉnh": "tỉnh", "thành": "thành phố", "huyện": "huyện", "quận": "quận", "thị": "thị xã"}
 ABBREV_LEVELS = {"Q.": "quận", "H.": "huyện", "P.": "phường", "X.": "xã"}
+_HCM = re.compile(r"T[Pp]\.?HCM")
+
+
 def _named_level(tk: Toks, i: int) -> tuple[str, int, bool] | None:
     """(level, index of the name, whether the surface is the name alone) or None."""
     w = tk.t(i)
@@ -537,8 +544,9 @@ def _inside(u: places.Unit, parent: places.Unit) -> bool:
     if u.kind == "province":
         return False
     if parent.kind == "province":
-        if u.kind == "new_ward":
-            return places.new_province_of(u) == places.new_province_of(parent)
+        if u.kind == "new_ward":  # only a province that still exists holds a new commune
+            return places.new_province_of(u) == places.new_province_of(parent) and \
+                places.name_key(places.split_level(places.new_province_of(u) or "")[1]) == places.name_key(parent.short)
         return u.province == parent.province
     if parent.kind == "district":
         return u.kind == "ward" and (u.province, u.district) == (parent.province, parent.district)
