@@ -206,3 +206,13 @@ def test_a_persons_name_and_an_old_province_are_not_a_new_communes_parent():
     # "Phường Bình Thuận"; the name alone is the province.
     got = dict(_locs("Trung tâm của 03 tỉnh Lâm Đồng, Bình Thuận, Đắk Nông. Sau đó"))
     assert got["Bình Thuận"] == "tinhbinhthuan"
+
+
+def test_a_district_written_with_its_former_level():
+    # Việt Yên is a thị xã in the list; a 2010 plan writes "huyện Việt Yên".
+    assert resolve("huyện", "Việt Yên")[0].code == "tinhbacgiang/thixavietyen"
+    # Two units that were once both "huyện Phong Điền" (Cần Thơ; Huế, now a thị xã): no guess.
+    unit, cands = resolve("huyện", "Phong Điền")
+    assert unit is None and len(cands) == 2
+    # In one province the level written decides: huyện and thị xã Long Mỹ are two units.
+    assert [u.code for u in gazetteer().candidates("huyện", "Long Mỹ")] == ["tinhhaugiang/huyenlongmy"]

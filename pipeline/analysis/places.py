@@ -104,7 +104,15 @@ class Gazetteer:
             # Only the centrally governed cities are provinces named "thành phố": "thành phố
             # Bắc Giang" is the provincial city, never the province Bắc Giang.
             out += [u for u in self.provinces.get(k, ()) if u.level == "thành phố"]
-        if level in DISTRICT_LEVELS or level in ("", "+", "^"):
+        if level in ("huyện", "quận", "thị xã"):
+            # Districts change level (huyện → thị xã → thành phố): "huyện Phong Điền" of a
+            # 2018 text may be the list's "Thị xã Phong Điền". Another level counts only in
+            # a province that has no unit of the level written ("huyện Long Mỹ" is not
+            # "thị xã Long Mỹ" of the same province).
+            units = self.districts.get(k, ())
+            exact = {u.province for u in units if u.level == level}
+            out += [u for u in units if u.level == level or u.province not in exact]
+        elif level in DISTRICT_LEVELS or level in ("", "+", "^"):
             out += [u for u in self.districts.get(k, ()) if level in ("", "+", "^", u.level)]
         if level in WARD_LEVELS or level in ("", "*"):
             old = [u for u in self.wards.get(k, ()) if level in ("", "*", u.level)]
