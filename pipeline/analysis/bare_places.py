@@ -99,8 +99,8 @@ def dash_chains(text: str) -> list[tuple[int, int, str, str]]:
             s0, p0 = s0 + cut, p0[cut:]
         pieces[0] = (s0, e0, p0)
         named = [(s, e, *_piece_name(p)) for s, e, p in pieces]
-        if any(not _known(kind or "", name) or _common(name) and not kind or len(name.split()) < 2 and not _upper_level(name)
-               for _s, _e, name, kind in named):
+        if any(not _known(kind, name) or _common(name) and not kind
+               or len(name.split()) < 2 and not _upper_level(name) for _s, _e, name, kind in named):
             continue
         if not any(_upper_level(name) for _s, _e, name, _k in named):
             continue
@@ -119,11 +119,12 @@ def addresses(text: str) -> list[tuple[int, int, str, str, places.Unit]]:
     for m in _ADDRESS_END.finditer(text):
         prov_name = m.group("name")
         provs = [u for u in _known("tỉnh", prov_name) if u.kind == "province"]
-        if len(provs) != 1 or text[:m.start()].rstrip()[-1:] != ",":
+        if len(provs) != 1 or text[max(0, m.start() - 5):m.start()].rstrip()[-1:] != ",":
             continue
         parent, pos, found = provs[0], m.start(), []
         while True:
-            before = text[:pos].rstrip()
+            base = max(0, pos - 120)  # a window before the name: no O(n²) slicing
+            before = text[base:pos].rstrip()
             if not before.endswith(","):
                 break
             prev = re.search(rf"(?:^|(?<=[\s,;:(]))({_CAP}(?:[ ]{_CAP}){{0,3}})$", before[:-1].rstrip())
@@ -133,7 +134,7 @@ def addresses(text: str) -> list[tuple[int, int, str, str, places.Unit]]:
             inside = [u for u in _known("", name) if _inside(u, parent)]
             if not inside or _common(name):
                 break
-            s = len(before[:-1].rstrip()) - len(name)
+            s = base + len(before[:-1].rstrip()) - len(name)
             found.append((s, s + len(name), name, "", parent))
             district = [u for u in inside if u.kind == "district"]
             if len(district) != 1:
@@ -164,7 +165,7 @@ def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
         toks = m.group().split()
         if len(toks) < 2:
             continue
-        before = text[:m.start()].rstrip().split()
+        before = text[max(0, m.start() - 120):m.start()].rstrip().split()  # a window: no O(n²)
         prev = before[-1].lower() if before else ""
         for n in (4, 3, 2):  # the name closes the run
             if len(toks) < n:
@@ -206,11 +207,13 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
     """PlaceMentions of the four rules, outside the spans already found (`taken`)."""
     from pipeline.analysis.entities import PlaceMention
 
-    spans = sorted((m.start, m.end) for m in taken)
+    covered = bytearray(len(text) + 1)  # characters already in a mention
+    for m in taken:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
     out: list = []
 
     def free(s, e):
-        return not any(a < e and s < b for a, b in spans)
+        return not any(covered[s:e])
 
     for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
             standalone(text, home):
@@ -219,5 +222,5 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
         if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
             kind = "^"
         out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None))
-        spans.append((s, e))
+        covered[s:e] = b"\x01" * (e - s)
     return out

@@ -422,6 +422,8 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
                     after_2025: bool | None = None) -> None:
     """Provinces and districts first (they give the context), then communes."""
     home = home or set()
+    mentions = sorted(mentions, key=lambda o: o.start)
+    starts = [o.start for o in mentions]
     ctx = places.PlaceContext()
     upper = [m for m in mentions if not m.kind and (
         m.level and m.level not in WARD_LEVELS or not m.level and m.list_level and m.list_level not in WARD_LEVELS)]
@@ -441,18 +443,19 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
     # provinces are known: the province named next to it first ("huyện Chợ Mới, tỉnh Bắc Kạn").
     for m in upper:
         if m.unit is None and m.cands:
-            m.unit, _ = places.resolve(m.level or _list_kind(m.list_level), m.name, wide, _near(m, mentions, text))
+            near = _near(m, mentions, text, starts)
+            m.unit, _ = places.resolve(m.level or _list_kind(m.list_level), m.name, wide, near)
             if m.unit:
                 ctx.add(m.unit)
-    provinces = [o for o in mentions if o.unit and o.unit.kind == "province"]
     for m in upper:
         if (m.unit is None or m.unit.kind == "district") and not any(
-                o.unit.province in {c.province for c in m.cands} and abs(o.start - m.end) < 60
-                and "\n" not in text[min(o.start, m.end):max(o.start, m.end)] for o in provinces):
+                o.unit is not None and o.unit.kind == "province" and o.unit.province in {c.province for c in m.cands}
+                and abs(o.start - m.end) < 60 and "\n" not in text[min(o.start, m.end):max(o.start, m.end)]
+                for o in _around(m, mentions, starts, 60)):
             _at_home(m, home)  # "huyện Bảo Lâm" in a Lâm Đồng report, unless "tỉnh Cao Bằng" follows
     for m in mentions:
         if not m.kind and (m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS):
-            near = _near(m, mentions, text)
+            near = _near(m, mentions, text, starts)
             level = m.level or "*"
             m.unit, m.cands = places.resolve(level, m.name, wide, near)
             # "xã Quài Tở, tỉnh Điện Biên" in a Lâm Đồng report: the province named next to
@@ -465,12 +468,13 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
                 m.cands = []
 
 
-def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, reach: int = 80) -> places.PlaceContext:
+def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, starts: list[int],
+          reach: int = 80) -> places.PlaceContext:
     """Provinces and districts linked on the same line within `reach` characters, or on the
     line above in a header block ("ĐẢNG BỘ HUYỆN THANH CHƯƠNG / ĐẢNG ỦY XÃ THANH HÀ": the
     superior body is written above the issuer)."""
     near = places.PlaceContext()
-    for o in mentions:
+    for o in _around(m, mentions, starts, max(reach, 150)):
         if o is m or not o.unit or o.unit.kind not in ("district", "province"):
             continue
         between = text[min(o.start, m.end):max(o.start, m.end)]
@@ -478,6 +482,11 @@ def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, reach: int =
                 o.end <= m.start and _header_pair(text, o.start, m.start):
             near.add(o.unit)
     return near
+
+
+def _around(m: PlaceMention, mentions: list[PlaceMention], starts: list[int], reach: int) -> list[PlaceMention]:
+    """The mentions (sorted by start; `starts` their offsets) starting within `reach` of m."""
+    return mentions[bisect.bisect_left(starts, m.start - reach):bisect.bisect_right(starts, m.end + reach)]
 
 
 def _header_pair(text: str, a: int, b: int) -> bool:
