@@ -118,3 +118,101 @@ def test_a_province_named_next_to_the_place_overrides_the_documents():
             if r["label"] == "LOC"}
     assert rows["xã Quài Tở"]["unit_code"] == "tinhdienbien/huyentuangiao/xaquaito"
     assert rows["huyện Tuần Giáo"]["unit_code"] == "tinhdienbien/huyentuangiao"
+
+
+# -- issue 13: bare names where the context makes them places (pipeline/analysis/bare_places.py)
+def _locs(text, home=frozenset(), after_2025=None):
+    from pipeline.analysis.entities import extract_entities
+    return [(r["surface"], r["unit_code"]) for r in extract_entities(
+        text, use_ner=False, home=set(home), after_2025=after_2025) if r["label"] == "LOC"]
+
+
+def test_thanh_pho_of_a_province_name_is_the_provincial_city():
+    assert resolve("thành phố", "Bắc Giang")[0].code == "tinhbacgiang/thanhphobacgiang"
+    assert resolve("thành phố", "Cần Thơ")[0].code == "thanhphocantho"  # centrally governed
+    assert resolve("tỉnh", "Bắc Giang")[0].code == "tinhbacgiang"
+
+
+def test_party_committees_and_abbreviated_levels_name_their_place():
+    got = _locs("Theo đề nghị của Tỉnh ủy Sơn La, HUYỆN ỦY MƯỜNG LA và Thành ủy Hải Phòng; "
+                "trụ sở đặt tại Q. Ngô Quyền. Nguyễn Q. Anh dự họp.")
+    assert ("Sơn La", "tinhsonla") in got
+    assert ("MƯỜNG LA", "tinhsonla/huyenmuongla") in got
+    assert ("Hải Phòng", "thanhphohaiphong") in got
+    assert ("Q. Ngô Quyền", "thanhphohaiphong/quanngoquyen") in got
+    assert not any(s.startswith("Q. Anh") for s, _ in got)  # an initial, not a district
+
+
+def test_a_district_list_goes_on_over_known_names():
+    got = dict(_locs("Đã có 6/9 huyện hoàn thành, gồm: huyện Mai Sơn, Mường La, Thuận Châu, Sở Y tế và "
+                     "Bệnh viện tỉnh.", home={"Tỉnh Sơn La"}))
+    assert got["Mường La"] == "tinhsonla/huyenmuongla" and got["Thuận Châu"] == "tinhsonla/huyenthuanchau"
+    assert "Sở Y tế" not in got
+    # "huyện X, <province>": the last name is the province, not a district of that name.
+    got = dict(_locs("Đoàn làm việc tại huyện Tuần Giáo, Điện Biên trong hai ngày."))
+    assert got["Điện Biên"] == "tinhdienbien"
+
+
+def test_document_wide_context_only_when_it_points_one_way():
+    # A guide naming units of many provinces: an unqualified "xã Tiên Phong" stays unlinked.
+    text = ("Ví dụ: tỉnh Sơn La; tỉnh Nghệ An; tỉnh Cà Mau; thành phố Hà Nội.\n\n"
+            "Ví dụ khác: ĐẢNG ỦY XÃ TIÊN PHONG.")
+    assert dict(_locs(text))["XÃ TIÊN PHONG"] is None
+    # The body above it in a header block decides ("ĐẢNG BỘ HUYỆN … / ĐẢNG ỦY XÃ …").
+    text = "Ví dụ: tỉnh Sơn La; tỉnh Cà Mau.\n\nĐẢNG BỘ HUYỆN PHÙ YÊN\nĐẢNG ỦY XÃ TÂN PHONG\n*"
+    assert dict(_locs(text))["XÃ TÂN PHONG"] == "tinhsonla/huyenphuyen/xatanphong"
+
+
+def test_place_lines_routes_and_addresses():
+    got = _locs("Sơn La, ngày 12 tháng 3 năm 2024\n\nGiá vé tuyến Sơn La - Hà Nội 350.000 đồng; "
+                "Mộc Châu-TP.HCM 900.000 đồng.\n\nĐịa chỉ: Số 8, Tô Hiệu, Ba Đình, Hà Nội; điện thoại: 024.3823",
+                home={"Tỉnh Sơn La"})
+    assert ("Sơn La", "tinhsonla") in got
+    assert ("Hà Nội", "thanhphohanoi") in got and ("TP.HCM", "thanhphohochiminh") in got
+    assert ("Mộc Châu", "tinhsonla/thixamocchau") in got
+    assert ("Ba Đình", "thanhphohanoi/quanbadinh") in got
+    assert not any(s == "Tô Hiệu" for s, _ in got)  # a street named after a person
+    # A hyphenated name of one unit is one mention; a park's name is none.
+    assert _locs("Khu vực Vườn quốc gia Bidoup - Núi Bà.") == []
+
+
+def test_an_address_after_1_july_2025_names_the_new_commune():
+    text = "Hồ sơ gửi về số 499 Nguyễn Trãi, Thanh Liệt, Hà Nội, điện thoại 024.3869 trước ngày 20/12/2025."
+    assert ("Thanh Liệt", "new:thanhphohanoi/phuongthanhliet") in _locs(text, after_2025=True)
+    assert ("Thanh Liệt", "thanhphohanoi/huyenthanhtri/xathanhliet") in _locs(text, after_2025=False)
+
+
+def test_province_names_alone_and_organisation_tails():
+    got = dict(_locs("Năm 2024, Sơn La đứng thứ 20 về chỉ số PCI; Báo Sơn La, Sở TTTT Điện Biên và "
+                     "Trường Cao đẳng Mộc Châu phối hợp. Đường Điện Biên, đại lộ Hòa Bình và "
+                     "bà Lò Thị Mộc Châu không phải địa danh.", home={"Tỉnh Sơn La"}))
+    assert got["Sơn La"] == "tinhsonla" and got["Điện Biên"] == "tinhdienbien"
+    assert got["Mộc Châu"] == "tinhsonla/thixamocchau"
+    # "Đường Điện Biên" is a street, "Hòa Bình" a common word: not places on their own.
+    assert list(got).count("Điện Biên") == 1 and "Hòa Bình" not in got
+
+
+def test_tp_hcm_is_ho_chi_minh_city_and_places_its_districts():
+    got = dict(_locs("Nhà máy tại khu phố 3, Tp Thủ Đức, Tp HCM; văn phòng tại TP. HCM.", home={"Tỉnh Sơn La"}))
+    assert got["Tp HCM"] == "thanhphohochiminh" and got["TP. HCM"] == "thanhphohochiminh"
+    assert got["Tp Thủ Đức"] == "thanhphohochiminh/thanhphothuduc"  # its province named next to it
+
+
+def test_a_persons_name_and_an_old_province_are_not_a_new_communes_parent():
+    got = dict(_locs("Học tập tư tưởng Hồ Chí Minh. Trụ sở tại P.25, Q. Bình Thạnh, TpHCM."))
+    assert "Hồ Chí Minh" not in got
+    assert got["TpHCM"] == "thanhphohochiminh" and got["Q. Bình Thạnh"] == "thanhphohochiminh/quanbinhthanh"
+    # "…, Bình Thuận, Đắk Nông": Đắk Nông no longer exists, so it holds no new ward
+    # "Phường Bình Thuận"; the name alone is the province.
+    got = dict(_locs("Trung tâm của 03 tỉnh Lâm Đồng, Bình Thuận, Đắk Nông. Sau đó"))
+    assert got["Bình Thuận"] == "tinhbinhthuan"
+
+
+def test_a_district_written_with_its_former_level():
+    # Việt Yên is a thị xã in the list; a 2010 plan writes "huyện Việt Yên".
+    assert resolve("huyện", "Việt Yên")[0].code == "tinhbacgiang/thixavietyen"
+    # Two units that were once both "huyện Phong Điền" (Cần Thơ; Huế, now a thị xã): no guess.
+    unit, cands = resolve("huyện", "Phong Điền")
+    assert unit is None and len(cands) == 2
+    # In one province the level written decides: huyện and thị xã Long Mỹ are two units.
+    assert [u.code for u in gazetteer().candidates("huyện", "Long Mỹ")] == ["tinhhaugiang/huyenlongmy"]

@@ -23,7 +23,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
-from pipeline.analysis import places
+from pipeline.analysis import bare_places, places
 from pipeline.text.normalize import fold, normalize
 
 
@@ -143,6 +143,7 @@ LEVEL_WORDS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã"
                "đặc khu"}
 WARD_LEVELS = {"xã", "phường", "thị trấn", "đặc khu"}
 DISTRICT_WORDS = {"huyện", "quận", "thị xã"}  # "các thành phố" lists are too mixed
+DISTRICT_LEVELS = DISTRICT_WORDS | {"thành phố"}  # "thành phố X": a province or a district
 
 
 # -- token helpers ----------------------------------------------------------------------
@@ -196,7 +197,7 @@ def _name_run(tk: Toks, i: int, upper_ok: bool, max_len: int = 5, digits: bool =
     j = i
     while j < len(tk) and j - i < max_len:
         w = tk.t(j)
-        if not (_is_cap(w, upper_ok) or (digits and w.isdigit() and j == i)):
+        if not (_is_cap(w, upper_ok) or (digits and w.isdigit() and j == i) or w == "HCM" and j == i):
             break
         if j > i and ("\n" in tk.gap(j) or tk.gap(j) == ""):
             break
@@ -230,6 +231,8 @@ class PlaceMention:
     name: str
     list_level: str = ""  # the level of the list an item belongs to
     plural: bool = False  # item of an explicit plural list ("các xã: …")
+    kind: str = ""  # a bare name found by its context (pipeline/analysis/bare_places.py): gazetteer level
+    parent: places.Unit | None = None  # the unit an address names after it ("Ba Đình, Hà Nội")
     unit: places.Unit | None = None
     cands: list = field(default_factory=list)
 
@@ -243,6 +246,14 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
     i = 0
     n = len(tk)
     while i < n:
+        if _HCM.fullmatch(tk.t(i)):  # "TpHCM", "TP.HCM": one token
+            out.append(PlaceMention(tk.start(i), tk.end(i + 1), "thành phố", "HCM"))
+            i += 1
+            continue
+        named = _named_level(tk, i)
+        if named:
+            i = _named_mention(tk, i, named, out)
+            continue
         lv = _level_at(tk, i)
         if not lv:
             i += 1
@@ -278,16 +289,52 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
         else:
             i = j
         if level in WARD_LEVELS and (mention or plural) or plural and level in DISTRICT_WORDS \
-                or plural and level == "tỉnh":
+                or plural and level == "tỉnh" or mention and level in DISTRICT_LEVELS:
+            # "huyện A, B và C", "gồm: Thành phố Bắc Giang, Yên Dũng, …": the names that
+            # follow a district-level unit are its siblings while the gazetteer knows them.
             i = _list_items(tk, i, level, out, plural)
     return out
+
+
+# A level that is written only before a known name: the committee of a party unit (the place
+# is the name alone: "Tỉnh ủy Quảng Trị", "HUYỆN ỦY ĐỒNG VĂN") and the one-letter
+# abbreviations of addresses ("Q. Lê Chân", "H. Tuần Giáo", "P. Tân Thanh").
+PARTY_LEVELS = {"tỉnh": "tỉnh", "thành": "thành phố", "huyện": "huyện", "quận": "quận", "thị": "thị xã"}
+ABBREV_LEVELS = {"Q.": "quận", "H.": "huyện", "P.": "phường", "X.": "xã"}
+_HCM = re.compile(r"T[Pp]\.?HCM")
+
+
+def _named_level(tk: Toks, i: int) -> tuple[str, int, bool] | None:
+    """(level, index of the name, whether the surface is the name alone) or None."""
+    w = tk.t(i)
+    if w.lower() in PARTY_LEVELS and tk.t(i + 1).lower() in ("ủy", "uỷ") and tk.gap(i + 1) == " " \
+            and w[:1].isupper():
+        return PARTY_LEVELS[w.lower()], i + 2, True
+    if w in ABBREV_LEVELS and not (tk.gap(i) == " " and _is_cap(tk.t(i - 1))):  # not "Nguyễn Q. Anh"
+        return ABBREV_LEVELS[w], i + 1, False
+    return None
+
+
+def _named_mention(tk: Toks, i: int, named: tuple[str, int, bool], out: list[PlaceMention]) -> int:
+    """The mention after a named level when the gazetteer knows the name; the next index."""
+    level, j, bare = named
+    if tk.gap(j) != " ":
+        return j
+    upper = bare and tk.t(j).isupper() and len(tk.t(j)) > 1
+    run_end = _name_run(tk, j, upper)
+    for k in range(run_end, j, -1):
+        name = tk.text[tk.start(j):tk.end(k)]
+        if places.gazetteer().candidates(level, name):
+            out.append(PlaceMention(tk.start(j) if bare else tk.start(i), tk.end(k), level, name))
+            return k
+    return j
 
 
 def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: bool) -> int:
     """Names listed after a commune ("các xã: A, B, C", "xã A, B và C"): each a known
     commune name (any spelling), until something else comes. Only a plural list ("các
     xã, thị trấn: …") may skip further commune level words."""
-    g = places.gazetteer()
+    unknown_before = False
     while True:
         j = i
         skipped = 0
@@ -305,17 +352,31 @@ def _list_items(tk: Toks, i: int, level: str, out: list[PlaceMention], plural: b
         k = _name_run(tk, j, False, max_len=4)
         if k > j and level in WARD_LEVELS:
             k = _name_suffix(tk, k, False)
-        found = None
-        for e in range(k, j, -1):
-            name = tk.text[tk.start(j):tk.end(e)]
-            if g.candidates(_list_kind(level), name):
-                found = e
-                break
+        found = _known_prefix(tk, j, k, _list_kind(level))
+        if not found and level in DISTRICT_LEVELS and k > j and tk.t(k) == "," and not unknown_before \
+                and out and level in (out[-1].list_level, out[-1].level) \
+                and not _level_at(tk, j) and not _level_at(tk, k + 1):
+            # One name the list does not know (a unit dissolved since, a misspelling) does not
+            # end it when a known name follows: "Thành phố Bắc Giang, Yên Dũng, Lạng Giang".
+            k2 = _name_run(tk, k + 1, False, max_len=4)
+            if _known_prefix(tk, k + 1, k2, _list_kind(level)):
+                unknown_before = True
+                i = k
+                continue
         if not found:
             return i
+        unknown_before = False
         out.append(PlaceMention(tk.start(j), tk.end(found), "", tk.text[tk.start(j):tk.end(found)],
                                 list_level=level, plural=plural))
         i = found
+
+
+def _known_prefix(tk: Toks, j: int, k: int, kind: str) -> int | None:
+    """End of the longest name in tokens [j, k) the gazetteer knows at `kind`."""
+    for e in range(k, j, -1):
+        if places.gazetteer().candidates(kind, tk.text[tk.start(j):tk.end(e)]):
+            return e
+    return None
 
 
 def _name_suffix(tk: Toks, k: int, upper_ok: bool) -> int:
@@ -332,9 +393,9 @@ def _name_suffix(tk: Toks, k: int, upper_ok: bool) -> int:
 
 
 def _list_kind(level: str) -> str:
-    """Gazetteer level for the items of a list opened by `level` ('*' communes, '+'
-    districts)."""
-    return "*" if level in WARD_LEVELS else "tỉnh" if level == "tỉnh" else "+"
+    """Gazetteer level for the items of a list opened by `level` ('*' communes, '^'
+    provinces or districts: "huyện Tuần Giáo, Điện Biên" ends with its province)."""
+    return "*" if level in WARD_LEVELS else "tỉnh" if level == "tỉnh" else "^"
 
 
 def _at_home(m: PlaceMention, home: set[str]) -> None:
@@ -357,42 +418,46 @@ def _at_home(m: PlaceMention, home: set[str]) -> None:
         m.unit = None
 
 
-def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | None = None) -> None:
+def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | None = None,
+                    after_2025: bool | None = None) -> None:
     """Provinces and districts first (they give the context), then communes."""
     home = home or set()
+    mentions = sorted(mentions, key=lambda o: o.start)
+    starts = [o.start for o in mentions]
     ctx = places.PlaceContext()
+    upper = [m for m in mentions if not m.kind and (
+        m.level and m.level not in WARD_LEVELS or not m.level and m.list_level and m.list_level not in WARD_LEVELS)]
+    for m in upper:
+        m.unit, m.cands = places.resolve(m.level or _list_kind(m.list_level), m.name)
+        if not m.level:
+            _prefer_province(m)
+        if m.unit:
+            ctx.add(m.unit)
     for m in mentions:
-        if not m.level and (m.list_level in DISTRICT_WORDS or m.list_level == "tỉnh"):
-            m.unit, m.cands = places.resolve(_list_kind(m.list_level), m.name)
-            if m.unit:
+        if m.kind:
+            _resolve_bare(m, home, after_2025)
+            if m.unit and m.unit.kind in ("province", "district"):
                 ctx.add(m.unit)
-        if m.level and m.level not in WARD_LEVELS:
-            unit, cands = places.resolve(m.level, m.name)
-            m.unit, m.cands = unit, cands
-            if unit:
-                ctx.add(unit)
+    wide = _document_context(ctx)
     # Districts named with an ambiguous name ("huyện Châu Thành") are resolved once the
-    # provinces are known.
-    for m in mentions:
-        if m.level and m.level not in WARD_LEVELS and m.unit is None and m.cands:
-            m.unit, _ = places.resolve(m.level, m.name, ctx)
+    # provinces are known: the province named next to it first ("huyện Chợ Mới, tỉnh Bắc Kạn").
+    for m in upper:
+        if m.unit is None and m.cands:
+            near = _near(m, mentions, text, starts)
+            m.unit, _ = places.resolve(m.level or _list_kind(m.list_level), m.name, wide, near)
             if m.unit:
                 ctx.add(m.unit)
-    provinces = [o for o in mentions if o.unit and o.unit.kind == "province"]
-    for m in mentions:
-        if m.level in DISTRICT_WORDS and not any(
-                o.unit.province in {c.province for c in m.cands} and abs(o.start - m.end) < 60
-                and "\n" not in text[min(o.start, m.end):max(o.start, m.end)] for o in provinces):
+    for m in upper:
+        if (m.unit is None or m.unit.kind == "district") and not any(
+                o.unit is not None and o.unit.kind == "province" and o.unit.province in {c.province for c in m.cands}
+                and abs(o.start - m.end) < 60 and "\n" not in text[min(o.start, m.end):max(o.start, m.end)]
+                for o in _around(m, mentions, starts, 60)):
             _at_home(m, home)  # "huyện Bảo Lâm" in a Lâm Đồng report, unless "tỉnh Cao Bằng" follows
     for m in mentions:
-        if m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS:
-            near = places.PlaceContext()
-            for o in mentions:
-                if o is not m and o.unit and o.unit.kind in ("district", "province") and \
-                        abs(o.start - m.end) < 80 and "\n" not in text[min(o.start, m.end):max(o.start, m.end)]:
-                    near.add(o.unit)
+        if not m.kind and (m.level in WARD_LEVELS or not m.level and m.list_level in WARD_LEVELS):
+            near = _near(m, mentions, text, starts)
             level = m.level or "*"
-            m.unit, m.cands = places.resolve(level, m.name, ctx, near)
+            m.unit, m.cands = places.resolve(level, m.name, wide, near)
             # "xã Quài Tở, tỉnh Điện Biên" in a Lâm Đồng report: the province named next to
             # the mention is stronger than the document's own.
             if not (m.unit and any(places.score(m.unit, places.PlaceContext(), near)[:2])):
@@ -401,6 +466,100 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
                 m.cands = []
+
+
+def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, starts: list[int],
+          reach: int = 80) -> places.PlaceContext:
+    """Provinces and districts linked on the same line within `reach` characters, or on the
+    line above in a header block ("ĐẢNG BỘ HUYỆN THANH CHƯƠNG / ĐẢNG ỦY XÃ THANH HÀ": the
+    superior body is written above the issuer)."""
+    near = places.PlaceContext()
+    for o in _around(m, mentions, starts, max(reach, 150)):
+        if o is m or not o.unit or o.unit.kind not in ("district", "province"):
+            continue
+        between = text[min(o.start, m.end):max(o.start, m.end)]
+        if abs(o.start - m.end) < reach and "\n" not in between or \
+                o.end <= m.start and _header_pair(text, o.start, m.start):
+            near.add(o.unit)
+    return near
+
+
+def _around(m: PlaceMention, mentions: list[PlaceMention], starts: list[int], reach: int) -> list[PlaceMention]:
+    """The mentions (sorted by start; `starts` their offsets) starting within `reach` of m."""
+    return mentions[bisect.bisect_left(starts, m.start - reach):bisect.bisect_right(starts, m.end + reach)]
+
+
+def _header_pair(text: str, a: int, b: int) -> bool:
+    """Are offsets a and b on two consecutive short upper-case lines?"""
+    first = text.rfind("\n", 0, a) + 1
+    cut = text.find("\n", a)
+    end = text.find("\n", b)
+    end = len(text) if end < 0 else end
+    if cut < 0 or cut >= b or "\n" in text[cut + 1:b]:
+        return False
+    lines = (text[first:cut], text[cut + 1:end])
+    return all(len(ln) <= 70 and ln.isupper() for ln in lines)
+
+
+def _prefer_province(m: PlaceMention) -> None:
+    """A bare listed name that is a province's is the province ("huyện Tuần Giáo, Điện Biên")."""
+    provs = [u for u in m.cands if u.kind == "province"]
+    if len(provs) == 1:
+        m.unit = provs[0]
+
+
+def _document_context(ctx: places.PlaceContext) -> places.PlaceContext:
+    """The provinces and districts named anywhere in the document pick between same-named
+    units only when they point one way: a guide or a national report that names units of
+    more than two (post-2025) provinces gives no hint where an unqualified "xã Tiên Phong"
+    lies."""
+    g = places.gazetteer()
+    news = {places.new_province_of(g.province_by_key[k]) for k, n in ctx.provinces.items() if n > 0}
+    return ctx if len(news) <= 2 else places.PlaceContext()
+
+
+_TIERS = (("province",), ("district",), ("ward", "new_ward"))
+
+
+def _resolve_bare(m: PlaceMention, home: set[str], after_2025: bool | None) -> None:
+    """A name without a level word, found by its context: the highest level that knows it
+    (a name alone names the province, then the district: "Đà Lạt", "Vị Thanh"), inside the
+    unit an address names after it, and, below the province, inside the document's own
+    province. Several units left: unlinked, candidates kept. An old commune and the new one
+    of the same name in the same place: the new one in a document dated after 1/7/2025."""
+    cands = places.gazetteer().candidates("" if m.kind == "any" else m.kind, m.name)
+    if m.parent is not None:
+        cands = [u for u in cands if _inside(u, m.parent)]
+    m.cands, m.unit = cands, None
+    for tier in _TIERS:
+        group = [u for u in cands if u.kind in tier]
+        if group:
+            break
+    else:
+        return
+    if tier != ("province",) and m.parent is None and home:
+        group = [u for u in group if places.new_province_of(u) in home]
+    if len(group) == 1:
+        m.unit = group[0]
+        return
+    old = [u for u in group if u.kind != "new_ward"]
+    new = [u for u in group if u.kind == "new_ward"]
+    if len(old) == 1 and len(new) == 1 and places._same_place(old[0], new[0]):
+        m.unit = new[0] if after_2025 else old[0]
+
+
+def _inside(u: places.Unit, parent: places.Unit) -> bool:
+    """Is `u` a unit inside `parent` (old units by their keys, new communes by province)?"""
+    if u.kind == "province":
+        return False
+    if parent.kind == "province":
+        if u.kind == "new_ward":  # only a province that still exists holds a new commune
+            return places.new_province_of(u) == places.new_province_of(parent) and \
+                places.name_key(places.split_level(places.new_province_of(u) or "")[1]) == places.name_key(parent.short)
+        return u.province == parent.province
+    if parent.kind == "district":
+        return u.kind == "ward" and (u.province, u.district) == (parent.province, parent.district)
+    return False
 
 
 def _place_row(m: PlaceMention) -> dict:
@@ -875,7 +1034,8 @@ def _break_long_runs(text: str) -> str:
 
 
 def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = True,
-                     signer: str | None = None, home: set[str] | None = None) -> list[dict]:
+                     signer: str | None = None, home: set[str] | None = None,
+                     after_2025: bool | None = None) -> list[dict]:
     """Every ORG/LOC/PER of `text`: dicts with surface, label, canonical, unit_code,
     successor, source, start, end (text[start:end] == surface), sorted by start."""
     body_end = len(text) if body_end is None else body_end
@@ -884,7 +1044,8 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     tk = Toks(nlp()(_break_long_runs(text.translate(_BLANK_MARKERS))), text)
     tk.matches = matcher()(tk.doc)
     mentions = _find_places(tk)
-    _resolve_places(mentions, text, home)
+    mentions = sorted(mentions + bare_places.mentions(text, mentions, home or set()), key=lambda m: m.start)
+    _resolve_places(mentions, text, home, after_2025)
     mentions = [m for m in mentions if m.level or m.cands]
     by_start = {m.start: m for m in mentions}
     orgs = _find_orgs(tk, by_start)
@@ -932,7 +1093,9 @@ def analyze(ctx) -> None:
     place = meta.get("issued_place") if isinstance(meta.get("issued_place"), str) else None
     header = ctx.text[:min(meta.get("_header_end") or 600, 1500)]
     home = places.home_provinces(issuer, place, header)
-    rows = extract_entities(ctx.text, ctx.body_end, signer=signer, home=home)
+    issued = meta.get("issued_date") if isinstance(meta.get("issued_date"), str) else None
+    rows = extract_entities(ctx.text, ctx.body_end, signer=signer, home=home,
+                            after_2025=issued >= "2025-07-01" if issued else None)
     if place and (issued := place_of_issue(ctx.text, place, rows)):
         rows.append(issued)
     for row in sorted(rows, key=lambda r: r["start"]):

@@ -44,7 +44,8 @@ LEVEL_RE = re.compile(r"^(thị trấn|thị xã|thành phố|đặc khu|xã|ph�
 
 
 # Names documents still use for provinces the list records under a later name.
-PROVINCE_ALIASES = {"Thừa Thiên Huế": "thanhphohue", "Thừa Thiên - Huế": "thanhphohue"}
+PROVINCE_ALIASES = {"Thừa Thiên Huế": "thanhphohue", "Thừa Thiên - Huế": "thanhphohue",
+                    "HCM": "thanhphohochiminh"}  # "TP HCM", "Tp. HCM"
 
 
 def name_key(name: str) -> str:
@@ -92,15 +93,27 @@ class Gazetteer:
     @lru_cache(maxsize=200_000)  # noqa: B019  one gazetteer per process
     def _candidates(self, level: str, name: str) -> tuple[Unit, ...]:
         """Units a level word + name can denote ('' any unit, '*' any commune, '+' any
-        district)."""
+        district, '^' any province or district)."""
         k = name_key(name)
         level = level.lower()
         out: list[Unit] = []
-        if level in ("tỉnh", "thành phố", ""):
+        if level in ("tỉnh", "", "^"):
             # "tỉnh Thừa Thiên Huế" is listed as "Thành phố Huế": either word names a province.
             out += list(self.provinces.get(k, ()))
-        if level in DISTRICT_LEVELS or level in ("", "+"):
-            out += [u for u in self.districts.get(k, ()) if level in ("", "+", u.level)]
+        elif level == "thành phố":
+            # Only the centrally governed cities are provinces named "thành phố": "thành phố
+            # Bắc Giang" is the provincial city, never the province Bắc Giang.
+            out += [u for u in self.provinces.get(k, ()) if u.level == "thành phố"]
+        if level in ("huyện", "quận", "thị xã"):
+            # Districts change level (huyện → thị xã → thành phố): "huyện Phong Điền" of a
+            # 2018 text may be the list's "Thị xã Phong Điền". Another level counts only in
+            # a province that has no unit of the level written ("huyện Long Mỹ" is not
+            # "thị xã Long Mỹ" of the same province).
+            units = self.districts.get(k, ())
+            exact = {u.province for u in units if u.level == level}
+            out += [u for u in units if u.level == level or u.province not in exact]
+        elif level in DISTRICT_LEVELS or level in ("", "+", "^"):
+            out += [u for u in self.districts.get(k, ()) if level in ("", "+", "^", u.level)]
         if level in WARD_LEVELS or level in ("", "*"):
             old = [u for u in self.wards.get(k, ()) if level in ("", "*", u.level)]
             new = [u for u in self.new_wards.get(k, ()) if level in ("", "*", u.level)]
@@ -270,8 +283,9 @@ def resolve(level: str, name: str, ctx: PlaceContext | None = None,
 
 def _same_place(old: Unit, new: Unit) -> bool:
     """Is `new` the post-2025 commune that `old` became (same name, same province)?"""
+    # A divided commune lists all its successors: the same-named one may be any of them.
     return new.kind == "new_ward" and old.kind == "ward" and \
-        (old.successor or "").split(";")[0] == f"{new.name}, {_new_province_of(new)}"
+        f"{new.name}, {_new_province_of(new)}" in [p.strip() for p in (old.successor or "").split(";")]
 
 
 def canonical_name(level: str, name: str) -> str:

@@ -4,10 +4,13 @@
 A label (file, surface, where, canonical) is found when the document has an LOC entity of
 the same folded surface inside the paragraph the `where` prefix opens (anywhere in the
 document when that paragraph is not found: headers, place-date lines); it is linked right
-when that entity's canonical names the same unit as the label's (first component, folded:
+when that entity is linked (`unit_code`) and its canonical names the same unit as the label's
+(first component, folded:
 "Thành phố Vị Thanh, tỉnh Hậu Giang" → "thanh pho vi thanh"; a parenthesised note in the label,
 "(before 1/7/2025)", is not part of the name). A label "unknown (ambiguous …)" is right when
-the mention stays unlinked. `not_places` entries that come out linked are errors.
+the mention stays unlinked (no `unit_code`). `not_places` entries that come out linked are errors.
+An unlinked row still carries a display `canonical` ("Huyện Châu Thành"): being linked is
+having a `unit_code`, never a non-empty canonical.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
         if d is None or not d["text"]:
             continue
         if d["id"] not in cache:
-            cache[d["id"]] = list(db.query("select surface, canonical, start from entities "
+            cache[d["id"]] = list(db.query("select surface, canonical, unit_code, start from entities "
                                            "where document_id = ? and label = 'LOC'", [d["id"]]))
         out["places"] += 1
         surface = _f(e["surface"])
@@ -60,7 +63,7 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
         label = re.sub(r"\s*\([^)]*\)", "", str(e["canonical"])).strip()  # "(before 1/7/2025)": a note
         if label.startswith("unknown"):  # an ambiguous name: right when it stays unlinked
             out["found"] += 1
-            ok = not any(r["canonical"] for r in rows)
+            ok = not any(r["unit_code"] for r in rows)
             out["linked"] += ok
             if not ok:
                 out["misses"].append((e["file"], e["surface"], e["canonical"], rows[0]["canonical"]))
@@ -70,7 +73,7 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
             continue
         out["found"] += 1
         want = _f(label.split(",")[0])
-        ok = any(_f(str(r["canonical"] or "").split(",")[0]) == want for r in rows)
+        ok = any(r["unit_code"] and _f(str(r["canonical"] or "").split(",")[0]) == want for r in rows)
         out["linked"] += ok
         if not ok:
             out["misses"].append((e["file"], e["surface"], e["canonical"], rows[0]["canonical"]))
@@ -79,11 +82,9 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
         if d is None or not d["text"]:
             continue
         out["not_places"] += 1
-        linked = list(db.query("select canonical from entities where document_id = ? and label = 'LOC' "
-                               "and canonical is not null", [d["id"]]))
-        rows = [r for r in db.query("select surface, canonical from entities where document_id = ? and "
+        rows = [r for r in db.query("select surface, unit_code from entities where document_id = ? and "
                                     "label = 'LOC'", [d["id"]]) if _f(r["surface"]) == _f(e["surface"])]
-        out["not_places_linked"] += any(r["canonical"] for r in rows) and bool(linked)
+        out["not_places_linked"] += any(r["unit_code"] for r in rows)
     return out
 
 

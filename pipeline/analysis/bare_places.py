@@ -1,0 +1,226 @@
+"""Place names written without a level word, found where the context makes them places.
+
+Each rule yields `entities.PlaceMention`s with `kind` (the gazetteer level to look the name
+up at); `entities._resolve_bare` links them (highest level first, inside the document's own
+province below the province level). A name that is also a common word or a person's name
+(schemas/data/place_words.yaml `common_names`) is never taken from running text alone.
+
+- place lines: "<Name>, ngày … tháng … năm …" (or "<Name>," alone, a template's place line)
+  at the start of a paragraph or a table cell;
+- routes and pairs joined by a dash: "tuyến Vị Thanh - Cần Thơ", "Vị Thanh-Cái Tắc": every
+  piece a known unit, one at least a province or district;
+- addresses: "…, Ba Đình, Hà Nội": a province last, each name before it a unit inside the
+  next one (a street named after a person stops the chain);
+- province names in running text ("Lâm Đồng phải …", "Sở TTTT Phú Thọ"), and district names
+  of the document's own province closing an organisation's name ("Trường Cao đẳng Đà Lạt").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from pipeline.analysis import places
+from pipeline.text.normalize import normalize
+from schemas import DATA_DIR
+
+
+@lru_cache(maxsize=1)
+def words() -> dict:
+    data = yaml.safe_load((DATA_DIR / "place_words.yaml").read_text(encoding="utf-8"))
+    return {"common": {places.name_key(w) for w in data["common_names"]},
+            "not_before": {w.lower() for w in data["not_before"]},
+            "org_heads": {w.lower() for w in data["org_heads"]}}
+
+
+def _common(name: str) -> bool:
+    return places.name_key(name) in words()["common"]
+
+
+def _known(kind: str, name: str) -> list:
+    return places.gazetteer().candidates(kind, name)
+
+
+def _upper_level(name: str) -> bool:
+    """Does the name denote a province or a district somewhere?"""
+    return bool(_known("^", name))
+
+
+# -- place lines ------------------------------------------------------------------------
+# A capitalised word: an upper-case Latin letter (with Vietnamese diacritics) first.
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
+_CAP = rf"[{_UPPER}][^\W\d_]*"
+_PLACE_LINE = re.compile(rf"(?m)(?:^|\|[ \t]*)[ \t*_]*(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}}),"
+                         r"[ \t]*(?:ngày\b|(?=\n|$))")
+
+
+def place_lines(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, kind) of each "<Name>, ngày …" line."""
+    out = []
+    for m in _PLACE_LINE.finditer(text):
+        name = m.group("name")
+        if len(name.split()) < 2 and not _upper_level(name) or _common(name) or not _known("", name):
+            continue
+        out.append((m.start("name"), m.end("name"), name, ""))
+    return out
+
+
+# -- dash chains --------------------------------------------------------------------------
+_PIECE = rf"(?:TP\.\s?HCM|TP\.?\s?{_CAP}(?:[ ]{_CAP}){{0,3}}|{_CAP}(?:[ ]{_CAP}){{0,3}})"
+_CHAIN = re.compile(rf"(?<![\w.-]){_PIECE}(?:[ \t]?[-–][ \t]?{_PIECE})+(?![\w-])")
+_PIECE_RE = re.compile(_PIECE)
+HCM = re.compile(r"TP\.?\s?HCM")
+
+
+def _piece_name(piece: str) -> tuple[str, str]:
+    """('Hồ Chí Minh', 'thành phố') for 'TP. Hồ Chí Minh' / 'TP.HCM'; (piece, '') otherwise."""
+    if HCM.fullmatch(piece):
+        return "Hồ Chí Minh", "thành phố"
+    m = re.match(r"TP\.?\s?(.+)", piece)
+    if m and m.group(1)[:1].isupper():
+        return m.group(1), "thành phố"
+    return piece, ""
+
+
+def dash_chains(text: str) -> list[tuple[int, int, str, str]]:
+    out = []
+    for m in _CHAIN.finditer(text):
+        chain = m.group()
+        if _known("", chain) or _known("^", re.sub(r"\s*[-–]\s*", " - ", chain)):
+            continue  # one unit with a hyphenated name ("Bà Rịa - Vũng Tàu")
+        pieces = [(p.start() + m.start(), p.end() + m.start(), p.group()) for p in _PIECE_RE.finditer(chain)]
+        if len(pieces) < 2:
+            continue
+        # "Tuyến Vị Thanh-TP.HCM": a capitalised word before the first name is no part of it.
+        s0, e0, p0 = pieces[0]
+        while not _known("", _piece_name(p0)[0]) and " " in p0:
+            cut = p0.index(" ") + 1
+            s0, p0 = s0 + cut, p0[cut:]
+        pieces[0] = (s0, e0, p0)
+        named = [(s, e, *_piece_name(p)) for s, e, p in pieces]
+        if any(not _known(kind, name) or _common(name) and not kind
+               or len(name.split()) < 2 and not _upper_level(name) for _s, _e, name, kind in named):
+            continue
+        if not any(_upper_level(name) for _s, _e, name, _k in named):
+            continue
+        out += [(s, e, name, kind) for s, e, name, kind in named]
+    return out
+
+
+# -- addresses ------------------------------------------------------------------------------
+_ADDRESS_END = re.compile(rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})(?=\s*(?:[;.,)\n]|$))")
+
+
+def addresses(text: str) -> list[tuple[int, int, str, str, places.Unit]]:
+    """(start, end, name, kind, parent) of the units of "…, <unit>, <province>" addresses;
+    the province itself comes with parent None."""
+    out = []
+    for m in _ADDRESS_END.finditer(text):
+        prov_name = m.group("name")
+        provs = [u for u in _known("tỉnh", prov_name) if u.kind == "province"]
+        if len(provs) != 1 or text[max(0, m.start() - 5):m.start()].rstrip()[-1:] != ",":
+            continue
+        parent, pos, found = provs[0], m.start(), []
+        while True:
+            base = max(0, pos - 120)  # a window before the name: no O(n²) slicing
+            before = text[base:pos].rstrip()
+            if not before.endswith(","):
+                break
+            prev = re.search(rf"(?:^|(?<=[\s,;:(]))({_CAP}(?:[ ]{_CAP}){{0,3}})$", before[:-1].rstrip())
+            if not prev:
+                break
+            name = prev.group(1)
+            inside = [u for u in _known("", name) if _inside(u, parent)]
+            if not inside or _common(name):
+                break
+            s = base + len(before[:-1].rstrip()) - len(name)
+            found.append((s, s + len(name), name, "", parent))
+            district = [u for u in inside if u.kind == "district"]
+            if len(district) != 1:
+                break  # a commune: what comes before it is a street or a hamlet
+            parent, pos = district[0], s
+        if found:
+            out += found + [(m.start(), m.end(), prov_name, "tỉnh", None)]
+    return out
+
+
+def _inside(u: places.Unit, parent: places.Unit) -> bool:
+    from pipeline.analysis.entities import _inside as inside
+    return inside(u, parent)
+
+
+# -- province names in running text, district names closing an organisation's name -----------
+_RUN = re.compile(rf"{_CAP}(?:[ ]{_CAP})*")
+
+
+def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
+    """Province names standing alone (not inside a longer capitalised run, unless that run is
+    an organisation's name) and, closing an organisation's name, districts of the home
+    province."""
+    out = []
+    nb = words()["not_before"]
+    heads = words()["org_heads"]
+    for m in _RUN.finditer(text):
+        toks = m.group().split()
+        if len(toks) < 2:
+            continue
+        before = text[max(0, m.start() - 120):m.start()].rstrip().split()  # a window: no O(n²)
+        prev = before[-1].lower() if before else ""
+        for n in (4, 3, 2):  # the name closes the run
+            if len(toks) < n:
+                continue
+            name = " ".join(toks[-n:])
+            if _common(name):
+                continue
+            head = toks[:-n]
+            is_org = bool(head) and (head[0].lower() in heads or " ".join(head[:2]).lower() in heads) or \
+                prev.isupper() and len(prev) > 1 or not head and _org_before(before)
+            if head and not is_org or not head and prev in nb:
+                continue
+            start = m.end() - len(name)
+            provs = [u for u in _known("tỉnh", name) if u.kind == "province"]
+            if provs:
+                out.append((start, m.end(), name, "tỉnh"))
+                break
+            if is_org and home and any(u.kind == "district" and places.new_province_of(u) in home
+                                       for u in _known("+", name)):
+                out.append((start, m.end(), name, "+"))
+                break
+    return out
+
+
+def _org_before(before: list[str]) -> bool:
+    """Do the (at most four) words before a name open an organisation's name with lower-case
+    words inside ("Trường Cao đẳng", "Hiệp hội Nước mắm")? No punctuation between."""
+    heads = words()["org_heads"]
+    for n in range(1, min(4, len(before)) + 1):
+        ws = before[-n:]
+        if any(not w[:1].isalpha() or not w[-1:].isalpha() for w in ws):
+            return False
+        if ws[0][:1].isupper() and (ws[0].lower() in heads or " ".join(ws[:2]).lower() in heads):
+            return True
+    return False
+
+
+def mentions(text: str, taken: list, home: set[str]) -> list:
+    """PlaceMentions of the four rules, outside the spans already found (`taken`)."""
+    from pipeline.analysis.entities import PlaceMention
+
+    covered = bytearray(len(text) + 1)  # characters already in a mention
+    for m in taken:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+    out: list = []
+
+    def free(s, e):
+        return not any(covered[s:e])
+
+    for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
+            standalone(text, home):
+        if not free(s, e) or normalize(text[s:e]) != text[s:e]:
+            continue
+        if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
+            kind = "^"
+        out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None))
+        covered[s:e] = b"\x01" * (e - s)
+    return out
