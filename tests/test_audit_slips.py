@@ -780,3 +780,78 @@ def test_computed_number_shown_in_the_tables_own_convention():
     text, t = _table(TRAINING_COSTS)
     slip = next(c for c in table_checks(text, [t]) if c["verdict"] == "mismatch")
     assert "= 2,100,000; bảng ghi 2,400,000" in slip["message"]
+
+
+# ---- 6. two-level tables without numbering; tables read by OCR -------------------------
+
+# districts over their communes, no STT column: the group rows are told apart only by
+# their sums (bold type is lost); "Huyện Mường Khương" says 260 for 140 + 110 = 250
+GROUPS = [
+    ["Đơn vị", "Số hộ nghèo", "Số hộ được hỗ trợ", "Tỷ lệ"],
+    ["Huyện Bảo Yên", "420", "300", "71,43%"],
+    ["Xã Tân Dương", "150", "120", "80,00%"],
+    ["Xã Long Phúc", "170", "110", "64,71%"],
+    ["Xã Vĩnh Yên", "100", "70", "70,00%"],
+    ["Huyện Mường Khương", "260", "200", "76,92%"],
+    ["Xã Bản Lầu", "140", "120", "85,71%"],
+    ["Xã Lùng Vai", "110", "80", "72,73%"],
+    ["Huyện Si Ma Cai", "230", "150", "65,22%"],
+    ["Xã Sín Chéng", "90", "60", "66,67%"],
+    ["Xã Cán Cấu", "140", "90", "64,29%"],
+    ["Toàn tỉnh", "910", "650", "71,43%"]]
+
+
+def _verdicts(text, tables, **kw):
+    return {(c["kind"], text[c["start"]:c["end"]]): c["verdict"] for c in table_checks(text, tables, **kw)}
+
+
+def test_unnumbered_group_rows_closed_by_a_total_row():
+    text, t = _table(GROUPS, "Biểu 3\n\n")
+    assert _flags(text, [t]) == [("table_total", "260")]
+    got = {c["message"] for c in table_checks(text, [t]) if c["kind"] == "table_total"}
+    assert any("140 + 110 = 250" in m for m in got)  # the addition, as the auditor redoes it
+    assert any("420 + 260 + 230 = 910" in m for m in got)  # the total closes the groups
+    # trap: a flat list whose total adds every row; some rows happen to equal the sum of
+    # the next two (300 = 100 + 200, 150 = 50 + 100): no groups, nothing flagged
+    flat = [GROUPS[0]] + [[f"Xã {n}", v, "10", "1,00%"] for n, v in zip(
+        ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Khánh", "Lâm", "Minh"],
+        ["300", "100", "200", "150", "50", "100", "250", "200", "50"])] + [["Tổng cộng", "1.400", "90", ""]]
+    text, t = _table(flat)
+    assert not [c for c in table_checks(text, [t]) if c["verdict"] == "mismatch"]
+    assert not [c for c in table_checks(text, [t]) if "dòng nhóm" in c["message"]]
+    # trap: no total row to confirm the split: nothing said about the group rows
+    text, t = _table(GROUPS[:-1])
+    assert not [c for c in table_checks(text, [t]) if "dòng nhóm" in c["message"]]
+
+
+def test_ocr_digits_doubted_unless_another_relation_confirms_them():
+    text, t = _table(GROUPS)
+    everything = [(0, len(text))]
+    # 260 is confirmed by its row (200 / 260 = 76,92 %), and so are 140 and 110: a slip
+    assert _verdicts(text, [t], ocr_spans=everything)[("table_total", "260")] == "mismatch"
+    # OCR dropped a digit of Lùng Vai's 110 ("10"): its row no longer confirms it, so the
+    # group sum that reads it may be the OCR's error, not the document's
+    rows = [r[:] for r in GROUPS]
+    rows[7][1] = "10"
+    text, t = _table(rows)
+    assert _verdicts(text, [t])[("table_total", "260")] == "mismatch"  # a text layer: trusted
+    doubted = _verdicts(text, [t], ocr_spans=[(0, len(text))])
+    assert doubted[("table_total", "260")] == "unverifiable"
+    assert "mismatch" not in doubted.values()
+    # a table outside the OCR'd pages keeps its verdicts
+    assert _verdicts(text, [t], ocr_spans=[(len(text) + 10, len(text) + 99)])[("table_total", "260")] == "mismatch"
+
+
+def test_continuation_whose_repeated_header_ocr_read_differently():
+    text, t1 = _table(GROUPS[:6], "Biểu 3\n\n")
+    text += "\n\n7\n\n"
+    # the header repeated on the next page, garbled differently by the OCR
+    text, t2 = _table([["Đơn vi", "Sổ hộ nghẻo", "Số hô được hỗ trợ", "Tỷ 1ệ"]] + GROUPS[6:], text)
+    flags = _flags(text, [t1, t2])
+    assert flags == [("table_total", "260")]
+    # another table's header on the next page (another table, not the continuation):
+    # no join, so the first part has no total row to confirm its groups
+    text, t1 = _table(GROUPS[:6], "Biểu 3\n\n")
+    text += "\n\n"
+    text, t2 = _table([["Chỉ tiêu", "Kế hoạch", "Thực hiện", "Ghi chú"]] + GROUPS[6:], text)
+    assert not [c for c in table_checks(text, [t1, t2]) if "dòng nhóm" in c["message"]]
