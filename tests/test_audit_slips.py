@@ -855,3 +855,38 @@ def test_continuation_whose_repeated_header_ocr_read_differently():
     text += "\n\n"
     text, t2 = _table([["Chỉ tiêu", "Kế hoạch", "Thực hiện", "Ghi chú"]] + GROUPS[6:], text)
     assert not [c for c in table_checks(text, [t1, t2]) if "dòng nhóm" in c["message"]]
+
+
+# ---- 7. a figure of the text against the annex's statistics row -------------------------
+
+ANNEX = ("\n\nBiểu mẫu 5\n\nSTT | Chỉ tiêu thống kê | Đơn vị tính | Số liệu\n"
+         "3. | Thanh toán trực tuyến |  | \n"
+         "3.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí) | Thủ tục | 412 |\n"
+         "3.2. | Số TTHC đã triển khai thanh toán trực tuyến | Thủ tục | 398 |\n")
+LEAD = "h) Kết quả cung cấp dịch vụ công trực tuyến\n\n"
+
+
+def test_text_figure_against_the_annex_row_of_the_same_indicator():
+    slip = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
+                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    flags = [c for c in _checks(slip) if c["verdict"] == "mismatch"]
+    assert [c["kind"] for c in flags] == ["repeated"]
+    assert "421" in flags[0]["message"] and "412" in flags[0]["message"] and "3.1" in flags[0]["basis"]
+    same = slip.replace("398/421", "398/412")
+    assert [c["verdict"] for c in _checks(same) if "biểu phụ lục" in (c["basis"] or "")] == ["ok"]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a narrower scope: one department, one level, a narrower indicator
+    "Đến nay, Sở Tư pháp có 12/21 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Đến nay, cấp xã có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Đến nay, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính thuộc lĩnh vực đất đai.",
+    # another period, a target
+    "Năm 2023, toàn tỉnh có 300/350 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Phấn đấu 450/450 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    # a shorter name is another indicator
+    "Đến nay, toàn tỉnh có 1.250/1.980 TTHC được triển khai thanh toán trực tuyến.",
+])
+def test_text_against_annex_traps(sentence):
+    text = LEAD + sentence + ANNEX
+    assert not [c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or "")], sentence

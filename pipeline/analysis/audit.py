@@ -239,6 +239,7 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     for sentence_figs in by_sentence.values():
         checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
+    checks.extend(_text_against_annex(text, figures))
     checks.extend(_share_of_stated_total(text, figures))
     checks.extend(_table_checks(text, figures))
     by_id = {f["id"]: f for f in figures}
@@ -1232,7 +1233,7 @@ def _heading_level(number: str) -> int:
     return len(parts) + (0 if roman else 1)
 
 
-def _heading_scopes(text):
+def _heading_scopes(text, words=SCOPE_WORDS):
     """(start offsets, scope) of numbered heading lines. A heading that names a unit, a
     level or a kind of staff ("2. Sở Tư pháp", "b) Cấp xã", "II. ĐỐI VỚI VIÊN CHỨC")
     gives the scope of everything under it, down to its sub-headings; figures under two
@@ -1243,7 +1244,7 @@ def _heading_scopes(text):
         while stack and stack[-1][0] >= level:
             stack.pop()
         head = " ".join(fold(m.group(2)).split())
-        own = head if SCOPE_WORDS.search(m.group(2)) else None
+        own = head if words.search(m.group(2)) else None
         inherited = next((sc for _, sc in reversed(stack) if sc), None)
         stack.append((level, own))
         starts.append(m.start())
@@ -1308,6 +1309,78 @@ def _repeated(text, figures):
             f"rồi {_show(f)} trong cùng văn bản.",
             basis=f"cùng chỉ tiêu, cùng phạm vi và kỳ: \u201c{' '.join(text[f['sentence_start']:f['start']].split())[-100:]}\u201d"))
     out.extend(_transposed(text, figures, out))
+    return out
+
+
+# ---- a figure of the text against the annex's statistics row for the same indicator ----
+
+ROW_LEAD = re.compile(r"^(?:tong so luong|tong so|so luong|so)\s+")
+# what may follow the indicator's name in the text without narrowing it: the predicate
+# of the numerator ("553/553 TTHC có yêu cầu nghĩa vụ tài chính được triển khai …")
+PREDICATE = {"duoc", "da", "deu", "dang"}
+# units and levels, not the verbs "cung cấp" (provide) and "ban hành" (issue)
+UNIT_WORDS = re.compile(SCOPE_WORDS.pattern.replace("|cấp|", "|(?<!cung )cấp|").replace("|ban|", "|ban(?! hành)|"))
+WHOLE_TERRITORY = re.compile(
+    r"(?i)\b(?:toàn|trên địa bàn|trên phạm vi|của)\s+(?:tỉnh|huyện|thành phố|thị xã|quốc|ngành)\b")
+
+
+def _row_words(label: str) -> list[str]:
+    """An annex row's indicator: folded words, "(…)" notes and the leading "Tổng số"/"Số"
+    left out ("Tổng số TTHC có yêu cầu nghĩa vụ tài chính (tất cả …)" → tthc co yeu …)."""
+    lab = re.sub(r"\([^)]*\)?", " ", fold(label))
+    lab = ROW_LEAD.sub("", " ".join(re.findall(r"\w+", lab)))
+    return lab.split()
+
+
+def _text_against_annex(text, figures):
+    """A report's annex (Biểu mẫu: "4.5.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính |
+    Thủ tục | 453") restates figures the text gives ("có 553/553 TTHC có yêu cầu nghĩa vụ
+    tài chính được triển khai …"). Compared only when the text names exactly the row's
+    indicator (five words at least, followed by nothing or by the numerator's predicate),
+    one annex row has that name, and nothing narrows the text's figure: no unit or level
+    in its sentence or heading other than the whole territory, no year other than the
+    annex's period, no target, threshold or condition. The whole of a ratio (553 of
+    "553/553 …") is the row's total; a count is the row's value."""
+    figures = sorted(figures, key=lambda f: f["start"])
+    by_label: dict[tuple, list] = defaultdict(list)
+    for row in _table_rows(text, figures):
+        f = row["fig"]
+        words = _row_words(row["label"])
+        if f is not None and f["kind"] == "count" and len(words) >= 5:
+            by_label[tuple(words)].append(row)
+    if not by_label:
+        return []
+    headings = _heading_scopes(text, UNIT_WORDS)
+    out = []
+    for f in figures:
+        if f["kind"] not in ("ratio", "count") or not f.get("unit") or \
+                "|" in text[f["sentence_start"]:f["sentence_end"]]:
+            continue
+        seg = re.split(r"[,;.:()\n]", text[f["end"] - len(f["unit"]):f["end"] + 200])[0]
+        words = " ".join(re.findall(r"\w+", fold(seg))).split()
+        whole = f["denominator"] if f["kind"] == "ratio" else f["value"]
+        for label, rows in by_label.items():
+            n = len(label)
+            if len(rows) != 1 or tuple(words[:n]) != label or \
+                    (len(words) > n and (f["kind"] == "count" or words[n] not in PREDICATE)):
+                continue
+            row = rows[0]["fig"]
+            before = WHOLE_TERRITORY.sub(" ", text[f["sentence_start"]:f["start"]])
+            years = _years(text, f)
+            if UNIT_WORDS.search(before) or _heading_scope(headings, f) or \
+                    (years and years != {row.get("period")}) or _is_condition(text, f) or \
+                    THRESHOLD_BEFORE.search(text, max(0, f["start"] - 20), f["start"]) or \
+                    WEAK.search(before) or whole is None:
+                continue
+            same = abs(whole - row["value"]) <= 1e-9 * max(1, abs(whole))
+            ident = ".".join(map(str, rows[0]["id"]))
+            out.append(_check(
+                "repeated", "ok" if same else "mismatch", whole, row["value"], [f, row],
+                f"Chỉ tiêu \u201c{' '.join(re.sub(r'[(].*', '', rows[0]['label']).split())}\u201d: "
+                f"văn bản nêu {vn(whole)}{' (tổng số của ' + f['surface'] + ')' if f['kind'] == 'ratio' else ''}, "
+                f"bảng phụ lục (dòng {ident}) nêu {_show(row)}.",
+                basis=f"cùng chỉ tiêu trong văn bản và dòng {ident} của biểu phụ lục: "
+                      f"\u201c{rows[0]['label'][:100]}\u201d"))
     return out
 
 
