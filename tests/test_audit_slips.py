@@ -890,3 +890,17 @@ def test_text_figure_against_the_annex_row_of_the_same_indicator():
 def test_text_against_annex_traps(sentence):
     text = LEAD + sentence + ANNEX
     assert not [c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or "")], sentence
+
+
+def test_table_truncation_told_apart_from_rounding_and_slip():
+    text, t = _table([
+        ["TT", "Đơn vị", "Số hồ sơ", "Đúng hạn", "Tỷ lệ (%)"],
+        ["1", "Xã An Bình", "29", "26", "89,6"],     # 89,655… cut: truncation
+        ["2", "Xã Tân Lập", "300", "100", "33,34"],  # 33,333…: last digit one off
+        ["3", "Xã Phú Hòa", "300", "290", "96,67"],
+        ["4", "Xã Hòa Bình", "50", "25", "50,00"],
+        ["5", "Xã Long Hưng", "80", "60", "57,50"]])  # 75,00: a slip
+    got = {text[c["start"]:c["end"]]: c for c in table_checks(text, [t])}
+    assert got["89,6"]["verdict"] == "rounding" and "cắt bớt" in got["89,6"]["message"]
+    assert got["33,34"]["verdict"] == "rounding" and "Lệch một đơn vị" in got["33,34"]["message"]
+    assert got["57,50"]["verdict"] == "mismatch" and "cắt bớt" not in got["57,50"]["message"]

@@ -567,6 +567,8 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
            f"{' ' + _unit(part) if _unit(part) else ''} trên tổng {vn(whole)} "
            f"(nêu trước đó: {_nums(whole_fig)}); tính lại được {pct(computed, max(d + 2, 2))} "
            f"(làm tròn: {pct(round(computed, d), d)}).")
+    if verdict == "rounding":
+        msg += rounding_note(p["value"], d, computed)
     if verdict == "unverifiable":
         msg += " Không chắc tổng số làm mẫu số."
     link = " ".join(text[part["end"]:p["start"]].split())
@@ -1077,7 +1079,8 @@ def _change_percent(text, figs):
                     "change_percent", verdict, p["value"], computed, [a, b, p],
                     f"Nêu tỷ lệ {pct(p['value'], d)}; mức thay đổi {vn(diff)} trên "
                     f"{vn(a['value'])} cho {pct(computed, max(d + 2, 2))} "
-                    f"(làm tròn: {pct(round(computed, d), d)})."))
+                    f"(làm tròn: {pct(round(computed, d), d)})."
+                    f"{rounding_note(p['value'], d, computed) if verdict == 'rounding' else ''}"))
             break
     return out
 
@@ -1132,7 +1135,8 @@ def _table_checks(text, figures):
                 "ratio_percent", verdict, p["value"], computed, [whole, part, p],
                 f"Bảng: dòng {'.'.join(map(str, row['id']))} nêu {pct(p['value'], d)}; hai dòng "
                 f"con cho {vn(part['value'])}/{vn(whole['value'])} = {pct(computed, max(d + 2, 2))} "
-                f"(làm tròn: {pct(round(computed, d), d)})."))
+                f"(làm tròn: {pct(round(computed, d), d)})."
+                f"{rounding_note(p['value'], d, computed) if verdict == 'rounding' else ''}"))
         elif p["kind"] in ("count", "money"):
             same = [k for k in kids if k["kind"] == p["kind"] and _units_compatible(k, p)]
             if len(same) != len(kids) or sum(1 for k in kids if k["value"]) < 2:

@@ -42,6 +42,7 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
+from pipeline.analysis.audit import rounding_note
 from pipeline.text.normalize import fold
 from pipeline.text.numbers import NUMBER, format_number, parse_number
 
@@ -401,8 +402,9 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
             continue
         done: set[tuple[int, int]] = set()  # (row index, col) already checked by a formula
         found = _formulas(tab, by_start, done)
-        found += cost_formulas(tab, by_start, done)
-        found += amounts(tab, by_start, done)
+        priced = cost_formulas(tab, by_start, done) + amounts(tab, by_start, done)
+        costs = {c["_cells"][0] for c in priced}
+        found += priced
         found += _implicit_groups(tab, by_start, done)
         found += _total_rows(tab, by_start, done)
         found += _group_subtotals(tab, by_start, done)
@@ -410,10 +412,24 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
         found += _derived_cols(tab, by_start, done)
         if any(a <= t["start"] < b for a, b in ocr_spans):
             _doubt_ocr_digits(found)
+        for c in found:
+            if c["verdict"] == "rounding" and c["_cells"][0] not in costs:
+                # truncation (89,655 written 89,6) told apart from the last digit one off
+                # (a cost estimate's amounts are rounded to thousands: its own message)
+                c["message"] += rounding_note(abs(c["stated"]), _decimals(text[c["start"]:c["end"]], c["stated"]),
+                                              abs(c["computed"]))
         out.extend(found)
     for c in out:
         c.pop("_cells", None)
     return out
+
+
+def _decimals(cell: str, value: float) -> int:
+    """Decimals written in a cell, in either convention ("89.6%", "95,83", not "1.250")."""
+    m = re.search(r"[.,](\d+)\s*%?\s*\)?\s*$", cell)
+    if not m or len(m.group(1)) == 3 and abs(value - round(value)) < 1e-9:
+        return 0
+    return len(m.group(1))
 
 
 def _doubt_ocr_digits(checks) -> None:
