@@ -886,6 +886,11 @@ def test_text_figure_against_the_annex_row_of_the_same_indicator():
     "Phấn đấu 450/450 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
     # a shorter name is another indicator
     "Đến nay, toàn tỉnh có 1.250/1.980 TTHC được triển khai thanh toán trực tuyến.",
+    # a part of the period, a day
+    "Trong quý III, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Tính đến ngày 30/9/2025, toàn tỉnh có 380/395 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    # the whole of a ratio is the "Tổng số" row, never a row that names the part
+    "Đến nay, toàn tỉnh có 398/412 TTHC đã triển khai thanh toán trực tuyến.",
 ])
 def test_text_against_annex_traps(sentence):
     text = LEAD + sentence + ANNEX

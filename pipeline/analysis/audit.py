@@ -1324,6 +1324,8 @@ ROW_LEAD = re.compile(r"^(?:tong so luong|tong so|so luong|so)\s+")
 PREDICATE = {"duoc", "da", "deu", "dang"}
 # units and levels, not the verbs "cung cấp" (provide) and "ban hành" (issue)
 UNIT_WORDS = re.compile(SCOPE_WORDS.pattern.replace("|cấp|", "|(?<!cung )cấp|").replace("|ban|", "|ban(?! hành)|"))
+# a part of the report's period: "quý III", "6 tháng đầu năm", "đợt 2", "cùng kỳ"
+PART_OF_PERIOD = re.compile(r"(?i)\b(?:quý|tháng|tuần|đợt|giai đoạn|học kỳ|kỳ trước|cùng kỳ|năm trước)\b")
 WHOLE_TERRITORY = re.compile(
     r"(?i)\b(?:toàn|trên địa bàn|trên phạm vi|của)\s+(?:tỉnh|huyện|thành phố|thị xã|quốc|ngành)\b")
 
@@ -1368,10 +1370,13 @@ def _text_against_annex(text, figures):
             if len(rows) != 1 or tuple(words[:n]) != label or \
                     (len(words) > n and (f["kind"] == "count" or words[n] not in PREDICATE)):
                 continue
+            if f["kind"] == "ratio" and not fold(rows[0]["label"]).lstrip().startswith("tong so"):
+                continue  # the whole of "a/b X được …" is the row "Tổng số X", not "Số X được …"
             row = rows[0]["fig"]
             before = WHOLE_TERRITORY.sub(" ", text[f["sentence_start"]:f["start"]])
             years = _years(text, f)
             if UNIT_WORDS.search(before) or _heading_scope(headings, f) or \
+                    PART_OF_PERIOD.search(before + " " + seg) or _dates_in(text, f) or \
                     (years and years != {row.get("period")}) or _is_condition(text, f) or \
                     THRESHOLD_BEFORE.search(text, max(0, f["start"] - 20), f["start"]) or \
                     WEAK.search(before) or whole is None:
