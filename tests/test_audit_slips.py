@@ -468,6 +468,8 @@ SLIPS = [  # (kind, a number of the slip as written)
     ("table_formula", "9.500.000"),      # 5% x TMĐT in a cost estimate
     ("table_formula", "2,400,000"),      # quantity × unit price (English separators)
     ("implicit_whole", "87,4%"),         # share of a whole stated earlier: 78,4%
+    ("table_total", "260"),              # a district row over its communes: 140 + 110 = 250
+    ("repeated", "398/421 TTHC"),        # the annex's row "Tổng số TTHC …" says 412
 ]
 REPORT_PARAGRAPHS = [
     "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
@@ -499,10 +501,15 @@ REPORT_PARAGRAPHS = [
     "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 UBND cấp xã).",
     "Có 420 thủ tục ở mức độ 1, 2 trên tổng số 1.850 thủ tục, chiếm 22,7%.",
     "Đã giải quyết 95/120 hồ sơ; trường hợp đạt 100% thì đơn vị được khen thưởng.",
+    "Đến nay, toàn huyện có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh "
+    "toán trực tuyến, đạt 94,5%.",
+    "Trong quý III, có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán "
+    "trực tuyến.",
     "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên 15 năm đối "
     "với hồ sơ loại B.",
 ]
-TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm"]
+TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm",
+                "120/137 TTHC"]
 REPORT_TABLES = [
     [["TT", "Cơ quan", "Tổng số hồ sơ", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"],
      ["1", "Sở Tư pháp", "1.200", "1.150", "50", "95,83"],
@@ -522,6 +529,12 @@ REPORT_TABLES = [
      ["1", "Phòng Nội vụ", "12", "5", "9"],
      ["2", "Phòng Tư pháp", "8", "3", "6"],
      ["", "Cộng", "20", "8", "15"]],
+    "groups",  # districts over their communes, no numbering (GROUPS below)
+    # the annex's statistics rows
+    [["STT", "Chỉ tiêu thống kê", "Đơn vị tính", "Số liệu"],
+     ["3.", "Thanh toán trực tuyến", "", ""],
+     ["3.1.", "Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí)", "Thủ tục", "412"],
+     ["3.2.", "Số TTHC đã triển khai thanh toán trực tuyến", "Thủ tục", "398"]],
 ]
 
 
@@ -533,7 +546,7 @@ def report_db(ingest_into, tmp_path):
         doc.add_paragraph(p)
     estimates = iter([COST_ESTIMATE, TRAINING_COSTS])
     for rows in REPORT_TABLES:
-        rows = rows or next(estimates)
+        rows = GROUPS if rows == "groups" else rows or next(estimates)
         doc.add_paragraph("Biểu số liệu kèm theo.")
         t = doc.add_table(rows=len(rows), cols=len(rows[0]))
         for i, row in enumerate(rows):
