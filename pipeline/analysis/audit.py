@@ -16,7 +16,9 @@ Claims checked (check `kind`):
 - change           "giảm từ 71 trường xuống còn 62 trường … trong đó: giảm 02, 03, 04"
 - change_percent   "(tỷ lệ giảm 12,67%)" against the change and its starting value
 - repeated         one indicator stated twice in a document (same lead-in words, or the
-                   same words with two digits swapped: 1.284 then 1.248)
+                   same words with two digits swapped: 1.284 then 1.248), or in the text
+                   and in the annex's statistics row that names it ("398/421 TTHC có yêu
+                   cầu nghĩa vụ tài chính …" vs "Tổng số TTHC có yêu cầu nghĩa vụ tài chính | 412")
 - cross_document   one indicator stated in two documents of the same administrative
                    unit (finalize); `unverifiable`, never `mismatch` (a mismatch is a
                    document contradicting itself)
@@ -1320,7 +1322,7 @@ def _repeated(text, figures):
 
 ROW_LEAD = re.compile(r"^(?:tong so luong|tong so|so luong|so)\s+")
 # what may follow the indicator's name in the text without narrowing it: the predicate
-# of the numerator ("553/553 TTHC có yêu cầu nghĩa vụ tài chính được triển khai …")
+# of the numerator ("398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển khai …")
 PREDICATE = {"duoc", "da", "deu", "dang"}
 # units and levels, not the verbs "cung cấp" (provide) and "ban hành" (issue)
 UNIT_WORDS = re.compile(SCOPE_WORDS.pattern.replace("|cấp|", "|(?<!cung )cấp|").replace("|ban|", "|ban(?! hành)|"))
@@ -1339,14 +1341,14 @@ def _row_words(label: str) -> list[str]:
 
 
 def _text_against_annex(text, figures):
-    """A report's annex (Biểu mẫu: "4.5.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính |
-    Thủ tục | 453") restates figures the text gives ("có 553/553 TTHC có yêu cầu nghĩa vụ
+    """A report's annex (Biểu mẫu: "3.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính |
+    Thủ tục | 412") restates figures the text gives ("có 398/421 TTHC có yêu cầu nghĩa vụ
     tài chính được triển khai …"). Compared only when the text names exactly the row's
     indicator (five words at least, followed by nothing or by the numerator's predicate),
     one annex row has that name, and nothing narrows the text's figure: no unit or level
     in its sentence or heading other than the whole territory, no year other than the
-    annex's period, no target, threshold or condition. The whole of a ratio (553 of
-    "553/553 …") is the row's total; a count is the row's value."""
+    annex's period, no part of it, no day, no target, threshold or condition. The whole of
+    a ratio (421 of "398/421 …") is the "Tổng số" row's value; a count is the row's value."""
     figures = sorted(figures, key=lambda f: f["start"])
     by_label: dict[tuple, list] = defaultdict(list)
     for row in _table_rows(text, figures):

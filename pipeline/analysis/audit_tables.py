@@ -19,6 +19,9 @@ Relations checked (the `basis` of each check names the header cells that assert 
   confirm which difference it is (kind `table_change`);
 - a group row without a number over numbered rows ("Khoa …" over its classes 1, 2, 3)
   as their sub-total, once the column confirms it (kind `table_total`);
+- in a table without numbering, group rows found by their sums ("Khoa …" over classes
+  that are not numbered either: `_implicit_groups`), once the total row is their sum
+  (kind `table_total`);
 - cost estimates (`audit_costs.py`): a formula column ("Công thức tính", "Cách tính")
   written in the table's own codes ("2,13% x Gtbtt", "0,38% x TMĐT x 70%") and "Thành
   tiền" = "Số lượng" × "Đơn giá" (kind `table_formula`); amounts rounded to thousands
@@ -29,7 +32,9 @@ A relation the table does not assert (a "Tổng số | trong đó: Nữ" header;
 whose columns no row confirms) gives no check.
 
 A table cut by a page break arrives as two tables; the second (same number of columns,
-no header row of its own, right after the first) is read as the continuation.
+no header row of its own or the header repeated, also as OCR garbled it, right after the
+first) is read as the continuation. In a table read by OCR a mismatch stands only when
+every cell it reads is confirmed by another relation of the table (`_doubt_ocr_digits`).
 Everything is linear in the table size (column pairs and runs are bounded by the column
 count, which is small).
 """
@@ -414,7 +419,7 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
             _doubt_ocr_digits(found)
         for c in found:
             if c["verdict"] == "rounding" and c["_cells"][0] not in costs:
-                # truncation (89,655 written 89,6) told apart from the last digit one off
+                # truncation (89,655 written 89,6, as 26 / 29) told apart from the last digit one off
                 # (a cost estimate's amounts are rounded to thousands: its own message)
                 c["message"] += rounding_note(abs(c["stated"]), _decimals(text[c["start"]:c["end"]], c["stated"]),
                                               abs(c["computed"]))
@@ -433,10 +438,10 @@ def _decimals(cell: str, value: float) -> int:
 
 
 def _doubt_ocr_digits(checks) -> None:
-    """In a table read by OCR a digit may be misread ("90" as "00", "11" as "II" is at
+    """In a table read by OCR a digit may be misread ("110" as "10"; "11" as "II" is at
     least visible): a `mismatch` stands only when every cell it reads is confirmed by
-    another relation of the table that holds (the row's percentage 50 / 66 = 75,76 %
-    confirms 50 and 66). Otherwise the slip may be the OCR's: `unverifiable`."""
+    another relation of the table that holds (the row's percentage 200 / 260 = 76,92 %
+    confirms 200 and 260). Otherwise the slip may be the OCR's: `unverifiable`."""
     confirmed = Counter()
     for c in checks:
         if c["verdict"] in ("ok", "rounding"):
