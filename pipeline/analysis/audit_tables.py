@@ -794,6 +794,7 @@ def _group_subtotals(tab, by_start, done):
 
 
 _WEIGHT = {1: 1.0, 0: 0.0, -1: -0.5}
+MAX_GROUP = 60  # rows under one group row (a longer group closes only at the total row)
 
 
 def _implicit_groups(tab, by_start, done):
@@ -840,8 +841,9 @@ def _implicit_groups(tab, by_start, done):
 
     best = [(0.0, None)] * (n + 1)  # best[i]: (score, next head) of the rows from i
     for i in range(n - 2, -1, -1):
+        nexts = sorted(set(range(i + 2, min(n, i + 2 + MAX_GROUP)))) + [n]  # bounded: linear
         cands = [(sum(_WEIGHT[group(i, k, j)] for j in cols) - 0.01 + (best[k][0] if k < n else 0), k)
-                 for k in range(i + 2, n + 1) if k == n or best[k][1] is not None]
+                 for k in nexts if k == n or best[k][1] is not None]
         best[i] = max(cands) if cands else (0.0, None)
     heads, i = [], 0
     while i < n and best[i][1] is not None:
