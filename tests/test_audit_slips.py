@@ -922,3 +922,10 @@ def test_table_truncation_told_apart_from_rounding_and_slip():
     assert got["89,6"]["verdict"] == "rounding" and "cắt bớt" in got["89,6"]["message"]
     assert got["33,34"]["verdict"] == "rounding" and "Lệch một đơn vị" in got["33,34"]["message"]
     assert got["57,50"]["verdict"] == "mismatch" and "cắt bớt" not in got["57,50"]["message"]
+
+
+def test_text_against_annex_check_spans_the_text_figure():
+    text = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
+                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    chk = next(c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or ""))
+    assert text[chk["start"]:chk["end"]] == "398/421 TTHC" and len(chk["figure_ids"]) == 2

@@ -1385,13 +1385,15 @@ def _text_against_annex(text, figures):
                 continue
             same = abs(whole - row["value"]) <= 1e-9 * max(1, abs(whole))
             ident = ".".join(map(str, rows[0]["id"]))
-            out.append(_check(
+            chk = _check(
                 "repeated", "ok" if same else "mismatch", whole, row["value"], [f, row],
                 f"Chỉ tiêu \u201c{' '.join(re.sub(r'[(].*', '', rows[0]['label']).split())}\u201d: "
                 f"văn bản nêu {vn(whole)}{' (tổng số của ' + f['surface'] + ')' if f['kind'] == 'ratio' else ''}, "
                 f"bảng phụ lục (dòng {ident}) nêu {_show(row)}.",
                 basis=f"cùng chỉ tiêu trong văn bản và dòng {ident} của biểu phụ lục: "
-                      f"\u201c{rows[0]['label'][:100]}\u201d"))
+                      f"\u201c{rows[0]['label'][:100]}\u201d")
+            chk["start"], chk["end"] = f["start"], f["end"]  # the card shows the sentence, not all between
+            out.append(chk)
     return out
 
 
