@@ -176,3 +176,23 @@ def test_scan_headers_against_the_blind_labels(tmp_path):
     assert totals[("issued_date", "typed")] == [2, 2], misses
     assert totals[("issuer", "typed")][0] >= 8, misses
     assert totals[("issued_date", "handwritten")][0] >= 3, misses
+
+
+@pytest.mark.real
+@pytest.mark.slow
+@needs_ocr
+def test_group_rows_of_a_real_scanned_table(tmp_path, ingest_into):
+    """Pages 3-5 of the BC 635 scan hold one table cut by two page breaks: faculty rows
+    (bold on the page image, not numbered) over their classes, closed by "Tổng cộng".
+    Read as one table, the faculty rows are found by their sums; the rows that do not
+    add up (checked by hand on the page images: 66 for 19 + 34 + 14, 206 for
+    76 + 53 + 56, 379 for 18 + 57 + 78 + 66 + 72, 75 for 4 + 13 + 25 + 13 + 18) are the
+    mismatches, and an OCR misread ("90" read "00") is not."""
+    pages = [ocr.render_pdf_page(str(BC635), i, 300) for i in (2, 3, 4)]
+    path = tmp_path / "bc635-p3-5.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(300, 300))
+    _summary, db = ingest_into(path)
+    flags = {c["stated"] for c in db.query(
+        "select stated from checks where kind = 'table_total' and verdict = 'mismatch'")}
+    assert {66, 206, 379, 75} <= flags
+    assert flags <= {66, 206, 379, 75}

@@ -1501,7 +1501,7 @@ def analyze(ctx) -> None:
 
     ocr = [(_get(p, "start"), _get(p, "end")) for p in ctx.pages or [] if _get(p, "source") == "ocr"]
     checks = [c for c in audit(ctx.text, figures) if not in_table(c)] + table_checks(
-        ctx.text, ctx.tables or [], figures, join=ctx.format == "pdf", ocr_spans=ocr)
+        ctx.text, ctx.tables or [], figures, join=ctx.format in ("pdf", "image"), ocr_spans=ocr)
     for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}

@@ -385,7 +385,7 @@ def _close(stated, d, computed, percent=False):
 
 def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None,
                  join: bool = True, ocr_spans=()) -> list[dict]:
-    """`join`: read a page-break continuation as part of the table before it (PDF);
+    """`join`: read a page-break continuation as part of the table before it (PDF, scans);
     `ocr_spans`: (start, end) of the text read by OCR, whose digits are doubted."""
     from pipeline.analysis.audit_costs import amounts, cost_formulas
 
