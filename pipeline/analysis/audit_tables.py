@@ -616,7 +616,7 @@ def _total_rows(tab, by_start, done):
             row_checks.append(_check(
                 "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng được {_vn(computed, d, r[j])}.", basis, read[computed]))
+                f"cộng các dòng: {_addition(read[computed], computed, d, r[j])}.", basis, read[computed]))
         out.extend(_corroborated(row_checks))
     return out
 
@@ -787,7 +787,7 @@ def _group_subtotals(tab, by_start, done):
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng nhóm \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1], r[j])}.",
+                f"các dòng đánh số bên dưới: {_addition(cells, s, got[1], r[j])}.",
                 f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}",
                 cells))
     return out
