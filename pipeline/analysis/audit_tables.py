@@ -162,7 +162,7 @@ def _is_data_row(cells) -> bool:
     return bool(nums)
 
 
-def _join_continuations(text, tables):
+def _join_continuations(text, tables, ocr_spans=()):
     """Tables in reading order, a page-break continuation (same column count, right after
     the previous table, no header of its own or the same header repeated) appended to it."""
     out = []
@@ -174,7 +174,8 @@ def _join_continuations(text, tables):
             prev = out[-1]
             head = [_texts(r) for r in prev["rows"][:4] if not _is_data_row(r)]
             k = 0
-            while k < len(rows) and k < len(head) and _same_header(_texts(rows[k]), head[k]):
+            ocr = any(a <= t["start"] < b for a, b in ocr_spans)
+            while k < len(rows) and k < len(head) and _same_header(_texts(rows[k]), head[k], ocr):
                 k += 1  # the header repeated on the new page
             if k < len(rows) and _is_data_row(rows[k]) and (k == len(head) or k == 0):
                 prev["rows"].extend(rows[k:])
@@ -188,13 +189,14 @@ def _texts(row):
     return [c["text"] if c else "" for c in row]
 
 
-def _same_header(a, b) -> bool:
+def _same_header(a, b, ocr=False) -> bool:
     """The header row repeated on a new page: the same cells, or (read by OCR, which
     garbles a few letters differently on each page) cells that mostly agree letter by
-    letter ("SỐ LƯỢNG PHẢN HỒI" / "SÓ LƯỢNG PHẢN HÒI"); never a row with a number cell."""
+    letter ("SỐ LƯỢNG PHẢN HỒI" / "SÓ LƯỢNG PHẢN HÒI"); never a row with a number cell.
+    A text layer repeats its header exactly ("Năm 2023" / "Năm 2024" is another table)."""
     if a == b:
         return True
-    if len(a) != len(b) or any(_value(x) for x in a + b):
+    if not ocr or len(a) != len(b) or any(_value(x) for x in a + b):
         return False
     pairs = [(fold(x), fold(y)) for x, y in zip(a, b) if x.strip() or y.strip()]
     return bool(pairs) and sum(SequenceMatcher(None, x, y).ratio() for x, y in pairs) / len(pairs) >= 0.6
@@ -392,7 +394,7 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
     by_start = {f["start"]: f for f in (figures or [])}
     out = []
     if join:
-        merged = _join_continuations(text, tables)
+        merged = _join_continuations(text, tables, ocr_spans)
     else:
         merged = []
         for t in sorted(tables, key=lambda t: t["start"]):
