@@ -32,7 +32,7 @@ A relation the table does not assert (a "Tổng số | trong đó: Nữ" header;
 whose columns no row confirms) gives no check.
 
 A table cut by a page break arrives as two tables; the second (same number of columns,
-no header row of its own or the header repeated, also as OCR garbled it, right after the
+no header row of its own or the header repeated, in OCR'd text also as garbled, right after the
 first) is read as the continuation. In a table read by OCR a mismatch stands only when
 every cell it reads is confirmed by another relation of the table (`_doubt_ocr_digits`).
 Everything is linear in the table size (column pairs and runs are bounded by the column
