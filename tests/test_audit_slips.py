@@ -468,6 +468,8 @@ SLIPS = [  # (kind, a number of the slip as written)
     ("table_formula", "9.500.000"),      # 5% x TMĐT in a cost estimate
     ("table_formula", "2,400,000"),      # quantity × unit price (English separators)
     ("implicit_whole", "87,4%"),         # share of a whole stated earlier: 78,4%
+    ("table_total", "260"),              # a district row over its communes: 140 + 110 = 250
+    ("repeated", "398/421 TTHC"),        # the annex's row "Tổng số TTHC …" says 412
 ]
 REPORT_PARAGRAPHS = [
     "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
@@ -499,10 +501,15 @@ REPORT_PARAGRAPHS = [
     "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 UBND cấp xã).",
     "Có 420 thủ tục ở mức độ 1, 2 trên tổng số 1.850 thủ tục, chiếm 22,7%.",
     "Đã giải quyết 95/120 hồ sơ; trường hợp đạt 100% thì đơn vị được khen thưởng.",
+    "Đến nay, toàn huyện có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh "
+    "toán trực tuyến, đạt 94,5%.",
+    "Trong quý III, có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán "
+    "trực tuyến.",
     "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên 15 năm đối "
     "với hồ sơ loại B.",
 ]
-TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm"]
+TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm",
+                "120/137 TTHC"]
 REPORT_TABLES = [
     [["TT", "Cơ quan", "Tổng số hồ sơ", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"],
      ["1", "Sở Tư pháp", "1.200", "1.150", "50", "95,83"],
@@ -522,6 +529,12 @@ REPORT_TABLES = [
      ["1", "Phòng Nội vụ", "12", "5", "9"],
      ["2", "Phòng Tư pháp", "8", "3", "6"],
      ["", "Cộng", "20", "8", "15"]],
+    "groups",  # districts over their communes, no numbering (GROUPS below)
+    # the annex's statistics rows
+    [["STT", "Chỉ tiêu thống kê", "Đơn vị tính", "Số liệu"],
+     ["3.", "Thanh toán trực tuyến", "", ""],
+     ["3.1.", "Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí)", "Thủ tục", "412"],
+     ["3.2.", "Số TTHC đã triển khai thanh toán trực tuyến", "Thủ tục", "398"]],
 ]
 
 
@@ -533,7 +546,7 @@ def report_db(ingest_into, tmp_path):
         doc.add_paragraph(p)
     estimates = iter([COST_ESTIMATE, TRAINING_COSTS])
     for rows in REPORT_TABLES:
-        rows = rows or next(estimates)
+        rows = GROUPS if rows == "groups" else rows or next(estimates)
         doc.add_paragraph("Biểu số liệu kèm theo.")
         t = doc.add_table(rows=len(rows), cols=len(rows[0]))
         for i, row in enumerate(rows):
@@ -722,18 +735,19 @@ from hypothesis import strategies as st  # noqa: E402
 
 _CELLS = ["", "-", "0", "1", "2", "10", "100", "1.250", "12,5", "95,83", "Tổng cộng", "Cộng",
           "Sở A", "Xã B", "I", "(1)", "(2)", "(3)", "(3)=(1)+(2)", "(4)=(3/1) %", "Tỷ lệ (%)",
-          "Tổng số", "Tăng, giảm", "STT", "Trong đó: nữ", "-5", "1.1"]
+          "Tổng số", "Tăng, giảm", "STT", "Trong đó: nữ", "-5", "1.1", "II", "Khoa A", "3", "5"]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=2, max_size=6), min_size=1, max_size=8),
-       st.booleans())
-def test_any_table_gives_checks_on_its_cells(rows, join):
+       st.booleans(), st.booleans())
+def test_any_table_gives_checks_on_its_cells(rows, join, ocr):
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     text, t = _table(rows, "Biểu\n\n")
     text2, t2 = _table(rows[-2:], text + "\n\n")
-    for c in table_checks(text2, [t, t2], join=join):
+    for c in table_checks(text2, [t, t2], join=join, ocr_spans=[(0, len(text2))] if ocr else ()):
+        assert "_cells" not in c
         assert c["verdict"] in ("ok", "rounding", "mismatch", "unverifiable")
         cell = text2[c["start"]:c["end"]]
         assert cell and cell in {x for r in rows for x in r}
@@ -780,3 +794,142 @@ def test_computed_number_shown_in_the_tables_own_convention():
     text, t = _table(TRAINING_COSTS)
     slip = next(c for c in table_checks(text, [t]) if c["verdict"] == "mismatch")
     assert "= 2,100,000; bảng ghi 2,400,000" in slip["message"]
+
+
+# ---- 6. two-level tables without numbering; tables read by OCR -------------------------
+
+# districts over their communes, no STT column: the group rows are told apart only by
+# their sums (bold type is lost); "Huyện Mường Khương" says 260 for 140 + 110 = 250
+GROUPS = [
+    ["Đơn vị", "Số hộ nghèo", "Số hộ được hỗ trợ", "Tỷ lệ"],
+    ["Huyện Bảo Yên", "420", "300", "71,43%"],
+    ["Xã Tân Dương", "150", "120", "80,00%"],
+    ["Xã Long Phúc", "170", "110", "64,71%"],
+    ["Xã Vĩnh Yên", "100", "70", "70,00%"],
+    ["Huyện Mường Khương", "260", "200", "76,92%"],
+    ["Xã Bản Lầu", "140", "120", "85,71%"],
+    ["Xã Lùng Vai", "110", "80", "72,73%"],
+    ["Huyện Si Ma Cai", "230", "150", "65,22%"],
+    ["Xã Sín Chéng", "90", "60", "66,67%"],
+    ["Xã Cán Cấu", "140", "90", "64,29%"],
+    ["Toàn tỉnh", "910", "650", "71,43%"]]
+
+
+def _verdicts(text, tables, **kw):
+    return {(c["kind"], text[c["start"]:c["end"]]): c["verdict"] for c in table_checks(text, tables, **kw)}
+
+
+def test_unnumbered_group_rows_closed_by_a_total_row():
+    text, t = _table(GROUPS, "Biểu 3\n\n")
+    assert _flags(text, [t]) == [("table_total", "260")]
+    got = {c["message"] for c in table_checks(text, [t]) if c["kind"] == "table_total"}
+    assert any("140 + 110 = 250" in m for m in got)  # the addition, as the auditor redoes it
+    assert any("420 + 260 + 230 = 910" in m for m in got)  # the total closes the groups
+    # trap: a flat list whose total adds every row; some rows happen to equal the sum of
+    # the next two (300 = 100 + 200, 150 = 50 + 100): no groups, nothing flagged
+    flat = [GROUPS[0]] + [[f"Xã {n}", v, "10", "1,00%"] for n, v in zip(
+        ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Khánh", "Lâm", "Minh"],
+        ["300", "100", "200", "150", "50", "100", "250", "200", "50"])] + [["Tổng cộng", "1.400", "90", ""]]
+    text, t = _table(flat)
+    assert not [c for c in table_checks(text, [t]) if c["verdict"] == "mismatch"]
+    assert not [c for c in table_checks(text, [t]) if "dòng nhóm" in c["message"]]
+    # trap: no total row to confirm the split: nothing said about the group rows
+    text, t = _table(GROUPS[:-1])
+    assert not [c for c in table_checks(text, [t]) if "dòng nhóm" in c["message"]]
+
+
+def test_ocr_digits_doubted_unless_another_relation_confirms_them():
+    text, t = _table(GROUPS)
+    everything = [(0, len(text))]
+    # 260 is confirmed by its row (200 / 260 = 76,92 %), and so are 140 and 110: a slip
+    assert _verdicts(text, [t], ocr_spans=everything)[("table_total", "260")] == "mismatch"
+    # OCR dropped a digit of Lùng Vai's 110 ("10"): its row no longer confirms it, so the
+    # group sum that reads it may be the OCR's error, not the document's
+    rows = [r[:] for r in GROUPS]
+    rows[7][1] = "10"
+    text, t = _table(rows)
+    assert _verdicts(text, [t])[("table_total", "260")] == "mismatch"  # a text layer: trusted
+    doubted = _verdicts(text, [t], ocr_spans=[(0, len(text))])
+    assert doubted[("table_total", "260")] == "unverifiable"
+    assert "mismatch" not in doubted.values()
+    # a table outside the OCR'd pages keeps its verdicts
+    assert _verdicts(text, [t], ocr_spans=[(len(text) + 10, len(text) + 99)])[("table_total", "260")] == "mismatch"
+
+
+def test_continuation_whose_repeated_header_ocr_read_differently():
+    text, t1 = _table(GROUPS[:6], "Biểu 3\n\n")
+    text += "\n\n7\n\n"
+    # the header repeated on the next page, garbled differently by the OCR
+    text, t2 = _table([["Đơn vi", "Sổ hộ nghẻo", "Số hô được hỗ trợ", "Tỷ 1ệ"]] + GROUPS[6:], text)
+    got = table_checks(text, [t1, t2], ocr_spans=[(0, len(text))])
+    assert [(c["kind"], text[c["start"]:c["end"]]) for c in got if c["verdict"] == "mismatch"] == \
+        [("table_total", "260")]
+    # a text layer repeats its header exactly: a header that differs is another table's
+    assert not [c for c in table_checks(text, [t1, t2]) if "dòng nhóm" in c["message"]]
+    # another table's header on the next page (another table, not the continuation):
+    # no join, so the first part has no total row to confirm its groups
+    text, t1 = _table(GROUPS[:6], "Biểu 3\n\n")
+    text += "\n\n"
+    text, t2 = _table([["Chỉ tiêu", "Kế hoạch", "Thực hiện", "Ghi chú"]] + GROUPS[6:], text)
+    assert not [c for c in table_checks(text, [t1, t2]) if "dòng nhóm" in c["message"]]
+
+
+# ---- 7. a figure of the text against the annex's statistics row -------------------------
+
+ANNEX = ("\n\nBiểu mẫu 5\n\nSTT | Chỉ tiêu thống kê | Đơn vị tính | Số liệu\n"
+         "3. | Thanh toán trực tuyến |  | \n"
+         "3.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí) | Thủ tục | 412 |\n"
+         "3.2. | Số TTHC đã triển khai thanh toán trực tuyến | Thủ tục | 398 |\n")
+LEAD = "h) Kết quả cung cấp dịch vụ công trực tuyến\n\n"
+
+
+def test_text_figure_against_the_annex_row_of_the_same_indicator():
+    slip = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
+                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    flags = [c for c in _checks(slip) if c["verdict"] == "mismatch"]
+    assert [c["kind"] for c in flags] == ["repeated"]
+    assert "421" in flags[0]["message"] and "412" in flags[0]["message"] and "3.1" in flags[0]["basis"]
+    same = slip.replace("398/421", "398/412")
+    assert [c["verdict"] for c in _checks(same) if "biểu phụ lục" in (c["basis"] or "")] == ["ok"]
+
+
+@pytest.mark.parametrize("sentence", [
+    # a narrower scope: one department, one level, a narrower indicator
+    "Đến nay, Sở Tư pháp có 12/21 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Đến nay, cấp xã có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Đến nay, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính thuộc lĩnh vực đất đai.",
+    # another period, a target
+    "Năm 2023, toàn tỉnh có 300/350 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Phấn đấu 450/450 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    # a shorter name is another indicator
+    "Đến nay, toàn tỉnh có 1.250/1.980 TTHC được triển khai thanh toán trực tuyến.",
+    # a part of the period, a day
+    "Trong quý III, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Tính đến ngày 30/9/2025, toàn tỉnh có 380/395 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    # the whole of a ratio is the "Tổng số" row, never a row that names the part
+    "Đến nay, toàn tỉnh có 398/412 TTHC đã triển khai thanh toán trực tuyến.",
+])
+def test_text_against_annex_traps(sentence):
+    text = LEAD + sentence + ANNEX
+    assert not [c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or "")], sentence
+
+
+def test_table_truncation_told_apart_from_rounding_and_slip():
+    text, t = _table([
+        ["TT", "Đơn vị", "Số hồ sơ", "Đúng hạn", "Tỷ lệ (%)"],
+        ["1", "Xã An Bình", "29", "26", "89,6"],     # 89,655… cut: truncation
+        ["2", "Xã Tân Lập", "300", "100", "33,34"],  # 33,333…: last digit one off
+        ["3", "Xã Phú Hòa", "300", "290", "96,67"],
+        ["4", "Xã Hòa Bình", "50", "25", "50,00"],
+        ["5", "Xã Long Hưng", "80", "60", "57,50"]])  # 75,00: a slip
+    got = {text[c["start"]:c["end"]]: c for c in table_checks(text, [t])}
+    assert got["89,6"]["verdict"] == "rounding" and "cắt bớt" in got["89,6"]["message"]
+    assert got["33,34"]["verdict"] == "rounding" and "Lệch một đơn vị" in got["33,34"]["message"]
+    assert got["57,50"]["verdict"] == "mismatch" and "cắt bớt" not in got["57,50"]["message"]
+
+
+def test_text_against_annex_check_spans_the_text_figure():
+    text = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
+                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    chk = next(c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or ""))
+    assert text[chk["start"]:chk["end"]] == "398/421 TTHC" and len(chk["figure_ids"]) == 2

@@ -16,7 +16,9 @@ Claims checked (check `kind`):
 - change           "giảm từ 71 trường xuống còn 62 trường … trong đó: giảm 02, 03, 04"
 - change_percent   "(tỷ lệ giảm 12,67%)" against the change and its starting value
 - repeated         one indicator stated twice in a document (same lead-in words, or the
-                   same words with two digits swapped: 1.284 then 1.248)
+                   same words with two digits swapped: 1.284 then 1.248), or in the text
+                   and in the annex's statistics row that names it ("398/421 TTHC có yêu
+                   cầu nghĩa vụ tài chính …" vs "Tổng số TTHC có yêu cầu nghĩa vụ tài chính | 412")
 - cross_document   one indicator stated in two documents of the same administrative
                    unit (finalize); `unverifiable`, never `mismatch` (a mismatch is a
                    document contradicting itself)
@@ -239,6 +241,7 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
     for sentence_figs in by_sentence.values():
         checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
+    checks.extend(_text_against_annex(text, figures))
     checks.extend(_share_of_stated_total(text, figures))
     checks.extend(_table_checks(text, figures))
     by_id = {f["id"]: f for f in figures}
@@ -566,6 +569,8 @@ def _implicit_whole(text, figs, i, part, p, complement_of):
            f"{' ' + _unit(part) if _unit(part) else ''} trên tổng {vn(whole)} "
            f"(nêu trước đó: {_nums(whole_fig)}); tính lại được {pct(computed, max(d + 2, 2))} "
            f"(làm tròn: {pct(round(computed, d), d)}).")
+    if verdict == "rounding":
+        msg += rounding_note(p["value"], d, computed)
     if verdict == "unverifiable":
         msg += " Không chắc tổng số làm mẫu số."
     link = " ".join(text[part["end"]:p["start"]].split())
@@ -1076,7 +1081,8 @@ def _change_percent(text, figs):
                     "change_percent", verdict, p["value"], computed, [a, b, p],
                     f"Nêu tỷ lệ {pct(p['value'], d)}; mức thay đổi {vn(diff)} trên "
                     f"{vn(a['value'])} cho {pct(computed, max(d + 2, 2))} "
-                    f"(làm tròn: {pct(round(computed, d), d)})."))
+                    f"(làm tròn: {pct(round(computed, d), d)})."
+                    f"{rounding_note(p['value'], d, computed) if verdict == 'rounding' else ''}"))
             break
     return out
 
@@ -1131,7 +1137,8 @@ def _table_checks(text, figures):
                 "ratio_percent", verdict, p["value"], computed, [whole, part, p],
                 f"Bảng: dòng {'.'.join(map(str, row['id']))} nêu {pct(p['value'], d)}; hai dòng "
                 f"con cho {vn(part['value'])}/{vn(whole['value'])} = {pct(computed, max(d + 2, 2))} "
-                f"(làm tròn: {pct(round(computed, d), d)})."))
+                f"(làm tròn: {pct(round(computed, d), d)})."
+                f"{rounding_note(p['value'], d, computed) if verdict == 'rounding' else ''}"))
         elif p["kind"] in ("count", "money"):
             same = [k for k in kids if k["kind"] == p["kind"] and _units_compatible(k, p)]
             if len(same) != len(kids) or sum(1 for k in kids if k["value"]) < 2:
@@ -1232,7 +1239,7 @@ def _heading_level(number: str) -> int:
     return len(parts) + (0 if roman else 1)
 
 
-def _heading_scopes(text):
+def _heading_scopes(text, words=SCOPE_WORDS):
     """(start offsets, scope) of numbered heading lines. A heading that names a unit, a
     level or a kind of staff ("2. Sở Tư pháp", "b) Cấp xã", "II. ĐỐI VỚI VIÊN CHỨC")
     gives the scope of everything under it, down to its sub-headings; figures under two
@@ -1243,7 +1250,7 @@ def _heading_scopes(text):
         while stack and stack[-1][0] >= level:
             stack.pop()
         head = " ".join(fold(m.group(2)).split())
-        own = head if SCOPE_WORDS.search(m.group(2)) else None
+        own = head if words.search(m.group(2)) else None
         inherited = next((sc for _, sc in reversed(stack) if sc), None)
         stack.append((level, own))
         starts.append(m.start())
@@ -1308,6 +1315,85 @@ def _repeated(text, figures):
             f"rồi {_show(f)} trong cùng văn bản.",
             basis=f"cùng chỉ tiêu, cùng phạm vi và kỳ: \u201c{' '.join(text[f['sentence_start']:f['start']].split())[-100:]}\u201d"))
     out.extend(_transposed(text, figures, out))
+    return out
+
+
+# ---- a figure of the text against the annex's statistics row for the same indicator ----
+
+ROW_LEAD = re.compile(r"^(?:tong so luong|tong so|so luong|so)\s+")
+# what may follow the indicator's name in the text without narrowing it: the predicate
+# of the numerator ("398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển khai …")
+PREDICATE = {"duoc", "da", "deu", "dang"}
+# units and levels, not the verbs "cung cấp" (provide) and "ban hành" (issue)
+UNIT_WORDS = re.compile(SCOPE_WORDS.pattern.replace("|cấp|", "|(?<!cung )cấp|").replace("|ban|", "|ban(?! hành)|"))
+# a part of the report's period: "quý III", "6 tháng đầu năm", "đợt 2", "cùng kỳ"
+PART_OF_PERIOD = re.compile(r"(?i)\b(?:quý|tháng|tuần|đợt|giai đoạn|học kỳ|kỳ trước|cùng kỳ|năm trước)\b")
+WHOLE_TERRITORY = re.compile(
+    r"(?i)\b(?:toàn|trên địa bàn|trên phạm vi|của)\s+(?:tỉnh|huyện|thành phố|thị xã|quốc|ngành)\b")
+
+
+def _row_words(label: str) -> list[str]:
+    """An annex row's indicator: folded words, "(…)" notes and the leading "Tổng số"/"Số"
+    left out ("Tổng số TTHC có yêu cầu nghĩa vụ tài chính (tất cả …)" → tthc co yeu …)."""
+    lab = re.sub(r"\([^)]*\)?", " ", fold(label))
+    lab = ROW_LEAD.sub("", " ".join(re.findall(r"\w+", lab)))
+    return lab.split()
+
+
+def _text_against_annex(text, figures):
+    """A report's annex (Biểu mẫu: "3.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính |
+    Thủ tục | 412") restates figures the text gives ("có 398/421 TTHC có yêu cầu nghĩa vụ
+    tài chính được triển khai …"). Compared only when the text names exactly the row's
+    indicator (five words at least, followed by nothing or by the numerator's predicate),
+    one annex row has that name, and nothing narrows the text's figure: no unit or level
+    in its sentence or heading other than the whole territory, no year other than the
+    annex's period, no part of it, no day, no target, threshold or condition. The whole of
+    a ratio (421 of "398/421 …") is the "Tổng số" row's value; a count is the row's value."""
+    figures = sorted(figures, key=lambda f: f["start"])
+    by_label: dict[tuple, list] = defaultdict(list)
+    for row in _table_rows(text, figures):
+        f = row["fig"]
+        words = _row_words(row["label"])
+        if f is not None and f["kind"] == "count" and len(words) >= 5:
+            by_label[tuple(words)].append(row)
+    if not by_label:
+        return []
+    headings = _heading_scopes(text, UNIT_WORDS)
+    out = []
+    for f in figures:
+        if f["kind"] not in ("ratio", "count") or not f.get("unit") or \
+                "|" in text[f["sentence_start"]:f["sentence_end"]]:
+            continue
+        seg = re.split(r"[,;.:()\n]", text[f["end"] - len(f["unit"]):f["end"] + 200])[0]
+        words = " ".join(re.findall(r"\w+", fold(seg))).split()
+        whole = f["denominator"] if f["kind"] == "ratio" else f["value"]
+        for label, rows in by_label.items():
+            n = len(label)
+            if len(rows) != 1 or tuple(words[:n]) != label or \
+                    (len(words) > n and (f["kind"] == "count" or words[n] not in PREDICATE)):
+                continue
+            if f["kind"] == "ratio" and not fold(rows[0]["label"]).lstrip().startswith("tong so"):
+                continue  # the whole of "a/b X được …" is the row "Tổng số X", not "Số X được …"
+            row = rows[0]["fig"]
+            before = WHOLE_TERRITORY.sub(" ", text[f["sentence_start"]:f["start"]])
+            years = _years(text, f)
+            if UNIT_WORDS.search(before) or _heading_scope(headings, f) or \
+                    PART_OF_PERIOD.search(before + " " + seg) or _dates_in(text, f) or \
+                    (years and years != {row.get("period")}) or _is_condition(text, f) or \
+                    THRESHOLD_BEFORE.search(text, max(0, f["start"] - 20), f["start"]) or \
+                    WEAK.search(before) or whole is None:
+                continue
+            same = abs(whole - row["value"]) <= 1e-9 * max(1, abs(whole))
+            ident = ".".join(map(str, rows[0]["id"]))
+            chk = _check(
+                "repeated", "ok" if same else "mismatch", whole, row["value"], [f, row],
+                f"Chỉ tiêu \u201c{' '.join(re.sub(r'[(].*', '', rows[0]['label']).split())}\u201d: "
+                f"văn bản nêu {vn(whole)}{' (tổng số của ' + f['surface'] + ')' if f['kind'] == 'ratio' else ''}, "
+                f"bảng phụ lục (dòng {ident}) nêu {_show(row)}.",
+                basis=f"cùng chỉ tiêu trong văn bản và dòng {ident} của biểu phụ lục: "
+                      f"\u201c{rows[0]['label'][:100]}\u201d")
+            chk["start"], chk["end"] = f["start"], f["end"]  # the card shows the sentence, not all between
+            out.append(chk)
     return out
 
 
@@ -1413,8 +1499,9 @@ def analyze(ctx) -> None:
         k = bisect.bisect_right(starts, chk["start"]) - 1
         return k >= 0 and chk["start"] < spans[k][1]
 
+    ocr = [(_get(p, "start"), _get(p, "end")) for p in ctx.pages or [] if _get(p, "source") == "ocr"]
     checks = [c for c in audit(ctx.text, figures) if not in_table(c)] + table_checks(
-        ctx.text, ctx.tables or [], figures, join=ctx.format == "pdf")
+        ctx.text, ctx.tables or [], figures, join=ctx.format in ("pdf", "image"), ocr_spans=ocr)
     for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}

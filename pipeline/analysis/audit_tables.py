@@ -19,6 +19,9 @@ Relations checked (the `basis` of each check names the header cells that assert 
   confirm which difference it is (kind `table_change`);
 - a group row without a number over numbered rows ("Khoa …" over its classes 1, 2, 3)
   as their sub-total, once the column confirms it (kind `table_total`);
+- in a table without numbering, group rows found by their sums ("Khoa …" over classes
+  that are not numbered either: `_implicit_groups`), once the total row is their sum
+  (kind `table_total`);
 - cost estimates (`audit_costs.py`): a formula column ("Công thức tính", "Cách tính")
   written in the table's own codes ("2,13% x Gtbtt", "0,38% x TMĐT x 70%") and "Thành
   tiền" = "Số lượng" × "Đơn giá" (kind `table_formula`); amounts rounded to thousands
@@ -29,7 +32,9 @@ A relation the table does not assert (a "Tổng số | trong đó: Nữ" header;
 whose columns no row confirms) gives no check.
 
 A table cut by a page break arrives as two tables; the second (same number of columns,
-no header row of its own, right after the first) is read as the continuation.
+no header row of its own or the header repeated, in OCR'd text also as garbled, right after the
+first) is read as the continuation. In a table read by OCR a mismatch stands only when
+every cell it reads is confirmed by another relation of the table (`_doubt_ocr_digits`).
 Everything is linear in the table size (column pairs and runs are bounded by the column
 count, which is small).
 """
@@ -39,7 +44,10 @@ import ast
 import json
 import operator
 import re
+from collections import Counter
+from difflib import SequenceMatcher
 
+from pipeline.analysis.audit import rounding_note
 from pipeline.text.normalize import fold
 from pipeline.text.numbers import NUMBER, format_number, parse_number
 
@@ -144,12 +152,17 @@ def _find_cell(text, cell, pos, stop) -> int:
     return -1
 
 
+def _written(cell) -> bool:
+    """A cell with something in it other than a dash: a number, or digits OCR garbled."""
+    return bool(cell) and not EMPTY_CELL.match(cell["text"])
+
+
 def _is_data_row(cells) -> bool:
     nums = [c for c in cells[1:] if c and _cval(c)]
     return bool(nums)
 
 
-def _join_continuations(text, tables):
+def _join_continuations(text, tables, ocr_spans=()):
     """Tables in reading order, a page-break continuation (same column count, right after
     the previous table, no header of its own or the same header repeated) appended to it."""
     out = []
@@ -161,7 +174,8 @@ def _join_continuations(text, tables):
             prev = out[-1]
             head = [_texts(r) for r in prev["rows"][:4] if not _is_data_row(r)]
             k = 0
-            while k < len(rows) and k < len(head) and _texts(rows[k]) == head[k]:
+            ocr = any(a <= t["start"] < b for a, b in ocr_spans)
+            while k < len(rows) and k < len(head) and _same_header(_texts(rows[k]), head[k], ocr):
                 k += 1  # the header repeated on the new page
             if k < len(rows) and _is_data_row(rows[k]) and (k == len(head) or k == 0):
                 prev["rows"].extend(rows[k:])
@@ -173,6 +187,19 @@ def _join_continuations(text, tables):
 
 def _texts(row):
     return [c["text"] if c else "" for c in row]
+
+
+def _same_header(a, b, ocr=False) -> bool:
+    """The header row repeated on a new page: the same cells, or (read by OCR, which
+    garbles a few letters differently on each page) cells that mostly agree letter by
+    letter ("SỐ LƯỢNG PHẢN HỒI" / "SÓ LƯỢNG PHẢN HÒI"); never a row with a number cell.
+    A text layer repeats its header exactly ("Năm 2023" / "Năm 2024" is another table)."""
+    if a == b:
+        return True
+    if not ocr or len(a) != len(b) or any(_value(x) for x in a + b):
+        return False
+    pairs = [(fold(x), fold(y)) for x, y in zip(a, b) if x.strip() or y.strip()]
+    return bool(pairs) and sum(SequenceMatcher(None, x, y).ratio() for x, y in pairs) / len(pairs) >= 0.6
 
 
 def _gap_is_page_break(gap: str) -> bool:
@@ -319,15 +346,28 @@ def _vn(x, d=None, like=None):
     return out.translate(_SWAP) if like and "v" in like else out
 
 
+def _addition(cells, s, d, like) -> str:
+    """"19 + 34 + 14 = 67": the sum as the auditor redoes it (cells as written; an empty
+    cell is left out), or "cộng 25 dòng được …" when the terms are too many to show."""
+    terms = [c["text"] for c in cells if _written(c)]
+    if len(terms) > 12:
+        return f"cộng {len(terms)} dòng được {_vn(s, d, like)}"
+    return f"{' + '.join(terms)} = {_vn(s, d, like)}"
+
+
 def _figure_at(figures_by_start, cell):
     f = figures_by_start.get(cell["start"])
     return [f["id"]] if f is not None else []
 
 
-def _check(kind, verdict, stated, computed, cell, ids, message, basis):
+def _check(kind, verdict, stated, computed, cell, ids, message, basis, cells=()):
+    """`cells`: the operand cells the computation read (the stated cell is added), kept
+    while the table is checked so an OCR'd table can ask which digits another relation
+    confirms (`_doubt_ocr_digits`)."""
     return {"kind": kind, "verdict": verdict, "stated": stated, "computed": computed,
             "figure_ids": ids, "message": message, "basis": basis,
-            "start": cell["start"], "end": cell["end"]}
+            "start": cell["start"], "end": cell["end"],
+            "_cells": [cell["start"]] + [c["start"] for c in cells if c]}
 
 
 def _close(stated, d, computed, percent=False):
@@ -346,14 +386,15 @@ def _close(stated, d, computed, percent=False):
 # ---- checks --------------------------------------------------------------------------
 
 def table_checks(text: str, tables: list[dict], figures: list[dict] | None = None,
-                 join: bool = True) -> list[dict]:
-    """`join`: read a page-break continuation as part of the table before it (PDF)."""
+                 join: bool = True, ocr_spans=()) -> list[dict]:
+    """`join`: read a page-break continuation as part of the table before it (PDF, scans);
+    `ocr_spans`: (start, end) of the text read by OCR, whose digits are doubted."""
     from pipeline.analysis.audit_costs import amounts, cost_formulas
 
     by_start = {f["start"]: f for f in (figures or [])}
     out = []
     if join:
-        merged = _join_continuations(text, tables)
+        merged = _join_continuations(text, tables, ocr_spans)
     else:
         merged = []
         for t in sorted(tables, key=lambda t: t["start"]):
@@ -367,14 +408,51 @@ def table_checks(text: str, tables: list[dict], figures: list[dict] | None = Non
         if len(tab.data) < 2:
             continue
         done: set[tuple[int, int]] = set()  # (row index, col) already checked by a formula
-        out.extend(_formulas(tab, by_start, done))
-        out.extend(cost_formulas(tab, by_start, done))
-        out.extend(amounts(tab, by_start, done))
-        out.extend(_total_rows(tab, by_start, done))
-        out.extend(_group_subtotals(tab, by_start, done))
-        out.extend(_total_cols(tab, by_start, done))
-        out.extend(_derived_cols(tab, by_start, done))
+        found = _formulas(tab, by_start, done)
+        priced = cost_formulas(tab, by_start, done) + amounts(tab, by_start, done)
+        costs = {c["_cells"][0] for c in priced}
+        found += priced
+        found += _implicit_groups(tab, by_start, done)
+        found += _total_rows(tab, by_start, done)
+        found += _group_subtotals(tab, by_start, done)
+        found += _total_cols(tab, by_start, done)
+        found += _derived_cols(tab, by_start, done)
+        if any(a <= t["start"] < b for a, b in ocr_spans):
+            _doubt_ocr_digits(found)
+        for c in found:
+            if c["verdict"] == "rounding" and c["_cells"][0] not in costs:
+                # truncation (89,655 written 89,6, as 26 / 29) told apart from the last digit one off
+                # (a cost estimate's amounts are rounded to thousands: its own message)
+                c["message"] += rounding_note(abs(c["stated"]), _decimals(text[c["start"]:c["end"]], c["stated"]),
+                                              abs(c["computed"]))
+        out.extend(found)
+    for c in out:
+        c.pop("_cells", None)
     return out
+
+
+def _decimals(cell: str, value: float) -> int:
+    """Decimals written in a cell, in either convention ("89.6%", "95,83", not "1.250")."""
+    m = re.search(r"[.,](\d+)\s*%?\s*\)?\s*$", cell)
+    if not m or len(m.group(1)) == 3 and abs(value - round(value)) < 1e-9:
+        return 0
+    return len(m.group(1))
+
+
+def _doubt_ocr_digits(checks) -> None:
+    """In a table read by OCR a digit may be misread ("110" as "10"; "11" as "II" is at
+    least visible): a `mismatch` stands only when every cell it reads is confirmed by
+    another relation of the table that holds (the row's percentage 200 / 260 = 76,92 %
+    confirms 200 and 260). Otherwise the slip may be the OCR's: `unverifiable`."""
+    confirmed = Counter()
+    for c in checks:
+        if c["verdict"] in ("ok", "rounding"):
+            confirmed.update(set(c.get("_cells") or ()))
+    for c in checks:
+        if c["verdict"] == "mismatch" and not all(confirmed[x] for x in c.get("_cells") or (None,)):
+            c["verdict"] = "unverifiable"
+            c["message"] += (" Bảng đọc bằng OCR: có ô chưa được quan hệ nào khác của bảng xác nhận, "
+                             "có thể là lỗi nhận dạng chữ số.")
 
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -455,7 +533,7 @@ def _formulas(tab, by_start, done):
                     f"tính lại theo công thức: {_shown(expr, r, tab)}"
                     f"{' × 100' if percent and '/' in expr else ''} = "
                     f"{_vn(computed, max(d, 2) if percent else None, r[j])}.",
-                    basis))
+                    basis, [r[tab.col_numbers[x]] for x in refs]))
         out.extend(_corroborated(column))
     return out
 
@@ -514,7 +592,9 @@ def _total_rows(tab, by_start, done):
                 nums = [v for v in vals if v is not None]
                 if len(nums) < 2 or any(v[2] for v in nums):
                     return None
+                read[sum(v[0] for v in nums)] = [x[j] for x in rows if _written(x[j])]
                 return sum(v[0] for v in nums)
+            read: dict[float, list] = {}
             readings = [total(seg), total(top), total(plain), total(below)]
             # heads of groups of numbered items ("Gtb", "Gtv" over 1, 2, …)
             heads = [x for x in seg if not tab.is_numbered(x) and not tab.is_sub_row(x)]
@@ -538,7 +618,7 @@ def _total_rows(tab, by_start, done):
             row_checks.append(_check(
                 "table_total", verdict, stated, computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng được {_vn(computed, d, r[j])}.", basis))
+                f"cộng các dòng: {_addition(read[computed], computed, d, r[j])}.", basis, read[computed]))
         out.extend(_corroborated(row_checks))
     return out
 
@@ -592,7 +672,8 @@ def _total_cols(tab, by_start, done):
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1], r[j])}.", basis))
+                f"cộng {' + '.join(r[k]['text'] for k in parts)} = {_vn(s, got[1], r[j])}.", basis,
+                [r[k] for k in parts]))
     return out
 
 
@@ -665,7 +746,7 @@ def _derived_cols(tab, by_start, done):
                 kind, verdict, p[0], computed, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
                 f"{shown} = {_vn(computed, max(p[1], 2) if percent else None, r[j])}"
-                f"{'%' if percent else ''}.", basis))
+                f"{'%' if percent else ''}.", basis, [r[a], r[b]]))
         out.extend(column)
     return out
 
@@ -699,15 +780,128 @@ def _group_subtotals(tab, by_start, done):
             if got is None or got[2] or (id(r), j) in done or any(v is None or v[2] for v in vals):
                 continue
             s = sum(v[0] for v in vals)
-            column.append((r, got, s, _close(got[0], got[1], s)))
-        ok = sum(1 for _r, got, _s, v in column if v != "mismatch" and got[0])
+            column.append((r, got, s, _close(got[0], got[1], s), [x[j] for x in kids if _written(x[j])]))
+        ok = sum(1 for _r, got, _s, v, _c in column if v != "mismatch" and got[0])
         if not _consistent(ok, len(column)):
             continue
-        for r, got, s, verdict in column:
+        for r, got, s, verdict, cells in column:
             done.add((id(r), j))
             out.append(_check(
                 "table_total", verdict, got[0], s, r[j], _figure_at(by_start, r[j]),
                 f"Bảng: dòng nhóm \u201c{_row_name(tab, r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; "
-                f"cộng các dòng đánh số bên dưới được {_vn(s, got[1], r[j])}.",
-                f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}"))
+                f"các dòng đánh số bên dưới: {_addition(cells, s, got[1], r[j])}.",
+                f"dòng nhóm \u201c{_row_name(tab, r)}\u201d trên các dòng đánh số; cột {tab.basis(j)}",
+                cells))
+    return out
+
+
+_WEIGHT = {1: 1.0, 0: 0.0, -1: -0.5}
+MAX_GROUP = 60  # rows under one group row (a longer group closes only at the total row)
+
+
+def _implicit_groups(tab, by_start, done):
+    """A two-level table without numbering closed by a total row ("Khoa …" over its
+    classes, "Huyện …" over its communes; the group rows told apart only by bold type,
+    which the text does not keep). The group rows are the split of the rows in which each
+    group row holds the sum of the rows under it (dynamic programming over the splits:
+    +1 a group that adds up, −½ one that does not, in every count column: a slip must not
+    pay for merging two groups whose unreadable cells hide it). The split
+    stands only when the total row is the sum of its group rows, at least three groups
+    add up and most of them do; then every group row and the total are checked."""
+    totals = [i for i, r in enumerate(tab.data) if tab.is_total_row(r)]
+    if not tab.label_cols or len(totals) != 1 or totals[0] < 5 or totals[0] > 300:
+        return []
+    rows, total_row = tab.data[:totals[0]], tab.data[totals[0]]
+    if any(tab.is_numbered(x) or tab.is_sub_row(x) or tab.is_group_row(x) for x in rows):
+        return []  # numbered items and sub-rows: `_group_subtotals`, `_total_rows`
+    cols = [j for j in tab.numeric_cols() if _additive(tab, j)]
+    n = len(rows)
+
+    def val(r, j):
+        """(value, decimals); (0, 0) for an empty cell; None when unreadable or a share."""
+        if not _written(r[j]):
+            return 0.0, 0
+        v = tab.num(r, j)
+        return None if v is None or v[2] else (v[0], v[1])
+
+    vals = {j: [val(r, j) for r in rows] for j in cols}
+    prefix = {}
+    for j in cols:  # running sums and running counts of unreadable cells
+        s, u, ps = 0.0, 0, [(0.0, 0)]
+        for v in vals[j]:
+            s, u = (s, u + 1) if v is None else (s + v[0], u)
+            ps.append((s, u))
+        prefix[j] = ps
+
+    def group(i, k, j):
+        """+1 / −1 / 0: head row i against rows i+1 … k−1 in column j."""
+        head = vals[j][i]
+        (s0, u0), (s1, u1) = prefix[j][i + 1], prefix[j][k]
+        if head is None or u1 > u0 or not head[0]:
+            return 0
+        return 1 if _close(head[0], head[1], s1 - s0) == "ok" else -1
+
+    best = [(0.0, None)] * (n + 1)  # best[i]: (score, next head) of the rows from i
+    for i in range(n - 2, -1, -1):
+        nexts = sorted(set(range(i + 2, min(n, i + 2 + MAX_GROUP)))) + [n]  # bounded: linear
+        cands = [(sum(_WEIGHT[group(i, k, j)] for j in cols) - 0.01 + (best[k][0] if k < n else 0), k)
+                 for k in nexts if k == n or best[k][1] is not None]
+        best[i] = max(cands) if cands else (0.0, None)
+    heads, i = [], 0
+    while i < n and best[i][1] is not None:
+        heads.append((i, best[i][1]))
+        i = best[i][1]
+    if i != n or len(heads) < 3 or sum(1 for a, b in heads if b - a > 2) < 2:
+        return []
+    scores = {j: [group(a, b, j) for a, b in heads] for j in cols}
+    good = sum(x == 1 for v in scores.values() for x in v)
+    bad = sum(x == -1 for v in scores.values() for x in v)
+    if good < 4 or good < 0.6 * (good + bad):
+        return []
+
+    def sum_of(idx, j):
+        got = [vals[j][a] for a in idx]
+        return None if any(v is None for v in got) else sum(v[0] for v in got)
+
+    closes = False  # the total row is the sum of the group rows in some column …
+    for j in cols:
+        t = tab.num(total_row, j)
+        s = sum_of([a for a, _b in heads], j)
+        if t is not None and s is not None and t[0] and _close(t[0], t[1], s) == "ok":
+            closes = closes or _close(t[0], t[1], sum_of(range(n), j) or 0) != "ok"  # … not of all
+    if not closes:
+        return []
+    out = []
+    name = lambda r: _row_name(tab, r)
+    for j in cols:
+        if sum(x == 1 for x in scores[j]) < 2:
+            continue  # this column does not confirm the split
+        for (a, b), sc in zip(heads, scores[j]):
+            r = rows[a]
+            if sc == 0 or (id(r), j) in done:
+                continue
+            got = tab.num(r, j)
+            s = prefix[j][b][0] - prefix[j][a + 1][0]
+            done.add((id(r), j))
+            out.append(_check(
+                "table_total", _close(got[0], got[1], s), got[0], s, r[j], _figure_at(by_start, r[j]),
+                f"Bảng: dòng nhóm \u201c{name(r)}\u201d, cột {tab.basis(j)} nêu {r[j]['text']}; các dòng "
+                f"bên dưới (đến dòng \u201c{name(rows[b]) if b < n else name(total_row)}\u201d): "
+                f"{_addition([x[j] for x in rows[a + 1:b]], s, got[1], r[j])}.",
+                f"dòng nhóm \u201c{name(r)}\u201d trên các dòng của nhóm (dòng \u201c{name(total_row)}\u201d "
+                f"bằng tổng các dòng nhóm); cột {tab.basis(j)}",
+                [x[j] for x in rows[a + 1:b] if _written(x[j])]))
+        t = tab.num(total_row, j)
+        s = sum_of([a for a, _b in heads], j)
+        if t is None or t[2] or (id(total_row), j) in done:
+            continue
+        done.add((id(total_row), j))
+        if s is None:
+            continue  # an unreadable group cell: nothing to say
+        out.append(_check(
+            "table_total", _close(t[0], t[1], s), t[0], s, total_row[j], _figure_at(by_start, total_row[j]),
+            f"Bảng: dòng \u201c{name(total_row)}\u201d, cột {tab.basis(j)} nêu {total_row[j]['text']}; "
+            f"các dòng nhóm: {_addition([rows[a][j] for a, _b in heads], s, t[1], total_row[j])}.",
+            f"dòng \u201c{name(total_row)}\u201d = cộng các dòng nhóm; cột {tab.basis(j)}",
+            [rows[a][j] for a, _b in heads if _written(rows[a][j])]))
     return out
