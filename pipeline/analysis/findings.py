@@ -552,10 +552,12 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
+    report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
-                                           own=f.pop("_own"), text=text, directive=f.pop("_directive", False))
+                                           own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
+                                           report=report)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -570,10 +572,11 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
-             directive: bool = False):
+             directive: bool = False, report: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
-    the finding stands in the operative part of a document that gives orders."""
+    the finding stands in the operative part of a document that gives orders; `report`:
+    the document reports (a Báo cáo), so what it tells of is past work."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -607,11 +610,14 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"
     elif cue:
         cat, basis = cue[0], f"cue:{cue[1]}"
+    elif weak and not directive and (report or _reports_done(ftext)) and _directs(ftext):
+        # A report's "Công tác chỉ đạo, điều hành": the steering it tells of is work done,
+        # not an order this document gives.
+        cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and (m := rules()["achievement"].search(ftext.lower())) and not re.search(
-            r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải)\b", ftext.lower()[:m.start()]):
-        cat, basis = "strength", f"cue:{m.group(0).strip()}"  # a target ("Phấn đấu 100% …") is not one
+    elif not directive and (m := achievement(ftext)):
+        cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
     if directive and cat != "direction" and not inline and not (label and label[0] != "direction"):
@@ -703,6 +709,31 @@ def _announced(text: str) -> tuple[str, str] | None:
     if m := re.search(r"\bnguyên nhân\b[^.;:]{0,30}\bsau$", tail.lower()):
         return "cause", m.group(0)
     return None
+
+
+_TARGET = re.compile(r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải|nếu)\b")
+
+
+def achievement(text: str) -> str | None:
+    """The words that state a result achieved ("đã tổ chức", "đạt 100%", "đúng hạn",
+    "hoạt động ổn định"), or None. Not in a target, a condition or a need ("Phấn đấu 100%
+    …", "cần bảo đảm kịp thời"), nor negated ("chưa kịp thời", "không đúng hạn")."""
+    low = " ".join(text.lower().split())
+    for m in rules()["achievement"].finditer(low):
+        head = low[:m.start()]
+        clause = head[max(head.rfind(c) for c in ".;:") + 1:]
+        if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
+            continue
+        if re.match(r"\s*(?:số|tổng số|số lượng|tỷ lệ)\s", clause):
+            continue  # "Số hồ sơ giải quyết đúng hạn là …": the name of a measure, not a judgement
+        return m.group(0).strip()
+    return None
+
+
+def _reports_done(text: str) -> bool:
+    """Does the paragraph tell of something done ("UBND tỉnh đã ban hành …"), rather than
+    order it? A reported request ("đã đề nghị") is handled apart."""
+    return bool(re.search(r"\bđã\b(?!\s+(?:đề nghị|kiến nghị|đề xuất))", text.lower()))
 
 
 def _directs(text: str) -> bool:
