@@ -48,3 +48,32 @@ def test_steering_told_as_done_outside_a_report_is_a_strength():
 def test_direction_heading_still_directs_an_order():
     cat, _, _, _ = _classify("Phòng Nội vụ tổ chức kiểm tra việc niêm yết thủ tục hành chính tại các xã.", _STEERING)
     assert cat == "direction"
+
+
+# A reply the letter asks for ("… đề nghị gửi về X trước ngày …") is its request; the
+# owner of the reply ("của Y") is the addressee, where it goes (X) is not.
+def test_reply_instruction_is_a_request_of_its_owner():
+    text = ("Báo cáo kết quả thực hiện của Ủy ban nhân dân các xã, phường đề nghị gửi về Sở Nội vụ "
+            "(qua Phòng Cải cách hành chính) trước ngày 15/12/2025 để tổng hợp./.")
+    cat, _, _, addr = _classify(text)
+    assert cat == "recommendation" and addr == "Ủy ban nhân dân các xã, phường"
+
+
+def test_reply_instruction_without_owner_has_no_addressee():
+    cat, _, _, addr = _classify("Ý kiến góp ý đề nghị gửi về Văn phòng Ủy ban nhân dân tỉnh trước ngày 20/10/2025.")
+    assert cat == "recommendation" and addr is None
+
+
+def test_reply_reported_as_asked_before_is_no_request():
+    cat = _classify("Sở Tài chính đã đề nghị gửi về Sở các báo cáo quyết toán trước ngày 31/01/2025.")[0]
+    assert cat != "recommendation"
+
+
+# "báo cáo, đề xuất X xem xét" is the subject's task (what it sends up), not a request made
+# to X by this document.
+def test_report_and_propose_is_part_of_a_task():
+    text = ("Sở Tài chính rà soát nhu cầu kinh phí của các xã; báo cáo, đề xuất Ủy ban nhân dân tỉnh "
+            "xem xét, quyết định trước ngày 30/6/2026.")
+    assert findings.cue_category(text) is None or findings.cue_category(text)[0] != "recommendation"
+    cat, _, _, addr = _classify(text, directive=True)
+    assert cat == "direction" and addr == "Sở Tài chính"

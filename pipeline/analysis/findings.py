@@ -76,9 +76,13 @@ def rules() -> dict:
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         # "… rất thấp.Đề nghị thay thế …" (a lost space), "…, đề nghị cấp máy chủ mới" (a clause)
         # ("phản ánh, kiến nghị" is a noun pair, the feedback citizens send: no request)
-        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|(?<!phản ánh),\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
-                          r"(?! của| với| và)"
-                          r"|(?<!đã )(?<!được )(?<!đã có )"
+        # "báo cáo, đề xuất UBND tỉnh xem xét" is the task of the item's subject (what it
+        # must send up), not a request of this document.
+        # "Văn bản góp ý … đề nghị gửi về Bộ Nội vụ trước ngày …": a reply this letter asks for.
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|(?<!phản ánh)(?<!báo cáo)(?<!tham mưu),\s+|[-–+•]\s*|\bkính\s+)"
+                          r"(?:đề nghị|kiến nghị|đề xuất)\b(?! của| với| và)"
+                          r"|(?<!đã )(?<!được )\bđề nghị (?=(?:gửi|nộp|chuyển) (?:về|đến|tới|cho)\b)"
+                          r"|(?<!đã )(?<!được )(?<!đã có )(?<!báo cáo, )(?<!tham mưu, )(?<!báo cáo và )(?<!tham mưu và )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"
                           r"(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)"),
@@ -642,7 +646,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             or "tổ chức thực hiện" in basis.lower()
         addressee = _direction_addressee(ftext, subject) or label_addr or addr_heading
     elif cat in rules()["addr_categories"]:
-        addressee = addressee_from_item(ftext) or label_addr or addr_heading
+        addressee = _reply_owner(ftext) or addressee_from_item(ftext) or label_addr or addr_heading
         # The paragraph's subject is its addressee in a request, a responsibility or a
         # directive list ("… yêu cầu:" then items, "Tổ chức thực hiện"), not in a report
         # of what was directed ("UBND huyện chỉ đạo các cơ quan …").
@@ -681,6 +685,18 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
                                   r"quận|phường|thị trấn)", x.lower())
             if not (after and after[0] in rules()["report_markers"]) and not issuer:
                 return _restore(text, x)
+    return None
+
+
+_REPLY = re.compile(r"^[^.;:]*?\bcủa\s+(?P<x>[^.;:]+?)\s+(?:đề nghị|kính đề nghị)\s+(?:gửi|nộp|chuyển)\s+(?:về|đến|tới|cho)\b")
+
+
+def _reply_owner(text: str) -> str | None:
+    """Who must send the reply a letter asks for: "Văn bản góp ý của các sở, ngành đề nghị
+    gửi về Sở Nội vụ …" -> "các sở, ngành" (where it goes is not the addressee)."""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
+    if (m := _REPLY.match(t)) and (x := _cut(m.group("x"), stop=True, max_words=40)):
+        return _restore(text, x)
     return None
 
 
