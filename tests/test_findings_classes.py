@@ -77,3 +77,37 @@ def test_report_and_propose_is_part_of_a_task():
     assert findings.cue_category(text) is None or findings.cue_category(text)[0] != "recommendation"
     cat, _, _, addr = _classify(text, directive=True)
     assert cat == "direction" and addr == "Sở Tài chính"
+
+
+# A line that only announces the topic of the items below it is not a finding.
+@pytest.mark.parametrize("example", F["announcing_label"]["examples"])
+def test_announcing_label(example):
+    assert findings.announcing_label(example)
+
+
+@pytest.mark.parametrize("example", F["announcing_label"]["not_examples"])
+def test_not_an_announcing_label(example):
+    assert not findings.announcing_label(example)
+
+
+@pytest.mark.parametrize("example", F["frame"]["closing_more_examples"])
+def test_closing_formulas(example):
+    assert findings.frame_reason(example, False) == "closing"
+
+
+@pytest.mark.parametrize("example", F["frame"]["closing_more_not_examples"])
+def test_summary_inside_the_body_is_no_closing(example):
+    assert findings.frame_reason(example, False) is None
+
+
+@pytest.mark.parametrize("example", ["Người cung cấp thông tin: ……………………", "Số điện thoại liên hệ: ......................"])
+def test_form_field_with_a_dotted_blank(example):
+    assert findings.not_prose(example, "") == "blank"
+
+
+def test_items_under_a_basis_heading():
+    head = {"id": 1, "parent_id": None, "heading": "CĂN CỨ XÂY DỰNG KẾ HOẠCH"}
+    item = {"id": 2, "parent_id": 1, "heading": "Luật Tổ chức chính quyền địa phương"}
+    other = {"id": 3, "parent_id": None, "heading": "MỤC ĐÍCH, YÊU CẦU"}
+    by_id = {1: head, 2: item, 3: other}
+    assert findings._under_basis(item, by_id) and not findings._under_basis(other, by_id)

@@ -71,6 +71,10 @@ def rules() -> dict:
         "frame_openers": tuple(raw["frame"]["lead_in_openers"]),
         "basis": tuple(raw["frame"]["basis_openers"]),
         "closing": re.compile(raw["frame"]["closing"]),
+        "closing_thanks": re.compile(raw["frame"]["closing_thanks"]),
+        "closing_summary": re.compile(raw["frame"]["closing_summary"]),
+        "announce_not": re.compile(r"\b(?:" + "|".join(raw["announcing_label"]["not_words"]) + r")\b"),
+        "basis_headings": tuple(raw["frame"]["basis_headings"]),
         "recipients": tuple(raw["frame"]["recipients"]),
         "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
@@ -337,6 +341,21 @@ def _addressee_only(heading: str) -> str | None:
     return None
 
 
+def announcing_label(t: str) -> bool:
+    """A line that only names what the items below it are about ("Kết quả ứng dụng công
+    nghệ thông tin tại các xã:", "Tiến độ thu ngân sách theo kế hoạch được giao:"): it ends
+    with ":", is one short clause and says nothing of its own (no tense, aspect or copula,
+    no request, task or addressee). Lead-ins with a verb ("… như sau:") are left alone."""
+    plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ")
+    if not plain.endswith(":") or len(plain.split()) > 30 or re.search(r"[.;!?]\s", plain):
+        return False
+    low = plain.rstrip(" :").lower()
+    if rules()["announce_not"].search(low) or re.search(r"\d+(?:[.,]\d+)*\s*%|\d{1,3}(?:\.\d{3})+", low):
+        return False
+    cue = cue_category(plain)
+    return not (assignment(plain) or addressee_from_item(plain) or cue and cue[0] in ("direction", "responsibility"))
+
+
 def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
     """Why a paragraph is part of the document's frame, not a finding: a lead-in formula
     ("… kết luận và chỉ đạo như sau:"), a legal-basis line ("Căn cứ …;", "Theo đề nghị của …"),
@@ -354,6 +373,8 @@ def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
             and not assignment(t):
         return "basis"
     if r["closing"].match(low) and not re.search(r"\b(?:đề nghị|yêu cầu|kiến nghị)\b", low) and not assignment(t):
+        return "closing"
+    if r["closing_thanks"].search(low) or r["closing_summary"].match(low):
         return "closing"
     return None
 
@@ -382,6 +403,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     us = units(ctx)
     z = zones(ctx)
     by_start = {s["start"]: s for s in sections}
+    by_id = {s["id"]: s for s in sections}
     heading_starts = {s["heading_start"] for s in sections}
     findings = []
     label = None  # (category, basis) from a label paragraph, reset at each heading
@@ -439,7 +461,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
-            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")):
+            if _blank_field(body.strip(" *_")):
+                continue
+            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
+                    or not directive and announcing_label(body):
                 label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
@@ -459,6 +484,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             nxt = text[us[i + 1]["start"]:us[i + 1]["end"]] if i + 1 < len(us) else ""
             if not_prose(utext, nxt):
                 continue
+            if not directive and announcing_label(utext):
+                continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break continues the previous finding.
@@ -470,6 +497,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue
         if seen[_low(utext)] >= repeat_min:
             continue  # the same line again and again: a running heading, not a finding
+        if _under_basis(current_section, by_id):
+            continue  # "CĂN CỨ XÂY DỰNG KẾ HOẠCH": its items are the legal basis
         s, e = _strip(text, s, e)
         if re.match(r"[-+•–]\s", text[s:e]):  # a bullet is layout, not content
             s, e = _strip(text, s + 1, e)
@@ -519,6 +548,22 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+def _blank_field(plain: str) -> bool:
+    """A short form field that ends in a dotted leader to fill in by hand."""
+    return bool(re.search(r"(?:\.{5,}|…{3,}|[.…]{6,})\s*$", plain)) and len(plain.split()) <= 15
+
+
+def _under_basis(sec: dict | None, by_id: dict) -> bool:
+    """Is `sec` (or a section above it) the document's legal basis ("CĂN CỨ LẬP KẾ HOẠCH",
+    "Cơ sở pháp lý")?"""
+    heads = rules()["basis_headings"]
+    while sec is not None:
+        if _low(sec["heading"]).startswith(heads):
+            return True
+        sec = by_id.get(sec["parent_id"])
+    return False
+
+
 def not_prose(utext: str, following: str = "") -> str | None:
     """Why an unnumbered paragraph is not prose, or None: chart residue (numbers without
     words), a caption ("Biểu đồ 2: …", "Bảng 3. …", a note in parentheses), or a heading
@@ -529,6 +574,8 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "chart"
     if not re.search(r"[^\W\d_]", plain):
         return "blank"  # a dotted line to fill in by hand
+    if _blank_field(plain):
+        return "blank"  # "Người cung cấp thông tin: ……………": a form field to fill in
     if rules()["caption"].match(plain):
         return "caption"
     if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
