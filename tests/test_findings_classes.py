@@ -111,3 +111,55 @@ def test_items_under_a_basis_heading():
     other = {"id": 3, "parent_id": None, "heading": "MỤC ĐÍCH, YÊU CẦU"}
     by_id = {1: head, 2: item, 3: other}
     assert findings._under_basis(item, by_id) and not findings._under_basis(other, by_id)
+
+
+# End to end on two fixtures written for these tests: a ministry letter whose request
+# lead-in opens its items, and a plan with a legal-basis section.
+import sqlite3  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from pipeline.ingest import ingest  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+def _ingest(tmp_path, name):
+    db_path = tmp_path / "db.sqlite"
+    ingest([DATA / name], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    text = db.execute("select text from documents").fetchone()[0]
+    rows = [dict(r) for r in db.execute("select * from findings order by start")]
+    for r in rows:
+        assert text[r["start"]:r["end"]] == r["text"]  # provenance
+    return rows
+
+
+def _starting(rows, prefix):
+    got = [r for r in rows if r["text"].startswith(prefix)]
+    assert len(got) <= 1, prefix
+    return got[0] if got else None
+
+
+def test_request_lead_in_and_its_items(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_congvan.txt")
+    lead = _starting(rows, "Căn cứ Nghị quyết số 76")
+    assert lead and lead["category"] == "recommendation" and lead["addressee"].startswith("các bộ, cơ quan ngang bộ")
+    first = _starting(rows, "Các bộ, cơ quan ngang bộ xác định")
+    assert first["category"] == "recommendation" and first["addressee"] == "Các bộ, cơ quan ngang bộ"
+    second = _starting(rows, "Ủy ban nhân dân các tỉnh xác định")
+    assert second["category"] == "recommendation" and second["addressee"] == "Ủy ban nhân dân các tỉnh"
+    reply = _starting(rows, "Kế hoạch cải cách hành chính năm 2027 của")
+    assert reply["category"] == "recommendation" and reply["addressee"] == "các bộ, ngành, địa phương"
+    assert _starting(rows, "Nội dung kế hoạch cải cách") is None  # an announcing heading
+    assert _starting(rows, "Bộ Nội vụ trân trọng cảm ơn") is None  # closing of thanks
+
+
+def test_basis_section_labels_and_blanks_are_not_findings(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_kehoach.txt")
+    assert _starting(rows, "Luật Giao dịch điện tử") is None
+    assert _starting(rows, "Nghị định số 47/2020") is None
+    assert _starting(rows, "Kết quả ứng dụng công nghệ thông tin tại") is None
+    assert _starting(rows, "Người lập phiếu") is None
+    assert _starting(rows, "Năm 2023, huyện đã triển khai")["category"] == "strength"
+    assert _starting(rows, "Hạ tầng mạng nội bộ")["category"] == "limitation"

@@ -356,6 +356,18 @@ def announcing_label(t: str) -> bool:
     return not (assignment(plain) or addressee_from_item(plain) or cue and cue[0] in ("direction", "responsibility"))
 
 
+def asks(t: str) -> str | None:
+    """The organisation a present request of this document is made to ("Bộ Công an đề nghị
+    các Bộ, Ủy ban nhân dân các tỉnh triển khai một số nội dung sau:"), or None. A lead-in
+    or a basis line that asks is the document's request, not its frame."""
+    if past_request(t):
+        return None
+    cue = cue_category(t)
+    if cue and cue[0] == "recommendation":
+        return addressee_from_item(t)
+    return None
+
+
 def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
     """Why a paragraph is part of the document's frame, not a finding: a lead-in formula
     ("… kết luận và chỉ đạo như sau:"), a legal-basis line ("Căn cứ …;", "Theo đề nghị của …"),
@@ -366,11 +378,11 @@ def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
         return "subject"
     if low.startswith(r["recipients"]):
         return "recipients"
-    if r["frame_lead_in"].search(low) and low.startswith(r["frame_openers"]):
+    if r["frame_lead_in"].search(low) and low.startswith(r["frame_openers"]) and not asks(t):
         return "lead-in"
     enacting = re.fullmatch(r"[\s*_#]*(?:QUYẾT ĐỊNH|CHỈ THỊ|QUYẾT NGHỊ|KẾT LUẬN)\s*:?[\s*_]*", following or "")
     if low.startswith(r["basis"]) and (before_body or enacting or not low.rstrip().endswith(".")) \
-            and not assignment(t):
+            and not assignment(t) and not asks(t):
         return "basis"
     if r["closing"].match(low) and not re.search(r"\b(?:đề nghị|yêu cầu|kiến nghị)\b", low) and not assignment(t):
         return "closing"
@@ -416,6 +428,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     # gives orders: its operative items are directions.
     doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
     directive = False
+    asked = None  # after a lead-in that asks ("… đề nghị các Bộ … thực hiện một số nội dung sau:"): whom
     recipients = False  # inside a "Kính gửi:" block
     # A line printed many times (a running heading, a repeated chart title) is layout.
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
@@ -450,8 +463,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
-            if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40 \
-                    or re.search(r"(như sau|sau đây)\s*:\s*[*_]*$", plain):
+            if legal or _is_upper(plain) or len(plain) < 40 or (plain.startswith(preamble) or re.search(
+                    r"(như sau|sau đây)\s*:\s*[*_]*$", plain)) and not asks(plain):
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
         sec = by_start.get(s)
         if sec is None and s in heading_starts:
@@ -506,8 +519,11 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue
         ftext = text[s:e]
         row = {"start": s, "end": e, "text": ftext, "_section": current_section,
-               "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive}
+               "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive,
+               "_asked": asked}
         findings.append(row)
+        if ftext.rstrip("* ").endswith(":") and (x := asks(ftext)):
+            asked = x  # the items below are what is asked of X
         if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
             directive = True  # "1. … Giao Trung tâm X:" opens an operative part
         # A lead-in paragraph ending with ":" that announces a category labels what follows
@@ -608,7 +624,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
-                                           report=report)
+                                           report=report, asked=f.pop("_asked", None))
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -623,11 +639,12 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
-             directive: bool = False, report: bool = False):
+             directive: bool = False, report: bool = False, asked: str | None = None):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
-    the document reports (a Báo cáo), so what it tells of is past work."""
+    the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
+    finding stands among the items of a request made to that organisation."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -680,6 +697,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
+    if asked and not directive and cat == "other":
+        cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
         # "UBND huyện đã đề nghị Sở …": what was asked before, reported; not a request
         # this document makes.
@@ -701,6 +720,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             or basis.startswith("cue:") and cat == "direction"
         if addressee is None and (cat != "direction" or directive):
             addressee = addressee_from_item(ftext, fallback=True)
+        if addressee is None and basis.startswith("asked:"):
+            addressee = asked
     return cat, basis, topic, addressee
 
 
