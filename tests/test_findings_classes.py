@@ -163,3 +163,13 @@ def test_basis_section_labels_and_blanks_are_not_findings(tmp_path):
     assert _starting(rows, "Người lập phiếu") is None
     assert _starting(rows, "Năm 2023, huyện đã triển khai")["category"] == "strength"
     assert _starting(rows, "Hạ tầng mạng nội bộ")["category"] == "limitation"
+
+
+@pytest.mark.parametrize("example", F["cues"]["cause"]["limitation_first_examples"])
+def test_shortcoming_then_its_cause_is_a_limitation(example):
+    assert findings.cue_category(example)[0] == "limitation"
+
+
+@pytest.mark.parametrize("example", F["cues"]["cause"]["examples"])
+def test_cause_first_is_a_cause(example):
+    assert findings.cue_category(example)[0] == "cause"

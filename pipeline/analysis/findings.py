@@ -187,6 +187,10 @@ def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
                 if best is None or m.start() < best.start():
                     best = m
                 break
+        if best and cat == "cause" and best.start() > 0 and (
+                first := cue_category(t[:best.start()], exclude=("responsibility", "recommendation", "direction", "cause",
+                                                               "strength"))):
+            return first  # "Tỷ lệ … còn thấp, nguyên nhân là do …": the shortcoming is the claim, its cause explains it
         if best:
             return cat, best.group(0).strip()
     return None
