@@ -173,3 +173,11 @@ def test_shortcoming_then_its_cause_is_a_limitation(example):
 @pytest.mark.parametrize("example", F["cues"]["cause"]["examples"])
 def test_cause_first_is_a_cause(example):
     assert findings.cue_category(example)[0] == "cause"
+
+
+def test_line_cut_at_a_comma_continues(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_quyetdinh.txt")
+    f = _starting(rows, "Chánh Văn phòng Sở, Trưởng phòng")
+    assert f["text"].endswith("thi hành Quyết định này./.")
+    assert f["category"] == "responsibility" and "Thủ trưởng các đơn vị có liên quan" in f["addressee"]
+    assert _starting(rows, "Thủ trưởng các đơn vị") is None

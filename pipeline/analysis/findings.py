@@ -505,9 +505,12 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
-            # A paragraph cut by a page break continues the previous finding.
+            # A paragraph cut by a page break (or a scan's line break) continues the previous
+            # finding: it starts in lower case, or the previous one is one printed line that
+            # stopped at a comma.
             first = utext.lstrip("*_ ")[:1]
-            if findings and first.islower() and findings[-1]["_section"] is current_section:
+            if findings and (first.islower() or _cut_line(findings[-1]["text"])) \
+                    and findings[-1]["_section"] is current_section:
                 prev = findings[-1]
                 prev["end"] = e
                 prev["text"] = text[prev["start"]:e]
@@ -566,6 +569,12 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
             k += len(cell) + len(_CELL_SEP)
         pos += len(line) + 1
     return out
+
+
+def _cut_line(t: str) -> bool:
+    """One printed line that stops at a comma: no sentence ends in it and it is short."""
+    t = t.rstrip(" *_")
+    return t.endswith(",") and len(t.split()) <= 20 and not re.search(r"[.;:!?]\s", t)
 
 
 def _blank_field(plain: str) -> bool:
