@@ -181,3 +181,19 @@ def test_line_cut_at_a_comma_continues(tmp_path):
     assert f["text"].endswith("thi hành Quyết định này./.")
     assert f["category"] == "responsibility" and "Thủ trưởng các đơn vị có liên quan" in f["addressee"]
     assert _starting(rows, "Thủ trưởng các đơn vị") is None
+
+
+def test_recipients_after_a_kinh_gui_in_the_header(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_kinhgui.txt")
+    assert _starting(rows, "Các bệnh viện trực thuộc") is None
+    assert _starting(rows, "Sở Y tế các tỉnh") is None
+    ask = _starting(rows, "Để tổng hợp tình hình")
+    assert ask["category"] == "recommendation" and ask["addressee"] == "các đơn vị"
+
+
+def test_long_execution_clause_keeps_every_body():
+    text = ("Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở, Thủ trưởng các ban, ngành cấp tỉnh, Giám đốc "
+            "Kho bạc Nhà nước khu vực, Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu, Thủ trưởng các cơ quan, "
+            "đơn vị và các cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.")
+    cat, _, _, addr = _classify(text)
+    assert cat == "responsibility" and addr.endswith("các cá nhân có liên quan")

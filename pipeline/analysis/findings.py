@@ -230,7 +230,7 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
                 return _restore(text, x)
             break
     m = r["addr_resp"].search(t)
-    if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
+    if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     if fallback and (x := _cut(t, stop=True, max_words=30)):
         after = t[len(x):].split()[:1]
@@ -470,6 +470,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             if legal or _is_upper(plain) or len(plain) < 40 or (plain.startswith(preamble) or re.search(
                     r"(như sau|sau đây)\s*:\s*[*_]*$", plain)) and not asks(plain):
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
+            if re.match(r"[-–+•]\s", plain) and _addressee_only(plain.rstrip(" ;.")):
+                continue  # "- Ủy ban nhân dân các tỉnh, thành phố …;": a recipient (its "Kính gửi:" in the header)
         sec = by_start.get(s)
         if sec is None and s in heading_starts:
             continue  # the title line of a bare "Chương I" / "PHẦN II" above it
@@ -753,7 +755,7 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if m and (x := _cut(m.group("x"), stop=True)):
         return _restore(text, x)
     m = rules()["addr_resp"].search(low)
-    if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=40)):
+    if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
     clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
