@@ -107,10 +107,12 @@ def test_form_field_with_a_dotted_blank(example):
 
 def test_items_under_a_basis_heading():
     head = {"id": 1, "parent_id": None, "heading": "CĂN CỨ XÂY DỰNG KẾ HOẠCH"}
+    criteria = {"id": 4, "parent_id": None, "heading": "Căn cứ đánh giá, xếp loại chất lượng"}
     item = {"id": 2, "parent_id": 1, "heading": "Luật Tổ chức chính quyền địa phương"}
     other = {"id": 3, "parent_id": None, "heading": "MỤC ĐÍCH, YÊU CẦU"}
-    by_id = {1: head, 2: item, 3: other}
+    by_id = {1: head, 2: item, 3: other, 4: criteria}
     assert findings._under_basis(item, by_id) and not findings._under_basis(other, by_id)
+    assert not findings._under_basis(criteria, by_id)
 
 
 # End to end on two fixtures written for these tests: a ministry letter whose request
@@ -197,3 +199,9 @@ def test_long_execution_clause_keeps_every_body():
             "đơn vị và các cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.")
     cat, _, _, addr = _classify(text)
     assert cat == "responsibility" and addr.endswith("các cá nhân có liên quan")
+
+
+def test_a_normative_text_reports_no_result():
+    text = "Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm đến dưới 90 điểm và không có tiêu chí nào dưới 50% số điểm."
+    assert _classify(text)[0] == "strength"
+    assert _classify(text, prescribes=True)[0] == "other"

@@ -63,6 +63,8 @@ def rules() -> dict:
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         "lead_in": re.compile(raw["directive"]["lead_in"]),
         "achievement": re.compile("|".join(f"(?:{p})" for p in raw["achievement"])),
+        "achievement_judged": re.compile("|".join(f"(?:{p})" for p in raw["achievement_judged"])),
+        "judged_marker": re.compile(raw["achievement_judged_marker"]),
         "assign": _assign_rx(raw, a),
         "task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(raw["directive"]["task_verbs"], key=len,
                                                                         reverse=True))) + r")\b"),
@@ -74,7 +76,7 @@ def rules() -> dict:
         "closing_thanks": re.compile(raw["frame"]["closing_thanks"]),
         "closing_summary": re.compile(raw["frame"]["closing_summary"]),
         "announce_not": re.compile(r"\b(?:" + "|".join(raw["announcing_label"]["not_words"]) + r")\b"),
-        "basis_headings": tuple(raw["frame"]["basis_headings"]),
+        "basis_headings": re.compile("|".join(f"(?:{p})" for p in raw["frame"]["basis_headings"])),
         "recipients": tuple(raw["frame"]["recipients"]),
         "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
@@ -522,7 +524,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue
         if seen[_low(utext)] >= repeat_min:
             continue  # the same line again and again: a running heading, not a finding
-        if _under_basis(current_section, by_id):
+        if _under_basis(by_id.get(sec["parent_id"]) if sec is not None else current_section, by_id):
             continue  # "CĂN CỨ XÂY DỰNG KẾ HOẠCH": its items are the legal basis
         s, e = _strip(text, s, e)
         if re.match(r"[-+•–]\s", text[s:e]):  # a bullet is layout, not content
@@ -579,7 +581,7 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
 def _cut_line(t: str) -> bool:
     """One printed line that stops at a comma: no sentence ends in it and it is short."""
     t = t.rstrip(" *_")
-    return t.endswith(",") and len(t.split()) <= 20 and not re.search(r"[.;:!?]\s", t)
+    return t.endswith(",") and 5 <= len(t.split()) <= 20 and not re.search(r"[.;:!?]\s", t)
 
 
 def _blank_field(plain: str) -> bool:
@@ -592,7 +594,7 @@ def _under_basis(sec: dict | None, by_id: dict) -> bool:
     "Cơ sở pháp lý")?"""
     heads = rules()["basis_headings"]
     while sec is not None:
-        if _low(sec["heading"]).startswith(heads):
+        if heads.match(_low(sec["heading"])):
             return True
         sec = by_id.get(sec["parent_id"])
     return False
@@ -638,11 +640,12 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
     report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
+    prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
-                                           report=report, asked=f.pop("_asked", None))
+                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -657,12 +660,15 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
-             directive: bool = False, report: bool = False, asked: str | None = None):
+             directive: bool = False, report: bool = False, asked: str | None = None,
+             prescribes: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
     the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
-    finding stands among the items of a request made to that organisation."""
+    finding stands among the items of a request made to that organisation; `prescribes`: a
+    legal or normative text (decree, decision, regulation, guide), which states rules and
+    criteria, never results achieved."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -702,7 +708,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and (m := achievement(ftext)):
+    elif not directive and not prescribes and (m := achievement(ftext)):
         cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
@@ -821,9 +827,13 @@ def achievement(text: str) -> str | None:
     "hoạt động ổn định"), or None. Not in a target, a condition or a need ("Phấn đấu 100%
     …", "cần bảo đảm kịp thời"), nor negated ("chưa kịp thời", "không đúng hạn")."""
     low = " ".join(text.lower().split())
-    for m in rules()["achievement"].finditer(low):
+    r = rules()
+    found = [(m, False) for m in r["achievement"].finditer(low)] + [(m, True) for m in r["achievement_judged"].finditer(low)]
+    for m, judged in sorted(found, key=lambda p: p[0].start()):
         head = low[:m.start()]
         clause = head[max(head.rfind(c) for c in ".;:") + 1:]
+        if judged and not r["judged_marker"].search(clause):
+            continue
         if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
             continue
         if re.match(r"\s*(?:số|tổng số|số lượng|tỷ lệ)\s", clause):
