@@ -356,7 +356,7 @@ def announcing_label(t: str) -> bool:
     with ":", is one short clause and says nothing of its own (no tense, aspect or copula,
     no request, task or addressee). Lead-ins with a verb ("… như sau:") are left alone."""
     plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ")
-    if not plain.endswith(":") or len(plain.split()) > 30 or re.search(r"[.;!?]\s", plain):
+    if not plain.endswith(":") or len(plain) > 400 or len(plain.split()) > 30 or re.search(r"[.;!?]\s", plain):
         return False
     low = plain.rstrip(" :").lower()
     if rules()["announce_not"].search(low) or re.search(r"\d+(?:[.,]\d+)*\s*%|\d{1,3}(?:\.\d{3})+", low):
@@ -586,7 +586,8 @@ def _cut_line(t: str) -> bool:
 
 def _blank_field(plain: str) -> bool:
     """A short form field that ends in a dotted leader to fill in by hand."""
-    return bool(re.search(r"(?:\.{5,}|…{3,}|[.…]{6,})\s*$", plain)) and len(plain.split()) <= 15
+    # Only the tail is searched: a long run of dots not at the end would make the search quadratic.
+    return len(plain.split()) <= 15 and bool(re.search(r"(?:\.{5,}|…{3,}|[.…]{6,})\s*$", plain[-40:]))
 
 
 def _under_basis(sec: dict | None, by_id: dict) -> bool:
@@ -787,6 +788,8 @@ def _reply_owner(text: str) -> str | None:
     """Who must send the reply a letter asks for: "Văn bản góp ý của các sở, ngành đề nghị
     gửi về Sở Nội vụ …" -> "các sở, ngành" (where it goes is not the addressee)."""
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
+    if not re.search(r"đề nghị (?:gửi|nộp|chuyển)", t):
+        return None
     if (m := _REPLY.match(t)) and (x := _cut(m.group("x"), stop=True, max_words=40)):
         return _restore(text, x)
     return None
@@ -829,9 +832,11 @@ def achievement(text: str) -> str | None:
     low = " ".join(text.lower().split())
     r = rules()
     found = [(m, False) for m in r["achievement"].finditer(low)] + [(m, True) for m in r["achievement_judged"].finditer(low)]
-    for m, judged in sorted(found, key=lambda p: p[0].start()):
-        head = low[:m.start()]
-        clause = head[max(head.rfind(c) for c in ".;:") + 1:]
+    bounds = [i for i, c in enumerate(low) if c in ".;:"]
+    for m, judged in sorted(found, key=lambda p: p[0].start())[:50]:
+        k = bisect.bisect_left(bounds, m.start())
+        clause = low[bounds[k - 1] + 1 if k else 0:m.start()]
+        head = low[max(0, m.start() - 30):m.start()]
         if judged and not r["judged_marker"].search(clause):
             continue
         if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
