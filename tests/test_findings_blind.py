@@ -1,7 +1,9 @@
-"""The findings blind set (tests/data/findings_blind, scorer tests/eval/findings.py) as a
-regression floor. The rules were tuned on this set after its first run (category 0.509,
-addressee 0.698, 30/114 non-findings stored), so these figures are an upper bound, not an
-estimate for unseen documents; the floors sit just under the tuned figures."""
+"""The findings blind sets (tests/data/findings_blind and findings_blind2, scorer
+tests/eval/findings.py) as a regression floor. Both were tuned on (the first after its
+first run: category 0.509, addressee 0.698, 30/114 non-findings stored; the second in
+issue 13's second round, from category 0.622, addressee 0.963, 11/162), so these figures
+are upper bounds, not estimates for unseen documents; the floors sit just under the tuned
+figures."""
 from __future__ import annotations
 
 import pytest
@@ -12,12 +14,16 @@ from tests.eval import findings as blind
 
 @pytest.mark.real
 @pytest.mark.slow
-def test_findings_blind_floor(real_all_db):
+@pytest.mark.parametrize("labels,found,category,addressee,stored", [
+    (blind.LABELS, 205, 0.90, 0.93, 6),
+    (blind.LABELS2, 130, 0.91, 0.97, 7),
+], ids=["blind1", "blind2"])
+def test_findings_blind_floor(real_all_db, labels, found, category, addressee, stored):
     _, db = real_all_db
-    s = blind.score(db, SHARED_REAL.parent)
+    s = blind.score(db, SHARED_REAL.parent, labels=labels)
     print(blind.report(s))
     print(blind.confusion_table(s))
-    assert s["found"] >= 200
-    assert s["category"] / s["found"] >= 0.85
-    assert s["addressee"] / s["found"] >= 0.90
-    assert s["non_findings_stored"] <= 14
+    assert s["found"] >= found
+    assert s["category"] / s["found"] >= category
+    assert s["addressee"] / s["found"] >= addressee
+    assert s["non_findings_stored"] <= stored

@@ -116,7 +116,7 @@ def test_basis_line_before_the_enacting_formula():
 
 @pytest.mark.parametrize("example", F["achievement_examples"])
 def test_achievement(example):
-    assert findings.rules()["achievement"].search(example.lower())
+    assert findings.achievement(example)
 
 
 @pytest.mark.parametrize("example", F["cues"]["cause"]["not_examples"])

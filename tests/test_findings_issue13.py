@@ -38,7 +38,8 @@ def test_not_findings(rows, prefix):
 
 
 def test_direction_needs_a_directing_verb(rows):
-    assert _one(rows, "UBND huyện đã ban hành Kế hoạch")["category"] == "direction"
+    # A report's steering section tells of steering done: a strength, not an order.
+    assert _one(rows, "UBND huyện đã ban hành Kế hoạch")["category"] == "strength"
     score = _one(rows, "Điểm trung bình")
     assert score["category"] == "other" and score["addressee"] is None
 

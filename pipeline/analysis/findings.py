@@ -63,6 +63,8 @@ def rules() -> dict:
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         "lead_in": re.compile(raw["directive"]["lead_in"]),
         "achievement": re.compile("|".join(f"(?:{p})" for p in raw["achievement"])),
+        "achievement_judged": re.compile("|".join(f"(?:{p})" for p in raw["achievement_judged"])),
+        "judged_marker": re.compile(raw["achievement_judged_marker"]),
         "assign": _assign_rx(raw, a),
         "task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(raw["directive"]["task_verbs"], key=len,
                                                                         reverse=True))) + r")\b"),
@@ -71,14 +73,22 @@ def rules() -> dict:
         "frame_openers": tuple(raw["frame"]["lead_in_openers"]),
         "basis": tuple(raw["frame"]["basis_openers"]),
         "closing": re.compile(raw["frame"]["closing"]),
+        "closing_thanks": re.compile(raw["frame"]["closing_thanks"]),
+        "closing_summary": re.compile(raw["frame"]["closing_summary"]),
+        "announce_not": re.compile(r"\b(?:" + "|".join(raw["announcing_label"]["not_words"]) + r")\b"),
+        "basis_headings": re.compile("|".join(f"(?:{p})" for p in raw["frame"]["basis_headings"])),
         "recipients": tuple(raw["frame"]["recipients"]),
         "subject_line": re.compile(raw["frame"]["subject_line"]),
         # A request, not a report of one ("Đoàn đã kiến nghị các đơn vị …").
         # "… rất thấp.Đề nghị thay thế …" (a lost space), "…, đề nghị cấp máy chủ mới" (a clause)
         # ("phản ánh, kiến nghị" is a noun pair, the feedback citizens send: no request)
-        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|(?<!phản ánh),\s+|[-–+•]\s*|\bkính\s+)(?:đề nghị|kiến nghị|đề xuất)\b"
-                          r"(?! của| với| và)"
-                          r"|(?<!đã )(?<!được )(?<!đã có )"
+        # "báo cáo, đề xuất UBND tỉnh xem xét" is the task of the item's subject (what it
+        # must send up), not a request of this document.
+        # "Văn bản góp ý … đề nghị gửi về Bộ Nội vụ trước ngày …": a reply this letter asks for.
+        "ask": re.compile(r"(?P<lead>^|[.;:]\s*|(?<!phản ánh)(?<!báo cáo)(?<!tham mưu),\s+|[-–+•]\s*|\bkính\s+)"
+                          r"(?:đề nghị|kiến nghị|đề xuất)\b(?! của| với| và)"
+                          r"|(?<!đã )(?<!được )\bđề nghị (?=(?:gửi|nộp|chuyển) (?:về|đến|tới|cho)\b)"
+                          r"|(?<!đã )(?<!được )(?<!đã có )(?<!báo cáo, )(?<!tham mưu, )(?<!báo cáo và )(?<!tham mưu và )"
                           r"\b(?:đề nghị|kiến nghị|đề xuất)(?: với)? (?=(?:" + "|".join(
                               map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b)"
                           r"(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)"),
@@ -136,6 +146,9 @@ def _in_noun_phrase(t: str, start: int) -> bool:
     r = rules()
     clause = max(t.rfind(c, 0, start) for c in ";.:")
     window = t[clause + 1:start]
+    if re.match(r"\s*(?:tỷ lệ|số lượng|chất lượng|mức độ|tiến độ)\b", window) \
+            and re.match(r"(?:chưa cao|còn thấp|còn chậm|còn ít|chưa đạt)\b", t[start:]):
+        return False  # "Tỷ lệ người dân tham gia khảo sát chưa cao": the measure's predicate
     last = None
     for m in r["governors"].finditer(window):
         last = m
@@ -179,6 +192,10 @@ def cue_category(text: str, exclude: tuple = ()) -> tuple[str, str] | None:
                 if best is None or m.start() < best.start():
                     best = m
                 break
+        if best and cat == "cause" and best.start() > 0 and (
+                first := cue_category(t[:best.start()], exclude=("responsibility", "recommendation", "direction", "cause",
+                                                               "strength"))):
+            return first  # "Tỷ lệ … còn thấp, nguyên nhân là do …": the shortcoming is the claim, its cause explains it
         if best:
             return cat, best.group(0).strip()
     return None
@@ -218,7 +235,7 @@ def addressee_from_item(text: str, fallback: bool = False) -> str | None:
                 return _restore(text, x)
             break
     m = r["addr_resp"].search(t)
-    if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=40)):
+    if m and (x := _cut(t[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     if fallback and (x := _cut(t, stop=True, max_words=30)):
         after = t[len(x):].split()[:1]
@@ -333,6 +350,33 @@ def _addressee_only(heading: str) -> str | None:
     return None
 
 
+def announcing_label(t: str) -> bool:
+    """A line that only names what the items below it are about ("Kết quả ứng dụng công
+    nghệ thông tin tại các xã:", "Tiến độ thu ngân sách theo kế hoạch được giao:"): it ends
+    with ":", is one short clause and says nothing of its own (no tense, aspect or copula,
+    no request, task or addressee). Lead-ins with a verb ("… như sau:") are left alone."""
+    plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ")
+    if not plain.endswith(":") or len(plain) > 400 or len(plain.split()) > 30 or re.search(r"[.;!?]\s", plain):
+        return False
+    low = plain.rstrip(" :").lower()
+    if rules()["announce_not"].search(low) or re.search(r"\d+(?:[.,]\d+)*\s*%|\d{1,3}(?:\.\d{3})+", low):
+        return False
+    cue = cue_category(plain)
+    return not (assignment(plain) or addressee_from_item(plain) or cue and cue[0] in ("direction", "responsibility"))
+
+
+def asks(t: str) -> str | None:
+    """The organisation a present request of this document is made to ("Bộ Công an đề nghị
+    các Bộ, Ủy ban nhân dân các tỉnh triển khai một số nội dung sau:"), or None. A lead-in
+    or a basis line that asks is the document's request, not its frame."""
+    if past_request(t):
+        return None
+    cue = cue_category(t)
+    if cue and cue[0] == "recommendation":
+        return addressee_from_item(t)
+    return None
+
+
 def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
     """Why a paragraph is part of the document's frame, not a finding: a lead-in formula
     ("… kết luận và chỉ đạo như sau:"), a legal-basis line ("Căn cứ …;", "Theo đề nghị của …"),
@@ -343,13 +387,15 @@ def frame_reason(t: str, before_body: bool, following: str = "") -> str | None:
         return "subject"
     if low.startswith(r["recipients"]):
         return "recipients"
-    if r["frame_lead_in"].search(low) and low.startswith(r["frame_openers"]):
+    if r["frame_lead_in"].search(low) and low.startswith(r["frame_openers"]) and not asks(t):
         return "lead-in"
     enacting = re.fullmatch(r"[\s*_#]*(?:QUYẾT ĐỊNH|CHỈ THỊ|QUYẾT NGHỊ|KẾT LUẬN)\s*:?[\s*_]*", following or "")
     if low.startswith(r["basis"]) and (before_body or enacting or not low.rstrip().endswith(".")) \
-            and not assignment(t):
+            and not assignment(t) and not asks(t):
         return "basis"
     if r["closing"].match(low) and not re.search(r"\b(?:đề nghị|yêu cầu|kiến nghị)\b", low) and not assignment(t):
+        return "closing"
+    if r["closing_thanks"].search(low) or r["closing_summary"].match(low):
         return "closing"
     return None
 
@@ -378,6 +424,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     us = units(ctx)
     z = zones(ctx)
     by_start = {s["start"]: s for s in sections}
+    by_id = {s["id"]: s for s in sections}
     heading_starts = {s["heading_start"] for s in sections}
     findings = []
     label = None  # (category, basis) from a label paragraph, reset at each heading
@@ -390,6 +437,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     # gives orders: its operative items are directions.
     doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
     directive = False
+    asked = None  # after a lead-in that asks ("… đề nghị các Bộ … thực hiện một số nội dung sau:"): whom
     recipients = False  # inside a "Kính gửi:" block
     # A line printed many times (a running heading, a repeated chart title) is layout.
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
@@ -424,9 +472,11 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue
         if i < z["first_section"]:
             plain = utext.lstrip("#*_ ")
-            if legal or plain.startswith(preamble) or _is_upper(plain) or len(plain) < 40 \
-                    or re.search(r"(như sau|sau đây)\s*:\s*[*_]*$", plain):
+            if legal or _is_upper(plain) or len(plain) < 40 or (plain.startswith(preamble) or re.search(
+                    r"(như sau|sau đây)\s*:\s*[*_]*$", plain)) and not asks(plain):
                 continue  # preamble ("Căn cứ …", "QUYẾT ĐỊNH:"): context, not a finding
+            if re.match(r"[-–+•]\s", plain) and _addressee_only(plain.rstrip(" ;.")):
+                continue  # "- Ủy ban nhân dân các tỉnh, thành phố …;": a recipient (its "Kính gửi:" in the header)
         sec = by_start.get(s)
         if sec is None and s in heading_starts:
             continue  # the title line of a bare "Chương I" / "PHẦN II" above it
@@ -435,7 +485,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
-            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")):
+            if _blank_field(body.strip(" *_")):
+                continue
+            if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
+                    or not directive and announcing_label(body):
                 label, label_addr = None, None
                 continue
             s = _after_number(text, s, num[2] if num else 0)
@@ -455,17 +508,24 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             nxt = text[us[i + 1]["start"]:us[i + 1]["end"]] if i + 1 < len(us) else ""
             if not_prose(utext, nxt):
                 continue
+            if not directive and announcing_label(utext):
+                continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
-            # A paragraph cut by a page break continues the previous finding.
+            # A paragraph cut by a page break (or a scan's line break) continues the previous
+            # finding: it starts in lower case, or the previous one is one printed line that
+            # stopped at a comma.
             first = utext.lstrip("*_ ")[:1]
-            if findings and first.islower() and findings[-1]["_section"] is current_section:
+            if findings and (first.islower() or _cut_line(findings[-1]["text"])) \
+                    and findings[-1]["_section"] is current_section:
                 prev = findings[-1]
                 prev["end"] = e
                 prev["text"] = text[prev["start"]:e]
                 continue
         if seen[_low(utext)] >= repeat_min:
             continue  # the same line again and again: a running heading, not a finding
+        if _under_basis(by_id.get(sec["parent_id"]) if sec is not None else current_section, by_id):
+            continue  # "CĂN CỨ XÂY DỰNG KẾ HOẠCH": its items are the legal basis
         s, e = _strip(text, s, e)
         if re.match(r"[-+•–]\s", text[s:e]):  # a bullet is layout, not content
             s, e = _strip(text, s + 1, e)
@@ -473,8 +533,11 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue
         ftext = text[s:e]
         row = {"start": s, "end": e, "text": ftext, "_section": current_section,
-               "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive}
+               "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive,
+               "_asked": asked}
         findings.append(row)
+        if ftext.rstrip("* ").endswith(":") and (x := asks(ftext)):
+            asked = x  # the items below are what is asked of X
         if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
             directive = True  # "1. … Giao Trung tâm X:" opens an operative part
         # A lead-in paragraph ending with ":" that announces a category labels what follows
@@ -515,6 +578,29 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+def _cut_line(t: str) -> bool:
+    """One printed line that stops at a comma: no sentence ends in it and it is short."""
+    t = t.rstrip(" *_")
+    return t.endswith(",") and 5 <= len(t.split()) <= 20 and not re.search(r"[.;:!?]\s", t)
+
+
+def _blank_field(plain: str) -> bool:
+    """A short form field that ends in a dotted leader to fill in by hand."""
+    # Only the tail is searched: a long run of dots not at the end would make the search quadratic.
+    return len(plain.split()) <= 15 and bool(re.search(r"(?:\.{5,}|…{3,}|[.…]{6,})\s*$", plain[-40:]))
+
+
+def _under_basis(sec: dict | None, by_id: dict) -> bool:
+    """Is `sec` (or a section above it) the document's legal basis ("CĂN CỨ LẬP KẾ HOẠCH",
+    "Cơ sở pháp lý")?"""
+    heads = rules()["basis_headings"]
+    while sec is not None:
+        if heads.match(_low(sec["heading"])):
+            return True
+        sec = by_id.get(sec["parent_id"])
+    return False
+
+
 def not_prose(utext: str, following: str = "") -> str | None:
     """Why an unnumbered paragraph is not prose, or None: chart residue (numbers without
     words), a caption ("Biểu đồ 2: …", "Bảng 3. …", a note in parentheses), or a heading
@@ -525,6 +611,8 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "chart"
     if not re.search(r"[^\W\d_]", plain):
         return "blank"  # a dotted line to fill in by hand
+    if _blank_field(plain):
+        return "blank"  # "Người cung cấp thông tin: ……………": a form field to fill in
     if rules()["caption"].match(plain):
         return "caption"
     if plain.startswith("(") and plain.rstrip(" .").endswith(")") and plain.count("(") == 1:
@@ -552,10 +640,13 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
+    report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
+    prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
-                                           own=f.pop("_own"), text=text, directive=f.pop("_directive", False))
+                                           own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
+                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -570,10 +661,15 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
-             directive: bool = False):
+             directive: bool = False, report: bool = False, asked: str | None = None,
+             prescribes: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
-    the finding stands in the operative part of a document that gives orders."""
+    the finding stands in the operative part of a document that gives orders; `report`:
+    the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
+    finding stands among the items of a request made to that organisation; `prescribes`: a
+    legal or normative text (decree, decision, regulation, guide), which states rules and
+    criteria, never results achieved."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -607,11 +703,14 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = strong[0], f"heading:{_basis(strong[1], text)}"
     elif cue:
         cat, basis = cue[0], f"cue:{cue[1]}"
+    elif weak and not directive and (report or _reports_done(ftext)) and _directs(ftext):
+        # A report's "Công tác chỉ đạo, điều hành": the steering it tells of is work done,
+        # not an order this document gives.
+        cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and (m := rules()["achievement"].search(ftext.lower())) and not re.search(
-            r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải)\b", ftext.lower()[:m.start()]):
-        cat, basis = "strength", f"cue:{m.group(0).strip()}"  # a target ("Phấn đấu 100% …") is not one
+    elif not directive and not prescribes and (m := achievement(ftext)):
+        cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
     if directive and cat != "direction" and not inline and not (label and label[0] != "direction"):
@@ -623,6 +722,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
+    if asked and not directive and cat == "other":
+        cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
         # "UBND huyện đã đề nghị Sở …": what was asked before, reported; not a request
         # this document makes.
@@ -636,7 +737,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             or "tổ chức thực hiện" in basis.lower()
         addressee = _direction_addressee(ftext, subject) or label_addr or addr_heading
     elif cat in rules()["addr_categories"]:
-        addressee = addressee_from_item(ftext) or label_addr or addr_heading
+        addressee = _reply_owner(ftext) or addressee_from_item(ftext) or label_addr or addr_heading
         # The paragraph's subject is its addressee in a request, a responsibility or a
         # directive list ("… yêu cầu:" then items, "Tổ chức thực hiện"), not in a report
         # of what was directed ("UBND huyện chỉ đạo các cơ quan …").
@@ -644,6 +745,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             or basis.startswith("cue:") and cat == "direction"
         if addressee is None and (cat != "direction" or directive):
             addressee = addressee_from_item(ftext, fallback=True)
+        if addressee is None and basis.startswith("asked:"):
+            addressee = asked
     return cat, basis, topic, addressee
 
 
@@ -662,7 +765,7 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if m and (x := _cut(m.group("x"), stop=True)):
         return _restore(text, x)
     m = rules()["addr_resp"].search(low)
-    if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=40)):
+    if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
     clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
@@ -675,6 +778,20 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
                                   r"quận|phường|thị trấn)", x.lower())
             if not (after and after[0] in rules()["report_markers"]) and not issuer:
                 return _restore(text, x)
+    return None
+
+
+_REPLY = re.compile(r"^[^.;:]*?\bcủa\s+(?P<x>[^.;:]+?)\s+(?:đề nghị|kính đề nghị)\s+(?:gửi|nộp|chuyển)\s+(?:về|đến|tới|cho)\b")
+
+
+def _reply_owner(text: str) -> str | None:
+    """Who must send the reply a letter asks for: "Văn bản góp ý của các sở, ngành đề nghị
+    gửi về Sở Nội vụ …" -> "các sở, ngành" (where it goes is not the addressee)."""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ").lower()
+    if not re.search(r"đề nghị (?:gửi|nộp|chuyển)", t):
+        return None
+    if (m := _REPLY.match(t)) and (x := _cut(m.group("x"), stop=True, max_words=40)):
+        return _restore(text, x)
     return None
 
 
@@ -703,6 +820,37 @@ def _announced(text: str) -> tuple[str, str] | None:
     if m := re.search(r"\bnguyên nhân\b[^.;:]{0,30}\bsau$", tail.lower()):
         return "cause", m.group(0)
     return None
+
+
+_TARGET = re.compile(r"\b(?:phấn đấu|mục tiêu|chỉ tiêu|dự kiến|sẽ|bảo đảm|đảm bảo|cần|phải|nếu)\b")
+
+
+def achievement(text: str) -> str | None:
+    """The words that state a result achieved ("đã tổ chức", "đạt 100%", "đúng hạn",
+    "hoạt động ổn định"), or None. Not in a target, a condition or a need ("Phấn đấu 100%
+    …", "cần bảo đảm kịp thời"), nor negated ("chưa kịp thời", "không đúng hạn")."""
+    low = " ".join(text.lower().split())
+    r = rules()
+    found = [(m, False) for m in r["achievement"].finditer(low)] + [(m, True) for m in r["achievement_judged"].finditer(low)]
+    bounds = [i for i, c in enumerate(low) if c in ".;:"]
+    for m, judged in sorted(found, key=lambda p: p[0].start())[:50]:
+        k = bisect.bisect_left(bounds, m.start())
+        clause = low[bounds[k - 1] + 1 if k else 0:m.start()]
+        head = low[max(0, m.start() - 30):m.start()]
+        if judged and not r["judged_marker"].search(clause):
+            continue
+        if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
+            continue
+        if re.match(r"\s*(?:số|tổng số|số lượng|tỷ lệ)\s", clause):
+            continue  # "Số hồ sơ giải quyết đúng hạn là …": the name of a measure, not a judgement
+        return m.group(0).strip()
+    return None
+
+
+def _reports_done(text: str) -> bool:
+    """Does the paragraph tell of something done ("UBND tỉnh đã ban hành …"), rather than
+    order it? A reported request ("đã đề nghị") is handled apart."""
+    return bool(re.search(r"\bđã\b(?!\s+(?:đề nghị|kiến nghị|đề xuất))", text.lower()))
 
 
 def _directs(text: str) -> bool:

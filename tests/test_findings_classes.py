@@ -1,0 +1,207 @@
+"""Issue 13, second round: classes of findings stated as rules (each from its general
+condition; sentences written for these tests, not taken from any labelled document)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.analysis import findings
+
+F = findings.rules()["raw"]
+
+_STEERING = {"id": 1, "parent_id": None, "heading": "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "start": 0, "heading_end": 0}
+_RESULTS = {"id": 2, "parent_id": None, "heading": "KẾT QUẢ THỰC HIỆN", "start": 0, "heading_end": 0}
+
+
+def _classify(text, sec=_RESULTS, **kw):
+    return findings.classify(text, sec, {sec["id"]: sec}, None, None, **kw)
+
+
+# A result achieved, stated positively: work reported as done, or a result judged good.
+@pytest.mark.parametrize("example", F["achievement_examples"])
+def test_achievement_is_a_strength(example):
+    assert findings.achievement(example)
+    assert _classify(example)[0] == "strength"
+
+
+# A target, a need, a negation or the name of a measure is no achievement.
+@pytest.mark.parametrize("example", F["achievement_not_examples"])
+def test_not_an_achievement(example):
+    assert findings.achievement(example) is None
+
+
+# A report's steering section tells of steering done: a strength, never an order with an
+# addressee; the same words in a letter that gives orders stay a direction.
+@pytest.mark.parametrize("example", [
+    "Ủy ban nhân dân huyện đã ban hành 12 văn bản chỉ đạo, đôn đốc các cơ quan triển khai nhiệm vụ cải cách hành chính.",
+    "Sau khi sắp xếp đơn vị hành chính, Ủy ban nhân dân tỉnh ban hành Kế hoạch số 215/KH-UBND về kiểm tra công tác cải cách hành chính.",
+])
+def test_steering_reported_in_a_report_is_a_strength(example):
+    cat, basis, _, addr = _classify(example, _STEERING, report=True)
+    assert cat == "strength" and basis.startswith("done:") and addr is None
+
+
+def test_steering_told_as_done_outside_a_report_is_a_strength():
+    cat, _, _, addr = _classify("Thường trực Huyện ủy đã chỉ đạo các chi bộ tổ chức sinh hoạt chuyên đề.", _STEERING)
+    assert cat == "strength" and addr is None
+
+
+def test_direction_heading_still_directs_an_order():
+    cat, _, _, _ = _classify("Phòng Nội vụ tổ chức kiểm tra việc niêm yết thủ tục hành chính tại các xã.", _STEERING)
+    assert cat == "direction"
+
+
+# A reply the letter asks for ("… đề nghị gửi về X trước ngày …") is its request; the
+# owner of the reply ("của Y") is the addressee, where it goes (X) is not.
+def test_reply_instruction_is_a_request_of_its_owner():
+    text = ("Báo cáo kết quả thực hiện của Ủy ban nhân dân các xã, phường đề nghị gửi về Sở Nội vụ "
+            "(qua Phòng Cải cách hành chính) trước ngày 15/12/2025 để tổng hợp./.")
+    cat, _, _, addr = _classify(text)
+    assert cat == "recommendation" and addr == "Ủy ban nhân dân các xã, phường"
+
+
+def test_reply_instruction_without_owner_has_no_addressee():
+    cat, _, _, addr = _classify("Ý kiến góp ý đề nghị gửi về Văn phòng Ủy ban nhân dân tỉnh trước ngày 20/10/2025.")
+    assert cat == "recommendation" and addr is None
+
+
+def test_reply_reported_as_asked_before_is_no_request():
+    cat = _classify("Sở Tài chính đã đề nghị gửi về Sở các báo cáo quyết toán trước ngày 31/01/2025.")[0]
+    assert cat != "recommendation"
+
+
+# "báo cáo, đề xuất X xem xét" is the subject's task (what it sends up), not a request made
+# to X by this document.
+def test_report_and_propose_is_part_of_a_task():
+    text = ("Sở Tài chính rà soát nhu cầu kinh phí của các xã; báo cáo, đề xuất Ủy ban nhân dân tỉnh "
+            "xem xét, quyết định trước ngày 30/6/2026.")
+    assert findings.cue_category(text) is None or findings.cue_category(text)[0] != "recommendation"
+    cat, _, _, addr = _classify(text, directive=True)
+    assert cat == "direction" and addr == "Sở Tài chính"
+
+
+# A line that only announces the topic of the items below it is not a finding.
+@pytest.mark.parametrize("example", F["announcing_label"]["examples"])
+def test_announcing_label(example):
+    assert findings.announcing_label(example)
+
+
+@pytest.mark.parametrize("example", F["announcing_label"]["not_examples"])
+def test_not_an_announcing_label(example):
+    assert not findings.announcing_label(example)
+
+
+@pytest.mark.parametrize("example", F["frame"]["closing_more_examples"])
+def test_closing_formulas(example):
+    assert findings.frame_reason(example, False) == "closing"
+
+
+@pytest.mark.parametrize("example", F["frame"]["closing_more_not_examples"])
+def test_summary_inside_the_body_is_no_closing(example):
+    assert findings.frame_reason(example, False) is None
+
+
+@pytest.mark.parametrize("example", ["Người cung cấp thông tin: ……………………", "Số điện thoại liên hệ: ......................"])
+def test_form_field_with_a_dotted_blank(example):
+    assert findings.not_prose(example, "") == "blank"
+
+
+def test_items_under_a_basis_heading():
+    head = {"id": 1, "parent_id": None, "heading": "CĂN CỨ XÂY DỰNG KẾ HOẠCH"}
+    criteria = {"id": 4, "parent_id": None, "heading": "Căn cứ đánh giá, xếp loại chất lượng"}
+    item = {"id": 2, "parent_id": 1, "heading": "Luật Tổ chức chính quyền địa phương"}
+    other = {"id": 3, "parent_id": None, "heading": "MỤC ĐÍCH, YÊU CẦU"}
+    by_id = {1: head, 2: item, 3: other, 4: criteria}
+    assert findings._under_basis(item, by_id) and not findings._under_basis(other, by_id)
+    assert not findings._under_basis(criteria, by_id)
+
+
+# End to end on two fixtures written for these tests: a ministry letter whose request
+# lead-in opens its items, and a plan with a legal-basis section.
+import sqlite3  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from pipeline.ingest import ingest  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+def _ingest(tmp_path, name):
+    db_path = tmp_path / "db.sqlite"
+    ingest([DATA / name], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    text = db.execute("select text from documents").fetchone()[0]
+    rows = [dict(r) for r in db.execute("select * from findings order by start")]
+    for r in rows:
+        assert text[r["start"]:r["end"]] == r["text"]  # provenance
+    return rows
+
+
+def _starting(rows, prefix):
+    got = [r for r in rows if r["text"].startswith(prefix)]
+    assert len(got) <= 1, prefix
+    return got[0] if got else None
+
+
+def test_request_lead_in_and_its_items(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_congvan.txt")
+    lead = _starting(rows, "Căn cứ Nghị quyết số 76")
+    assert lead and lead["category"] == "recommendation" and lead["addressee"].startswith("các bộ, cơ quan ngang bộ")
+    first = _starting(rows, "Các bộ, cơ quan ngang bộ xác định")
+    assert first["category"] == "recommendation" and first["addressee"] == "Các bộ, cơ quan ngang bộ"
+    second = _starting(rows, "Ủy ban nhân dân các tỉnh xác định")
+    assert second["category"] == "recommendation" and second["addressee"] == "Ủy ban nhân dân các tỉnh"
+    reply = _starting(rows, "Kế hoạch cải cách hành chính năm 2027 của")
+    assert reply["category"] == "recommendation" and reply["addressee"] == "các bộ, ngành, địa phương"
+    assert _starting(rows, "Nội dung kế hoạch cải cách") is None  # an announcing heading
+    assert _starting(rows, "Bộ Nội vụ trân trọng cảm ơn") is None  # closing of thanks
+
+
+def test_basis_section_labels_and_blanks_are_not_findings(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_kehoach.txt")
+    assert _starting(rows, "Luật Giao dịch điện tử") is None
+    assert _starting(rows, "Nghị định số 47/2020") is None
+    assert _starting(rows, "Kết quả ứng dụng công nghệ thông tin tại") is None
+    assert _starting(rows, "Người lập phiếu") is None
+    assert _starting(rows, "Năm 2023, huyện đã triển khai")["category"] == "strength"
+    assert _starting(rows, "Hạ tầng mạng nội bộ")["category"] == "limitation"
+
+
+@pytest.mark.parametrize("example", F["cues"]["cause"]["limitation_first_examples"])
+def test_shortcoming_then_its_cause_is_a_limitation(example):
+    assert findings.cue_category(example)[0] == "limitation"
+
+
+@pytest.mark.parametrize("example", F["cues"]["cause"]["examples"])
+def test_cause_first_is_a_cause(example):
+    assert findings.cue_category(example)[0] == "cause"
+
+
+def test_line_cut_at_a_comma_continues(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_quyetdinh.txt")
+    f = _starting(rows, "Chánh Văn phòng Sở, Trưởng phòng")
+    assert f["text"].endswith("thi hành Quyết định này./.")
+    assert f["category"] == "responsibility" and "Thủ trưởng các đơn vị có liên quan" in f["addressee"]
+    assert _starting(rows, "Thủ trưởng các đơn vị") is None
+
+
+def test_recipients_after_a_kinh_gui_in_the_header(tmp_path):
+    rows = _ingest(tmp_path, "findings_classes_kinhgui.txt")
+    assert _starting(rows, "Các bệnh viện trực thuộc") is None
+    assert _starting(rows, "Sở Y tế các tỉnh") is None
+    ask = _starting(rows, "Để tổng hợp tình hình")
+    assert ask["category"] == "recommendation" and ask["addressee"] == "các đơn vị"
+
+
+def test_long_execution_clause_keeps_every_body():
+    text = ("Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở, Thủ trưởng các ban, ngành cấp tỉnh, Giám đốc "
+            "Kho bạc Nhà nước khu vực, Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu, Thủ trưởng các cơ quan, "
+            "đơn vị và các cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.")
+    cat, _, _, addr = _classify(text)
+    assert cat == "responsibility" and addr.endswith("các cá nhân có liên quan")
+
+
+def test_a_normative_text_reports_no_result():
+    text = "Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm đến dưới 90 điểm và không có tiêu chí nào dưới 50% số điểm."
+    assert _classify(text)[0] == "strength"
+    assert _classify(text, prescribes=True)[0] == "other"
