@@ -1138,6 +1138,11 @@ def extract_docx(path: Path) -> ExtractedDocument:
     paged = next(body.iter(w("lastRenderedPageBreak")), None) is not None
     writer = BodyWriter(builder, reader, paged)
     writer.container(body)
+    deleted, deleted_chars = _tracked_deletions(body)
+    if deleted:  # a draft whose revisions nobody accepted: say what the stored text leaves out
+        builder.warnings.append(
+            f"tracked changes not accepted in the file: {deleted} deleted passage(s) "
+            f"({deleted_chars} characters) left out, as Word shows the text once they are accepted")
     chunks = sum(1 for _ in body.iter(w("altChunk")))
     if chunks:  # content imported from another file (HTML, RTF) that Word merges on open
         builder.warnings.append(f"{chunks} embedded document part(s) (w:altChunk) not read")
@@ -1160,6 +1165,26 @@ def extract_docx(path: Path) -> ExtractedDocument:
     encodings.check_converted(doc)
     return doc
 
+
+
+def _tracked_deletions(body) -> tuple[int, int]:
+    """(passages, characters) deleted in tracked changes: inline w:del / w:moveFrom runs and
+    deleted table rows (w:trPr/w:del). A deleted paragraph mark (w:rPr/w:del) holds no text."""
+    rows = [el.getparent().getparent() for el in body.iter(w("del"))
+            if el.getparent().tag == w("trPr")]
+    # lxml hands out the same proxy for a node while one is referenced: keep them in the set
+    in_rows = {el for row in rows for el in row.iter(w("del"), w("moveFrom"))}
+    passages, chars = 0, 0
+    for row in rows:
+        passages += 1
+        chars += sum(len(t.text or "") for t in row.iter(w("t"), w("delText")))
+    for el in body.iter(w("del"), w("moveFrom")):
+        if el in in_rows or el.getparent().tag in (w("rPr"), w("trPr")):
+            continue
+        n = sum(len(t.text or "") for t in el.iter(w("delText"), w("t")))
+        if n:
+            passages, chars = passages + 1, chars + n
+    return passages, chars
 
 def _legacy_encoding(body, styles: Styles) -> tuple[str | None, bool]:
     """(encoding, whole): the pre-Unicode encoding of the document's legacy fonts (the

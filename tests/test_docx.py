@@ -331,7 +331,9 @@ def test_built_footnotes_linked_in_order(built):
     assert texts[0] == "Số liệu kiểm kê đất đai năm 2024."
     assert texts[1].startswith("Số liệu trích từ") and texts[3] == "Ghi chú của người tổng hợp."
     assert texts[4] == "Gồm 11 xã trên địa bàn huyện."
-    assert not doc.warnings
+    # the only warning: the tracked deletion ("87,5%") the stored text leaves out
+    assert doc.warnings == ["tracked changes not accepted in the file: 1 deleted passage(s) "
+                            "(5 characters) left out, as Word shows the text once they are accepted"]
     assert_invariants(doc)
 
 
@@ -426,6 +428,10 @@ def test_numbered_heading_style_toc_and_deleted_row(tmp_path):
     assert ("heading", 1, "I. KẾT QUẢ THỰC HIỆN") in blocks
     assert ("heading", 1, "II. NHIỆM VỤ NĂM 2025") in blocks
     assert out.tables[0].rows == [["Chỉ tiêu", "Kết quả"], ["Hồ sơ trực tuyến", "65%"]]
+    # the deleted row is said, counted once with its text ("Hồ sơ trễ hạn" + "12")
+    assert [m for m in out.warnings if "tracked changes" in m] == [
+        "tracked changes not accepted in the file: 1 deleted passage(s) (15 characters) left out, "
+        "as Word shows the text once they are accepted"]
 
 
 def test_header_and_signature_laid_out_with_tabs(tmp_path):
