@@ -115,3 +115,34 @@ def test_place_stands_when_the_day_is_unreadable_and_on_a_cover_page(ingest_into
     assert (got["cv.txt"]["issued_place"], got["cv.txt"]["issued_date"]) == ("Hà Nội", None)
     assert (got["dc.txt"]["issued_place"], got["dc.txt"]["issued_date"]) == ("Yên Bái", None)
     assert got["dc.txt"]["issuer"] == "ỦY BAN NHÂN DÂN TỈNH YÊN BÁI SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+
+
+def test_stamp_read_before_the_header_is_no_part_of_the_issuer(ingest_into, tmp_path):
+    """A scan's incoming stamp in the left margin ("SỞ … / ĐẾN Số … Ngày …") read before
+    the header: the issuer starts on the line level with "CỘNG HÒA XÃ HỘI …"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "kh.txt").write_text(
+        "SỞ NỘI VỤ TỈNH BẮC GIANG\n\n"
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "TỈNH BẮC GIANG Độc lập - Tự do - Hạnh phúc\n\n"
+        "Số: 214/KH-UBND Bắc Giang, ngày 09 tháng 3 năm 2011\n\n"
+        "KẾ HOẠCH\n\nTuyển dụng công chức cấp xã năm 2011\n\n"
+        "Ủy ban nhân dân tỉnh xây dựng Kế hoạch tuyển dụng công chức cấp xã như sau:\n\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n\nTuyển chọn đủ người đáp ứng tiêu chuẩn chức danh.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, number_symbol from documents"))
+    assert row == {"issuer": "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", "number_symbol": "214/KH-UBND"}
+
+
+def test_a_parent_line_above_the_national_title_row_stays(ingest_into, tmp_path):
+    """Columns read one after the other (no row shared with the motto): both lines stay."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bc.txt").write_text(
+        "UBND TỈNH BẮC GIANG\nSỞ CÔNG THƯƠNG\n\nSố: 75/BC-SCT\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Bắc Giang, ngày 12 tháng 10 năm 2012\n\nBÁO CÁO\n\nTình hình hoạt động thương mại quý III\n\n"
+        "Sở Công Thương báo cáo tình hình hoạt động thương mại trên địa bàn như sau.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    assert next(db.query("select issuer from documents"))["issuer"] == "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"

@@ -537,7 +537,7 @@ def header_metadata(ctx) -> dict:
     # Issuer: capitals above the number / type line, motto removed.
     stop = type_idx if type_idx is not None else len(lines)
     issuer = []
-    for raw in lines[:stop]:
+    for i, raw in enumerate(lines[:stop]):
         line = raw[0]
         if line.lstrip().startswith(("Số", "SỐ")) or _PLACE_DATE.search(line) or "V/v" in line:
             break
@@ -549,6 +549,9 @@ def header_metadata(ctx) -> dict:
             continue
         if not issuer and not is_issuer_head(line):
             continue  # an all-capitals title is not an issuing body
+        if _level_with_national_title(text, raw, lines[i + 1:i + 2]) and is_issuer_head(line):
+            issuer = []  # the issuer starts level with the national title: capitals read
+            # before it (an incoming stamp in the margin, a banner) are no part of it
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
@@ -635,6 +638,16 @@ def _split_type_lines(lines, types):
 
 def line_end(line: tuple[str, int]) -> int:
     return line[1] + len(line[0])
+
+
+_NATIONAL_TITLE = re.compile(r"CỘNG H[OÒ]A XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM")
+
+
+def _level_with_national_title(text: str, line: tuple[str, int], following) -> bool:
+    """Is the header line followed on the same text line by the national title (the
+    issuer's first line and "CỘNG HÒA XÃ HỘI …" read row by row, Nghị định 30 layout)?"""
+    return bool(following) and "\n" not in text[line_end(line):following[0][1]] \
+        and bool(_NATIONAL_TITLE.match(following[0][0]))
 
 
 def is_issuer_head(line: str) -> bool:
