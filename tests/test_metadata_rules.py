@@ -146,3 +146,45 @@ def test_a_parent_line_above_the_national_title_row_stays(ingest_into, tmp_path)
         encoding="utf-8")
     _summary, db = ingest_into(tmp_path / "in")
     assert next(db.query("select issuer from documents"))["issuer"] == "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"
+
+
+def test_annex_names_its_issuer_under_the_type_line_and_its_caption(ingest_into, tmp_path):
+    """A price annex exported from a spreadsheet: "PHỤ LỤC SỐ 2", the issuing body, a file
+    field, then the caption over "(Ban hành kèm theo …)"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pl.txt").write_text(
+        "PHỤ LỤC SỐ 2\n\nSỞ TÀI CHÍNH TỈNH SÓC TRĂNG\n\nTên tệp: T03-2023-STG\n\n"
+        "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023\n\n"
+        "(Ban hành kèm theo Báo cáo số 45/BC-STC ngày 05/4/2023 của Sở Tài chính tỉnh Sóc Trăng)\n\n"
+        "Gạo tẻ thường có giá bình quân 14.500 đồng/kg, tăng 200 đồng/kg so với kỳ trước.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, issuer, title from documents"))
+    assert row == {"doc_type": "Phụ lục", "issuer": "SỞ TÀI CHÍNH TỈNH SÓC TRĂNG",
+                   "title": "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023"}
+
+
+def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "gia.txt").write_text(
+        "Mẫu số 01, Phụ lục Thông tư số 14/2023/TT-BXD ngày 29/12/2023 của Bộ Xây dựng\n\n"
+        "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024\nTRÊN ĐỊA BÀN TỈNH TRÀ VINH\n\n"
+        "(Đính kèm Thông báo số 2210/TB-SXD ngày 08/10/2024 của Sở Xây dựng)\n\n"
+        "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, title from documents"))
+    assert row == {"issuer": None,
+                   "title": "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024 TRÊN ĐỊA BÀN TỈNH TRÀ VINH"}
+
+
+def test_no_caption_title_from_body_capitals(ingest_into, tmp_path):
+    """A capitals heading over a bracketed remark that says "kèm theo" late is no caption."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text(
+        "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP\n\nTHÔNG TIN GÓI THẦU\n\n"
+        "(Hồ sơ mời thầu phát hành trên Hệ thống mạng đấu thầu quốc gia, kèm theo bản vẽ thiết kế)\n\n"
+        "Nhà thầu nộp hồ sơ dự thầu trước ngày 20/5/2024.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    assert next(db.query("select title from documents"))["title"] is None

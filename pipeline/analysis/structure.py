@@ -556,14 +556,24 @@ def header_metadata(ctx) -> dict:
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
         meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
-    # Title: lines after the type line up to the body; a letter's "V/v …".
+    if "issuer" not in meta and type_idx is not None and meta.get("doc_type") == "Phụ lục":
+        annex_issuer, last = _issuer_under_annex(lines, type_idx)
+        if annex_issuer:
+            meta["issuer"] = annex_issuer
+            header_end = max(header_end, line_end(lines[last]))
+            type_idx = last  # the caption follows
+    # Title: lines after the type line up to the body; a letter's "V/v …"; the caption
+    # over an annex's "(Kèm theo …)" line.
     title, title_end = _title(lines, type_idx, r)
+    if not title:
+        title, title_end = _caption_title(lines)
     if title:
         meta["title"] = title
         header_end = max(header_end, title_end)
-    else:  # a form's "Trích yếu:" field may sit in its first numbered part (phiếu trình)
+    else:  # a form's "Trích yếu:" field or an annex's caption may sit in its first
+        # numbered parts (phiếu trình; a price list whose page number reads as a heading)
         extra = [ln for u in us[end_idx:end_idx + 6] for ln in _lines(text, u["start"], u["end"])]
-        if title := _labelled_title(extra)[0]:
+        if title := _labelled_title(extra)[0] or _caption_title(lines + extra)[0]:
             meta["title"] = title
     # "Kính gửi:" and the list of addressees under it belong to the header.
     for k, line in enumerate(lines):
@@ -716,6 +726,49 @@ _PERIOD_LINE = re.compile(r"^(?:tháng|quý|năm|\d+ tháng|giai đoạn)\b[^.:;
 _FORM_FIELD = re.compile(r"^[^:“\"]{2,30}:\s*\S")  # "HỌ VÀ TÊN: …", "Chức vụ: …"
 _TRICH_YEU = re.compile(r"(?:^|\s)Trích yếu\s*:\s*")
 _FIELD_END = re.compile(r"\s+(?:\d{1,2}\.|[IVX]+\.)\s")  # the form's next numbered field
+
+
+def _issuer_under_annex(lines, type_idx: int) -> tuple[str | None, int]:
+    """An annex sent as a spreadsheet ("PHỤ LỤC SỐ 1 / SỞ TÀI CHÍNH TỈNH … / Tên tệp: … /
+    BẢNG GIÁ …") names its issuing body under the type line: (that body, index of the
+    last line before the caption: the body or the "field: value" lines under it)."""
+    after = [i for i in range(type_idx + 1, min(len(lines), type_idx + 9))
+             if any(c.isalnum() for c in lines[i][0])]  # empty cells left out
+    if after and re.fullmatch(r"(?:SỐ|Số)\s*:?\s*[\dIVXLC]+", _clean(lines[after[0]][0])):
+        after = after[1:]
+    if not after:
+        return None, type_idx
+    body = _clean(lines[after[0]][0])
+    if not (_is_upper(body) and is_issuer_head(body) and len(body) <= 80):
+        return None, type_idx
+    last = after[0]
+    for i in after[1:]:
+        if not _FORM_FIELD.match(_clean(lines[i][0])):
+            break
+        last = i
+    return body, last
+
+
+_ATTACHED = re.compile(r"^\([^()]{0,30}?\b(?:kèm theo|đính kèm)\b", re.I)
+
+
+def _caption_title(lines) -> tuple[str | None, int]:
+    """A document without a type line (a price list, an annex sent alone): the capitals
+    lines right above its "(Kèm theo / Ban hành kèm theo / Đính kèm … số …)" line."""
+    for k, (line, _off) in enumerate(lines[:30]):
+        if not _ATTACHED.match(line.strip()):
+            continue
+        parts: list[tuple[str, int]] = []
+        for prev in reversed([ln for ln in lines[max(0, k - 6):k] if any(c.isalnum() for c in ln[0])][-3:]):
+            clean = _clean(prev[0])
+            if not (_is_upper(clean) and re.search(r"[^\W\d_]{2,}", clean)) or is_issuer_head(clean) \
+                    or _SO.search(clean) or _PLACE_DATE.search(clean) or len(clean) > 200:
+                break
+            parts.insert(0, prev)
+        if parts:
+            return " ".join(_clean(p[0]) for p in parts), line_end(parts[-1])
+        return None, 0
+    return None, 0
 
 
 def _labelled_title(lines) -> tuple[str | None, int]:
