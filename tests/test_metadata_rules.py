@@ -188,3 +188,21 @@ def test_no_caption_title_from_body_capitals(ingest_into, tmp_path):
         encoding="utf-8")
     _summary, db = ingest_into(tmp_path / "in")
     assert next(db.query("select title from documents"))["title"] is None
+
+
+@pytest.mark.parametrize("type_line, title_lines, doc_type, title", [
+    ("HỒ SƠ KHẢO SÁT", ["Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"],
+     "Hồ sơ khảo sát", "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"),
+    # the longer type is not cut into "ĐỀ CƯƠNG" + a title starting "VÀ DỰ TOÁN …"
+    ("ĐỀ CƯƠNG VÀ DỰ TOÁN CHI TIẾT", ["“NÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ TỈNH”"],
+     "Đề cương và dự toán chi tiết", "“NÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ TỈNH”"),
+])
+def test_project_document_types(ingest_into, tmp_path, type_line, title_lines, doc_type, title):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "da.txt").write_text(
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TỈNH YÊN BÁI\n\nTRUNG TÂM CÔNG NGHỆ THÔNG TIN\n\n"
+        f"{type_line}\n\n" + "\n".join(title_lines) + "\n\nĐƠN VỊ TƯ VẤN\n\n"
+        "I. CĂN CỨ LẬP HỒ SƠ\n\nLuật Đầu tư công ngày 13 tháng 6 năm 2019.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, title from documents"))
+    assert row == {"doc_type": doc_type, "title": title}

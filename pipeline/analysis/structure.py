@@ -633,6 +633,9 @@ def _split_type_lines(lines, types):
     keys = sorted(types, key=len, reverse=True)
     out = []
     for line, off in lines:
+        if _clean(line).upper() in types:  # a whole longer type ("ĐỀ CƯƠNG VÀ DỰ TOÁN CHI TIẾT")
+            out.append((line, off))
+            continue
         for k in keys:
             m = re.match(re.escape(k) + r"\s+(?=\w?[a-zđà-ỹ])", line)
             if m is None and _is_upper(line) and not is_issuer_head(line):
@@ -715,6 +718,8 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
         depth += clean.count("“") - clean.count("”")
         straight ^= clean.count('"') % 2 == 1
         quote_open = depth > 0 or straight  # a quoted title runs on to its closing quote
+        if not quote_open and parts[0][:1] in "“\"" and clean.endswith(("”", '"')):
+            break  # … and ends there
         if len(" ".join(parts)) > 400:
             break
     title = " ".join(parts).strip()
