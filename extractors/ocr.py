@@ -262,11 +262,12 @@ def fix_date_figures(words: list[OcrWord]) -> None:
 
 # The number of a signed letter is written (or stamped) by hand into the printed "Số:
 # …/BC-UBND" after signing; Tesseract reads such digits as noise (scans_blind: 0 of 11
-# read, 5 stored wrong; a digits-only second reading got 2 of 10, at confidences under
-# 60). A number is kept only when it looks printed: digits only, every word holding
-# them read at PRINTED_CONFIDENCE or more (printed symbols on scans read 88-93 when
-# clean; handwritten ones 18-64, one merged word 81 with a letter in it).
-PRINTED_CONFIDENCE = 85.0
+# read, 5 stored wrong; a digits-only second reading of the number box got 2 of 10, at
+# confidences under 60). A number is kept only when it looks printed: digits only, every
+# word holding them read at PRINTED_CONFIDENCE or more. Printed symbols read 88-93 on clean
+# scans, 79 on a 200 dpi scan; the handwritten readings that were stored wrong read 18-64
+# (one merged word 81, with a letter in it). A printed number read lower is as unsure.
+PRINTED_CONFIDENCE = 75.0
 UNREAD = "…"  # stands for the digits not read, as a blank form's dots do
 _SO_WORD = re.compile(r"so\b")
 _NUMBER = re.compile(r"\d{1,6}(?:-[^\W\d_]+)*")  # "329", or a party document's "45-KH"

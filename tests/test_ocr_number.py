@@ -25,6 +25,7 @@ def texts(words):
 
 @pytest.mark.parametrize("pieces", [
     [("Số:", 93), ("215/BC-UBND", 92)],                 # typed with the form
+    [("Số:", 93), ("215/BC-UBND", 79)],                 # the same on a 200 dpi scan
     [("Số:", 91), ("1248", 90), ("/SNV-CCVC", 88)],      # typed, the slash apart
     [("Số", 90), ("45-KH/TU", 91)],                      # a party document's number
     [("Số:", 92), ("/BC-UBND", 90)],                     # a blank form: nothing to hide
