@@ -206,3 +206,18 @@ def test_project_document_types(ingest_into, tmp_path, type_line, title_lines, d
     _summary, db = ingest_into(tmp_path / "in")
     row = next(db.query("select doc_type, title from documents"))
     assert row == {"doc_type": doc_type, "title": title}
+
+
+def test_a_type_word_inside_an_issuer_in_capitals_is_no_type_line(ingest_into, tmp_path):
+    """"BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG": "DỰ ÁN" followed by capitals (Ầ is no
+    lower-case letter) is part of the name, not a type line with a title after it."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tb.txt").write_text(
+        "UBND HUYỆN ĐỒNG HỶ\nBAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG\n\nSố: 56/TB-BQLDA\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Đồng Hỷ, ngày 03 tháng 6 năm 2024\n\nTHÔNG BÁO\n\nKết quả lựa chọn nhà thầu gói thầu số 05\n\n"
+        "Ban Quản lý dự án thông báo kết quả lựa chọn nhà thầu như sau.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, issuer, title from documents"))
+    assert row == {"doc_type": "Thông báo", "issuer": "UBND HUYỆN ĐỒNG HỶ BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG",
+                   "title": "Kết quả lựa chọn nhà thầu gói thầu số 05"}

@@ -596,13 +596,18 @@ _ANCHORS = re.compile(
     r"|\s+(?=Số\s*:|Số\s+\d|V/[vV]\b|Kính gửi|(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)\s)")
 
 
+# A lower-case letter ("à-ỹ" would also take the capitals of Latin Extended Additional,
+# Ầ Ự Ố, so that "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ" read as the type "DỰ ÁN" + a title).
+_LOWER = "[" + re.escape("".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower())) + "]"
+
+
 def _segment(lines, types):
     """Split header lines that an export joined ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …
     Số: 12/BC-UBND Tuần Giáo, ngày …  BÁO CÁO Kết quả …") at the places where the
     printed header starts a new line: the motto, "Số:", the place and date, "V/v",
     "Kính gửi", the type line and the first "Căn cứ"/"Thực hiện"."""
     type_rx = re.compile(r"(?<=\S)\s+(?=(?:" + "|".join(map(re.escape, sorted(types, key=len, reverse=True)))
-                         + r")(?:\s+\w?[a-zđà-ỹ]|\s*$))")
+                         + r")(?:\s+\w?" + _LOWER + r"|\s*$))")
     out = []
     for line, off in lines:
         cuts = {0, len(line)}
@@ -637,7 +642,7 @@ def _split_type_lines(lines, types):
             out.append((line, off))
             continue
         for k in keys:
-            m = re.match(re.escape(k) + r"\s+(?=\w?[a-zđà-ỹ])", line)
+            m = re.match(re.escape(k) + r"\s+(?=\w?" + _LOWER + ")", line)
             if m is None and _is_upper(line) and not is_issuer_head(line):
                 m = re.match(re.escape(k) + r"\s+(?=[A-ZĐÀ-Ỹ]\w*\s+\S)", line)
             if m:
