@@ -221,3 +221,21 @@ def test_a_type_word_inside_an_issuer_in_capitals_is_no_type_line(ingest_into, t
     row = next(db.query("select doc_type, issuer, title from documents"))
     assert row == {"doc_type": "Thông báo", "issuer": "UBND HUYỆN ĐỒNG HỶ BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG",
                    "title": "Kết quả lựa chọn nhà thầu gói thầu số 05"}
+
+
+@pytest.mark.parametrize("issuer_lines, issuer", [
+    # OCR misread a bold capital line: a marked word that is no syllable ("TỌỘI")
+    (["BỘ CÔNG AN", "CỤC CẢNH SÁT PHÒNG CHỐNG TỌỘI PHẠM VỀ MÔI TRƯỜNG"], None),
+    # abbreviations carry no tone mark and stay
+    (["UBND TP.HCM", "SỞ LĐ-TB&XH"], "UBND TP.HCM SỞ LĐ-TB&XH"),
+])
+def test_an_issuer_misread_by_ocr_is_not_stored(ingest_into, tmp_path, issuer_lines, issuer):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cv.txt").write_text(
+        "\n".join(issuer_lines) + "\n\nSố: …/C05-P2\nV/v phối hợp kiểm tra cơ sở sản xuất\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Hà Nội, ngày 12 tháng 8 năm 2025\n\nKính gửi: Công an các tỉnh, thành phố.\n\n"
+        "Đề nghị các đơn vị phối hợp kiểm tra các cơ sở sản xuất trên địa bàn.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, issued_place from documents"))
+    assert row == {"issuer": issuer, "issued_place": "Hà Nội"}

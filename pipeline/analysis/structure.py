@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 
 import yaml
 
 from schemas import DATA_DIR
 from pipeline.text.normalize import fold
+from pipeline.text.quality import is_syllable
 from pipeline.text.vndate import date_problem, iso
 
 DATA = DATA_DIR / "structure.yaml"
@@ -554,7 +556,8 @@ def header_metadata(ctx) -> dict:
             # before it (an incoming stamp in the margin, a banner) are no part of it
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
-    if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
+    if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
+            and not any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4])))):
         meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
     if "issuer" not in meta and type_idx is not None and meta.get("doc_type") == "Phụ lục":
         annex_issuer, last = _issuer_under_annex(lines, type_idx)
@@ -666,6 +669,13 @@ def _level_with_national_title(text: str, line: tuple[str, int], following) -> b
     issuer's first line and "CỘNG HÒA XÃ HỘI …" read row by row, Nghị định 30 layout)?"""
     return bool(following) and "\n" not in text[line_end(line):following[0][1]] \
         and bool(_NATIONAL_TITLE.match(following[0][0]))
+
+
+def _misread(word: str) -> bool:
+    """A word with a tone or vowel mark that is no Vietnamese syllable ("TỌỘI"): OCR misread
+    it (abbreviations, UBND, BCĐCCHC, carry no such mark)."""
+    return any("\u0300" <= c <= "\u036f" for c in unicodedata.normalize("NFD", word)) \
+        and not is_syllable(word.lower())
 
 
 def is_issuer_head(line: str) -> bool:
