@@ -63,6 +63,7 @@ class OcrPage:
     blank: bool = False
     ink: float = 0.0  # share of dark pixels
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the document's warnings
     seconds: float = 0.0
     # ruled tables found in the image (extractors/ocr_tables.py): (bbox, rows of cell
     # bboxes or None), in points, as pdfplumber gives them for a text layer
@@ -259,6 +260,65 @@ def fix_date_figures(words: list[OcrWord]) -> None:
                 w.text = digits + w.text[len(core):]
 
 
+# The number of a signed letter is written (or stamped) by hand into the printed "Số:
+# …/BC-UBND" after signing; Tesseract reads such digits as noise (scans_blind: 0 of 11
+# read, 5 stored wrong; a digits-only second reading of the number box got 2 of 10, at
+# confidences under 60). A number is kept only when it looks printed: digits only, every
+# word holding them read at PRINTED_CONFIDENCE or more. Printed symbols read 88-93 on clean
+# scans, 79 on a 200 dpi scan; the handwritten readings that were stored wrong read 18-64
+# (one merged word 81, with a letter in it). A printed number read lower is as unsure.
+PRINTED_CONFIDENCE = 75.0
+UNREAD = "…"  # stands for the digits not read, as a blank form's dots do
+_SO_WORD = re.compile(r"so\b")
+_NUMBER = re.compile(r"\d{1,6}(?:-[^\W\d_]+)*")  # "329", or a party document's "45-KH"
+
+
+def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
+    """In the "Số: <number>/<suffix>" slot of the page's header (top 40 %), replace the
+    number by UNREAD unless it looks printed (see PRINTED_CONFIDENCE); the printed suffix
+    stays. Returns the note for the document's warnings, or None."""
+    from pipeline.text.normalize import fold
+
+    for w in words:
+        if w.top > 0.4 * height:
+            return None
+        if w.text[:1] != "S" or not _SO_WORD.match(fold(w.text).lower()):
+            continue
+        line = sorted((v for v in words if abs(v.top - w.top) < 0.5 * w.size and v.x0 >= w.x0),
+                      key=lambda v: v.x0)
+        slot = [line[0]]  # "Số" up to the word holding the first "/", close to each other
+        for v in line[1:]:
+            if "/" in "".join(x.text for x in slot) or len(slot) > 5 or v.x0 - slot[-1].x1 > 4 * w.size:
+                break
+            slot.append(v)
+        text = "".join(v.text for v in slot)  # aligned with the words' characters
+        head = re.match(r"\w{2}\s*:?", text)
+        slash = text.find("/")
+        if not head or slash < 0 or not re.match(r"/(?:\d{4}/)?[^\W\d_]", text[slash:]):
+            continue  # no "…/XX-YY" template on this line ("SỞ …", "Số liệu")
+        number = text[head.end():slash]
+        if not number:
+            return None  # a blank form
+        owners = [v for v in slot for _ in v.text][head.end():slash]
+        if _NUMBER.fullmatch(number) and all(v.conf >= PRINTED_CONFIDENCE for v in owners):
+            return None
+        pos, first = 0, True
+        for v in slot:
+            n = len(v.text)
+            lo, hi = max(head.end(), pos), min(slash, pos + n)
+            if lo < hi:  # this word holds part of the number
+                v.text = v.text[: lo - pos] + (UNREAD if first else "") + v.text[hi - pos:]
+                first = False
+            pos += n
+        suffix = "".join(v.text for v in slot).split("/", 1)[1]
+        rest = line[len(slot):]
+        if suffix.endswith("-") and rest and rest[0].x0 - slot[-1].x1 < w.size:
+            suffix += rest[0].text  # "/TTr-" "CAT-PC04"
+        words[:] = [v for v in words if v.text]
+        return f"number not read (written by hand or unclear): Số: {UNREAD}/{suffix}"
+    return None
+
+
 def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
     """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`."""
     from pipeline.text.quality import assess, repair
@@ -306,6 +366,8 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
         for w in words:
             w.text = repair(w.text)
         fix_date_figures(words)
+        if note := hide_unread_number(words, gray.height * 72 / dpi):
+            out.notes.append(note)
         if out.tables:
             ocr_tables.fix_figure_columns(words, out.tables)
         if out.tables:

@@ -1243,6 +1243,10 @@ def _quality_gate(builder: DocumentBuilder, pages: list[Page], kind: str, path: 
                         old.reason, old.quality = None, assess(_page_text(old)).score
                 elif new.quality > (old.quality or 0.0):
                     pages[k] = new
+            for k in todo:  # what OCR left unread on the pages it gave (a handwritten number)
+                o = results.get(pages[k].number - 1)
+                if pages[k].source == "ocr" and o is not None:
+                    builder.warnings.extend(f"page {pages[k].number}: {n}" for n in o.notes)
             if errors:
                 builder.warnings.append(f"OCR failed on pages {', '.join(errors)}")
             if low_conf:

@@ -115,3 +115,127 @@ def test_place_stands_when_the_day_is_unreadable_and_on_a_cover_page(ingest_into
     assert (got["cv.txt"]["issued_place"], got["cv.txt"]["issued_date"]) == ("Hà Nội", None)
     assert (got["dc.txt"]["issued_place"], got["dc.txt"]["issued_date"]) == ("Yên Bái", None)
     assert got["dc.txt"]["issuer"] == "ỦY BAN NHÂN DÂN TỈNH YÊN BÁI SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+
+
+def test_stamp_read_before_the_header_is_no_part_of_the_issuer(ingest_into, tmp_path):
+    """A scan's incoming stamp in the left margin ("SỞ … / ĐẾN Số … Ngày …") read before
+    the header: the issuer starts on the line level with "CỘNG HÒA XÃ HỘI …"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "kh.txt").write_text(
+        "SỞ NỘI VỤ TỈNH BẮC GIANG\n\n"
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "TỈNH BẮC GIANG Độc lập - Tự do - Hạnh phúc\n\n"
+        "Số: 214/KH-UBND Bắc Giang, ngày 09 tháng 3 năm 2011\n\n"
+        "KẾ HOẠCH\n\nTuyển dụng công chức cấp xã năm 2011\n\n"
+        "Ủy ban nhân dân tỉnh xây dựng Kế hoạch tuyển dụng công chức cấp xã như sau:\n\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n\nTuyển chọn đủ người đáp ứng tiêu chuẩn chức danh.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, number_symbol from documents"))
+    assert row == {"issuer": "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", "number_symbol": "214/KH-UBND"}
+
+
+def test_a_parent_line_above_the_national_title_row_stays(ingest_into, tmp_path):
+    """Columns read one after the other (no row shared with the motto): both lines stay."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bc.txt").write_text(
+        "UBND TỈNH BẮC GIANG\nSỞ CÔNG THƯƠNG\n\nSố: 75/BC-SCT\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Bắc Giang, ngày 12 tháng 10 năm 2012\n\nBÁO CÁO\n\nTình hình hoạt động thương mại quý III\n\n"
+        "Sở Công Thương báo cáo tình hình hoạt động thương mại trên địa bàn như sau.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    assert next(db.query("select issuer from documents"))["issuer"] == "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"
+
+
+def test_annex_names_its_issuer_under_the_type_line_and_its_caption(ingest_into, tmp_path):
+    """A price annex exported from a spreadsheet: "PHỤ LỤC SỐ 2", the issuing body, a file
+    field, then the caption over "(Ban hành kèm theo …)"."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pl.txt").write_text(
+        "PHỤ LỤC SỐ 2\n\nSỞ TÀI CHÍNH TỈNH SÓC TRĂNG\n\nTên tệp: T03-2023-STG\n\n"
+        "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023\n\n"
+        "(Ban hành kèm theo Báo cáo số 45/BC-STC ngày 05/4/2023 của Sở Tài chính tỉnh Sóc Trăng)\n\n"
+        "Gạo tẻ thường có giá bình quân 14.500 đồng/kg, tăng 200 đồng/kg so với kỳ trước.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, issuer, title from documents"))
+    assert row == {"doc_type": "Phụ lục", "issuer": "SỞ TÀI CHÍNH TỈNH SÓC TRĂNG",
+                   "title": "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023"}
+
+
+def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "gia.txt").write_text(
+        "Mẫu số 01, Phụ lục Thông tư số 14/2023/TT-BXD ngày 29/12/2023 của Bộ Xây dựng\n\n"
+        "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024\nTRÊN ĐỊA BÀN TỈNH TRÀ VINH\n\n"
+        "(Đính kèm Thông báo số 2210/TB-SXD ngày 08/10/2024 của Sở Xây dựng)\n\n"
+        "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, title from documents"))
+    assert row == {"issuer": None,
+                   "title": "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024 TRÊN ĐỊA BÀN TỈNH TRÀ VINH"}
+
+
+def test_no_caption_title_from_body_capitals(ingest_into, tmp_path):
+    """A capitals heading over a bracketed remark that says "kèm theo" late is no caption."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text(
+        "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP\n\nTHÔNG TIN GÓI THẦU\n\n"
+        "(Hồ sơ mời thầu phát hành trên Hệ thống mạng đấu thầu quốc gia, kèm theo bản vẽ thiết kế)\n\n"
+        "Nhà thầu nộp hồ sơ dự thầu trước ngày 20/5/2024.\n",
+        encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    assert next(db.query("select title from documents"))["title"] is None
+
+
+@pytest.mark.parametrize("type_line, title_lines, doc_type, title", [
+    ("HỒ SƠ KHẢO SÁT", ["Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"],
+     "Hồ sơ khảo sát", "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"),
+    # the longer type is not cut into "ĐỀ CƯƠNG" + a title starting "VÀ DỰ TOÁN …"
+    ("ĐỀ CƯƠNG VÀ DỰ TOÁN CHI TIẾT", ["“NÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ TỈNH”"],
+     "Đề cương và dự toán chi tiết", "“NÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ TỈNH”"),
+])
+def test_project_document_types(ingest_into, tmp_path, type_line, title_lines, doc_type, title):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "da.txt").write_text(
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TỈNH YÊN BÁI\n\nTRUNG TÂM CÔNG NGHỆ THÔNG TIN\n\n"
+        f"{type_line}\n\n" + "\n".join(title_lines) + "\n\nĐƠN VỊ TƯ VẤN\n\n"
+        "I. CĂN CỨ LẬP HỒ SƠ\n\nLuật Đầu tư công ngày 13 tháng 6 năm 2019.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, title from documents"))
+    assert row == {"doc_type": doc_type, "title": title}
+
+
+def test_a_type_word_inside_an_issuer_in_capitals_is_no_type_line(ingest_into, tmp_path):
+    """"BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG": "DỰ ÁN" followed by capitals (Ầ is no
+    lower-case letter) is part of the name, not a type line with a title after it."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tb.txt").write_text(
+        "UBND HUYỆN ĐỒNG HỶ\nBAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG\n\nSố: 56/TB-BQLDA\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Đồng Hỷ, ngày 03 tháng 6 năm 2024\n\nTHÔNG BÁO\n\nKết quả lựa chọn nhà thầu gói thầu số 05\n\n"
+        "Ban Quản lý dự án thông báo kết quả lựa chọn nhà thầu như sau.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select doc_type, issuer, title from documents"))
+    assert row == {"doc_type": "Thông báo", "issuer": "UBND HUYỆN ĐỒNG HỶ BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG",
+                   "title": "Kết quả lựa chọn nhà thầu gói thầu số 05"}
+
+
+@pytest.mark.parametrize("issuer_lines, issuer", [
+    # OCR misread a bold capital line: a marked word that is no syllable ("TỌỘI")
+    (["BỘ CÔNG AN", "CỤC CẢNH SÁT PHÒNG CHỐNG TỌỘI PHẠM VỀ MÔI TRƯỜNG"], None),
+    # abbreviations carry no tone mark and stay
+    (["UBND TP.HCM", "SỞ LĐ-TB&XH"], "UBND TP.HCM SỞ LĐ-TB&XH"),
+])
+def test_an_issuer_misread_by_ocr_is_not_stored(ingest_into, tmp_path, issuer_lines, issuer):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cv.txt").write_text(
+        "\n".join(issuer_lines) + "\n\nSố: …/C05-P2\nV/v phối hợp kiểm tra cơ sở sản xuất\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Hà Nội, ngày 12 tháng 8 năm 2025\n\nKính gửi: Công an các tỉnh, thành phố.\n\n"
+        "Đề nghị các đơn vị phối hợp kiểm tra các cơ sở sản xuất trên địa bàn.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select issuer, issued_place from documents"))
+    assert row == {"issuer": issuer, "issued_place": "Hà Nội"}

@@ -166,7 +166,8 @@ def test_scan_headers_against_the_blind_labels(tmp_path):
     """Page 1 of the 11 scans, scored against tests/data/scans_blind (labelled by hand
     before issue 8's code): every typed date is found, and no typed issuer is lost
     below the first run's 8/11; at least 3 handwritten dates (the look-alike mapping). Handwritten
-    numbers are not asserted (none is read)."""
+    numbers are not read, and no number read wrong is stored (5 were): the typed suffix
+    is then named in the warning."""
     import sqlite_utils
 
     from tests.eval import scans
@@ -176,6 +177,9 @@ def test_scan_headers_against_the_blind_labels(tmp_path):
     assert totals[("issued_date", "typed")] == [2, 2], misses
     assert totals[("issuer", "typed")][0] >= 8, misses
     assert totals[("issued_date", "handwritten")][0] >= 3, misses
+    assert totals[("number_symbol", "wrong stored")][0] == 0, misses
+    assert totals[("issued_date", "wrong stored")][0] == 0, misses
+    assert totals[("symbol_suffix", "typed")][0] >= 8, misses
 
 
 @pytest.mark.real

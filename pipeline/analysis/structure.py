@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 
 import yaml
 
 from schemas import DATA_DIR
 from pipeline.text.normalize import fold
+from pipeline.text.quality import is_syllable
 from pipeline.text.vndate import date_problem, iso
 
 DATA = DATA_DIR / "structure.yaml"
@@ -537,7 +539,7 @@ def header_metadata(ctx) -> dict:
     # Issuer: capitals above the number / type line, motto removed.
     stop = type_idx if type_idx is not None else len(lines)
     issuer = []
-    for raw in lines[:stop]:
+    for i, raw in enumerate(lines[:stop]):
         line = raw[0]
         if line.lstrip().startswith(("Số", "SỐ")) or _PLACE_DATE.search(line) or "V/v" in line:
             break
@@ -549,18 +551,32 @@ def header_metadata(ctx) -> dict:
             continue
         if not issuer and not is_issuer_head(line):
             continue  # an all-capitals title is not an issuing body
+        if _level_with_national_title(text, raw, lines[i + 1:i + 2]) and is_issuer_head(line):
+            issuer = []  # the issuer starts level with the national title: capitals read
+            # before it (an incoming stamp in the margin, a banner) are no part of it
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
-    if issuer and not (len(issuer) == 1 and issuer[0].upper() in types):
+    if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
+            and not any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4])))):
         meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
-    # Title: lines after the type line up to the body; a letter's "V/v …".
+    if "issuer" not in meta and type_idx is not None and meta.get("doc_type") == "Phụ lục":
+        annex_issuer, last = _issuer_under_annex(lines, type_idx)
+        if annex_issuer:
+            meta["issuer"] = annex_issuer
+            header_end = max(header_end, line_end(lines[last]))
+            type_idx = last  # the caption follows
+    # Title: lines after the type line up to the body; a letter's "V/v …"; the caption
+    # over an annex's "(Kèm theo …)" line.
     title, title_end = _title(lines, type_idx, r)
+    if not title:
+        title, title_end = _caption_title(lines)
     if title:
         meta["title"] = title
         header_end = max(header_end, title_end)
-    else:  # a form's "Trích yếu:" field may sit in its first numbered part (phiếu trình)
+    else:  # a form's "Trích yếu:" field or an annex's caption may sit in its first
+        # numbered parts (phiếu trình; a price list whose page number reads as a heading)
         extra = [ln for u in us[end_idx:end_idx + 6] for ln in _lines(text, u["start"], u["end"])]
-        if title := _labelled_title(extra)[0]:
+        if title := _labelled_title(extra)[0] or _caption_title(lines + extra)[0]:
             meta["title"] = title
     # "Kính gửi:" and the list of addressees under it belong to the header.
     for k, line in enumerate(lines):
@@ -583,13 +599,18 @@ _ANCHORS = re.compile(
     r"|\s+(?=Số\s*:|Số\s+\d|V/[vV]\b|Kính gửi|(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)\s)")
 
 
+# A lower-case letter ("à-ỹ" would also take the capitals of Latin Extended Additional,
+# Ầ Ự Ố, so that "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ" read as the type "DỰ ÁN" + a title).
+_LOWER = "[" + re.escape("".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower())) + "]"
+
+
 def _segment(lines, types):
     """Split header lines that an export joined ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …
     Số: 12/BC-UBND Tuần Giáo, ngày …  BÁO CÁO Kết quả …") at the places where the
     printed header starts a new line: the motto, "Số:", the place and date, "V/v",
     "Kính gửi", the type line and the first "Căn cứ"/"Thực hiện"."""
     type_rx = re.compile(r"(?<=\S)\s+(?=(?:" + "|".join(map(re.escape, sorted(types, key=len, reverse=True)))
-                         + r")(?:\s+\w?[a-zđà-ỹ]|\s*$))")
+                         + r")(?:\s+\w?" + _LOWER + r"|\s*$))")
     out = []
     for line, off in lines:
         cuts = {0, len(line)}
@@ -620,8 +641,11 @@ def _split_type_lines(lines, types):
     keys = sorted(types, key=len, reverse=True)
     out = []
     for line, off in lines:
+        if _clean(line).upper() in types:  # a whole longer type ("ĐỀ CƯƠNG VÀ DỰ TOÁN CHI TIẾT")
+            out.append((line, off))
+            continue
         for k in keys:
-            m = re.match(re.escape(k) + r"\s+(?=\w?[a-zđà-ỹ])", line)
+            m = re.match(re.escape(k) + r"\s+(?=\w?" + _LOWER + ")", line)
             if m is None and _is_upper(line) and not is_issuer_head(line):
                 m = re.match(re.escape(k) + r"\s+(?=[A-ZĐÀ-Ỹ]\w*\s+\S)", line)
             if m:
@@ -635,6 +659,23 @@ def _split_type_lines(lines, types):
 
 def line_end(line: tuple[str, int]) -> int:
     return line[1] + len(line[0])
+
+
+_NATIONAL_TITLE = re.compile(r"CỘNG H[OÒ]A XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM")
+
+
+def _level_with_national_title(text: str, line: tuple[str, int], following) -> bool:
+    """Is the header line followed on the same text line by the national title (the
+    issuer's first line and "CỘNG HÒA XÃ HỘI …" read row by row, Nghị định 30 layout)?"""
+    return bool(following) and "\n" not in text[line_end(line):following[0][1]] \
+        and bool(_NATIONAL_TITLE.match(following[0][0]))
+
+
+def _misread(word: str) -> bool:
+    """A word with a tone or vowel mark that is no Vietnamese syllable ("TỌỘI"): OCR misread
+    it (abbreviations, UBND, BCĐCCHC, carry no such mark)."""
+    return any("\u0300" <= c <= "\u036f" for c in unicodedata.normalize("NFD", word)) \
+        and not is_syllable(word.lower())
 
 
 def is_issuer_head(line: str) -> bool:
@@ -692,6 +733,8 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
         depth += clean.count("“") - clean.count("”")
         straight ^= clean.count('"') % 2 == 1
         quote_open = depth > 0 or straight  # a quoted title runs on to its closing quote
+        if not quote_open and parts[0][:1] in "“\"" and clean.endswith(("”", '"')):
+            break  # … and ends there
         if len(" ".join(parts)) > 400:
             break
     title = " ".join(parts).strip()
@@ -703,6 +746,49 @@ _PERIOD_LINE = re.compile(r"^(?:tháng|quý|năm|\d+ tháng|giai đoạn)\b[^.:;
 _FORM_FIELD = re.compile(r"^[^:“\"]{2,30}:\s*\S")  # "HỌ VÀ TÊN: …", "Chức vụ: …"
 _TRICH_YEU = re.compile(r"(?:^|\s)Trích yếu\s*:\s*")
 _FIELD_END = re.compile(r"\s+(?:\d{1,2}\.|[IVX]+\.)\s")  # the form's next numbered field
+
+
+def _issuer_under_annex(lines, type_idx: int) -> tuple[str | None, int]:
+    """An annex sent as a spreadsheet ("PHỤ LỤC SỐ 1 / SỞ TÀI CHÍNH TỈNH … / Tên tệp: … /
+    BẢNG GIÁ …") names its issuing body under the type line: (that body, index of the
+    last line before the caption: the body or the "field: value" lines under it)."""
+    after = [i for i in range(type_idx + 1, min(len(lines), type_idx + 9))
+             if any(c.isalnum() for c in lines[i][0])]  # empty cells left out
+    if after and re.fullmatch(r"(?:SỐ|Số)\s*:?\s*[\dIVXLC]+", _clean(lines[after[0]][0])):
+        after = after[1:]
+    if not after:
+        return None, type_idx
+    body = _clean(lines[after[0]][0])
+    if not (_is_upper(body) and is_issuer_head(body) and len(body) <= 80):
+        return None, type_idx
+    last = after[0]
+    for i in after[1:]:
+        if not _FORM_FIELD.match(_clean(lines[i][0])):
+            break
+        last = i
+    return body, last
+
+
+_ATTACHED = re.compile(r"^\([^()]{0,30}?\b(?:kèm theo|đính kèm)\b", re.I)
+
+
+def _caption_title(lines) -> tuple[str | None, int]:
+    """A document without a type line (a price list, an annex sent alone): the capitals
+    lines right above its "(Kèm theo / Ban hành kèm theo / Đính kèm … số …)" line."""
+    for k, (line, _off) in enumerate(lines[:30]):
+        if not _ATTACHED.match(line.strip()):
+            continue
+        parts: list[tuple[str, int]] = []
+        for prev in reversed([ln for ln in lines[max(0, k - 6):k] if any(c.isalnum() for c in ln[0])][-3:]):
+            clean = _clean(prev[0])
+            if not (_is_upper(clean) and re.search(r"[^\W\d_]{2,}", clean)) or is_issuer_head(clean) \
+                    or _SO.search(clean) or _PLACE_DATE.search(clean) or len(clean) > 200:
+                break
+            parts.insert(0, prev)
+        if parts:
+            return " ".join(_clean(p[0]) for p in parts), line_end(parts[-1])
+        return None, 0
+    return None, 0
 
 
 def _labelled_title(lines) -> tuple[str | None, int]:

@@ -1,0 +1,79 @@
+"""A number written by hand into the printed "Số: …/BC-UBND" of a scan is never stored
+as read by OCR: only a number that looks printed stays (extractors.ocr.hide_unread_number)."""
+from __future__ import annotations
+
+import pytest
+
+from extractors import ocr
+from extractors.ocr import UNREAD, OcrWord
+
+PAGE_HEIGHT = 842.0
+
+
+def line(*pieces, top=100.0, size=13.0):
+    """Words of one OCR line: (text, confidence) pairs, one space apart."""
+    out, x = [], 90.0
+    for text, conf in pieces:
+        out.append(OcrWord(text, x, x + 6 * len(text), top, top + size, size, conf))
+        x += 6 * len(text) + 4
+    return out
+
+
+def texts(words):
+    return " ".join(w.text for w in words)
+
+
+@pytest.mark.parametrize("pieces", [
+    [("Số:", 93), ("215/BC-UBND", 92)],                 # typed with the form
+    [("Số:", 93), ("215/BC-UBND", 79)],                 # the same on a 200 dpi scan
+    [("Số:", 91), ("1248", 90), ("/SNV-CCVC", 88)],      # typed, the slash apart
+    [("Số", 90), ("45-KH/TU", 91)],                      # a party document's number
+    [("Số:", 92), ("/BC-UBND", 90)],                     # a blank form: nothing to hide
+])
+def test_printed_numbers_and_blank_forms_stay(pieces):
+    words = line(*pieces)
+    before = texts(words)
+    assert ocr.hide_unread_number(words, PAGE_HEIGHT) is None
+    assert texts(words) == before
+
+
+@pytest.mark.parametrize("pieces, after, suffix", [
+    ([("Số:", 92), ("AAS", 57), ("/BC-KCN", 92)], f"Số: {UNREAD} /BC-KCN", "/BC-KCN"),
+    # handwritten digits glued to the printed words on both sides
+    ([("Số:5", 24), ("222/BCA-V01", 22)], f"Số:{UNREAD} /BCA-V01", "/BCA-V01"),
+    ([("Số:", 96), ("344/QĐ-TTg", 37)], f"Số: {UNREAD}/QĐ-TTg", "/QĐ-TTg"),
+    # split in two words, the first one confident: the number is one reading
+    ([("Số:", 91), ("3", 92), ("3#/C04-P6", 36)], f"Số: {UNREAD} /C04-P6", "/C04-P6"),
+    # confident but not digits
+    ([("Số:", 91), ("4H09/SYT-NV", 91)], f"Số: {UNREAD}/SYT-NV", "/SYT-NV"),
+    # a yeared symbol keeps its printed year; a suffix split after its dash is whole
+    ([("Số:", 90), ("15", 52), ("/2025/QĐ-UBND", 88)], f"Số: {UNREAD} /2025/QĐ-UBND", "/2025/QĐ-UBND"),
+    ([("Số", 60), ("298", 40), ("/TTr-", 92), ("CAT-PC04", 91)], f"Số {UNREAD} /TTr- CAT-PC04",
+     "/TTr-CAT-PC04"),
+])
+def test_unsure_numbers_are_hidden_and_said(pieces, after, suffix):
+    words = line(*pieces)
+    note = ocr.hide_unread_number(words, PAGE_HEIGHT)
+    assert texts(words) == after
+    assert note and note.endswith(f"Số: {UNREAD}{suffix}")
+
+
+def test_issuer_line_and_body_are_left_alone():
+    words = (line(("SỞ", 93), ("Y", 95), ("TẾ", 94), top=60)
+             + line(("Số:", 92), ("07", 41), ("/KH-SYT", 90), top=100)
+             + line(("Số:", 92), ("12", 40), ("/KH-UBND", 90), top=600))  # low on the page
+    assert ocr.hide_unread_number(words, PAGE_HEIGHT)
+    assert texts(words) == f"SỞ Y TẾ Số: {UNREAD} /KH-SYT Số: 12 /KH-UBND"
+
+
+def test_hidden_number_leaves_no_number_symbol(ingest_into, tmp_path):
+    """What the OCR layer leaves ("Số: … /BC-KCN") stores no number; place and date stay."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bc.txt").write_text(
+        "UBND TỈNH BẮC GIANG\nBAN QUẢN LÝ CÁC KCN\n\nSố: … /BC-KCN\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Bắc Giang, ngày 15 tháng 11 năm 2012\n\nBÁO CÁO\n\nCông tác phòng, chống tham nhũng tháng 11 năm 2012\n\n"
+        "Ban Quản lý các KCN báo cáo kết quả công tác phòng, chống tham nhũng như sau.\n", encoding="utf-8")
+    _summary, db = ingest_into(tmp_path / "in")
+    row = next(db.query("select number_symbol, issued_date, issued_place from documents"))
+    assert row == {"number_symbol": None, "issued_date": "2012-11-15", "issued_place": "Bắc Giang"}
