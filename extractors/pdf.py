@@ -86,8 +86,12 @@ class Row:
     x1: float = 0.0
     size: float = 0.0
     bold: float = 0.0  # fraction of characters in a bold font
+    # `text`, rendered once: the analysis reads it many times. finish() forgets it; the
+    # words' texts are final (legacy fonts decoded, glyphs repaired) before it is read.
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     def finish(self) -> "Row":
+        self._text = None
         self.words.sort(key=lambda w: w.x0)
         main = [w for w in self.words if not w.sup] or self.words
         self.top = min(w.top for w in main)
@@ -105,7 +109,9 @@ class Row:
 
     @property
     def text(self) -> str:
-        return render(self.words)[0]
+        if self._text is None:
+            self._text = render(self.words)[0]
+        return self._text
 
 
 @dataclass
@@ -163,6 +169,15 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
         pos += len(text)
         prev = w
     return "".join(parts), refs
+
+
+def _render_row(row: Row, sup_numbers: set[int]):
+    """`render(row.words, sup_numbers)`, from the row's cached text when no marker can be
+    in it (no raised number, no superscript digit): most rows."""
+    text = row.text
+    if any(w.sup for w in row.words) or INLINE_SUP.search(text):
+        return render(row.words, sup_numbers)
+    return text, []
 
 
 def _symbol_join(left: str, right: str) -> bool:
@@ -547,16 +562,18 @@ def _group_rows(words: list[Word], page_no: int) -> list[Row]:
     whose baseline they sit above."""
     words = sorted(words, key=lambda w: (w.bottom, w.x0))
     rows: list[list[Word]] = []
+    ref = None  # the current row's first word of the largest size, kept as words join
     for w in words:
         if rows:
-            last = rows[-1]
-            ref = max(last, key=lambda v: v.size)
             # Same row when the vertical extents overlap by more than half.
             overlap = min(ref.bottom, w.bottom) - max(ref.top, w.top)
             if overlap > 0.5 * min(ref.bottom - ref.top, w.bottom - w.top):
-                last.append(w)
+                rows[-1].append(w)
+                if w.size > ref.size:
+                    ref = w
                 continue
         rows.append([w])
+        ref = w
     out = [Row(page_no, ws).finish() for ws in rows]
     out.sort(key=lambda r: r.top)
     return out
@@ -678,7 +695,7 @@ def _table_cells(words: list[Word], cell_rows: list[list[tuple | None]], page_no
 
 def _cell_text(lines: list[Row] | None, numbers: set[int]) -> str:
     # Cells wrapped inside a symbol ("19/NQ-" / "HĐND") are glued back.
-    return _glue([render(r.words, numbers)[0] for r in lines]) if lines else ""
+    return _glue([_render_row(r, numbers)[0] for r in lines]) if lines else ""
 
 
 def _rules(objs: list[dict], width: float, height: float) -> list[float]:
@@ -1166,11 +1183,11 @@ def _place_words(p: Page, words: list[Word], tables) -> None:
 
 def _page_text(p: Page) -> str:
     """The page's text as it will be stored (rows rendered: words that touch are glued)."""
-    parts = [render(r.words)[0] for r in p.rows]
+    parts = [r.text for r in p.rows]
     for _top, cell_rows in p.tables:
         for cells in cell_rows:
             for lines in cells:
-                parts.extend(render(r.words)[0] for r in lines or ())
+                parts.extend(r.text for r in lines or ())
     return " ".join(parts)
 
 
@@ -1525,7 +1542,7 @@ def _join_rows(rows: list[Row], numbers: set[int], sep: str = " "):
     pos = 0
     page = rows[0].page if rows else None
     for k, r in enumerate(rows):
-        text, rrefs = render(r.words, numbers)
+        text, rrefs = _render_row(r, numbers)
         if k:
             # No space after a line that ends inside a symbol ("1163/KH-" + "UBND"):
             # Vietnamese does not hyphenate words, so such a hyphen belongs to the symbol.
