@@ -28,7 +28,9 @@ with the page's words before rows are built; it never makes a scan count as text
 """
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import os
 import re
 import statistics
@@ -92,19 +94,28 @@ class Row:
 
     def finish(self) -> "Row":
         self._text = None
-        self.words.sort(key=lambda w: w.x0)
-        main = [w for w in self.words if not w.sup] or self.words
-        self.top = min(w.top for w in main)
-        self.bottom = max(w.bottom for w in main)
-        self.x0 = self.words[0].x0
-        self.x1 = max(w.x1 for w in self.words)
-        sizes = Counter()
-        bold = 0
+        words = self.words
+        words.sort(key=_X0)
+        main = [w for w in words if not w.sup] or words
+        top, bottom = main[0].top, main[0].bottom
+        sizes: dict[float, int] = {}  # half-point size → characters
+        bold = total = 0
         for w in main:
-            sizes[round(w.size * 2) / 2] += len(w.text)
-            bold += len(w.text) if w.bold else 0
-        self.size = sizes.most_common(1)[0][0]
-        self.bold = bold / max(1, sum(len(w.text) for w in main))
+            if w.top < top:
+                top = w.top
+            if w.bottom > bottom:
+                bottom = w.bottom
+            n = len(w.text)
+            size = round(w.size * 2) / 2
+            sizes[size] = sizes.get(size, 0) + n
+            total += n
+            if w.bold:
+                bold += n
+        self.top, self.bottom = top, bottom
+        self.x0 = words[0].x0
+        self.x1 = max(w.x1 for w in words)
+        self.size = max(sizes.items(), key=_COUNT)[0]  # the first of the most frequent
+        self.bold = bold / max(1, total)
         return self
 
     @property
@@ -130,6 +141,10 @@ class Page:
     quality: float | None = None  # pipeline.text.quality score (OCR: also capped by confidence)
     reason: str | None = None  # why the quality is below the threshold
     unmapped: int = 0  # glyphs without a Unicode mapping dropped from the text layer
+
+
+_X0 = operator.attrgetter("x0")
+_COUNT = operator.itemgetter(1)
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -260,7 +275,7 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
     for w in raw:
         if not w.get("upright", True):
             continue  # vertical text: margin stamps, watermarks
-        font = w.get("fontname") or ""
+        legacy, bold, name = _font_facts(w.get("fontname") or "")
         text = w["text"]
         if "(cid:" in text:
             # Glyphs without a Unicode mapping: pdfminer writes "(cid:N)"; drop them
@@ -269,19 +284,26 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
             unmapped[0] += n
             if not text:
                 continue
-        legacy = encodings.font_encoding(font)
+        was = ""
         if legacy is not None and encodings.is_bytes(text):
             converted = encodings.decode(text, legacy.encoding, legacy.caps)
-            if conversions is not None and converted != text:
-                conversions.add(legacy.encoding)
-            was = legacy.encoding if converted != text else ""
+            if converted != text:
+                if conversions is not None:
+                    conversions.add(legacy.encoding)
+                was = legacy.encoding
             text = converted
-        else:
-            was = ""
-        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                          "Bold" in font or "bold" in font or ",B" in font, annot=annot,
-                          font="" if legacy is not None else font.split("+", 1)[-1], legacy=was))
+        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"], bold,
+                          annot=annot, font=name, legacy=was))
     return words
+
+
+@functools.lru_cache(maxsize=1024)
+def _font_facts(font: str) -> tuple[encodings.FontEncoding | None, bool, str]:
+    """(legacy encoding its name implies, bold, the name kept on words: without subset
+    prefix, empty for a legacy font), once per font name rather than per word."""
+    legacy = encodings.font_encoding(font)
+    bold = "Bold" in font or "bold" in font or ",B" in font
+    return legacy, bold, "" if legacy is not None else font.split("+", 1)[-1]
 
 
 # ------------------------------------------------------------------- annotation text
