@@ -144,6 +144,7 @@ class Page:
 
 
 _X0 = operator.attrgetter("x0")
+_BOTTOM_X0 = operator.attrgetter("bottom", "x0")
 _COUNT = operator.itemgetter(1)
 
 
@@ -233,7 +234,7 @@ def _page_words(page, unmapped: list[int],
     font whose name says it is a legacy Vietnamese encoding (.VnTime, VNI-Times …) is
     converted to Unicode here; the others keep their font name for `_convert_legacy`."""
     raw = page.extract_words(**WORD_SETTINGS)
-    words = _to_words(raw, unmapped, conversions=conversions)
+    words = _to_words(_plumber_words(raw), unmapped, conversions=conversions)
     fills = _annotation_words(page, unmapped)
     return _attach_fills(words, fills) if fills else words
 
@@ -269,14 +270,19 @@ def _attach_fills(words: list[Word], fills: list[Word]) -> list[Word]:
     return out
 
 
-def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
+def _plumber_words(raw: list[dict]):
+    """pdfplumber's word dicts as the tuples `_to_words` reads; vertical text (margin
+    stamps, watermarks) left out."""
+    return [(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"], w.get("fontname"))
+            for w in raw if w.get("upright", True)]
+
+
+def _to_words(raw: list[tuple], unmapped: list[int], annot: bool = False,
               conversions: encodings.Conversions | None = None) -> list[Word]:
+    """Words from (text, x0, x1, top, bottom, size, font name) of upright words."""
     words = []
-    for w in raw:
-        if not w.get("upright", True):
-            continue  # vertical text: margin stamps, watermarks
-        legacy, bold, name = _font_facts(w.get("fontname") or "")
-        text = w["text"]
+    for text, x0, x1, top, bottom, size, font in raw:
+        legacy, bold, name = _font_facts(font or "")
         if "(cid:" in text:
             # Glyphs without a Unicode mapping: pdfminer writes "(cid:N)"; drop them
             # (counted, reported as a warning) rather than store junk.
@@ -292,8 +298,8 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
                     conversions.add(legacy.encoding)
                 was = legacy.encoding
             text = converted
-        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"], bold,
-                          annot=annot, font=name, legacy=was))
+        words.append(Word(text, x0, x1, top, bottom, size, bold, annot=annot, font=name,
+                          legacy=was))
     return words
 
 
@@ -355,7 +361,7 @@ def _annotation_words(page, unmapped: list[int],
         chars = _not_in_content(page.chars if content_chars is None else content_chars, chars)
         from pdfplumber.utils import extract_words
         raw = extract_words(chars, **WORD_SETTINGS)
-        words = _to_words(raw, unmapped, annot=True)
+        words = _to_words(_plumber_words(raw), unmapped, annot=True)
     if fields:
         if content_chars is None:
             content = page.extract_words(x_tolerance=1.5, y_tolerance=3)
@@ -582,7 +588,7 @@ def _all_words(p: "Page"):
 def _group_rows(words: list[Word], page_no: int) -> list[Row]:
     """Cluster words into rows by their vertical position; superscripts join the row
     whose baseline they sit above."""
-    words = sorted(words, key=lambda w: (w.bottom, w.x0))
+    words = sorted(words, key=_BOTTOM_X0)
     rows: list[list[Word]] = []
     ref = None  # the current row's first word of the largest size, kept as words join
     for w in words:
@@ -1195,6 +1201,9 @@ def _read_page(page, no: int, unmapped: list[int],
 def _place_words(p: Page, words: list[Word], tables) -> None:
     """Words inside a table go to its cells, the others into rows."""
     no = p.number
+    if not tables:
+        p.tables, p.rows = [], _group_rows(words, no)
+        return
     boxes = [bbox for bbox, _ in tables]
     in_table = [any(b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
                     for b in boxes) for w in words]
@@ -1586,9 +1595,10 @@ def _flush(builder: DocumentBuilder, rows: list[Row], numbers: set[int], body_si
     (text, breaks), refs = _join_rows(rows, numbers)
     if UNDERLINE.match(text):
         return
-    kind = _kind(text, rows, body_size)
+    bold = _bold(rows)
+    kind = _kind(text, bold)
     builder.add_block(kind, text, rows[0].page, footnote_refs=refs, page_breaks=breaks,
-                      style="bold" if _bold(rows) > 0.6 else None)
+                      style="bold" if bold > 0.6 else None)
 
 
 def _bold(rows: list[Row]) -> float:
@@ -1596,16 +1606,18 @@ def _bold(rows: list[Row]) -> float:
     return sum(len(w.text) for r in rows for w in r.words if w.bold) / max(1, total)
 
 
-def _kind(text: str, rows: list[Row], body_size: float) -> str:
+def _kind(text: str, bold: float) -> str:
+    """`bold`: the block's share of characters in a bold font."""
     stripped = text.strip()
     if len(stripped) <= 250:
         if LEGAL_HEADING.match(stripped) and len(stripped) < 200 and not (
                 stripped.startswith("Điều") and (len(stripped) > 150 or stripped.endswith((".", ":", ";")))):
             return "heading"  # "Điều 3. Quyết định này có hiệu lực ..." is a sentence
-        letters = [c for c in stripped if c.isalpha()]
-        if letters and len(stripped) < 200 and all(c.isupper() for c in letters) and len(letters) > 3:
-            return "heading"
-        if _bold(rows) > 0.6 and not stripped.endswith((";", ",")):
+        if len(stripped) < 200:
+            letters = [c for c in stripped if c.isalpha()]
+            if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+                return "heading"
+        if bold > 0.6 and not stripped.endswith((";", ",")):
             return "heading"
         if HEADING_NUMBER.match(stripped) and len(stripped) < 160 and not stripped.endswith((".", ";", ",", ":")):
             return "heading"

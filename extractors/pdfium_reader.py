@@ -350,9 +350,10 @@ def _has_text_annotations(page_raw) -> bool:
     return False
 
 
-def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[dict]:
+def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[tuple]:
     """pdfplumber's `extract_words(chars, extra_attrs=["size", "fontname"],
-    keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, written out
+    keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, as
+    (text, x0, x1, top, bottom, size, font name) tuples; written out
     for speed (the general WordExtractor is a third of a page's time): runs of
     consecutive glyphs with one (upright, size, font), each clustered into lines by
     `top`, sorted by x0, cut at blanks and gaps. A run whose glyphs already come in that
@@ -426,15 +427,14 @@ def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> l
             if upright:  # rotated text (margin stamps) is dropped by the caller in any case
                 s, e = firsts[w], ends[w]
                 t = text[s:e] if isinstance(text, str) else "".join(text[s:e])
-                out.append({"text": t.translate(ligatures) if lig else t,
-                            "x0": wx0[w], "x1": wx1[w], "top": wtop[w], "bottom": wbottom[w],
-                            "upright": True, "size": size, "fontname": font})
+                out.append((t.translate(ligatures) if lig else t,
+                            wx0[w], wx1[w], wtop[w], wbottom[w], size, font))
             w += 1
     return out
 
 
 def _run_words(run: list[tuple], size: float, font: str, ligatures: dict,
-               x_tolerance: float, y_tolerance: float) -> list[dict]:
+               x_tolerance: float, y_tolerance: float) -> list[tuple]:
     """The words of a run in any order: its lines, each sorted by x0 (stable)."""
     cluster, index, last = {}, 0, None
     for top in sorted({g[3] for g in run}):
@@ -468,11 +468,10 @@ def _run_words(run: list[tuple], size: float, font: str, ligatures: dict,
 _X0 = itemgetter(1)
 
 
-def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
+def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> tuple:
     if len(word) == 1:
         t, x0, x1, top, bottom = word[0][:5]
-        return {"text": t.translate(ligatures), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                "upright": True, "size": size, "fontname": font}
+        return t.translate(ligatures), x0, x1, top, bottom, size, font
     _t, x0, x1, top, bottom = word[0][:5]
     for _t, a, b, c, d, *_ in word:
         if a < x0:
@@ -483,5 +482,4 @@ def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
             top = c
         if d > bottom:
             bottom = d
-    return {"text": "".join([g[0] for g in word]).translate(ligatures), "x0": x0, "x1": x1, "top": top,
-            "bottom": bottom, "upright": True, "size": size, "fontname": font}
+    return "".join([g[0] for g in word]).translate(ligatures), x0, x1, top, bottom, size, font
