@@ -611,11 +611,13 @@ def _mark_superscripts(rows: list[Row]) -> None:
     """Footnote marker candidates: 1-3 digits right after a word, printed smaller than
     the row's text or raised above its baseline (not m², km³)."""
     for row in rows:
-        big = max(w.size for w in row.words)
-        base = statistics.median(w.bottom for w in row.words)
+        big = base = None  # computed for rows that hold a candidate only
         for i, w in enumerate(row.words):
             if not (w.text.isdigit() and len(w.text) <= 3 and i > 0 and not w.text.startswith("0")):
                 continue
+            if big is None:
+                big = max(v.size for v in row.words)
+                base = statistics.median(v.bottom for v in row.words)
             prev = row.words[i - 1]
             small = w.size < 0.8 * big and prev.size >= 0.8 * big
             raised = w.bottom < base - 0.25 * w.size and w.x0 - prev.x1 < 0.3 * w.size
