@@ -121,7 +121,7 @@ class Row:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = render(self.words)[0]
+            self._text = _plain_text(self.words)
         return self._text
 
 
@@ -185,6 +185,22 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
         pos += len(text)
         prev = w
     return "".join(parts), refs
+
+
+def _plain_text(words: list[Word]) -> str:
+    """`render(words)[0]` (no marker to turn into a superscript), in fewer steps."""
+    parts = []
+    prev = None
+    for w in words:
+        if prev is not None:
+            if prev.annot != w.annot:
+                if not _symbol_join(prev.text, w.text):
+                    parts.append(" ")
+            elif not w.x0 - prev.x1 < min(1.0, 0.1 * w.size):
+                parts.append(" ")
+        parts.append(w.text)
+        prev = w
+    return "".join(parts)
 
 
 def _render_row(row: Row, sup_numbers: set[int]):

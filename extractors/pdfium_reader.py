@@ -408,6 +408,7 @@ def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> l
     ligatures = str.maketrans(LIGATURES)  # pdfplumber expands each glyph alike
     joined = text if isinstance(text, str) else "".join(text)
     lig = any(c in joined for c in LIGATURES)
+    one_char = isinstance(text, str)  # else a list: some glyphs print "(cid:N)"
     styles = [_style_key(st) for st in glyphs.styles]
     run_style = style[new_run].tolist()
     run_start = np.flatnonzero(new_run).tolist() + [n]
@@ -426,7 +427,7 @@ def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> l
         while w < nwords and wrun[w] == r:
             if upright:  # rotated text (margin stamps) is dropped by the caller in any case
                 s, e = firsts[w], ends[w]
-                t = text[s:e] if isinstance(text, str) else "".join(text[s:e])
+                t = text[s:e] if one_char else "".join(text[s:e])
                 out.append((t.translate(ligatures) if lig else t,
                             wx0[w], wx1[w], wtop[w], wbottom[w], size, font))
             w += 1
