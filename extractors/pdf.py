@@ -609,9 +609,12 @@ def _group_rows(words: list[Word], page_no: int) -> list[Row]:
     ref = None  # the current row's first word of the largest size, kept as words join
     for w in words:
         if rows:
-            # Same row when the vertical extents overlap by more than half.
-            overlap = min(ref.bottom, w.bottom) - max(ref.top, w.top)
-            if overlap > 0.5 * min(ref.bottom - ref.top, w.bottom - w.top):
+            # Same row when the vertical extents overlap by more than half (min and max
+            # written out: this runs for every word).
+            rt, rb, wt, wb = ref.top, ref.bottom, w.top, w.bottom
+            overlap = (wb if wb < rb else rb) - (wt if wt > rt else rt)
+            h_ref, h_w = rb - rt, wb - wt
+            if overlap > 0.5 * (h_w if h_w < h_ref else h_ref):
                 rows[-1].append(w)
                 if w.size > ref.size:
                     ref = w
