@@ -172,7 +172,7 @@ def _chars(textpage, ox: float, oy: float) -> Glyphs:
     styles: list[tuple] = []
     style_of: dict[tuple, int] = {}
     obj_style: dict[int, int] = {}
-    unmapped_objs = []
+    unmapped_objs: set[int] = set()
     m = R.FS_MATRIX()
     fbuf = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
@@ -192,7 +192,7 @@ def _chars(textpage, ox: float, oy: float) -> Glyphs:
         # One font per object: when its first glyph maps to Unicode, so do the others;
         # otherwise each glyph is asked.
         if _map_error(tp, i):
-            unmapped_objs.append(obj)
+            unmapped_objs.add(obj)
     if unmapped_objs:
         text = list(text)
         for k, obj in enumerate(objs):
