@@ -361,12 +361,17 @@ def bench_pdf(pdf_path: Path, n_pages: int) -> float:
     """Extraction through PDFium (the default reader) and through the former pdfplumber
     reader, each ÷ pdfplumber's bare page.extract_text() on the same pages, in one run.
     Returns the bare time."""
+    import gc
+
     import pdfplumber
 
     from extractors.pdf import extract_pdf
 
     print("\n== PDF: ours vs pdfplumber page.extract_text() (same pages, same run; CPU seconds,"
           " which other work on the machine disturbs less than wall time)")
+    # Each timing starts from a collected heap: pdfminer leaves ~0.5 M objects in
+    # reference cycles, which the next measurement's garbage collections would pay for.
+    gc.collect()
     t0, c0 = time.perf_counter(), time.process_time()
     with pdfplumber.open(pdf_path) as pdf:
         for page in pdf.pages:
@@ -375,6 +380,7 @@ def bench_pdf(pdf_path: Path, n_pages: int) -> float:
     bare, bare_cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"pdfplumber extract_text: {bare_cpu:.2f}s CPU, {bare:.2f}s wall ({rate(n_pages, bare)} pages/s)")
     for reader in ("pdfium", "pdfplumber"):
+        gc.collect()
         t0, c0 = time.perf_counter(), time.process_time()
         doc = extract_pdf(pdf_path, reader=reader)
         ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -28,7 +28,9 @@ with the page's words before rows are built; it never makes a scan count as text
 """
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import os
 import re
 import statistics
@@ -86,26 +88,41 @@ class Row:
     x1: float = 0.0
     size: float = 0.0
     bold: float = 0.0  # fraction of characters in a bold font
+    # `text`, rendered once: the analysis reads it many times. finish() forgets it; the
+    # words' texts are final (legacy fonts decoded, glyphs repaired) before it is read.
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     def finish(self) -> "Row":
-        self.words.sort(key=lambda w: w.x0)
-        main = [w for w in self.words if not w.sup] or self.words
-        self.top = min(w.top for w in main)
-        self.bottom = max(w.bottom for w in main)
-        self.x0 = self.words[0].x0
-        self.x1 = max(w.x1 for w in self.words)
-        sizes = Counter()
-        bold = 0
+        self._text = None
+        words = self.words
+        words.sort(key=_X0)
+        main = [w for w in words if not w.sup] or words
+        top, bottom = main[0].top, main[0].bottom
+        sizes: dict[float, int] = {}  # half-point size → characters
+        bold = total = 0
         for w in main:
-            sizes[round(w.size * 2) / 2] += len(w.text)
-            bold += len(w.text) if w.bold else 0
-        self.size = sizes.most_common(1)[0][0]
-        self.bold = bold / max(1, sum(len(w.text) for w in main))
+            if w.top < top:
+                top = w.top
+            if w.bottom > bottom:
+                bottom = w.bottom
+            n = len(w.text)
+            size = round(w.size * 2) / 2
+            sizes[size] = sizes.get(size, 0) + n
+            total += n
+            if w.bold:
+                bold += n
+        self.top, self.bottom = top, bottom
+        self.x0 = words[0].x0
+        self.x1 = max(w.x1 for w in words)
+        self.size = max(sizes.items(), key=_COUNT)[0]  # the first of the most frequent
+        self.bold = bold / max(1, total)
         return self
 
     @property
     def text(self) -> str:
-        return render(self.words)[0]
+        if self._text is None:
+            self._text = _plain_text(self.words)
+        return self._text
 
 
 @dataclass
@@ -124,6 +141,11 @@ class Page:
     quality: float | None = None  # pipeline.text.quality score (OCR: also capped by confidence)
     reason: str | None = None  # why the quality is below the threshold
     unmapped: int = 0  # glyphs without a Unicode mapping dropped from the text layer
+
+
+_X0 = operator.attrgetter("x0")
+_BOTTOM_X0 = operator.attrgetter("bottom", "x0")
+_COUNT = operator.itemgetter(1)
 
 
 def render(words: list[Word], sup_numbers: set[int] | None = None):
@@ -165,6 +187,31 @@ def render(words: list[Word], sup_numbers: set[int] | None = None):
     return "".join(parts), refs
 
 
+def _plain_text(words: list[Word]) -> str:
+    """`render(words)[0]` (no marker to turn into a superscript), in fewer steps."""
+    parts = []
+    prev = None
+    for w in words:
+        if prev is not None:
+            if prev.annot != w.annot:
+                if not _symbol_join(prev.text, w.text):
+                    parts.append(" ")
+            elif not w.x0 - prev.x1 < min(1.0, 0.1 * w.size):
+                parts.append(" ")
+        parts.append(w.text)
+        prev = w
+    return "".join(parts)
+
+
+def _render_row(row: Row, sup_numbers: set[int]):
+    """`render(row.words, sup_numbers)`, from the row's cached text when no marker can be
+    in it (no raised number, no superscript digit): most rows."""
+    text = row.text
+    if any(w.sup for w in row.words) or INLINE_SUP.search(text):
+        return render(row.words, sup_numbers)
+    return text, []
+
+
 def _symbol_join(left: str, right: str) -> bool:
     """Do two pieces written apart form one symbol ("329" "/BC-UBND")?"""
     if right[:1] in "/-" and left[-1:].isalnum():
@@ -203,7 +250,7 @@ def _page_words(page, unmapped: list[int],
     font whose name says it is a legacy Vietnamese encoding (.VnTime, VNI-Times …) is
     converted to Unicode here; the others keep their font name for `_convert_legacy`."""
     raw = page.extract_words(**WORD_SETTINGS)
-    words = _to_words(raw, unmapped, conversions=conversions)
+    words = _to_words(_plumber_words(raw), unmapped, conversions=conversions)
     fills = _annotation_words(page, unmapped)
     return _attach_fills(words, fills) if fills else words
 
@@ -239,14 +286,19 @@ def _attach_fills(words: list[Word], fills: list[Word]) -> list[Word]:
     return out
 
 
-def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
+def _plumber_words(raw: list[dict]):
+    """pdfplumber's word dicts as the tuples `_to_words` reads; vertical text (margin
+    stamps, watermarks) left out."""
+    return [(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"], w.get("fontname"))
+            for w in raw if w.get("upright", True)]
+
+
+def _to_words(raw: list[tuple], unmapped: list[int], annot: bool = False,
               conversions: encodings.Conversions | None = None) -> list[Word]:
+    """Words from (text, x0, x1, top, bottom, size, font name) of upright words."""
     words = []
-    for w in raw:
-        if not w.get("upright", True):
-            continue  # vertical text: margin stamps, watermarks
-        font = w.get("fontname") or ""
-        text = w["text"]
+    for text, x0, x1, top, bottom, size, font in raw:
+        legacy, bold, name = _font_facts(font or "")
         if "(cid:" in text:
             # Glyphs without a Unicode mapping: pdfminer writes "(cid:N)"; drop them
             # (counted, reported as a warning) rather than store junk.
@@ -254,19 +306,26 @@ def _to_words(raw: list[dict], unmapped: list[int], annot: bool = False,
             unmapped[0] += n
             if not text:
                 continue
-        legacy = encodings.font_encoding(font)
+        was = ""
         if legacy is not None and encodings.is_bytes(text):
             converted = encodings.decode(text, legacy.encoding, legacy.caps)
-            if conversions is not None and converted != text:
-                conversions.add(legacy.encoding)
-            was = legacy.encoding if converted != text else ""
+            if converted != text:
+                if conversions is not None:
+                    conversions.add(legacy.encoding)
+                was = legacy.encoding
             text = converted
-        else:
-            was = ""
-        words.append(Word(text, w["x0"], w["x1"], w["top"], w["bottom"], w["size"],
-                          "Bold" in font or "bold" in font or ",B" in font, annot=annot,
-                          font="" if legacy is not None else font.split("+", 1)[-1], legacy=was))
+        words.append(Word(text, x0, x1, top, bottom, size, bold, annot=annot, font=name,
+                          legacy=was))
     return words
+
+
+@functools.lru_cache(maxsize=1024)
+def _font_facts(font: str) -> tuple[encodings.FontEncoding | None, bool, str]:
+    """(legacy encoding its name implies, bold, the name kept on words: without subset
+    prefix, empty for a legacy font), once per font name rather than per word."""
+    legacy = encodings.font_encoding(font)
+    bold = "Bold" in font or "bold" in font or ",B" in font
+    return legacy, bold, "" if legacy is not None else font.split("+", 1)[-1]
 
 
 # ------------------------------------------------------------------- annotation text
@@ -318,7 +377,7 @@ def _annotation_words(page, unmapped: list[int],
         chars = _not_in_content(page.chars if content_chars is None else content_chars, chars)
         from pdfplumber.utils import extract_words
         raw = extract_words(chars, **WORD_SETTINGS)
-        words = _to_words(raw, unmapped, annot=True)
+        words = _to_words(_plumber_words(raw), unmapped, annot=True)
     if fields:
         if content_chars is None:
             content = page.extract_words(x_tolerance=1.5, y_tolerance=3)
@@ -545,18 +604,23 @@ def _all_words(p: "Page"):
 def _group_rows(words: list[Word], page_no: int) -> list[Row]:
     """Cluster words into rows by their vertical position; superscripts join the row
     whose baseline they sit above."""
-    words = sorted(words, key=lambda w: (w.bottom, w.x0))
+    words = sorted(words, key=_BOTTOM_X0)
     rows: list[list[Word]] = []
+    ref = None  # the current row's first word of the largest size, kept as words join
     for w in words:
         if rows:
-            last = rows[-1]
-            ref = max(last, key=lambda v: v.size)
-            # Same row when the vertical extents overlap by more than half.
-            overlap = min(ref.bottom, w.bottom) - max(ref.top, w.top)
-            if overlap > 0.5 * min(ref.bottom - ref.top, w.bottom - w.top):
-                last.append(w)
+            # Same row when the vertical extents overlap by more than half (min and max
+            # written out: this runs for every word).
+            rt, rb, wt, wb = ref.top, ref.bottom, w.top, w.bottom
+            overlap = (wb if wb < rb else rb) - (wt if wt > rt else rt)
+            h_ref, h_w = rb - rt, wb - wt
+            if overlap > 0.5 * (h_w if h_w < h_ref else h_ref):
+                rows[-1].append(w)
+                if w.size > ref.size:
+                    ref = w
                 continue
         rows.append([w])
+        ref = w
     out = [Row(page_no, ws).finish() for ws in rows]
     out.sort(key=lambda r: r.top)
     return out
@@ -566,11 +630,13 @@ def _mark_superscripts(rows: list[Row]) -> None:
     """Footnote marker candidates: 1-3 digits right after a word, printed smaller than
     the row's text or raised above its baseline (not m², km³)."""
     for row in rows:
-        big = max(w.size for w in row.words)
-        base = statistics.median(w.bottom for w in row.words)
+        big = base = None  # computed for rows that hold a candidate only
         for i, w in enumerate(row.words):
             if not (w.text.isdigit() and len(w.text) <= 3 and i > 0 and not w.text.startswith("0")):
                 continue
+            if big is None:
+                big = max(v.size for v in row.words)
+                base = statistics.median(v.bottom for v in row.words)
             prev = row.words[i - 1]
             small = w.size < 0.8 * big and prev.size >= 0.8 * big
             raised = w.bottom < base - 0.25 * w.size and w.x0 - prev.x1 < 0.3 * w.size
@@ -678,7 +744,7 @@ def _table_cells(words: list[Word], cell_rows: list[list[tuple | None]], page_no
 
 def _cell_text(lines: list[Row] | None, numbers: set[int]) -> str:
     # Cells wrapped inside a symbol ("19/NQ-" / "HĐND") are glued back.
-    return _glue([render(r.words, numbers)[0] for r in lines]) if lines else ""
+    return _glue([_render_row(r, numbers)[0] for r in lines]) if lines else ""
 
 
 def _rules(objs: list[dict], width: float, height: float) -> list[float]:
@@ -1156,6 +1222,9 @@ def _read_page(page, no: int, unmapped: list[int],
 def _place_words(p: Page, words: list[Word], tables) -> None:
     """Words inside a table go to its cells, the others into rows."""
     no = p.number
+    if not tables:
+        p.tables, p.rows = [], _group_rows(words, no)
+        return
     boxes = [bbox for bbox, _ in tables]
     in_table = [any(b[0] - 1 <= (w.x0 + w.x1) / 2 <= b[2] + 1 and b[1] - 1 <= (w.top + w.bottom) / 2 <= b[3] + 1
                     for b in boxes) for w in words]
@@ -1166,11 +1235,11 @@ def _place_words(p: Page, words: list[Word], tables) -> None:
 
 def _page_text(p: Page) -> str:
     """The page's text as it will be stored (rows rendered: words that touch are glued)."""
-    parts = [render(r.words)[0] for r in p.rows]
+    parts = [r.text for r in p.rows]
     for _top, cell_rows in p.tables:
         for cells in cell_rows:
             for lines in cells:
-                parts.extend(render(r.words)[0] for r in lines or ())
+                parts.extend(r.text for r in lines or ())
     return " ".join(parts)
 
 
@@ -1529,7 +1598,7 @@ def _join_rows(rows: list[Row], numbers: set[int], sep: str = " "):
     pos = 0
     page = rows[0].page if rows else None
     for k, r in enumerate(rows):
-        text, rrefs = render(r.words, numbers)
+        text, rrefs = _render_row(r, numbers)
         if k:
             # No space after a line that ends inside a symbol ("1163/KH-" + "UBND"):
             # Vietnamese does not hyphenate words, so such a hyphen belongs to the symbol.
@@ -1551,9 +1620,10 @@ def _flush(builder: DocumentBuilder, rows: list[Row], numbers: set[int], body_si
     (text, breaks), refs = _join_rows(rows, numbers)
     if UNDERLINE.match(text):
         return
-    kind = _kind(text, rows, body_size)
+    bold = _bold(rows)
+    kind = _kind(text, bold)
     builder.add_block(kind, text, rows[0].page, footnote_refs=refs, page_breaks=breaks,
-                      style="bold" if _bold(rows) > 0.6 else None)
+                      style="bold" if bold > 0.6 else None)
 
 
 def _bold(rows: list[Row]) -> float:
@@ -1561,16 +1631,18 @@ def _bold(rows: list[Row]) -> float:
     return sum(len(w.text) for r in rows for w in r.words if w.bold) / max(1, total)
 
 
-def _kind(text: str, rows: list[Row], body_size: float) -> str:
+def _kind(text: str, bold: float) -> str:
+    """`bold`: the block's share of characters in a bold font."""
     stripped = text.strip()
     if len(stripped) <= 250:
         if LEGAL_HEADING.match(stripped) and len(stripped) < 200 and not (
                 stripped.startswith("Điều") and (len(stripped) > 150 or stripped.endswith((".", ":", ";")))):
             return "heading"  # "Điều 3. Quyết định này có hiệu lực ..." is a sentence
-        letters = [c for c in stripped if c.isalpha()]
-        if letters and len(stripped) < 200 and all(c.isupper() for c in letters) and len(letters) > 3:
-            return "heading"
-        if _bold(rows) > 0.6 and not stripped.endswith((";", ",")):
+        if len(stripped) < 200:
+            letters = [c for c in stripped if c.isalpha()]
+            if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+                return "heading"
+        if bold > 0.6 and not stripped.endswith((";", ",")):
             return "heading"
         if HEADING_NUMBER.match(stripped) and len(stripped) < 160 and not stripped.endswith((".", ";", ",", ":")):
             return "heading"

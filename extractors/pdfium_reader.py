@@ -23,10 +23,11 @@ one whose crop box differs from its media box, is left to pdfplumber (`supported
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass, field
-from itertools import groupby
 from operator import itemgetter
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 import pypdfium2_raw.bindings as _bindings
@@ -39,7 +40,7 @@ _MAX_FORM_DEPTH = 8
 class PageData:
     width: float
     height: float
-    glyphs: list[tuple] = field(default_factory=list)  # (text, x0, x1, top, bottom, size, font, upright)
+    glyphs: "Glyphs" = field(default_factory=lambda: Glyphs.empty())
     lines: list[dict] = field(default_factory=list)   # pdfplumber-shaped line objects
     rects: list[dict] = field(default_factory=list)   # pdfplumber-shaped rect objects
     curves: list[dict] = field(default_factory=list)  # the other drawn shapes (table edges too)
@@ -50,7 +51,44 @@ class PageData:
         """pdfplumber-shaped character dicts (for its table finder and annotation text)."""
         return [{"text": t, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                  "size": size, "fontname": font, "upright": up}
-                for t, x0, x1, top, bottom, size, font, up in self.glyphs]
+                for t, x0, x1, top, bottom, size, font, up in self.glyphs.tuples()]
+
+
+@dataclass
+class Glyphs:
+    """A page's glyphs as columns: numpy arrays of positions, the text one entry per
+    glyph (a str when every glyph is one character, the usual case, else a list), and
+    each glyph's (font name, size, upright) as an index into `styles` (equal styles
+    share one index, so a change of index is a change of style)."""
+    text: str | list[str]
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    style: np.ndarray
+    styles: list[tuple]  # (font, size, upright)
+
+    @classmethod
+    def empty(cls) -> "Glyphs":
+        z = np.zeros(0)
+        return cls("", z, z, z, z, np.zeros(0, dtype=np.intp), [])
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def tuples(self, start: int = 0, end: int | None = None) -> list[tuple]:
+        """(text, x0, x1, top, bottom, size, font, upright) of glyphs[start:end]."""
+        sl = slice(start, end)
+        styles = self.styles
+        return [(t, x0, x1, top, bottom, *_style_key(styles[k]))
+                for t, x0, x1, top, bottom, k in zip(
+                    self.text[sl], self.x0[sl].tolist(), self.x1[sl].tolist(),
+                    self.top[sl].tolist(), self.bottom[sl].tolist(), self.style[sl].tolist())]
+
+
+def _style_key(style: tuple) -> tuple:
+    font, size, upright = style
+    return size, font, upright
 
 
 class PdfiumError(Exception):
@@ -84,22 +122,23 @@ def read_page(page: pdfium.PdfPage) -> PageData:
     return data
 
 
-def _fn(name: str, restype, *argtypes):
-    """A private prototype of a PDFium function taking plain addresses: ctypes converts
-    an int argument much faster than pypdfium2's typed pointers (per-character calls)."""
+def _fn(name: str, restype):
+    """A private handle on a PDFium function, called without `argtypes`: the arguments
+    are passed ready-made (a `c_void_p` text page, `byref` buffers, a Python int for the
+    index), so ctypes converts nothing: per-character calls cost half what pypdfium2's
+    typed prototypes cost."""
     lib = _bindings._libs["pdfium"]
     f = lib._FuncPtr((name, lib))
-    f.restype, f.argtypes = restype, argtypes
+    f.restype = restype
     return f
 
 
-_V, _I = ctypes.c_void_p, ctypes.c_int
-_text_object = _fn("FPDFText_GetTextObject", _V, _V, _I)
-_loose_box = _fn("FPDFText_GetLooseCharBox", _I, _V, _I, _V)
-_origin = _fn("FPDFText_GetCharOrigin", _I, _V, _I, _V, _V)
-_map_error = _fn("FPDFText_HasUnicodeMapError", _I, _V, _I)
-_is_generated = _fn("FPDFText_IsGenerated", _I, _V, _I)
-_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint, _V, _I)
+_text_object = _fn("FPDFText_GetTextObject", ctypes.c_void_p)  # (textpage, i)
+_loose_box = _fn("FPDFText_GetLooseCharBox", ctypes.c_int)  # (textpage, i, FS_RECTF*)
+_origin = _fn("FPDFText_GetCharOrigin", ctypes.c_int)  # (textpage, i, double*, double*)
+_map_error = _fn("FPDFText_HasUnicodeMapError", ctypes.c_int)  # (textpage, i)
+_is_generated = _fn("FPDFText_IsGenerated", ctypes.c_int)  # (textpage, i)
+_unicode = _fn("FPDFText_GetUnicode", ctypes.c_uint)  # (textpage, i)
 
 
 def _page_text(textpage, n: int) -> str | None:
@@ -111,54 +150,88 @@ def _page_text(textpage, n: int) -> str | None:
     return text if len(text) == n else None
 
 
-def _chars(textpage, ox: float, oy: float) -> list[dict]:
+def _chars(textpage, ox: float, oy: float) -> Glyphs:
     n = R.FPDFText_CountChars(textpage)
     if n <= 0:
-        return []
-    tp = ctypes.cast(textpage, ctypes.c_void_p).value
-    text = _page_text(textpage, n)
-    box, x, y = R.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    pbox, px, py = ctypes.addressof(box), ctypes.addressof(x), ctypes.addressof(y)
+        return Glyphs.empty()
+    tp = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+    kept, text = _kept(tp, n, _page_text(textpage, n))
+    if not kept:
+        return Glyphs.empty()
+    # Positions: two calls a glyph, written straight into arrays (`byref` with an offset).
+    count = len(kept)
+    boxes = (ctypes.c_float * (4 * count))()  # FS_RECTF: left, top, right, bottom
+    xs = (ctypes.c_double * count)()
+    y = ctypes.c_double()
+    py, byref, loose_box, origin = ctypes.byref(y), ctypes.byref, _loose_box, _origin
+    for k, i in enumerate(kept):
+        loose_box(tp, i, byref(boxes, 16 * k))
+        origin(tp, i, byref(xs, 8 * k), py)
+    # Style: fixed per text object, asked at the object's first glyph.
+    objs = [_text_object(tp, i) or 0 for i in kept]
+    styles: list[tuple] = []
+    style_of: dict[tuple, int] = {}
+    obj_style: dict[int, int] = {}
+    unmapped_objs: set[int] = set()
     m = R.FS_MATRIX()
     fbuf = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
-    runs: dict[int, tuple] = {}  # text object → (font name, size, upright): fixed per object
-    out = []
-    append = out.append
-    for i in range(n):
-        ch = text[i] if text is not None else None
-        if ch == "\ufffe":
-            # PDFium marks a hyphen ending a line (and drops its code, 0x2): the glyph is
-            # a hyphen-minus (or a soft hyphen, not told apart), printed as it stands.
-            ch = "-"
-        if ch is None or ch.isspace():
+    at = 0
+    for obj in dict.fromkeys(objs):
+        at = objs.index(obj, at)
+        i = kept[at]
+        R.FPDFText_GetMatrix(textpage, i, m)
+        length = R.FPDFText_GetFontInfo(textpage, i, fbuf, 256, flags)
+        font = fbuf.raw[:length - 1].decode("utf-8", "replace") if 0 < length <= 256 else ""
+        a, b, c, d = m.a, m.b, m.c, m.d
+        scale = abs(d) if b == 0 and c == 0 else (b * b + d * d) ** 0.5
+        key = (font, R.FPDFText_GetFontSize(textpage, i) * scale, a * d > 0 and b * c <= 0)
+        obj_style[obj] = style_of.setdefault(key, len(style_of))
+        if len(styles) < len(style_of):
+            styles.append(key)
+        # One font per object: when its first glyph maps to Unicode, so do the others;
+        # otherwise each glyph is asked.
+        if _map_error(tp, i):
+            unmapped_objs.add(obj)
+    if unmapped_objs:
+        text = list(text)
+        for k, obj in enumerate(objs):
+            if obj in unmapped_objs and _map_error(tp, kept[k]):
+                # as pdfminer writes a glyph without a Unicode mapping
+                text[k] = f"(cid:{_unicode(tp, kept[k])})"
+    style = np.array([obj_style[o] for o in objs], dtype=np.intp)
+    sizes = np.array([st[1] for st in styles])[style]
+    box = np.frombuffer(boxes, dtype=np.float32).reshape(count, 4).astype(np.float64)
+    bottom = oy - box[:, 3]
+    return Glyphs(text, np.frombuffer(xs, dtype=np.float64) - ox, box[:, 2] - ox,
+                  bottom - sizes, bottom, style, styles)
+
+
+def _kept(tp, n: int, text: str | None) -> tuple[list[int], str]:
+    """Indices of the text page's characters that are glyphs, and their text (one
+    character each). Line breaks and spaces PDFium infers are no glyphs. PDFium marks a
+    hyphen ending a line as U+FFFE (dropping its code, 0x2): the glyph is a hyphen-minus
+    (or a soft hyphen, not told apart), printed as it stands."""
+    if text is None:  # a character outside the BMP: each one asked
+        kept, chars = [], []
+        for i in range(n):
             if _is_generated(tp, i):
-                continue  # line breaks and spaces PDFium infers are no glyphs
-            if ch is None:
-                try:
-                    ch = chr(_unicode(tp, i))
-                except ValueError:
-                    continue
-        obj = _text_object(tp, i) or 0
-        run = runs.get(obj)
-        if run is None:
-            R.FPDFText_GetMatrix(textpage, i, m)
-            length = R.FPDFText_GetFontInfo(textpage, i, fbuf, 256, flags)
-            font = fbuf.raw[:length - 1].decode("utf-8", "replace") if 0 < length <= 256 else ""
-            a, b, c, d = m.a, m.b, m.c, m.d
-            scale = abs(d) if b == 0 and c == 0 else (b * b + d * d) ** 0.5
-            # One font per run: when its first glyph maps to Unicode, so do the others
-            # (a ctypes call per glyph saved); otherwise each glyph is asked.
-            run = runs[obj] = (font, R.FPDFText_GetFontSize(textpage, i) * scale,
-                               a * d > 0 and b * c <= 0, bool(_map_error(tp, i)))
-        if run[3] and _map_error(tp, i):
-            ch = f"(cid:{_unicode(tp, i)})"  # as pdfminer writes a glyph without a Unicode mapping
-        _loose_box(tp, i, pbox)
-        _origin(tp, i, px, py)
-        font, size, upright, _ = run
-        bottom = oy - box.bottom
-        append((ch, x.value - ox, box.right - ox, bottom - size, bottom, size, font, upright))
-    return out
+                continue
+            try:
+                chars.append(chr(_unicode(tp, i)))
+            except ValueError:
+                continue
+            kept.append(i)
+        return kept, "".join(chars)
+    text = text.replace("\ufffe", "-")
+    drop = {m.start() for m in _SPACE.finditer(text) if _is_generated(tp, m.start())}
+    if not drop:
+        return list(range(n)), text
+    kept = [i for i in range(n) if i not in drop]
+    return kept, "".join([text[i] for i in kept])
+
+
+_SPACE = re.compile(r"\s")  # what str.isspace() accepts
 
 
 def _paths(page_raw, ox: float, oy: float, data: PageData) -> None:
@@ -277,60 +350,131 @@ def _has_text_annotations(page_raw) -> bool:
     return False
 
 
-def words(glyphs: list[tuple], x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[dict]:
+def words(glyphs: Glyphs, x_tolerance: float = 1.5, y_tolerance: float = 3) -> list[tuple]:
     """pdfplumber's `extract_words(chars, extra_attrs=["size", "fontname"],
-    keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, written out
+    keep_blank_chars=False, x_tolerance, y_tolerance)`, upright words only, as
+    (text, x0, x1, top, bottom, size, font name) tuples; written out
     for speed (the general WordExtractor is a third of a page's time): runs of
     consecutive glyphs with one (upright, size, font), each clustered into lines by
-    `top`, sorted by x0, cut at blanks and gaps."""
+    `top`, sorted by x0, cut at blanks and gaps. A run whose glyphs already come in that
+    order (most: text is drawn line by line, left to right) is cut with array
+    operations; the others glyph by glyph (`_run_words`)."""
     from pdfplumber.utils.text import LIGATURES
 
+    n = len(glyphs)
+    if not n:
+        return []
+    text, x0, x1, top, bottom, style = (glyphs.text, glyphs.x0, glyphs.x1, glyphs.top,
+                                        glyphs.bottom, glyphs.style)
+    # Runs (groupby on the style) and, within each, lines: `top` clustered as
+    # pdfplumber's cluster_objects does (a gap over the tolerance between sorted values).
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    new_run[1:] = style[1:] != style[:-1]
+    run = np.cumsum(new_run) - 1
+    order = np.lexsort((top, run))
+    st, sr = top[order], run[order]
+    new_line = np.empty(n, dtype=bool)
+    new_line[0] = True
+    new_line[1:] = (sr[1:] != sr[:-1]) | (st[1:] > st[:-1] + y_tolerance)
+    line = np.empty(n, dtype=np.intp)
+    line[order] = np.cumsum(new_line)
+    # Runs whose glyphs are not in (line, x0) order are left to the sorting path.
+    same = ~new_run[1:]
+    unordered = same & ((line[1:] < line[:-1]) | ((line[1:] == line[:-1]) & (x0[1:] < x0[:-1])))
+    bad_runs = set(run[1:][unordered].tolist())
+    # Word starts in ordered runs: a glyph after a blank, a line change or a gap.
+    if isinstance(text, str):
+        space = np.zeros(n, dtype=bool)
+        space[[m.start() for m in _SPACE.finditer(text)]] = True
+    else:
+        space = np.array([t.isspace() for t in text], dtype=bool)
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    start[1:] = (new_run[1:] | space[:-1] | (line[1:] != line[:-1])
+                 | (x0[1:] > x1[:-1] + x_tolerance) | (np.abs(top[1:] - top[:-1]) > y_tolerance))
+    ink = np.flatnonzero(~space)
+    firsts = ink[start[ink]]  # each word's first glyph
+    if not len(firsts):
+        return []
+    at = np.searchsorted(ink, firsts)  # word starts within `ink`
+    ends = np.append(ink[at[1:] - 1], ink[-1]) + 1
+    wx0 = np.minimum.reduceat(x0[ink], at).tolist()
+    wx1 = np.maximum.reduceat(x1[ink], at).tolist()
+    wtop = np.minimum.reduceat(top[ink], at).tolist()
+    wbottom = np.maximum.reduceat(bottom[ink], at).tolist()
+    wrun = run[firsts].tolist()
+    firsts, ends = firsts.tolist(), ends.tolist()
+    ligatures = str.maketrans(LIGATURES)  # pdfplumber expands each glyph alike
+    joined = text if isinstance(text, str) else "".join(text)
+    lig = any(c in joined for c in LIGATURES)
+    one_char = isinstance(text, str)  # else a list: some glyphs print "(cid:N)"
+    styles = [_style_key(st) for st in glyphs.styles]
+    run_style = style[new_run].tolist()
+    run_start = np.flatnonzero(new_run).tolist() + [n]
     out = []
-    for (upright, size, font), run in groupby(glyphs, _RUN_KEY):
-        if not upright:
-            continue  # rotated text (margin stamps): dropped by the caller in any case
-        run = list(run)
-        cluster, index, last = {}, 0, None
-        for top in sorted({g[3] for g in run}):
-            if last is not None and top > last + y_tolerance:
-                index += 1
-            cluster[top] = index
-            last = top
-        lines: dict[int, list[tuple]] = {}
-        for g in run:
-            lines.setdefault(cluster[g[3]], []).append(g)
-        for k in sorted(lines):
-            word: list[tuple] = []
-            for g in sorted(lines[k], key=_X0):
-                if g[0].isspace():
-                    if word:
-                        out.append(_merge(word, size, font, LIGATURES))
-                    word = []
-                    continue
-                if word:
-                    p = word[-1]
-                    if g[1] < p[1] or g[1] > p[2] + x_tolerance or abs(g[3] - p[3]) > y_tolerance:
-                        out.append(_merge(word, size, font, LIGATURES))
-                        word = []
-                word.append(g)
-            if word:
-                out.append(_merge(word, size, font, LIGATURES))
+    w = 0
+    nwords = len(wrun)
+    for r, k in enumerate(run_style):
+        size, font, upright = styles[k]
+        if r in bad_runs:
+            if upright:
+                out.extend(_run_words(glyphs.tuples(run_start[r], run_start[r + 1]),
+                                      size, font, ligatures, x_tolerance, y_tolerance))
+            while w < nwords and wrun[w] == r:
+                w += 1
+            continue
+        while w < nwords and wrun[w] == r:
+            if upright:  # rotated text (margin stamps) is dropped by the caller in any case
+                s, e = firsts[w], ends[w]
+                t = text[s:e] if one_char else "".join(text[s:e])
+                out.append((t.translate(ligatures) if lig else t,
+                            wx0[w], wx1[w], wtop[w], wbottom[w], size, font))
+            w += 1
     return out
 
 
-_RUN_KEY = itemgetter(7, 5, 6)  # upright, size, font
+def _run_words(run: list[tuple], size: float, font: str, ligatures: dict,
+               x_tolerance: float, y_tolerance: float) -> list[tuple]:
+    """The words of a run in any order: its lines, each sorted by x0 (stable)."""
+    cluster, index, last = {}, 0, None
+    for top in sorted({g[3] for g in run}):
+        if last is not None and top > last + y_tolerance:
+            index += 1
+        cluster[top] = index
+        last = top
+    out = []
+    lines: dict[int, list[tuple]] = {}
+    for g in run:
+        lines.setdefault(cluster[g[3]], []).append(g)
+    for k in sorted(lines):
+        word: list[tuple] = []
+        for g in sorted(lines[k], key=_X0):
+            if g[0].isspace():
+                if word:
+                    out.append(_merge(word, size, font, ligatures))
+                word = []
+                continue
+            if word:
+                p = word[-1]
+                if g[1] < p[1] or g[1] > p[2] + x_tolerance or abs(g[3] - p[3]) > y_tolerance:
+                    out.append(_merge(word, size, font, ligatures))
+                    word = []
+            word.append(g)
+        if word:
+            out.append(_merge(word, size, font, ligatures))
+    return out
+
+
 _X0 = itemgetter(1)
 
 
-def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
+def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> tuple:
     if len(word) == 1:
         t, x0, x1, top, bottom = word[0][:5]
-        return {"text": ligatures.get(t, t), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                "upright": True, "size": size, "fontname": font}
+        return t.translate(ligatures), x0, x1, top, bottom, size, font
     _t, x0, x1, top, bottom = word[0][:5]
-    parts = []
-    for t, a, b, c, d, *_ in word:
-        parts.append(ligatures.get(t, t))
+    for _t, a, b, c, d, *_ in word:
         if a < x0:
             x0 = a
         if b > x1:
@@ -339,5 +483,4 @@ def _merge(word: list[tuple], size: float, font: str, ligatures: dict) -> dict:
             top = c
         if d > bottom:
             bottom = d
-    return {"text": "".join(parts), "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-            "upright": True, "size": size, "fontname": font}
+    return "".join([g[0] for g in word]).translate(ligatures), x0, x1, top, bottom, size, font

@@ -147,6 +147,10 @@ def token_kind(token: str) -> str | None:
     return "invalid"
 
 
+# A page repeats its syllables: each distinct token judged once (bounded memory).
+_cached_kind = lru_cache(maxsize=1 << 16)(token_kind)
+
+
 @dataclass
 class Quality:
     score: float  # share of valid tokens (0-1); the page's quality
@@ -165,7 +169,7 @@ def assess(text: str, threshold: float = THRESHOLD) -> Quality:
     counts = {"syllable": 0, "number": 0, "symbol": 0, "abbr": 0, "invalid": 0}
     marked = 0
     for raw in text.split():
-        kind = token_kind(raw)
+        kind = _cached_kind(raw)
         if kind is None:
             continue
         counts[kind] += 1
