@@ -1168,17 +1168,18 @@ def extract_docx(path: Path) -> ExtractedDocument:
 
 
 def _tracked_deletions(body) -> tuple[int, int]:
-    """(passages, characters) deleted in tracked changes: inline w:del / w:moveFrom runs and
-    deleted table rows (w:trPr/w:del). A deleted paragraph mark (w:rPr/w:del) holds no text."""
+    """(passages, characters) deleted in tracked changes: inline w:del runs and deleted table
+    rows (w:trPr/w:del). A deleted paragraph mark (w:rPr/w:del) holds no text; a move
+    (w:moveFrom) is not a loss, its text is kept where w:moveTo puts it."""
     rows = [el.getparent().getparent() for el in body.iter(w("del"))
             if el.getparent().tag == w("trPr")]
     # lxml hands out the same proxy for a node while one is referenced: keep them in the set
-    in_rows = {el for row in rows for el in row.iter(w("del"), w("moveFrom"))}
+    in_rows = {el for row in rows for el in row.iter(w("del"))}
     passages, chars = 0, 0
     for row in rows:
         passages += 1
         chars += sum(len(t.text or "") for t in row.iter(w("t"), w("delText")))
-    for el in body.iter(w("del"), w("moveFrom")):
+    for el in body.iter(w("del")):
         if el in in_rows or el.getparent().tag in (w("rPr"), w("trPr")):
             continue
         n = sum(len(t.text or "") for t in el.iter(w("delText"), w("t")))

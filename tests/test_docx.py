@@ -665,3 +665,29 @@ def test_extract_dispatches_docx(built, tmp_path):
     renamed = tmp_path / "bao-cao.bin.docx"
     shutil.copy(good, renamed)
     assert extract(renamed).format == "docx"
+
+
+def test_tracked_move_is_not_a_loss(tmp_path):
+    """A tracked move (w:moveFrom → w:moveTo) keeps its text where it lands: no warning;
+    a tracked deletion beside it is counted alone."""
+    doc = docx.Document()
+    p = doc.add_paragraph("Kết quả giải quyết hồ sơ: ")
+    p._p.append(parse_xml(
+        f'<w:moveFrom {nsdecls("w")} w:id="11" w:author="A" w:date="2024-12-01T00:00:00Z">'
+        '<w:r><w:t>đúng hạn 98,6%.</w:t></w:r></w:moveFrom>'))
+    p = doc.add_paragraph("Tỷ lệ hồ sơ trực tuyến toàn trình ")
+    p._p.append(parse_xml(
+        f'<w:moveTo {nsdecls("w")} w:id="12" w:author="A" w:date="2024-12-01T00:00:00Z">'
+        '<w:r><w:t>đúng hạn 98,6%.</w:t></w:r></w:moveTo>'))
+    doc.save(tmp_path / "move.docx")
+    out = extract_docx(tmp_path / "move.docx")
+    assert out.text.count("đúng hạn 98,6%.") == 1
+    assert not [m for m in out.warnings if "tracked" in m]
+    p._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="13" w:author="A" w:date="2024-12-01T00:00:00Z">'
+        '<w:r><w:delText> (cũ)</w:delText></w:r></w:del>'))
+    doc.save(tmp_path / "move.docx")
+    out = extract_docx(tmp_path / "move.docx")
+    assert [m for m in out.warnings if "tracked" in m] == [
+        "tracked changes not accepted in the file: 1 deleted passage(s) (5 characters) left out, "
+        "as Word shows the text once they are accepted"]
