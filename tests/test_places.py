@@ -151,6 +151,11 @@ def test_a_district_list_goes_on_over_known_names():
     # "huyện X, <province>": the last name is the province, not a district of that name.
     got = dict(_locs("Đoàn làm việc tại huyện Tuần Giáo, Điện Biên trong hai ngày."))
     assert got["Điện Biên"] == "tinhdienbien"
+    # a plural list ("các huyện …") names districts only: the last one is not the province
+    got = dict(_locs("Các huyện Tuần Giáo, Mường Ảng, Điện Biên đã hoàn thành kế hoạch."))
+    assert got["Điện Biên"] == "tinhdienbien/huyendienbien"
+    got = dict(_locs("Các huyện Lục Ngạn, Lạng Giang và Bắc Giang còn chậm giải ngân."))
+    assert got["Bắc Giang"] == "tinhbacgiang/thanhphobacgiang"
 
 
 def test_document_wide_context_only_when_it_points_one_way():

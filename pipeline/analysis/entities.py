@@ -392,10 +392,13 @@ def _name_suffix(tk: Toks, k: int, upper_ok: bool) -> int:
     return k
 
 
-def _list_kind(level: str) -> str:
+def _list_kind(level: str, plural: bool = False) -> str:
     """Gazetteer level for the items of a list opened by `level` ('*' communes, '^'
-    provinces or districts: "huyện Tuần Giáo, Điện Biên" ends with its province)."""
-    return "*" if level in WARD_LEVELS else "tỉnh" if level == "tỉnh" else "^"
+    provinces or districts: "huyện Tuần Giáo, Điện Biên" ends with its province; '+'
+    districts only in a plural list: "các huyện Tuần Giáo, Điện Biên" names two districts)."""
+    if level in WARD_LEVELS:
+        return "*"
+    return "tỉnh" if level == "tỉnh" else "+" if plural else "^"
 
 
 def _at_home(m: PlaceMention, home: set[str]) -> None:
@@ -428,8 +431,8 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
     upper = [m for m in mentions if not m.kind and (
         m.level and m.level not in WARD_LEVELS or not m.level and m.list_level and m.list_level not in WARD_LEVELS)]
     for m in upper:
-        m.unit, m.cands = places.resolve(m.level or _list_kind(m.list_level), m.name)
-        if not m.level:
+        m.unit, m.cands = places.resolve(m.level or _list_kind(m.list_level, m.plural), m.name)
+        if not m.level and not m.plural:  # "các huyện A, B, Điện Biên": all districts
             _prefer_province(m)
         if m.unit:
             ctx.add(m.unit)
@@ -444,7 +447,7 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
     for m in upper:
         if m.unit is None and m.cands:
             near = _near(m, mentions, text, starts)
-            m.unit, _ = places.resolve(m.level or _list_kind(m.list_level), m.name, wide, near)
+            m.unit, _ = places.resolve(m.level or _list_kind(m.list_level, m.plural), m.name, wide, near)
             if m.unit:
                 ctx.add(m.unit)
     for m in upper:
@@ -502,7 +505,8 @@ def _header_pair(text: str, a: int, b: int) -> bool:
 
 
 def _prefer_province(m: PlaceMention) -> None:
-    """A bare listed name that is a province's is the province ("huyện Tuần Giáo, Điện Biên")."""
+    """A name listed after a singular level word that is a province's is the province
+    ("huyện Tuần Giáo, Điện Biên"); in a plural list it is one more district."""
     provs = [u for u in m.cands if u.kind == "province"]
     if len(provs) == 1:
         m.unit = provs[0]
