@@ -69,6 +69,11 @@ def rules() -> dict:
         "task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(raw["directive"]["task_verbs"], key=len,
                                                                         reverse=True))) + r")\b"),
         "requirement": re.compile(raw["directive"]["requirement"]),
+        "plan_task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(
+            set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]), key=len, reverse=True))) + r")\b"),
+        "plan_heads": [(role, re.compile(lead + r"(?:" + "|".join(map(re.escape, raw["plan"][key])) + r")\b"))
+                       for role, key in (("task", "task_headings"), ("target", "target_headings"),
+                                            ("status", "status_headings"))],
         "frame_lead_in": re.compile(raw["frame"]["lead_in_end"]),
         "frame_openers": tuple(raw["frame"]["lead_in_openers"]),
         "basis": tuple(raw["frame"]["basis_openers"]),
@@ -410,6 +415,40 @@ def _task_item(text: str) -> bool:
     return bool(rules()["task"].match(t))
 
 
+def is_plan(ctx) -> bool:
+    """A plan (kế hoạch, chương trình, đề án): by its type, or by the code of its number
+    ("Số: …/KH-UBND") when the title line was not read (a scan)."""
+    p = rules()["raw"]["plan"]
+    if ctx.meta.get("doc_type"):
+        return ctx.meta["doc_type"] in p["doc_types"]
+    codes = "|".join(map(re.escape, p["number_codes"]))
+    rx = re.compile(r"\bSố\s*:?\s*\S{0,12}/(?:" + codes + r")-")
+    if ctx.meta.get("number_symbol"):
+        return bool(rx.search("Số: " + ctx.meta["number_symbol"]))
+    head = ctx.text[:ctx.meta.get("_header_end") or 0] or ctx.text[:600]
+    return bool(rx.search(head))
+
+
+def plan_role(heads: list[dict]) -> str | None:
+    """"task", "target" or "status" by the nearest heading of a plan that names one of these
+    kinds of section ("V. NHIỆM VỤ VÀ GIẢI PHÁP", "III. MỤC TIÊU", "I. HIỆN TRẠNG"), or None."""
+    for a in heads:
+        h = _low(a["heading"])
+        for role, rx in rules()["plan_heads"]:
+            if rx.match(h):
+                return role
+    return None
+
+
+def _plan_task(text: str) -> bool:
+    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")?"""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•–\"“ ").lower()
+    t = re.sub(r"^[a-zđ0-9]{1,3}[.)]\s+", "", t)
+    if re.search(r"\s(?:là|có vai trò)\s", re.split(r"[,;.:]", t, maxsplit=1)[0]):
+        return False  # "Xây dựng CSDL là nội dung quan trọng …": a statement about the task
+    return bool(rules()["plan_task"].match(t))
+
+
 def analyze(ctx) -> None:
     sections = sorted(ctx.rows.get("sections", []), key=lambda s: s["start"])
     by_id = {s["id"]: s for s in sections}
@@ -642,11 +681,13 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
     report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
     prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
+    plan = is_plan(ctx)
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
-                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes)
+                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes,
+                                           plan=plan)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -662,14 +703,14 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
              directive: bool = False, report: bool = False, asked: str | None = None,
-             prescribes: bool = False):
+             prescribes: bool = False, plan: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
     the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
     finding stands among the items of a request made to that organisation; `prescribes`: a
     legal or normative text (decree, decision, regulation, guide), which states rules and
-    criteria, never results achieved."""
+    criteria, never results achieved; `plan`: a plan, whose task sections state its own tasks."""
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -709,7 +750,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and not prescribes and (m := achievement(ftext)):
+    elif not directive and not prescribes and (not plan or plan_role(heads) not in ("task", "target")) and (m := achievement(ftext)):
         cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
@@ -722,6 +763,19 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
+    if prescribes and not directive and not inline and basis.startswith("cue:") \
+            and cat in rules()["raw"]["normative_silent_cues"]:
+        cat, basis = "other", "normative:" + basis[4:]  # a rule's or criterion's words, not a judgement
+    plan_addr = None
+    if plan and not inline and not label and plan_role(heads) == "task" and (
+            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
+        # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
+        if _plan_task(ftext):
+            if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
+                cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
+        elif (x := _direction_addressee(ftext)) and is_organisation(x):
+            plan_addr = x
+            cat, basis = "direction", "plan:doer"
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
@@ -730,7 +784,9 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cue = cue_category(ftext, exclude=("recommendation", "direction", "responsibility"))
         cat, basis = (cue[0], f"cue:{cue[1]}") if cue else ("other", f"past:{past}")
     addressee = None
-    if cat == "direction":
+    if basis.startswith("plan:"):
+        addressee = plan_addr
+    elif cat == "direction":
         # The subject is the addressee of an order, not of a report of one ("UBND huyện chỉ
         # đạo các cơ quan …" under "Công tác chỉ đạo").
         subject = directive or basis.startswith(("label:", "directive:", "cue:")) \
