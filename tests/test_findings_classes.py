@@ -302,3 +302,17 @@ def test_a_duty_in_a_normative_text_stays_a_responsibility():
     text = "Cơ quan tham mưu về tổ chức, cán bộ có trách nhiệm tổng hợp kết quả xếp loại, báo cáo cấp có thẩm quyền."
     cat, _, _, _ = findings.classify(text, _CRITERIA, {20: _CRITERIA}, None, None, prescribes=True)
     assert cat == "responsibility"
+
+
+def test_a_scanned_plans_heading_without_its_marks_still_names_the_section():
+    # OCR drops or changes diacritics ("TỎ CHỨC THỰC HIỆN"); the heading's words still tell
+    execution = {"id": 30, "parent_id": None, "heading": "TỎ CHỨC THỰC HIỆN", "start": 0, "heading_end": 0}
+    unit = {"id": 31, "parent_id": 30, "heading": "Sở Tài chính", "start": 0, "heading_end": 0}
+    text = "Chủ trì thẩm định dự toán kinh phí ứng dụng công nghệ thông tin của các sở, ngành hằng năm."
+    cat, _, _, addr = findings.classify(text, unit, {30: execution, 31: unit}, None, None, plan=True)
+    assert (cat, addr) == ("direction", "Sở Tài chính")
+
+
+def test_a_time_word_is_not_part_of_the_doer():
+    cat, _, _, addr = _plan("Các sở, ngành hằng năm phải lập kế hoạch chuyển đổi số của ngành mình.", _PLAN_SUB)
+    assert (cat, addr) == ("direction", "Các sở, ngành")

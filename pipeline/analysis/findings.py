@@ -20,6 +20,7 @@ import yaml
 
 from schemas import DATA_DIR
 from pipeline.text.builder import is_chart_residue
+from pipeline.text.normalize import fold
 from pipeline.analysis.structure import _is_upper, numbering, units, zones
 from pipeline.analysis.structure import rules as srules
 
@@ -71,7 +72,9 @@ def rules() -> dict:
         "requirement": re.compile(raw["directive"]["requirement"]),
         "plan_task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(
             set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]), key=len, reverse=True))) + r")\b"),
-        "plan_heads": [(role, re.compile(lead + r"(?:" + "|".join(map(re.escape, raw["plan"][key])) + r")\b"))
+        # matched without diacritics: a scan's headings lose them ("TỎ CHỨC THỰC HIỆN")
+        "plan_heads": [(role, re.compile(fold(lead) + r"(?:" + "|".join(map(re.escape, map(fold, raw["plan"][key])))
+                                         + r")\b"))
                        for role, key in (("task", "task_headings"), ("target", "target_headings"),
                                             ("status", "status_headings"))],
         "frame_lead_in": re.compile(raw["frame"]["lead_in_end"]),
@@ -321,7 +324,8 @@ def inline_label(text: str) -> tuple[str, str] | None:
     """"Hạn chế: việc niêm yết …" -> (limitation, "Hạn chế"): a category named at the start
     of the paragraph itself."""
     m = _INLINE_LABEL.match(text)
-    if m and (cat := heading_category(m.group("label"))):
+    if m and (cat := heading_category(m.group("label"))) and cat not in rules()["weak"]:
+        # a weak one ("Về triển khai mạng chuyên dùng: …") names a topic, like a weak label line
         return cat, m.group("label").strip(" *_")
     return None
 
@@ -433,7 +437,7 @@ def plan_role(heads: list[dict]) -> str | None:
     """"task", "target" or "status" by the nearest heading of a plan that names one of these
     kinds of section ("V. NHIỆM VỤ VÀ GIẢI PHÁP", "III. MỤC TIÊU", "I. HIỆN TRẠNG"), or None."""
     for a in heads:
-        h = _low(a["heading"])
+        h = fold(_low(a["heading"]))
         for role, rx in rules()["plan_heads"]:
             if rx.match(h):
                 return role
