@@ -316,3 +316,22 @@ def test_a_scanned_plans_heading_without_its_marks_still_names_the_section():
 def test_a_time_word_is_not_part_of_the_doer():
     cat, _, _, addr = _plan("Các sở, ngành hằng năm phải lập kế hoạch chuyển đổi số của ngành mình.", _PLAN_SUB)
     assert (cat, addr) == ("direction", "Các sở, ngành")
+
+
+# The tasks a normative text lays down under its "Tổ chức thực hiện" article are duties
+# (responsibility), not orders; in a letter or a conclusion the same heading directs.
+_EXEC_ARTICLE = {"id": 40, "parent_id": None, "heading": "Tổ chức thực hiện", "start": 0, "heading_end": 0}
+
+
+def test_tasks_of_a_normative_texts_execution_article_are_duties():
+    text = "Hướng dẫn, kiểm tra việc thực hiện Thông tư này; định kỳ hằng năm tổng hợp kết quả, báo cáo Bộ trưởng."
+    by_id = {40: _EXEC_ARTICLE}
+    assert findings.classify(text, _EXEC_ARTICLE, by_id, None, None, prescribes=True)[0] == "responsibility"
+    assert findings.classify(text, _EXEC_ARTICLE, by_id, None, None)[0] == "direction"
+
+
+def test_a_lead_ins_verb_is_not_part_of_the_addressee():
+    text = "Hướng dẫn, kiểm tra việc thực hiện Thông tư này; định kỳ hằng năm tổng hợp kết quả, báo cáo Bộ trưởng."
+    _, _, _, addr = findings.classify(text, _EXEC_ARTICLE, {40: _EXEC_ARTICLE}, None, "Sở Nội vụ có trách nhiệm",
+                                      prescribes=True)
+    assert addr == "Sở Nội vụ"

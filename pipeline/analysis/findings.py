@@ -767,9 +767,12 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
-    if prescribes and not directive and not inline and basis.startswith("cue:") \
+    if prescribes and not directive and basis.startswith(("cue:", "label:")) \
             and cat in rules()["raw"]["normative_silent_cues"]:
-        cat, basis = "other", "normative:" + basis[4:]  # a rule's or criterion's words, not a judgement
+        # a rule's or criterion's words ("Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm"), not a judgement
+        cat, basis = "other", "normative:" + basis.split(":", 1)[1]
+    elif prescribes and not directive and cat == "direction" and basis.startswith("heading:"):
+        cat = "responsibility"  # "Điều 26. Tổ chức thực hiện" of a decree: the duties it lays down
     plan_addr = None
     if plan and not inline and not label and plan_role(heads) == "task" and (
             cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
@@ -807,6 +810,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             addressee = addressee_from_item(ftext, fallback=True)
         if addressee is None and basis.startswith("asked:"):
             addressee = asked
+    if addressee:  # a lead-in "1. Bộ Nội vụ có trách nhiệm:" passes its unit, not its verb
+        addressee = re.sub(r"\s+(?:có|chịu)\s+trách\s+nhiệm\s*$", "", addressee) or None
     return cat, basis, topic, addressee
 
 
