@@ -335,3 +335,11 @@ def test_a_lead_ins_verb_is_not_part_of_the_addressee():
     _, _, _, addr = findings.classify(text, _EXEC_ARTICLE, {40: _EXEC_ARTICLE}, None, "Sở Nội vụ có trách nhiệm",
                                       prescribes=True)
     assert addr == "Sở Nội vụ"
+
+
+def test_a_resolutions_assessment_keeps_its_limitation():
+    # A Party committee's resolution assesses before it resolves: not a text of criteria.
+    text = "Việc ứng dụng công nghệ thông tin trong giải quyết thủ tục hành chính ở một số xã còn hạn chế."
+    cat, _, _, _ = findings.classify(text, _CRITERIA, {20: _CRITERIA}, None, None, prescribes=True, normative=False)
+    assert cat == "limitation"
+    assert "Nghị quyết" in F["normative_not"]

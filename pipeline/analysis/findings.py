@@ -686,12 +686,14 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
     prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
     plan = is_plan(ctx)
+    # A resolution also assesses (a Party committee's "còn hạn chế"); a directive orders.
+    normative = prescribes and ctx.meta.get("doc_type") not in rules()["raw"]["normative_not"]
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
                                            report=report, asked=f.pop("_asked", None), prescribes=prescribes,
-                                           plan=plan)
+                                           plan=plan, normative=normative)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -707,14 +709,16 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
              directive: bool = False, report: bool = False, asked: str | None = None,
-             prescribes: bool = False, plan: bool = False):
+             prescribes: bool = False, plan: bool = False, normative: bool | None = None):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
     the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
     finding stands among the items of a request made to that organisation; `prescribes`: a
     legal or normative text (decree, decision, regulation, guide), which states rules and
-    criteria, never results achieved; `plan`: a plan, whose task sections state its own tasks."""
+    criteria, never results achieved; `plan`: a plan, whose task sections state its own tasks;
+    `normative` (default: `prescribes`): its cue words inside rules and criteria decide nothing."""
+    normative = prescribes if normative is None else normative
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -767,11 +771,11 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
-    if prescribes and not directive and basis.startswith(("cue:", "label:")) \
+    if normative and not directive and basis.startswith(("cue:", "label:")) \
             and cat in rules()["raw"]["normative_silent_cues"]:
         # a rule's or criterion's words ("Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm"), not a judgement
         cat, basis = "other", "normative:" + basis.split(":", 1)[1]
-    elif prescribes and not directive and cat == "direction" and basis.startswith("heading:"):
+    elif normative and not directive and cat == "direction" and basis.startswith("heading:"):
         cat = "responsibility"  # "Điều 26. Tổ chức thực hiện" of a decree: the duties it lays down
     plan_addr = None
     if plan and not inline and not label and plan_role(heads) == "task" and (
