@@ -758,7 +758,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and not prescribes and (not plan or plan_role(heads) not in ("task", "target")) and (m := achievement(ftext)):
+    elif not directive and not prescribes and not (plan and plan_role(heads) in ("task", "target")) \
+            and (m := achievement(ftext)):  # a plan's "100 %" under its tasks or targets is a target
         cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
