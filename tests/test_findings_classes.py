@@ -205,3 +205,141 @@ def test_a_normative_text_reports_no_result():
     text = "Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm đến dưới 90 điểm và không có tiêu chí nào dưới 50% số điểm."
     assert _classify(text)[0] == "strength"
     assert _classify(text, prescribes=True)[0] == "other"
+
+
+# A plan's own tasks: an item of a task section ("NHIỆM VỤ", "GIẢI PHÁP", "NỘI DUNG",
+# "TỔ CHỨC THỰC HIỆN") that opens with a task verb is the issuer's task (recommendation,
+# no addressee); with a unit named by the heading above it, a direction to that unit.
+_PLAN_TASKS = {"id": 10, "parent_id": None, "heading": "NỘI DUNG KẾ HOẠCH", "start": 0, "heading_end": 0}
+_PLAN_SUB = {"id": 11, "parent_id": 10, "heading": "Phát triển hạ tầng số", "start": 0, "heading_end": 0}
+_PLAN_TARGETS = {"id": 12, "parent_id": None, "heading": "MỤC TIÊU CỤ THỂ", "start": 0, "heading_end": 0}
+_PLAN_STATUS = {"id": 13, "parent_id": None, "heading": "HIỆN TRẠNG ỨNG DỤNG CÔNG NGHỆ THÔNG TIN", "start": 0,
+                "heading_end": 0}
+_PLAN_EXEC = {"id": 14, "parent_id": None, "heading": "NHIỆM VỤ VÀ GIẢI PHÁP", "start": 0, "heading_end": 0}
+_PLAN_BY_ID = {s["id"]: s for s in (_PLAN_TASKS, _PLAN_SUB, _PLAN_TARGETS, _PLAN_STATUS, _PLAN_EXEC)}
+
+
+def _plan(text, sec, label_addr=None, plan=True):
+    return findings.classify(text, sec, _PLAN_BY_ID, None, label_addr, plan=plan)
+
+
+@pytest.mark.parametrize("example", F["plan"]["task_examples"] + [
+    "Nâng cấp Cổng dịch vụ công của tỉnh, tích hợp thanh toán trực tuyến cho các thủ tục có phí, lệ phí.",
+    "Đào tạo, bồi dưỡng kỹ năng số cho 100% công chức cấp xã, bảo đảm mỗi xã có ít nhất 01 cán bộ phụ trách.",
+])
+def test_a_plans_task_is_the_issuers_recommendation(example):
+    cat, basis, _, addr = _plan(example, _PLAN_SUB)
+    assert (cat, addr) == ("recommendation", None) and basis == "plan:task"
+
+
+def test_a_plans_task_under_a_unit_is_a_direction_to_it():
+    cat, _, _, addr = _plan("Tổng hợp nhu cầu kinh phí của các cơ quan, trình Ủy ban nhân dân tỉnh bố trí trong dự toán hằng năm.",
+                            _PLAN_EXEC, label_addr="Sở Tài chính")
+    assert (cat, addr) == ("direction", "Sở Tài chính")
+
+
+def test_a_plans_task_with_its_doer_named_is_a_direction():
+    cat, _, _, addr = _plan("Sở Khoa học và Công nghệ xây dựng kho dữ liệu dùng chung của tỉnh trong năm 2027.", _PLAN_SUB)
+    assert (cat, addr) == ("direction", "Sở Khoa học và Công nghệ")
+
+
+@pytest.mark.parametrize("example", F["plan"]["target_examples"] + [
+    "Xây dựng hạ tầng kỹ thuật bảo đảm 100% cơ quan cấp tỉnh kết nối mạng chuyên dùng.",
+])
+def test_a_plans_target_is_other(example):
+    assert _plan(example, _PLAN_TARGETS)[0] == "other"
+
+
+def test_a_plans_status_section_still_reports_results():
+    cat, _, _, _ = _plan("Năm 2025, tỉnh đã triển khai hệ thống quản lý văn bản tại 100% các sở, ngành.", _PLAN_STATUS)
+    assert cat == "strength"
+
+
+def test_a_statement_about_a_task_is_no_task():
+    text = "Xây dựng cơ sở dữ liệu là nhiệm vụ trọng tâm, quyết định hiệu quả của chính quyền số."
+    assert _plan(text, _PLAN_SUB)[0] == "other"
+
+
+def test_the_same_item_outside_a_plan_is_not_a_task():
+    assert _plan(F["plan"]["task_examples"][0], _PLAN_SUB, plan=False)[0] == "other"
+
+
+class _Ctx:
+    def __init__(self, text, **meta):
+        self.text, self.meta = text, meta
+
+
+@pytest.mark.parametrize("ctx,expected", [
+    (_Ctx("", doc_type="Kế hoạch"), True),
+    (_Ctx("", doc_type="Báo cáo"), False),
+    (_Ctx("", number_symbol="215/KH-UBND"), True),
+    (_Ctx("", number_symbol="215/BC-UBND"), False),
+    # a scan whose title line was misread: the code of its number still tells
+    (_Ctx("ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nSố: …/KH-UBND    Hà Giang, ngày 05 tháng 3 năm 2026\nKỂ HOẠGH"), True),
+    (_Ctx("Số: 12/BC-UBND\nThực hiện Kế hoạch số 45/KH-UBND của tỉnh, huyện báo cáo như sau:"), False),
+])
+def test_what_is_a_plan(ctx, expected):
+    assert findings.is_plan(ctx) is expected
+
+
+# Normative texts: the words of a rule or criterion ("không … sai sót", "còn hạn chế",
+# "đề xuất") are its content, not a shortcoming or a request: other.
+_CRITERIA = {"id": 20, "parent_id": None, "heading": "Điều 5. Tiêu chí xếp loại chất lượng", "start": 0, "heading_end": 0}
+
+
+@pytest.mark.parametrize("example", F["normative_examples"])
+def test_a_criterion_in_a_normative_text_is_other(example):
+    cat, basis, _, _ = findings.classify(example, _CRITERIA, {20: _CRITERIA}, None, None, prescribes=True)
+    assert cat == "other" and basis.startswith(("normative:", "default"))
+
+
+def test_the_same_cue_outside_a_normative_text_still_decides():
+    text = "Một số xã còn hạn chế, yếu kém trong việc tiếp nhận hồ sơ trực tuyến."
+    assert findings.classify(text, _CRITERIA, {20: _CRITERIA}, None, None)[0] == "limitation"
+
+
+def test_a_duty_in_a_normative_text_stays_a_responsibility():
+    text = "Cơ quan tham mưu về tổ chức, cán bộ có trách nhiệm tổng hợp kết quả xếp loại, báo cáo cấp có thẩm quyền."
+    cat, _, _, _ = findings.classify(text, _CRITERIA, {20: _CRITERIA}, None, None, prescribes=True)
+    assert cat == "responsibility"
+
+
+def test_a_scanned_plans_heading_without_its_marks_still_names_the_section():
+    # OCR drops or changes diacritics ("TỎ CHỨC THỰC HIỆN"); the heading's words still tell
+    execution = {"id": 30, "parent_id": None, "heading": "TỎ CHỨC THỰC HIỆN", "start": 0, "heading_end": 0}
+    unit = {"id": 31, "parent_id": 30, "heading": "Sở Tài chính", "start": 0, "heading_end": 0}
+    text = "Chủ trì thẩm định dự toán kinh phí ứng dụng công nghệ thông tin của các sở, ngành hằng năm."
+    cat, _, _, addr = findings.classify(text, unit, {30: execution, 31: unit}, None, None, plan=True)
+    assert (cat, addr) == ("direction", "Sở Tài chính")
+
+
+def test_a_time_word_is_not_part_of_the_doer():
+    cat, _, _, addr = _plan("Các sở, ngành hằng năm phải lập kế hoạch chuyển đổi số của ngành mình.", _PLAN_SUB)
+    assert (cat, addr) == ("direction", "Các sở, ngành")
+
+
+# The tasks a normative text lays down under its "Tổ chức thực hiện" article are duties
+# (responsibility), not orders; in a letter or a conclusion the same heading directs.
+_EXEC_ARTICLE = {"id": 40, "parent_id": None, "heading": "Tổ chức thực hiện", "start": 0, "heading_end": 0}
+
+
+def test_tasks_of_a_normative_texts_execution_article_are_duties():
+    text = "Hướng dẫn, kiểm tra việc thực hiện Thông tư này; định kỳ hằng năm tổng hợp kết quả, báo cáo Bộ trưởng."
+    by_id = {40: _EXEC_ARTICLE}
+    assert findings.classify(text, _EXEC_ARTICLE, by_id, None, None, prescribes=True)[0] == "responsibility"
+    assert findings.classify(text, _EXEC_ARTICLE, by_id, None, None)[0] == "direction"
+
+
+def test_a_lead_ins_verb_is_not_part_of_the_addressee():
+    text = "Hướng dẫn, kiểm tra việc thực hiện Thông tư này; định kỳ hằng năm tổng hợp kết quả, báo cáo Bộ trưởng."
+    _, _, _, addr = findings.classify(text, _EXEC_ARTICLE, {40: _EXEC_ARTICLE}, None, "Sở Nội vụ có trách nhiệm",
+                                      prescribes=True)
+    assert addr == "Sở Nội vụ"
+
+
+def test_a_resolutions_assessment_keeps_its_limitation():
+    # A Party committee's resolution assesses before it resolves: not a text of criteria.
+    text = "Việc ứng dụng công nghệ thông tin trong giải quyết thủ tục hành chính ở một số xã còn hạn chế."
+    cat, _, _, _ = findings.classify(text, _CRITERIA, {20: _CRITERIA}, None, None, prescribes=True, normative=False)
+    assert cat == "limitation"
+    assert "Nghị quyết" in F["normative_not"]

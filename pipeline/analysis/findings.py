@@ -20,6 +20,7 @@ import yaml
 
 from schemas import DATA_DIR
 from pipeline.text.builder import is_chart_residue
+from pipeline.text.normalize import fold
 from pipeline.analysis.structure import _is_upper, numbering, units, zones
 from pipeline.analysis.structure import rules as srules
 
@@ -69,6 +70,13 @@ def rules() -> dict:
         "task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(raw["directive"]["task_verbs"], key=len,
                                                                         reverse=True))) + r")\b"),
         "requirement": re.compile(raw["directive"]["requirement"]),
+        "plan_task": re.compile(r"^(?:" + "|".join(map(re.escape, sorted(
+            set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]), key=len, reverse=True))) + r")\b"),
+        # matched without diacritics: a scan's headings lose them ("TỎ CHỨC THỰC HIỆN")
+        "plan_heads": [(role, re.compile(fold(lead) + r"(?:" + "|".join(map(re.escape, map(fold, raw["plan"][key])))
+                                         + r")\b"))
+                       for role, key in (("task", "task_headings"), ("target", "target_headings"),
+                                            ("status", "status_headings"))],
         "frame_lead_in": re.compile(raw["frame"]["lead_in_end"]),
         "frame_openers": tuple(raw["frame"]["lead_in_openers"]),
         "basis": tuple(raw["frame"]["basis_openers"]),
@@ -316,7 +324,8 @@ def inline_label(text: str) -> tuple[str, str] | None:
     """"Hạn chế: việc niêm yết …" -> (limitation, "Hạn chế"): a category named at the start
     of the paragraph itself."""
     m = _INLINE_LABEL.match(text)
-    if m and (cat := heading_category(m.group("label"))):
+    if m and (cat := heading_category(m.group("label"))) and cat not in rules()["weak"]:
+        # a weak one ("Về triển khai mạng chuyên dùng: …") names a topic, like a weak label line
         return cat, m.group("label").strip(" *_")
     return None
 
@@ -408,6 +417,40 @@ def _task_item(text: str) -> bool:
                 r"văn bản|ý kiến|chỉ đạo|công điện|hướng dẫn|thông báo)", t):
         return False  # "Thực hiện Quyết định số …, …": a circumstance, not a task
     return bool(rules()["task"].match(t))
+
+
+def is_plan(ctx) -> bool:
+    """A plan (kế hoạch, chương trình, đề án): by its type, or by the code of its number
+    ("Số: …/KH-UBND") when the title line was not read (a scan)."""
+    p = rules()["raw"]["plan"]
+    if ctx.meta.get("doc_type"):
+        return ctx.meta["doc_type"] in p["doc_types"]
+    codes = "|".join(map(re.escape, p["number_codes"]))
+    rx = re.compile(r"\bSố\s*:?\s*\S{0,12}/(?:" + codes + r")-")
+    if ctx.meta.get("number_symbol"):
+        return bool(rx.search("Số: " + ctx.meta["number_symbol"]))
+    head = ctx.text[:ctx.meta.get("_header_end") or 0] or ctx.text[:600]
+    return bool(rx.search(head))
+
+
+def plan_role(heads: list[dict]) -> str | None:
+    """"task", "target" or "status" by the nearest heading of a plan that names one of these
+    kinds of section ("V. NHIỆM VỤ VÀ GIẢI PHÁP", "III. MỤC TIÊU", "I. HIỆN TRẠNG"), or None."""
+    for a in heads:
+        h = fold(_low(a["heading"]))
+        for role, rx in rules()["plan_heads"]:
+            if rx.match(h):
+                return role
+    return None
+
+
+def _plan_task(text: str) -> bool:
+    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")?"""
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•–\"“ ").lower()
+    t = re.sub(r"^[a-zđ0-9]{1,3}[.)]\s+", "", t)
+    if re.search(r"\s(?:là|có vai trò)\s", re.split(r"[,;.:]", t, maxsplit=1)[0]):
+        return False  # "Xây dựng CSDL là nội dung quan trọng …": a statement about the task
+    return bool(rules()["plan_task"].match(t))
 
 
 def analyze(ctx) -> None:
@@ -642,11 +685,15 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
     report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
     prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
+    plan = is_plan(ctx)
+    # A resolution also assesses (a Party committee's "còn hạn chế"); a directive orders.
+    normative = prescribes and ctx.meta.get("doc_type") not in rules()["raw"]["normative_not"]
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
-                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes)
+                                           report=report, asked=f.pop("_asked", None), prescribes=prescribes,
+                                           plan=plan, normative=normative)
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -662,14 +709,16 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
              directive: bool = False, report: bool = False, asked: str | None = None,
-             prescribes: bool = False):
+             prescribes: bool = False, plan: bool = False, normative: bool | None = None):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
     the document reports (a Báo cáo), so what it tells of is past work; `asked`: the
     finding stands among the items of a request made to that organisation; `prescribes`: a
     legal or normative text (decree, decision, regulation, guide), which states rules and
-    criteria, never results achieved."""
+    criteria, never results achieved; `plan`: a plan, whose task sections state its own tasks;
+    `normative` (default: `prescribes`): its cue words inside rules and criteria decide nothing."""
+    normative = prescribes if normative is None else normative
     ancestors = []  # innermost first; the finding's own item section is skipped below
     node = sec
     while node is not None:
@@ -709,7 +758,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat, basis = "strength", f"done:{_basis(weak[1], text)}"
     elif weak and (_directs(ftext) or "tổ chức thực hiện" in weak[1]["heading"].lower()):
         cat, basis = weak[0], f"heading:{_basis(weak[1], text)}"
-    elif not directive and not prescribes and (m := achievement(ftext)):
+    elif not directive and not prescribes and not (plan and plan_role(heads) in ("task", "target")) \
+            and (m := achievement(ftext)):  # a plan's "100 %" under its tasks or targets is a target
         cat, basis = "strength", f"cue:{m}"
     else:
         cat, basis = "other", "default"
@@ -722,6 +772,22 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         elif task or cat == "responsibility" and basis.startswith("cue:") or cat == "other" and (
                 _direction_addressee(ftext) or rules()["requirement"].search(ftext.lower())):
             cat, basis = "direction", "directive:" + ("task" if task else basis)
+    if normative and not directive and basis.startswith(("cue:", "label:")) \
+            and cat in rules()["raw"]["normative_silent_cues"]:
+        # a rule's or criterion's words ("Hoàn thành tốt nhiệm vụ: đạt từ 70 điểm"), not a judgement
+        cat, basis = "other", "normative:" + basis.split(":", 1)[1]
+    elif normative and not directive and cat == "direction" and basis.startswith("heading:"):
+        cat = "responsibility"  # "Điều 26. Tổ chức thực hiện" of a decree: the duties it lays down
+    plan_addr = None
+    if plan and not inline and not label and plan_role(heads) == "task" and (
+            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
+        # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
+        if _plan_task(ftext):
+            if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
+                cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
+        elif (x := _direction_addressee(ftext)) and is_organisation(x):
+            plan_addr = x
+            cat, basis = "direction", "plan:doer"
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
@@ -730,7 +796,9 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cue = cue_category(ftext, exclude=("recommendation", "direction", "responsibility"))
         cat, basis = (cue[0], f"cue:{cue[1]}") if cue else ("other", f"past:{past}")
     addressee = None
-    if cat == "direction":
+    if basis.startswith("plan:"):
+        addressee = plan_addr
+    elif cat == "direction":
         # The subject is the addressee of an order, not of a report of one ("UBND huyện chỉ
         # đạo các cơ quan …" under "Công tác chỉ đạo").
         subject = directive or basis.startswith(("label:", "directive:", "cue:")) \
@@ -747,6 +815,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             addressee = addressee_from_item(ftext, fallback=True)
         if addressee is None and basis.startswith("asked:"):
             addressee = asked
+    if addressee:  # a lead-in "1. Bộ Nội vụ có trách nhiệm:" passes its unit, not its verb
+        addressee = re.sub(r"\s+(?:có|chịu)\s+trách\s+nhiệm\s*$", "", addressee) or None
     return cat, basis, topic, addressee
 
 
