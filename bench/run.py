@@ -288,6 +288,35 @@ def bench_cited_by(n_docs: int = 300) -> None:
               f"({na:4d} rows)  x{b / a:.1f}")
 
 
+def bench_text(db_path: Path | None = None) -> Path:
+    """`python bench/run.py text`: text ingest of the generated corpus with one worker, in
+    MB per CPU-second (main process + worker, which other work on the machine disturbs
+    less than wall time) and each stage's share of the stages' time. Returns the database."""
+    import resource
+
+    from pipeline import ingest as ingest_module
+    from pipeline.ingest import ingest
+
+    GEN.mkdir(parents=True, exist_ok=True)
+    text_dir, text_bytes = make_text_corpus()
+    db_path = db_path or GEN / "text.db"
+    for p in GEN.glob(db_path.name + "*"):
+        p.unlink()
+    cpu = lambda: sum(sum(resource.getrusage(w)[:2]) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    ingest_module.STAGE_SECONDS.clear()
+    c0, t0 = cpu(), time.perf_counter()
+    summary = ingest([text_dir], db_path, jobs=1)
+    secs, wall = cpu() - c0, time.perf_counter() - t0
+    mb = text_bytes / 1e6
+    print(f"== text ingest: {mb:.2f} MB ({summary.count('ingested')} documents) in {secs:.1f} s CPU "
+          f"= {mb / secs:.3f} MB per CPU-second ({wall:.1f} s wall)")
+    stages = dict(ingest_module.STAGE_SECONDS)
+    total = sum(stages.values())
+    for name, s in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:44s} {s:7.2f}s  {100 * s / total:5.1f}% of stage time")
+    return db_path
+
+
 def make_mixed_corpus(n: int = 100, sources_per_doc: int = 4) -> Path:
     """n distinct documents, 60 % text and 40 % DOCX (python-docx), from the sample texts
     with numbers varied."""
@@ -508,6 +537,9 @@ def zip_bomb_peak_memory(jobs: int = 2) -> dict:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["cited-by"]:
         bench_cited_by(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+        raise SystemExit(0)
+    if sys.argv[1:] == ["text"]:
+        bench_text()
         raise SystemExit(0)
     if sys.argv[1:2] == ["jobs"]:
         bench_jobs(*(int(a) for a in sys.argv[2:4]))

@@ -549,6 +549,7 @@ def run_finalizers(db) -> None:
         mark = store.pending_mark(db, name)  # rows written later (another process) stay pending
         scope = store.pending_scope(db, name)  # the documents it owes a run (None: all)
         fn(db, scope)
+        store.drop_in_lists(db)  # long id lists it passed through temporary tables
         store.clear_pending(db, name, scope, upto=mark)
         STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 

@@ -12,7 +12,7 @@ import sys
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
-from pipeline.store.db import ReadDB
+from pipeline.store.db import ReadDB, in_list
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, resolve_document
 
@@ -182,8 +182,9 @@ def cited_by(db, query: str, context: bool = False) -> list[dict]:
         conds.append(f"c.number in ({','.join('?' * len(v))})")
         params += v
     if cds:
-        conds.append(f"c.cited_document_id in ({','.join('?' * len(cds))})")
-        params += list(cds)
+        inside, cd_params = in_list(db, list(cds))  # a name may fit many cited documents
+        conds.append(f"c.cited_document_id in ({inside})")
+        params += cd_params
     if named is not None:  # a name the corpus could not tie to one document
         conds.append("(c.kind = 'named' and c.cited_document_id is null)")
     if not conds:
@@ -204,15 +205,15 @@ def cited_by(db, query: str, context: bool = False) -> list[dict]:
     docs: dict[int, dict] = {}
     sentence: dict[int, str] = {}
     ids = [r["id"] for r in hits]
-    for k in range(0, len(ids), 500):
-        chunk = ids[k:k + 500]
+    if ids:
+        inside, id_params = in_list(db, ids)
         for s in db.query(
                 "select c.id, d.id as doc_id, d.path, d.issued_date, d.number_symbol,"
                 " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
                 " substr(d.text, c.sentence_start + 1, c.start - c.sentence_start) as before,"
                 " substr(d.text, c.[end] + 1, c.sentence_end - c.[end]) as after"
                 " from citations c join documents d on d.id = c.document_id"
-                f" where c.id in ({','.join('?' * len(chunk))})", chunk):
+                f" where c.id in ({inside})", id_params):
             docs[s["doc_id"]] = {"path": s["path"], "date": s["issued_date"], "symbol": s["number_symbol"]}
             sentence[s["id"]] = (s["sentence"], s["before"], s["after"])
     for r in hits:

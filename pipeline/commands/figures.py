@@ -191,11 +191,11 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
     ids = {i for r in rows for i in json.loads(r["figure_ids"] or "[]")}
     figs = {}
     if ids:
-        for chunk in _chunks(sorted(ids), 500):
-            for f in db.query(f"select id, document_id, surface, value, kind, start, end, "
-                              f"sentence_start, sentence_end "
-                              f"from figures where id in ({','.join('?' * len(chunk))})", chunk):
-                figs[f["id"]] = f
+        from pipeline.store.db import in_list
+        inside, params = in_list(db, sorted(ids))
+        for f in db.query(f"select id, document_id, surface, value, kind, start, end, "
+                          f"sentence_start, sentence_end from figures where id in ({inside})", params):
+            figs[f["id"]] = f
     texts = {}  # one read of each document's text, however many checks it has
     for doc_id in {r["document_id"] for r in rows}:
         texts[doc_id] = db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0] or ""
@@ -252,11 +252,6 @@ def cards(rows) -> list[list[dict]]:
     for r in rows:
         out.setdefault(r["card"], []).append(r)
     return list(out.values())
-
-
-def _chunks(seq, n):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
 
 
 def _mark(sentence: str, spans, open_, close, escape=lambda s: s) -> str:

@@ -113,8 +113,9 @@ def finalize(db, document_ids=None) -> None:
         if document_ids is None:
             where, params = "", []
         else:
-            ids = sorted(document_ids)
-            where, params = f" where s.document_id in ({','.join('?' * len(ids))})", ids
+            from pipeline.store.db import in_list
+            inside, params = in_list(db, sorted(document_ids))
+            where = f" where s.document_id in ({inside})"
         stale = db.execute(
             "select s.block_id, s.document_id, s.start, s.end from search_blocks s"
             " left join blocks b on b.id = s.block_id and b.document_id = s.document_id"
