@@ -300,18 +300,18 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
 
 
 def cmd_cited_by(args) -> int:
-    db = ReadDB(args.db)
-    rows = cited_by(db, " ".join(args.query), context=args.format == "table")
-    title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
-             f"{len({r['document_id'] for r in rows})} documents)")
-    if args.format == "table":
-        print_compact(rows, title)
+    with ReadDB(args.db) as db:
+        rows = cited_by(db, " ".join(args.query), context=args.format == "table")
+        title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
+                 f"{len({r['document_id'] for r in rows})} documents)")
+        if args.format == "table":
+            print_compact(rows, title)
+            return 0 if rows else 1
+        cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
+                "cited_date", "conflict", "relation", "sentence", "citation_id", "cited_document_id",
+                "form", "start", "end", "basis_document_id", "basis_start", "basis_end"]
+        emit(rows, args.format, cols, title=title)
         return 0 if rows else 1
-    cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
-            "cited_date", "conflict", "relation", "sentence", "citation_id", "cited_document_id",
-            "form", "start", "end", "basis_document_id", "basis_start", "basis_end"]
-    emit(rows, args.format, cols, title=title)
-    return 0 if rows else 1
 
 
 # ---- cites ------------------------------------------------------------------------------
@@ -355,21 +355,21 @@ def cites(db, document_id: int) -> list[dict]:
 
 
 def cmd_cites(args) -> int:
-    db = ReadDB(args.db)
-    doc = resolve_document(db, args.document)
-    rows = cites(db, doc["id"])
-    cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
-    if args.format != "table":
-        emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
-        return exitcodes.found(rows)
-    name = doc.get("number_symbol") or doc["path"]
-    if not rows:
-        print(f"{clean(name)}: no citations")
-        return exitcodes.NO_MATCH
-    by_type: dict[str, list[dict]] = {}
-    for r in rows:
-        by_type.setdefault(r["type"], []).append(r)
-    for t, items in by_type.items():
-        emit(items, "table", cols[1:],
-             title=f"{name} cites — {t}: {len(items)} documents, {items[0]['type_mentions']} mentions")
-    return 0
+    with ReadDB(args.db) as db:
+        doc = resolve_document(db, args.document)
+        rows = cites(db, doc["id"])
+        cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
+        if args.format != "table":
+            emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
+            return exitcodes.found(rows)
+        name = doc.get("number_symbol") or doc["path"]
+        if not rows:
+            print(f"{clean(name)}: no citations")
+            return exitcodes.NO_MATCH
+        by_type: dict[str, list[dict]] = {}
+        for r in rows:
+            by_type.setdefault(r["type"], []).append(r)
+        for t, items in by_type.items():
+            emit(items, "table", cols[1:],
+                 title=f"{name} cites — {t}: {len(items)} documents, {items[0]['type_mentions']} mentions")
+        return 0
