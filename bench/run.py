@@ -317,6 +317,37 @@ def bench_text(db_path: Path | None = None) -> Path:
     return db_path
 
 
+def bench_query(db_path: Path | None = None) -> None:
+    """`python bench/run.py query [DB]`: list commands as whole processes on a corpus
+    (default: the text corpus of `bench/run.py text`), table vs CSV: CPU seconds, and wall
+    seconds until the first line and the last arrive on the pipe."""
+    import resource
+    import subprocess
+
+    db_path = db_path or GEN / "text.db"
+    if not db_path.exists():
+        db_path = bench_text(db_path)
+    import sqlite3
+    conn = sqlite3.connect(db_path)
+    counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "findings", "figures")}
+    conn.close()
+    print(f"== query commands on {db_path.name}: {counts['documents']} documents, "
+          f"{counts['findings']} findings, {counts['figures']} figures")
+    for argv in (["findings"], ["findings", "--format", "csv"], ["figures"], ["figures", "--format", "csv"]):
+        before = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "--db", str(db_path), *argv],
+                                cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "COLUMNS": "200"})
+        proc.stdout.readline()
+        first = time.perf_counter() - t0
+        lines = 1 + sum(1 for _ in proc.stdout)
+        proc.wait()
+        wall = time.perf_counter() - t0
+        cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - before
+        print(f"  {' '.join(argv):28s} {cpu:6.2f} s CPU, first line after {first:5.2f} s, "
+              f"all {lines:,} lines after {wall:5.2f} s")
+
+
 def make_mixed_corpus(n: int = 100, sources_per_doc: int = 4) -> Path:
     """n distinct documents, 60 % text and 40 % DOCX (python-docx), from the sample texts
     with numbers varied."""
@@ -537,6 +568,9 @@ def zip_bomb_peak_memory(jobs: int = 2) -> dict:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["cited-by"]:
         bench_cited_by(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+        raise SystemExit(0)
+    if sys.argv[1:2] == ["query"]:
+        bench_query(Path(sys.argv[2]) if len(sys.argv) > 2 else None)
         raise SystemExit(0)
     if sys.argv[1:] == ["text"]:
         bench_text()

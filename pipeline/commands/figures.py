@@ -82,12 +82,9 @@ def cmd_figures(args) -> int:
             where.append(f"kind in ({','.join('?' * len(args.kind))})")
             params.extend(args.kind)
         sql = "select * from figures" + (" where " + " and ".join(where) if where else "")
-        rows = []
-        for r in db.query(sql + " order by document_id, start", params):
-            r["document"] = paths.get(r["document_id"], r["document_id"])
-            rows.append(r)
-        emit(rows, args.format, FIGURE_COLUMNS, title="figures")
-        return exitcodes.found(rows)
+        rows = ({**r, "document": paths.get(r["document_id"], r["document_id"])}
+                for r in db.query(sql + " order by document_id, start", params))
+        return exitcodes.found(emit(rows, args.format, FIGURE_COLUMNS, title="figures"))
 
 
 KIND_VI = {

@@ -62,8 +62,13 @@ def register(sub) -> None:
 # ---- findings ----------------------------------------------------------------------------
 
 def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -> list[dict]:
+    return list(iter_finding_rows(db, doc_id, categories, topic, addressee))
+
+
+def iter_finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None):
+    """The findings, in document and text order, as the query returns them."""
     if not db["findings"].exists():
-        return []
+        return
     where, params = [], []
     if doc_id is not None:
         where.append("f.document_id = ?")
@@ -73,14 +78,12 @@ def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -
         params.extend(categories)
     sql = ("select f.*, d.path as document from findings f join documents d on d.id = f.document_id"
            + (" where " + " and ".join(where) if where else "") + " order by f.document_id, f.start")
-    rows = []
     for r in db.query(sql, params):
         if topic and fold(topic) not in fold(r["topic"] or ""):
             continue
         if addressee and fold(addressee) not in fold(r["addressee"] or ""):
             continue
-        rows.append(r)
-    return rows
+        yield r
 
 
 def cmd_findings(args) -> int:
@@ -88,14 +91,18 @@ def cmd_findings(args) -> int:
         doc_id = None
         if args.document:
             doc_id = resolve_document(db, args.document)["id"]
-        rows = finding_rows(db, doc_id, args.category, args.topic, args.addressee)
+        rows = iter_finding_rows(db, doc_id, args.category, args.topic, args.addressee)
         if args.format == "table":
-            for r in rows:
-                r["document"] = Path(r["document"]).name
-                if len(r["text"]) > 160:
-                    r["text"] = r["text"][:157] + "…"
-        emit(rows, args.format, FINDING_COLUMNS, title="findings")
-        return exitcodes.found(rows)
+            rows = map(_short, rows)
+        return exitcodes.found(emit(rows, args.format, FINDING_COLUMNS, title="findings"))
+
+
+def _short(r: dict) -> dict:
+    """A finding as the table shows it: the file name, the text cut at 160 characters."""
+    r["document"] = Path(r["document"]).name
+    if len(r["text"]) > 160:
+        r["text"] = r["text"][:157] + "…"
+    return r
 
 
 # ---- show ----------------------------------------------------------------------------------
