@@ -9,7 +9,9 @@ Prints pages/s and MB/s, the ratio of our PDF extraction to pdfplumber's bare
 `page.extract_text()` over the same pages, Word 97 .doc conversions/s with one warm
 LibreOffice vs one cold `soffice` per file (`python bench/run.py doc` runs only that), citation MB/s on ordinary and dense text
 (and at 1x vs 4x size, to show cost stays linear), figures/claims per second, and
-each analysis stage's share of ingest time. Ratios, not absolute seconds, are what to
+each analysis stage's share of ingest time, and the list commands as a table vs CSV
+(`python bench/run.py query [DB]` alone; `python bench/run.py text`: text ingest in MB per
+CPU-second). Ratios, not absolute seconds, are what to
 compare between machines.
 """
 from __future__ import annotations
@@ -513,6 +515,8 @@ def main() -> None:
         print(f"checks:  {n_checks} in {audit_s:.2f}s ({rate(n_checks, audit_s)} claims/s, "
               f"{100 * audit_s / text_seconds:.1f}% of ingest)")
 
+    print()
+    bench_query(db_path)
     bench_doc_conversion()
 
 
