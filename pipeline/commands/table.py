@@ -92,9 +92,15 @@ def stream_table(file, columns: list[str], rows, title: str | None = None,
     head = list(itertools.islice(rows, CHUNK))
     longest = [max([cell_len(c)] + [cell_len(line) for r in head for line in r[c].split("\n")])
                for c in columns]
-    floors = [min(w, max(cell_len(c), 4)) for w, c in zip(longest, columns)]
+    # a column is not cut below its header or its longest word (up to 24 cells), as Rich
+    words = [max([4, cell_len(c)] + [min(24, cell_len(w)) for r in head for w in r[c].split()])
+             for c in columns]
+    floors = [min(w, f) for w, f in zip(longest, words)]
     # each column takes 3 more cells ("│ " + " "), the frame one
-    widths = _fit(longest, floors, max(len(columns), width - 3 * len(columns) - 1))
+    room = max(len(columns), width - 3 * len(columns) - 1)
+    if sum(floors) > room:  # too many columns for whole words: only the headers kept
+        floors = [min(w, max(4, cell_len(c))) for w, c in zip(longest, columns)]
+    widths = _fit(longest, floors, room)
     total = sum(widths) + 3 * len(columns) + 1
     if title:
         file.write(title.center(total).rstrip() + "\n")
