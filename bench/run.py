@@ -9,7 +9,9 @@ Prints pages/s and MB/s, the ratio of our PDF extraction to pdfplumber's bare
 `page.extract_text()` over the same pages, Word 97 .doc conversions/s with one warm
 LibreOffice vs one cold `soffice` per file (`python bench/run.py doc` runs only that), citation MB/s on ordinary and dense text
 (and at 1x vs 4x size, to show cost stays linear), figures/claims per second, and
-each analysis stage's share of ingest time. Ratios, not absolute seconds, are what to
+each analysis stage's share of ingest time, and the list commands as a table vs CSV
+(`python bench/run.py query [DB]` alone; `python bench/run.py text`: text ingest in MB per
+CPU-second). Ratios, not absolute seconds, are what to
 compare between machines.
 """
 from __future__ import annotations
@@ -288,6 +290,66 @@ def bench_cited_by(n_docs: int = 300) -> None:
               f"({na:4d} rows)  x{b / a:.1f}")
 
 
+def bench_text(db_path: Path | None = None) -> Path:
+    """`python bench/run.py text`: text ingest of the generated corpus with one worker, in
+    MB per CPU-second (main process + worker, which other work on the machine disturbs
+    less than wall time) and each stage's share of the stages' time. Returns the database."""
+    import resource
+
+    from pipeline import ingest as ingest_module
+    from pipeline.ingest import ingest
+
+    GEN.mkdir(parents=True, exist_ok=True)
+    text_dir, text_bytes = make_text_corpus()
+    db_path = db_path or GEN / "text.db"
+    for p in GEN.glob(db_path.name + "*"):
+        p.unlink()
+    cpu = lambda: sum(sum(resource.getrusage(w)[:2]) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    ingest_module.STAGE_SECONDS.clear()
+    c0, t0 = cpu(), time.perf_counter()
+    summary = ingest([text_dir], db_path, jobs=1)
+    secs, wall = cpu() - c0, time.perf_counter() - t0
+    mb = text_bytes / 1e6
+    print(f"== text ingest: {mb:.2f} MB ({summary.count('ingested')} documents) in {secs:.1f} s CPU "
+          f"= {mb / secs:.3f} MB per CPU-second ({wall:.1f} s wall)")
+    stages = dict(ingest_module.STAGE_SECONDS)
+    total = sum(stages.values())
+    for name, s in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:44s} {s:7.2f}s  {100 * s / total:5.1f}% of stage time")
+    return db_path
+
+
+def bench_query(db_path: Path | None = None) -> None:
+    """`python bench/run.py query [DB]`: list commands as whole processes on a corpus
+    (default: the text corpus of `bench/run.py text`), table vs CSV: CPU seconds, and wall
+    seconds until the first line and the last arrive on the pipe."""
+    import resource
+    import subprocess
+
+    db_path = db_path or GEN / "text.db"
+    if not db_path.exists():
+        db_path = bench_text(db_path)
+    import sqlite3
+    conn = sqlite3.connect(db_path)
+    counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "findings", "figures")}
+    conn.close()
+    print(f"== query commands on {db_path.name}: {counts['documents']} documents, "
+          f"{counts['findings']} findings, {counts['figures']} figures")
+    for argv in (["findings"], ["findings", "--format", "csv"], ["figures"], ["figures", "--format", "csv"]):
+        before = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "--db", str(db_path), *argv],
+                                cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "COLUMNS": "200"})
+        proc.stdout.readline()
+        first = time.perf_counter() - t0
+        lines = 1 + sum(1 for _ in proc.stdout)
+        proc.wait()
+        wall = time.perf_counter() - t0
+        cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - before
+        print(f"  {' '.join(argv):28s} {cpu:6.2f} s CPU, first line after {first:5.2f} s, "
+              f"all {lines:,} lines after {wall:5.2f} s")
+
+
 def make_mixed_corpus(n: int = 100, sources_per_doc: int = 4) -> Path:
     """n distinct documents, 60 % text and 40 % DOCX (python-docx), from the sample texts
     with numbers varied."""
@@ -459,6 +521,8 @@ def main() -> None:
         print(f"checks:  {n_checks} in {audit_s:.2f}s ({rate(n_checks, audit_s)} claims/s, "
               f"{100 * audit_s / text_seconds:.1f}% of ingest)")
 
+    print()
+    bench_query(db_path)
     bench_doc_conversion()
 
 
@@ -514,6 +578,12 @@ def zip_bomb_peak_memory(jobs: int = 2) -> dict:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["cited-by"]:
         bench_cited_by(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
+        raise SystemExit(0)
+    if sys.argv[1:2] == ["query"]:
+        bench_query(Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+        raise SystemExit(0)
+    if sys.argv[1:] == ["text"]:
+        bench_text()
         raise SystemExit(0)
     if sys.argv[1:2] == ["jobs"]:
         bench_jobs(*(int(a) for a in sys.argv[2:4]))

@@ -139,8 +139,10 @@ def _core(line: str) -> str:
 
 
 def is_caps(line: str) -> bool:
+    if len(line) >= 160:  # first: most paragraphs are longer, and cheap to reject
+        return False
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters) and len(line) < 160
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def is_heading(para: str) -> bool:

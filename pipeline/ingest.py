@@ -264,7 +264,7 @@ MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer, or blan
 def text_problem(doc: ExtractedDocument) -> str | None:
     """A document with no text fails (with a reason); one with almost none per page is
     kept but partial (a warning). Returns the failure reason, or None."""
-    chars = sum(1 for c in doc.text if not c.isspace())
+    chars = sum(map(len, doc.text.split()))  # non-space characters (split: isspace)
     pages = doc.page_count or 0
     if chars == 0:
         where = f" on {pages} page{'s' if pages != 1 else ''}" if pages else ""
@@ -550,6 +550,7 @@ def run_finalizers(db) -> None:
         mark = store.pending_mark(db, name)  # rows written later (another process) stay pending
         scope = store.pending_scope(db, name)  # the documents it owes a run (None: all)
         fn(db, scope)
+        store.drop_in_lists(db)  # long id lists it passed through temporary tables
         store.clear_pending(db, name, scope, upto=mark)
         STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + time.perf_counter() - t0
 

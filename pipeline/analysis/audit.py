@@ -1566,7 +1566,9 @@ def _indicator_rows(db, document_ids) -> list[tuple[int, int, str]]:
     that can take part in a cross-document comparison; every document when ids is None."""
     where, params = "", []
     if document_ids is not None:
-        where, params = f" and d.id in ({','.join('?' * len(document_ids))})", list(document_ids)
+        from pipeline.store.db import in_list
+        inside, params = in_list(db, document_ids)
+        where = f" and d.id in ({inside})"
     rows = db.query(
         f"select {_FIGURE_COLS} from figures f join documents d on d.id = f.document_id "
         f"where d.status != 'failed' and f.subject is not null and f.period is not null{where}",
@@ -1613,7 +1615,7 @@ def finalize(db, document_ids=None) -> None:
 
 
 def _finalize(db, conn, document_ids) -> None:
-    from pipeline.store.db import insert_rows
+    from pipeline.store.db import in_list, insert_rows
     # ids are never reused: take the next one before deleting the old cross-document rows
     next_id = (db.execute("select max(id) from checks").fetchone()[0] or 0) + 1
     if document_ids is None:
@@ -1623,14 +1625,15 @@ def _finalize(db, conn, document_ids) -> None:
         keys = None
     else:
         ids = sorted(document_ids)
-        marks = ",".join("?" * len(ids))
+        marks, marked = in_list(db, ids)
         new_rows = _indicator_rows(db, ids)
         keys = {k for (k,) in db.execute(
-            f"select key from indicator_keys where document_id in ({marks})", ids)}
+            f"select key from indicator_keys where document_id in ({marks})", marked)}
         keys |= {k for _f, _d, k in new_rows}
         if not keys:
             return
-        kmarks = ",".join("?" * len(keys))
+        keys = sorted(keys)
+        kmarks, kmarked = in_list(db, keys)
         # the comparisons of these indicators, found by their second figure's indicator
         # (a check whose document is gone went with it)
         db.execute(
@@ -1638,24 +1641,23 @@ def _finalize(db, conn, document_ids) -> None:
             " on k.figure_id = json_extract(c.figure_ids, '$[1]')"
             f" where c.kind = 'cross_document' and k.key in ({kmarks}) and c.document_id in"
             f" (select document_id from indicator_keys where key in ({kmarks})))",
-            list(keys) * 2)  # through checks.document_id's index, not a scan of all checks
-        db.execute(f"delete from indicator_keys where document_id in ({marks})", ids)
+            kmarked * 2)  # through checks.document_id's index, not a scan of all checks
+        db.execute(f"delete from indicator_keys where document_id in ({marks})", marked)
         conn.executemany("insert into indicator_keys values (?, ?, ?)", new_rows)
     groups: dict[str, list[dict]] = defaultdict(list)
     if keys is None:
         members = db.execute("select figure_id, key from indicator_keys order by figure_id").fetchall()
     else:
-        members = db.execute("select figure_id, key from indicator_keys where key in "
-                             f"({','.join('?' * len(keys))}) order by figure_id", list(keys)).fetchall()
+        members = db.execute(f"select figure_id, key from indicator_keys where key in ({kmarks})"
+                             " order by figure_id", kmarked).fetchall()
     multi = {}
     for fid, key in members:
         multi.setdefault(key, []).append(fid)
     wanted = [fid for fids in multi.values() if len(fids) > 1 for fid in fids]
     figures = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i:i + 500]
-        for f in db.query(f"select {_FIGURE_COLS} from figures f where f.id in "
-                          f"({','.join('?' * len(chunk))})", chunk):
+    if wanted:
+        inside, params = in_list(db, wanted)
+        for f in db.query(f"select {_FIGURE_COLS} from figures f where f.id in ({inside})", params):
             figures[f["id"]] = f
     for key, fids in multi.items():
         groups[key] = [figures[i] for i in fids if i in figures]

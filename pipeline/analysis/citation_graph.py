@@ -19,6 +19,7 @@ import re
 from pipeline.analysis.citations import (
     _BARE_NEXT, _CAN_CU, _YEAR_PART, _fits, _flat, _strip_year, _trie, _type_word, rules,
 )
+from pipeline.store.db import in_list
 from pipeline.text.sentences import SentenceIndex
 
 
@@ -345,10 +346,11 @@ class _StoredIdentities(dict):
 
     def load(self, keys) -> None:
         keys = [k for k in set(keys) if k not in self and k not in self.stored]
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            for row in self.db.query(f"select * from cited_keys where key in ({','.join('?' * len(chunk))})", chunk):
-                self._take(row)
+        if not keys:
+            return
+        inside, params = in_list(self.db, keys)
+        for row in self.db.query(f"select * from cited_keys where key in ({inside})", params):
+            self._take(row)
 
     def _take(self, row) -> None:
         ident = {k: row[k] for k in ("key", "canonical", "doc_type", "issued_date", "issuer",
@@ -389,13 +391,13 @@ LAST_RUN = {"path": None}  # "batch" or "all": which path the last finalize took
 def _finalize_batch(db, document_ids: list[int]) -> bool:
     """The batch's documents and what they change, inside the caller's transaction; False
     (nothing written that stays: the caller rolls back) when only a rebuild can say."""
-    marks = ",".join("?" * len(document_ids))
-    present = {r[0] for r in db.execute(f"select id from documents where id in ({marks})", document_ids)}
+    marks, marked = in_list(db, document_ids)
+    present = {r[0] for r in db.execute(f"select id from documents where id in ({marks})", marked)}
     if len(present) != len(document_ids):
         return False  # a deleted or replaced document: its links may be anywhere
     rows = [dict(r) for r in db.query(
         f"select {_ROW_COLS} from citations where form != 'name' and document_id in ({marks})"
-        " order by id", document_ids)]
+        " order by id", marked)]
     identities = _StoredIdentities(db)
     for r in rows:
         if r["alias"] or r["form"] == "alias":
@@ -449,10 +451,10 @@ def _finalize_batch(db, document_ids: list[int]) -> bool:
         affected |= {d for (d,) in loose}
     others = sorted(affected - set(document_ids))
     if others:
-        omarks = ",".join("?" * len(others))
+        omarks, params = in_list(db, others)
         more = [dict(r) for r in db.query(
             f"select {_ROW_COLS} from citations where form != 'name' and document_id in ({omarks})",
-            others)]
+            params)]
         for r in more:
             if r["alias"] or r["form"] == "alias":
                 return False
@@ -494,33 +496,36 @@ def _finalize_batch(db, document_ids: list[int]) -> bool:
     wanted = [first[k] for keys in names.values() for k in keys if first.get(k) and first[k] not in by_id]
     ctx_rows = list(rows)
     if wanted:
+        inside, params = in_list(db, wanted)
         ctx_rows += [dict(r) for r in db.query(
-            f"select {_ROW_COLS} from citations where id in ({','.join('?' * len(wanted))})", wanted)]
-    amarks = ",".join("?" * len(affected))
+            f"select {_ROW_COLS} from citations where id in ({inside})", params)]
+    amarks, amarked = in_list(db, sorted(affected))
     old_name_rows = {(r["document_id"], r["start"], r["end"]): r["id"] for r in db.query(
         f"select id, document_id, start, [end] from citations where form = 'name' and document_id in ({amarks})",
-        sorted(affected))}
+        amarked)}
     new_rows = _name_mentions(db, ctx_rows, identities, names, basis_of, first, old_name_rows,
                               doc_ids=sorted(affected))
     before = {r["cited_document_id"] for r in rows if r["cited_document_id"]}
     before |= {i for (i,) in db.execute(
         f"select cited_document_id from citations where form = 'name' and document_id in ({amarks})"
-        " and cited_document_id is not null", sorted(affected))}
+        " and cited_document_id is not null", amarked)}
     keep = {r["id"] for r in new_rows}
     db.conn.executemany("delete from citations where id = ?",
                         [(i,) for i in old_name_rows.values() if i not in keep])
     rows += new_rows
     # cited documents: ids, new rows, targets, conflicts
-    ids = dict(db.execute("select key, id from cited_documents where key in "
-                          f"({','.join('?' * len({r['_cited'] for r in rows if r.get('_cited')}) or '0')})",
-                          sorted({r["_cited"] for r in rows if r.get("_cited")})).fetchall()) \
-        if any(r.get("_cited") for r in rows) else {}
+    cited_keys = sorted({r["_cited"] for r in rows if r.get("_cited")})
+    if cited_keys:
+        inside, params = in_list(db, cited_keys)
+        ids = dict(db.execute(f"select key, id from cited_documents where key in ({inside})", params).fetchall())
+    else:
+        ids = {}
     n = db.execute("select coalesce(max(id), 0) from cited_documents").fetchone()[0]
     fresh_roots = sorted({r["_cited"] for r in rows if r.get("_cited")} - set(ids))
     for key in fresh_roots:
         n += 1
         ids[key] = n
-    symbols = _document_symbols(db, f" and id in ({marks})", document_ids)
+    symbols = _document_symbols(db, f" and id in ({marks})", marked)
     db.conn.executemany("insert or replace into corpus_symbols values (?, ?, ?)", symbols)
     canonicals = {c for _d, c, _date in symbols} | {identities[k]["canonical"] for k in fresh_roots
                                                       if identities[k]["canonical"]}
@@ -540,9 +545,11 @@ def _finalize_batch(db, document_ids: list[int]) -> bool:
                 targets[key] = _target(identities[key], docs)
     for key in fresh_roots:
         identities[key]["target_document_id"] = targets.get(key)
-    stored_targets = dict(db.execute(
-        "select key, target_document_id from cited_documents where key in "
-        f"({','.join('?' * len(ids))})", list(ids)).fetchall()) if ids else {}
+    stored_targets = {}
+    if ids:
+        inside, params = in_list(db, list(ids))
+        stored_targets = dict(db.execute(
+            f"select key, target_document_id from cited_documents where key in ({inside})", params).fetchall())
     for key in ids:
         if key not in fresh_roots:
             identities[key]["target_document_id"] = stored_targets.get(key)
@@ -718,9 +725,12 @@ def _name_mentions(db, rows, identities, names, basis_of, first_row, old_ids, do
         by_doc.setdefault(r["document_id"], []).append(r)
     next_id = db.execute("select coalesce(max(id), 0) from citations").fetchone()[0] + 1
     out = []
-    where = "" if doc_ids is None else f" and id in ({','.join('?' * len(doc_ids))})"
+    where, params = "", []
+    if doc_ids is not None:
+        inside, params = in_list(db, doc_ids)
+        where = f" and id in ({inside})"
     for d in db.query("select id, text from documents where status != 'failed' and text is not null"
-                      + where, list(doc_ids or [])):
+                      + where + " order by id", params):
         text = d["text"]
         low = text.lower()
         if len(low) != len(text):

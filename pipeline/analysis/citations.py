@@ -801,7 +801,7 @@ def _mark_own(found: list[dict], own_canonical: str | None, own_date: str | None
 def analyze(ctx) -> None:
     from pipeline.text.symbols import canonicalize
 
-    sentences = SentenceIndex(ctx.text)
+    sentences = getattr(ctx, "sentence_index", None) or SentenceIndex(ctx.text)
     found = extract_citations(ctx.text, sentences=sentences, self_type=ctx.meta.get("doc_type"))
     own = ctx.meta.get("number_symbol")
     _mark_own(found, canonicalize(own) if own else None, ctx.meta.get("issued_date"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 # "module:function" so that a stage's import cost is paid only when it runs.
 STAGES: list[str] = [
@@ -78,6 +78,20 @@ class Context:
     _fn_spans: list | None = None
 
     _body_end: int | None = None
+    _sentence_index: Any = None
+
+    @property
+    def sentence_index(self):
+        """The document's sentences (pipeline/text/sentences.py), split once for every
+        stage that quotes one (citations, figures)."""
+        if self._sentence_index is None:
+            from pipeline.text.sentences import SentenceIndex
+            self._sentence_index = SentenceIndex(self.text)
+        return self._sentence_index
+
+    @sentence_index.setter
+    def sentence_index(self, index) -> None:
+        self._sentence_index = index
 
     @property
     def body_end(self) -> int:

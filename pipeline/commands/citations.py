@@ -12,7 +12,7 @@ import sys
 
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
-from pipeline.store.db import ReadDB
+from pipeline.store.db import ReadDB, in_list
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, resolve_document
 
@@ -182,8 +182,9 @@ def cited_by(db, query: str, context: bool = False) -> list[dict]:
         conds.append(f"c.number in ({','.join('?' * len(v))})")
         params += v
     if cds:
-        conds.append(f"c.cited_document_id in ({','.join('?' * len(cds))})")
-        params += list(cds)
+        inside, cd_params = in_list(db, list(cds))  # a name may fit many cited documents
+        conds.append(f"c.cited_document_id in ({inside})")
+        params += cd_params
     if named is not None:  # a name the corpus could not tie to one document
         conds.append("(c.kind = 'named' and c.cited_document_id is null)")
     if not conds:
@@ -204,15 +205,15 @@ def cited_by(db, query: str, context: bool = False) -> list[dict]:
     docs: dict[int, dict] = {}
     sentence: dict[int, str] = {}
     ids = [r["id"] for r in hits]
-    for k in range(0, len(ids), 500):
-        chunk = ids[k:k + 500]
+    if ids:
+        inside, id_params = in_list(db, ids)
         for s in db.query(
                 "select c.id, d.id as doc_id, d.path, d.issued_date, d.number_symbol,"
                 " substr(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) as sentence,"
                 " substr(d.text, c.sentence_start + 1, c.start - c.sentence_start) as before,"
                 " substr(d.text, c.[end] + 1, c.sentence_end - c.[end]) as after"
                 " from citations c join documents d on d.id = c.document_id"
-                f" where c.id in ({','.join('?' * len(chunk))})", chunk):
+                f" where c.id in ({inside})", id_params):
             docs[s["doc_id"]] = {"path": s["path"], "date": s["issued_date"], "symbol": s["number_symbol"]}
             sentence[s["id"]] = (s["sentence"], s["before"], s["after"])
     for r in hits:
@@ -299,18 +300,18 @@ def print_compact(rows: list[dict], title: str, file=None) -> None:
 
 
 def cmd_cited_by(args) -> int:
-    db = ReadDB(args.db)
-    rows = cited_by(db, " ".join(args.query), context=args.format == "table")
-    title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
-             f"{len({r['document_id'] for r in rows})} documents)")
-    if args.format == "table":
-        print_compact(rows, title)
+    with ReadDB(args.db) as db:
+        rows = cited_by(db, " ".join(args.query), context=args.format == "table")
+        title = (f"cited by: {' '.join(args.query)} ({len(rows)} citations, "
+                 f"{len({r['document_id'] for r in rows})} documents)")
+        if args.format == "table":
+            print_compact(rows, title)
+            return 0 if rows else 1
+        cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
+                "cited_date", "conflict", "relation", "sentence", "citation_id", "cited_document_id",
+                "form", "start", "end", "basis_document_id", "basis_start", "basis_end"]
+        emit(rows, args.format, cols, title=title)
         return 0 if rows else 1
-    cols = ["document_id", "document", "document_date", "page", "section", "footnote", "cited",
-            "cited_date", "conflict", "relation", "sentence", "citation_id", "cited_document_id",
-            "form", "start", "end", "basis_document_id", "basis_start", "basis_end"]
-    emit(rows, args.format, cols, title=title)
-    return 0 if rows else 1
 
 
 # ---- cites ------------------------------------------------------------------------------
@@ -354,21 +355,21 @@ def cites(db, document_id: int) -> list[dict]:
 
 
 def cmd_cites(args) -> int:
-    db = ReadDB(args.db)
-    doc = resolve_document(db, args.document)
-    rows = cites(db, doc["id"])
-    cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
-    if args.format != "table":
-        emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
-        return exitcodes.found(rows)
-    name = doc.get("number_symbol") or doc["path"]
-    if not rows:
-        print(f"{clean(name)}: no citations")
-        return exitcodes.NO_MATCH
-    by_type: dict[str, list[dict]] = {}
-    for r in rows:
-        by_type.setdefault(r["type"], []).append(r)
-    for t, items in by_type.items():
-        emit(items, "table", cols[1:],
-             title=f"{name} cites — {t}: {len(items)} documents, {items[0]['type_mentions']} mentions")
-    return 0
+    with ReadDB(args.db) as db:
+        doc = resolve_document(db, args.document)
+        rows = cites(db, doc["id"])
+        cols = ["type", "cited", "date", "mentions", "relations", "pages", "flags", "subject"]
+        if args.format != "table":
+            emit(rows, args.format, ["type", "type_mentions"] + cols[1:] + ["target_document_id"])
+            return exitcodes.found(rows)
+        name = doc.get("number_symbol") or doc["path"]
+        if not rows:
+            print(f"{clean(name)}: no citations")
+            return exitcodes.NO_MATCH
+        by_type: dict[str, list[dict]] = {}
+        for r in rows:
+            by_type.setdefault(r["type"], []).append(r)
+        for t, items in by_type.items():
+            emit(items, "table", cols[1:],
+                 title=f"{name} cites — {t}: {len(items)} documents, {items[0]['type_mentions']} mentions")
+        return 0

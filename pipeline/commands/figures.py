@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.commands.output import FORMATS, check_output_path, emit, resolve_document, write_output
+from pipeline.store.db import ReadDB
 
 FIGURE_COLUMNS = ["document", "id", "surface", "value", "unit", "kind", "numerator",
                   "denominator", "stated_percent", "subject", "scope", "page", "section",
@@ -68,26 +69,22 @@ def _documents(db, ref):
 
 
 def cmd_figures(args) -> int:
-    import sqlite_utils  # lazily: it imports pandas
-    db = sqlite_utils.Database(args.db)
-    doc_id, paths = _documents(db, args.document)
-    if not db["figures"].exists():
-        emit([], args.format, FIGURE_COLUMNS)
-        return exitcodes.NO_MATCH
-    where, params = [], []
-    if doc_id is not None:
-        where.append("document_id = ?")
-        params.append(doc_id)
-    if args.kind:
-        where.append(f"kind in ({','.join('?' * len(args.kind))})")
-        params.extend(args.kind)
-    sql = "select * from figures" + (" where " + " and ".join(where) if where else "")
-    rows = []
-    for r in db.query(sql + " order by document_id, start", params):
-        r["document"] = paths.get(r["document_id"], r["document_id"])
-        rows.append(r)
-    emit(rows, args.format, FIGURE_COLUMNS, title="figures")
-    return exitcodes.found(rows)
+    with ReadDB(args.db) as db:
+        doc_id, paths = _documents(db, args.document)
+        if not db["figures"].exists():
+            emit([], args.format, FIGURE_COLUMNS)
+            return exitcodes.NO_MATCH
+        where, params = [], []
+        if doc_id is not None:
+            where.append("document_id = ?")
+            params.append(doc_id)
+        if args.kind:
+            where.append(f"kind in ({','.join('?' * len(args.kind))})")
+            params.extend(args.kind)
+        sql = "select * from figures" + (" where " + " and ".join(where) if where else "")
+        rows = ({**r, "document": paths.get(r["document_id"], r["document_id"])}
+                for r in db.query(sql + " order by document_id, start", params))
+        return exitcodes.found(emit(rows, args.format, FIGURE_COLUMNS, title="figures"))
 
 
 KIND_VI = {
@@ -191,11 +188,11 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
     ids = {i for r in rows for i in json.loads(r["figure_ids"] or "[]")}
     figs = {}
     if ids:
-        for chunk in _chunks(sorted(ids), 500):
-            for f in db.query(f"select id, document_id, surface, value, kind, start, end, "
-                              f"sentence_start, sentence_end "
-                              f"from figures where id in ({','.join('?' * len(chunk))})", chunk):
-                figs[f["id"]] = f
+        from pipeline.store.db import in_list
+        inside, params = in_list(db, sorted(ids))
+        for f in db.query(f"select id, document_id, surface, value, kind, start, end, "
+                          f"sentence_start, sentence_end from figures where id in ({inside})", params):
+            figs[f["id"]] = f
     texts = {}  # one read of each document's text, however many checks it has
     for doc_id in {r["document_id"] for r in rows}:
         texts[doc_id] = db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0] or ""
@@ -254,11 +251,6 @@ def cards(rows) -> list[list[dict]]:
     return list(out.values())
 
 
-def _chunks(seq, n):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
-
-
 def _mark(sentence: str, spans, open_, close, escape=lambda s: s) -> str:
     out, pos = [], 0
     for s, e in sorted(set(spans)):
@@ -272,34 +264,33 @@ def _mark(sentence: str, spans, open_, close, escape=lambda s: s) -> str:
 
 
 def cmd_audit(args) -> int:
-    import sqlite_utils  # lazily: it imports pandas
-    db = sqlite_utils.Database(args.db)
-    doc_id, _ = _documents(db, args.document)
-    rows = check_rows(db, doc_id, include_all=args.all)
-    if args.output:  # refused before any work if it is the database or an input
-        check_output_path(args.output, args.db)
-    if args.format == "xlsx":
-        if not args.output:
-            print("baocao audit: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
-            return exitcodes.USAGE
-        write_xlsx(rows, summary_rows(db, doc_id), args.output)
-    else:
-        out = io.StringIO() if args.output else sys.stdout
-        if args.format == "html":
-            out.write(render_html(rows, db, include_all=args.all, doc_id=doc_id))
-        elif args.format == "table":
-            render_cards(rows, out)
+    with ReadDB(args.db) as db:
+        doc_id, _ = _documents(db, args.document)
+        rows = check_rows(db, doc_id, include_all=args.all)
+        if args.output:  # refused before any work if it is the database or an input
+            check_output_path(args.output, args.db)
+        if args.format == "xlsx":
+            if not args.output:
+                print("baocao audit: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
+                return exitcodes.USAGE
+            write_xlsx(rows, summary_rows(db, doc_id), args.output)
         else:
-            safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows] \
-                if args.format == "csv" else rows
-            emit(safe, args.format, CHECK_COLUMNS, title="audit", file=out)
+            out = io.StringIO() if args.output else sys.stdout
+            if args.format == "html":
+                out.write(render_html(rows, db, include_all=args.all, doc_id=doc_id))
+            elif args.format == "table":
+                render_cards(rows, out)
+            else:
+                safe = [{k: safe_cell(v) for k, v in r.items()} for r in rows] \
+                    if args.format == "csv" else rows
+                emit(safe, args.format, CHECK_COLUMNS, title="audit", file=out)
+            if args.output:
+                write_output(args.output, out.getvalue(), args.db)
         if args.output:
-            write_output(args.output, out.getvalue(), args.db)
-    if args.output:
-        print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
-    if args.fail_on == "mismatch" and _open_mismatches(db, doc_id):
-        return exitcodes.MISMATCH
-    return exitcodes.OK  # a clean audit is a success, not "nothing matched"
+            print(f"{len(rows)} checks → {args.output}", file=sys.stderr)
+        if args.fail_on == "mismatch" and _open_mismatches(db, doc_id):
+            return exitcodes.MISMATCH
+        return exitcodes.OK  # a clean audit is a success, not "nothing matched"
 
 
 def _open_mismatches(db, doc_id) -> int:

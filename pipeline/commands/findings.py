@@ -25,6 +25,7 @@ from pipeline.commands import exitcodes
 from pipeline.cli import add_db_option
 from pipeline.text.normalize import fold
 from pipeline.commands.output import FORMATS, clean, emit, json_text, resolve_document, write_output
+from pipeline.store.db import ReadDB
 
 CATEGORIES = ["strength", "limitation", "cause", "responsibility", "recommendation",
               "direction", "other"]
@@ -61,8 +62,13 @@ def register(sub) -> None:
 # ---- findings ----------------------------------------------------------------------------
 
 def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -> list[dict]:
+    return list(iter_finding_rows(db, doc_id, categories, topic, addressee))
+
+
+def iter_finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None):
+    """The findings, in document and text order, as the query returns them."""
     if not db["findings"].exists():
-        return []
+        return
     where, params = [], []
     if doc_id is not None:
         where.append("f.document_id = ?")
@@ -72,30 +78,31 @@ def finding_rows(db, doc_id=None, categories=None, topic=None, addressee=None) -
         params.extend(categories)
     sql = ("select f.*, d.path as document from findings f join documents d on d.id = f.document_id"
            + (" where " + " and ".join(where) if where else "") + " order by f.document_id, f.start")
-    rows = []
     for r in db.query(sql, params):
         if topic and fold(topic) not in fold(r["topic"] or ""):
             continue
         if addressee and fold(addressee) not in fold(r["addressee"] or ""):
             continue
-        rows.append(r)
-    return rows
+        yield r
 
 
 def cmd_findings(args) -> int:
-    import sqlite_utils  # lazily: it imports pandas
-    db = sqlite_utils.Database(args.db)
-    doc_id = None
-    if args.document:
-        doc_id = resolve_document(db, args.document)["id"]
-    rows = finding_rows(db, doc_id, args.category, args.topic, args.addressee)
-    if args.format == "table":
-        for r in rows:
-            r["document"] = Path(r["document"]).name
-            if len(r["text"]) > 160:
-                r["text"] = r["text"][:157] + "…"
-    emit(rows, args.format, FINDING_COLUMNS, title="findings")
-    return exitcodes.found(rows)
+    with ReadDB(args.db) as db:
+        doc_id = None
+        if args.document:
+            doc_id = resolve_document(db, args.document)["id"]
+        rows = iter_finding_rows(db, doc_id, args.category, args.topic, args.addressee)
+        if args.format == "table":
+            rows = map(_short, rows)
+        return exitcodes.found(emit(rows, args.format, FINDING_COLUMNS, title="findings"))
+
+
+def _short(r: dict) -> dict:
+    """A finding as the table shows it: the file name, the text cut at 160 characters."""
+    r["document"] = Path(r["document"]).name
+    if len(r["text"]) > 160:
+        r["text"] = r["text"][:157] + "…"
+    return r
 
 
 # ---- show ----------------------------------------------------------------------------------
@@ -125,39 +132,38 @@ def outline(db, doc_id: int) -> list[dict]:
 
 
 def cmd_show(args) -> int:
-    import sqlite_utils  # lazily: it imports pandas
-    db = sqlite_utils.Database(args.db)
-    doc = resolve_document(db, args.document)
-    if args.html:
-        out = Path(args.output or (Path(doc["path"]).stem + ".html"))
-        write_output(str(out), render_html(db, doc), args.db, [doc["path"]])
-        print(f"wrote {clean(out)}")
+    with ReadDB(args.db) as db:
+        doc = resolve_document(db, args.document)
+        if args.html:
+            out = Path(args.output or (Path(doc["path"]).stem + ".html"))
+            write_output(str(out), render_html(db, doc), args.db, [doc["path"]])
+            print(f"wrote {clean(out)}")
+            return 0
+        sections = outline(db, doc["id"])
+        meta = {k: doc.get(k) for k in META_COLUMNS}
+        if meta.get("recipients"):
+            meta["recipients"] = json.loads(meta["recipients"])
+        if args.format == "json":
+            sys.stdout.write(json_text({"document": doc["path"], "id": doc["id"], "metadata": meta,
+                                        "sections": sections}))
+            sys.stdout.write("\n")
+            return 0
+        print(f"{clean(doc['path'])}  (id {doc['id']}, {doc['format']}, {doc.get('pages') or '?'} pages, "
+              f"status {doc['status']})")
+        for k in META_COLUMNS:  # document text printed through clean(): no terminal escapes
+            v = meta[k]
+            if v is not None:
+                print(f"  {k:13} {clean('; '.join(v) if isinstance(v, list) else v)}")
+        print()
+        totals = {t: sum(_count_by_section(db, t, doc["id"]).values()) for t in ("findings", "citations", "figures")}
+        print(f"outline ({len(sections)} sections; findings {totals['findings']}, citations "
+              f"{totals['citations']}, figures {totals['figures']} in sections)")
+        for s in sections:
+            label = _printed_number(s["number"])
+            heading = clean(s["heading"] if len(s["heading"]) <= 90 else s["heading"][:87] + "…")
+            print(f"{'  ' * s['level']}{clean(label)}{heading}  "
+                  f"[findings {s['findings']}, citations {s['citations']}, figures {s['figures']}]")
         return 0
-    sections = outline(db, doc["id"])
-    meta = {k: doc.get(k) for k in META_COLUMNS}
-    if meta.get("recipients"):
-        meta["recipients"] = json.loads(meta["recipients"])
-    if args.format == "json":
-        sys.stdout.write(json_text({"document": doc["path"], "id": doc["id"], "metadata": meta,
-                                    "sections": sections}))
-        sys.stdout.write("\n")
-        return 0
-    print(f"{clean(doc['path'])}  (id {doc['id']}, {doc['format']}, {doc.get('pages') or '?'} pages, "
-          f"status {doc['status']})")
-    for k in META_COLUMNS:  # document text printed through clean(): no terminal escapes
-        v = meta[k]
-        if v is not None:
-            print(f"  {k:13} {clean('; '.join(v) if isinstance(v, list) else v)}")
-    print()
-    totals = {t: sum(_count_by_section(db, t, doc["id"]).values()) for t in ("findings", "citations", "figures")}
-    print(f"outline ({len(sections)} sections; findings {totals['findings']}, citations "
-          f"{totals['citations']}, figures {totals['figures']} in sections)")
-    for s in sections:
-        label = _printed_number(s["number"])
-        heading = clean(s["heading"] if len(s["heading"]) <= 90 else s["heading"][:87] + "…")
-        print(f"{'  ' * s['level']}{clean(label)}{heading}  "
-              f"[findings {s['findings']}, citations {s['citations']}, figures {s['figures']}]")
-    return 0
 
 
 def _printed_number(number: str | None) -> str:

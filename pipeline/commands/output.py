@@ -1,6 +1,7 @@
 """Shared output for the query commands: table (rich), csv and json."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -68,35 +69,52 @@ def csv_safe(value):
     return value
 
 
-def emit(rows: list[dict], fmt: str = "table", columns: list[str] | None = None,
-         title: str | None = None, file=None) -> None:
+def emit(rows, fmt: str = "table", columns: list[str] | None = None,
+         title: str | None = None, file=None) -> int:
+    """Print `rows` (dicts; a list or any iterable, consumed as it goes) as a table, CSV
+    or JSON; returns how many rows were printed. Table and CSV are streamed: the first
+    line is out before the last row is read."""
     file = file or sys.stdout
-    columns = columns or (list(rows[0]) if rows else [])
+    rows = iter(rows)
+    if columns is None:
+        first = next(rows, None)
+        columns = list(first) if first is not None else []
+        if first is not None:
+            rows = itertools.chain([first], rows)
     if fmt == "csv":
         # the csv module, row by row (streamed; pandas cost ~0.5 s of start-up): cells as
         # they are, None empty, neutralised cell by cell
         import csv
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(columns)
+        n = 0
         for r in rows:
             writer.writerow(["" if (v := csv_safe(r.get(c))) is None else v for c in columns])
-    elif fmt == "json":
-        file.write(json_text([{c: _plain(r.get(c)) for c in columns} for r in rows]))
+            n += 1
+        return n
+    if fmt == "json":
+        items = [{c: _plain(r.get(c)) for c in columns} for r in rows]
+        file.write(json_text(items))
         file.write("\n")
-    else:
-        # Piped output is not wrapped at 80 columns unless COLUMNS says so.
-        width = None if file.isatty() or os.environ.get("COLUMNS") else 200
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-        console = Console(file=file, width=width)
-        # Text, not str: cells and titles are never read as Rich markup
-        table = Table(title=Text(clean(title)) if title else None, show_lines=False)
-        for c in columns:
-            table.add_column(c, overflow="fold")
-        for r in rows:
-            table.add_row(*(Text("" if r.get(c) is None else clean(r.get(c))) for c in columns))
-        console.print(table)
+        return len(items)
+    from pipeline.commands.table import stream_table
+
+    # cells and titles are plain text, never markup, cleaned of control characters
+    cells = ({c: "" if r.get(c) is None else clean(r.get(c)) for c in columns} for r in rows)
+    return stream_table(file, columns, cells, title=clean(title) if title else None,
+                        width=_width(file))
+
+
+def _width(file) -> int:
+    """The terminal's width; piped output is not wrapped at 80 columns unless COLUMNS
+    says so (200)."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if file.isatty():
+        import shutil
+        return shutil.get_terminal_size().columns
+    return 200
 
 
 def _plain(value):

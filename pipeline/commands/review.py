@@ -53,31 +53,34 @@ def cmd_review(args) -> int:
     import sqlite_utils  # lazily: it imports pandas
 
     db = sqlite_utils.Database(args.db)
-    ensure_schema(db)  # an older database gets its reviews table
-    if args.list:
-        rows = list(db.query(
-            "select r.*, d.path as document from reviews r "
-            "left join documents d on d.sha256 = r.sha256 order by r.reviewed_at"))
-        emit(rows, args.format, ["document", "kind", "span_start", "span_end", "verdict", "note",
-                                 "reviewed_at"], title="reviews")
+    try:
+        ensure_schema(db)  # an older database gets its reviews table
+        if args.list:
+            rows = list(db.query(
+                "select r.*, d.path as document from reviews r "
+                "left join documents d on d.sha256 = r.sha256 order by r.reviewed_at"))
+            emit(rows, args.format, ["document", "kind", "span_start", "span_end", "verdict", "note",
+                                     "reviewed_at"], title="reviews")
+            return 0
+        if args.check is None or (args.verdict is None and not args.clear):
+            print("baocao review: give a check id and --verdict (or --clear, or --list)", file=sys.stderr)
+            return exitcodes.USAGE
+        rows = list(db.query("select c.*, d.sha256 from checks c join documents d on d.id = c.document_id "
+                             "where c.id = ?", [args.check]))
+        if not rows:
+            print(f"baocao review: no check {args.check}", file=sys.stderr)
+            return exitcodes.NO_DATA
+        chk = rows[0]
+        key = review_key(chk, chk["sha256"])
+        where = "sha256 = ? and kind = ? and span_start = ? and span_end = ?"
+        db.execute(f"delete from reviews where {where}", list(key.values()))
+        if not args.clear:
+            row = dict(key, verdict=args.verdict, note=args.note,
+                       reviewed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            db["reviews"].insert(row)
+        db.conn.commit()
+        what = "cleared" if args.clear else args.verdict
+        print(f"check {args.check} ({chk['kind']}): {what}", file=sys.stderr)
         return 0
-    if args.check is None or (args.verdict is None and not args.clear):
-        print("baocao review: give a check id and --verdict (or --clear, or --list)", file=sys.stderr)
-        return exitcodes.USAGE
-    rows = list(db.query("select c.*, d.sha256 from checks c join documents d on d.id = c.document_id "
-                         "where c.id = ?", [args.check]))
-    if not rows:
-        print(f"baocao review: no check {args.check}", file=sys.stderr)
-        return exitcodes.NO_DATA
-    chk = rows[0]
-    key = review_key(chk, chk["sha256"])
-    where = "sha256 = ? and kind = ? and span_start = ? and span_end = ?"
-    db.execute(f"delete from reviews where {where}", list(key.values()))
-    if not args.clear:
-        row = dict(key, verdict=args.verdict, note=args.note,
-                   reviewed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        db["reviews"].insert(row)
-    db.conn.commit()
-    what = "cleared" if args.clear else args.verdict
-    print(f"check {args.check} ({chk['kind']}): {what}", file=sys.stderr)
-    return 0
+    finally:
+        db.close()

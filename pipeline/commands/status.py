@@ -115,22 +115,22 @@ def _vn_date(iso: str) -> str:
 
 
 def cmd_status(args) -> int:
-    db = ReadDB(args.db)
-    query = " ".join(args.query)
-    result = status(db, query)
-    if result is None:
-        print(f"no citation matches {query!r}")
-        return exitcodes.NO_MATCH
-    cols = ["relation_vi", "by", "by_date", "effective", "mentions", "page", "section", "sentence"]
-    if args.format != "table":
-        emit([{"cited": result["cited"], "cited_date": result["cited_date"],
-               "state": result["state"], **e} for e in result["edges"]], args.format,
-             ["cited", "cited_date", "state", "relation"] + cols + ["by_document_id"])
+    with ReadDB(args.db) as db:
+        query = " ".join(args.query)
+        result = status(db, query)
+        if result is None:
+            print(f"no citation matches {query!r}")
+            return exitcodes.NO_MATCH
+        cols = ["relation_vi", "by", "by_date", "effective", "mentions", "page", "section", "sentence"]
+        if args.format != "table":
+            emit([{"cited": result["cited"], "cited_date": result["cited_date"],
+                   "state": result["state"], **e} for e in result["edges"]], args.format,
+                 ["cited", "cited_date", "state", "relation"] + cols + ["by_document_id"])
+            return 0
+        date = f" ngày {_vn_date(result['cited_date'])}" if result["cited_date"] else ""
+        basis = result["counts"]["based_on"]
+        referred = len(result["edges"]) - basis
+        emit(result["edges"], "table", cols,
+             title=f"{result['cited']}{date}: {result['state']} — văn bản căn cứ của {basis}, "
+                   f"dẫn chiếu trong {referred}")
         return 0
-    date = f" ngày {_vn_date(result['cited_date'])}" if result["cited_date"] else ""
-    basis = result["counts"]["based_on"]
-    referred = len(result["edges"]) - basis
-    emit(result["edges"], "table", cols,
-         title=f"{result['cited']}{date}: {result['state']} — văn bản căn cứ của {basis}, "
-               f"dẫn chiếu trong {referred}")
-    return 0

@@ -1,8 +1,9 @@
 """The SQLite store (sqlite-utils): schema creation, versioning, per-document writes."""
 from __future__ import annotations
 
-import json
 import errno
+import itertools
+import json
 import os
 import sqlite3
 import sys
@@ -314,15 +315,56 @@ def insert_rows(db, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     columns = TABLES[table]
-    for row in rows:
-        unknown = row.keys() - columns.keys()
-        if unknown:
-            raise KeyError(f"{table}: unknown column {sorted(unknown)[0]!r} (add it to schemas/tables.py)")
-    used = [c for c in columns if any(c in row for row in rows)]
+    present = set().union(*rows)  # every column some row has, in one pass
+    unknown = present - columns.keys()
+    if unknown:
+        raise KeyError(f"{table}: unknown column {sorted(unknown)[0]!r} (add it to schemas/tables.py)")
+    used = [c for c in columns if c in present]
     sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in used)}) "
            f"values ({', '.join('?' for _ in used)})")
     conn = getattr(db, "conn", db)
-    conn.executemany(sql, ([_sql_value(row.get(c)) for c in used] for row in rows))
+    dumps, structured = json.dumps, (list, dict)
+    # _sql_value inlined: a function call per value was most of the Python time here
+    conn.executemany(sql, ([dumps(v, ensure_ascii=False) if isinstance(v, structured) else v
+                            for v in map(row.get, used)] for row in rows))
+
+
+# Host parameters per statement: SQLite before 3.32 allows 999, later builds 32,766, and a
+# connection may be set to fewer (setlimit). A list of ids or keys longer than a quarter of
+# the connection's limit (so that a statement may hold a few lists and other parameters)
+# goes through a temporary table instead of `?` placeholders.
+MAX_INLINE = 900
+_TEMP_PREFIX = "baocao_in_"
+_temp_names = itertools.count(1)
+
+
+def _variable_limit(conn) -> int:
+    try:
+        return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # Python < 3.11: assume the smallest default
+        return 999
+
+
+def in_list(db, values) -> tuple[str, list]:
+    """What goes inside `in (…)` for `values`, and its parameters: placeholders for a
+    short list, else `select v from` a temporary table holding them (any length; dropped
+    by `drop_in_lists`). `f"… id in ({sql})"` with `params` where the list stands."""
+    values = list(values)
+    conn = getattr(db, "conn", db)
+    if len(values) <= min(MAX_INLINE, _variable_limit(conn) // 4):
+        return ",".join("?" * len(values)), values
+    name = f"{_TEMP_PREFIX}{next(_temp_names)}"
+    conn.execute(f"create temp table {name} (v primary key) without rowid")
+    conn.executemany(f"insert or ignore into temp.{name} values (?)", ((v,) for v in values))
+    return f"select v from temp.{name}", []
+
+
+def drop_in_lists(db) -> None:
+    """Drop the temporary tables `in_list` made on this connection."""
+    conn = getattr(db, "conn", db)
+    for (name,) in conn.execute("select name from sqlite_temp_master where type = 'table'"
+                                " and name like ?", [_TEMP_PREFIX + "%"]).fetchall():
+        conn.execute(f"drop table temp.{name}")
 
 
 def _sql_value(value):
@@ -334,10 +376,19 @@ def _sql_value(value):
 class ReadDB:
     """The read side of sqlite_utils.Database that the query commands use (`query`,
     `execute`, `db[table].exists()` / `.columns_dict`), without importing sqlite_utils,
-    which imports pandas when it is installed: a query command starts in ~0.1 s."""
+    which imports pandas when it is installed: a query command starts in ~0.1 s.
+    A context manager: `with ReadDB(path) as db:` closes the connection on the way out
+    (a command must not leave it to the garbage collector, e.g. under `baocao serve`-like
+    callers or tests that run many commands in one process)."""
 
     def __init__(self, path):
         self.conn = sqlite3.connect(str(path))
+
+    def __enter__(self) -> "ReadDB":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def query(self, sql: str, params=()):
         cur = self.conn.execute(sql, params)

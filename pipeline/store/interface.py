@@ -39,6 +39,12 @@ class Store(Protocol):
     def clear_pending(self, db, name: str, document_ids: set[int] | None = None,
                       upto: int | None = None) -> None: ...
 
+    def in_list(self, db, values) -> tuple[str, list]:
+        """SQL for `in (…)` over any number of values, and its parameters (PostgreSQL:
+        `= any(%s)` with one array parameter)."""
+
+    def drop_in_lists(self, db) -> None: ...
+
     def check_readable(self, path) -> None:
         """The query side: a corpus of ours, readable, or StoreError."""
 

@@ -113,8 +113,9 @@ def finalize(db, document_ids=None) -> None:
         if document_ids is None:
             where, params = "", []
         else:
-            ids = sorted(document_ids)
-            where, params = f" where s.document_id in ({','.join('?' * len(ids))})", ids
+            from pipeline.store.db import in_list
+            inside, params = in_list(db, sorted(document_ids))
+            where = f" where s.document_id in ({inside})"
         stale = db.execute(
             "select s.block_id, s.document_id, s.start, s.end from search_blocks s"
             " left join blocks b on b.id = s.block_id and b.document_id = s.document_id"
@@ -356,14 +357,14 @@ def cmd_search(args) -> int:
     from pipeline.commands.output import emit, resolve_document
     from pipeline.store.db import ReadDB
 
-    db = ReadDB(args.db)  # not sqlite_utils: it imports pandas (start-up)
-    doc_id = None
-    if args.doc:
-        doc_id = resolve_document(db, args.doc)["id"]
-    rows = search(db.conn, args.query, args.limit, doc_id)
-    title = f"search: {args.query}"
-    if rows.more:
-        title += f" (first {len(rows)} of more)"
-    emit(rows, args.format, ["document_id", "path", "page", "match", "snippet"] if args.format == "table"
-         else None, title=title)
-    return 0 if rows else 1
+    with ReadDB(args.db) as db:  # not sqlite_utils: it imports pandas (start-up)
+        doc_id = None
+        if args.doc:
+            doc_id = resolve_document(db, args.doc)["id"]
+        rows = search(db.conn, args.query, args.limit, doc_id)
+        title = f"search: {args.query}"
+        if rows.more:
+            title += f" (first {len(rows)} of more)"
+        emit(rows, args.format, ["document_id", "path", "page", "match", "snippet"] if args.format == "table"
+             else None, title=title)
+        return 0 if rows else 1

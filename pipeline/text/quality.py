@@ -20,6 +20,7 @@ eth) for Đ/đ.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -168,13 +169,15 @@ def assess(text: str, threshold: float = THRESHOLD) -> Quality:
     """Score a page (or any text). Short texts (under 8 tokens) are not judged."""
     counts = {"syllable": 0, "number": 0, "symbol": 0, "abbr": 0, "invalid": 0}
     marked = 0
-    for raw in text.split():
+    # each distinct token judged once per page (a report repeats its words), and across
+    # pages through the bounded cache
+    for raw, n in Counter(text.split()).items():
         kind = _cached_kind(raw)
         if kind is None:
             continue
-        counts[kind] += 1
+        counts[kind] += n
         if kind == "syllable" and _MARKED.search(raw):
-            marked += 1
+            marked += n
     total = sum(counts.values())
     valid = total - counts["invalid"]
     score = valid / total if total else 1.0
