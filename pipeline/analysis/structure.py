@@ -557,7 +557,8 @@ def header_metadata(ctx) -> dict:
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
-            and not any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4])))):
+            and not (_read_by_ocr(ctx, header_end - 1)
+                     and any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4]))))):
         meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
     if "issuer" not in meta and type_idx is not None and meta.get("doc_type") == "Phụ lục":
         annex_issuer, last = _issuer_under_annex(lines, type_idx)
@@ -671,11 +672,27 @@ def _level_with_national_title(text: str, line: tuple[str, int], following) -> b
         and bool(_NATIONAL_TITLE.match(following[0][0]))
 
 
+def _read_by_ocr(ctx, offset: int) -> bool:
+    """Was the text at `offset` read by OCR? Only OCR misreads syllables: a typed header
+    may hold words no syllable table knows (ĐẮK LẮK, KRÔNG BÚK, H'MÔNG)."""
+    return any(p.get("source") == "ocr" and p["start"] <= offset < p["end"] for p in ctx.pages or ())
+
+
+@lru_cache(maxsize=1)
+def _unit_name_words() -> frozenset[str]:
+    """Words of administrative unit names (ĐẮK, KRÔNG, BÚK): real, though no syllable table
+    has them."""
+    from pipeline.analysis import places
+    g = places.gazetteer()
+    return frozenset(w for table in (g.provinces, g.districts, g.wards, g.new_wards)
+                     for units in table.values() for u in units for w in re.split(r"[\s'’-]+", u.exact))
+
+
 def _misread(word: str) -> bool:
-    """A word with a tone or vowel mark that is no Vietnamese syllable ("TỌỘI"): OCR misread
-    it (abbreviations, UBND, BCĐCCHC, carry no such mark)."""
+    """A word with a tone or vowel mark that is no Vietnamese syllable ("TỌỘI"), nor a word
+    of a place name: OCR misread it (abbreviations, UBND, BCĐCCHC, carry no such mark)."""
     return any("\u0300" <= c <= "\u036f" for c in unicodedata.normalize("NFD", word)) \
-        and not is_syllable(word.lower())
+        and not is_syllable(word.lower()) and word.lower() not in _unit_name_words()
 
 
 def is_issuer_head(line: str) -> bool:
