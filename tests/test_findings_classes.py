@@ -177,12 +177,70 @@ def test_cause_first_is_a_cause(example):
     assert findings.cue_category(example)[0] == "cause"
 
 
-def test_line_cut_at_a_comma_continues(tmp_path):
-    rows = _ingest(tmp_path, "findings_classes_quyetdinh.txt")
+def _findings_on_pages_read_by(tmp_path, name, source):
+    """Findings of a fixture whose text is taken as one page read by `source` (ocr | text)."""
+    from pipeline.analysis import structure
+    from pipeline.analysis.stages import Context
+    db_path = tmp_path / f"{source}.sqlite"
+    ingest([DATA / name], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    d = dict(db.execute("select id, text, format from documents").fetchone())
+    rows = lambda t: [dict(r) for r in db.execute(f"select * from {t} where document_id = ?", [d["id"]])]
+    ctx = Context(document_id=d["id"], text=d["text"], format=d["format"], blocks=rows("blocks"),
+                  footnotes=rows("footnotes"), tables=[], new_id=lambda t: 0,
+                  pages=[{"page": 1, "start": 0, "end": len(d["text"]), "source": source}])
+    structure.analyze(ctx)
+    findings.analyze(ctx)
+    return ctx.rows.get("findings", [])
+
+
+def test_line_cut_at_a_comma_continues_on_a_scan(tmp_path):
+    """A scan's printed line that stops at a comma goes on in the next paragraph; a text
+    layer keeps its paragraphs (a line ending in a comma there is its own paragraph)."""
+    rows = _findings_on_pages_read_by(tmp_path, "findings_classes_quyetdinh.txt", "ocr")
     f = _starting(rows, "Chánh Văn phòng Sở, Trưởng phòng")
     assert f["text"].endswith("thi hành Quyết định này./.")
     assert f["category"] == "responsibility" and "Thủ trưởng các đơn vị có liên quan" in f["addressee"]
     assert _starting(rows, "Thủ trưởng các đơn vị") is None
+    rows = _findings_on_pages_read_by(tmp_path, "findings_classes_quyetdinh.txt", "text")
+    assert _starting(rows, "Chánh Văn phòng Sở, Trưởng phòng")["text"].endswith("Tổ chức cán bộ,")
+    assert _starting(rows, "Thủ trưởng các đơn vị") is not None
+
+
+def test_a_bullet_after_a_comma_is_its_own_finding(tmp_path):
+    (tmp_path / "bc.txt").write_text(
+        "ỦY BAN NHÂN DÂN HUYỆN MƯỜNG ẢNG\n\nSố: 41/BC-UBND\n\nBÁO CÁO\n\nKết quả cải cách hành chính quý I\n\n"
+        "I. KẾT QUẢ\n\n"
+        "- Tổ chức tuyên truyền sâu rộng về cải cách hành chính đến cán bộ và nhân dân,\n\n"
+        "- Số hồ sơ trễ hạn còn nhiều, chủ yếu ở lĩnh vực đất đai.\n", encoding="utf-8")
+    db_path = tmp_path / "db.sqlite"
+    ingest([tmp_path / "bc.txt"], db_path)
+    texts = [r[0] for r in sqlite3.connect(db_path).execute("select text from findings order by start")]
+    assert any(t.startswith("Số hồ sơ trễ hạn") for t in texts), texts
+    assert not any("nhân dân," in t and "trễ hạn" in t for t in texts), texts
+
+
+def test_a_request_ends_with_its_section(tmp_path):
+    """A lead-in that asks governs its own section; the next section is not asked of anyone."""
+    (tmp_path / "cv.txt").write_text(
+        "SỞ NỘI VỤ TỈNH ĐIỆN BIÊN\n\nSố: 215/SNV-CCHC\nV/v triển khai cải cách hành chính quý II\n\n"
+        "Kính gửi: Ủy ban nhân dân các huyện, thị xã, thành phố.\n\n"
+        "1. Nhiệm vụ trọng tâm\n\n"
+        "Sở Nội vụ đề nghị Ủy ban nhân dân các huyện, thị xã, thành phố triển khai một số nội dung sau:\n\n"
+        "a) Rà soát, cập nhật danh mục thủ tục hành chính trên Cổng dịch vụ công.\n\n"
+        "2. Tình hình chung\n\n"
+        "Trong quý I, số hồ sơ tiếp nhận trên địa bàn tỉnh là 1.250 hồ sơ, giải quyết đúng hạn 1.198 hồ sơ.\n",
+        encoding="utf-8")
+    db_path = tmp_path / "db.sqlite"
+    ingest([tmp_path / "cv.txt"], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    rows = [dict(r) for r in db.execute("select * from findings order by start")]
+    asked = _starting(rows, "Rà soát, cập nhật danh mục")
+    assert asked["category"] == "recommendation" and "Ủy ban nhân dân các huyện" in (asked["addressee"] or "")
+    stated = _starting(rows, "Trong quý I, số hồ sơ")
+    assert stated["category"] != "recommendation" and not (stated["basis"] or "").startswith("asked:")
 
 
 def test_recipients_after_a_kinh_gui_in_the_header(tmp_path):

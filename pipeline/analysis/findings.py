@@ -481,6 +481,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
     directive = False
     asked = None  # after a lead-in that asks ("… đề nghị các Bộ … thực hiện một số nội dung sau:"): whom
+    asked_in = None  # the section of that lead-in: the request ends where the section does
+    # A scan's printed line that stops at a comma may continue in the next paragraph; a
+    # text layer keeps its paragraphs, so the rule is for OCR'd pages only.
+    ocr_spans = [(p["start"], p["end"]) for p in ctx.pages or () if p.get("source") == "ocr"]
     recipients = False  # inside a "Kính gửi:" block
     # A line printed many times (a running heading, a repeated chart title) is layout.
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
@@ -525,6 +529,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             continue  # the title line of a bare "Chương I" / "PHẦN II" above it
         if sec is not None:
             current_section = sec
+            if asked and not _within(sec, asked_in, by_id):
+                asked = None  # "2. Tình hình chung" after the request of "1.": not asked of anyone
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
@@ -559,8 +565,9 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             # finding: it starts in lower case, or the previous one is one printed line that
             # stopped at a comma.
             first = utext.lstrip("*_ ")[:1]
-            if findings and (first.islower() or _cut_line(findings[-1]["text"])) \
-                    and findings[-1]["_section"] is current_section:
+            if findings and findings[-1]["_section"] is current_section and (
+                    first.islower() or _cut_line(findings[-1]["text"]) and not re.match(r"[-–+•*\d(]", first)
+                    and any(a <= s < b for a, b in ocr_spans)):
                 prev = findings[-1]
                 prev["end"] = e
                 prev["text"] = text[prev["start"]:e]
@@ -580,7 +587,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                "_asked": asked}
         findings.append(row)
         if ftext.rstrip("* ").endswith(":") and (x := asks(ftext)):
-            asked = x  # the items below are what is asked of X
+            asked, asked_in = x, sec if sec is not None else current_section  # the items below are asked of X
         if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
             directive = True  # "1. … Giao Trung tâm X:" opens an operative part
         # A lead-in paragraph ending with ":" that announces a category labels what follows
@@ -619,6 +626,17 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
             k += len(cell) + len(_CELL_SEP)
         pos += len(line) + 1
     return out
+
+
+def _within(sec: dict | None, outer: dict | None, by_id: dict) -> bool:
+    """Is `sec` the section `outer` or under it? Everything is under no section."""
+    if outer is None:
+        return True
+    while sec is not None:
+        if sec is outer:
+            return True
+        sec = by_id.get(sec.get("parent_id"))
+    return False
 
 
 def _cut_line(t: str) -> bool:
