@@ -279,9 +279,9 @@ def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
     stays. Returns the note for the document's warnings, or None."""
     from pipeline.text.normalize import fold
 
-    for w in words:
+    for w in words:  # Tesseract's order is by block, not by height: look at every word
         if w.top > 0.4 * height:
-            return None
+            continue
         if w.text[:1] != "S" or not _SO_WORD.match(fold(w.text).lower()):
             continue
         line = sorted((v for v in words if abs(v.top - w.top) < 0.5 * w.size and v.x0 >= w.x0),
@@ -297,8 +297,8 @@ def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
         if not head or slash < 0 or not re.match(r"/(?:\d{4}/)?[^\W\d_]", text[slash:]):
             continue  # no "…/XX-YY" template on this line ("SỞ …", "Số liệu")
         number = text[head.end():slash]
-        if not number:
-            return None  # a blank form
+        if not number.strip(" .…_"):
+            return None  # a blank form ("Số: ……./BC-UBND"): nothing was written, nothing to hide
         owners = [v for v in slot for _ in v.text][head.end():slash]
         if _NUMBER.fullmatch(number) and all(v.conf >= PRINTED_CONFIDENCE for v in owners):
             return None
@@ -366,7 +366,9 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
         for w in words:
             w.text = repair(w.text)
         fix_date_figures(words)
-        if note := hide_unread_number(words, gray.height * 72 / dpi):
+        # the number slot is in the header of a letter's first page; later pages hold
+        # citations ("Số 45/KH-UBND …" in a table), not the document's own number
+        if index == 0 and (note := hide_unread_number(words, gray.height * 72 / dpi)):
             out.notes.append(note)
         if out.tables:
             ocr_tables.fix_figure_columns(words, out.tables)

@@ -77,3 +77,22 @@ def test_hidden_number_leaves_no_number_symbol(ingest_into, tmp_path):
     _summary, db = ingest_into(tmp_path / "in")
     row = next(db.query("select number_symbol, issued_date, issued_place from documents"))
     assert row == {"number_symbol": None, "issued_date": "2012-11-15", "issued_place": "Bắc Giang"}
+
+
+@pytest.mark.parametrize("pieces", [
+    [("Số:", 92), ("……./BC-UBND", 90)],             # a printed blank form: dots, nothing written
+    [("Số:", 92), ("........", 70), ("/KH-UBND", 91)],
+])
+def test_a_dotted_blank_form_is_not_a_number_unread(pieces):
+    words = line(*pieces)
+    before = texts(words)
+    assert ocr.hide_unread_number(words, PAGE_HEIGHT) is None
+    assert texts(words) == before
+
+
+def test_the_number_slot_is_found_whatever_the_word_order():
+    """Tesseract gives words block by block: a word low on the page may come first."""
+    footer = line(("Trang", 90), ("1", 90), top=800.0)
+    words = footer + line(("Số:", 92), ("AAS", 41), ("/BC-KCN", 92))
+    assert ocr.hide_unread_number(words, PAGE_HEIGHT)
+    assert UNREAD in texts(words)
