@@ -501,10 +501,10 @@ REPORT_PARAGRAPHS = [
     "Đã công khai 57/60 cơ quan, đơn vị, đạt tỷ lệ 95% (18/20 sở, ngành và 39/40 UBND cấp xã).",
     "Có 420 thủ tục ở mức độ 1, 2 trên tổng số 1.850 thủ tục, chiếm 22,7%.",
     "Đã giải quyết 95/120 hồ sơ; trường hợp đạt 100% thì đơn vị được khen thưởng.",
-    "Đến nay, toàn huyện có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh "
-    "toán trực tuyến, đạt 94,5%.",
-    "Trong quý III, có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán "
-    "trực tuyến.",
+    "Đến nay, toàn huyện có 398/421 TTHC phải nộp phí hoặc lệ phí đã nhận thanh "
+    "toán qua mạng, đạt 94,5%.",
+    "Trong quý III, có 120/137 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán "
+    "qua mạng.",
     "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên 15 năm đối "
     "với hồ sơ loại B.",
 ]
@@ -533,8 +533,8 @@ REPORT_TABLES = [
     # the annex's statistics rows
     [["STT", "Chỉ tiêu thống kê", "Đơn vị tính", "Số liệu"],
      ["3.", "Thanh toán trực tuyến", "", ""],
-     ["3.1.", "Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí)", "Thủ tục", "412"],
-     ["3.2.", "Số TTHC đã triển khai thanh toán trực tuyến", "Thủ tục", "398"]],
+     ["3.1.", "Tổng số TTHC phải nộp phí hoặc lệ phí", "Thủ tục", "412"],
+     ["3.2.", "Số TTHC đã nhận thanh toán qua mạng", "Thủ tục", "398"]],
 ]
 
 
@@ -878,14 +878,14 @@ def test_continuation_whose_repeated_header_ocr_read_differently():
 
 ANNEX = ("\n\nBiểu mẫu 5\n\nSTT | Chỉ tiêu thống kê | Đơn vị tính | Số liệu\n"
          "3. | Thanh toán trực tuyến |  | \n"
-         "3.1. | Tổng số TTHC có yêu cầu nghĩa vụ tài chính (phí, lệ phí) | Thủ tục | 412 |\n"
-         "3.2. | Số TTHC đã triển khai thanh toán trực tuyến | Thủ tục | 398 |\n")
+         "3.1. | Tổng số TTHC phải nộp phí hoặc lệ phí | Thủ tục | 412 |\n"
+         "3.2. | Số TTHC đã nhận thanh toán qua mạng | Thủ tục | 398 |\n")
 LEAD = "h) Kết quả cung cấp dịch vụ công trực tuyến\n\n"
 
 
 def test_text_figure_against_the_annex_row_of_the_same_indicator():
-    slip = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
-                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    slip = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC phải nộp phí hoặc lệ phí đã nhận thanh "
+                   "toán qua mạng, đạt 94,5%." + ANNEX)
     flags = [c for c in _checks(slip) if c["verdict"] == "mismatch"]
     assert [c["kind"] for c in flags] == ["repeated"]
     assert "421" in flags[0]["message"] and "412" in flags[0]["message"] and "3.1" in flags[0]["basis"]
@@ -895,19 +895,19 @@ def test_text_figure_against_the_annex_row_of_the_same_indicator():
 
 @pytest.mark.parametrize("sentence", [
     # a narrower scope: one department, one level, a narrower indicator
-    "Đến nay, Sở Tư pháp có 12/21 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
-    "Đến nay, cấp xã có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
-    "Đến nay, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính thuộc lĩnh vực đất đai.",
+    "Đến nay, Sở Tư pháp có 12/21 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
+    "Đến nay, cấp xã có 120/137 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
+    "Đến nay, toàn tỉnh có 120/137 TTHC phải nộp phí hoặc lệ phí thuộc lĩnh vực đất đai.",
     # another period, a target
-    "Năm 2023, toàn tỉnh có 300/350 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
-    "Phấn đấu 450/450 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Năm 2023, toàn tỉnh có 300/350 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
+    "Phấn đấu 450/450 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
     # a shorter name is another indicator
-    "Đến nay, toàn tỉnh có 1.250/1.980 TTHC được triển khai thanh toán trực tuyến.",
+    "Đến nay, toàn tỉnh có 1.250/1.980 TTHC đã nhận thanh toán qua mạng.",
     # a part of the period, a day
-    "Trong quý III, toàn tỉnh có 120/137 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
-    "Tính đến ngày 30/9/2025, toàn tỉnh có 380/395 TTHC có yêu cầu nghĩa vụ tài chính được triển khai thanh toán trực tuyến.",
+    "Trong quý III, toàn tỉnh có 120/137 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
+    "Tính đến ngày 30/9/2025, toàn tỉnh có 380/395 TTHC phải nộp phí hoặc lệ phí đã nhận thanh toán qua mạng.",
     # the whole of a ratio is the "Tổng số" row, never a row that names the part
-    "Đến nay, toàn tỉnh có 398/412 TTHC đã triển khai thanh toán trực tuyến.",
+    "Đến nay, toàn tỉnh có 398/412 TTHC đã nhận thanh toán qua mạng.",
 ])
 def test_text_against_annex_traps(sentence):
     text = LEAD + sentence + ANNEX
@@ -929,7 +929,7 @@ def test_table_truncation_told_apart_from_rounding_and_slip():
 
 
 def test_text_against_annex_check_spans_the_text_figure():
-    text = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC có yêu cầu nghĩa vụ tài chính được triển "
-                   "khai thanh toán trực tuyến, đạt 94,5%." + ANNEX)
+    text = LEAD + ("Đến nay, toàn tỉnh có 398/421 TTHC phải nộp phí hoặc lệ phí đã nhận thanh "
+                   "toán qua mạng, đạt 94,5%." + ANNEX)
     chk = next(c for c in _checks(text) if "biểu phụ lục" in (c["basis"] or ""))
     assert text[chk["start"]:chk["end"]] == "398/421 TTHC" and len(chk["figure_ids"]) == 2
