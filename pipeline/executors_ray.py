@@ -174,15 +174,24 @@ class RayCluster:
                 ray.shutdown()
 
     def _run(self, ray, items):
-        from ray.exceptions import (GetTimeoutError, OutOfMemoryError, RayTaskError,
-                                    TaskCancelledError, WorkerCrashedError)
-
         limits = self.limits
         task = ray.remote(run_shipped).options(num_cpus=1, max_retries=0)
         window_size = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
         wait = (limits.timeout_s + (limits.analysis_timeout_s or 0)) * 2 + self.grace_s \
             if limits.timeout_s else None
         window: deque = deque()  # (item, object ref | the reason it could not be sent)
+        try:
+            yield from self._drain(ray, items, task, window, window_size, wait)
+        finally:  # a batch stopped early (Ctrl-C, a closed generator): free the cluster's CPUs
+            for _item, ref in window:
+                if not isinstance(ref, str):
+                    ray.cancel(ref, force=True)
+
+    def _drain(self, ray, items, task, window, window_size, wait):
+        from ray.exceptions import (GetTimeoutError, OutOfMemoryError, RayTaskError,
+                                    TaskCancelledError, WorkerCrashedError)
+
+        limits = self.limits
         pending = iter(items)
         startup = STARTUP_S
         while True:
