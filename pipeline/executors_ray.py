@@ -13,6 +13,7 @@ only when this executor runs.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import secrets
@@ -185,7 +186,8 @@ class RayCluster:
         finally:  # a batch stopped early (Ctrl-C, a closed generator): free the cluster's CPUs
             for _item, ref in window:
                 if not isinstance(ref, str):
-                    ray.cancel(ref, force=True)
+                    with contextlib.suppress(Exception):  # a lost cluster must not hide why we stopped
+                        ray.cancel(ref, force=True)
 
     def _drain(self, ray, items, task, window, window_size, wait):
         from ray.exceptions import (GetTimeoutError, OutOfMemoryError, RayTaskError,
