@@ -1499,9 +1499,8 @@ def analyze(ctx) -> None:
         k = bisect.bisect_right(starts, chk["start"]) - 1
         return k >= 0 and chk["start"] < spans[k][1]
 
-    ocr = [(_get(p, "start"), _get(p, "end")) for p in ctx.pages or [] if _get(p, "source") == "ocr"]
     checks = [c for c in audit(ctx.text, figures) if not in_table(c)] + table_checks(
-        ctx.text, ctx.tables or [], figures, join=ctx.format in ("pdf", "image"), ocr_spans=ocr)
+        ctx.text, ctx.tables or [], figures, join=ctx.format in ("pdf", "image"), ocr_spans=ctx.ocr_spans)
     for chk in sorted(checks, key=lambda c: (c["start"], c["end"])):
         _link_pair(chk, by_id)
         row = {k: chk.get(k) for k in ("kind", "verdict", "stated", "computed", "message", "basis")}

@@ -124,6 +124,15 @@ class Context:
         return row
 
     # -- provenance -----------------------------------------------------------------
+    @property
+    def ocr_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of the pages OCR read: only there are letters misread and printed
+        lines cut."""
+        return [(p["start"], p["end"]) for p in self.pages or () if p.get("source") == "ocr"]
+
+    def read_by_ocr(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.ocr_spans)
+
     def page_at(self, offset: int) -> int | None:
         if not self.pages:
             return None

@@ -557,7 +557,7 @@ def header_metadata(ctx) -> dict:
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
-            and not (_read_by_ocr(ctx, header_end - 1)
+            and not (ctx.read_by_ocr(header_end - 1)  # only OCR misreads: ĐẮK LẮK typed is real
                      and any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4]))))):
         meta["issuer"] = " ".join(issuer[:4])  # parent body (one or two lines) + issuer
     if "issuer" not in meta and type_idx is not None and meta.get("doc_type") == "Phụ lục":
@@ -670,12 +670,6 @@ def _level_with_national_title(text: str, line: tuple[str, int], following) -> b
     issuer's first line and "CỘNG HÒA XÃ HỘI …" read row by row, Nghị định 30 layout)?"""
     return bool(following) and "\n" not in text[line_end(line):following[0][1]] \
         and bool(_NATIONAL_TITLE.match(following[0][0]))
-
-
-def _read_by_ocr(ctx, offset: int) -> bool:
-    """Was the text at `offset` read by OCR? Only OCR misreads syllables: a typed header
-    may hold words no syllable table knows (ĐẮK LẮK, KRÔNG BÚK, H'MÔNG)."""
-    return any(p.get("source") == "ocr" and p["start"] <= offset < p["end"] for p in ctx.pages or ())
 
 
 @lru_cache(maxsize=1)
