@@ -482,9 +482,6 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     directive = False
     asked = None  # after a lead-in that asks ("… đề nghị các Bộ … thực hiện một số nội dung sau:"): whom
     asked_in = None  # the section of that lead-in: the request ends where the section does
-    # A scan's printed line that stops at a comma may continue in the next paragraph; a
-    # text layer keeps its paragraphs, so the rule is for OCR'd pages only.
-    ocr_spans = [(p["start"], p["end"]) for p in ctx.pages or () if p.get("source") == "ocr"]
     recipients = False  # inside a "Kính gửi:" block
     # A line printed many times (a running heading, a repeated chart title) is layout.
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
@@ -567,7 +564,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             first = utext.lstrip("*_ ")[:1]
             if findings and findings[-1]["_section"] is current_section and (
                     first.islower() or _cut_line(findings[-1]["text"]) and not re.match(r"[-–+•*\d(]", first)
-                    and any(a <= s < b for a, b in ocr_spans)):
+                    and ctx.read_by_ocr(s)):  # a text layer keeps its paragraphs
                 prev = findings[-1]
                 prev["end"] = e
                 prev["text"] = text[prev["start"]:e]
@@ -628,15 +625,16 @@ def sentence_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+def _ancestors(sec: dict | None, by_id: dict):
+    """`sec` and the sections above it, innermost first."""
+    while sec is not None:
+        yield sec
+        sec = by_id.get(sec["parent_id"])
+
+
 def _within(sec: dict | None, outer: dict | None, by_id: dict) -> bool:
     """Is `sec` the section `outer` or under it? Everything is under no section."""
-    if outer is None:
-        return True
-    while sec is not None:
-        if sec is outer:
-            return True
-        sec = by_id.get(sec.get("parent_id"))
-    return False
+    return outer is None or any(a is outer for a in _ancestors(sec, by_id))
 
 
 def _cut_line(t: str) -> bool:
@@ -655,11 +653,7 @@ def _under_basis(sec: dict | None, by_id: dict) -> bool:
     """Is `sec` (or a section above it) the document's legal basis ("CĂN CỨ LẬP KẾ HOẠCH",
     "Cơ sở pháp lý")?"""
     heads = rules()["basis_headings"]
-    while sec is not None:
-        if heads.match(_low(sec["heading"])):
-            return True
-        sec = by_id.get(sec["parent_id"])
-    return False
+    return any(heads.match(_low(a["heading"])) for a in _ancestors(sec, by_id))
 
 
 def not_prose(utext: str, following: str = "") -> str | None:
@@ -737,12 +731,8 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     criteria, never results achieved; `plan`: a plan, whose task sections state its own tasks;
     `normative` (default: `prescribes`): its cue words inside rules and criteria decide nothing."""
     normative = prescribes if normative is None else normative
-    ancestors = []  # innermost first; the finding's own item section is skipped below
-    node = sec
-    while node is not None:
-        ancestors.append(node)
-        node = by_id.get(node["parent_id"])
-    heads = [a for a in ancestors if a is not own]
+    # innermost first; the finding's own item section is no heading above it
+    heads = [a for a in _ancestors(sec, by_id) if a is not own]
     strong = weak = None
     topic = None
     addr_heading = None
