@@ -56,6 +56,18 @@ def ingest_into(tmp_path):
     return run
 
 
+def stored_context(db, read_by: str):
+    """A fresh analysis Context of the one document stored in `db` (sqlite_utils), its text
+    taken as one page read by `read_by` ("ocr" | "text"): to run a stage again as if the
+    page had come from a scan."""
+    from pipeline.analysis.stages import Context
+    d = next(db.query("select id, text, format from documents"))
+    rows = lambda t: [dict(r) for r in db.query(f"select * from {t} where document_id = ?", [d["id"]])]
+    return Context(document_id=d["id"], text=d["text"], format=d["format"], blocks=rows("blocks"),
+                   footnotes=rows("footnotes"), tables=[], new_id=lambda t: 0,
+                   pages=[{"page": 1, "start": 0, "end": len(d["text"]), "source": read_by}])
+
+
 @pytest.fixture(scope="session")
 def extracted():
     """extract(path), cached for the session: the real PDFs take pdfminer ~1 s a page."""

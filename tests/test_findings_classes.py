@@ -121,6 +121,7 @@ import sqlite3  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from pipeline.ingest import ingest  # noqa: E402
+from tests.conftest import stored_context  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
@@ -179,17 +180,12 @@ def test_cause_first_is_a_cause(example):
 
 def _findings_on_pages_read_by(tmp_path, name, source):
     """Findings of a fixture whose text is taken as one page read by `source` (ocr | text)."""
+    import sqlite_utils
+
     from pipeline.analysis import structure
-    from pipeline.analysis.stages import Context
     db_path = tmp_path / f"{source}.sqlite"
     ingest([DATA / name], db_path)
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    d = dict(db.execute("select id, text, format from documents").fetchone())
-    rows = lambda t: [dict(r) for r in db.execute(f"select * from {t} where document_id = ?", [d["id"]])]
-    ctx = Context(document_id=d["id"], text=d["text"], format=d["format"], blocks=rows("blocks"),
-                  footnotes=rows("footnotes"), tables=[], new_id=lambda t: 0,
-                  pages=[{"page": 1, "start": 0, "end": len(d["text"]), "source": source}])
+    ctx = stored_context(sqlite_utils.Database(db_path), source)
     structure.analyze(ctx)
     findings.analyze(ctx)
     return ctx.rows.get("findings", [])
