@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analysis.structure import _place_words
+from tests.conftest import stored_context
 
 
 @pytest.mark.parametrize("words, place", [
@@ -15,13 +16,18 @@ def test_place_words(words, place):
     assert _place_words(words) == place
 
 
-def test_phieu_trinh_is_a_type(ingest_into, tmp_path):
+def _ingested(ingest_into, tmp_path, name: str, text: str):
+    """The database of one text file `name` holding `text`, ingested alone."""
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "pt.txt").write_text(
+    (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    return ingest_into(tmp_path / "in")[1]
+
+
+def test_phieu_trinh_is_a_type(ingest_into, tmp_path):
+    db = _ingested(ingest_into, tmp_path, "pt.txt",
         "VĂN PHÒNG UBND TỈNH\nPHÒNG NỘI CHÍNH\n\nPHIẾU TRÌNH\n\nV/v giao nhiệm vụ rà soát thủ tục hành chính\n\n"
         "Kính gửi: Đồng chí Chánh Văn phòng.\n\nNgày 12/9/2025, Bộ Nội vụ có Công văn số 8151/BNV-CCHC về việc "
-        "góp ý dự thảo báo cáo. Đề xuất giao Sở Nội vụ chủ trì tham mưu.\n", encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "góp ý dự thảo báo cáo. Đề xuất giao Sở Nội vụ chủ trì tham mưu.\n")
     assert next(db.query("select doc_type from documents"))["doc_type"] == "Phiếu trình"
 
 
@@ -85,13 +91,11 @@ def test_gazette_header_capital_title_form_field_and_run_on_quote(ingest_into, t
 
 
 def test_city_prefix_and_a_code_line_stay_out_of_number_and_issuer(ingest_into, tmp_path):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "qd.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "qd.txt",
         "ỦY BAN NHÂN DÂN\n\nTHÀNH PHỐ ĐÀ NẴNG\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
         "Độc lập - Tự do - Hạnh phúc\n\nKT25\n\nSố: 118 /2005/QĐ-UB TP.Đà Nẵng, ngày 12 tháng 8 năm 2005\n\n"
         "QUYẾT ĐỊNH\n\nV/v ban hành Quy chế tiếp công dân của thành phố\n\n"
-        "Căn cứ Luật Tổ chức Hội đồng nhân dân và Ủy ban nhân dân ngày 26/11/2003;\n", encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Căn cứ Luật Tổ chức Hội đồng nhân dân và Ủy ban nhân dân ngày 26/11/2003;\n")
     d = next(db.query("select * from documents"))
     assert (d["number_symbol"], d["issued_place"]) == ("118/2005/QĐ-UB", "Đà Nẵng")
     assert d["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"
@@ -120,59 +124,47 @@ def test_place_stands_when_the_day_is_unreadable_and_on_a_cover_page(ingest_into
 def test_stamp_read_before_the_header_is_no_part_of_the_issuer(ingest_into, tmp_path):
     """A scan's incoming stamp in the left margin ("SỞ … / ĐẾN Số … Ngày …") read before
     the header: the issuer starts on the line level with "CỘNG HÒA XÃ HỘI …"."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "kh.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "kh.txt",
         "SỞ NỘI VỤ TỈNH BẮC GIANG\n\n"
         "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
         "TỈNH BẮC GIANG Độc lập - Tự do - Hạnh phúc\n\n"
         "Số: 214/KH-UBND Bắc Giang, ngày 09 tháng 3 năm 2011\n\n"
         "KẾ HOẠCH\n\nTuyển dụng công chức cấp xã năm 2011\n\n"
         "Ủy ban nhân dân tỉnh xây dựng Kế hoạch tuyển dụng công chức cấp xã như sau:\n\n"
-        "I. MỤC ĐÍCH, YÊU CẦU\n\nTuyển chọn đủ người đáp ứng tiêu chuẩn chức danh.\n",
-        encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "I. MỤC ĐÍCH, YÊU CẦU\n\nTuyển chọn đủ người đáp ứng tiêu chuẩn chức danh.\n")
     row = next(db.query("select issuer, number_symbol from documents"))
     assert row == {"issuer": "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", "number_symbol": "214/KH-UBND"}
 
 
 def test_a_parent_line_above_the_national_title_row_stays(ingest_into, tmp_path):
     """Columns read one after the other (no row shared with the motto): both lines stay."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "bc.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "bc.txt",
         "UBND TỈNH BẮC GIANG\nSỞ CÔNG THƯƠNG\n\nSố: 75/BC-SCT\n\n"
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
         "Bắc Giang, ngày 12 tháng 10 năm 2012\n\nBÁO CÁO\n\nTình hình hoạt động thương mại quý III\n\n"
-        "Sở Công Thương báo cáo tình hình hoạt động thương mại trên địa bàn như sau.\n",
-        encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Sở Công Thương báo cáo tình hình hoạt động thương mại trên địa bàn như sau.\n")
     assert next(db.query("select issuer from documents"))["issuer"] == "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"
 
 
 def test_annex_names_its_issuer_under_the_type_line_and_its_caption(ingest_into, tmp_path):
     """A price annex exported from a spreadsheet: "PHỤ LỤC SỐ 2", the issuing body, a file
     field, then the caption over "(Ban hành kèm theo …)"."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "pl.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "pl.txt",
         "PHỤ LỤC SỐ 2\n\nSỞ TÀI CHÍNH TỈNH SÓC TRĂNG\n\nTên tệp: T03-2023-STG\n\n"
         "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023\n\n"
         "(Ban hành kèm theo Báo cáo số 45/BC-STC ngày 05/4/2023 của Sở Tài chính tỉnh Sóc Trăng)\n\n"
-        "Gạo tẻ thường có giá bình quân 14.500 đồng/kg, tăng 200 đồng/kg so với kỳ trước.\n",
-        encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Gạo tẻ thường có giá bình quân 14.500 đồng/kg, tăng 200 đồng/kg so với kỳ trước.\n")
     row = next(db.query("select doc_type, issuer, title from documents"))
     assert row == {"doc_type": "Phụ lục", "issuer": "SỞ TÀI CHÍNH TỈNH SÓC TRĂNG",
                    "title": "BẢNG GIÁ THỊ TRƯỜNG THÁNG 3 NĂM 2023"}
 
 
 def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_into, tmp_path):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "gia.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "gia.txt",
         "Mẫu số 01, Phụ lục Thông tư số 14/2023/TT-BXD ngày 29/12/2023 của Bộ Xây dựng\n\n"
         "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024\nTRÊN ĐỊA BÀN TỈNH TRÀ VINH\n\n"
         "(Đính kèm Thông báo số 2210/TB-SXD ngày 08/10/2024 của Sở Xây dựng)\n\n"
-        "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n",
-        encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n")
     row = next(db.query("select issuer, title from documents"))
     assert row == {"issuer": None,
                    "title": "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024 TRÊN ĐỊA BÀN TỈNH TRÀ VINH"}
@@ -180,13 +172,10 @@ def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_i
 
 def test_no_caption_title_from_body_capitals(ingest_into, tmp_path):
     """A capitals heading over a bracketed remark that says "kèm theo" late is no caption."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "x.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "x.txt",
         "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP\n\nTHÔNG TIN GÓI THẦU\n\n"
         "(Hồ sơ mời thầu phát hành trên Hệ thống mạng đấu thầu quốc gia, kèm theo bản vẽ thiết kế)\n\n"
-        "Nhà thầu nộp hồ sơ dự thầu trước ngày 20/5/2024.\n",
-        encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Nhà thầu nộp hồ sơ dự thầu trước ngày 20/5/2024.\n")
     assert next(db.query("select title from documents"))["title"] is None
 
 
@@ -198,12 +187,10 @@ def test_no_caption_title_from_body_capitals(ingest_into, tmp_path):
      "Đề cương và dự toán chi tiết", "“NÂNG CẤP CỔNG THÔNG TIN ĐIỆN TỬ TỈNH”"),
 ])
 def test_project_document_types(ingest_into, tmp_path, type_line, title_lines, doc_type, title):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "da.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "da.txt",
         "SỞ THÔNG TIN VÀ TRUYỀN THÔNG TỈNH YÊN BÁI\n\nTRUNG TÂM CÔNG NGHỆ THÔNG TIN\n\n"
         f"{type_line}\n\n" + "\n".join(title_lines) + "\n\nĐƠN VỊ TƯ VẤN\n\n"
-        "I. CĂN CỨ LẬP HỒ SƠ\n\nLuật Đầu tư công ngày 13 tháng 6 năm 2019.\n", encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "I. CĂN CỨ LẬP HỒ SƠ\n\nLuật Đầu tư công ngày 13 tháng 6 năm 2019.\n")
     row = next(db.query("select doc_type, title from documents"))
     assert row == {"doc_type": doc_type, "title": title}
 
@@ -211,13 +198,11 @@ def test_project_document_types(ingest_into, tmp_path, type_line, title_lines, d
 def test_a_type_word_inside_an_issuer_in_capitals_is_no_type_line(ingest_into, tmp_path):
     """"BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG": "DỰ ÁN" followed by capitals (Ầ is no
     lower-case letter) is part of the name, not a type line with a title after it."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "tb.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "tb.txt",
         "UBND HUYỆN ĐỒNG HỶ\nBAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG\n\nSố: 56/TB-BQLDA\n\n"
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
         "Đồng Hỷ, ngày 03 tháng 6 năm 2024\n\nTHÔNG BÁO\n\nKết quả lựa chọn nhà thầu gói thầu số 05\n\n"
-        "Ban Quản lý dự án thông báo kết quả lựa chọn nhà thầu như sau.\n", encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Ban Quản lý dự án thông báo kết quả lựa chọn nhà thầu như sau.\n")
     row = next(db.query("select doc_type, issuer, title from documents"))
     assert row == {"doc_type": "Thông báo", "issuer": "UBND HUYỆN ĐỒNG HỶ BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG",
                    "title": "Kết quả lựa chọn nhà thầu gói thầu số 05"}
@@ -227,13 +212,7 @@ def _header_on_page(db, source: str) -> dict:
     """header_metadata of the one stored document, its text taken as one page read by
     `source` ("ocr" or "text")."""
     from pipeline.analysis import structure
-    from pipeline.analysis.stages import Context
-    d = next(db.query("select id, text, format from documents"))
-    rows = lambda t: [dict(r) for r in db.query(f"select * from {t} where document_id = ?", [d["id"]])]
-    pages = [{"page": 1, "start": 0, "end": len(d["text"]), "source": source}]
-    ctx = Context(document_id=d["id"], text=d["text"], format=d["format"], blocks=rows("blocks"),
-                  footnotes=rows("footnotes"), pages=pages, tables=[], new_id=lambda t: 0)
-    return structure.header_metadata(ctx)
+    return structure.header_metadata(stored_context(db, source))
 
 
 @pytest.mark.parametrize("issuer_lines, on_ocr, typed", [
@@ -249,13 +228,11 @@ def _header_on_page(db, source: str) -> dict:
 ])
 def test_an_issuer_misread_by_ocr_is_not_stored(ingest_into, tmp_path, issuer_lines, on_ocr, typed):
     """Only text OCR read can be misread: the same header typed keeps its issuer."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "cv.txt").write_text(
+    db = _ingested(ingest_into, tmp_path, "cv.txt",
         "\n".join(issuer_lines) + "\n\nSố: …/C05-P2\nV/v phối hợp kiểm tra cơ sở sản xuất\n\n"
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
         "Hà Nội, ngày 12 tháng 8 năm 2025\n\nKính gửi: Công an các tỉnh, thành phố.\n\n"
-        "Đề nghị các đơn vị phối hợp kiểm tra các cơ sở sản xuất trên địa bàn.\n", encoding="utf-8")
-    _summary, db = ingest_into(tmp_path / "in")
+        "Đề nghị các đơn vị phối hợp kiểm tra các cơ sở sản xuất trên địa bàn.\n")
     row = next(db.query("select issuer, issued_place from documents"))
     assert row == {"issuer": typed, "issued_place": "Hà Nội"}
     assert _header_on_page(db, "text").get("issuer") == typed
