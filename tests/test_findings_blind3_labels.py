@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.commands.findings import CATEGORIES
 from tests.conftest import SHARED_REAL
 from tests.eval import findings as scorer
 from tests.eval import places as place_scorer
@@ -25,17 +24,13 @@ def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _prefix(where) -> str:
-    return scorer._f(str(where).rsplit(": ", 1)[-1])
-
-
 def _earlier_prefixes(name: str, key: str) -> dict[str, set[str]]:
     """file → the folded first words of every entry of the earlier sets (findings or places)."""
     out: dict[str, set[str]] = {}
     for folder in EARLIER:
         raw = _load(folder / name)
         for e in raw[key] + raw.get("not_places", []):
-            p = _prefix(e["where"])
+            p = scorer.prefix(e["where"])
             if len(p.split()) >= 3:  # a two-word prefix ("Tất cả") names no paragraph
                 out.setdefault(e["file"], set()).add(p)
     return out
@@ -51,31 +46,13 @@ def test_the_scorers_know_the_third_set():
 
 
 def test_findings_labels_fit_the_scorer():
-    entries = _load(BLIND3 / "findings.yaml")["findings"]
-    assert sum(e["is_finding"] for e in entries) >= 150
-    for e in entries:
-        words = str(e["where"]).rsplit(": ", 1)[-1].split()
-        assert 2 <= len(words) <= 8, e["where"]
-        if e["is_finding"]:
-            assert e["category"] in CATEGORIES and "addressee" in e, e["where"]
-        else:
-            assert e.get("why"), e["where"]
-    # The scorer matches by prefix: two findings of a file with one prefix cannot be told
-    # apart, and a trap whose words start a finding would count that finding as a stored trap.
-    by_file: dict[str, list[dict]] = {}
-    for e in entries:
-        by_file.setdefault(e["file"], []).append(e)
-    for file, group in by_file.items():
-        found = [_prefix(e["where"]) for e in group if e["is_finding"]]
-        assert len(found) == len(set(found)), file
-        for trap in (e for e in group if not e["is_finding"]):
-            assert not any(p.startswith(_prefix(trap["where"])) for p in found), (file, trap["where"])
+    scorer.check_labels(_load(BLIND3 / "findings.yaml")["findings"], min_findings=150)
 
 
 def test_findings_hold_out_paragraphs_of_the_earlier_sets():
     earlier = _earlier_prefixes("findings.yaml", "findings")
     clashes = [(e["file"], e["where"]) for e in _load(BLIND3 / "findings.yaml")["findings"]
-               if _overlaps(_prefix(e["where"]), earlier.get(e["file"], set()))]
+               if _overlaps(scorer.prefix(e["where"]), earlier.get(e["file"], set()))]
     assert clashes == []
 
 
@@ -91,9 +68,9 @@ def test_place_labels_are_complete_and_new():
     earlier = set()
     for folder in EARLIER:
         raw = _load(folder / "places.yaml")
-        earlier |= {(e["file"], scorer._f(e["surface"]), _prefix(e["where"])) for e in raw["places"]}
+        earlier |= {(e["file"], scorer._f(e["surface"]), scorer.prefix(e["where"])) for e in raw["places"]}
     assert [e["where"] for e in labels["places"]
-            if (e["file"], scorer._f(e["surface"]), _prefix(e["where"])) in earlier] == []
+            if (e["file"], scorer._f(e["surface"]), scorer.prefix(e["where"])) in earlier] == []
 
 
 @pytest.mark.real

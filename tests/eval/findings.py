@@ -27,6 +27,36 @@ def _f(s) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(normalize(str(s or ""))).lower()).split())
 
 
+def prefix(where) -> str:
+    """The folded first words a label's `where` gives ("II.2 ¶3: Tỷ lệ hồ sơ …" → "ty le ho so …")."""
+    return _f(str(where).rsplit(": ", 1)[-1])
+
+
+def check_labels(entries: list[dict], min_findings: int = 150) -> None:
+    """Assert a findings label file fits this scorer: enough findings, prefixes of 2-8 words,
+    a known category and an addressee key for a finding, a `why` for a trap; no two findings
+    of a file with one prefix (they cannot be told apart), no trap whose words start a finding
+    of its file (that finding would count as a stored trap)."""
+    from pipeline.commands.findings import CATEGORIES
+
+    assert sum(e["is_finding"] for e in entries) >= min_findings
+    for e in entries:
+        words = str(e["where"]).rsplit(": ", 1)[-1].split()
+        assert 2 <= len(words) <= 8, e["where"]
+        if e["is_finding"]:
+            assert e["category"] in CATEGORIES and "addressee" in e, e["where"]
+        else:
+            assert e.get("why"), e["where"]
+    by_file: dict[str, list[dict]] = {}
+    for e in entries:
+        by_file.setdefault(e["file"], []).append(e)
+    for file, group in by_file.items():
+        found = [prefix(e["where"]) for e in group if e["is_finding"]]
+        assert len(found) == len(set(found)), file
+        for trap in (e for e in group if not e["is_finding"]):
+            assert not any(p.startswith(prefix(trap["where"])) for p in found), (file, trap["where"])
+
+
 def score(db, shared: Path, labels: Path = LABELS) -> dict:
     labels = yaml.safe_load(Path(labels).read_text(encoding="utf-8"))["findings"]
     docs = {str(Path(r["path"]).resolve()): r["id"] for r in db.query("select id, path from documents")}
@@ -40,10 +70,10 @@ def score(db, shared: Path, labels: Path = LABELS) -> dict:
         if doc_id not in cache:
             cache[doc_id] = [dict(r, ftext=_f(r["text"])) for r in db.query(
                 "select text, category, addressee from findings where document_id = ?", [doc_id])]
-        prefix = _f(str(e["where"]).rsplit(": ", 1)[-1])
-        if len(prefix.split()) < 2:
+        first = prefix(e["where"])
+        if len(first.split()) < 2:
             continue
-        hit = next((r for r in cache[doc_id] if r["ftext"].startswith(prefix)), None)
+        hit = next((r for r in cache[doc_id] if r["ftext"].startswith(first)), None)
         if not e.get("is_finding", True):
             out["non_findings"] += 1
             out["non_findings_stored"] += hit is not None
