@@ -46,6 +46,7 @@ import math
 import re
 from collections import defaultdict
 from functools import lru_cache
+from typing import NamedTuple
 
 from pipeline.text.normalize import fold
 from pipeline.text.numbers import NUMBER as NUMBER_RX, format_number, parse_number, units
@@ -1173,16 +1174,6 @@ def _dates_in(text, f):
     return frozenset(m.group(0) for m in DAY_DATE.finditer(text, f["sentence_start"], f["sentence_end"]))
 
 
-def _lead_in(text, f):
-    """The sentence up to the figure, numbers and footnote markers removed: two mentions
-    are one indicator only when they are introduced by the same words."""
-    lead = text[f["sentence_start"]:f["start"]]
-    if "|" in lead:
-        return None  # table rows: columns and rows are different indicators
-    lead = re.sub(r"[\d⁰¹²³⁴⁵⁶⁷⁸⁹.,%/]+", " ", fold(lead))
-    return " ".join(lead.split())
-
-
 YEAR = re.compile(r"(?<![\d.,/])(?:19|20)\d{2}(?![\d/])")
 
 
@@ -1274,47 +1265,111 @@ def _years(text, f):
     return frozenset(YEAR.findall(text, f["sentence_start"], f["sentence_end"]))
 
 
+def _not_measured(text, f) -> str | None:
+    """Why `f` is a value the text sets rather than measures (None: it measures): such
+    values are never one indicator restated. The false-alarm classes of issue 9."""
+    if _is_condition(text, f):
+        return "condition"  # "trường hợp đạt 100% thì …", targets, rubric lines "…: 2 điểm"
+    if THRESHOLD_BEFORE.search(text, max(0, f["start"] - 20), f["start"]):
+        return "threshold"  # rubric bands "từ 65% đến dưới 80%", "trên 98%"
+    return None
+
+
+class _Masked:
+    """The document's words around figures with every quantity (a figure with a unit, a
+    percentage) replaced by "#", footnote markers dropped, folded: what is left of the
+    numbers are labels ("Tổ dân phố 3", "Nhóm 2", "lần 2"), which tell indicators apart."""
+
+    def __init__(self, text, figures):
+        self.text = text
+        self.spans = sorted((f["start"], f["end"]) for f in figures if f.get("unit") or f["kind"] != "count")
+        self.starts = [a for a, _b in self.spans]
+
+    def __call__(self, lo, hi) -> str:
+        out, pos = [], lo
+        k = max(0, bisect.bisect_left(self.starts, lo) - 1)
+        for a, e in self.spans[k:]:
+            if a >= hi:
+                break
+            if e <= lo:
+                continue
+            out.append(self.text[pos:max(pos, a)])
+            out.append(" # ")
+            pos = max(pos, e)
+        out.append(self.text[pos:hi] if pos < hi else "")
+        return " ".join(re.findall(r"[^\W⁰¹²³⁴⁵⁶⁷⁸⁹]+|#", fold("".join(out))))
+
+    def clause(self, text, f) -> tuple[str, str]:
+        """The clause around `f` with figures masked: (before it, after it)."""
+        after = re.split(r"[,;.:()\n]", text[f["end"]:f["end"] + 80])[0]
+        return self(f["start"] - len(_clause_before(text, f)), f["start"]), \
+            self(f["end"], f["end"] + len(after))
+
+
+class Indicator(NamedTuple):
+    """What a figure states, from the words around it. Two figures of a document are one
+    indicator restated only when every field is equal (an exact key match)."""
+    subject: str          # the indicator's name (figures.subject, folded, five words at least)
+    unit: str             # the counted noun or measure ("hồ sơ", "%", "tỷ đồng")
+    kind: str             # count, percent, money, score
+    lead: str             # the sentence up to the figure: the verb and stage ("phát hiện",
+                          # "khởi tố"), the member of a union, the labels ("mức độ 3")
+    tail: str             # the clause after it ("… vụ đã khởi tố", "… hộ tại tổ 5")
+    period: str           # the figure's period (figures.period)
+    years: frozenset      # every year of the sentence: target years ("đến năm 2025")
+    dates: frozenset      # day dates of the sentence ("tại thời điểm 31/12/2022")
+    scope: str            # unit, level, place (figures.scope)
+    head: str             # the label line above ("a) Đối với công chức:", "Về kết quả xử lý:")
+    section: str | None   # the numbered heading that scopes it ("II.1. Sở Tư pháp")
+
+
+def indicator(text, f, masked, headings) -> Indicator | None:
+    """`f`'s indicator, or None when it cannot be one restated: no name of five words,
+    no unit, a kind that is no measured quantity (ratios are compared by their parts,
+    ranks and durations never), a table cell (its row and column say what it is: the
+    table checks), or a value the text sets rather than measures (`_not_measured`)."""
+    key = _indicator_key(f)
+    if key is None or _not_measured(text, f):
+        return None
+    if "|" in text[f["sentence_start"]:f["start"]]:
+        return None
+    subject, unit, kind, period, scope = key
+    return Indicator(subject, unit, kind, masked(f["sentence_start"], f["start"]),
+                     masked.clause(text, f)[1], period, _years(text, f),
+                     _dates_in(text, f), scope, _context_head(text, f), _heading_scope(headings, f))
+
+
 def _same_scope(text, a, b) -> bool:
     """Two mentions of one indicator state the same quantity only when everything that
     scopes them agrees: dates, years (period and target year), the label they stand
     under (unit, level, stage), and neither is a threshold, condition or target."""
-    if _is_condition(text, a) or _is_condition(text, b) or \
-            THRESHOLD_BEFORE.search(text, max(0, a["start"] - 20), a["start"]) or \
-            THRESHOLD_BEFORE.search(text, max(0, b["start"] - 20), b["start"]):
+    if _not_measured(text, a) or _not_measured(text, b):
         return False
     return _dates_in(text, a) == _dates_in(text, b) and _years(text, a) == _years(text, b) \
         and _context_head(text, a) == _context_head(text, b)
 
 
 def _repeated(text, figures):
+    """One indicator stated twice in a document (two sentences) with its values: `ok`
+    when equal, `mismatch` when not. Only on an exact `Indicator` match."""
     out = []
-    seen: dict[tuple, dict] = {}
+    seen: dict[Indicator, dict] = {}
     headings = _heading_scopes(text)
+    masked = _Masked(text, figures)
     for f in sorted(figures, key=lambda f: f["start"]):
-        key = _indicator_key(f)
+        key = indicator(text, f, masked, headings)
         if key is None:
             continue
-        key = key + (_context_head(text, f), _years(text, f), _heading_scope(headings, f))
-        first = seen.get(key)
-        if first is None:
-            seen[key] = f
+        first = seen.setdefault(key, f)
+        if first is f or first["sentence_start"] == f["sentence_start"]:
             continue
-        if first["sentence_start"] == f["sentence_start"]:
-            continue
-        if not _same_scope(text, first, f):
-            continue  # "tại thời điểm 31/12/2022", "đến năm 2030", "từ 65% đến dưới 80%" …
-        lead = _lead_in(text, f)
-        if lead is None or lead != _lead_in(text, first):
-            continue  # "Trước sáp nhập: …" vs "Sau sáp nhập: …", "các sở, ngành" vs "cấp xã"
-        if _tail(text, f) != _tail(text, first):
-            continue  # "45 vụ phát hiện" vs "38 vụ đã khởi tố"
         same = abs(first["value"] - f["value"]) <= 1e-9 * max(1, abs(f["value"]))
         out.append(_check(
             "repeated", "ok" if same else "mismatch", f["value"], first["value"], [first, f],
             f"Chỉ tiêu \u201c{f['subject']}\u201d nêu {_show(first)} "
             f"rồi {_show(f)} trong cùng văn bản.",
             basis=f"cùng chỉ tiêu, cùng phạm vi và kỳ: \u201c{' '.join(text[f['sentence_start']:f['start']].split())[-100:]}\u201d"))
-    out.extend(_transposed(text, figures, out))
+    out.extend(_transposed(text, figures, out, masked))
     return out
 
 
@@ -1424,7 +1479,14 @@ def _is_transposition(a: float, b: float) -> bool:
         da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]
 
 
-def _swap_check(text, a, b, pairs):
+def _labels(text, f, masked) -> frozenset:
+    """The numbers left in `f`'s sentence up to it and in its clause after it once
+    quantities are masked: labels ("Nhóm 1:", "tổ 3"), years."""
+    words = (masked(f["sentence_start"], f["start"]) + " " + masked.clause(text, f)[1]).split()
+    return frozenset(w for w in words if w[:1].isdigit())
+
+
+def _swap_check(text, a, b, pairs, masked):
     if a["start"] > b["start"]:
         a, b = b, a
     if a["sentence_start"] == b["sentence_start"]:
@@ -1432,8 +1494,9 @@ def _swap_check(text, a, b, pairs):
     if (a.get("period") or "") != (b.get("period") or "") or \
             fold(a.get("scope") or "") != fold(b.get("scope") or ""):
         return None  # "cấp huyện 1.245" and "cấp xã 1.425" are two indicators
-    if not _same_scope(text, a, b) or _tail(text, a) != _tail(text, b):
-        return None
+    if not _same_scope(text, a, b) or masked.clause(text, a)[1] != masked.clause(text, b)[1] or \
+            _labels(text, a, masked) != _labels(text, b, masked):
+        return None  # "… hộ tại tổ 3" and "… hộ tại tổ 5" are two indicators
     key = frozenset((a["id"], b["id"]))
     if key in pairs:
         return None
@@ -1448,7 +1511,7 @@ def _swap_check(text, a, b, pairs):
         basis="cùng chỉ tiêu, cùng phạm vi và kỳ, hai chữ số đảo chỗ")
 
 
-def _transposed(text, figures, done=()):
+def _transposed(text, figures, done=(), masked=None):
     """The same indicator restated elsewhere with two digits swapped ("1.284 hộ" in the
     body, "1.248 hộ" in the summary): same unit, kind and period, most of the subject's
     words shared. Only swaps count: two indicators rarely differ by exactly that."""
@@ -1473,7 +1536,7 @@ def _transposed(text, figures, done=()):
                     continue
                 for x in by_value[va][:5]:
                     for y in by_value[vb][:5]:
-                        chk = _swap_check(text, x, y, pairs)
+                        chk = _swap_check(text, x, y, pairs, masked or _Masked(text, figures))
                         if chk:
                             out.append(chk)
     return out

@@ -37,6 +37,8 @@ _EXCLUDE = [
     # fast to the digits)
     re.compile(r"[0-9](?<![\d/.,][0-9])(?:(?<=0)[1-9]|(?<=1)[0-2]?|(?<=[2-9]))"
                r"\s*[/\-]\s*(?:19|20)\d{2}(?![\d/])"),
+    # a year after "năm" is a date, also when a unit word follows ("năm 2023 huyện đã …")
+    re.compile(r"(?<![^\W\d_])[nN](?i:ăm)\s+(?:19|20)\d{2}(?![\d.,/]\d)"),
     # year ranges "2021-2025", "2021 - 2030"
     re.compile(r"[12](?<![\d.,][12])(?:(?<=1)9|(?<=2)0)\d{2}\s*[-–]\s*(?:19|20)?\d{2}(?!\d)"),
     # symbols: 63/2010/NĐ-CP, 4011/QĐ-UBND, 1381/UBND-KSTT, 56/2017/QH14, 06/QĐ-TTg
