@@ -243,6 +243,10 @@ def audit(text: str, figures: list[dict]) -> list[dict]:
         checks.extend(_change_claims(text, sentence_figs, finder))
     checks.extend(_repeated(text, figures))
     checks.extend(_text_against_annex(text, figures))
+    from pipeline.analysis.audit_annex import issued_parts_against_annex
+    checks.extend(issued_parts_against_annex(
+        text, figures, _table_rows(text, sorted(figures, key=lambda f: f["start"])),
+        lambda f, period: _narrowed(text, f, period), _check, vn))
     checks.extend(_share_of_stated_total(text, figures))
     checks.extend(_table_checks(text, figures))
     by_id = {f["id"]: f for f in figures}
@@ -1385,6 +1389,15 @@ UNIT_WORDS = re.compile(SCOPE_WORDS.pattern.replace("|cấp|", "|(?<!cung )cấp
 PART_OF_PERIOD = re.compile(r"(?i)\b(?:quý|tháng|tuần|đợt|giai đoạn|học kỳ|kỳ trước|cùng kỳ|năm trước)\b")
 WHOLE_TERRITORY = re.compile(
     r"(?i)\b(?:toàn|trên địa bàn|trên phạm vi|của)\s+(?:tỉnh|huyện|thành phố|thị xã|quốc|ngành)\b")
+
+
+def _narrowed(text, f, period) -> bool:
+    """A text figure that cannot stand for an annex row of `period`: its sentence names no
+    year or another one, a part of the period, a day; or it is a target, threshold,
+    condition, plan or estimate."""
+    before = text[f["sentence_start"]:f["start"]]
+    return _years(text, f) != {period} or bool(PART_OF_PERIOD.search(text, f["sentence_start"], f["sentence_end"])) \
+        or bool(_dates_in(text, f)) or _not_measured(text, f) is not None or bool(WEAK.search(before))
 
 
 def _row_words(label: str) -> list[str]:
