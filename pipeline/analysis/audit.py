@@ -1397,7 +1397,12 @@ def _narrowed(text, f, period) -> bool:
     condition, plan or estimate."""
     before = text[f["sentence_start"]:f["start"]]
     return _years(text, f) != {period} or bool(PART_OF_PERIOD.search(text, f["sentence_start"], f["sentence_end"])) \
-        or bool(_dates_in(text, f)) or _not_measured(text, f) is not None or bool(WEAK.search(before))
+        or bool(_dates_in(text, f)) or _not_measured(text, f) is not None or bool(WEAK.search(before)) \
+        or bool(TARGET_BEFORE.search(before))
+
+
+# a sentence that sets a goal or a case, wherever the word stands before the figure
+TARGET_BEFORE = re.compile(r"(?i)\b(?:phấn đấu|định hướng|trường hợp|nếu|đề ra|cần|phải)\b")
 
 
 def _row_words(label: str) -> list[str]:

@@ -1,0 +1,111 @@
+"""Issue 9, `repeated`: one indicator stated twice is compared only on an exact match of
+what the words around each figure say it is (audit.Indicator), and an annex row that the
+law defines as a sum against the parts the text gives (audit_annex). Own sentences."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.analysis.audit import audit, indicator, _Masked, _heading_scopes
+from pipeline.analysis.figures import extract_figures
+
+
+def _checks(text, annex_period=None):
+    figs = extract_figures(text)
+    for i, f in enumerate(figs):
+        f["id"] = i
+        # the stage gives an annex row the year of its section heading ("… năm 2025")
+        if annex_period and "|" in text[f["sentence_start"]:f["start"]]:
+            f["period"] = annex_period
+    return [c for c in audit(text, figs) if c["kind"] == "repeated"]
+
+
+def _verdicts(text, **kw):
+    return [c["verdict"] for c in _checks(text, **kw)]
+
+
+# ---- text against text: an exact Indicator match ---------------------------------------
+
+def test_same_words_same_scope_two_values_is_a_slip():
+    text = ("Năm 2024, số hộ gia đình được hỗ trợ xây dựng nhà ở là 215 hộ.\n\n"
+            "Kết quả chung như sau.\n\n"
+            "Năm 2024, số hộ gia đình được hỗ trợ xây dựng nhà ở là 251 hộ.")
+    got = _checks(text)
+    assert [c["verdict"] for c in got] == ["mismatch"] and got[0]["basis"]
+
+
+@pytest.mark.parametrize("text", [
+    # label digits: the words are the same, the numbered place or group is not
+    "Tại Tổ dân phố 3, số hộ gia đình được cấp nước sạch là 120 hộ. Tại Tổ dân phố 5, số hộ "
+    "gia đình được cấp nước sạch là 90 hộ.",
+    "Nhóm 1: số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.200 hồ sơ. Nhóm 2: số hồ sơ "
+    "thủ tục hành chính tiếp nhận trực tuyến là 1.500 hồ sơ.",
+    # two digits swapped, but under two labels: not the swap slip either
+    "Nhóm 1: số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.284 hồ sơ. Nhóm 2: số hồ sơ "
+    "thủ tục hành chính tiếp nhận trực tuyến là 1.248 hồ sơ.",
+    # two periods named by the same words but another quarter
+    "Trong quý I, số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.200 hồ sơ. Trong quý "
+    "II, số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.500 hồ sơ.",
+    # a year read as a count ("năm 2023 huyện") must not hide the year from the key
+    "Năm 2022, huyện đã tiếp nhận và giải quyết 2.315 hồ sơ đất đai.\n\nKết luận: năm 2023 "
+    "huyện đã tiếp nhận và giải quyết 2.135 hồ sơ đất đai.",
+])
+def test_different_indicators_are_not_compared(text):
+    assert "mismatch" not in _verdicts(text)
+
+
+def test_a_target_and_the_result_are_two_indicators():
+    text = ("Phấn đấu đến năm 2025, số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.500 hồ sơ. "
+            "Năm 2025, số hồ sơ thủ tục hành chính tiếp nhận trực tuyến là 1.200 hồ sơ.")
+    figs = extract_figures(text)
+    a, b = (indicator(text, f, _Masked(text, figs), _heading_scopes(text)) for f in figs)
+    assert a != b and a.subject == b.subject and _verdicts(text) == []
+
+
+def test_a_condition_has_no_indicator():
+    text = "Trường hợp số hồ sơ thủ tục hành chính tiếp nhận trực tuyến đạt 95% thì được cộng điểm."
+    figs = extract_figures(text)
+    assert [indicator(text, f, _Masked(text, figs), _heading_scopes(text)) for f in figs] == [None]
+
+
+# ---- an annex row defined as a sum --------------------------------------------------------
+
+ANNEX = ("\n\nBiểu mẫu 2. Kết quả thống kê\n\n"
+         "1. | Tổng số VBQPPL do địa phương ban hành | Văn bản | 249 |\n"
+         "1.1. | Số VBQPPL do cấp tỉnh ban hành | Văn bản | {n} |\n"
+         "1.2. | Số VBQPPL do cấp xã ban hành | Văn bản | 75 |")
+ISSUED = ("Trong năm 2025, Hội đồng nhân dân tỉnh đã ban hành 41 Nghị quyết QPPL, UBND tỉnh "
+          "ban hành 128 Quyết định QPPL¹ và đã đăng tải đầy đủ lên Cơ sở dữ liệu quốc gia.")
+
+
+def test_annex_row_against_the_parts_of_its_definition():
+    assert _verdicts(ISSUED + ANNEX.format(n=169), annex_period="2025") == ["ok"]
+    got = _checks(ISSUED + ANNEX.format(n=170), annex_period="2025")
+    assert [(c["verdict"], c["stated"], c["computed"]) for c in got] == [("mismatch", 169, 170)]
+    assert "Luật Ban hành VBQPPL" in got[0]["basis"] and "41 Nghị quyết + 128 Quyết định" in got[0]["message"]
+
+
+@pytest.mark.parametrize("sentence", [
+    # another verb: documents uploaded, reviewed … are another count
+    ISSUED.replace("ban hành", "cập nhật"),
+    # one part only: the other may have been left out of the sentence
+    "Trong năm 2025, UBND tỉnh ban hành 128 Quyết định QPPL.",
+    # a part of the period, a target, another year, no year
+    ISSUED.replace("Trong năm 2025", "Trong 6 tháng đầu năm 2025"),
+    ISSUED.replace("Trong năm 2025, Hội đồng", "Phấn đấu trong năm 2025, Hội đồng"),
+    ISSUED.replace("2025", "2024"),
+    ISSUED.replace("Trong năm 2025, ", ""),
+    # not legal documents, or the kinds given by the wrong authority
+    ISSUED.replace(" QPPL", ""),
+    "Trong năm 2025, UBND tỉnh đã ban hành 41 Nghị quyết QPPL, HĐND tỉnh ban hành 128 Quyết định QPPL.",
+    # another level than the row's
+    ISSUED.replace("nhân dân tỉnh", "nhân dân huyện").replace("UBND tỉnh", "UBND huyện"),
+    # the same part twice: which one adds up is a guess
+    "Trong năm 2025, HĐND tỉnh đã ban hành 41 Nghị quyết QPPL, HĐND tỉnh ban hành 3 Nghị quyết "
+    "QPPL, UBND tỉnh ban hành 128 Quyết định QPPL.",
+])
+def test_annex_sum_traps(sentence):
+    assert _verdicts(sentence + ANNEX.format(n=170), annex_period="2025") == []
+
+
+def test_annex_without_a_period_is_not_compared():
+    assert _verdicts(ISSUED + ANNEX.format(n=170)) == []
