@@ -11,8 +11,8 @@ the basis (the words or table cells asserting the relation) and the auditor's re
 (`baocao review`). `--format html` writes one self-contained page (inline CSS, no
 scripts or external files) with a per-report summary and a table of contents;
 `--format xlsx` one sheet per report plus a summary. Text cells starting with = + - @
-are prefixed with ' in CSV and XLSX. `--fail-on mismatch` exits 3 when a mismatch is
-open.
+are prefixed with ' in CSV and XLSX. `--fail-on mismatch` exits 5 (exitcodes.MISMATCH)
+when a mismatch is open (not reviewed as a false alarm).
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=FORMATS + ("html", "xlsx"), default="table")
     p.add_argument("--output", "-o", help="write to this file (default: stdout; xlsx needs it)")
     p.add_argument("--fail-on", choices=["mismatch"], default=None,
-                   help="exit 3 when a mismatch (not reviewed as a false alarm) exists")
+                   help="exit 5 when a mismatch (not reviewed as a false alarm) exists")
     add_db_option(p)
     p.set_defaults(func=cmd_audit)
 
@@ -125,10 +125,18 @@ def _stated_text(r, own, text) -> str:
     if st is None:
         return ""
     percent = r["kind"] in PERCENT_KINDS
-    for f in own:
-        if f["value"] is not None and abs(f["value"] - st) <= 1e-9 * max(1, abs(st)) and \
-                (f["kind"] == "percent") == percent and f["kind"] != "ratio":
+    same = lambda a, b: abs(a - b) <= 1e-9 * max(1, abs(b))
+    mine = sorted((f for f in own if f["value"] is not None and f["kind"] != "ratio"
+                   and (f["kind"] == "percent") == percent), key=lambda f: f["start"])
+    for f in mine:
+        if same(f["value"], st):
             return f["surface"]
+    # a stated sum the document writes as its terms ("97,79% + 2,83%", "36 Nghị quyết +
+    # 137 Quyết định"): all of them, or all but the one it is compared with
+    for k in range(len(mine), -1, -1):
+        terms = mine[:k] + mine[k + 1:]
+        if len(terms) >= 2 and same(sum(f["value"] for f in terms), st):
+            return " + ".join(f["surface"] for f in terms)
     return _fmt(st) + ("%" if percent else "")
 
 
@@ -144,6 +152,8 @@ def _computed_text(r, stated_text) -> str:
         return _fmt(c, max(d + 2, 2)) + "%"
     from pipeline.text.numbers import NUMBER, parse_number
 
+    if " + " in (stated_text or ""):
+        return _fmt(c)  # a stated sum of terms: the other statement's number
     # a table typed "532,000" / "197,128,000" (the stated value says which): shown alike
     en = re.fullmatch(r"\(?-?(\d{1,3}(?:,\d{3})+(?:\.\d+)?)\)?", (stated_text or "").strip())
     if r["kind"].startswith("table_") and en and r["stated"] is not None and \
@@ -209,13 +219,11 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
         own = [figs[i] for i in json.loads(r["figure_ids"] or "[]")
                if i in figs and figs[i]["document_id"] == r["document_id"]]
         if own and not r["kind"].startswith("table_"):
-            s = min(f["sentence_start"] for f in own)
-            e = max(f["sentence_end"] for f in own)
-            r["spans"] = [(f["start"] - s, f["end"] - s) for f in own]
+            r["sentence_plain"], r["spans"] = _sentences_of(text, own)
         else:
             s, e = _line_around(text, r["start"], r["end"])
             r["spans"] = [(r["start"] - s, r["end"] - s)]
-        r["sentence_plain"] = text[s:e]
+            r["sentence_plain"] = text[s:e]
         r["sentence"] = _mark(r["sentence_plain"], r["spans"], "«", "»")
         r["stated_text"] = _stated_text(r, own, text)
         r["computed_text"] = _computed_text(r, r["stated_text"])
@@ -241,6 +249,26 @@ def check_rows(db, doc_id=None, include_all=False) -> list[dict]:
     for r in rows:  # a card's id is its first (worst) check's id
         r["card"] = first.setdefault(r["card"], r["id"])
     return rows
+
+
+def _sentences_of(text, figs) -> tuple[str, list[tuple[int, int]]]:
+    """The sentences holding a check's figures, and the figures' spans in them. Sentences
+    apart (the text and its annex row pages later) are joined by " … ", not by all that
+    lies between them."""
+    pieces: list[list[int]] = []
+    for a, b in sorted({(f["sentence_start"], f["sentence_end"]) for f in figs}):
+        if pieces and a <= pieces[-1][1] + 2:  # the same or the next sentence
+            pieces[-1][1] = max(pieces[-1][1], b)
+        else:
+            pieces.append([a, b])
+    plain, offsets = "", []
+    for a, b in pieces:
+        plain += " … " if plain else ""
+        offsets.append((a, b, len(plain)))
+        plain += text[a:b]
+    spans = [(f["start"] - a + off, f["end"] - a + off)
+             for f in figs for a, b, off in offsets if a <= f["start"] < b]
+    return plain, spans
 
 
 def cards(rows) -> list[list[dict]]:

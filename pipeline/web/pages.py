@@ -62,7 +62,7 @@ def document_page(conn, doc_id: int) -> dict | None:
         summary[key] = summary.get(key, 0) + 1
     return {
         "doc": {k: v for k, v in doc.items() if k != "text"}, "html": html, "sections": sections,
-        "flags": _flags(text, checks),
+        "flags": _flags(text, checks, _reviews(conn, doc.get("sha256"))),
         "summary": [{"kind": k, "verdict": v, "n": n} for (k, v), n in sorted(summary.items())],
         "n_citations": len(cites), "n_figures": len(figs),
     }
@@ -72,15 +72,30 @@ def _ids(raw) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", raw or "")]
 
 
-def _flags(text: str, checks: list[dict]) -> list[dict]:
-    """The mismatches, each with its kind in Vietnamese and its sentence."""
+def _reviews(conn, sha256) -> dict[tuple, dict]:
+    """The auditor's reviews of this document's checks (`baocao review`), keyed as there."""
+    if not sha256 or not conn.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'reviews'").fetchone():
+        return {}
+    return {(r["kind"], r["span_start"], r["span_end"]): r for r in _rows(
+        conn, "select kind, span_start, span_end, verdict, note from reviews where sha256 = ?", [sha256])}
+
+
+def _flags(text: str, checks: list[dict], reviews: dict | None = None) -> list[dict]:
+    """The mismatches, each with its kind in Vietnamese, its sentence and its review."""
+    from pipeline.commands.review import REVIEW_VI
     from pipeline.text.sentences import SentenceIndex
 
     flags = [c for c in checks if c["verdict"] == "mismatch"]
     index = SentenceIndex(text) if flags else None
-    return [dict(c, kind_vi=KIND_VI.get(c["kind"], c["kind"]),
-                 sentence=" ".join(index.sentence(c["start"]).split()) if c["start"] is not None else "")
-            for c in flags]
+    out = []
+    for c in flags:
+        rev = (reviews or {}).get((c["kind"], c["start"], c["end"]))
+        out.append(dict(c, kind_vi=KIND_VI.get(c["kind"], c["kind"]),
+                        sentence=" ".join(index.sentence(c["start"]).split()) if c["start"] is not None else "",
+                        review_vi=REVIEW_VI.get(rev["verdict"]) if rev else None,
+                        review_note=rev["note"] if rev else None))
+    return out
 
 
 def _render(text: str, marks: list, page_starts: list) -> Markup:
