@@ -470,6 +470,14 @@ SLIPS = [  # (kind, a number of the slip as written)
     ("implicit_whole", "87,4%"),         # share of a whole stated earlier: 78,4%
     ("table_total", "260"),              # a district row over its communes: 140 + 110 = 250
     ("repeated", "398/421 TTHC"),        # the annex's row "Tổng số TTHC …" says 412
+    ("complement", "260 hồ sơ"),         # 2.150 + 260 is 2.410, not 2.400
+    ("implicit_whole", "7%"),            # 60 of 1.200 is 5%
+    ("complement_percent", "7%"),        # … and 95% + 7% is not 100%
+    ("parts", "4/30"),                   # 12 + 15 + 4 = 31 of 30
+    ("total", "5.420 hồ sơ"),            # 1.960 + 3.560 = 5.520
+    ("table_change", "-102"),            # 1.180 − 1.300 is −120
+    ("repeated", "12 Nghị quyết"),       # 12 + 31 legal documents, the annex row says 44
+    ("repeated", "1.248 hồ sơ"),         # 1.284 in the body: two digits swapped
 ]
 REPORT_PARAGRAPHS = [
     "ỦY BAN NHÂN DÂN HUYỆN AN LẠC",
@@ -507,9 +515,31 @@ REPORT_PARAGRAPHS = [
     "qua mạng.",
     "Thời hạn lưu trữ hồ sơ là 20 năm, gồm: đủ 15 năm đối với hồ sơ loại A, trên 15 năm đối "
     "với hồ sơ loại B.",
+    # slips of the other kinds
+    "Bộ phận Một cửa đã số hóa 2.150/2.400 hồ sơ; 260 hồ sơ chưa số hóa.",
+    "Đã giải quyết 1.140/1.200 hồ sơ đúng hạn, đạt 95%; 60 hồ sơ quá hạn, chiếm 7%.",
+    "Kết quả đánh giá: 12/30 xã đạt loại Tốt, 15/30 xã đạt loại Khá, 4/30 xã đạt loại Trung bình.",
+    "Tổng số hồ sơ tiếp nhận là 5.420 hồ sơ, trong đó: cấp huyện 1.960 hồ sơ; cấp xã 3.560 hồ sơ.",
+    "Trong năm 2024, Hội đồng nhân dân huyện đã ban hành 12 Nghị quyết QPPL, UBND huyện ban hành "
+    "31 Quyết định QPPL.",
+    "Năm 2024, Bộ phận Một cửa huyện đã trả kết quả giải quyết cho 1.284 hồ sơ đất đai.",
+    "Kết luận: năm 2024 Bộ phận Một cửa huyện đã trả kết quả giải quyết cho 1.248 hồ sơ đất đai.",
+    # traps of the other classes: staff groups, numbered places, two years, a threshold
+    "a) Đối với công chức:",
+    "- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 112 người.",
+    "b) Đối với viên chức:",
+    "- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 340 người.",
+    "Tại Tổ dân phố 3, số hộ gia đình được cấp nước sạch là 126 hộ.",
+    "Tại Tổ dân phố 5, số hộ gia đình được cấp nước sạch là 93 hộ.",
+    "Trong năm 2023:",
+    "- Số hồ sơ thủ tục hành chính được tiếp nhận trực tuyến: 1.710 hồ sơ.",
+    "Trong năm 2024:",
+    "- Số hồ sơ thủ tục hành chính được tiếp nhận trực tuyến: 1.930 hồ sơ.",
+    "Tiếp nhận 340/400 hồ sơ, nếu đạt 90% trở lên thì được xếp loại Tốt.",
+    "II. SỐ LIỆU THỐNG KÊ NĂM 2024",  # the tables below: the annex of the year
 ]
 TRAP_NUMBERS = ["80%", "100%", "45 vụ", "38 vụ", "19/24", "18/20", "22,7%", "95/120", "20 năm",
-                "120/137 TTHC"]
+                "120/137 TTHC", "112 người", "340 người", "93 hộ", "1.930 hồ sơ", "90%", "340/400"]
 REPORT_TABLES = [
     [["TT", "Cơ quan", "Tổng số hồ sơ", "Đúng hạn", "Trễ hạn", "Tỷ lệ đúng hạn (%)"],
      ["1", "Sở Tư pháp", "1.200", "1.150", "50", "95,83"],
@@ -534,7 +564,14 @@ REPORT_TABLES = [
     [["STT", "Chỉ tiêu thống kê", "Đơn vị tính", "Số liệu"],
      ["3.", "Thanh toán trực tuyến", "", ""],
      ["3.1.", "Tổng số TTHC phải nộp phí hoặc lệ phí", "Thủ tục", "412"],
-     ["3.2.", "Số TTHC đã nhận thanh toán qua mạng", "Thủ tục", "398"]],
+     ["3.2.", "Số TTHC đã nhận thanh toán qua mạng", "Thủ tục", "398"],
+     ["4.", "Số VBQPPL do cấp huyện ban hành", "Văn bản", "44"]],
+    # a change column without a formula header
+    [["STT", "Chỉ tiêu", "Năm 2023", "Năm 2024", "Tăng, giảm"],
+     ["1", "Hồ sơ đất đai", "420", "465", "45"],
+     ["2", "Hồ sơ hộ tịch", "1.300", "1.180", "-102"],
+     ["3", "Hồ sơ xây dựng", "210", "260", "50"],
+     ["4", "Hồ sơ lao động", "300", "330", "30"]],
 ]
 
 

@@ -373,14 +373,12 @@ def write_xlsx(rows, summary, path) -> None:
         while name in used:
             name, k = f"{base[:25]}~{k}", k + 1
         used.add(name)
-        frame = pd.DataFrame([{c: r.get(c) for c in XLSX_COLUMNS} for r in items], columns=XLSX_COLUMNS)
+        sheets[name] = pd.DataFrame([{c: r.get(c) for c in XLSX_COLUMNS} for r in items], columns=XLSX_COLUMNS)
+    for frame in sheets.values():
         for c in frame.columns:
-            if frame[c].dtype == object:
-                frame[c] = frame[c].map(safe_cell)
-        sheets[name] = frame
-    for name, frame in list(sheets.items()):
-        for c in frame.columns:
-            if frame[c].dtype == object:
+            # every text column (pandas 3 types them `str`, not `object`): "-102" as written
+            # would otherwise be read by a spreadsheet as a formula
+            if not pd.api.types.is_numeric_dtype(frame[c]):
                 frame[c] = frame[c].map(safe_cell)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
