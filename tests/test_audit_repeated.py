@@ -109,3 +109,50 @@ def test_annex_sum_traps(sentence):
 
 def test_annex_without_a_period_is_not_compared():
     assert _verdicts(ISSUED + ANNEX.format(n=170)) == []
+
+
+# ---- every false-alarm class of issue 9, each with its control ---------------------------
+# (trap, control): the control differs only in what the guard reads, and is a slip; so the
+# trap is silent because of the guard, not because the sentences were never compared.
+
+CLASSES = {
+    "targets": ("Mục tiêu đến năm 2025:\n- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả đạt 80%.\n\n"
+                "Mục tiêu đến năm 2030:\n- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả đạt 100%.",
+                "Mục tiêu đến năm 2030:\n- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả đạt 80%.\n\n"
+                "Mục tiêu đến năm 2030:\n- Tỷ lệ hồ sơ thủ tục hành chính được số hóa kết quả đạt 100%."),
+    "rubric": ("- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 80% trở lên: 2 điểm.\n"
+               "- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt từ 65% đến dưới 80%: 1 điểm.",
+               "- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 80%.\n"
+               "- Tỷ lệ hồ sơ giải quyết đúng hạn của cơ quan đạt 65%."),
+    "stages": ("Về kết quả phát hiện:\n- Số vụ việc vi phạm về trật tự xây dựng: 45 vụ.\n\n"
+               "Về kết quả xử lý:\n- Số vụ việc vi phạm về trật tự xây dựng: 38 vụ.",
+               "Về kết quả xử lý:\n- Số vụ việc vi phạm về trật tự xây dựng: 45 vụ.\n\n"
+               "Về kết quả xử lý:\n- Số vụ việc vi phạm về trật tự xây dựng: 38 vụ."),
+    "staff groups": ("a) Đối với công chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 112 người.\n"
+                     "b) Đối với viên chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 340 người.",
+                     "a) Đối với viên chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 112 người.\n\n"
+                     "a) Đối với viên chức:\n- Số người có mặt tại buổi kiểm tra đột xuất của đoàn: 340 người."),
+    "union and member": ("Năm 2024, tỷ lệ cơ quan, đơn vị trên địa bàn được xếp loại Tốt trở lên đạt 100%.\n\n"
+                         "Năm 2024, tỷ lệ cơ quan, đơn vị trên địa bàn được xếp loại Xuất sắc đạt 20%.",
+                         "Năm 2024, tỷ lệ cơ quan, đơn vị trên địa bàn được xếp loại Tốt đạt 100%.\n\n"
+                         "Năm 2024, tỷ lệ cơ quan, đơn vị trên địa bàn được xếp loại Tốt đạt 20%."),
+    "label digits": ("Tại Tổ dân phố 3, số hộ gia đình được cấp nước sạch là 120 hộ.\n\n"
+                     "Tại Tổ dân phố 5, số hộ gia đình được cấp nước sạch là 90 hộ.",
+                     "Tại Tổ dân phố 5, số hộ gia đình được cấp nước sạch là 120 hộ.\n\n"
+                     "Tại Tổ dân phố 5, số hộ gia đình được cấp nước sạch là 90 hộ."),
+    "conditions": ("Trường hợp tỷ lệ hồ sơ giải quyết đúng hạn của xã đạt 100% thì được khen thưởng.\n\n"
+                   "Năm 2024, tỷ lệ hồ sơ giải quyết đúng hạn của xã đạt 96%.",
+                   "Năm 2024, tỷ lệ hồ sơ giải quyết đúng hạn của xã đạt 100%.\n\n"
+                   "Năm 2024, tỷ lệ hồ sơ giải quyết đúng hạn của xã đạt 96%."),
+    "durations": ("Năm 2024, tổng thời gian giải quyết hồ sơ đăng ký đất đai lần đầu tối đa 30 ngày.\n\n"
+                  "Năm 2024, tổng thời gian giải quyết hồ sơ đăng ký đất đai lần đầu là 17 ngày.",
+                  "Năm 2024, tổng thời gian giải quyết hồ sơ đăng ký đất đai lần đầu là 30 ngày.\n\n"
+                  "Năm 2024, tổng thời gian giải quyết hồ sơ đăng ký đất đai lần đầu là 17 ngày."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_false_alarm_class_silent_and_its_control_flagged(name):
+    trap, control = CLASSES[name]
+    assert "mismatch" not in _verdicts(trap)
+    assert _verdicts(control) == ["mismatch"], name
