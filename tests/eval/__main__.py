@@ -126,7 +126,9 @@ def rerun(stored, only=MEASURES):
     given = ("blocks", "footnotes", "pages", "tables")
     for doc in stored.query("select * from documents"):
         doc = {k: v for k, v in doc.items() if k in TABLES["documents"]}
-        rows = {t: [dict(r) for r in stored.query(f"select * from [{t}] where document_id = ?", [doc["id"]])]
+        # the current schema's columns only: the database may come from an older release
+        rows = {t: [{k: v for k, v in r.items() if k in TABLES[t]}
+                    for r in stored.query(f"select * from [{t}] where document_id = ?", [doc["id"]])]
                 for t in given}
         if doc.get("text"):
             ctx = Context(document_id=doc["id"], text=doc["text"], format=doc["format"], new_id=new_id,
