@@ -111,12 +111,12 @@ def rerun(stored, only=MEASURES):
     `only` needs; the audit's cross-document finalizer when the audit is scored)."""
     import sqlite_utils
 
-    from pipeline.analysis.stages import STAGES, Context, _load
+    from pipeline.analysis.stages import STAGES, Context, stage_functions
     from pipeline.store.db import ensure_schema, insert_rows
     from schemas.tables import TABLES
 
     last = max(next(i for i, s in enumerate(STAGES) if f".{LAST_STAGE[m]}:" in s) for m in only)
-    stages = [f for f in map(_load, STAGES[:last + 1]) if f]
+    stages = [f for name, f in stage_functions() if STAGES.index(name) <= last]
     mem = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))  # as open_db: explicit transactions
     ensure_schema(mem)
     # ids above the stored ones: the copied blocks, footnotes, pages and tables keep theirs
@@ -141,7 +141,7 @@ def rerun(stored, only=MEASURES):
         insert_rows(mem, "documents", [doc])
         for table, table_rows in rows.items():
             insert_rows(mem, table, table_rows)
-    if "audit" in only and ".audit:" in "".join(STAGES[:last + 1]):
+    if "audit" in only:
         from pipeline.analysis.audit import finalize
         finalize(mem)
     return mem
