@@ -15,6 +15,7 @@ having a `unit_code`, never a non-empty canonical.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,7 @@ LABELS2 = Path(__file__).resolve().parents[1] / "data" / "findings_blind2" / "pl
 LABELS3 = Path(__file__).resolve().parents[1] / "data" / "findings_blind3" / "places.yaml"
 
 
+@lru_cache(maxsize=1 << 16)  # every label folds every paragraph of its document (_span)
 def _f(s) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(normalize(str(s or ""))).lower()).split())
 
