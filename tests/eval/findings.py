@@ -1,6 +1,6 @@
 """Score findings against blind hand labels: tests/data/findings_blind/findings.yaml by
 default, or another file of the same format (`labels=`: LABELS2 = findings_blind2,
-LABELS3 = findings_blind3).
+LABELS3 = findings_blind3, LABELS4 = findings_blind4).
 
 Matching rules, fixed before the first run: a label's `where` ends with the first words
 of the paragraph (after the last ": "); a finding matches when its folded text starts
@@ -21,6 +21,7 @@ from pipeline.text.normalize import fold, normalize
 LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "findings.yaml"
 LABELS2 = LABELS.parents[1] / "findings_blind2" / "findings.yaml"
 LABELS3 = LABELS.parents[1] / "findings_blind3" / "findings.yaml"  # held-out paragraphs
+LABELS4 = LABELS.parents[1] / "findings_blind4" / "findings.yaml"  # held-out paragraphs, fourth round
 
 
 def _f(s) -> str:

@@ -1,5 +1,5 @@
 """Score place linking against the blind hand labels (tests/data/findings_blind/places.yaml;
-`labels=` LABELS2 / LABELS3 for the second and third sets).
+`labels=` LABELS2 / LABELS3 / LABELS4 for the second, third and fourth sets).
 
 A label (file, surface, where, canonical) is found when the document has an LOC entity of
 the same folded surface inside the paragraph the `where` prefix opens (anywhere in the
@@ -25,6 +25,7 @@ from pipeline.text.normalize import fold, normalize
 LABELS = Path(__file__).resolve().parents[1] / "data" / "findings_blind" / "places.yaml"
 LABELS2 = Path(__file__).resolve().parents[1] / "data" / "findings_blind2" / "places.yaml"
 LABELS3 = Path(__file__).resolve().parents[1] / "data" / "findings_blind3" / "places.yaml"
+LABELS4 = Path(__file__).resolve().parents[1] / "data" / "findings_blind4" / "places.yaml"
 
 
 @lru_cache(maxsize=1 << 16)  # every label folds every paragraph of its document (_span)
