@@ -221,3 +221,37 @@ def test_a_district_written_with_its_former_level():
     assert unit is None and len(cands) == 2
     # In one province the level written decides: huyện and thị xã Long Mỹ are two units.
     assert [u.code for u in gazetteer().candidates("huyện", "Long Mỹ")] == ["tinhhaugiang/huyenlongmy"]
+
+
+# -- address chains (pipeline/analysis/address_chains.py): every link nests, any province
+def test_an_address_chain_names_its_units_outside_the_home_province():
+    # A price list of a Vĩnh Long office quotes firms of other provinces: the chain wins.
+    got = dict(_locs("Đại lý cấp 1: 17 Quang Trung, P.12, Q.Gò Vấp, TP.Hồ Chí Minh; ĐT: 0903 111 222.\n\n"
+                     "Xưởng gia công: 230 Phạm Thế Hiển, P.4, Q.8, TPHCM.\n\n"
+                     "Trạm trộn: 5 Nguyễn Văn Linh, phường Long Bình, Tp.Biên Hòa, tỉnh Đồng Nai.",
+                     home={"Tỉnh Vĩnh Long"}))
+    assert got["P.12"] == "thanhphohochiminh/quangovap/phuong12"
+    assert got["Q.Gò Vấp"] == "thanhphohochiminh/quangovap" and got["TP.Hồ Chí Minh"] == "thanhphohochiminh"
+    assert got["P.4"] == "thanhphohochiminh/quan8/phuong4" and got["Q.8"] == "thanhphohochiminh/quan8"
+    assert got["phường Long Bình"] == "tinhdongnai/thanhphobienhoa/phuonglongbinh"
+    assert got["Tp.Biên Hòa"] == "tinhdongnai/thanhphobienhoa"
+
+
+def test_an_abbreviated_level_counts_only_before_a_unit_under_the_next_link():
+    got = dict(_locs("Kho hàng: số 12 đường số 3, P.35, Q.8, Tp.HCM; kho phụ: ấp Tân Lợi, TT Ngã Sáu, "
+                     "huyện Phong Điền, TP Cần Thơ. Cửa hàng: Ấp 2, TT Cái Tắc, huyện Châu Thành A, tỉnh Hậu Giang.",
+                     home={"Tỉnh Vĩnh Long"}))
+    assert "P.35" not in got and got["Q.8"] == "thanhphohochiminh/quan8"  # no Phường 35 in Quận 8
+    assert "TT Ngã Sáu" not in got  # Ngã Sáu is a town of Hậu Giang, not of Phong Điền
+    assert got["TT Cái Tắc"] == "tinhhaugiang/huyenchauthanha/thitrancaitac"
+    # "TT" elsewhere is "Trung tâm": no place.
+    assert "TT Y" not in dict(_locs("TT Y tế huyện Vũng Liêm đã tổ chức tập huấn."))
+
+
+def test_a_chain_without_its_province_needs_a_district_unique_in_the_country():
+    got = dict(_locs("Chi nhánh: 88 Lê Văn Lương, Xã Phước Kiển, huyện Nhà Bè, TpTP HCM.", home={"Tỉnh Vĩnh Long"}))
+    assert got["Xã Phước Kiển"] == "thanhphohochiminh/huyennhabe/xaphuockien"
+    assert got["huyện Nhà Bè"] == "thanhphohochiminh/huyennhabe"
+    # Châu Thành is a district of many provinces: without the province, nothing is decided.
+    got = dict(_locs("Kho: ấp Phú Lợi, xã Phú Hữu, huyện Châu Thành."))
+    assert got["xã Phú Hữu"] is None and got["huyện Châu Thành"] is None

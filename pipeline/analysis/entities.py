@@ -23,7 +23,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
-from pipeline.analysis import bare_places, places
+from pipeline.analysis import address_chains, bare_places, places
 from pipeline.text.normalize import fold, normalize
 
 
@@ -469,6 +469,22 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
                 m.cands = []
+
+
+def _with_chains(mentions: list[PlaceMention], text: str, after_2025: bool | None) -> list[PlaceMention]:
+    """Address chains whose links all nest (pipeline/analysis/address_chains.py) name their
+    units, also outside the document's own province; their links replace what the other
+    rules read on the same characters ("Tp.Biên Hòa", "P.15")."""
+    links = address_chains.chains(text, after_2025)
+    if not links:
+        return mentions
+    taken = bytearray(len(text) + 1)
+    for link in links:
+        taken[link.start:link.end] = b"\x01" * (link.end - link.start)
+    kept = [m for m in mentions if not any(taken[m.start:m.end])]
+    kept += [PlaceMention(link.start, link.end, link.level, link.name, unit=link.unit, cands=[link.unit])
+             for link in links]
+    return sorted(kept, key=lambda m: m.start)
 
 
 def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, starts: list[int],
@@ -1050,6 +1066,7 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     mentions = _find_places(tk)
     mentions = sorted(mentions + bare_places.mentions(text, mentions, home or set()), key=lambda m: m.start)
     _resolve_places(mentions, text, home, after_2025)
+    mentions = _with_chains(mentions, text, after_2025)
     mentions = [m for m in mentions if m.level or m.cands]
     by_start = {m.start: m for m in mentions}
     orgs = _find_orgs(tk, by_start)
