@@ -255,3 +255,37 @@ def test_a_chain_without_its_province_needs_a_district_unique_in_the_country():
     # Châu Thành is a district of many provinces: without the province, nothing is decided.
     got = dict(_locs("Kho: ấp Phú Lợi, xã Phú Hữu, huyện Châu Thành."))
     assert got["xã Phú Hữu"] is None and got["huyện Châu Thành"] is None
+
+
+def test_a_district_upgraded_since_keeps_the_level_the_document_gives_it():
+    from pipeline.analysis.entities import extract_entities
+    rows = {r["surface"]: r for r in extract_entities(
+        "Năm 2019, huyện Việt Yên và thị xã Bến Cát đã hoàn thành; huyện Lạng Giang chưa.", use_ner=False)
+        if r["label"] == "LOC"}
+    assert rows["huyện Việt Yên"]["unit_code"] == "tinhbacgiang/thixavietyen"
+    assert rows["huyện Việt Yên"]["canonical"] == "Huyện Việt Yên"  # a thị xã in the 2025 list
+    assert rows["thị xã Bến Cát"]["canonical"] == "Thị xã Bến Cát"
+    assert rows["huyện Lạng Giang"]["canonical"] == "Huyện Lạng Giang"
+
+
+def test_a_misspelt_province_after_tinh_is_the_one_province_a_letter_away():
+    got = dict(_locs("Nhà cung cấp: Công ty TNHH Xi măng Kiên Lương, tỉnh Kiêng Giang; đại lý tại tỉnh Quảng Ngai."))
+    assert got["tỉnh Kiêng Giang"] == "tinhkiengiang" and got["tỉnh Quảng Ngai"] == "tinhquangngai"
+    assert places.misspelt_province("Hà Tỉnh").code == "tinhhatinh"
+    # A short name, two edits, or no level word before it: no guess.
+    assert places.misspelt_province("Sơn Lá") is None and places.misspelt_province("Bắc Xang") is None
+    assert "Kiêng Giang" not in dict(_locs("Công ty TNHH Xi măng Kiên Lương, Kiêng Giang."))
+
+
+def test_a_name_alone_is_the_unit_the_document_names_with_its_level():
+    text = ("Ví dụ: văn bản của Đảng ủy xã Tân Triều (huyện Thanh Trì, thành phố Hà Nội) ghi địa danh:\n\n"
+            "Tân Triều, ngày 05 tháng 3 năm 2019")
+    assert ("Tân Triều", "thanhphohanoi/huyenthanhtri/xatantrieu") in _locs(text)
+    # Alone, the name is a commune of Hà Nội and a new ward of Đồng Nai: unlinked.
+    assert _locs("Ví dụ:\n\nTân Triều, ngày 05 tháng 3 năm 2019") == [("Tân Triều", None)]
+
+
+def test_a_province_closes_a_firms_name_after_an_acronym():
+    got = dict(_locs("Công ty Xây lắp và VLXD Đồng Tháp; Công ty CP Nhựa Bình Minh, TPHCM.", home={"Tỉnh Vĩnh Long"}))
+    assert got["Đồng Tháp"] == "tinhdongthap"
+    assert "Bình Minh" not in got  # a brand, though a district of the home province bears the name

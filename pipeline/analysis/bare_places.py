@@ -152,6 +152,7 @@ def _inside(u: places.Unit, parent: places.Unit) -> bool:
 
 # -- province names in running text, district names closing an organisation's name -----------
 _RUN = re.compile(rf"{_CAP}(?:[ ]{_CAP})*")
+_ACRONYM = re.compile(r"[A-ZĐ&]{2,6}")  # "VLXD", "TNHH", "VNPT"; not "CÔNG", "TỈNH"
 
 
 def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
@@ -176,7 +177,10 @@ def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
             head = toks[:-n]
             is_org = bool(head) and (head[0].lower() in heads or " ".join(head[:2]).lower() in heads) or \
                 prev.isupper() and len(prev) > 1 or not head and _org_before(before)
-            if head and not is_org or not head and prev in nb:
+            # "Công ty Xây lắp và VLXD Đồng Tháp": after an acronym a province closes the
+            # name (a province only: a district may be a brand, "CP Nhựa Bình Minh").
+            acronym = bool(head) and all(_ACRONYM.fullmatch(t) for t in head) and not name.isupper()
+            if head and not is_org and not acronym or not head and prev in nb:
                 continue
             start = m.end() - len(name)
             provs = [u for u in _known("tỉnh", name) if u.kind == "province"]

@@ -274,6 +274,12 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
                     run_end = k
                     break
             else:
+                near = _misspelt_province(tk, level, j, run_end)
+                if near:
+                    mention, run_end = near
+                    out.append(mention)
+                    i = run_end
+                    continue
                 name = tk.text[tk.start(j):tk.end(run_end)]
                 # Unknown names: not in upper-case lines ("CỘNG HÒA XÃ HỘI …") and not
                 # the common noun "xã hội".
@@ -294,6 +300,18 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
             # follow a district-level unit are its siblings while the gazetteer knows them.
             i = _list_items(tk, i, level, out, plural)
     return out
+
+
+def _misspelt_province(tk: Toks, level: str, j: int, run_end: int) -> tuple[PlaceMention, int] | None:
+    """"tỉnh Kiêng Giang": after "tỉnh", a name one letter or one diacritic away from exactly
+    one province is that province (the mention keeps the name as written in its surface)."""
+    if level != "tỉnh":
+        return None
+    for k in range(run_end, j + 1, -1):  # two words at least
+        unit = places.misspelt_province(tk.text[tk.start(j):tk.end(k)])
+        if unit:
+            return PlaceMention(tk.start(j - 1), tk.end(k), level, unit.short), k
+    return None
 
 
 # A level that is written only before a known name: the committee of a party unit (the place
@@ -469,6 +487,22 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
                 m.cands = []
+    _same_name_same_unit(mentions)
+
+
+def _same_name_same_unit(mentions: list[PlaceMention]) -> None:
+    """A name alone left ambiguous ("Tân Triều," on a place line) is the unit the document
+    links under that name with a level word ("xã Tân Triều, huyện Thanh Trì, …"), when
+    those mentions all agree."""
+    named: dict[str, set] = {}
+    for m in mentions:
+        if m.level and not m.kind and m.unit is not None:
+            named.setdefault(places.name_key(m.name), set()).add(m.unit)
+    for m in mentions:
+        if m.kind and m.unit is None and m.cands:
+            units = named.get(places.name_key(m.name), set())
+            if len(units) == 1 and (unit := next(iter(units))) in m.cands:
+                m.unit = unit
 
 
 def _with_chains(mentions: list[PlaceMention], text: str, after_2025: bool | None) -> list[PlaceMention]:
@@ -583,7 +617,11 @@ def _inside(u: places.Unit, parent: places.Unit) -> bool:
 
 
 def _place_row(m: PlaceMention) -> dict:
-    if m.unit:
+    if m.unit and m.unit.kind == "district" and m.level in DISTRICT_LEVELS and m.level != m.unit.level:
+        # A district the list records under a later level ("thị xã Bến Cát", a thành phố
+        # since 2024): the unit named as the document names it, at its date.
+        canonical = f"{m.level[:1].upper()}{m.level[1:]} {m.unit.short}"
+    elif m.unit:
         canonical = m.unit.name
     else:
         canonical = places.canonical_name(m.level or m.list_level, _proper(m.name))
