@@ -289,3 +289,14 @@ def test_a_province_closes_a_firms_name_after_an_acronym():
     got = dict(_locs("Công ty Xây lắp và VLXD Đồng Tháp; Công ty CP Nhựa Bình Minh, TPHCM.", home={"Tỉnh Vĩnh Long"}))
     assert got["Đồng Tháp"] == "tinhdongthap"
     assert "Bình Minh" not in got  # a brand, though a district of the home province bears the name
+
+
+def test_a_suppliers_seat_after_its_firm_is_a_district_of_the_home_province():
+    text = ("1 | Cát san lấp | m3 | Công ty TNHH Cát Vàng Phú Quý, Bình Minh; HTX Tân Lập, Vũng Liêm | 120.000\n"
+            "2 | Ống nhựa | m | Công ty CP Nhựa Bình Minh, TPHCM | 35.000\n"
+            "Đoàn kiểm tra đến Công ty Hưng Phát, Bình Minh và Vũng Liêm trong tháng.")
+    got = _locs(text, home={"Tỉnh Vĩnh Long"})
+    assert ("Bình Minh", "tinhvinhlong/thixabinhminh") in got and ("Vũng Liêm", "tinhvinhlong/huyenvungliem") in got
+    assert [s for s, _ in got].count("Bình Minh") == 1  # a brand; a name inside a sentence
+    # Without a home province nothing says which Bình Minh.
+    assert ("Bình Minh", "tinhvinhlong/thixabinhminh") not in _locs(text)

@@ -31,7 +31,8 @@ def words() -> dict:
     data = yaml.safe_load((DATA_DIR / "place_words.yaml").read_text(encoding="utf-8"))
     return {"common": {places.name_key(w) for w in data["common_names"]},
             "not_before": {w.lower() for w in data["not_before"]},
-            "org_heads": {w.lower() for w in data["org_heads"]}}
+            "org_heads": {w.lower() for w in data["org_heads"]},
+            "firm_heads": list(data["firm_heads"])}
 
 
 def _common(name: str) -> bool:
@@ -207,6 +208,30 @@ def _org_before(before: list[str]) -> bool:
     return False
 
 
+# -- a firm's seat ------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _firm_seat() -> re.Pattern:
+    heads = "|".join(map(re.escape, words()["firm_heads"]))
+    return re.compile(rf"(?m)(?:^|(?<=[|;:]))[ \t]*(?:{heads})\b[^,;|\n]{{1,80}},[ \t]*"
+                      rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})(?=[ \t]*(?:[;|.]|$))")
+
+
+def firm_seats(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
+    """"Công ty TNHH Tân Phước Thành, Bình Minh;": a district of the home province closing a
+    supplier's item after its firm's name (a province there is read by `standalone`)."""
+    if not home:
+        return []
+    out = []
+    for m in _firm_seat().finditer(text):
+        name = m.group("name")
+        if _common(name):
+            continue
+        local = [u for u in _known("+", name) if u.kind == "district" and places.new_province_of(u) in home]
+        if len(local) == 1:
+            out.append((m.start("name"), m.end("name"), name, "+"))
+    return out
+
+
 def mentions(text: str, taken: list, home: set[str]) -> list:
     """PlaceMentions of the four rules, outside the spans already found (`taken`)."""
     from pipeline.analysis.entities import PlaceMention
@@ -220,7 +245,7 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
         return not any(covered[s:e])
 
     for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
-            standalone(text, home):
+            standalone(text, home) + firm_seats(text, home):
         if not free(s, e) or normalize(text[s:e]) != text[s:e]:
             continue
         if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
