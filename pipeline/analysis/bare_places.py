@@ -11,8 +11,9 @@ province below the province level). A name that is also a common word or a perso
   piece a known unit, one at least a province or district;
 - addresses: "…, Ba Đình, Hà Nội": a province last, each name before it a unit inside the
   next one (a street named after a person stops the chain);
-- province names in running text ("Lâm Đồng phải …", "Sở TTTT Phú Thọ"), and district names
-  of the document's own province closing an organisation's name ("Trường Cao đẳng Đà Lạt").
+- province names in running text ("Lâm Đồng phải …", "Sở TTTT Phú Thọ", "VLXD Đồng Tháp"),
+  and district names of the document's own province closing an organisation's name
+  ("Trường Cao đẳng Đà Lạt") or a supplier's item as its seat ("Công ty TNHH X, Bình Minh;").
 """
 from __future__ import annotations
 
@@ -233,7 +234,7 @@ def firm_seats(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
 
 
 def mentions(text: str, taken: list, home: set[str]) -> list:
-    """PlaceMentions of the four rules, outside the spans already found (`taken`)."""
+    """PlaceMentions of the rules above, outside the spans already found (`taken`)."""
     from pipeline.analysis.entities import PlaceMention
 
     covered = bytearray(len(text) + 1)  # characters already in a mention
