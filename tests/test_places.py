@@ -300,3 +300,13 @@ def test_a_suppliers_seat_after_its_firm_is_a_district_of_the_home_province():
     assert [s for s, _ in got].count("Bình Minh") == 1  # a brand; a name inside a sentence
     # Without a home province nothing says which Bình Minh.
     assert ("Bình Minh", "tinhvinhlong/thixabinhminh") not in _locs(text)
+
+
+def test_a_route_may_leave_the_home_province_for_a_district_unique_in_the_country():
+    got = _locs("Giá vé tuyến Vị Thanh - Vũng Tàu 145.000 đồng/lượt; tuyến Vị Thanh - Châu Thành 20.000 đồng.",
+                home={"Thành phố Cần Thơ"})
+    assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") in got
+    assert ("Châu Thành", None) in got  # a district of many provinces: no guess
+    # Outside a route the home-province rule holds.
+    assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") not in _locs(
+        "Trường Cao đẳng Vũng Tàu tuyển sinh.", home={"Thành phố Cần Thơ"})

@@ -245,12 +245,14 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
     def free(s, e):
         return not any(covered[s:e])
 
+    routes = {(s, e) for s, e, _n, _k in dash_chains(text)}
     for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
             standalone(text, home) + firm_seats(text, home):
         if not free(s, e) or normalize(text[s:e]) != text[s:e]:
             continue
         if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
             kind = "^"
-        out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None))
+        out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None,
+                                route=(s, e) in routes))
         covered[s:e] = b"\x01" * (e - s)
     return out

@@ -233,6 +233,7 @@ class PlaceMention:
     plural: bool = False  # item of an explicit plural list ("các xã: …")
     kind: str = ""  # a bare name found by its context (pipeline/analysis/bare_places.py): gazetteer level
     parent: places.Unit | None = None  # the unit an address names after it ("Ba Đình, Hà Nội")
+    route: bool = False  # a stop of a route ("tuyến Vị Thanh - Vũng Tàu"): may lie in another province
     unit: places.Unit | None = None
     cands: list = field(default_factory=list)
 
@@ -592,7 +593,13 @@ def _resolve_bare(m: PlaceMention, home: set[str], after_2025: bool | None) -> N
     else:
         return
     if tier != ("province",) and m.parent is None and home:
-        group = [u for u in group if places.new_province_of(u) in home]
+        local = [u for u in group if places.new_province_of(u) in home]
+        # A route leaves the province: its stop is the one district of that name in the
+        # country, unless the home province has a unit of that name at any level.
+        if m.route and not local and tier == ("district",) and len(group) == 1 and \
+                not any(places.new_province_of(u) in home for u in cands):
+            local = group
+        group = local
     if len(group) == 1:
         m.unit = group[0]
         return
