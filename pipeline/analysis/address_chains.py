@@ -105,6 +105,8 @@ def chains(text: str, after_2025: bool | None = None) -> list[Link]:
     """The links of every consistent address chain of `text`, in text order."""
     out: list[Link] = []
     for cell in _CELL.finditer(text):
+        if "," not in cell.group():
+            continue
         segs, pos = [], cell.start()
         for piece in cell.group().split(","):
             segs.append((pos, piece))
