@@ -237,3 +237,49 @@ def test_an_issuer_misread_by_ocr_is_not_stored(ingest_into, tmp_path, issuer_li
     assert row == {"issuer": typed, "issued_place": "Hà Nội"}
     assert _header_on_page(db, "text").get("issuer") == typed
     assert _header_on_page(db, "ocr").get("issuer") == on_ocr
+
+
+@pytest.mark.parametrize("line, place", [
+    ("Yên Bái, 2013", "Yên Bái"),
+    ("Phú Thọ 2012", "Phú Thọ"),            # a cover's foot line without the comma: a province
+    ("Hà Nội, tháng 12 năm 2012", "Hà Nội"),
+    ("Hội Nghị 2012", None),                # capitalised words that name no place
+    ("Kế hoạch 2012", None),
+])
+def test_cover_place(line, place):
+    from pipeline.analysis.structure import _cover_place
+    assert _cover_place(line) == place
+
+
+def _docx_framed_cover(path):
+    """A survey dossier whose cover page is a text box anchored in a one-cell table (a
+    frame), as Word 97 covers convert; the cover's last line names the place and year."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    lines = ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG TỈNH YÊN BÁI", "TRUNG TÂM TIN HỌC", "HỒ SƠ MỜI THẦU",
+             "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh", "(Bản chính)", "Yên Bái 2014"]
+    box = "<w:txbxContent>" + "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in lines) + "</w:txbxContent>"
+    cell = d.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0]._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    d.add_paragraph("MỤC LỤC")
+    d.add_paragraph("I. CĂN CỨ PHÁP LÝ")
+    d.add_paragraph("Luật Đấu thầu số 43/2013/QH13 ngày 26/11/2013 của Quốc hội.")
+    d.save(path)
+
+
+def test_a_cover_in_a_text_box_of_a_table_cell_is_read_once(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    _docx_framed_cover(tmp_path / "in" / "hsmt.docx")
+    _summary, db = ingest_into(tmp_path / "in")
+    d = next(db.query("select * from documents"))
+    assert d["text"].count("Yên Bái 2014") == 1 and d["text"].count("Gói thầu") == 1
+    assert (d["issued_place"], d["doc_type"]) == ("Yên Bái", "Hồ sơ mời thầu")
+    assert d["title"] == "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"

@@ -430,7 +430,19 @@ _PLACE_DATE = re.compile(
 # the same line with a day or month no reader made out ("ngày đi tháng 4Đ")
 _PLACE_DATE_LOOSE = re.compile(_PLACE + r"\S{0,4}\s*tháng\s*\S{0,4}\s*năm\s*\d{4}")
 
-_PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*),\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
+_PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*)(?P<comma>,?)\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
+
+
+def _cover_place(line: str) -> str | None:
+    """The place of a cover page's "Yên Bái, 2013" line; without the comma ("Phú Thọ
+    2012") only a province or district name, since "Kế hoạch 2012" is no place."""
+    m = _PLACE_YEAR.match(line)
+    place = _place_words(m.group("place")) if m else None
+    if place and not m.group("comma"):
+        from pipeline.analysis import places
+        if place != m.group("place") or not places.gazetteer().candidates("^", place):
+            return None
+    return place
 
 
 def _symbol(rest: str) -> str | None:
@@ -516,8 +528,8 @@ def header_metadata(ctx) -> dict:
     if m is None:  # a day or month handwritten or misread by OCR ("ngày đị tháng 4Đ"), or a
         # cover page's "Phú Thọ, 2012" / "Hà Nội, tháng 12 năm 2012": the place stands
         for line in head_lines:
-            loose = _PLACE_DATE_LOOSE.search(line[0]) or _PLACE_YEAR.match(_clean(line[0]))
-            if loose and (place := _place_words(loose.group("place"))):
+            loose = _PLACE_DATE_LOOSE.search(line[0])
+            if place := (_place_words(loose.group("place")) if loose else _cover_place(_clean(line[0]))):
                 meta["issued_place"] = _clean(place)
                 header_end = max(header_end, line_end(line))
                 break
@@ -725,6 +737,7 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
         if (not quote_open or len(clean) > 150) and parts and (clean.startswith(openers) or (caps and not upper) or authority
                                          or (upper and not caps and not _PERIOD_LINE.match(clean))
                                          or numbering(clean) or _PLACE_DATE.search(clean)
+                                         or _COPY_MARK.match(clean) or _cover_place(clean)
                                          or _FORM_FIELD.match(clean)
                                          or parts[-1].endswith((".", ";")) or clean.endswith(":")
                                          or "như sau" in clean):
@@ -753,6 +766,7 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
     return (title or None, end) if title else _labelled_title(lines)
 
 
+_COPY_MARK = re.compile(r"^\((?:Bản|BẢN) (?:chính|gốc|sao|CHÍNH|GỐC|SAO)\)$")  # a cover's "(Bản gốc)"
 _PERIOD_LINE = re.compile(r"^(?:tháng|quý|năm|\d+ tháng|giai đoạn)\b[^.:;]{0,40}\d{4}$", re.I)  # "Tháng 11 năm 2012"
 _FORM_FIELD = re.compile(r"^[^:“\"]{2,30}:\s*\S")  # "HỌ VÀ TÊN: …", "Chức vụ: …"
 _TRICH_YEU = re.compile(r"(?:^|\s)Trích yếu\s*:\s*")
