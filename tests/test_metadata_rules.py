@@ -283,3 +283,21 @@ def test_a_cover_in_a_text_box_of_a_table_cell_is_read_once(ingest_into, tmp_pat
     assert d["text"].count("Yên Bái 2014") == 1 and d["text"].count("Gói thầu") == 1
     assert (d["issued_place"], d["doc_type"]) == ("Yên Bái", "Hồ sơ mời thầu")
     assert d["title"] == "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"
+
+
+@pytest.mark.parametrize("number_line, doc_type", [
+    ("Số: …/KH-UBND", "Kế hoạch"),        # the digits OCR could not read (extractors.ocr.UNREAD)
+    ("Số:        /BC-UBND", "Báo cáo"),    # a blank form
+    ("Số: … /UBND-VX", "Công văn"),        # codes that name no type: a letter
+])
+def test_type_from_the_printed_suffix_of_an_unread_number(ingest_into, tmp_path, number_line, doc_type):
+    """The type line lost (a stamp over it): the printed suffix still names the type; the
+    number itself stays unknown."""
+    db = _ingested(ingest_into, tmp_path, "kh.txt",
+        f"ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\n\n{number_line}\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\n\nLạng Sơn, ngày 12 tháng 3 năm 2024\n\n"
+        "Triển khai thực hiện chuyển đổi số trong các cơ quan nhà nước tỉnh năm 2024\n\n"
+        "Ủy ban nhân dân tỉnh xây dựng nội dung triển khai chuyển đổi số năm 2024 với các nội dung sau:\n\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n\nNâng cao hiệu quả cung cấp dịch vụ công trực tuyến cho người dân.\n")
+    d = next(db.query("select doc_type, number_symbol from documents"))
+    assert (d["doc_type"], d["number_symbol"]) == (doc_type, None)

@@ -601,7 +601,7 @@ def header_metadata(ctx) -> dict:
                 header_end = line_end(nxt)
     ctx.meta["_header_end"] = header_end
     if "doc_type" not in meta:
-        meta["doc_type"] = _type_from_symbol(meta.get("number_symbol"), r) or (
+        meta["doc_type"] = _type_from_symbol(meta.get("number_symbol") or _unread_number(head_lines), r) or (
             "Công văn" if any(l.startswith(("V/v", "Kính gửi")) for l, _ in lines) else None)
     return meta
 
@@ -830,6 +830,19 @@ def _labelled_title(lines) -> tuple[str | None, int]:
         title = re.sub(r"^V/[vV]\.?\s*", "", value.strip())
         return (title, at + len(value)) if len(title) >= 10 else (None, 0)
     return None, 0
+
+
+# "Số: …/KH-UBND" (a number OCR did not read, extractors.ocr.UNREAD) or a blank form's
+# "Số:      /BC-UBND": the printed symbol still names the type.
+_UNREAD_SO = re.compile(r"\b(?:Số|SỐ)\s*:?[\s….]*(?P<suffix>/(?:\d{4}/)?[^\W\d_][\w-]*[^\W_])")
+
+
+def _unread_number(lines) -> str | None:
+    """A stand-in symbol ("0/KH-UBND") for the printed suffix of a number left unread or blank."""
+    for line, _ in lines:
+        if m := _UNREAD_SO.search(line):
+            return "0" + m.group("suffix")
+    return None
 
 
 def _type_from_symbol(symbol: str | None, r) -> str | None:
