@@ -301,3 +301,31 @@ def test_type_from_the_printed_suffix_of_an_unread_number(ingest_into, tmp_path,
         "I. MỤC ĐÍCH, YÊU CẦU\n\nNâng cao hiệu quả cung cấp dịch vụ công trực tuyến cho người dân.\n")
     d = next(db.query("select doc_type, number_symbol from documents"))
     assert (d["doc_type"], d["number_symbol"]) == (doc_type, None)
+
+
+@pytest.mark.parametrize("issuer_lines, body, on_ocr", [
+    # bold capitals misread into real syllables; the body spells the name twice
+    (["BAN CHI ĐẠO PHÒNG CHÔNG", "THIÊN TAI CA TỈNH"],
+     "Thực hiện chỉ đạo của Ban Chỉ đạo phòng chống thiên tai của tỉnh, Ban Chỉ đạo phòng chống "
+     "thiên tai của tỉnh đề nghị các xã rà soát phương án sơ tán dân.",
+     "BAN CHỈ ĐẠO PHÒNG CHỐNG THIÊN TAI CỦA TỈNH"),
+    # a word that is no syllable ("TỌỘI"), the parent line kept
+    (["BỘ CÔNG AN", "CỤC CẢNH SÁT PHÒNG CHỐNG", "TỌỘI PHẠM VỀ MÔI TRƯỜNG"],
+     "Cục Cảnh sát phòng chống tội phạm về môi trường đề nghị các đơn vị phối hợp kiểm tra.",
+     "BỘ CÔNG AN CỤC CẢNH SÁT PHÒNG CHỐNG TỘI PHẠM VỀ MÔI TRƯỜNG"),
+    # the header read right, the body once misread: a tie keeps the header
+    (["UBND TỈNH BẮC GIANG", "SỞ CÔNG THƯƠNG"],
+     "Sở Công thưong đề nghị các doanh nghiệp báo cáo sản lượng điện tiêu thụ.",
+     "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"),
+    # a name the body spells with another word is no confirmation
+    (["UBND TỈNH BẮC GIANG", "SỞ CÔNG THƯƠNG"],
+     "Sở Công nghiệp đề nghị các doanh nghiệp báo cáo sản lượng điện tiêu thụ.",
+     "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"),
+])
+def test_an_issuer_read_by_ocr_takes_the_bodys_spelling(ingest_into, tmp_path, issuer_lines, body, on_ocr):
+    db = _ingested(ingest_into, tmp_path, "cv.txt",
+        "\n".join(issuer_lines) + "\n\nSố: …/CV-BCĐ\nV/v rà soát phương án\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Hà Nội, ngày 12 tháng 8 năm 2025\n\nKính gửi: Các đơn vị.\n\n" + body + "\n")
+    assert _header_on_page(db, "ocr").get("issuer") == on_ocr
+    assert _header_on_page(db, "text").get("issuer") == " ".join(issuer_lines)  # typed: as printed

@@ -25,6 +25,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
+from pipeline.analysis import ocr_names
 from pipeline.text.normalize import fold
 from pipeline.text.quality import is_syllable
 from pipeline.text.vndate import date_problem, iso
@@ -568,6 +569,8 @@ def header_metadata(ctx) -> dict:
             # before it (an incoming stamp in the margin, a banner) are no part of it
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
+    if issuer and ctx.read_by_ocr(header_end - 1):  # bold capitals misread: the body's spelling
+        issuer = ocr_names.confirm_issuer(issuer, text, header_end)
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
             and not (ctx.read_by_ocr(header_end - 1)  # only OCR misreads: ĐẮK LẮK typed is real
                      and any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4]))))):
