@@ -165,8 +165,8 @@ def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_i
         "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024\nTRÊN ĐỊA BÀN TỈNH TRÀ VINH\n\n"
         "(Đính kèm Thông báo số 2210/TB-SXD ngày 08/10/2024 của Sở Xây dựng)\n\n"
         "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n")
-    row = next(db.query("select issuer, title from documents"))
-    assert row == {"issuer": None,
+    row = next(db.query("select issuer, title, doc_type from documents"))
+    assert row == {"issuer": None, "doc_type": "Phụ lục",  # attached to the notice: its annex
                    "title": "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024 TRÊN ĐỊA BÀN TỈNH TRÀ VINH"}
 
 

@@ -584,16 +584,20 @@ def header_metadata(ctx) -> dict:
     # Title: lines after the type line up to the body; a letter's "V/v …"; the caption
     # over an annex's "(Kèm theo …)" line.
     title, title_end = _title(lines, type_idx, r)
+    caption = None  # an annex sent alone: no type line, a caption over "(Kèm theo …)"
     if not title:
         title, title_end = _caption_title(lines)
+        caption = title
     if title:
         meta["title"] = title
         header_end = max(header_end, title_end)
     else:  # a form's "Trích yếu:" field or an annex's caption may sit in its first
         # numbered parts (phiếu trình; a price list whose page number reads as a heading)
         extra = [ln for u in us[end_idx:end_idx + 6] for ln in _lines(text, u["start"], u["end"])]
-        if title := _labelled_title(extra)[0] or _caption_title(lines + extra)[0]:
+        if title := _labelled_title(extra)[0] or (caption := _caption_title(lines + extra)[0]):
             meta["title"] = title
+    if caption and type_idx is None and not meta.get("number_symbol"):
+        meta["doc_type"] = types["PHỤ LỤC"]
     # "Kính gửi:" and the list of addressees under it belong to the header.
     for k, line in enumerate(lines):
         if line[0].startswith("Kính gửi"):
