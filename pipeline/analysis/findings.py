@@ -83,6 +83,8 @@ def rules() -> dict:
         "closing": re.compile(raw["frame"]["closing"]),
         "closing_thanks": re.compile(raw["frame"]["closing_thanks"]),
         "closing_summary": re.compile(raw["frame"]["closing_summary"]),
+        "list_lead_in": re.compile(raw["list_lead_in"]["pattern"]),
+        "list_lead_in_act": re.compile(r"(?:" + "|".join(raw["list_lead_in"]["acts"]) + r")\b"),
         "announce_not": re.compile(r"\b(?:" + "|".join(raw["announcing_label"]["not_words"]) + r")\b"),
         "basis_headings": re.compile("|".join(f"(?:{p})" for p in raw["frame"]["basis_headings"])),
         "recipients": tuple(raw["frame"]["recipients"]),
@@ -343,6 +345,12 @@ def assignment(text: str) -> str | None:
     return None
 
 
+# The duty a lead-in announces for its unit ("X có trách nhiệm:", "X có nhiệm vụ sau:").
+_DUTY_TAIL = re.compile(r"\s+(?:có|chịu)\s+(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+(?:thực hiện|triển khai))?"
+                        r"(?:\s+(?:các|những)\s+(?:nhiệm vụ|nội dung|công việc|việc)(?:\s+(?:sau|sau đây|như sau))?)?$",
+                        re.IGNORECASE)
+
+
 def _addressee_only(heading: str) -> str | None:
     """A heading or lead-in line that only names who the items below are for ("Giao Sở Tư
     pháp:", "Các hiệp hội và doanh nghiệp CNTT:", "Vụ Công nghệ thông tin:"): the name."""
@@ -350,13 +358,35 @@ def _addressee_only(heading: str) -> str | None:
     if not h or len(h) > 300 or re.search(r"[.!?]", h.rstrip(".")):
         return None
     body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
+    if heading.rstrip(" *_").endswith(":"):
+        body = _DUTY_TAIL.sub("", body)  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
     # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
     body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
+    # nor is an alias in parentheses ("Sở Thông tin và Truyền thông (Sở TT&TT)")
+    body = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if is_organisation(m.group(1)) else m.group(0), body)
     parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
     r = rules()
     if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
         return body
     return None
+
+
+def _normative(doc_type: str | None) -> bool:
+    """A text that lays down rules (decree, decision, circular, guide), not a resolution or
+    an order (see `normative_not` in findings.yaml)."""
+    raw = rules()["raw"]
+    return doc_type in LEGAL_TYPES | set(raw["prescribing"]["doc_types"]) and doc_type not in raw["normative_not"]
+
+
+def list_lead_in(t: str) -> bool:
+    """A line that only opens the list below it ("Trong Nghị định này, các từ ngữ dưới đây được
+    hiểu như sau:", "… phải bảo đảm các nguyên tắc sau:", "Hồ sơ gồm:"): it ends with a
+    formula that announces what follows and states no figure. In a normative text the rule is
+    in the items; the line itself lays down nothing."""
+    plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ").lower()
+    if not plain.endswith(":") or re.search(r"\d", plain) or rules()["list_lead_in_act"].match(plain):
+        return False  # "Phê duyệt thành viên Tổ …, gồm các ông (bà) có tên sau đây:" is the act itself
+    return bool(rules()["list_lead_in"].search(plain))
 
 
 def announcing_label(t: str) -> bool:
@@ -476,6 +506,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
     legal = ctx.meta.get("doc_type") in LEGAL_TYPES
+    normative = _normative(ctx.meta.get("doc_type"))
+    after_lead_in = False  # a list's lead-in was skipped: lower-case lines after it are its items
     # A directive document (or one whose lead-in directs: "… kết luận và chỉ đạo như sau:")
     # gives orders: its operative items are directions.
     doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
@@ -531,11 +563,12 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
-            if _blank_field(body.strip(" *_")):
-                continue
+            if _blank_field(body.strip(" *_")) or names_documents(body):
+                continue  # a form field; "c) Phiếu đánh giá … hằng năm.": an item of a list of papers
             if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
-                    or not directive and announcing_label(body):
+                    or not directive and (announcing_label(body) or normative and list_lead_in(body)):
                 label, label_addr = None, None
+                after_lead_in = body.rstrip(" *_").endswith(":")
                 continue
             s = _after_number(text, s, num[2] if num else 0)
         else:
@@ -556,13 +589,16 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue
             if not directive and announcing_label(utext):
                 continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
-            if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
+            if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext) \
+                    or normative and not directive and list_lead_in(utext):
+                after_lead_in = True
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break (or a scan's line break) continues the previous
             # finding: it starts in lower case, or the previous one is one printed line that
             # stopped at a comma.
             first = utext.lstrip("*_ ")[:1]
-            if findings and findings[-1]["_section"] is current_section and (
+            if findings and not after_lead_in and not findings[-1]["text"].rstrip(" *_").endswith(":") \
+                    and findings[-1]["_section"] is current_section and (
                     first.islower() or _cut_line(findings[-1]["text"]) and not re.match(r"[-–+•*\d(]", first)
                     and ctx.read_by_ocr(s)):  # a text layer keeps its paragraphs
                 prev = findings[-1]
@@ -583,6 +619,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive,
                "_asked": asked}
         findings.append(row)
+        after_lead_in = False
         if ftext.rstrip("* ").endswith(":") and (x := asks(ftext)):
             asked, asked_in = x, sec if sec is not None else current_section  # the items below are asked of X
         if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
@@ -679,6 +716,10 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "heading"  # "- Về tư tưởng chính trị." names the topic of what follows
     if _is_upper(plain) and len(plain.split()) <= 30:
         return "heading"  # "NHIỆM VỤ TRỌNG TÂM THÁNG 12:" printed as a paragraph
+    if re.fullmatch(r"\w{1,2}(?:\s*[-+×*/=]\s*\w{1,2})+\s*=?", plain) or re.match(r"[a-zđ]\d?\s+(?:là|=)\s", plain):
+        return "formula"  # "a + b + c", and its legend "a là điểm …" after "Trong đó:"
+    if names_documents(plain):
+        return "inventory"  # "- Biên bản cuộc họp …;": an item of a list of papers, no sentence
     if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
         return None
     np = rules()["raw"]["not_prose"]
@@ -687,6 +728,20 @@ def not_prose(utext: str, following: str = "") -> str | None:
             and not plain[:1].islower() and not following.lstrip("*_ ")[:1].islower():
         return "heading"
     return None
+
+
+def names_documents(t: str) -> bool:
+    """A line that only names papers, files or software ("Phiếu đánh giá viên chức hằng năm.",
+    "Công văn số 12/STC-NS ngày … về việc …;", "Các văn bản khác có liên quan (nếu có)."): it
+    opens with a document noun, and no predicate follows (a title after "về việc" and
+    a note in parentheses do not count). "Văn bản này áp dụng đối với …" is a sentence."""
+    np = rules()["raw"]["not_prose"]["inventory"]
+    low = " ".join(t.split()).lower().lstrip("-–+•* ")
+    low = re.sub(r"\([^)]*\)|\b(?:về việc|v/v)\b.*$", "", low)
+    if len(low.split()) > np["max_words"] or not re.match(r"(?:các |những |một số )?(?:"
+                                                          + "|".join(np["document_nouns"]) + r")\b", low):
+        return False
+    return not re.search(r"\b(?:" + "|".join(np["predicate_words"]) + r")\b", low)
 
 
 def link(ctx, findings: list[dict], by_id: dict) -> None:
@@ -699,7 +754,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
     plan = is_plan(ctx)
     # A resolution also assesses (a Party committee's "còn hạn chế"); a directive orders.
-    normative = prescribes and ctx.meta.get("doc_type") not in rules()["raw"]["normative_not"]
+    normative = _normative(ctx.meta.get("doc_type"))
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
