@@ -474,13 +474,24 @@ def plan_role(heads: list[dict]) -> str | None:
     return None
 
 
-def _plan_task(text: str) -> bool:
-    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")?"""
+def _plan_task(text: str, ocr: bool = False) -> bool:
+    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")? On a page
+    read by OCR the verb is also matched without its marks and without the space after it
+    ("Xây đựng các chính sách", "Xây dựngvà hoàn thiện")."""
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•–\"“ ").lower()
     t = re.sub(r"^[a-zđ0-9]{1,3}[.)]\s+", "", t)
     if re.search(r"\s(?:là|có vai trò)\s", re.split(r"[,;.:]", t, maxsplit=1)[0]):
         return False  # "Xây dựng CSDL là nội dung quan trọng …": a statement about the task
-    return bool(rules()["plan_task"].match(t))
+    return bool(rules()["plan_task"].match(t) or ocr and _ocr_task_verb().match(fold(t)))
+
+
+@lru_cache(maxsize=1)
+def _ocr_task_verb() -> re.Pattern:
+    """The task verbs of a plan without marks, of two words or more (a one-word verb without
+    its marks is too often another word: "đưa"/"dựa"), the space after them optional."""
+    raw = rules()["raw"]
+    verbs = {fold(v) for v in set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]) if " " in v}
+    return re.compile(r"(?:" + "|".join(map(re.escape, sorted(verbs, key=len, reverse=True))) + r")")
 
 
 def analyze(ctx) -> None:
@@ -632,6 +643,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
+            elif cue and cue[0] == "responsibility" and (x := addressee_from_item(ftext)):
+                label_addr = x  # "Sở X chịu trách nhiệm chủ trì …:": the tasks below are Sở X's
     return findings
 
 
@@ -760,7 +773,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
                                            report=report, asked=f.pop("_asked", None), prescribes=prescribes,
-                                           plan=plan, normative=normative)
+                                           plan=plan, normative=normative, ocr=ctx.read_by_ocr(f["start"]))
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -776,7 +789,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
              directive: bool = False, report: bool = False, asked: str | None = None,
-             prescribes: bool = False, plan: bool = False, normative: bool | None = None):
+             prescribes: bool = False, plan: bool = False, normative: bool | None = None, ocr: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
@@ -845,12 +858,19 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     if plan and not inline and not label and plan_role(heads) == "task" and (
             cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
-        if _plan_task(ftext):
+        if _plan_task(ftext, ocr):
             if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
                 cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
         elif (x := _direction_addressee(ftext)) and is_organisation(x):
             plan_addr = x
             cat, basis = "direction", "plan:doer"
+        elif cat == "recommendation" and not cue and not rules()["requirement"].search(ftext.lower()):
+            # "Sự chỉ đạo của Tỉnh ủy là yếu tố quyết định …": the reason the solutions are
+            # given, no task, no doer, nothing asked
+            cat, basis = "other", "plan:statement"
+    elif plan and not inline and not label and plan_role(heads) == "target" and cat == "recommendation" \
+            and basis.startswith("heading:"):
+        cat, basis = "other", "plan:target"  # "3. Định hướng đến năm 2030": what the plan aims at
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
