@@ -819,6 +819,10 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
                 and _low(a["heading"]) not in rules()["generic"]:
             topic = a["heading"].strip(" :")
     cue = cue_category(ftext)
+    silenced = None
+    if normative and not directive and cue and cue[0] in rules()["raw"]["normative_silent_cues"]:
+        # a rule's words ("tổng hợp khó khăn, vướng mắc"): the heading above still decides
+        silenced, cue = cue, None
     inline = inline_label(ftext)
     if inline:
         cat, basis = inline[0], f"label:{inline[1]}"
@@ -838,7 +842,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             and (m := achievement(ftext)):  # a plan's "100 %" under its tasks or targets is a target
         cat, basis = "strength", f"cue:{m}"
     else:
-        cat, basis = "other", "default"
+        cat, basis = "other", f"normative:{silenced[1]}" if silenced else "default"
     if directive and cat != "direction" and not inline and not (label and label[0] != "direction"):
         # The operative part of a conclusion / directive / letter: a task is a direction.
         execution = any("tổ chức thực hiện" in a["heading"].lower() for a in heads)
