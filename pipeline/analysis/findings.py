@@ -49,7 +49,7 @@ def rules() -> dict:
         "addr_resp": re.compile(a["responsible_pattern"]),
         "report_markers": set(a["report_markers"]),
         "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
-        "org": re.compile(r"^(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
+        "org": re.compile(r"^(?:tất cả\s+)?(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
                           + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b"),
         "label_max": raw["label_max_chars"],
         "governors": re.compile(r"(?:^|[\s,(])(?:" + "|".join(raw["cue_governors"]) + r")\s"),
@@ -865,7 +865,9 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         if _plan_task(ftext, ocr):
             if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
                 cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
-        elif (x := _direction_addressee(ftext)) and is_organisation(x):
+        elif (x := _direction_addressee(ftext)) and is_organisation(x) and not re.match(
+                r"\s*(?:\S+\s+){1,2}được\b", ftext[ftext.find(x) + len(x):]):
+            # "Tất cả các xã xây dựng được mạng LAN": a result to reach, not a task given to them
             plan_addr = x
             cat, basis = "direction", "plan:doer"
         elif cat == "recommendation" and not cue and not rules()["requirement"].search(ftext.lower()):
@@ -925,7 +927,8 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
-    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
+    # … or after the basis or purpose it acts on ("Căn cứ Kế hoạch …, các sở xây dựng …")
+    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất|căn cứ|trên cơ sở|để|nhằm)\b[^,;.:]{0,120},\s+", low)
     for start in (0, clause.end() if clause else None):
         if subject and start is not None and (x := _cut(low[start:], stop=True, max_words=30)):
             after = low[start + len(x):].split()[:1]
