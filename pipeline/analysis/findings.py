@@ -347,7 +347,7 @@ def assignment(text: str) -> str | None:
 
 # The duty a lead-in announces for its unit ("X có trách nhiệm:", "X có nhiệm vụ sau:").
 _DUTY_TAIL = re.compile(r"\s+(?:có|chịu)\s+(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+(?:thực hiện|triển khai))?"
-                        r"(?:\s+(?:các|những)\s+(?:nhiệm vụ|nội dung|công việc|việc)(?:\s+(?:sau|sau đây|như sau))?)?$",
+                        r"(?:\s+(?:các|những)\s+(?:nhiệm vụ|nội dung|công việc|việc))?(?:\s+(?:sau|sau đây|như sau))?$",
                         re.IGNORECASE)
 
 
