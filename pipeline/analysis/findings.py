@@ -381,10 +381,11 @@ def _normative(doc_type: str | None) -> bool:
 def list_lead_in(t: str) -> bool:
     """A line that only opens the list below it ("Trong Nghị định này, các từ ngữ dưới đây được
     hiểu như sau:", "… phải bảo đảm các nguyên tắc sau:", "Hồ sơ gồm:"): it ends with a
-    formula that announces what follows and states no figure. In a normative text the rule is
-    in the items; the line itself lays down nothing."""
+    formula that announces what follows, is one sentence and states no figure ("Nội dung văn
+    bản là …. Nội dung văn bản phải bảo đảm các yêu cầu sau:" defines first). In a normative
+    text the rule is in the items; the line itself lays down nothing."""
     plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ").lower()
-    if not plain.endswith(":") or re.search(r"\d", plain) or rules()["list_lead_in_act"].match(plain):
+    if not plain.endswith(":") or re.search(r"\d|[.;!?]\s", plain) or rules()["list_lead_in_act"].match(plain):
         return False  # "Phê duyệt thành viên Tổ …, gồm các ông (bà) có tên sau đây:" is the act itself
     return bool(rules()["list_lead_in"].search(plain))
 
