@@ -140,7 +140,8 @@ def test_a_plans_doer(plan, prefix, addressee):
 
 @pytest.mark.parametrize("text", ["Xây đựng quy chế bảo đảm an toàn thông tin mạng của tỉnh.",
                                   "Xây dựngvà vận hành kho dữ liệu dùng chung của tỉnh.",
-                                  "Đây mạnh cung cấp dịch vụ công trực tuyến toàn trình."])
+                                  "Đây mạnh cung cấp dịch vụ công trực tuyến toàn trình.",
+                                  "Làmtốt công tác kiểm tra an toàn thông tin định kỳ."])
 def test_task_verbs_on_an_ocr_page_match_without_marks_or_space(text):
     assert findings._plan_task(text, ocr=True)
     assert not findings._plan_task(text)  # a text layer is taken as printed

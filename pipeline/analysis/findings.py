@@ -489,10 +489,12 @@ def _plan_task(text: str, ocr: bool = False) -> bool:
 @lru_cache(maxsize=1)
 def _ocr_task_verb() -> re.Pattern:
     """The task verbs of a plan without marks, of two words or more (a one-word verb without
-    its marks is too often another word: "đưa"/"dựa"), the space after them optional."""
+    its marks is too often another word: "đưa"/"dựa"), the spaces in and after them optional
+    ("Làmtốt công tác …")."""
     raw = rules()["raw"]
     verbs = {fold(v) for v in set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]) if " " in v}
-    return re.compile(r"(?:" + "|".join(map(re.escape, sorted(verbs, key=len, reverse=True))) + r")")
+    return re.compile(r"(?:" + "|".join(re.escape(v).replace(r"\ ", " ?") for v in sorted(verbs, key=len, reverse=True))
+                      + r")")
 
 
 def analyze(ctx) -> None:
