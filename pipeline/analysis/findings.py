@@ -49,7 +49,7 @@ def rules() -> dict:
         "addr_resp": re.compile(a["responsible_pattern"]),
         "report_markers": set(a["report_markers"]),
         "stop": re.compile(r"(?<!các)\s+(?:" + "|".join(map(re.escape, stops)) + r")\b"),
-        "org": re.compile(r"^(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
+        "org": re.compile(r"^(?:tất cả\s+)?(?!(?:" + "|".join(map(re.escape, a["org_not"])) + r")\b)(?:"
                           + "|".join(map(re.escape, sorted(a["org_heads"], key=len, reverse=True))) + r")\b"),
         "label_max": raw["label_max_chars"],
         "governors": re.compile(r"(?:^|[\s,(])(?:" + "|".join(raw["cue_governors"]) + r")\s"),
@@ -83,6 +83,8 @@ def rules() -> dict:
         "closing": re.compile(raw["frame"]["closing"]),
         "closing_thanks": re.compile(raw["frame"]["closing_thanks"]),
         "closing_summary": re.compile(raw["frame"]["closing_summary"]),
+        "list_lead_in": re.compile(raw["list_lead_in"]["pattern"]),
+        "list_lead_in_act": re.compile(r"(?:" + "|".join(raw["list_lead_in"]["acts"]) + r")\b"),
         "announce_not": re.compile(r"\b(?:" + "|".join(raw["announcing_label"]["not_words"]) + r")\b"),
         "basis_headings": re.compile("|".join(f"(?:{p})" for p in raw["frame"]["basis_headings"])),
         "recipients": tuple(raw["frame"]["recipients"]),
@@ -343,6 +345,12 @@ def assignment(text: str) -> str | None:
     return None
 
 
+# The duty a lead-in announces for its unit ("X có trách nhiệm:", "X có nhiệm vụ sau:").
+_DUTY_TAIL = re.compile(r"\s+(?:có|chịu)\s+(?:trách\s+nhiệm|nhiệm\s+vụ)(?:\s+(?:thực hiện|triển khai))?"
+                        r"(?:\s+(?:các|những)\s+(?:nhiệm vụ|nội dung|công việc|việc))?(?:\s+(?:sau|sau đây|như sau))?$",
+                        re.IGNORECASE)
+
+
 def _addressee_only(heading: str) -> str | None:
     """A heading or lead-in line that only names who the items below are for ("Giao Sở Tư
     pháp:", "Các hiệp hội và doanh nghiệp CNTT:", "Vụ Công nghệ thông tin:"): the name."""
@@ -350,13 +358,36 @@ def _addressee_only(heading: str) -> str | None:
     if not h or len(h) > 300 or re.search(r"[.!?]", h.rstrip(".")):
         return None
     body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
+    if heading.rstrip(" *_").endswith(":"):
+        body = _DUTY_TAIL.sub("", body)  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
     # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
     body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
+    # nor is an alias in parentheses ("Sở Thông tin và Truyền thông (Sở TT&TT)")
+    body = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if is_organisation(m.group(1)) else m.group(0), body)
     parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
     r = rules()
     if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
         return body
     return None
+
+
+def _normative(doc_type: str | None) -> bool:
+    """A text that lays down rules (decree, decision, circular, guide), not a resolution or
+    an order (see `normative_not` in findings.yaml)."""
+    raw = rules()["raw"]
+    return doc_type in LEGAL_TYPES | set(raw["prescribing"]["doc_types"]) and doc_type not in raw["normative_not"]
+
+
+def list_lead_in(t: str) -> bool:
+    """A line that only opens the list below it ("Trong Nghị định này, các từ ngữ dưới đây được
+    hiểu như sau:", "… phải bảo đảm các nguyên tắc sau:", "Hồ sơ gồm:"): it ends with a
+    formula that announces what follows, is one sentence and states no figure ("Nội dung văn
+    bản là …. Nội dung văn bản phải bảo đảm các yêu cầu sau:" defines first). In a normative
+    text the rule is in the items; the line itself lays down nothing."""
+    plain = " ".join(t.replace("*", " ").replace("_", " ").split()).lstrip("-–+• ").lower()
+    if not plain.endswith(":") or re.search(r"\d|[.;!?]\s", plain) or rules()["list_lead_in_act"].match(plain):
+        return False  # "Phê duyệt thành viên Tổ …, gồm các ông (bà) có tên sau đây:" is the act itself
+    return bool(rules()["list_lead_in"].search(plain))
 
 
 def announcing_label(t: str) -> bool:
@@ -444,13 +475,26 @@ def plan_role(heads: list[dict]) -> str | None:
     return None
 
 
-def _plan_task(text: str) -> bool:
-    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")?"""
+def _plan_task(text: str, ocr: bool = False) -> bool:
+    """Does the item open with a task verb, with no subject ("Đầu tư xây dựng …")? On a page
+    read by OCR the verb is also matched without its marks and without the space after it
+    ("Xây đựng các chính sách", "Xây dựngvà hoàn thiện")."""
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•–\"“ ").lower()
     t = re.sub(r"^[a-zđ0-9]{1,3}[.)]\s+", "", t)
     if re.search(r"\s(?:là|có vai trò)\s", re.split(r"[,;.:]", t, maxsplit=1)[0]):
         return False  # "Xây dựng CSDL là nội dung quan trọng …": a statement about the task
-    return bool(rules()["plan_task"].match(t))
+    return bool(rules()["plan_task"].match(t) or ocr and _ocr_task_verb().match(fold(t)))
+
+
+@lru_cache(maxsize=1)
+def _ocr_task_verb() -> re.Pattern:
+    """The task verbs of a plan without marks, of two words or more (a one-word verb without
+    its marks is too often another word: "đưa"/"dựa"), the spaces in and after them optional
+    ("Làmtốt công tác …")."""
+    raw = rules()["raw"]
+    verbs = {fold(v) for v in set(raw["directive"]["task_verbs"]) | set(raw["plan"]["task_verbs"]) if " " in v}
+    return re.compile(r"(?:" + "|".join(re.escape(v).replace(r"\ ", " ?") for v in sorted(verbs, key=len, reverse=True))
+                      + r")")
 
 
 def analyze(ctx) -> None:
@@ -476,6 +520,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
     legal = ctx.meta.get("doc_type") in LEGAL_TYPES
+    normative = _normative(ctx.meta.get("doc_type"))
+    after_lead_in = False  # a list's lead-in was skipped: lower-case lines after it are its items
     # A directive document (or one whose lead-in directs: "… kết luận và chỉ đạo như sau:")
     # gives orders: its operative items are directions.
     doc_directive = ctx.meta.get("doc_type") in rules()["raw"]["directive"]["doc_types"]
@@ -531,11 +577,12 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
-            if _blank_field(body.strip(" *_")):
-                continue
+            if _blank_field(body.strip(" *_")) or names_documents(body):
+                continue  # a form field; "c) Phiếu đánh giá … hằng năm.": an item of a list of papers
             if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
-                    or not directive and announcing_label(body):
+                    or not directive and (announcing_label(body) or normative and list_lead_in(body)):
                 label, label_addr = None, None
+                after_lead_in = body.rstrip(" *_").endswith(":")
                 continue
             s = _after_number(text, s, num[2] if num else 0)
         else:
@@ -556,13 +603,16 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 continue
             if not directive and announcing_label(utext):
                 continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
-            if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext):
+            if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext) \
+                    or normative and not directive and list_lead_in(utext):
+                after_lead_in = True
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break (or a scan's line break) continues the previous
             # finding: it starts in lower case, or the previous one is one printed line that
             # stopped at a comma.
             first = utext.lstrip("*_ ")[:1]
-            if findings and findings[-1]["_section"] is current_section and (
+            if findings and not after_lead_in and not findings[-1]["text"].rstrip(" *_").endswith(":") \
+                    and findings[-1]["_section"] is current_section and (
                     first.islower() or _cut_line(findings[-1]["text"]) and not re.match(r"[-–+•*\d(]", first)
                     and ctx.read_by_ocr(s)):  # a text layer keeps its paragraphs
                 prev = findings[-1]
@@ -583,6 +633,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                "_own": sec, "_label": label, "_label_addr": label_addr, "_directive": directive,
                "_asked": asked}
         findings.append(row)
+        after_lead_in = False
         if ftext.rstrip("* ").endswith(":") and (x := asks(ftext)):
             asked, asked_in = x, sec if sec is not None else current_section  # the items below are asked of X
         if ftext.rstrip("* ").endswith(":") and (rules()["lead_in"].search(_low(ftext) + ":") or assignment(ftext)):
@@ -595,6 +646,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
+            elif cue and cue[0] == "responsibility" and (x := addressee_from_item(ftext)):
+                label_addr = x  # "Sở X chịu trách nhiệm chủ trì …:": the tasks below are Sở X's
     return findings
 
 
@@ -679,6 +732,10 @@ def not_prose(utext: str, following: str = "") -> str | None:
         return "heading"  # "- Về tư tưởng chính trị." names the topic of what follows
     if _is_upper(plain) and len(plain.split()) <= 30:
         return "heading"  # "NHIỆM VỤ TRỌNG TÂM THÁNG 12:" printed as a paragraph
+    if re.fullmatch(r"\w{1,2}(?:\s*[-+×*/=]\s*\w{1,2})+\s*=?", plain) or re.match(r"[a-zđ]\d?\s+(?:là|=)\s", plain):
+        return "formula"  # "a + b + c", and its legend "a là điểm …" after "Trong đó:"
+    if names_documents(plain):
+        return "inventory"  # "- Biên bản cuộc họp …;": an item of a list of papers, no sentence
     if re.match(r"[-+•–]\s", plain) or re.search(r"[.;:…!?,]$", plain):
         return None
     np = rules()["raw"]["not_prose"]
@@ -687,6 +744,20 @@ def not_prose(utext: str, following: str = "") -> str | None:
             and not plain[:1].islower() and not following.lstrip("*_ ")[:1].islower():
         return "heading"
     return None
+
+
+def names_documents(t: str) -> bool:
+    """A line that only names papers, files or software ("Phiếu đánh giá viên chức hằng năm.",
+    "Công văn số 12/STC-NS ngày … về việc …;", "Các văn bản khác có liên quan (nếu có)."): it
+    opens with a document noun, and no predicate follows (a title after "về việc" and
+    a note in parentheses do not count). "Văn bản này áp dụng đối với …" is a sentence."""
+    np = rules()["raw"]["not_prose"]["inventory"]
+    low = " ".join(t.split()).lower().lstrip("-–+•* ")
+    low = re.sub(r"\([^)]*\)|\b(?:về việc|v/v)\b.*$", "", low)
+    if len(low.split()) > np["max_words"] or not re.match(r"(?:các |những |một số )?(?:"
+                                                          + "|".join(np["document_nouns"]) + r")\b", low):
+        return False
+    return not re.search(r"\b(?:" + "|".join(np["predicate_words"]) + r")\b", low)
 
 
 def link(ctx, findings: list[dict], by_id: dict) -> None:
@@ -699,13 +770,13 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
     prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
     plan = is_plan(ctx)
     # A resolution also assesses (a Party committee's "còn hạn chế"); a directive orders.
-    normative = prescribes and ctx.meta.get("doc_type") not in rules()["raw"]["normative_not"]
+    normative = _normative(ctx.meta.get("doc_type"))
     for f in findings:
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),
                                            report=report, asked=f.pop("_asked", None), prescribes=prescribes,
-                                           plan=plan, normative=normative)
+                                           plan=plan, normative=normative, ocr=ctx.read_by_ocr(f["start"]))
         row = {"id": ctx.new_id("findings"), "document_id": ctx.document_id,
                "section_id": sec["id"] if sec else None, "category": cat, "basis": basis,
                "topic": topic, "addressee": addr, "text": f["text"],
@@ -721,7 +792,7 @@ def link(ctx, findings: list[dict], by_id: dict) -> None:
 
 def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=None, text="",
              directive: bool = False, report: bool = False, asked: str | None = None,
-             prescribes: bool = False, plan: bool = False, normative: bool | None = None):
+             prescribes: bool = False, plan: bool = False, normative: bool | None = None, ocr: bool = False):
     """(category, basis, topic, addressee) of the finding `ftext` inside section `sec`;
     `own` is the numbered item section the finding is (skipped as a heading); `directive`:
     the finding stands in the operative part of a document that gives orders; `report`:
@@ -751,6 +822,10 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
                 and _low(a["heading"]) not in rules()["generic"]:
             topic = a["heading"].strip(" :")
     cue = cue_category(ftext)
+    silenced = None
+    if normative and not directive and cue and cue[0] in rules()["raw"]["normative_silent_cues"]:
+        # a rule's words ("tổng hợp khó khăn, vướng mắc"): the heading above still decides
+        silenced, cue = cue, None
     inline = inline_label(ftext)
     if inline:
         cat, basis = inline[0], f"label:{inline[1]}"
@@ -770,7 +845,7 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             and (m := achievement(ftext)):  # a plan's "100 %" under its tasks or targets is a target
         cat, basis = "strength", f"cue:{m}"
     else:
-        cat, basis = "other", "default"
+        cat, basis = "other", f"normative:{silenced[1]}" if silenced else "default"
     if directive and cat != "direction" and not inline and not (label and label[0] != "direction"):
         # The operative part of a conclusion / directive / letter: a task is a direction.
         execution = any("tổ chức thực hiện" in a["heading"].lower() for a in heads)
@@ -790,12 +865,21 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     if plan and not inline and not label and plan_role(heads) == "task" and (
             cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
-        if _plan_task(ftext):
+        if _plan_task(ftext, ocr):
             if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
                 cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
-        elif (x := _direction_addressee(ftext)) and is_organisation(x):
+        elif (x := _direction_addressee(ftext)) and is_organisation(x) and not re.match(
+                r"\s*(?:\S+\s+){1,2}được\b", ftext[ftext.find(x) + len(x):]):
+            # "Tất cả các xã xây dựng được mạng LAN": a result to reach, not a task given to them
             plan_addr = x
             cat, basis = "direction", "plan:doer"
+        elif cat == "recommendation" and not cue and not rules()["requirement"].search(ftext.lower()):
+            # "Sự chỉ đạo của Tỉnh ủy là yếu tố quyết định …": the reason the solutions are
+            # given, no task, no doer, nothing asked
+            cat, basis = "other", "plan:statement"
+    elif plan and not inline and not label and plan_role(heads) == "target" and cat == "recommendation" \
+            and basis.startswith("heading:"):
+        cat, basis = "other", "plan:target"  # "3. Định hướng đến năm 2030": what the plan aims at
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
@@ -846,7 +930,8 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if m and (x := _cut(low[m.start("x"):m.end("x")], stop=False, max_words=60)):
         return _restore(text, x)
     # "Trong thời gian 03 tháng kể từ …, các hội hoàn thành …": the subject after a time clause
-    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất)\b[^,;.:]{0,120},\s+", low)
+    # … or after the basis or purpose it acts on ("Căn cứ Kế hoạch …, các sở xây dựng …")
+    clause = re.match(r"(?:trong|sau|trước|đến|từ|kể từ|chậm nhất|căn cứ|trên cơ sở|để|nhằm)\b[^,;.:]{0,120},\s+", low)
     for start in (0, clause.end() if clause else None):
         if subject and start is not None and (x := _cut(low[start:], stop=True, max_words=30)):
             after = low[start + len(x):].split()[:1]
