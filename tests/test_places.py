@@ -221,3 +221,92 @@ def test_a_district_written_with_its_former_level():
     assert unit is None and len(cands) == 2
     # In one province the level written decides: huyện and thị xã Long Mỹ are two units.
     assert [u.code for u in gazetteer().candidates("huyện", "Long Mỹ")] == ["tinhhaugiang/huyenlongmy"]
+
+
+# -- address chains (pipeline/analysis/address_chains.py): every link nests, any province
+def test_an_address_chain_names_its_units_outside_the_home_province():
+    # A price list of a Vĩnh Long office quotes firms of other provinces: the chain wins.
+    got = dict(_locs("Đại lý cấp 1: 17 Quang Trung, P.12, Q.Gò Vấp, TP.Hồ Chí Minh; ĐT: 0903 111 222.\n\n"
+                     "Xưởng gia công: 230 Phạm Thế Hiển, P.4, Q.8, TPHCM.\n\n"
+                     "Trạm trộn: 5 Nguyễn Văn Linh, phường Long Bình, Tp.Biên Hòa, tỉnh Đồng Nai.",
+                     home={"Tỉnh Vĩnh Long"}))
+    assert got["P.12"] == "thanhphohochiminh/quangovap/phuong12"
+    assert got["Q.Gò Vấp"] == "thanhphohochiminh/quangovap" and got["TP.Hồ Chí Minh"] == "thanhphohochiminh"
+    assert got["P.4"] == "thanhphohochiminh/quan8/phuong4" and got["Q.8"] == "thanhphohochiminh/quan8"
+    assert got["phường Long Bình"] == "tinhdongnai/thanhphobienhoa/phuonglongbinh"
+    assert got["Tp.Biên Hòa"] == "tinhdongnai/thanhphobienhoa"
+
+
+def test_an_abbreviated_level_counts_only_before_a_unit_under_the_next_link():
+    got = dict(_locs("Kho hàng: số 12 đường số 3, P.35, Q.8, Tp.HCM; kho phụ: ấp Tân Lợi, TT Ngã Sáu, "
+                     "huyện Phong Điền, TP Cần Thơ. Cửa hàng: Ấp 2, TT Cái Tắc, huyện Châu Thành A, tỉnh Hậu Giang.",
+                     home={"Tỉnh Vĩnh Long"}))
+    assert "P.35" not in got and got["Q.8"] == "thanhphohochiminh/quan8"  # no Phường 35 in Quận 8
+    assert "TT Ngã Sáu" not in got  # Ngã Sáu is a town of Hậu Giang, not of Phong Điền
+    assert got["TT Cái Tắc"] == "tinhhaugiang/huyenchauthanha/thitrancaitac"
+    # "TT" elsewhere is "Trung tâm": no place.
+    assert "TT Y" not in dict(_locs("TT Y tế huyện Vũng Liêm đã tổ chức tập huấn."))
+
+
+def test_a_chain_without_its_province_needs_a_district_unique_in_the_country():
+    got = dict(_locs("Chi nhánh: 88 Lê Văn Lương, Xã Phước Kiển, huyện Nhà Bè, TpTP HCM.", home={"Tỉnh Vĩnh Long"}))
+    assert got["Xã Phước Kiển"] == "thanhphohochiminh/huyennhabe/xaphuockien"
+    assert got["huyện Nhà Bè"] == "thanhphohochiminh/huyennhabe"
+    # Châu Thành is a district of many provinces: without the province, nothing is decided.
+    got = dict(_locs("Kho: ấp Phú Lợi, xã Phú Hữu, huyện Châu Thành."))
+    assert got["xã Phú Hữu"] is None and got["huyện Châu Thành"] is None
+
+
+def test_a_district_upgraded_since_keeps_the_level_the_document_gives_it():
+    from pipeline.analysis.entities import extract_entities
+    rows = {r["surface"]: r for r in extract_entities(
+        "Năm 2019, huyện Việt Yên và thị xã Bến Cát đã hoàn thành; huyện Lạng Giang chưa.", use_ner=False)
+        if r["label"] == "LOC"}
+    assert rows["huyện Việt Yên"]["unit_code"] == "tinhbacgiang/thixavietyen"
+    assert rows["huyện Việt Yên"]["canonical"] == "Huyện Việt Yên"  # a thị xã in the 2025 list
+    assert rows["thị xã Bến Cát"]["canonical"] == "Thị xã Bến Cát"
+    assert rows["huyện Lạng Giang"]["canonical"] == "Huyện Lạng Giang"
+
+
+def test_a_misspelt_province_after_tinh_is_the_one_province_a_letter_away():
+    got = dict(_locs("Nhà cung cấp: Công ty TNHH Xi măng Kiên Lương, tỉnh Kiêng Giang; đại lý tại tỉnh Quảng Ngai."))
+    assert got["tỉnh Kiêng Giang"] == "tinhkiengiang" and got["tỉnh Quảng Ngai"] == "tinhquangngai"
+    assert places.misspelt_province("Hà Tỉnh").code == "tinhhatinh"
+    # A short name, two edits, or no level word before it: no guess.
+    assert places.misspelt_province("Sơn Lá") is None and places.misspelt_province("Bắc Xang") is None
+    assert "Kiêng Giang" not in dict(_locs("Công ty TNHH Xi măng Kiên Lương, Kiêng Giang."))
+
+
+def test_a_name_alone_is_the_unit_the_document_names_with_its_level():
+    text = ("Ví dụ: văn bản của Đảng ủy xã Tân Triều (huyện Thanh Trì, thành phố Hà Nội) ghi địa danh:\n\n"
+            "Tân Triều, ngày 05 tháng 3 năm 2019")
+    assert ("Tân Triều", "thanhphohanoi/huyenthanhtri/xatantrieu") in _locs(text)
+    # Alone, the name is a commune of Hà Nội and a new ward of Đồng Nai: unlinked.
+    assert _locs("Ví dụ:\n\nTân Triều, ngày 05 tháng 3 năm 2019") == [("Tân Triều", None)]
+
+
+def test_a_province_closes_a_firms_name_after_an_acronym():
+    got = dict(_locs("Công ty Xây lắp và VLXD Đồng Tháp; Công ty CP Nhựa Bình Minh, TPHCM.", home={"Tỉnh Vĩnh Long"}))
+    assert got["Đồng Tháp"] == "tinhdongthap"
+    assert "Bình Minh" not in got  # a brand, though a district of the home province bears the name
+
+
+def test_a_suppliers_seat_after_its_firm_is_a_district_of_the_home_province():
+    text = ("1 | Cát san lấp | m3 | Công ty TNHH Cát Vàng Phú Quý, Bình Minh; HTX Tân Lập, Vũng Liêm | 120.000\n"
+            "2 | Ống nhựa | m | Công ty CP Nhựa Bình Minh, TPHCM | 35.000\n"
+            "Đoàn kiểm tra đến Công ty Hưng Phát, Bình Minh và Vũng Liêm trong tháng.")
+    got = _locs(text, home={"Tỉnh Vĩnh Long"})
+    assert ("Bình Minh", "tinhvinhlong/thixabinhminh") in got and ("Vũng Liêm", "tinhvinhlong/huyenvungliem") in got
+    assert [s for s, _ in got].count("Bình Minh") == 1  # a brand; a name inside a sentence
+    # Without a home province nothing says which Bình Minh.
+    assert ("Bình Minh", "tinhvinhlong/thixabinhminh") not in _locs(text)
+
+
+def test_a_route_may_leave_the_home_province_for_a_district_unique_in_the_country():
+    got = _locs("Giá vé tuyến Vị Thanh - Vũng Tàu 145.000 đồng/lượt; tuyến Vị Thanh - Châu Thành 20.000 đồng.",
+                home={"Thành phố Cần Thơ"})
+    assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") in got
+    assert ("Châu Thành", None) in got  # a district of many provinces: no guess
+    # Outside a route the home-province rule holds.
+    assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") not in _locs(
+        "Trường Cao đẳng Vũng Tàu tuyển sinh.", home={"Thành phố Cần Thơ"})

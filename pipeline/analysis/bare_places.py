@@ -11,8 +11,9 @@ province below the province level). A name that is also a common word or a perso
   piece a known unit, one at least a province or district;
 - addresses: "…, Ba Đình, Hà Nội": a province last, each name before it a unit inside the
   next one (a street named after a person stops the chain);
-- province names in running text ("Lâm Đồng phải …", "Sở TTTT Phú Thọ"), and district names
-  of the document's own province closing an organisation's name ("Trường Cao đẳng Đà Lạt").
+- province names in running text ("Lâm Đồng phải …", "Sở TTTT Phú Thọ", "VLXD Đồng Tháp"),
+  and district names of the document's own province closing an organisation's name
+  ("Trường Cao đẳng Đà Lạt") or a supplier's item as its seat ("Công ty TNHH X, Bình Minh;").
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def words() -> dict:
     data = yaml.safe_load((DATA_DIR / "place_words.yaml").read_text(encoding="utf-8"))
     return {"common": {places.name_key(w) for w in data["common_names"]},
             "not_before": {w.lower() for w in data["not_before"]},
-            "org_heads": {w.lower() for w in data["org_heads"]}}
+            "org_heads": {w.lower() for w in data["org_heads"]},
+            "firm_heads": list(data["firm_heads"])}
 
 
 def _common(name: str) -> bool:
@@ -152,6 +154,7 @@ def _inside(u: places.Unit, parent: places.Unit) -> bool:
 
 # -- province names in running text, district names closing an organisation's name -----------
 _RUN = re.compile(rf"{_CAP}(?:[ ]{_CAP})*")
+_ACRONYM = re.compile(r"[A-ZĐ&]{2,6}")  # "VLXD", "TNHH", "VNPT"; not "CÔNG", "TỈNH"
 
 
 def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
@@ -176,7 +179,10 @@ def standalone(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
             head = toks[:-n]
             is_org = bool(head) and (head[0].lower() in heads or " ".join(head[:2]).lower() in heads) or \
                 prev.isupper() and len(prev) > 1 or not head and _org_before(before)
-            if head and not is_org or not head and prev in nb:
+            # "Công ty Xây lắp và VLXD Đồng Tháp": after an acronym a province closes the
+            # name (a province only: a district may be a brand, "CP Nhựa Bình Minh").
+            acronym = bool(head) and all(_ACRONYM.fullmatch(t) for t in head) and not name.isupper()
+            if head and not is_org and not acronym or not head and prev in nb:
                 continue
             start = m.end() - len(name)
             provs = [u for u in _known("tỉnh", name) if u.kind == "province"]
@@ -203,8 +209,32 @@ def _org_before(before: list[str]) -> bool:
     return False
 
 
+# -- a firm's seat ------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _firm_seat() -> re.Pattern:
+    heads = "|".join(map(re.escape, words()["firm_heads"]))
+    return re.compile(rf"(?m)(?:^|(?<=[|;:]))[ \t]*(?:{heads})\b[^,;|\n]{{1,80}},[ \t]*"
+                      rf"(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}})(?=[ \t]*(?:[;|.]|$))")
+
+
+def firm_seats(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
+    """"Công ty TNHH Tân Phước Thành, Bình Minh;": a district of the home province closing a
+    supplier's item after its firm's name (a province there is read by `standalone`)."""
+    if not home:
+        return []
+    out = []
+    for m in _firm_seat().finditer(text):
+        name = m.group("name")
+        if _common(name):
+            continue
+        local = [u for u in _known("+", name) if u.kind == "district" and places.new_province_of(u) in home]
+        if len(local) == 1:
+            out.append((m.start("name"), m.end("name"), name, "+"))
+    return out
+
+
 def mentions(text: str, taken: list, home: set[str]) -> list:
-    """PlaceMentions of the four rules, outside the spans already found (`taken`)."""
+    """PlaceMentions of the rules above, outside the spans already found (`taken`)."""
     from pipeline.analysis.entities import PlaceMention
 
     covered = bytearray(len(text) + 1)  # characters already in a mention
@@ -215,12 +245,14 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
     def free(s, e):
         return not any(covered[s:e])
 
+    routes = {(s, e) for s, e, _n, _k in dash_chains(text)}
     for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
-            standalone(text, home):
+            standalone(text, home) + firm_seats(text, home):
         if not free(s, e) or normalize(text[s:e]) != text[s:e]:
             continue
         if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
             kind = "^"
-        out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None))
+        out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None,
+                                route=(s, e) in routes))
         covered[s:e] = b"\x01" * (e - s)
     return out

@@ -23,7 +23,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
-from pipeline.analysis import bare_places, places
+from pipeline.analysis import address_chains, bare_places, places
 from pipeline.text.normalize import fold, normalize
 
 
@@ -233,6 +233,7 @@ class PlaceMention:
     plural: bool = False  # item of an explicit plural list ("các xã: …")
     kind: str = ""  # a bare name found by its context (pipeline/analysis/bare_places.py): gazetteer level
     parent: places.Unit | None = None  # the unit an address names after it ("Ba Đình, Hà Nội")
+    route: bool = False  # a stop of a route ("tuyến Vị Thanh - Vũng Tàu"): may lie in another province
     unit: places.Unit | None = None
     cands: list = field(default_factory=list)
 
@@ -274,6 +275,12 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
                     run_end = k
                     break
             else:
+                near = _misspelt_province(tk, level, j, run_end)
+                if near:
+                    mention, run_end = near
+                    out.append(mention)
+                    i = run_end
+                    continue
                 name = tk.text[tk.start(j):tk.end(run_end)]
                 # Unknown names: not in upper-case lines ("CỘNG HÒA XÃ HỘI …") and not
                 # the common noun "xã hội".
@@ -294,6 +301,18 @@ def _find_places(tk: Toks) -> list[PlaceMention]:
             # follow a district-level unit are its siblings while the gazetteer knows them.
             i = _list_items(tk, i, level, out, plural)
     return out
+
+
+def _misspelt_province(tk: Toks, level: str, j: int, run_end: int) -> tuple[PlaceMention, int] | None:
+    """"tỉnh Kiêng Giang": after "tỉnh", a name one letter or one diacritic away from exactly
+    one province is that province (the mention keeps the name as written in its surface)."""
+    if level != "tỉnh":
+        return None
+    for k in range(run_end, j + 1, -1):  # two words at least
+        unit = places.misspelt_province(tk.text[tk.start(j):tk.end(k)])
+        if unit:
+            return PlaceMention(tk.start(j - 1), tk.end(k), level, unit.short), k
+    return None
 
 
 # A level that is written only before a known name: the committee of a party unit (the place
@@ -469,6 +488,38 @@ def _resolve_places(mentions: list[PlaceMention], text: str, home: set[str] | No
             if not m.level and not m.plural and ctx.provinces and m.unit is None and not any(
                     c.province in ctx.provinces for c in m.cands):
                 m.cands = []
+    _same_name_same_unit(mentions)
+
+
+def _same_name_same_unit(mentions: list[PlaceMention]) -> None:
+    """A name alone left ambiguous ("Tân Triều," on a place line) is the unit the document
+    links under that name with a level word ("xã Tân Triều, huyện Thanh Trì, …"), when
+    those mentions all agree."""
+    named: dict[str, set] = {}
+    for m in mentions:
+        if m.level and not m.kind and m.unit is not None:
+            named.setdefault(places.name_key(m.name), set()).add(m.unit)
+    for m in mentions:
+        if m.kind and m.unit is None and m.cands:
+            units = named.get(places.name_key(m.name), set())
+            if len(units) == 1 and (unit := next(iter(units))) in m.cands:
+                m.unit = unit
+
+
+def _with_chains(mentions: list[PlaceMention], text: str, after_2025: bool | None) -> list[PlaceMention]:
+    """Address chains whose links all nest (pipeline/analysis/address_chains.py) name their
+    units, also outside the document's own province; their links replace what the other
+    rules read on the same characters ("Tp.Biên Hòa", "P.15")."""
+    links = address_chains.chains(text, after_2025)
+    if not links:
+        return mentions
+    taken = bytearray(len(text) + 1)
+    for link in links:
+        taken[link.start:link.end] = b"\x01" * (link.end - link.start)
+    kept = [m for m in mentions if not any(taken[m.start:m.end])]
+    kept += [PlaceMention(link.start, link.end, link.level, link.name, unit=link.unit, cands=[link.unit])
+             for link in links]
+    return sorted(kept, key=lambda m: m.start)
 
 
 def _near(m: PlaceMention, mentions: list[PlaceMention], text: str, starts: list[int],
@@ -542,7 +593,13 @@ def _resolve_bare(m: PlaceMention, home: set[str], after_2025: bool | None) -> N
     else:
         return
     if tier != ("province",) and m.parent is None and home:
-        group = [u for u in group if places.new_province_of(u) in home]
+        local = [u for u in group if places.new_province_of(u) in home]
+        # A route leaves the province: its stop is the one district of that name in the
+        # country, unless the home province has a unit of that name at any level.
+        if m.route and not local and tier == ("district",) and len(group) == 1 and \
+                not any(places.new_province_of(u) in home for u in cands):
+            local = group
+        group = local
     if len(group) == 1:
         m.unit = group[0]
         return
@@ -567,7 +624,11 @@ def _inside(u: places.Unit, parent: places.Unit) -> bool:
 
 
 def _place_row(m: PlaceMention) -> dict:
-    if m.unit:
+    if m.unit and m.unit.kind == "district" and m.level in DISTRICT_LEVELS and m.level != m.unit.level:
+        # A district the list records under a later level ("thị xã Bến Cát", a thành phố
+        # since 2024): the unit named as the document names it, at its date.
+        canonical = f"{m.level[:1].upper()}{m.level[1:]} {m.unit.short}"
+    elif m.unit:
         canonical = m.unit.name
     else:
         canonical = places.canonical_name(m.level or m.list_level, _proper(m.name))
@@ -1050,6 +1111,7 @@ def extract_entities(text: str, body_end: int | None = None, *, use_ner: bool = 
     mentions = _find_places(tk)
     mentions = sorted(mentions + bare_places.mentions(text, mentions, home or set()), key=lambda m: m.start)
     _resolve_places(mentions, text, home, after_2025)
+    mentions = _with_chains(mentions, text, after_2025)
     mentions = [m for m in mentions if m.level or m.cands]
     by_start = {m.start: m for m in mentions}
     orgs = _find_orgs(tk, by_start)

@@ -288,6 +288,29 @@ def _same_place(old: Unit, new: Unit) -> bool:
         f"{new.name}, {_new_province_of(new)}" in [p.strip() for p in (old.successor or "").split(";")]
 
 
+def misspelt_province(name: str) -> Unit | None:
+    """The one province whose name is one edit (a letter, a diacritic) away from `name`
+    ("Kiêng Giang" → Kiên Giang), or None; same number of words, 6 letters at least."""
+    written = normalize(name).lower()
+    if len(written.replace(" ", "")) < 6:
+        return None
+    hits = {u.code: u for units in gazetteer().provinces.values() for u in units
+            if len(u.short.split()) == len(written.split()) and _one_edit(u.short.lower(), written)}
+    return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Are a and b exactly one substitution, insertion or deletion apart?"""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:] if len(b) > len(a) else a[i + 1:] == b[i:]
+
+
 def canonical_name(level: str, name: str) -> str:
     """Canonical display name when the gazetteer does not know the unit."""
     level = level.lower()
