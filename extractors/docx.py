@@ -633,6 +633,7 @@ class BodyWriter:
         self.b = builder
         self.r = reader
         self.in_layout = False  # inside a header/signature layout table
+        self.cell_boxes: list = []  # text boxes anchored in the cells of the table being read
         self.page = 1 if paged else None  # from Word's last rendering (lastRenderedPageBreak)
         self.footnote_pages: dict[tuple, int | None] = {}
 
@@ -835,6 +836,7 @@ class BodyWriter:
             return self.layout_table(grid)
         page = self.page
         rows, cell_refs = [], []
+        outer, self.cell_boxes = self.cell_boxes, []
         for cells in grid:
             row, refs_row = [], []
             for tc in cells:
@@ -843,10 +845,14 @@ class BodyWriter:
                 refs_row.append(refs)
             rows.append(row)
             cell_refs.append(refs_row)
+        boxes, self.cell_boxes = self.cell_boxes, outer
         refs = [(n, r, c, a, b) for r, refs_row in enumerate(cell_refs)
                 for c, cell in enumerate(refs_row) for n, a, b in cell]
         block = self.b.add_table(rows, page, footnote_refs=refs)
-        return [block] if block is not None else []
+        blocks = [block] if block is not None else []
+        for box in boxes:  # text boxes anchored in cells (a framed cover page): after the
+            blocks.extend(self.container(box))  # table, as after a paragraph
+        return blocks
 
     def cell_text(self, tc) -> tuple[str, list[tuple[int, int, int]]]:
         """A cell as one line: its paragraphs (and nested tables, row by row) joined by
@@ -859,6 +865,7 @@ class BodyWriter:
                 para = self.paragraph(node)
                 yield para.text, self.link(para.refs, para.breaks)
                 self.advance(para.breaks)
+                self.cell_boxes.extend(para.boxes)
             else:
                 yield self.nested_table_text(node)
 

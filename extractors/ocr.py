@@ -273,10 +273,10 @@ _SO_WORD = re.compile(r"so\b")
 _NUMBER = re.compile(r"\d{1,6}(?:-[^\W\d_]+)*")  # "329", or a party document's "45-KH"
 
 
-def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
-    """In the "Số: <number>/<suffix>" slot of the page's header (top 40 %), replace the
-    number by UNREAD unless it looks printed (see PRINTED_CONFIDENCE); the printed suffix
-    stays. Returns the note for the document's warnings, or None."""
+def _number_slot(words: list[OcrWord], height: float):
+    """The "Số: <number>/<suffix>" slot of the page's header (top 40 %): (the "Số" word,
+    its line, the slot's words, their text, where the number starts and its slash are in
+    that text), or None."""
     from pipeline.text.normalize import fold
 
     for w in words:  # Tesseract's order is by block, not by height: look at every word
@@ -296,31 +296,145 @@ def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
         slash = text.find("/")
         if not head or slash < 0 or not re.match(r"/(?:\d{4}/)?[^\W\d_]", text[slash:]):
             continue  # no "…/XX-YY" template on this line ("SỞ …", "Số liệu")
-        number = text[head.end():slash]
-        if not number.strip(" .…_"):
-            return None  # a blank form ("Số: ……./BC-UBND"): nothing was written, nothing to hide
-        owners = [v for v in slot for _ in v.text][head.end():slash]
-        if _NUMBER.fullmatch(number) and all(v.conf >= PRINTED_CONFIDENCE for v in owners):
-            return None
-        pos, first = 0, True
-        for v in slot:
-            n = len(v.text)
-            lo, hi = max(head.end(), pos), min(slash, pos + n)
-            if lo < hi:  # this word holds part of the number
-                v.text = v.text[: lo - pos] + (UNREAD if first else "") + v.text[hi - pos:]
-                first = False
-            pos += n
-        suffix = "".join(v.text for v in slot).split("/", 1)[1]
-        rest = line[len(slot):]
-        if suffix.endswith("-") and rest and rest[0].x0 - slot[-1].x1 < w.size:
-            suffix += rest[0].text  # "/TTr-" "CAT-PC04"
-        words[:] = [v for v in words if v.text]
-        return f"number not read (written by hand or unclear): Số: {UNREAD}/{suffix}"
+        return w, line, slot, text, head.end(), slash
     return None
 
 
-def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) -> OcrPage:
-    """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`."""
+def _x_at(slot: list[OcrWord], i: int) -> float:
+    """x of character i of the slot's joined text (proportional inside its word)."""
+    pos = 0
+    for v in slot:
+        if i <= pos + len(v.text):
+            return v.x0 + (v.x1 - v.x0) * (i - pos) / max(1, len(v.text))
+        pos += len(v.text)
+    return slot[-1].x1
+
+
+def number_region(words: list[OcrWord], height: float):
+    """((x0, top, x1, bottom) in points around the number of the "Số:" slot, from the end of
+    "Số:" to a little past the slash; the same around the printed suffix after it), or None."""
+    found = _number_slot(words, height)
+    if not found:
+        return None
+    w, _line, slot, text, start, slash = found
+    top, bottom = w.top - 0.4 * w.size, w.bottom + 0.4 * w.size
+    return ((_x_at(slot, start) - 0.2 * w.size, top, _x_at(slot, slash) + 0.5 * w.size, bottom),
+            (_x_at(slot, slash) - 0.1 * w.size, top, _x_at(slot, len(text)) + 0.3 * w.size, bottom))
+
+
+def hide_unread_number(words: list[OcrWord], height: float) -> str | None:
+    """In the "Số: <number>/<suffix>" slot of the page's header (top 40 %), replace the
+    number by UNREAD unless it looks printed (see PRINTED_CONFIDENCE); the printed suffix
+    stays. Returns the note for the document's warnings, or None."""
+    found = _number_slot(words, height)
+    if not found:
+        return None
+    w, line, slot, text, start, slash = found
+    number = text[start:slash]
+    if not number.strip(" .…_"):
+        return None  # a blank form ("Số: ……./BC-UBND"): nothing was written, nothing to hide
+    owners = [v for v in slot for _ in v.text][start:slash]
+    if _NUMBER.fullmatch(number) and all(v.conf >= PRINTED_CONFIDENCE for v in owners):
+        return None
+    pos, first = 0, True
+    for v in slot:
+        n = len(v.text)
+        lo, hi = max(start, pos), min(slash, pos + n)
+        if lo < hi:  # this word holds part of the number
+            v.text = v.text[: lo - pos] + (UNREAD if first else "") + v.text[hi - pos:]
+            first = False
+        pos += n
+    suffix = "".join(v.text for v in slot).split("/", 1)[1]
+    rest = line[len(slot):]
+    if suffix.endswith("-") and rest and rest[0].x0 - slot[-1].x1 < w.size:
+        suffix += rest[0].text  # "/TTr-" "CAT-PC04"
+    words[:] = [v for v in words if v.text]
+    return f"number not read (written by hand or unclear): Số: {UNREAD}/{suffix}"
+
+
+# A hidden number is read once more on its own, as a line of digits (Tesseract's `eng`
+# model, digits only, Otsu-binarised, at 1×, 2× and 3× the page's scale), and kept only when
+# the three readings agree and the file's name holds the same digits as a group of their
+# own: an office names a scan after its number. On the real scans the three readings
+# agreed on 4 of 11 handwritten numbers, 2 of them wrong ("5685" for 5689); the file names
+# caught both. The name confirms a reading, it never supplies one; the printed suffix,
+# read again alone, must agree too (a misread suffix would make the number a wrong one).
+_SCALES = (1, 2, 3)
+
+
+def _otsu(gray):
+    import numpy as np
+    from PIL import Image
+    a = np.asarray(gray, dtype=np.uint8)
+    hist = np.bincount(a.ravel(), minlength=256).astype(float)
+    w, mu = np.cumsum(hist), np.cumsum(hist * np.arange(256))
+    between = (mu[-1] * w / w[-1] - mu) ** 2 / (w * (w[-1] - w) + 1e-9)  # Otsu: between-class variance
+    return Image.fromarray(((a > int(np.argmax(between))) * 255).astype(np.uint8))
+
+
+def _line_reading(gray, dpi: float, region, scale: int, timeout: float, config: str, lang: str) -> str:
+    import pytesseract
+    from PIL import Image, ImageOps
+
+    s = dpi / 72
+    crop = gray.crop(tuple(int(round(v * s)) for v in region))
+    if crop.width < 8 or crop.height < 8:
+        return ""
+    big = crop.resize((crop.width * scale, crop.height * scale), Image.LANCZOS) if scale > 1 else crop
+    img = ImageOps.expand(_otsu(big), border=20, fill=255)
+    return pytesseract.image_to_string(img, lang=lang, timeout=max(1, timeout), config=f"--psm 7 {config}").strip()
+
+
+def read_digits(gray, dpi: float, region, timeout: float) -> str | None:
+    """The digits in `region` (points) when the readings at every scale agree, else None."""
+    readings = {_line_reading(gray, dpi, region, k, timeout, "-c tessedit_char_whitelist=0123456789", "eng")
+                for k in _SCALES}
+    digits = readings.pop() if len(readings) == 1 else None
+    return digits if digits and digits.isdigit() else None
+
+
+_SAME_SHAPE = str.maketrans({"⁄": "/", "O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+
+
+def suffix_confirmed(gray, dpi: float, region, suffix: str, timeout: float) -> bool:
+    """Does a second reading of the printed suffix alone (2×, one line) give the same
+    characters as the page's reading? A misread suffix ("/QD-BCDĐCCHC") must not be stored
+    with a number."""
+    again = _line_reading(gray, dpi, region, 2, timeout, "", LANG)
+    # "⁄BCA-VOI" is "/BCA-V01"; a speck read as a quote or a colon is no character
+    same = lambda t: re.sub(r"[^\w/⁄-]", "", t).translate(_SAME_SHAPE)
+    return same(again) == same(suffix)
+
+
+def confirmed_by_name(digits: str, name: str | None) -> bool:
+    """Does the file's name hold `digits` (two at least) as a group of its own?"""
+    from pathlib import PurePath
+    return len(digits) >= 2 and bool(name) and digits in re.findall(r"\d+", PurePath(name).stem)
+
+
+def _read_hidden_number(words, gray, dpi, regions, name, timeout, note: str) -> str | None:
+    """Put a confirmed reading of the hidden number back into the words: its note, or None.
+    Confirmed: the three digit readings agree, the file's name holds them, and the printed
+    suffix reads the same twice."""
+    if not regions:
+        return None
+    suffix = "/" + note.split("/", 1)[1]
+    digits = read_digits(gray, dpi, regions[0], timeout)
+    if not digits or not confirmed_by_name(digits, name) \
+            or not suffix_confirmed(gray, dpi, regions[1], suffix, timeout):
+        return None
+    for w in words:
+        if UNREAD in w.text:
+            w.text = w.text.replace(UNREAD, digits, 1)
+            return ("number read from handwriting, confirmed by the file name: "
+                    + note.split(": ", 1)[1].replace(UNREAD, digits, 1))
+    return None
+
+
+def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0,
+              name: str | None = None) -> OcrPage:
+    """OCR one page image (PIL). Never raises: errors come back in `OcrPage.error`.
+    `name`: the file's name, which may confirm a handwritten number's reading."""
     from pipeline.text.quality import assess, repair
 
     t0 = time.perf_counter()
@@ -368,8 +482,10 @@ def ocr_image(image, dpi: float, deadline: float | None = None, index: int = 0) 
         fix_date_figures(words)
         # the number slot is in the header of a letter's first page; later pages hold
         # citations ("Số 45/KH-UBND …" in a table), not the document's own number
-        if index == 0 and (note := hide_unread_number(words, gray.height * 72 / dpi)):
-            out.notes.append(note)
+        height = gray.height * 72 / dpi
+        regions = number_region(words, height) if index == 0 else None
+        if index == 0 and (note := hide_unread_number(words, height)):
+            out.notes.append(_read_hidden_number(words, gray, dpi, regions, name, left(), note) or note)
         if out.tables:
             ocr_tables.fix_figure_columns(words, out.tables)
         if out.tables:
@@ -423,7 +539,7 @@ def _job(args) -> OcrPage:
             image, res = load_frame(path, index)
     except Exception as exc:
         return OcrPage(index, error=f"cannot render page: {type(exc).__name__}: {str(exc)[:100]}")
-    return ocr_image(image, res, deadline, index)
+    return ocr_image(image, res, deadline, index, name=os.path.basename(path))
 
 
 def ocr_pages(kind: str, path: str, indices: list[int], settings: Settings | None = None

@@ -165,8 +165,8 @@ def test_caption_over_an_attached_line_is_the_title_without_a_type_line(ingest_i
         "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024\nTRÊN ĐỊA BÀN TỈNH TRÀ VINH\n\n"
         "(Đính kèm Thông báo số 2210/TB-SXD ngày 08/10/2024 của Sở Xây dựng)\n\n"
         "Giá xi măng PCB40 bao 50 kg tại thành phố Trà Vinh là 1.650.000 đồng/tấn.\n")
-    row = next(db.query("select issuer, title from documents"))
-    assert row == {"issuer": None,
+    row = next(db.query("select issuer, title, doc_type from documents"))
+    assert row == {"issuer": None, "doc_type": "Phụ lục",  # attached to the notice: its annex
                    "title": "CÔNG BỐ GIÁ VẬT LIỆU XÂY DỰNG THÁNG 9 NĂM 2024 TRÊN ĐỊA BÀN TỈNH TRÀ VINH"}
 
 
@@ -237,3 +237,95 @@ def test_an_issuer_misread_by_ocr_is_not_stored(ingest_into, tmp_path, issuer_li
     assert row == {"issuer": typed, "issued_place": "Hà Nội"}
     assert _header_on_page(db, "text").get("issuer") == typed
     assert _header_on_page(db, "ocr").get("issuer") == on_ocr
+
+
+@pytest.mark.parametrize("line, place", [
+    ("Yên Bái, 2013", "Yên Bái"),
+    ("Phú Thọ 2012", "Phú Thọ"),            # a cover's foot line without the comma: a province
+    ("Hà Nội, tháng 12 năm 2012", "Hà Nội"),
+    ("Hội Nghị 2012", None),                # capitalised words that name no place
+    ("Kế hoạch 2012", None),
+])
+def test_cover_place(line, place):
+    from pipeline.analysis.structure import _cover_place
+    assert _cover_place(line) == place
+
+
+def _docx_framed_cover(path):
+    """A survey dossier whose cover page is a text box anchored in a one-cell table (a
+    frame), as Word 97 covers convert; the cover's last line names the place and year."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    lines = ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG TỈNH YÊN BÁI", "TRUNG TÂM TIN HỌC", "HỒ SƠ MỜI THẦU",
+             "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh", "(Bản chính)", "Yên Bái 2014"]
+    box = "<w:txbxContent>" + "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in lines) + "</w:txbxContent>"
+    cell = d.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0]._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>'))
+    d.add_paragraph("MỤC LỤC")
+    d.add_paragraph("I. CĂN CỨ PHÁP LÝ")
+    d.add_paragraph("Luật Đấu thầu số 43/2013/QH13 ngày 26/11/2013 của Quốc hội.")
+    d.save(path)
+
+
+def test_a_cover_in_a_text_box_of_a_table_cell_is_read_once(ingest_into, tmp_path):
+    (tmp_path / "in").mkdir()
+    _docx_framed_cover(tmp_path / "in" / "hsmt.docx")
+    _summary, db = ingest_into(tmp_path / "in")
+    d = next(db.query("select * from documents"))
+    assert d["text"].count("Yên Bái 2014") == 1 and d["text"].count("Gói thầu") == 1
+    assert (d["issued_place"], d["doc_type"]) == ("Yên Bái", "Hồ sơ mời thầu")
+    assert d["title"] == "Gói thầu: Nâng cấp hệ thống thư điện tử công vụ của tỉnh"
+
+
+@pytest.mark.parametrize("number_line, doc_type", [
+    ("Số: …/KH-UBND", "Kế hoạch"),        # the digits OCR could not read (extractors.ocr.UNREAD)
+    ("Số:        /BC-UBND", "Báo cáo"),    # a blank form
+    ("Số: … /UBND-VX", "Công văn"),        # codes that name no type: a letter
+])
+def test_type_from_the_printed_suffix_of_an_unread_number(ingest_into, tmp_path, number_line, doc_type):
+    """The type line lost (a stamp over it): the printed suffix still names the type; the
+    number itself stays unknown."""
+    db = _ingested(ingest_into, tmp_path, "kh.txt",
+        f"ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\n\n{number_line}\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\n\nLạng Sơn, ngày 12 tháng 3 năm 2024\n\n"
+        "Triển khai thực hiện chuyển đổi số trong các cơ quan nhà nước tỉnh năm 2024\n\n"
+        "Ủy ban nhân dân tỉnh xây dựng nội dung triển khai chuyển đổi số năm 2024 với các nội dung sau:\n\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n\nNâng cao hiệu quả cung cấp dịch vụ công trực tuyến cho người dân.\n")
+    d = next(db.query("select doc_type, number_symbol from documents"))
+    assert (d["doc_type"], d["number_symbol"]) == (doc_type, None)
+
+
+@pytest.mark.parametrize("issuer_lines, body, on_ocr", [
+    # bold capitals misread into real syllables; the body spells the name twice
+    (["BAN CHI ĐẠO PHÒNG CHÔNG", "THIÊN TAI CA TỈNH"],
+     "Thực hiện chỉ đạo của Ban Chỉ đạo phòng chống thiên tai của tỉnh, Ban Chỉ đạo phòng chống "
+     "thiên tai của tỉnh đề nghị các xã rà soát phương án sơ tán dân.",
+     "BAN CHỈ ĐẠO PHÒNG CHỐNG THIÊN TAI CỦA TỈNH"),
+    # a word that is no syllable ("TỌỘI"), the parent line kept
+    (["BỘ CÔNG AN", "CỤC CẢNH SÁT PHÒNG CHỐNG", "TỌỘI PHẠM VỀ MÔI TRƯỜNG"],
+     "Cục Cảnh sát phòng chống tội phạm về môi trường đề nghị các đơn vị phối hợp kiểm tra.",
+     "BỘ CÔNG AN CỤC CẢNH SÁT PHÒNG CHỐNG TỘI PHẠM VỀ MÔI TRƯỜNG"),
+    # the header read right, the body once misread: a tie keeps the header
+    (["UBND TỈNH BẮC GIANG", "SỞ CÔNG THƯƠNG"],
+     "Sở Công thưong đề nghị các doanh nghiệp báo cáo sản lượng điện tiêu thụ.",
+     "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"),
+    # a name the body spells with another word is no confirmation
+    (["UBND TỈNH BẮC GIANG", "SỞ CÔNG THƯƠNG"],
+     "Sở Công nghiệp đề nghị các doanh nghiệp báo cáo sản lượng điện tiêu thụ.",
+     "UBND TỈNH BẮC GIANG SỞ CÔNG THƯƠNG"),
+])
+def test_an_issuer_read_by_ocr_takes_the_bodys_spelling(ingest_into, tmp_path, issuer_lines, body, on_ocr):
+    db = _ingested(ingest_into, tmp_path, "cv.txt",
+        "\n".join(issuer_lines) + "\n\nSố: …/CV-BCĐ\nV/v rà soát phương án\n\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Hà Nội, ngày 12 tháng 8 năm 2025\n\nKính gửi: Các đơn vị.\n\n" + body + "\n")
+    assert _header_on_page(db, "ocr").get("issuer") == on_ocr
+    assert _header_on_page(db, "text").get("issuer") == " ".join(issuer_lines)  # typed: as printed

@@ -96,3 +96,54 @@ def test_the_number_slot_is_found_whatever_the_word_order():
     words = footer + line(("Số:", 92), ("AAS", 41), ("/BC-KCN", 92))
     assert ocr.hide_unread_number(words, PAGE_HEIGHT)
     assert UNREAD in texts(words)
+
+
+@pytest.mark.parametrize("digits, name, ok", [
+    ("215", "215_BC-UBND_signed.pdf", True),     # the office named the scan after its number
+    ("215", "Bao cao so 215.pdf", True),
+    ("21", "215_BC-UBND.pdf", False),            # a piece of another number is no confirmation
+    ("2150", "215_BC-UBND.pdf", False),
+    ("5", "5_BC-UBND.pdf", False),               # one digit confirms nothing
+    ("215", None, False),
+])
+def test_a_reading_is_confirmed_only_by_the_same_digits_in_the_file_name(digits, name, ok):
+    assert ocr.confirmed_by_name(digits, name) is ok
+
+
+def _slot_image(digits: str):
+    """A 300 dpi strip of the header: the printed "Số:", the digits in an oblique pen-like
+    face, the printed suffix; with the OCR words as hide_unread_number left them."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.ocr_synth import FONT_DIR
+    px = 300 / 72
+    img = Image.new("L", (int(300 * px), int(40 * px)), 255)
+    draw = ImageDraw.Draw(img)
+    serif = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), int(13 * px))
+    pen = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Oblique.ttf"), int(15 * px))
+    draw.text((20 * px, 12 * px), "Số:", font=serif, fill=0)
+    draw.text((48 * px, 10 * px), digits, font=pen, fill=0)
+    draw.text((85 * px, 12 * px), "/BC-UBND", font=serif, fill=0)
+    words = [OcrWord("Số:", 20, 42, 12, 25, 13, 92), OcrWord(f"{UNREAD}/BC-UBND", 48, 150, 12, 25, 13, 40)]
+    return img, words
+
+
+@pytest.mark.skipif(bool(ocr.unavailable()), reason="no tesseract")
+@pytest.mark.parametrize("name, kept", [("215_BC-UBND.pdf", "215"), ("216_BC-UBND.pdf", None)])
+def test_a_hidden_number_comes_back_only_when_the_file_name_confirms_it(name, kept):
+    img, words = _slot_image("215")
+    regions = ocr.number_region([OcrWord("Số:", 20, 42, 12, 25, 13, 92), OcrWord("215/BC-UBND", 48, 150, 12, 25, 13, 40)],
+                                PAGE_HEIGHT)  # the words before the number was hidden
+    note = ocr._read_hidden_number(words, img, 300, regions, name, 60, f"number not read: Số: {UNREAD}/BC-UBND")
+    if kept:
+        assert texts(words) == f"Số: {kept}/BC-UBND" and note.endswith(f"Số: {kept}/BC-UBND")
+    else:
+        assert note is None and texts(words) == f"Số: {UNREAD}/BC-UBND"
+
+
+def test_number_region_runs_from_the_label_to_the_slash():
+    words = line(("Số:", 92), ("46", 40), ("/QĐ-BCĐ", 90))
+    (x0, top, x1, bottom), (s0, _, s1, _) = ocr.number_region(words, PAGE_HEIGHT)
+    assert words[0].x1 - 13 < x0 < words[1].x0 and words[1].x1 < x1 < words[2].x0 + 13
+    assert top < words[1].top and bottom > words[1].bottom
+    assert words[2].x0 - 13 < s0 <= words[2].x0 and s1 >= words[2].x1  # the printed suffix

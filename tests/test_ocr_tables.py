@@ -165,9 +165,10 @@ def test_survey_table_of_a_real_scan_is_audited(tmp_path, ingest_into):
 def test_scan_headers_against_the_blind_labels(tmp_path):
     """Page 1 of the 11 scans, scored against tests/data/scans_blind (labelled by hand
     before issue 8's code): every typed date is found, and no typed issuer is lost
-    below the first run's 8/11; at least 3 handwritten dates (the look-alike mapping). Handwritten
-    numbers are not read, and no number read wrong is stored (5 were): the typed suffix
-    is then named in the warning."""
+    below 10/11 (bold capitals spelled as the body spells them); at least 3 handwritten dates
+    (the look-alike mapping). A handwritten number is stored only when a second reading is
+    confirmed (file name, suffix read twice), and no number read wrong is stored (5 were):
+    the typed suffix is otherwise named in the warning."""
     import sqlite_utils
 
     from tests.eval import scans
@@ -175,7 +176,7 @@ def test_scan_headers_against_the_blind_labels(tmp_path):
     scans.ingest_scans(tmp_path / "scans.db", max_pages=1)
     totals, misses = scans.score(sqlite_utils.Database(tmp_path / "scans.db"))
     assert totals[("issued_date", "typed")] == [2, 2], misses
-    assert totals[("issuer", "typed")][0] >= 8, misses
+    assert totals[("issuer", "typed")][0] >= 10, misses
     assert totals[("issued_date", "handwritten")][0] >= 3, misses
     assert totals[("number_symbol", "wrong stored")][0] == 0, misses
     assert totals[("issued_date", "wrong stored")][0] == 0, misses

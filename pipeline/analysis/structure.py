@@ -25,6 +25,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
+from pipeline.analysis import ocr_names
 from pipeline.text.normalize import fold
 from pipeline.text.quality import is_syllable
 from pipeline.text.vndate import date_problem, iso
@@ -469,7 +470,19 @@ _PLACE_DATE = re.compile(
 # the same line with a day or month no reader made out ("ngày đi tháng 4Đ")
 _PLACE_DATE_LOOSE = re.compile(_PLACE + r"\S{0,4}\s*tháng\s*\S{0,4}\s*năm\s*\d{4}")
 
-_PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*),\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
+_PLACE_YEAR = re.compile(r"^(?P<place>(?:[^\W\d_][\w.]*\s+){0,3}[^\W\d_][\w.]*)(?P<comma>,?)\s*(?:tháng\s+\d{1,2}\s+)?(?:năm\s+)?\d{4}$")
+
+
+def _cover_place(line: str) -> str | None:
+    """The place of a cover page's "Yên Bái, 2013" line; without the comma ("Phú Thọ
+    2012") only a province or district name, since "Kế hoạch 2012" is no place."""
+    m = _PLACE_YEAR.match(line)
+    place = _place_words(m.group("place")) if m else None
+    if place and not m.group("comma"):
+        from pipeline.analysis import places
+        if place != m.group("place") or not places.gazetteer().candidates("^", place):
+            return None
+    return place
 
 
 def _symbol(rest: str) -> str | None:
@@ -555,8 +568,8 @@ def header_metadata(ctx) -> dict:
     if m is None:  # a day or month handwritten or misread by OCR ("ngày đị tháng 4Đ"), or a
         # cover page's "Phú Thọ, 2012" / "Hà Nội, tháng 12 năm 2012": the place stands
         for line in head_lines:
-            loose = _PLACE_DATE_LOOSE.search(line[0]) or _PLACE_YEAR.match(_clean(line[0]))
-            if loose and (place := _place_words(loose.group("place"))):
+            loose = _PLACE_DATE_LOOSE.search(line[0])
+            if place := (_place_words(loose.group("place")) if loose else _cover_place(_clean(line[0]))):
                 meta["issued_place"] = _clean(place)
                 header_end = max(header_end, line_end(line))
                 break
@@ -595,6 +608,8 @@ def header_metadata(ctx) -> dict:
             # before it (an incoming stamp in the margin, a banner) are no part of it
         issuer.append(line)
         header_end = max(header_end, line_end(raw))
+    if issuer and ctx.read_by_ocr(header_end - 1):  # bold capitals misread: the body's spelling
+        issuer = ocr_names.confirm_issuer(issuer, text, header_end)
     if issuer and not (len(issuer) == 1 and issuer[0].upper() in types) \
             and not (ctx.read_by_ocr(header_end - 1)  # only OCR misreads: ĐẮK LẮK typed is real
                      and any(map(_misread, re.split(r"[\W\d_]+", " ".join(issuer[:4]))))):
@@ -608,16 +623,20 @@ def header_metadata(ctx) -> dict:
     # Title: lines after the type line up to the body; a letter's "V/v …"; the caption
     # over an annex's "(Kèm theo …)" line.
     title, title_end = _title(lines, type_idx, r)
+    caption = None  # an annex sent alone: no type line, a caption over "(Kèm theo …)"
     if not title:
         title, title_end = _caption_title(lines)
+        caption = title
     if title:
         meta["title"] = title
         header_end = max(header_end, title_end)
     else:  # a form's "Trích yếu:" field or an annex's caption may sit in its first
         # numbered parts (phiếu trình; a price list whose page number reads as a heading)
         extra = [ln for u in us[end_idx:end_idx + 6] for ln in _lines(text, u["start"], u["end"])]
-        if title := _labelled_title(extra)[0] or _caption_title(lines + extra)[0]:
+        if title := _labelled_title(extra)[0] or (caption := _caption_title(lines + extra)[0]):
             meta["title"] = title
+    if caption and type_idx is None and not meta.get("number_symbol"):
+        meta["doc_type"] = types["PHỤ LỤC"]
     # "Kính gửi:" and the list of addressees under it belong to the header.
     for k, line in enumerate(lines):
         if line[0].startswith("Kính gửi"):
@@ -628,7 +647,7 @@ def header_metadata(ctx) -> dict:
                 header_end = line_end(nxt)
     ctx.meta["_header_end"] = header_end
     if "doc_type" not in meta:
-        meta["doc_type"] = _type_from_symbol(meta.get("number_symbol"), r) or (
+        meta["doc_type"] = _type_from_symbol(meta.get("number_symbol") or _unread_number(head_lines), r) or (
             "Công văn" if any(l.startswith(("V/v", "Kính gửi")) for l, _ in lines) else None)
     return meta
 
@@ -764,6 +783,7 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
         if (not quote_open or len(clean) > 150) and parts and (clean.startswith(openers) or (caps and not upper) or authority
                                          or (upper and not caps and not _PERIOD_LINE.match(clean))
                                          or numbering(clean) or _PLACE_DATE.search(clean)
+                                         or _COPY_MARK.match(clean) or _cover_place(clean)
                                          or _FORM_FIELD.match(clean)
                                          or parts[-1].endswith((".", ";")) or clean.endswith(":")
                                          or "như sau" in clean):
@@ -792,6 +812,7 @@ def _title(lines, type_idx, r) -> tuple[str | None, int]:
     return (title or None, end) if title else _labelled_title(lines)
 
 
+_COPY_MARK = re.compile(r"^\((?:Bản|BẢN) (?:chính|gốc|sao|CHÍNH|GỐC|SAO)\)$")  # a cover's "(Bản gốc)"
 _PERIOD_LINE = re.compile(r"^(?:tháng|quý|năm|\d+ tháng|giai đoạn)\b[^.:;]{0,40}\d{4}$", re.I)  # "Tháng 11 năm 2012"
 _FORM_FIELD = re.compile(r"^[^:“\"]{2,30}:\s*\S")  # "HỌ VÀ TÊN: …", "Chức vụ: …"
 _TRICH_YEU = re.compile(r"(?:^|\s)Trích yếu\s*:\s*")
@@ -855,6 +876,19 @@ def _labelled_title(lines) -> tuple[str | None, int]:
         title = re.sub(r"^V/[vV]\.?\s*", "", value.strip())
         return (title, at + len(value)) if len(title) >= 10 else (None, 0)
     return None, 0
+
+
+# "Số: …/KH-UBND" (a number OCR did not read, extractors.ocr.UNREAD) or a blank form's
+# "Số:      /BC-UBND": the printed symbol still names the type.
+_UNREAD_SO = re.compile(r"\b(?:Số|SỐ)\s*:?[\s….]*(?P<suffix>/(?:\d{4}/)?[^\W\d_][\w-]*[^\W_])")
+
+
+def _unread_number(lines) -> str | None:
+    """A stand-in symbol ("0/KH-UBND") for the printed suffix of a number left unread or blank."""
+    for line, _ in lines:
+        if m := _UNREAD_SO.search(line):
+            return "0" + m.group("suffix")
+    return None
 
 
 def _type_from_symbol(symbol: str | None, r) -> str | None:

@@ -11,11 +11,17 @@ Field rules (what counts as right), chosen before the first run:
   difflib ratio ≥ 0.9 (line-break hyphenation, quotes). A long title of a document in
   ../shared/corpus is labelled by its first eight words and its word count (so that the
   repository holds no passage of it): right when it starts so and its length is within 10 %.
+
+A field a label lists under `handwritten` (the number, the day written into a scan's form
+after signing) is not printed: `split()` counts every field "of all documents" and again
+"of fields printed", leaving those out, so a miss on handwriting is neither hidden nor
+taken for a misread print. Run alone: `python -m tests.eval.metadata DB [SHARED]`.
 """
 from __future__ import annotations
 
 import difflib
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -62,16 +68,25 @@ def field_ok(field: str, want: dict, got) -> bool:
     return _f(label) == _f(got)
 
 
+def labels() -> list[dict]:
+    return [e for e in yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+            if not e.get("not_a_government_document")]
+
+
+def handwritten(label: dict, field: str) -> bool:
+    """Is the field's value written by hand on the document (not in print)?"""
+    return field in (label.get("handwritten") or [])
+
+
 def score(db, shared: Path) -> tuple[dict, list]:
     """({field: (right, total)}, [(file, field, want, got)…] misses) over labelled documents."""
-    labels = [e for e in yaml.safe_load(LABELS.read_text(encoding="utf-8"))
-              if not e.get("not_a_government_document")]
+    labels_ = labels()
     by_path = {}
     for row in db.query("select * from documents"):
         by_path[str(Path(row["path"]).resolve())] = row
     totals = {f: [0, 0] for f in FIELDS}
     misses = []
-    for e in labels:
+    for e in labels_:
         row = by_path.get(str((shared / e["file"]).resolve()))
         for f in FIELDS:
             got = row.get(f) if row else None
@@ -81,3 +96,34 @@ def score(db, shared: Path) -> tuple[dict, list]:
             if not ok:
                 misses.append((e["file"], f, e.get(f) if f != "issuer" else e.get("issuer_printed"), got))
     return {f: tuple(v) for f, v in totals.items()}, misses
+
+
+def split(db, shared: Path) -> dict:
+    """{field: {"all": (right, total), "printed": (right, total), "handwritten": (right, total)}}."""
+    by_file = {e["file"]: e for e in labels()}
+    totals, misses = score(db, shared)
+    missed = {(f, field) for f, field, *_ in misses}
+    out = {}
+    for field, (right, n) in totals.items():
+        hand = [f for f, e in by_file.items() if handwritten(e, field)]
+        hand_right = sum((f, field) not in missed for f in hand)
+        out[field] = {"all": (right, n), "printed": (right - hand_right, n - len(hand)),
+                      "handwritten": (hand_right, len(hand))}
+    return out
+
+
+def main(argv: list[str]) -> None:
+    """`python -m tests.eval.metadata DB [SHARED]`: both figures per field, then the misses."""
+    import sqlite_utils
+    db = sqlite_utils.Database(argv[0])
+    shared = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2].parent / "shared"
+    by_file = {e["file"]: e for e in labels()}
+    for field, parts in split(db, shared).items():
+        print(f"{field:14}" + "  ".join(f"{k} {r}/{n} {r / n if n else 0:.3f}" for k, (r, n) in parts.items()))
+    for f, field, want, got in score(db, shared)[1]:
+        how = "handwritten" if handwritten(by_file[f], field) else "printed"
+        print("miss:", f, field, how, want, got, sep="  ")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
