@@ -175,3 +175,7 @@ def test_place_of_issue_is_a_place_mention():
     assert place_of_issue("Mường Phăng, ngày 02 tháng 8 năm 2024", "Mường Phăng", []) is None  # communes: no guess
     taken = [{"label": "LOC", "start": 0, "end": 10}]
     assert place_of_issue("Quảng Ngãi, ngày 05 tháng 3 năm 2024", "Quảng Ngãi", taken) is None  # found already
+    # an abbreviated level glued to the place ("TP.Huế, ngày …") belongs to the mention
+    text = "Số: 31/QĐ-UB TP.Huế, ngày 09 tháng 5 năm 2023"
+    row = place_of_issue(text, "Huế", [])
+    assert text[row["start"]:row["end"]] == "TP.Huế" and row["canonical"].endswith("Huế")

@@ -1178,7 +1178,8 @@ def place_of_issue(text: str, place: str, rows: list[dict], within: int = 3000) 
     """The place of the header's "<place>, ngày … tháng … năm …" line as a LOC mention
     ("Lâm Đồng, ngày 12 tháng 3 năm 2025" has no level word, so the place rules miss it),
     linked when exactly one unit of the first level that knows the name fits."""
-    m = re.search(r"(?<![\w.])" + re.escape(place) + r"(?=\s*,\s*ngày)", text[:within])
+    # "TP.Cần Thơ, ngày …": an abbreviated level glued to the place is part of the mention
+    m = re.search(r"(?<![\w.])(?:(?:TP|Tp|TX|Tx|TT)\.\s?)?" + re.escape(place) + r"(?=\s*,\s*ngày)", text[:within])
     if m is None or any(r["label"] == "LOC" and r["start"] < m.end() and m.start() < r["end"] for r in rows):
         return None
     for level in ISSUE_LEVELS:

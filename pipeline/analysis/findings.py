@@ -533,10 +533,13 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     seen = Counter(_low(text[u["start"]:u["end"]]) for u in us
                    if u["kind"] != "table" and u["end"] - u["start"] <= 200)
     repeat_min = rules()["raw"]["not_prose"]["repeated_min"]
+    attached = ctx.meta.get("_attached")  # a programme, rules … issued with the decision: its own type
     for i in list(range(0, z["closing"])) + list(range(z["appendix"], len(us))):
         u = us[i]
         if u["end"] <= header_end:
             continue
+        if attached and u["start"] >= attached["start"]:
+            normative = _normative(attached["doc_type"])
         if u["kind"] == "table":
             if i >= z["first_section"] and not re.search(r"\bNơi nhận\b", text[u["start"]:u["end"]]):
                 for cs, ce in sentence_cells(text, u["start"], u["end"]):
@@ -760,18 +763,26 @@ def names_documents(t: str) -> bool:
     return not re.search(r"\b(?:" + "|".join(np["predicate_words"]) + r")\b", low)
 
 
+def type_flags(doc_type: str | None, plan: bool | None = None) -> tuple[bool, bool, bool, bool]:
+    """(report, prescribes, plan, normative) of a text of this type."""
+    raw = rules()["raw"]
+    prescribes = doc_type in LEGAL_TYPES | set(raw["prescribing"]["doc_types"])
+    if plan is None:
+        plan = doc_type in raw["plan"]["doc_types"]
+    return doc_type in raw["reporting"]["doc_types"], prescribes, plan, _normative(doc_type)
+
+
 def link(ctx, findings: list[dict], by_id: dict) -> None:
     """Classify each finding, store it, and link the citations and figures inside it."""
     text = ctx.text
     citations = sorted(ctx.rows.get("citations", []), key=lambda c: c["start"])
     figures = sorted(ctx.rows.get("figures", []), key=lambda c: c["start"])
     cit_starts, fig_starts = [c["start"] for c in citations], [f["start"] for f in figures]
-    report = ctx.meta.get("doc_type") in rules()["raw"]["reporting"]["doc_types"]
-    prescribes = ctx.meta.get("doc_type") in LEGAL_TYPES | set(rules()["raw"]["prescribing"]["doc_types"])
-    plan = is_plan(ctx)
-    # A resolution also assesses (a Party committee's "còn hạn chế"); a directive orders.
-    normative = _normative(ctx.meta.get("doc_type"))
+    this_type = type_flags(ctx.meta.get("doc_type"), plan=is_plan(ctx))
+    attached = ctx.meta.get("_attached")  # a programme, rules … issued with this decision
+    issued = type_flags(attached["doc_type"]) if attached else this_type
     for f in findings:
+        report, prescribes, plan, normative = issued if attached and f["start"] >= attached["start"] else this_type
         sec = f.pop("_section")
         cat, basis, topic, addr = classify(f["text"], sec, by_id, f.pop("_label"), f.pop("_label_addr"),
                                            own=f.pop("_own"), text=text, directive=f.pop("_directive", False),

@@ -212,9 +212,48 @@ def zones(ctx) -> dict:
     appendix = next((i for i in range(closing + 1, len(us))
                      if numbering(text[us[i]["start"]:us[i]["end"]]) and
                      numbering(text[us[i]["start"]:us[i]["end"]])[0] == "phuluc"), len(us))
+    # A text issued with the decision after its signature; or inside what looked like the body
+    # when the signature block was not read (an OCR'd "Nơi nhận"): the body ends at its type line.
+    attached = _attached(us, text, min(first_section, closing), appendix, r)
+    if attached is not None:
+        closing = min(closing, attached[2])
+        appendix = attached[0]
+        ctx.meta["_attached"] = {"start": us[appendix]["start"] if appendix < len(us) else len(text),
+                                 "doc_type": attached[1]}
     result = {"first_section": min(first_section, closing), "closing": closing, "appendix": appendix}
     ctx.meta["_zones"] = result
     return result
+
+
+# The caption of a text issued with a decision ("(Ban hành kèm theo Quyết định số …)",
+# "Ban hành theo Nghị quyết số …"): the text after it is a document of its own.
+_ATTACHED_CAPTION = re.compile(
+    r"(?:^|\()[\W_]*(?:ban hành\s+)?(?:kèm\s+)?theo\s+(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị)\b",
+    re.IGNORECASE)
+
+
+def _attached(us, text: str, after: int, before: int, r) -> tuple[int, str, int] | None:
+    """(first unit, type, type line) of a document issued with this one and printed after it:
+    a type line ("CHƯƠNG TRÌNH", "QUY CHẾ", "KẾ HOẠCH") followed, within its title lines, by
+    the caption that says which decision issues it. Its body is read as a body of that type
+    (a decision issuing a programme carries the programme's assessment and tasks). The type
+    line is matched without diacritics ("KÉ HOẠCH" read by OCR): the caption confirms it."""
+    types = {fold(k): v for k, v in r["doc_types"].items() if v != "Phụ lục"}
+    for i in range(after + 1, min(before, len(us))):
+        t = _clean(text[us[i]["start"]:us[i]["end"]])
+        kind = types.get(fold(t)) if _is_upper(t) else None
+        if kind is None:
+            continue
+        for j in range(i + 1, min(i + 6, before, len(us))):
+            m = _ATTACHED_CAPTION.search(text, us[j]["start"], us[j]["end"])
+            if not m:
+                continue
+            # The caption may run over two lines: the body starts after its closing parenthesis.
+            k = j
+            while "(" in m.group() and ")" not in text[m.end():us[k]["end"]] and k + 1 < min(j + 3, len(us)):
+                k += 1
+            return k + 1, kind, i
+    return None
 
 
 _HEADER_DATE = re.compile(r"^ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})$", re.I)
