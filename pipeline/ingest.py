@@ -36,6 +36,10 @@ from schemas.records import ExtractedDocument, ExtractionError
 
 # Cumulative seconds per analysis stage in this process (read by bench/run.py).
 STAGE_SECONDS: dict[str, float] = {}
+# CPU seconds of this (main) process by phase of the last batch (read by bench/run.py):
+# "start" (opening, discovery, warm-up: until the first result arrives), "warm_up",
+# "write" (rows into the store), "finalizers". What stays serial when workers run.
+MAIN_SECONDS: dict[str, float] = {}
 
 
 @dataclass
@@ -406,13 +410,16 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     Files are read and analysed by `executor` (default: `jobs` local worker processes,
     as many as the usable cores when None); this process only writes rows."""
     started = time.perf_counter()
+    MAIN_SECONDS.clear()
+    MAIN_SECONDS["_cpu0"] = time.process_time()
     limits = limits or Limits()
     jobs = jobs or usable_cores()
     db = store.open_db(db_path)
     summary = Summary()
     try:
         _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits, executor)
-        run_finalizers(db)
+        with _main_cpu("finalizers"):
+            run_finalizers(db)
     except (sqlite3.OperationalError, OSError) as exc:
         if not store.is_disk_full(exc):
             raise
@@ -421,8 +428,18 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
                              "free some space and run again (nothing is half-written)") from None
     finally:
         db.close()
+        MAIN_SECONDS.pop("_cpu0", None)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _main_cpu(phase: str):
+    t0 = time.process_time()
+    try:
+        yield
+    finally:
+        MAIN_SECONDS[phase] = MAIN_SECONDS.get(phase, 0.0) + time.process_time() - t0
 
 
 def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits,
@@ -473,12 +490,15 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
 
     def handle(result, spath, sha, size):
         t0 = time.perf_counter()
+        if "start" not in MAIN_SECONDS and "_cpu0" in MAIN_SECONDS:
+            MAIN_SECONDS["start"] = time.process_time() - MAIN_SECONDS["_cpu0"]
         _, doc, error = result
         if doc is not None:
             for name, secs in doc.stage_seconds.items():
                 STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + secs
         try:
-            document_id = write_document(db, spath, sha, size, doc, error)
+            with _main_cpu("write"):
+                document_id = write_document(db, spath, sha, size, doc, error)
         except Exception as exc:  # rows the store refuses: keep the file, record why
             if store.is_disk_full(exc) or isinstance(exc, store.StoreError):
                 raise
@@ -499,7 +519,8 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
     try:
         if todo:
             if isinstance(executor, LocalProcesses):  # workers fork from here (elsewhere: theirs)
-                warm_up()
+                with _main_cpu("warm_up"):
+                    warm_up()
             for (_, spath, sha, size), result in executor.map(todo):
                 handle(result, spath, sha, size)
     finally:
