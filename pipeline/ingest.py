@@ -29,7 +29,7 @@ from extractors import LIMITS as extractor_limits
 from extractors import extract
 from pipeline.executors import Executor, LocalProcesses, usable_cores
 from pipeline.store import db as store
-from pipeline.store.ids import ProvisionalIds, remap_rows
+from pipeline.store.ids import Packed, ProvisionalIds, pack_rows, remap_packed
 from pipeline.analysis.stages import Context, finalizer_functions, stage_functions
 from schemas.records import ExtractedDocument, ExtractionError
 
@@ -209,10 +209,11 @@ def time_budget(seconds: float | None):
 @dataclass
 class Analysed:
     """One document extracted and analysed (in a worker), ready to be written: its
-    `documents` columns and the rows of every table, with provisional ids
-    (pipeline/store/ids.py) that the writer turns into real ones."""
+    `documents` columns and the rows of every table, packed as the writer inserts them
+    (`ids.pack_rows`), with provisional ids (pipeline/store/ids.py) that the writer turns
+    into real ones."""
     columns: dict
-    rows: dict[str, list[dict]]
+    rows: Packed
     id_counts: dict[str, int]
     warnings: list[str]
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -327,7 +328,7 @@ def prepare(doc: ExtractedDocument) -> Analysed:
     columns.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
     for table, extra in ctx.rows.items():
         rows.setdefault(table, []).extend(extra)
-    return Analysed(columns, rows, dict(new_id.counts), list(doc.warnings), seconds)
+    return Analysed(columns, pack_rows(rows), dict(new_id.counts), list(doc.warnings), seconds)
 
 
 def write_document(db, path: str, sha: str, size: int, doc: Analysed | ExtractedDocument | None,
@@ -356,15 +357,15 @@ def write_document(db, path: str, sha: str, size: int, doc: Analysed | Extracted
             "status": status, "error": error, "ingested_at": store.now(),
         }
         rows = doc.rows if doc is not None else {}
-        remap_rows(rows, first)
+        remap_packed(rows, first)
         store.insert_rows(db, "documents", [doc_row])
         # The corpus-wide steps now owe this document a run: recorded in the same
         # transaction, cleared by each finalizer when it completes (a killed batch
         # leaves them pending and the next run finishes them).
         store.mark_pending(db, [name for name, _ in finalizer_functions()],
                            [document_id] + ([old["id"]] if old else []))
-        for table, table_rows in rows.items():
-            store.insert_rows(db, table, table_rows)
+        for table, (columns, values) in rows.items():
+            store.insert_columns(db, table, columns, values)
         db.execute("COMMIT")
         return document_id
     except BaseException:
