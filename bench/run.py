@@ -377,9 +377,10 @@ import json, resource, sys, time
 from pipeline.cli import main
 t0 = time.perf_counter()
 main(sys.argv[1:])
+from pipeline.ingest import MAIN_SECONDS
 cpu = lambda who: sum(resource.getrusage(who)[:2])
 print(json.dumps({"wall": time.perf_counter() - t0, "main": cpu(resource.RUSAGE_SELF),
-                  "workers": cpu(resource.RUSAGE_CHILDREN)}))
+                  "workers": cpu(resource.RUSAGE_CHILDREN), "phases": MAIN_SECONDS}))
 """
 
 
@@ -408,8 +409,10 @@ def bench_jobs(n: int = 100, rounds: int = 3) -> None:
                                  check=True, capture_output=True, text=True).stdout
             m = json.loads(out.strip().splitlines()[-1])
             times[jobs].append(m["wall"])
+            phases = ", ".join(f"{k} {v:.1f}" for k, v in m["phases"].items())
             print(f"  round {r + 1}, --jobs {jobs}: {m['wall']:.1f} s wall, CPU main "
-                  f"{m['main']:.1f} s + workers {m['workers']:.1f} s, load {os.getloadavg()[0]:.1f}")
+                  f"{m['main']:.1f} s ({phases}) + workers {m['workers']:.1f} s, "
+                  f"load {os.getloadavg()[0]:.1f}")
     one, two = statistics.median(times[1]), statistics.median(times[2])
     print(f"median --jobs 1 {one:.1f} s, --jobs 2 {two:.1f} s: ratio {two / one:.2f} "
           f"(best runs: {min(times[2]) / min(times[1]):.2f})")

@@ -87,6 +87,14 @@ def run_shipped(work: Callable, setup: Callable | None, name: str, data: bytes, 
     return doc, reason
 
 
+def _reload_ray_config() -> None:
+    """Ray reads its RAY_* settings when imported: imported earlier, it reads them again."""
+    if "ray" in sys.modules:
+        from ray._raylet import Config
+
+        Config.initialize("")
+
+
 def _reachable(address: str, seconds: float = 5) -> None:
     """A `host:port` that nothing answers on is a one-line error now, not after Ray's retries."""
     host, _, port = address.rpartition("://")[2].rpartition(":")
@@ -147,32 +155,42 @@ class RayCluster:
             raise ExecutorUnavailable(f"cannot start or join {where}: {_one_line(exc)}") from None
         return True
 
-    def _environment(self) -> None:
-        """Before Ray reads its configuration: no usage report; for a local instance, a token
-        of this process kept in its environment (Ray's processes inherit it, nothing is
-        written to ~/.ray), since Ray's ports listen on every interface."""
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    @contextmanager
+    def _environment(self):
+        """Before Ray reads its configuration, for the cluster's lifetime: no usage report;
+        for a local instance, a token of this process kept in its environment (Ray's
+        processes inherit it, nothing is written to ~/.ray), since Ray's ports listen on
+        every interface. What was set is undone on the way out (the token must not outlive
+        the instance it guards, nor reach what this process starts later)."""
+        settings = {"RAY_USAGE_STATS_ENABLED": "0"}
         if self.address is not None:
             # Ray would retry a cluster that stopped answering for over ten minutes
-            os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "3")
-            os.environ.setdefault("RAY_py_gcs_connect_timeout_s", "10")
+            settings.update(RAY_gcs_server_port_wait_time_s="3", RAY_py_gcs_connect_timeout_s="10")
         elif "RAY_AUTH_MODE" not in os.environ:
-            os.environ["RAY_AUTH_MODE"] = "token"
-            os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
-            if "ray" in sys.modules:  # imported earlier: its configuration is read again
-                from ray._raylet import Config
-
-                Config.initialize("")
+            settings.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))
+        added = {k: v for k, v in settings.items() if k not in os.environ}
+        os.environ.update(added)
+        auth = "RAY_AUTH_MODE" in added
+        if auth:
+            _reload_ray_config()
+        try:
+            yield
+        finally:
+            for k, v in added.items():
+                if os.environ.get(k) == v:  # unless changed meanwhile by someone else
+                    del os.environ[k]
+            if auth:
+                _reload_ray_config()
 
     def map(self, items: Iterable[tuple]) -> Iterator[tuple[tuple, tuple]]:
-        self._environment()
-        ray = _import_ray()
-        owned = self._connect(ray)
-        try:
-            yield from self._run(ray, items)
-        finally:
-            if owned:
-                ray.shutdown()
+        with self._environment():
+            ray = _import_ray()
+            owned = self._connect(ray)
+            try:
+                yield from self._run(ray, items)
+            finally:
+                if owned:
+                    ray.shutdown()
 
     def _run(self, ray, items):
         limits = self.limits

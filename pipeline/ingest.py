@@ -29,13 +29,17 @@ from extractors import LIMITS as extractor_limits
 from extractors import extract
 from pipeline.executors import Executor, LocalProcesses, usable_cores
 from pipeline.store import db as store
-from pipeline.store.ids import ProvisionalIds, remap_rows
+from pipeline.store.ids import Packed, ProvisionalIds, pack_rows, remap_packed
 from pipeline.analysis.stages import Context, finalizer_functions, stage_functions
 from schemas.records import ExtractedDocument, ExtractionError
 
 
 # Cumulative seconds per analysis stage in this process (read by bench/run.py).
 STAGE_SECONDS: dict[str, float] = {}
+# CPU seconds of this (main) process by phase of the last batch (read by bench/run.py):
+# "start" (opening, discovery, warm-up: until the first result arrives), "warm_up",
+# "write" (rows into the store), "finalizers". What stays serial when workers run.
+MAIN_SECONDS: dict[str, float] = {}
 
 
 @dataclass
@@ -205,10 +209,11 @@ def time_budget(seconds: float | None):
 @dataclass
 class Analysed:
     """One document extracted and analysed (in a worker), ready to be written: its
-    `documents` columns and the rows of every table, with provisional ids
-    (pipeline/store/ids.py) that the writer turns into real ones."""
+    `documents` columns and the rows of every table, packed as the writer inserts them
+    (`ids.pack_rows`), with provisional ids (pipeline/store/ids.py) that the writer turns
+    into real ones."""
     columns: dict
-    rows: dict[str, list[dict]]
+    rows: Packed
     id_counts: dict[str, int]
     warnings: list[str]
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -323,7 +328,7 @@ def prepare(doc: ExtractedDocument) -> Analysed:
     columns.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
     for table, extra in ctx.rows.items():
         rows.setdefault(table, []).extend(extra)
-    return Analysed(columns, rows, dict(new_id.counts), list(doc.warnings), seconds)
+    return Analysed(columns, pack_rows(rows), dict(new_id.counts), list(doc.warnings), seconds)
 
 
 def write_document(db, path: str, sha: str, size: int, doc: Analysed | ExtractedDocument | None,
@@ -352,15 +357,15 @@ def write_document(db, path: str, sha: str, size: int, doc: Analysed | Extracted
             "status": status, "error": error, "ingested_at": store.now(),
         }
         rows = doc.rows if doc is not None else {}
-        remap_rows(rows, first)
+        remap_packed(rows, first)
         store.insert_rows(db, "documents", [doc_row])
         # The corpus-wide steps now owe this document a run: recorded in the same
         # transaction, cleared by each finalizer when it completes (a killed batch
         # leaves them pending and the next run finishes them).
         store.mark_pending(db, [name for name, _ in finalizer_functions()],
                            [document_id] + ([old["id"]] if old else []))
-        for table, table_rows in rows.items():
-            store.insert_rows(db, table, table_rows)
+        for table, (columns, values) in rows.items():
+            store.insert_columns(db, table, columns, values)
         db.execute("COMMIT")
         return document_id
     except BaseException:
@@ -406,13 +411,16 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
     Files are read and analysed by `executor` (default: `jobs` local worker processes,
     as many as the usable cores when None); this process only writes rows."""
     started = time.perf_counter()
+    MAIN_SECONDS.clear()
+    MAIN_SECONDS["_cpu0"] = time.process_time()
     limits = limits or Limits()
     jobs = jobs or usable_cores()
     db = store.open_db(db_path)
     summary = Summary()
     try:
         _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits, executor)
-        run_finalizers(db)
+        with _main_cpu("finalizers"):
+            run_finalizers(db)
     except (sqlite3.OperationalError, OSError) as exc:
         if not store.is_disk_full(exc):
             raise
@@ -421,8 +429,18 @@ def ingest(paths: list[str | Path], db_path: str | Path, *, force: bool = False,
                              "free some space and run again (nothing is half-written)") from None
     finally:
         db.close()
+        MAIN_SECONDS.pop("_cpu0", None)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _main_cpu(phase: str):
+    t0 = time.process_time()
+    try:
+        yield
+    finally:
+        MAIN_SECONDS[phase] = MAIN_SECONDS.get(phase, 0.0) + time.process_time() - t0
 
 
 def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limits,
@@ -473,12 +491,15 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
 
     def handle(result, spath, sha, size):
         t0 = time.perf_counter()
+        if "start" not in MAIN_SECONDS and "_cpu0" in MAIN_SECONDS:
+            MAIN_SECONDS["start"] = time.process_time() - MAIN_SECONDS["_cpu0"]
         _, doc, error = result
         if doc is not None:
             for name, secs in doc.stage_seconds.items():
                 STAGE_SECONDS[name] = STAGE_SECONDS.get(name, 0.0) + secs
         try:
-            document_id = write_document(db, spath, sha, size, doc, error)
+            with _main_cpu("write"):
+                document_id = write_document(db, spath, sha, size, doc, error)
         except Exception as exc:  # rows the store refuses: keep the file, record why
             if store.is_disk_full(exc) or isinstance(exc, store.StoreError):
                 raise
@@ -499,7 +520,8 @@ def _ingest_batch(db, paths, summary, force, jobs, progress, follow_links, limit
     try:
         if todo:
             if isinstance(executor, LocalProcesses):  # workers fork from here (elsewhere: theirs)
-                warm_up()
+                with _main_cpu("warm_up"):
+                    warm_up()
             for (_, spath, sha, size), result in executor.map(todo):
                 handle(result, spath, sha, size)
     finally:

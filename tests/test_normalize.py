@@ -39,6 +39,18 @@ def test_fold_keeps_length_and_folds_d():
     assert len(fold(text)) == len(text)
 
 
+@given(st.text(max_size=40))
+def test_a_long_text_folds_as_its_pieces_do(text):
+    """Past a length, fold works on an array of code points: the same result as the
+    per-character table, for any character (astral, surrogates, combining marks)."""
+    from pipeline.text import normalize as module
+
+    long = (text + "Đảng ủy xã Quài Tở 𝔸 \ud800 ỷ\u0301 ") * (module._FOLD_BY_ARRAY // 20 + 1)
+    assert len(long) >= module._FOLD_BY_ARRAY
+    assert fold(long) == long.translate(module._FOLD_TABLE).lower()
+    assert fold(long, lower=False) == long.translate(module._FOLD_TABLE)
+
+
 @given(st.text(alphabet=st.sampled_from(list("aăâeêioôơuưyđAĂÂĐ hoáàảãạ\u0301\u0300 \n.,0123")), max_size=60))
 def test_normalize_is_idempotent(text):
     once = normalize(text)

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from pipeline.store.ids import BASE, ProvisionalIds, remap_rows
+from pipeline.store.ids import BASE, ProvisionalIds, pack_rows, remap_packed, remap_rows
 from schemas.tables import REFERENCES
 from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
 
@@ -206,6 +206,49 @@ def test_an_id_column_missing_from_the_map_is_refused_not_stored():
         remap_rows(rows, {"findings": 1, "documents": 1, "blocks": 1})
 
 
+def test_packed_rows_store_what_the_rows_would():
+    """The worker packs rows (ids.pack_rows), the writer shifts their ids (remap_packed):
+    the values inserted are those of the rows remapped one by one, JSON included."""
+    new_id = ProvisionalIds()
+    doc = new_id("documents")
+    f1, f2 = new_id("figures"), new_id("figures")
+    rows = {
+        "figures": [{"id": f1, "document_id": doc, "value": 45.0, "surface": "45 hồ sơ"},
+                    {"id": f2, "document_id": doc, "value": float(BASE + 3), "unit": "%"}],
+        "checks": [{"id": new_id("checks"), "document_id": doc, "figure_ids": [f2, f1],
+                    "message": "Tỷ lệ 90% khớp với 45/50 hồ sơ", "kind": "ratio_percent"}],
+        "tables": [{"id": new_id("tables"), "document_id": doc,
+                    "rows": [["Xã", "Hồ sơ"], ["Quài Tở", "1.234"]]}],
+        "sections": [],
+    }
+    first = {"documents": 3, "figures": 20, "checks": 7, "tables": 2}
+    packed = pack_rows(json.loads(json.dumps(rows)))
+    assert "sections" not in packed
+    remap_packed(packed, first)
+    remap_rows(rows, first)
+    for table, (columns, values) in packed.items():
+        expected = [[json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                     for v in map(row.get, columns)] for row in rows[table]]
+        assert values == expected, table
+    assert packed["checks"][1][0][packed["checks"][0].index("figure_ids")] == "[21, 20]"
+    assert packed["figures"][1][1][packed["figures"][0].index("value")] == float(BASE + 3)
+
+
+def test_packing_refuses_what_the_writer_would(monkeypatch):
+    from schemas.tables import TABLES
+
+    new_id = ProvisionalIds()
+    with pytest.raises(KeyError, match="'chart_id'"):
+        pack_rows({"findings": [{"id": new_id("findings"), "chart_id": new_id("blocks")}]})
+    monkeypatch.setitem(TABLES["findings"], "chart_id", "integer")  # a new id column…
+    with pytest.raises(ValueError, match="findings.chart_id"):  # …that REFERENCES lacks
+        pack_rows({"findings": [{"id": new_id("findings"), "document_id": new_id("documents"),
+                                 "chart_id": new_id("blocks")}]})
+    packed = pack_rows({"sections": [{"id": new_id("sections"), "parent_id": None}]})
+    with pytest.raises(ValueError, match="no real id"):
+        remap_packed(packed, {"documents": 1})
+
+
 @pytest.mark.real
 @pytest.mark.slow
 def test_real_documents_one_worker_and_two_identical(tmp_path):
@@ -271,3 +314,21 @@ def test_a_dead_worker_costs_only_its_file_and_the_pool_comes_back():
     assert all(results[i][2] is None for i in items if i != ("bomb",))
     late = {results[(f"g{i}",)][1] for i in range(20, 40)}  # long after the break
     assert len(late) == 2  # two workers again, not one
+
+
+def test_the_ingest_starts_without_pandas(tmp_path):
+    """sqlite_utils (the ingest's store) imports pandas when installed, ~0.4 s of every
+    batch's start for a type mapping never used: the store hides it, pandas stays importable."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys\nfrom pipeline.store import db as store\n"
+            f"store.open_db({str(tmp_path / 'p.db')!r}).close()\n"
+            "print('pandas' in sys.modules, 'sqlite_utils' in sys.modules)\n"
+            "import importlib.util\nif importlib.util.find_spec('pandas'):\n"
+            "    import pandas\n    print(bool(pandas.DataFrame))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).parents[1], check=True).stdout.split()
+    assert out[:2] == ["False", "True"]
+    assert out[2:] in ([], ["True"])

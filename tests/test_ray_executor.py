@@ -203,3 +203,60 @@ def test_the_default_path_never_imports_ray():
     code = ("import sys; from pipeline import cli, ingest, executors_ray; cli.build_parser(); "
             "executors_ray.available(); assert 'ray' not in sys.modules, 'ray imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_token_of_a_local_instance_lives_as_long_as_the_instance(monkeypatch):
+    """The RAY_* settings the executor adds (the local instance's token, no usage report)
+    are in the environment while the cluster runs and gone once it stops, normally or on
+    an error; what the caller had set stays as it was. Ray itself stands in by a fake."""
+    from pipeline import executors_ray
+    from pipeline.ingest import Limits
+
+    seen: list[dict] = []
+
+    class FakeRay:
+        initialized = False
+
+        def is_initialized(self):
+            return self.initialized
+
+        def init(self, **options):
+            seen.append({k: os.environ.get(k) for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")})
+            self.initialized = True
+
+        def shutdown(self):
+            seen.append({"shutdown": os.environ.get("RAY_AUTH_TOKEN")})
+            self.initialized = False
+
+    def run(self, ray, items):
+        for item in items:
+            if item == "boom":
+                raise RuntimeError("lost the cluster")
+            yield item, (item, None, "stand-in")
+
+    for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_USAGE_STATS_ENABLED"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("RAY_gcs_server_port_wait_time_s", "7")  # the caller's, kept
+    monkeypatch.setattr(executors_ray, "available", lambda: True)
+    monkeypatch.setattr(executors_ray, "_import_ray", FakeRay)
+    monkeypatch.setattr(executors_ray.RayCluster, "_run", run)
+    cluster = executors_ray.RayCluster(None, Limits(), cpus=1)
+
+    assert [item for item, _ in cluster.map(["a", "b"])] == ["a", "b"]
+    during, after = seen
+    assert during["RAY_AUTH_MODE"] == "token" and len(during["RAY_AUTH_TOKEN"]) == 64
+    assert after == {"shutdown": during["RAY_AUTH_TOKEN"]}  # still set while it stops
+    for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_USAGE_STATS_ENABLED"):
+        assert k not in os.environ, k
+
+    seen.clear()
+    with pytest.raises(RuntimeError, match="lost the cluster"):
+        list(cluster.map(["a", "boom"]))
+    assert seen[0]["RAY_AUTH_TOKEN"] != during["RAY_AUTH_TOKEN"]  # a token per instance
+    assert "RAY_AUTH_TOKEN" not in os.environ and "RAY_AUTH_MODE" not in os.environ
+
+    joined = executors_ray.RayCluster(None, Limits(), address="127.0.0.1:1", cpus=1)
+    monkeypatch.setattr(executors_ray, "_reachable", lambda address: None)
+    list(joined.map(["a"]))
+    assert "RAY_py_gcs_connect_timeout_s" not in os.environ
+    assert os.environ["RAY_gcs_server_port_wait_time_s"] == "7"

@@ -25,15 +25,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from pipeline.text.normalize import fold, normalize
 
-MAPPING = Path(__import__("underthesea").__file__).parent / "address" / "data" / "mapping.json"
+
+def _package_dir(name: str) -> Path:
+    """Where a package is installed, without importing it (underthesea's import, which
+    loads its models' libraries, took ~0.5 s of every batch's start)."""
+    return Path(find_spec(name).origin).parent
+
+
+MAPPING = _package_dir("underthesea") / "address" / "data" / "mapping.json"
 # The official list of units after 01/07/2025 (34 provinces, 3 321 communes, GSO codes),
 # shipped offline by the vietnam-provinces package (pinned): it fills the names
 # underthesea's mapping leaves empty and gives each new unit its official code.
-NEW_UNITS = Path(__import__("vietnam_provinces").__file__).parent / "data" / "nested-divisions.json"
+NEW_UNITS = _package_dir("vietnam_provinces") / "data" / "nested-divisions.json"
 
 # Level words as written in documents -> kind of unit they can name.
 WARD_LEVELS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -134,6 +142,17 @@ def _level(full: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
+    """Built once per version of the lists and of this code, then loaded from the disk
+    cache (pipeline/cache.py): the build takes ~1 s of every batch's start."""
+    from pipeline import cache
+    from pipeline.text import normalize as normalize_module
+
+    return cache.cached("gazetteer", _build_gazetteer,
+                        [MAPPING, NEW_UNITS, Path(__file__), Path(normalize_module.__file__)],
+                        check=lambda g: isinstance(g, Gazetteer))
+
+
+def _build_gazetteer() -> Gazetteer:
     data = json.loads(MAPPING.read_text(encoding="utf-8"))
     g = Gazetteer()
     new_prov = data["province_names"]

@@ -141,9 +141,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     except BaseException:
         conn.close()
         raise
-    import sqlite_utils  # ingest only: it imports pandas when installed (~1 s a query would pay)
-
-    db = sqlite_utils.Database(conn)
+    db = _sqlite_utils().Database(conn)
     _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
     db.execute("PRAGMA foreign_keys=ON")
     begin(db, str(path))
@@ -166,6 +164,22 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
             raise DiskFull(f"disk full: cannot write {path}") from None
         raise
     return db
+
+
+def _sqlite_utils():
+    """sqlite_utils, for the ingest only (queries use ReadDB). It imports pandas when
+    installed, ~0.4 s of every ingest's start, only to map pandas' Timestamp to a column
+    type, which we never insert: it is imported with pandas hidden, unless pandas is
+    loaded already. pandas itself stays importable for whoever needs it later."""
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        import sqlite_utils
+        return sqlite_utils
+    sys.modules["pandas"] = None  # `import pandas` raises ImportError meanwhile
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["pandas"]
+    return sqlite_utils
 
 
 def _retry_locked(fn, attempts: int = 600):
@@ -327,6 +341,16 @@ def insert_rows(db, table: str, rows: list[dict]) -> None:
     # _sql_value inlined: a function call per value was most of the Python time here
     conn.executemany(sql, ([dumps(v, ensure_ascii=False) if isinstance(v, structured) else v
                             for v in map(row.get, used)] for row in rows))
+
+
+def insert_columns(db, table: str, columns: tuple[str, ...], rows: list[list]) -> None:
+    """Insert rows given as lists of SQL values in `columns` order (`ids.pack_rows`, done
+    in the worker): the writer's cheapest path."""
+    if not rows:
+        return
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' for _ in columns)})")
+    getattr(db, "conn", db).executemany(sql, rows)
 
 
 # Host parameters per statement: SQLite before 3.32 allows 999, later builds 32,766, and a

@@ -159,5 +159,27 @@ _FOLD_TABLE = {
 
 def fold(text: str, lower: bool = True) -> str:
     """Strip Vietnamese diacritics, fold đ→d (and lowercase). One char in, one char out."""
-    s = text.translate(_FOLD_TABLE)
+    s = text.translate(_FOLD_TABLE) if len(text) < _FOLD_BY_ARRAY else _fold_array(text)
     return s.lower() if lower else s
+
+
+# A whole document (the search finalizer folds each new one) is folded as an array of code
+# points: ~5x faster than str.translate's lookup per character; short strings keep translate.
+_FOLD_BY_ARRAY = 2000
+
+
+def _fold_array(text: str) -> str:
+    import numpy as np  # here: query commands fold short strings and start without numpy
+
+    global _FOLD_LUT
+    if _FOLD_LUT is None:
+        _FOLD_LUT = np.arange(0x1F00, dtype=np.uint32)
+        for cp, ch in _FOLD_TABLE.items():
+            _FOLD_LUT[cp] = ord(ch)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    inside = points < len(_FOLD_LUT)
+    folded = np.where(inside, _FOLD_LUT[np.where(inside, points, 0)], points)
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_FOLD_LUT = None
