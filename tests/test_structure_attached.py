@@ -114,3 +114,18 @@ def test_misread_signature_block_and_type_line(ingest_into, tmp_path):
     assert f["Hoàn thiện kho dữ liệu dùng ch"] == "recommendation"
     assert f["Tỷ lệ hồ sơ nộp trực tuyến còn"] == "limitation"
     assert not any(k.startswith(("Như Điều 3", "- Như Điều 3", "Lưu")) for k in f)
+
+
+def test_caption_without_parentheses(ingest_into, tmp_path):
+    """"Ban hành kèm theo Quyết định số …" printed without parentheses (or OCR lost them), its
+    issuer on the next line: the same programme, and the issuer line is no finding."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "qd118.txt").write_text(
+        _DECISION.replace("{nơi_nhận}", "Nơi nhận:").replace("{loại}", "CHƯƠNG TRÌNH")
+        .replace("(Ban hành kèm theo", "Ban hành kèm theo").replace("tỉnh Hậu Giang)", "tỉnh Hậu Giang"),
+        encoding="utf-8")
+    db = ingest_into(tmp_path / "in")[1]
+    f = _findings(db)
+    assert f["Hoàn thiện kho dữ liệu dùng ch"] == "recommendation"
+    assert f["Tỷ lệ hồ sơ nộp trực tuyến còn"] == "limitation"
+    assert not any(k.startswith(("của Ủy ban", "Chuyển đổi số tỉnh", "Ban hành kèm theo Quyết định số")) for k in f)

@@ -228,8 +228,9 @@ def zones(ctx) -> dict:
 # The caption of a text issued with a decision ("(Ban hành kèm theo Quyết định số …)",
 # "Ban hành theo Nghị quyết số …"): the text after it is a document of its own.
 _ATTACHED_CAPTION = re.compile(
-    r"(?:^|\()[\W_]*(?:ban hành\s+)?(?:kèm\s+)?theo\s+(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị)\b",
-    re.IGNORECASE)
+    r"(?:^|\(|(?<=\s)(?-i:(?=Ban hành|Kèm theo)))"  # a line's start, "(", or capitalised after a title
+    r"[\W_]*(?:ban hành\s+)?(?:kèm\s+)?theo\s+(?:quyết định|nghị quyết|nghị định|thông tư|chỉ thị)\b",
+    re.IGNORECASE | re.MULTILINE)  # at a line's start: a caption may share a unit with the title
 
 
 def _attached(us, text: str, after: int, before: int, r) -> tuple[int, str, int] | None:
@@ -245,12 +246,15 @@ def _attached(us, text: str, after: int, before: int, r) -> tuple[int, str, int]
         if kind is None:
             continue
         for j in range(i + 1, min(i + 6, before, len(us))):
-            m = _ATTACHED_CAPTION.search(text, us[j]["start"], us[j]["end"])
+            m = _ATTACHED_CAPTION.search(text[us[j]["start"]:us[j]["end"]])
             if not m:
                 continue
-            # The caption may run over two lines: the body starts after its closing parenthesis.
-            k = j
-            while "(" in m.group() and ")" not in text[m.end():us[k]["end"]] and k + 1 < min(j + 3, len(us)):
+            # The caption may run over two lines: the body starts after its closing parenthesis,
+            # or, without one, after a line that goes on with the issuer ("của Ủy ban …").
+            k, after = j, us[j]["start"] + m.end()
+            while k + 1 < min(j + 3, len(us)) and (
+                    ")" not in text[after:us[k]["end"]] if "(" in m.group()
+                    else text[us[k + 1]["start"]:us[k + 1]["end"]].lstrip().startswith("của ")):
                 k += 1
             return k + 1, kind, i
     return None
