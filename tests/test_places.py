@@ -310,3 +310,40 @@ def test_a_route_may_leave_the_home_province_for_a_district_unique_in_the_countr
     # Outside a route the home-province rule holds.
     assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") not in _locs(
         "Trường Cao đẳng Vũng Tàu tuyển sinh.", home={"Thành phố Cần Thơ"})
+
+
+def test_a_suppliers_seat_in_another_province_by_its_short_name_or_abbreviation():
+    text = ("3 | Tôn lạnh mạ màu | m2 | Công ty CP Thép Phương Nam, Vũng Tàu; Công ty CP Ống thép An Phát, HCM HCM | 98.000\n"
+            "4 | Xà gồ thép | kg | Công ty TNHH Kim Khí Hòa Thuận, HCM, Công ty CP Thép Tây Đô, Long An | 21.500\n"
+            "5 | Sơn nước | thùng | Công ty CP Sơn Tân Tiến, Vũng Tàu, Vũng Tàu | 1.250.000")
+    got = _locs(text, home={"Tỉnh Vĩnh Long"})
+    assert got.count(("Vũng Tàu", "tinhbariavungtau")) == 2
+    assert got.count(("HCM", "thanhphohochiminh")) == 2  # a doubled cell reading names it once
+    assert ("Long An", "tinhlongan") in got
+    # "Vũng Tàu, Vũng Tàu": the city, then its province.
+    assert ("Vũng Tàu", "tinhbariavungtau/thanhphovungtau") in got
+    # The short name is the province only as a firm's seat.
+    assert ("Vũng Tàu", "tinhbariavungtau") not in _locs("Đoàn công tác đi Vũng Tàu trong tháng 6.")
+
+
+def test_a_district_before_its_own_province_in_a_suppliers_seat():
+    text = ("6 | Tôn kẽm | m2 | Công ty TNHH MTV Tôn Phước Lộc, Phú Mỹ, Vũng Tàu | 87.000\n"
+            "7 | Đá 1x2 | m3 | Công ty TNHH Đá Hưng Thịnh Tân Uyên Bình Dương; Công ty 3 STARS CO.,LTD Đức Hòa, Long An | 410.000\n"
+            "8 | Gạch | viên | Công ty CP gạch men Dĩ An Bình Dương; Công ty CP Nhựa Bình Minh, TPHCM | 2.300")
+    got = _locs(text, home={"Tỉnh Vĩnh Long"})
+    assert ("Phú Mỹ", "tinhbariavungtau/thixaphumy") in got or ("Phú Mỹ", "tinhbariavungtau/thanhphophumy") in got
+    assert ("Tân Uyên", "tinhbinhduong/thanhphotanuyen") in got or ("Tân Uyên", "tinhbinhduong/thixatanuyen") in got
+    assert ("Đức Hòa", "tinhlongan/huyenduchoa") in got
+    # A district name after a lower-case product word is a brand; a district of another province
+    # than the seat's is no part of the seat.
+    assert "Dĩ An" not in dict(got) and "Bình Minh" not in dict(got)
+    # A district of several provinces with no province after it stays out.
+    assert "Châu Thành" not in dict(_locs("9 | Cát | m3 | Công ty TNHH Cát Vàng Phú Quý, Châu Thành | 120.000"))
+
+
+def test_a_place_line_with_a_glued_abbreviated_level_covers_it():
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG\n\nSố: 12/2003/QĐ-UB TP.Hải Phòng, ngày 03 tháng 2 năm 2003\n\n"
+            "QUYẾT ĐỊNH\n")
+    got = _locs(text)
+    assert ("TP.Hải Phòng", "thanhphohaiphong") in got and ("Hải Phòng", "thanhphohaiphong") not in got
+    assert ("TP.Bắc Giang", "tinhbacgiang/thanhphobacgiang") in _locs("TP.Bắc Giang, ngày 5 tháng 5 năm 2020\n")

@@ -33,7 +33,8 @@ def words() -> dict:
     return {"common": {places.name_key(w) for w in data["common_names"]},
             "not_before": {w.lower() for w in data["not_before"]},
             "org_heads": {w.lower() for w in data["org_heads"]},
-            "firm_heads": list(data["firm_heads"])}
+            "firm_heads": list(data["firm_heads"]),
+            "seat_provinces": dict(data["seat_provinces"])}
 
 
 def _common(name: str) -> bool:
@@ -53,7 +54,7 @@ def _upper_level(name: str) -> bool:
 # A capitalised word: an upper-case Latin letter (with Vietnamese diacritics) first.
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
 _CAP = rf"[{_UPPER}][^\W\d_]*"
-_PLACE_LINE = re.compile(rf"(?m)(?:^|\|[ \t]*)[ \t*_]*(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}}),"
+_PLACE_LINE = re.compile(rf"(?m)(?:^|\|[ \t]*)[ \t*_]*(?:(?:TP|Tp|TX|Tx|TT)\.)?(?P<name>{_CAP}(?:[ ]{_CAP}){{0,3}}),"
                          r"[ \t]*(?:ngày\b|(?=\n|$))")
 
 
@@ -233,6 +234,80 @@ def firm_seats(text: str, home: set[str]) -> list[tuple[int, int, str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _firm_item() -> re.Pattern:
+    heads = "|".join(map(re.escape, words()["firm_heads"]))
+    # One supplier: from its head word to the end of the cell, a ";", a full stop or the
+    # next firm after a comma ("Công ty A, HCM, Công ty B, Long An").
+    return re.compile(rf"(?m)(?<![\w.])(?:{heads})\b(?P<body>[^;|\n]{{1,120}}?)"
+                      rf"(?=[ \t]*(?:[;|\n]|\.(?:[ \t]|$)|$|,[ \t]*(?:{heads})\b))")
+
+
+def _seat_province(seg: str) -> places.Unit | None:
+    """The province a whole seat names: its official name or a seat alias ("HCM", "Vũng Tàu");
+    a doubled seat ("HCM HCM", a cell read twice) names it once."""
+    half = seg.split()
+    if len(half) % 2 == 0 and half[:len(half) // 2] == half[len(half) // 2:]:
+        seg = " ".join(half[len(half) // 2:])
+    name = words()["seat_provinces"].get(seg, seg)
+    provs = [u for u in _known("tỉnh", name) if u.kind == "province"]
+    return provs[0] if len(provs) == 1 else None
+
+
+def _district_in(name: str, prov: places.Unit) -> bool:
+    if _common(name) or len(name.split()) < 2:
+        return False
+    return len([u for u in _known("+", name) if u.kind == "district" and _inside(u, prov)]) == 1
+
+
+def seat_chains(text: str) -> list[tuple]:
+    """A supplier's seat after its firm's name, in any province: "Công ty CP X, HCM;",
+    "Công ty CP Tôn Y, Vũng Tàu" (the province by a seat alias, a whole segment after a
+    comma), and the districts of that province just before it: "Hoa Sen, Phú Mỹ, Vũng Tàu",
+    "CO.,LTD Đức Hòa, Long An", "Công ty TNHH Z Tân Uyên Bình Dương" (a district closing the
+    firm's name only after a capitalised word: "xi măng Hà Tiên, Kiên Giang" is a brand)."""
+    out: list[tuple] = []
+    for m in _firm_item().finditer(text):
+        b0 = m.start("body")
+        segs = [(b0 + x.start(), x.group()) for x in re.finditer(r"[^,\s](?:[^,]*[^,\s])?", m.group("body"))]
+        if not segs:
+            continue
+        s_last, last = segs[-1]
+        prov, rest = None, []
+        if len(segs) >= 2 and (prov := _seat_province(last)):
+            half = last.split()[len(last.split()) // 2:]  # "HCM HCM": the mention is one of them
+            s_prov = s_last if _seat_province(" ".join(half)) is None else s_last + len(last) - len(" ".join(half))
+            out.append((s_prov, s_last + len(last), prov.short, "tỉnh", None))
+            rest = segs[:-1]
+        else:  # an official name closing the firm's name: the province is `standalone`'s
+            toks = list(re.finditer(r"\S+", last))
+            for n in (4, 3, 2):
+                name = " ".join(t.group() for t in toks[-n:])
+                if len(toks) > n and name not in words()["seat_provinces"] and (prov := _seat_province(name)):
+                    rest = [(s_last, last[:toks[-n - 1].end()])]
+                    break
+        if prov is None:
+            continue
+        for depth, (s, seg) in enumerate(reversed(rest)):
+            if depth < 2 and _district_in(seg, prov) and (s, seg) != segs[0]:
+                out.append((s, s + len(seg), seg, "+", prov))
+                continue
+            toks = seg.split()
+            for n in (3, 2):
+                name = " ".join(toks[-n:])
+                if len(toks) > n and toks[-n - 1][:1].isupper() and seg.endswith(name) and _district_in(name, prov):
+                    out.append((s + len(seg) - len(name), s + len(seg), name, "+", prov))
+                    break
+            break  # a name closing a longer segment ends the chain
+    return out
+
+
+# An abbreviated level written against the name ("TP.Cần Thơ", "TX.Bình Minh"); with a space
+# after the dot the level rules of `entities` read it.
+_GLUED_LEVELS = {"TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "Tx": "thị xã", "TT": "thị trấn"}
+_GLUED_LEVEL = re.compile(r"(?:^|[^\w.])((TP|Tp|TX|Tx|TT)\.)$")
+
+
 def mentions(text: str, taken: list, home: set[str]) -> list:
     """PlaceMentions of the rules above, outside the spans already found (`taken`)."""
     from pipeline.analysis.entities import PlaceMention
@@ -247,11 +322,16 @@ def mentions(text: str, taken: list, home: set[str]) -> list:
 
     routes = {(s, e) for s, e, _n, _k in dash_chains(text)}
     for s, e, name, kind, *parent in place_lines(text) + dash_chains(text) + addresses(text) + \
-            standalone(text, home) + firm_seats(text, home):
+            standalone(text, home) + firm_seats(text, home) + seat_chains(text):
         if not free(s, e) or normalize(text[s:e]) != text[s:e]:
             continue
         if kind == "thành phố":  # "TP. Hồ Chí Minh" inside a chain: the level word is in the surface
             kind = "^"
+        glued = _GLUED_LEVEL.search(text[max(0, s - 5):s])
+        if glued and free(s - len(glued.group(1)), s):
+            # "TP.Cần Thơ, ngày …": the abbreviated level glued to the name is part of the
+            # mention, and says which unit of that name it is.
+            s, kind = s - len(glued.group(1)), _GLUED_LEVELS[glued.group(2)]
         out.append(PlaceMention(s, e, "", name, kind=kind or "any", parent=parent[0] if parent else None,
                                 route=(s, e) in routes))
         covered[s:e] = b"\x01" * (e - s)
