@@ -209,7 +209,7 @@ def test_a_persons_name_and_an_old_province_are_not_a_new_communes_parent():
     assert got["TpHCM"] == "thanhphohochiminh" and got["Q. Bình Thạnh"] == "thanhphohochiminh/quanbinhthanh"
     # "…, Bình Thuận, Đắk Nông": Đắk Nông no longer exists, so it holds no new ward
     # "Phường Bình Thuận"; the name alone is the province.
-    got = dict(_locs("Trung tâm của 03 tỉnh Lâm Đồng, Bình Thuận, Đắk Nông. Sau đó"))
+    got = dict(_locs("Hội nghị giao ban của ba tỉnh Lâm Đồng, Bình Thuận, Đắk Nông diễn ra tại Đà Lạt."))
     assert got["Bình Thuận"] == "tinhbinhthuan"
 
 
@@ -278,11 +278,11 @@ def test_a_misspelt_province_after_tinh_is_the_one_province_a_letter_away():
 
 
 def test_a_name_alone_is_the_unit_the_document_names_with_its_level():
-    text = ("Ví dụ: văn bản của Đảng ủy xã Tân Triều (huyện Thanh Trì, thành phố Hà Nội) ghi địa danh:\n\n"
+    text = ("Thông báo của Ủy ban nhân dân xã Tân Triều (huyện Thanh Trì, thành phố Hà Nội) về lịch tiếp dân:\n\n"
             "Tân Triều, ngày 05 tháng 3 năm 2019")
     assert ("Tân Triều", "thanhphohanoi/huyenthanhtri/xatantrieu") in _locs(text)
     # Alone, the name is a commune of Hà Nội and a new ward of Đồng Nai: unlinked.
-    assert _locs("Ví dụ:\n\nTân Triều, ngày 05 tháng 3 năm 2019") == [("Tân Triều", None)]
+    assert _locs("Lịch tiếp dân:\n\nTân Triều, ngày 05 tháng 3 năm 2019") == [("Tân Triều", None)]
 
 
 def test_a_province_closes_a_firms_name_after_an_acronym():
