@@ -84,7 +84,7 @@ def test_items_before_a_lead_in_keep_their_own_end(decision):
 @pytest.mark.parametrize("prefix,addressee", [
     ("Hướng dẫn, triển khai", "Các sở, ban, ngành và Ủy ban nhân dân các xã, phường"),
     ("Định kỳ hằng năm báo cáo", "Các sở, ban, ngành và Ủy ban nhân dân các xã, phường"),
-    ("Theo dõi, tổng hợp khó khăn", "Sở Nội vụ"),  # a rule's "khó khăn, vướng mắc": no limitation
+    ("Theo dõi, tập hợp những khó khăn", "Sở Nội vụ"),  # a rule's "khó khăn, vướng mắc": no limitation
     ("Kiểm tra việc thực hiện", "Sở Nội vụ"),
 ])
 def test_duty_lead_in_passes_its_unit_to_its_items(decision, prefix, addressee):
