@@ -917,7 +917,7 @@ ANNEX = ("\n\nBiểu mẫu 5\n\nSTT | Chỉ tiêu thống kê | Đơn vị tính
          "3. | Thanh toán trực tuyến |  | \n"
          "3.1. | Tổng số TTHC phải nộp phí hoặc lệ phí | Thủ tục | 412 |\n"
          "3.2. | Số TTHC đã nhận thanh toán qua mạng | Thủ tục | 398 |\n")
-LEAD = "h) Kết quả cung cấp dịch vụ công trực tuyến\n\n"
+LEAD = "e) Tình hình cung cấp dịch vụ công trực tuyến\n\n"
 
 
 def test_text_figure_against_the_annex_row_of_the_same_indicator():

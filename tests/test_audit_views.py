@@ -18,27 +18,27 @@ def _fig(text, surface, value, kind="count", nth=0):
 
 
 def test_a_stated_sum_is_shown_as_its_terms():
-    text = "Số hóa 6.326/6.469 hồ sơ, đạt 97,79%; 143 hồ sơ chưa số hóa, chiếm 2,83%."
-    own = [_fig(text, "97,79%", 97.79, "percent"), _fig(text, "2,83%", 2.83, "percent")]
-    row = {"kind": "complement_percent", "stated": 100.62, "computed": 100.0, "start": 0, "end": 1}
-    assert _stated_text(row, own, text) == "97,79% + 2,83%"
-    text = "HĐND tỉnh ban hành 36 Nghị quyết QPPL, UBND tỉnh ban hành 137 Quyết định QPPL.\n1.1. | Số VBQPPL | 174 |"
-    own = [_fig(text, "36 Nghị quyết", 36), _fig(text, "137 Quyết định", 137), _fig(text, "174", 174)]
-    row = {"kind": "repeated", "stated": 173.0, "computed": 174.0, "start": 0, "end": 1}
+    text = "Tiếp nhận trực tuyến 2.184/2.350 hồ sơ, đạt 92,94%; 166 hồ sơ nộp trực tiếp, chiếm 7,13%."
+    own = [_fig(text, "92,94%", 92.94, "percent"), _fig(text, "7,13%", 7.13, "percent")]
+    row = {"kind": "complement_percent", "stated": 100.07, "computed": 100.0, "start": 0, "end": 1}
+    assert _stated_text(row, own, text) == "92,94% + 7,13%"
+    text = "HĐND huyện ban hành 9 Nghị quyết QPPL, UBND huyện ban hành 23 Quyết định QPPL.\n2.1. | Số văn bản QPPL | 33 |"
+    own = [_fig(text, "9 Nghị quyết", 9), _fig(text, "23 Quyết định", 23), _fig(text, "33", 33)]
+    row = {"kind": "repeated", "stated": 32.0, "computed": 33.0, "start": 0, "end": 1}
     stated = _stated_text(row, own, text)
-    assert stated == "36 Nghị quyết + 137 Quyết định" and _computed_text(row, stated) == "174"
+    assert stated == "9 Nghị quyết + 23 Quyết định" and _computed_text(row, stated) == "33"
     # a value written once is shown as written, never as a sum
-    row = {"kind": "repeated", "stated": 36.0, "computed": 137.0, "start": 0, "end": 1}
-    assert _stated_text(row, own, text) == "36 Nghị quyết"
+    row = {"kind": "repeated", "stated": 9.0, "computed": 23.0, "start": 0, "end": 1}
+    assert _stated_text(row, own, text) == "9 Nghị quyết"
 
 
 def test_a_card_quotes_the_sentences_of_its_figures_not_all_between():
-    text = ("Có 553/553 TTHC được thanh toán trực tuyến.\n" + "Đoạn khác không liên quan.\n" * 50
-            + "4.5.1. | Tổng số TTHC | Thủ tục | 453 |")
-    own = [_fig(text, "553/553 TTHC", 553, "ratio"), _fig(text, "453", 453)]
+    text = ("Đã tích hợp 287/287 TTHC có thu phí lên Cổng dịch vụ công.\n" + "Đoạn khác không liên quan.\n" * 50
+            + "3.2.1. | Tổng số TTHC có thu phí | Thủ tục | 278 |")
+    own = [_fig(text, "287/287 TTHC", 287, "ratio"), _fig(text, "278", 278)]
     plain, spans = _sentences_of(text, own)
     assert "Đoạn khác" not in plain and " … " in plain
-    assert [plain[a:b] for a, b in spans] == ["553/553 TTHC", "453"]
+    assert [plain[a:b] for a, b in spans] == ["287/287 TTHC", "278"]
 
 
 def test_the_web_page_shows_the_auditors_review(ingest_into, tmp_path):

@@ -1,13 +1,14 @@
 """An annex row against the parts the text gives of it, by definition of the row.
 
-A report's statistics annex ("1.1. | Số VBQPPL do cấp tỉnh ban hành | Văn bản | 174")
-restates what the text tells by authority ("HĐND tỉnh đã ban hành 36 Nghị quyết QPPL, Ủy
-ban nhân dân tỉnh ban hành 137 Quyết định QPPL"): the row is the sum of the parts because
+A report's statistics annex ("2.1. | Số VBQPPL do cấp huyện ban hành | Văn bản | 32")
+restates what the text tells by authority ("HĐND huyện đã ban hành 9 Nghị quyết QPPL, Ủy
+ban nhân dân huyện ban hành 23 Quyết định QPPL"): the row is the sum of the parts because
 the law says which documents make up the category (schemas/data/audit_sums.yaml), not
 because the words look alike. Compared only when every part of the definition is stated
 once in one sentence, each by its own authority of the row's level with the row's verb,
 the sentence's year is the annex's period, and nothing narrows it (part of the period,
-day, target, condition). Kind `repeated`: the same quantity stated twice.
+day, target, condition; a department that drafted or advised; a clause going on after
+"QPPL"). Kind `repeated`: the same quantity stated twice.
 """
 from __future__ import annotations
 
@@ -32,22 +33,41 @@ def _rules() -> dict:
         # an authority of a level, then at most two words ("đã"), then the verb, at the figure
         "issuer": re.compile(rf"\b({'|'.join(alt(p['issuers']) for p in raw['parts'])})\s+"
                              rf"({alt(level_words)})\s+(?:\w+\s+){{0,2}}?{re.escape(raw['verb'])}\s*$"),
-        # a footnote marker may close it ("137 Quyết định QPPL⁴")
+        # a footnote marker may close it ("23 Quyết định QPPL²")
         "qualifier": re.compile(rf"\s*(?:{alt(raw['qualifiers'])})(?![^\W⁰¹²³⁴⁵⁶⁷⁸⁹])"),
+        # then the part's clause ends ("," … "và"), and nothing that narrows it follows
+        "clause_end": re.compile(rf"[⁰¹²³⁴⁵⁶⁷⁸⁹]*[^\S\n]*(?:[{re.escape(''.join(raw['clause_ends']))}]"
+                                 rf"|(?:{alt(raw['clause_joins'])})(?!\w))\s*"),
+        "restricting": re.compile(rf"(?:{alt(raw['restricting'])})(?!\w)"),
+        "opener": re.compile(rf"(?:(?:{alt(raw['openers'])})\s+\d{{4}})?"),
+        "advising": re.compile(rf"(?<!\w)(?:{alt(raw['advising'])})(?!\w)"),
+        "not_advising": re.compile(rf"(?<!\w)(?:{alt(raw['not_advising'])})(?!\w)"),
         "parts": [(p["kind"], {fold(i) for i in p["issuers"]}) for p in raw["parts"]],
         "level_words": level_words,
     }
 
 
 def _part(text, f, lo, rules):
-    """(kind, level) when `f` is "<authority> <level> … ban hành N <kind> QPPL", else None."""
+    """(kind, level) when `f` is "<authority> <level> … ban hành N <kind> QPPL", the
+    authority opening its clause, the clause ending there, and no department advising; else
+    None (prefer silence: a drafting department's count or a narrowed one is not the row's)."""
     unit = fold(f.get("unit") or "")
     kind = next((k for k, _i in rules["parts"] if unit == k), None)
-    if kind is None or not rules["qualifier"].match(fold(text[f["end"]:f["end"] + 30])):
-        return None
+    end = f["end"] + 80
+    after = fold(text[f["end"]:end]) + ("\n" if end >= len(text) else "")
+    q = rules["qualifier"].match(after) if kind is not None else None
+    e = q and rules["clause_end"].match(after, q.end())
+    if not e or rules["restricting"].match(after, e.end()):
+        return None  # "… Quyết định QPPL trong lĩnh vực đất đai", "…, sửa đổi, bổ sung …"
     m = rules["issuer"].search(fold(text[lo:f["start"]]))
     if m is None or m.group(1) not in dict(rules["parts"])[kind]:
         return None  # a nghị quyết issued by a People's Committee is not this category
+    clause = re.split(r"[,;]", fold(text[f["sentence_start"]:lo + m.start()]))[-1].strip()
+    if not rules["opener"].fullmatch(clause):
+        return None  # "Sở Tư pháp đã tham mưu HĐND tỉnh ban hành …": the Sở acts
+    said = rules["not_advising"].sub(" ", text[f["sentence_start"]:f["start"]].lower())
+    if rules["advising"].search(said):
+        return None  # "…, tham mưu, trình: HĐND tỉnh …" in an earlier clause
     return kind, rules["level_words"][m.group(2)]
 
 
