@@ -26,6 +26,7 @@ import re
 import shutil
 import statistics
 import time
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -406,10 +407,25 @@ def suffix_confirmed(gray, dpi: float, region, suffix: str, timeout: float) -> b
     return same(again) == same(suffix)
 
 
+# Digit groups of a file name that say when, not which: a date (15-9-2025, 8.9.2025,
+# 2025-09-15, 15_9_2025), a year (19xx/20xx), a group after "tháng"/"ngày"/"năm" (folded).
+# A misread "15" or "12" must not be confirmed by the day or month the file was named on.
+_NAME_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[._-]\d{1,2}[._-](?:19|20)\d\d|(?:19|20)\d\d[._-]\d{1,2}[._-]\d{1,2}"
+    r"|(?:19|20)\d\d)(?!\d)"
+    r"|(?<![a-z])(?:thang|ngay|nam)[\s._-]*\d+(?:[._/-]\d+)*")
+
+
 def confirmed_by_name(digits: str, name: str | None) -> bool:
-    """Does the file's name hold `digits` (two at least) as a group of its own?"""
+    """Does the file's name hold `digits` (two at least) as a group of its own, not part
+    of a date or a year?"""
     from pathlib import PurePath
-    return len(digits) >= 2 and bool(name) and digits in re.findall(r"\d+", PurePath(name).stem)
+
+    from pipeline.text.normalize import fold
+    if len(digits) < 2 or not name:
+        return False
+    stem = _NAME_DATE.sub(" ", fold(unicodedata.normalize("NFC", PurePath(name).stem)))
+    return digits in re.findall(r"\d+", stem)
 
 
 def _read_hidden_number(words, gray, dpi, regions, name, timeout, note: str) -> str | None:

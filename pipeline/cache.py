@@ -7,7 +7,8 @@ code that builds it (module files), the Python version and a format number. Any 
 gives a new key; a missing, stale, unreadable or corrupt entry is simply rebuilt, and a
 cache that cannot be written (read-only home) is skipped: the cache only ever saves time.
 Where: $BAOCAO_CACHE_DIR, else $XDG_CACHE_HOME/baocao, else ~/.cache/baocao (created
-private to the user, since entries are pickles); BAOCAO_CACHE_DIR=off turns it off.
+private to the user, since entries are pickles: a folder or entry not owned by the user,
+or writable by group or others, is neither loaded nor written); BAOCAO_CACHE_DIR=off turns it off.
 """
 from __future__ import annotations
 
@@ -52,8 +53,12 @@ def cached(name: str, build: Callable[[], T], sources: Iterable[Path],
         path = folder / f"{name}-{key(name, sources)}.pickle"
     except OSError:  # a source unreadable: nothing to key on
         return build()
+    if not _private(folder, missing_ok=True):
+        return build()  # a pickle anyone else could have written is never loaded
     try:
         with open(path, "rb") as fh:
+            if not _private(fh.fileno()):  # the file opened, not a name swapped after a check
+                return build()
             value = pickle.load(fh)
         if check(value):
             return value
@@ -64,6 +69,18 @@ def cached(name: str, build: Callable[[], T], sources: Iterable[Path],
     value = build()
     _store(folder, name, path, value)
     return value
+
+
+def _private(where, missing_ok: bool = False) -> bool:
+    """Owned by the current user and not writable by group or others (a folder or a file
+    descriptor; a folder reached through a symbolic link is judged by its target)."""
+    try:
+        st = os.stat(where)
+    except FileNotFoundError:
+        return missing_ok
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def _store(folder: Path, name: str, path: Path, value) -> None:

@@ -281,8 +281,9 @@ def text_problem(doc: ExtractedDocument) -> str | None:
 
 
 def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, new_id,
-            seconds: dict[str, float] | None = None) -> Context:
-    """Run every stage on one document's text; rows come back in ctx.rows."""
+            seconds: dict[str, float] | None = None, until: str | None = None) -> Context:
+    """Run every stage (or the stages up to the module `until`, e.g. "structure") on one
+    document's text; rows come back in ctx.rows, the documents columns in `metadata(ctx)`."""
     seconds = STAGE_SECONDS if seconds is None else seconds
     ctx = Context(
         document_id=document_id, text=doc_row["text"], format=doc_row["format"],
@@ -292,7 +293,20 @@ def analyse(document_id: int, doc_row: dict, blocks, footnotes, pages, tables, n
         t0 = time.perf_counter()
         fn(ctx)
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
+        if until is not None and name.rsplit(".", 1)[-1].split(":")[0] == until:
+            break
     return ctx
+
+
+# documents columns the extraction and the writer fill; every other one is metadata a stage sets
+_FILE_COLUMNS = {"id", "path", "sha256", "format", "pages", "text", "status", "error",
+                 "ingested_at", "size", "warnings", "source"}
+
+
+def metadata(ctx: Context) -> dict:
+    """Every metadata column of `documents`, None where no stage set it (so analysing a stored
+    document again leaves nothing of a former reading)."""
+    return {c: ctx.meta.get(c) for c in store.TABLES["documents"] if c not in _FILE_COLUMNS}
 
 
 def prepare(doc: ExtractedDocument) -> Analysed:
@@ -325,7 +339,7 @@ def prepare(doc: ExtractedDocument) -> Analysed:
     seconds: dict[str, float] = {}
     ctx = analyse(document_id, columns, rows["blocks"], rows["footnotes"],
                   rows["pages"], rows["tables"], new_id, seconds)
-    columns.update({k: v for k, v in ctx.meta.items() if k in store.TABLES["documents"]})
+    columns.update(metadata(ctx))
     for table, extra in ctx.rows.items():
         rows.setdefault(table, []).extend(extra)
     return Analysed(columns, pack_rows(rows), dict(new_id.counts), list(doc.warnings), seconds)

@@ -98,3 +98,30 @@ def test_the_cached_gazetteer_is_the_built_one(folder):
             [u.code for u in built.candidates("xã", "Quài Tở")]
     finally:
         places.gazetteer.cache_clear()
+
+
+def _planted(folder, source):
+    """An entry at the very path the cache would load, holding what nobody built."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    entry = folder / f"units-{cache.key('units', [source])}.pickle"
+    entry.write_bytes(pickle.dumps({"planted": True}))
+    entry.chmod(0o600)
+    return entry
+
+
+@pytest.mark.parametrize("loosen", ["folder", "file"])
+def test_an_entry_others_could_write_is_neither_loaded_nor_replaced(folder, source, loosen):
+    entry = _planted(folder, source)
+    (folder if loosen == "folder" else entry).chmod(0o777 if loosen == "folder" else 0o666)
+    build, calls = counting_build()
+    assert cache.cached("units", build, [source]) == {"units": ["Xã Quài Tở", "Xã Mường Mùn"], "build": 1}
+    assert pickle.loads(entry.read_bytes()) == {"planted": True}  # not written either
+    assert sorted(p.name for p in folder.iterdir()) == [entry.name]
+
+
+def test_an_entry_of_another_user_is_not_loaded(folder, source, monkeypatch):
+    entry = _planted(folder, source)
+    assert cache.cached("units", counting_build()[0], [source]) == {"planted": True}  # ours: loaded
+    monkeypatch.setattr(cache.os, "getuid", lambda: entry.stat().st_uid + 1)
+    assert cache.cached("units", counting_build()[0], [source])["build"] == 1
+    assert pickle.loads(entry.read_bytes()) == {"planted": True}

@@ -168,3 +168,36 @@ def test_real_document_scored_and_rerun(tmp_path):
     assert rows["findings_blind2", "places.found"]["n"] > 5
     code, again = _run(tmp_path / "c.db", "--json", "--only", "findings,places", "--rerun")
     assert {(r["set"], r["measure"]): r for r in json.loads(again)} == rows
+
+
+def test_rerun_keeps_no_metadata_the_current_code_does_not_find(ingest_into, tmp_path):
+    """A stored value no stage sets any more (an older rule's reading) is not carried into
+    the rerun: every metadata column comes from the stages run again, None where none is found."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    from pipeline.ingest import metadata
+
+    note = tmp_path / "ghi-chu.md"
+    note.write_text("Tình hình thực hiện nhiệm vụ trong tháng cơ bản ổn định.\n\n"
+                    "Các phòng, ban tiếp tục rà soát hồ sơ tồn đọng, báo cáo kết quả trước ngày 25.\n",
+                    encoding="utf-8")
+    _summary, db = ingest_into(note)
+    columns = list(metadata(SimpleNamespace(meta={})))
+    fresh = db.execute(f"select {', '.join(columns)} from documents").fetchone()
+    with sqlite3.connect(tmp_path / "corpus.db") as conn:  # an older run's reading of the same text
+        conn.execute("update documents set number_symbol = '99/BC-UBND', doc_type = 'báo cáo', "
+                     "issuer = 'ỦY BAN NHÂN DÂN TỈNH X', signer = 'Nguyễn Văn A'")
+    for only in (["metadata"], list(MEASURES)):
+        again = cli.rerun(cli.open_read_only(tmp_path / "corpus.db"), only)
+        assert again.execute(f"select {', '.join(columns)} from documents").fetchone() == fresh
+    assert {"doc_type", "number_symbol", "issuer", "signer"} <= set(columns)
+    assert "text" not in columns and "path" not in columns
+
+
+def test_rerun_runs_the_stages_up_to_the_last_one_scored(labelled):
+    db, _shared, _labels = labelled
+    again = cli.rerun(cli.open_read_only(db), ["metadata"])
+    assert again["sections"].count and not again["findings"].count
+    again = cli.rerun(cli.open_read_only(db), ["places"])
+    assert again["entities"].count and not again["findings"].count

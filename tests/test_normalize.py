@@ -51,6 +51,27 @@ def test_a_long_text_folds_as_its_pieces_do(text):
     assert fold(long, lower=False) == long.translate(module._FOLD_TABLE)
 
 
+def test_the_fold_array_table_is_published_only_when_filled(monkeypatch):
+    """Another thread folding while the table is built must not find a half-filled one:
+    the module-level table stays unset until every entry is in."""
+    from pipeline.text import normalize as module
+
+    seen = []
+
+    class Watched(dict):
+        def items(self):
+            for item in super().items():
+                seen.append(module._FOLD_LUT)
+                yield item
+
+    monkeypatch.setattr(module, "_FOLD_LUT", None)
+    monkeypatch.setattr(module, "_FOLD_TABLE", Watched(module._FOLD_TABLE))
+    text = "Đảng ủy xã " * module._FOLD_BY_ARRAY
+    assert fold(text) == "dang uy xa " * module._FOLD_BY_ARRAY
+    assert seen and all(lut is None for lut in seen)
+    assert module._FOLD_LUT is not None
+
+
 @given(st.text(alphabet=st.sampled_from(list("aăâeêioôơuưyđAĂÂĐ hoáàảãạ\u0301\u0300 \n.,0123")), max_size=60))
 def test_normalize_is_idempotent(text):
     once = normalize(text)

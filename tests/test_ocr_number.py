@@ -105,6 +105,18 @@ def test_the_number_slot_is_found_whatever_the_word_order():
     ("2150", "215_BC-UBND.pdf", False),
     ("5", "5_BC-UBND.pdf", False),               # one digit confirms nothing
     ("215", None, False),
+    ("112", "BC 112 tháng 12.pdf", True),
+    ("3980", "CV 3980 ngay 8.9.2025.pdf", True),
+    # a date or a year in the name confirms no number
+    ("15", "Phieu trinh 15-9-2025.pdf", False),
+    ("15", "To trinh 15_9_2025.pdf", False),
+    ("09", "BC 2025-09-15 ban cuoi.pdf", False),
+    ("2025", "CV 3980 ngay 8.9.2025.pdf", False),
+    ("2024", "Bao cao so ket 2024.pdf", False),
+    ("12", "BC 112 thang 12.pdf", False),
+    ("12", "BC 112 tháng 12.pdf", False),
+    ("30", "Ke hoach ngay 30.pdf", False),
+    ("25", "BC 112 nam 25.pdf", False),
 ])
 def test_a_reading_is_confirmed_only_by_the_same_digits_in_the_file_name(digits, name, ok):
     assert ocr.confirmed_by_name(digits, name) is ok

@@ -7,11 +7,49 @@ import sqlite3
 
 import pytest
 
-from pipeline.store.ids import BASE, ProvisionalIds, pack_rows, remap_packed, remap_rows
+from pipeline.store.ids import BASE, ProvisionalIds, _has_provisional, _id_column, is_provisional, pack_rows, remap_packed
 from schemas.tables import REFERENCES
 from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
 
 SHARED_OFFICE = SHARED_CORPUS.parent / "real" / "office"
+
+
+def remap_rows(rows: dict[str, list[dict]], first: dict[str, int]) -> None:
+    """The reference remap, row by row (what `remap_packed` must equal on packed rows).
+    In place: each provisional id of table T becomes first[T] + (its rank - 1).
+    A provisional id left in an id column (one REFERENCES does not list) raises, rather
+    than storing a row that points nowhere."""
+
+    def real(value, target):
+        if not is_provisional(value):
+            return value
+        if target not in first:
+            raise ValueError(f"provisional id {value - BASE} of {target} has no real id")
+        return first[target] + value - BASE - 1
+
+    for table, table_rows in rows.items():
+        refs = REFERENCES.get(table, {})
+        columns = set().union(*(row.keys() for row in table_rows))
+        for column in columns:  # column by column: a document has ~10⁴ rows
+            target = refs.get(column)
+            if target is None:
+                if _id_column(column) and any(
+                        is_provisional(v) or _has_provisional(v)
+                        for v in (row.get(column) for row in table_rows)):
+                    raise ValueError(f"{table}.{column} holds a provisional id: "
+                                     "list the column in schemas.tables.REFERENCES")
+                continue
+            for row in table_rows:
+                value = row.get(column)
+                if value is None:
+                    continue
+                if isinstance(value, list):
+                    row[column] = [real(v, target) for v in value]
+                elif isinstance(value, str) and value.startswith("["):
+                    row[column] = json.dumps([real(v, target) for v in json.loads(value)])
+                else:
+                    row[column] = real(value, target)
+
 
 REPORT = """ỦY BAN NHÂN DÂN
 HUYỆN {huyen}

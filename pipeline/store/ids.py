@@ -33,42 +33,6 @@ class ProvisionalIds:
         return BASE + n
 
 
-def remap_rows(rows: dict[str, list[dict]], first: dict[str, int]) -> None:
-    """In place: each provisional id of table T becomes first[T] + (its rank - 1).
-    A provisional id left in an id column (one REFERENCES does not list) raises, rather
-    than storing a row that points nowhere."""
-
-    def real(value, target):
-        if not is_provisional(value):
-            return value
-        if target not in first:
-            raise ValueError(f"provisional id {value - BASE} of {target} has no real id")
-        return first[target] + value - BASE - 1
-
-    for table, table_rows in rows.items():
-        refs = REFERENCES.get(table, {})
-        columns = set().union(*(row.keys() for row in table_rows))
-        for column in columns:  # column by column: a document has ~10⁴ rows
-            target = refs.get(column)
-            if target is None:
-                if _id_column(column) and any(
-                        is_provisional(v) or _has_provisional(v)
-                        for v in (row.get(column) for row in table_rows)):
-                    raise ValueError(f"{table}.{column} holds a provisional id: "
-                                     "list the column in schemas.tables.REFERENCES")
-                continue
-            for row in table_rows:
-                value = row.get(column)
-                if value is None:
-                    continue
-                if isinstance(value, list):
-                    row[column] = [real(v, target) for v in value]
-                elif isinstance(value, str) and value.startswith("["):
-                    row[column] = json.dumps([real(v, target) for v in json.loads(value)])
-                else:
-                    row[column] = real(value, target)
-
-
 def _id_column(column: str) -> bool:
     return column == "id" or column.endswith(("_id", "_ids", "_to"))
 
@@ -118,8 +82,10 @@ def pack_rows(rows: dict[str, list[dict]]) -> Packed:
 
 
 def remap_packed(packed: Packed, first: dict[str, int]) -> None:
-    """`remap_rows` for packed rows, in place: only the id columns are visited (lists of
-    ids are written as JSON)."""
+    """In place: each provisional id of table T becomes first[T] + (its rank - 1), in the
+    columns REFERENCES lists (only those are visited); lists of ids are written as JSON.
+    A provisional id of a table `first` lacks raises, rather than storing a row that
+    points nowhere."""
 
     def real(value, target):
         if not is_provisional(value):

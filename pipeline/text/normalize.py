@@ -173,9 +173,12 @@ def _fold_array(text: str) -> str:
 
     global _FOLD_LUT
     if _FOLD_LUT is None:
-        _FOLD_LUT = np.arange(0x1F00, dtype=np.uint32)
+        # filled in a local, published whole: a thread (or a signal handler) folding in
+        # between must never see a half-filled table
+        lut = np.arange(0x1F00, dtype=np.uint32)
         for cp, ch in _FOLD_TABLE.items():
-            _FOLD_LUT[cp] = ord(ch)
+            lut[cp] = ord(ch)
+        _FOLD_LUT = lut
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     inside = points < len(_FOLD_LUT)
     folded = np.where(inside, _FOLD_LUT[np.where(inside, points, 0)], points)

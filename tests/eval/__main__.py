@@ -111,12 +111,13 @@ def rerun(stored, only=MEASURES):
     `only` needs; the audit's cross-document finalizer when the audit is scored)."""
     import sqlite_utils
 
-    from pipeline.analysis.stages import STAGES, Context, stage_functions
+    from pipeline.analysis.stages import STAGES
+    from pipeline.ingest import analyse, metadata
     from pipeline.store.db import ensure_schema, insert_rows
     from schemas.tables import TABLES
 
-    last = max(next(i for i, s in enumerate(STAGES) if f".{LAST_STAGE[m]}:" in s) for m in only)
-    stages = [f for name, f in stage_functions() if STAGES.index(name) <= last]
+    position = lambda m: next(i for i, s in enumerate(STAGES) if f".{LAST_STAGE[m]}:" in s)
+    until = LAST_STAGE[max(only, key=position)]
     mem = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))  # as open_db: explicit transactions
     ensure_schema(mem)
     # ids above the stored ones: the copied blocks, footnotes, pages and tables keep theirs
@@ -131,11 +132,10 @@ def rerun(stored, only=MEASURES):
                     for r in stored.query(f"select * from [{t}] where document_id = ?", [doc["id"]])]
                 for t in given}
         if doc.get("text"):
-            ctx = Context(document_id=doc["id"], text=doc["text"], format=doc["format"], new_id=new_id,
-                          **{t: rows[t] for t in given})
-            for stage in stages:
-                stage(ctx)
-            doc.update({k: v for k, v in ctx.meta.items() if k in TABLES["documents"]})
+            # the ingest's own per-document analysis; every metadata column replaced, so a
+            # value the current code no longer finds is not kept from the stored run
+            ctx = analyse(doc["id"], doc, *(rows[t] for t in given), new_id, seconds={}, until=until)
+            doc.update(metadata(ctx))
             for table, extra in ctx.rows.items():
                 rows.setdefault(table, []).extend(extra)
         insert_rows(mem, "documents", [doc])
