@@ -516,6 +516,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     findings = []
     label = None  # (category, basis) from a label paragraph, reset at each heading
     label_addr = None
+    label_in = None  # the numbered lead-in item that set the label: it holds only inside it
     current_section = None
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
@@ -577,6 +578,9 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             current_section = sec
             if asked and not _within(sec, asked_in, by_id):
                 asked = None  # "2. Tình hình chung" after the request of "1.": not asked of anyone
+            if label_in is not None and not _within(sec, label_in, by_id):
+                # "3.2. Các sở có trách nhiệm:" speaks for its own dash items, not for "3.3."
+                label, label_addr, label_in = None, None, None
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
@@ -649,8 +653,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
+                label_in = sec
             elif cue and cue[0] == "responsibility" and (x := addressee_from_item(ftext)):
                 label_addr = x  # "Sở X chịu trách nhiệm chủ trì …:": the tasks below are Sở X's
+                label_in = sec
     return findings
 
 
@@ -877,9 +883,10 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
         if _plan_task(ftext, ocr):
-            if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
+            # "Tăng cường tuyên truyền …. Giao Sở Tư pháp chủ trì …": the item names its doer
+            if (plan_addr := _plan_doer(ftext) or label_addr or addr_heading) or cat != "recommendation":
                 cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
-        elif (x := _direction_addressee(ftext)) and is_organisation(x) and not re.match(
+        elif (x := _plan_doer(ftext)) and not re.match(
                 r"\s*(?:\S+\s+){1,2}được\b", ftext[ftext.find(x) + len(x):]):
             # "Tất cả các xã xây dựng được mạng LAN": a result to reach, not a task given to them
             plan_addr = x
@@ -923,6 +930,19 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     return cat, basis, topic, addressee
 
 
+def _plan_doer(text: str) -> str | None:
+    """The unit a plan's item names as its doer: as a direction names it, or after "Đối với"
+    ("Đối với Công an tỉnh xây dựng kế hoạch …")."""
+    if (x := _direction_addressee(text)) and is_organisation(x):
+        return x
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ")
+    m = re.match(r"đối với\s+(?P<x>[^,;:.]+)", t, re.IGNORECASE)
+    if m and (x := _cut(m.group("x").lower(), stop=True, max_words=20)) \
+            and rules()["stop"].search(" " + m.group("x").lower()[len(x):]):  # a verb follows the unit
+        return _restore(text, x)
+    return None
+
+
 def _direction_addressee(text: str, subject: bool = True) -> str | None:
     """Who a task is given to, in the paragraph itself: "Giao X …", "X: <task>", "X chủ trì …",
     "X chịu trách nhiệm …", or the subject ("Sở Y tế nghiên cứu …") when it is an organisation
@@ -930,6 +950,8 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if x := assignment(text):
         return x
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ")
+    if x := _role_label(t):
+        return x
     m = re.match(r"([^:;.]{2,120}?)\s*:\s+\S", t)
     if m and is_organisation(m.group(1)) and not rules()["stop"].search(" " + m.group(1).lower()):
         return m.group(1)
@@ -952,6 +974,22 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
                                   r"quận|phường|thị trấn)", x.lower())
             if not (after and after[0] in rules()["report_markers"]) and not issuer:
                 return _restore(text, x)
+    return None
+
+
+# "Cơ quan chủ trì: Sở Tư pháp.", "Đơn vị phối hợp: Mời Ban Tổ chức Tỉnh ủy tham gia, …": the
+# item names the unit after its role, not before it.
+_ROLE = re.compile(r"(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|phối hợp|thực hiện|tham mưu|đầu mối)(?:\s+thực hiện)?"
+                   r"\s*:\s*(?:mời\s+)?(?P<x>\S.*)", re.IGNORECASE)
+
+
+def _role_label(t: str) -> str | None:
+    """The unit a role label names ("Cơ quan chủ trì: Sở Tư pháp; …" -> "Sở Tư pháp"), or None."""
+    m = _ROLE.match(t)
+    x = m and re.sub(r"\s+tham gia\b.*", "", m.group("x").lower())  # "Mời X tham gia": X is invited
+    # a unit's name may hold a stop word ("Ban Tổ chức Tỉnh ủy"): the label names units only
+    if x and (x := _cut(x, stop=True, max_words=30) or _cut(x, stop=False, max_words=15)):
+        return _restore(t[m.start("x"):], x)
     return None
 
 

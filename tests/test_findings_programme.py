@@ -1,0 +1,79 @@
+"""Issue 13, fifth round: the programme a decision issues (fixture
+tests/data/findings_programme_quyetdinh.txt and the sentences below were written for these
+tests, not taken from any real document).
+
+- "Cơ quan chủ trì: Sở X." / "Cơ quan phối hợp: Mời Ban Y tham gia, …" name the unit after
+  the role: the addressee is that unit, never "Cơ quan".
+- "2.1. X có trách nhiệm:" speaks for its own items only: "2.2." after it is not X's.
+- A plan's item that names its doer ("Đối với Công an tỉnh xây dựng …", "… Giao Sở X chủ trì …")
+  is a direction to it, even when it opens with a task verb.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline.analysis import findings
+from pipeline.ingest import ingest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("programme") / "db.sqlite"
+    ingest([DATA / "findings_programme_quyetdinh.txt"], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    text = db.execute("select text from documents").fetchone()[0]
+    found = [dict(r) for r in db.execute("select * from findings order by start")]
+    for f in found:
+        assert text[f["start"]:f["end"]] == f["text"]  # provenance
+    return found
+
+
+def _one(rows, prefix):
+    hits = [f for f in rows if f["text"].startswith(prefix)]
+    assert len(hits) == 1, (prefix, [f["text"][:60] for f in rows])
+    return hits[0]
+
+
+@pytest.mark.parametrize("line,unit", [
+    ("Cơ quan chủ trì: Sở Tư pháp.", "Sở Tư pháp"),
+    ("Cơ quan phối hợp: Văn phòng Ủy ban nhân dân tỉnh; Sở Nội vụ; các sở, ngành có liên quan.",
+     "Văn phòng Ủy ban nhân dân tỉnh"),
+    ("Cơ quan phối hợp: Mời Ban Tổ chức Tỉnh ủy tham gia, Trường Chính trị tỉnh.", "Ban Tổ chức Tỉnh ủy"),
+    ("Đơn vị thực hiện: Phòng Nội vụ huyện chủ trì, phối hợp với các xã.", "Phòng Nội vụ huyện"),
+])
+def test_a_role_label_names_its_unit(line, unit):
+    assert findings._role_label(line) == unit
+
+
+@pytest.mark.parametrize("line", ["Cơ quan chủ trì:", "Cơ quan có thẩm quyền: xem xét, quyết định."])
+def test_no_unit_no_role_label(line):
+    assert findings._role_label(line) is None
+
+
+@pytest.mark.parametrize("prefix,unit", [
+    ("Cơ quan chủ trì: Sở Tư pháp", "Sở Tư pháp"),
+    ("Cơ quan phối hợp: Mời Ban Tổ chức", "Ban Tổ chức Tỉnh ủy"),
+    ("Xây dựng kế hoạch thực hiện hằng năm", "Các cơ quan"),  # its own lead-in's unit
+    ("Đối với Công an tỉnh xây dựng", "Công an tỉnh"),
+    ("Đẩy mạnh tuyên truyền", "Sở Thông tin và Truyền thông"),
+])
+def test_a_programmes_task_goes_to_the_unit_it_names(programme, prefix, unit):
+    f = _one(programme, prefix)
+    assert f["category"] == "direction" and (f["addressee"] or "").startswith(unit), f
+
+
+def test_a_lead_ins_unit_ends_with_its_item(programme):
+    # "2.1. Các cơ quan … có trách nhiệm:" does not pass its unit to "2.2." and "2.3."
+    for prefix in ("Đối với Công an tỉnh", "Đẩy mạnh tuyên truyền"):
+        assert "Các cơ quan" not in (_one(programme, prefix)["addressee"] or "")
+
+
+def test_a_unit_after_doi_voi_needs_a_verb():
+    assert findings._plan_doer("Đối với Công an tỉnh xây dựng kế hoạch cấp căn cước.") == "Công an tỉnh"
+    assert findings._plan_doer("Đối với các thủ tục liên thông, rút ngắn thời gian giải quyết.") is None
