@@ -7,6 +7,8 @@ tests, not taken from any real document).
 - "2.1. X có trách nhiệm:" speaks for its own items only: "2.2." after it is not X's.
 - A plan's item that names its doer ("Đối với Công an tỉnh xây dựng …", "… Giao Sở X chủ trì …")
   is a direction to it, even when it opens with a task verb.
+- A plan's purpose or target item names what the plan will look for ("phát hiện những hạn
+  chế, khó khăn", "đề xuất giải pháp"): its cue words judge nothing, it is `other`.
 """
 from __future__ import annotations
 
@@ -77,3 +79,8 @@ def test_a_lead_ins_unit_ends_with_its_item(programme):
 def test_a_unit_after_doi_voi_needs_a_verb():
     assert findings._plan_doer("Đối với Công an tỉnh xây dựng kế hoạch cấp căn cước.") == "Công an tỉnh"
     assert findings._plan_doer("Đối với các thủ tục liên thông, rút ngắn thời gian giải quyết.") is None
+
+
+@pytest.mark.parametrize("prefix", ["Đánh giá đúng thực chất", "Kịp thời phát hiện những hạn chế"])
+def test_a_plans_purpose_is_other(programme, prefix):
+    assert _one(programme, prefix)["category"] == "other"

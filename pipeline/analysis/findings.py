@@ -895,9 +895,12 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             # "Sự chỉ đạo của Tỉnh ủy là yếu tố quyết định …": the reason the solutions are
             # given, no task, no doer, nothing asked
             cat, basis = "other", "plan:statement"
-    elif plan and not inline and not label and plan_role(heads) == "target" and cat == "recommendation" \
-            and basis.startswith("heading:"):
-        cat, basis = "other", "plan:target"  # "3. Định hướng đến năm 2030": what the plan aims at
+    elif plan and not inline and plan_role(heads) == "target" and (
+            cat == "recommendation" and basis.startswith("heading:") and not label
+            or cat in ("recommendation", "limitation", "cause", "strength") and basis.startswith(("cue:", "label:"))):
+        # "3. Định hướng đến năm 2030", "Mục đích: … kịp thời phát hiện khó khăn …, đề xuất giải
+        # pháp …": what the plan aims at; its words name what it will look for, they judge nothing
+        cat, basis = "other", "plan:target"
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
