@@ -9,6 +9,8 @@ tests, not taken from any real document).
   is a direction to it, even when it opens with a task verb.
 - A plan's purpose or target item names what the plan will look for ("phát hiện những hạn
   chế, khó khăn", "đề xuất giải pháp"): its cue words judge nothing, it is `other`.
+- A numbered line that only names a category and ends with ":" ("1. Nguyên nhân của những kết
+  quả đạt được và hạn chế:") is a heading, not a finding; its paragraphs take its category.
 """
 from __future__ import annotations
 
@@ -84,3 +86,19 @@ def test_a_unit_after_doi_voi_needs_a_verb():
 @pytest.mark.parametrize("prefix", ["Đánh giá đúng thực chất", "Kịp thời phát hiện những hạn chế"])
 def test_a_plans_purpose_is_other(programme, prefix):
     assert _one(programme, prefix)["category"] == "other"
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Nguyên nhân của những kết quả đạt được và những mặt còn hạn chế, yếu kém:", True),
+    ("Những khó khăn, vướng mắc:", True),
+    ("Nguyên nhân của hạn chế là do kinh phí bố trí chậm. Cụ thể như sau:", False),  # says something
+    ("Đề nghị Sở Tài chính bố trí kinh phí cho các nội dung sau:", False),  # a request, not a category
+    ("Nguyên nhân của hạn chế", False),  # no lead-in colon: decided elsewhere
+])
+def test_a_category_lead_in(line, expected):
+    assert findings._category_lead_in(line) is expected
+
+
+def test_a_category_lead_in_is_no_finding_its_paragraph_takes_the_category(programme):
+    assert not [f for f in programme if f["text"].startswith("Nguyên nhân của những kết quả")]
+    assert _one(programme, "Lãnh đạo các cấp quan tâm")["category"] == "cause"

@@ -319,6 +319,14 @@ def _is_label(text: str) -> bool:
     return bool(heading_category(t) or addressee_from_heading(t.rstrip(":"), strict=True))
 
 
+def _category_lead_in(body: str) -> bool:
+    """A numbered line that only names the category of what follows ("3. Nguyên nhân của
+    những kết quả đạt được và hạn chế:", "b) Những khó khăn, vướng mắc:"): a heading."""
+    t = " ".join(body.replace("*", " ").replace("_", " ").split())
+    return t.endswith(":") and len(t.split()) <= 25 and not re.search(r"[.;!?]\s", t) \
+        and heading_category(t) in ("strength", "limitation", "cause")
+
+
 _INLINE_LABEL = re.compile(r"^[-–+•*\s]*(?P<label>[^:;.]{2,40}?)\s*:\s*\S")
 
 
@@ -587,6 +595,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             if _blank_field(body.strip(" *_")) or names_documents(body):
                 continue  # a form field; "c) Phiếu đánh giá … hằng năm.": an item of a list of papers
             if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
+                    or _category_lead_in(body) \
                     or not directive and (announcing_label(body) or normative and list_lead_in(body)):
                 label, label_addr = None, None
                 after_lead_in = body.rstrip(" *_").endswith(":")
