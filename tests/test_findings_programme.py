@@ -102,3 +102,16 @@ def test_a_category_lead_in(line, expected):
 def test_a_category_lead_in_is_no_finding_its_paragraph_takes_the_category(programme):
     assert not [f for f in programme if f["text"].startswith("Nguyên nhân của những kết quả")]
     assert _one(programme, "Lãnh đạo các cấp quan tâm")["category"] == "cause"
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("Giao Ban Chỉ đạo chuyển đổi số tỉnh theo dõi, đôn đốc việc thực hiện.", "Ban Chỉ đạo chuyển đổi số tỉnh"),
+    ("Giao Ban Tổ chức Huyện ủy phối hợp với Phòng Nội vụ rà soát biên chế.", "Ban Tổ chức Huyện ủy"),
+    ("Giao Phòng Nội vụ chủ trì, phối hợp với các xã.", "Phòng Nội vụ"),
+])
+def test_a_stop_word_right_after_a_bare_head_is_its_name(text, unit):
+    assert findings.assignment(text) == unit
+
+
+def test_a_bare_head_stays_no_addressee():
+    assert findings.assignment("Giao Sở chủ trì, phối hợp với các xã.") is None

@@ -295,6 +295,8 @@ def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
     named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
     if stop and (m := r["stop"].search(x, named.end() if named else 0)):
+        if x[:m.start()].strip() in r["needs_name"] and (m2 := r["stop"].search(x, m.end())):
+            m = m2  # "Ban Chỉ đạo … phối hợp": the stop word after a bare head is its name
         x = x[: m.start()]
     x = x.strip(" ,;-–")
     x = re.sub(r"(?:[\s,]+(?:và|các|của|cùng|với|để))+$", "", x)  # a dangling connector
