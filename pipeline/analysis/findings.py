@@ -61,6 +61,7 @@ def rules() -> dict:
         "caption": re.compile(r"^[\s*_#]*(?:" + "|".join(raw["not_prose"]["caption_heads"]) + r")\s*(?:số\s*)?[\dIVX]+[a-z]?\s*[.:\-–)]",
                               re.IGNORECASE),
         "needs_name": set(raw["addressee"]["needs_name"]),
+        "name_words": set(raw["addressee"]["name_words"]),
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         "lead_in": re.compile(raw["directive"]["lead_in"]),
         "achievement": re.compile("|".join(f"(?:{p})" for p in raw["achievement"])),
@@ -295,7 +296,8 @@ def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
     named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
     if stop and (m := r["stop"].search(x, named.end() if named else 0)):
-        if x[:m.start()].strip() in r["needs_name"] and (m2 := r["stop"].search(x, m.end())):
+        if x[:m.start()].strip() in r["needs_name"] and m.group(0).strip() in r["name_words"] \
+                and (m2 := r["stop"].search(x, m.end())):
             m = m2  # "Ban Chỉ đạo … phối hợp": the stop word after a bare head is its name
         x = x[: m.start()]
     x = x.strip(" ,;-–")
