@@ -115,3 +115,13 @@ def test_a_stop_word_right_after_a_bare_head_is_its_name(text, unit):
 
 def test_a_bare_head_stays_no_addressee():
     assert findings.assignment("Giao Sở chủ trì, phối hợp với các xã.") is None
+
+
+@pytest.mark.parametrize("line,unit", [
+    ("Ban Chỉ đạo cải cách hành chính tỉnh có trách nhiệm:", "Ban Chỉ đạo cải cách hành chính tỉnh"),
+    ("Ban Chỉ đạo cải cách hành chính tỉnh có trách nhiệm;", "Ban Chỉ đạo cải cách hành chính tỉnh"),  # ";" for ":"
+    ("Sở Nội vụ;", None),  # a recipient line, no duty: not a lead-in
+    ("Sở Nội vụ có trách nhiệm bố trí kinh phí;", None),  # a duty stated, not announced
+])
+def test_a_duty_lead_in_names_its_unit(line, unit):
+    assert findings._addressee_only(line) == unit

@@ -291,14 +291,21 @@ def is_organisation(x: str) -> bool:
     return True
 
 
+def _stop(x: str, pos: int = 0) -> re.Match | None:
+    """The first stop word (a verb or connector that ends a unit's name) in lower-cased `x`;
+    a name word right after a head that needs a name is that name ("Ban Chỉ đạo … phối hợp")."""
+    r = rules()
+    m = r["stop"].search(x, pos)
+    if m and x[:m.start()].strip() in r["needs_name"] and m.group(0).strip() in r["name_words"]:
+        return r["stop"].search(x, m.end())
+    return m
+
+
 def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     r = rules()
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
     named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
-    if stop and (m := r["stop"].search(x, named.end() if named else 0)):
-        if x[:m.start()].strip() in r["needs_name"] and m.group(0).strip() in r["name_words"] \
-                and (m2 := r["stop"].search(x, m.end())):
-            m = m2  # "Ban Chỉ đạo … phối hợp": the stop word after a bare head is its name
+    if stop and (m := _stop(x, named.end() if named else 0)):
         x = x[: m.start()]
     x = x.strip(" ,;-–")
     x = re.sub(r"(?:[\s,]+(?:và|các|của|cùng|với|để))+$", "", x)  # a dangling connector
@@ -371,14 +378,16 @@ def _addressee_only(heading: str) -> str | None:
         return None
     body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
     if heading.rstrip(" *_").endswith(":"):
-        body = _DUTY_TAIL.sub("", body)  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
+        body = _DUTY_TAIL.sub("", body)
+    elif heading.rstrip(" *_").endswith(";") and _DUTY_TAIL.search(body.rstrip(" ;")):
+        body = _DUTY_TAIL.sub("", body.rstrip(" ;"))  # "X có trách nhiệm;": ";" typed for ":"  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
     # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
     body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
     # nor is an alias in parentheses ("Sở Thông tin và Truyền thông (Sở TT&TT)")
     body = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if is_organisation(m.group(1)) else m.group(0), body)
     parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
     r = rules()
-    if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
+    if all(p and is_organisation(p) and not _stop(" " + p.lower()) for p in parts):
         return body
     return None
 
