@@ -9,6 +9,8 @@ tests, not taken from any real document).
   is a direction to it, even when it opens with a task verb.
 - A plan's purpose or target item names what the plan will look for ("phát hiện những hạn
   chế, khó khăn", "đề xuất giải pháp"): its cue words judge nothing, it is `other`.
+- A plan's task item opens with a task verb ("Xác định …", "Tuyển dụng …"): it is the issuer's
+  task (`recommendation`), even when it names a difficulty it deals with ("còn nhiều khó khăn").
 - A numbered line that only names a category and ends with ":" ("1. Nguyên nhân của những kết
   quả đạt được và hạn chế:") is a heading, not a finding; its paragraphs take its category.
 """
@@ -125,3 +127,16 @@ def test_a_bare_head_stays_no_addressee():
 ])
 def test_a_duty_lead_in_names_its_unit(line, unit):
     assert findings._addressee_only(line) == unit
+
+
+@pytest.mark.parametrize("prefix", ["Xác định vị trí việc làm", "Tiếp tục triển khai khoán biên chế",
+                                    "Tuyển dụng công chức phải qua thi tuyển"])
+def test_a_plans_task_is_the_issuers_recommendation(programme, prefix):
+    f = _one(programme, prefix)
+    assert (f["category"], f["addressee"]) == ("recommendation", None), f
+
+
+def test_a_lead_in_paragraphs_unit_ends_with_its_section(programme):
+    # "Sở Tài chính chịu trách nhiệm …:" under "3." speaks for its dash items, not for "4."
+    assert _one(programme, "Bố trí kinh phí thực hiện")["addressee"] == "Sở Tài chính"
+    assert _one(programme, "Tổng hợp kết quả thực hiện Chương trình")["addressee"] is None

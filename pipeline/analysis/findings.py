@@ -624,6 +624,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 addr = addressee_from_heading(utext.rstrip(": "), strict=True) or _addressee_only(utext)
                 if addr:
                     label_addr = addr
+                label_in = current_section
                 continue
             if u["kind"] == "heading" and len(utext) < 200 and not re.search(r"[.;]\s*$", utext):
                 continue  # an unnumbered heading line
@@ -675,10 +676,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
-                label_in = sec
+                label_in = sec if sec is not None else current_section
             elif cue and cue[0] == "responsibility" and (x := addressee_from_item(ftext)):
                 label_addr = x  # "Sở X chịu trách nhiệm chủ trì …:": the tasks below are Sở X's
-                label_in = sec
+                label_in = sec if sec is not None else current_section
     return findings
 
 
@@ -902,7 +903,9 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat = "responsibility"  # "Điều 26. Tổ chức thực hiện" of a decree: the duties it lays down
     plan_addr = None
     if plan and not inline and not label and plan_role(heads) == "task" and (
-            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
+            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")
+            # "Tiếp tục … tháo gỡ khó khăn …": a task names what it deals with, it judges nothing
+            or cat in ("limitation", "cause") and basis.startswith("cue:") and _plan_task(ftext, ocr)):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
         if _plan_task(ftext, ocr):
             # "Tăng cường tuyên truyền …. Giao Sở Tư pháp chủ trì …": the item names its doer
