@@ -11,8 +11,8 @@ tests, not taken from any real document).
   chế, khó khăn", "đề xuất giải pháp"): its cue words judge nothing, it is `other`.
 - A plan's task item opens with a task verb ("Xác định …", "Tuyển dụng …"): it is the issuer's
   task (`recommendation`), even when it names a difficulty it deals with ("còn nhiều khó khăn").
-- A numbered line that only names a category and ends with ":" ("1. Nguyên nhân của những kết
-  quả đạt được và hạn chế:") is a heading, not a finding; its paragraphs take its category.
+- A numbered line that only names a category or a subject and ends with ":" ("1. Nguyên nhân
+  của những kết quả đạt được và hạn chế:", "2. Đối với các đoàn kiểm tra do …:") is a heading, not a finding; its paragraphs take its category.
 """
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ def test_a_plans_purpose_is_other(programme, prefix):
     ("Nguyên nhân của hạn chế là do kinh phí bố trí chậm. Cụ thể như sau:", False),  # says something
     ("Đề nghị Sở Tài chính bố trí kinh phí cho các nội dung sau:", False),  # a request, not a category
     ("Nguyên nhân của hạn chế", False),  # no lead-in colon: decided elsewhere
+    ("Đối với các đoàn kiểm tra do Phó Chủ tịch Ủy ban nhân dân tỉnh làm Trưởng đoàn:", True),
+    ("Đôi với các đoàn kiểm tra do Giám đốc Sở Nội vụ làm Trưởng đoàn:", True),  # a scan lost the mark
+    ("Đối với các xã chưa có trụ sở, ưu tiên bố trí vốn. Cụ thể:", False),  # a sentence first
 ])
 def test_a_category_lead_in(line, expected):
     assert findings._category_lead_in(line) is expected
@@ -140,3 +143,8 @@ def test_a_lead_in_paragraphs_unit_ends_with_its_section(programme):
     # "Sở Tài chính chịu trách nhiệm …:" under "3." speaks for its dash items, not for "4."
     assert _one(programme, "Bố trí kinh phí thực hiện")["addressee"] == "Sở Tài chính"
     assert _one(programme, "Tổng hợp kết quả thực hiện Chương trình")["addressee"] is None
+
+
+def test_a_subject_lead_in_is_no_finding(programme):
+    assert not [f for f in programme if f["text"].startswith("Đối với các đoàn kiểm tra")]
+    assert _one(programme, "Sở Nội vụ chuẩn bị nội dung")  # its item stays

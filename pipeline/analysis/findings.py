@@ -331,11 +331,13 @@ def _is_label(text: str) -> bool:
 
 
 def _category_lead_in(body: str) -> bool:
-    """A numbered line that only names the category of what follows ("3. Nguyên nhân của
-    những kết quả đạt được và hạn chế:", "b) Những khó khăn, vướng mắc:"): a heading."""
+    """A numbered line that only names the category or the subject of what follows ("3. Nguyên
+    nhân của những kết quả đạt được và hạn chế:", "b) Những khó khăn, vướng mắc:", "2. Đối với
+    các đoàn kiểm tra do Bộ Nội vụ chủ trì:"): a heading."""
     t = " ".join(body.replace("*", " ").replace("_", " ").split())
-    return t.endswith(":") and len(t.split()) <= 25 and not re.search(r"[.;!?]\s", t) \
-        and heading_category(t) in ("strength", "limitation", "cause")
+    return t.endswith(":") and len(t.split()) <= 40 and not re.search(r"[.;!?]\s", t) \
+        and (heading_category(t) in ("strength", "limitation", "cause")
+             or fold(t.lower()).startswith("doi voi "))  # a scan may lose the marks ("Đôi với")  # "V.2. Đối với các đoàn kiểm tra do …:"
 
 
 _INLINE_LABEL = re.compile(r"^[-–+•*\s]*(?P<label>[^:;.]{2,40}?)\s*:\s*\S")
@@ -634,7 +636,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             if not directive and announcing_label(utext):
                 continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext) \
-                    or normative and not directive and list_lead_in(utext):
+                    or normative and not directive and list_lead_in(utext) \
+                    or _category_lead_in(re.sub(r"^[-–+•]?\s*(?:[\dIVX]{1,4}[.)]|[a-zđ][.)])?\s*", "", utext.strip(" *_"))):
                 after_lead_in = True
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break (or a scan's line break) continues the previous
