@@ -10,7 +10,8 @@ tests, not taken from any real document).
 - A plan's purpose or target item names what the plan will look for ("phát hiện những hạn
   chế, khó khăn", "đề xuất giải pháp"): its cue words judge nothing, it is `other`.
 - A plan's task item opens with a task verb ("Xác định …", "Tuyển dụng …"): it is the issuer's
-  task (`recommendation`), even when it names a difficulty it deals with ("còn nhiều khó khăn").
+  task (`recommendation`), even when it names a difficulty it deals with ("còn nhiều khó khăn")
+  or stands under a topic that sounds like steering ("3. Triển khai cơ chế một cửa").
 - A numbered line that only names a category or a subject and ends with ":" ("1. Nguyên nhân
   của những kết quả đạt được và hạn chế:", "2. Đối với các đoàn kiểm tra do …:") is a heading, not a finding; its paragraphs take its category.
 """
@@ -133,7 +134,7 @@ def test_a_duty_lead_in_names_its_unit(line, unit):
 
 
 @pytest.mark.parametrize("prefix", ["Xác định vị trí việc làm", "Tiếp tục triển khai khoán biên chế",
-                                    "Tuyển dụng công chức phải qua thi tuyển"])
+                                    "Tuyển dụng công chức phải qua thi tuyển", "Tập trung chỉ đạo triển khai"])
 def test_a_plans_task_is_the_issuers_recommendation(programme, prefix):
     f = _one(programme, prefix)
     assert (f["category"], f["addressee"]) == ("recommendation", None), f
@@ -148,3 +149,8 @@ def test_a_lead_in_paragraphs_unit_ends_with_its_section(programme):
 def test_a_subject_lead_in_is_no_finding(programme):
     assert not [f for f in programme if f["text"].startswith("Đối với các đoàn kiểm tra")]
     assert _one(programme, "Sở Nội vụ chuẩn bị nội dung")  # its item stays
+
+
+def test_a_doer_under_a_steering_topic_is_addressed(programme):
+    f = _one(programme, "Các sở, ngành và Ủy ban nhân dân các huyện bố trí")
+    assert (f["category"], f["addressee"]) == ("direction", "Các sở, ngành và Ủy ban nhân dân các huyện")

@@ -908,7 +908,9 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     if plan and not inline and not label and plan_role(heads) == "task" and (
             cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")
             # "Tiếp tục … tháo gỡ khó khăn …": a task names what it deals with, it judges nothing
-            or cat in ("limitation", "cause") and basis.startswith("cue:") and _plan_task(ftext, ocr)):
+            or cat in ("limitation", "cause") and basis.startswith("cue:") and _plan_task(ftext, ocr)
+            # "1. Triển khai cơ chế một cửa" over "Tập trung chỉ đạo …": a topic, not an order to anyone
+            or cat == "direction" and basis.startswith("heading:") and weak and strong is None):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
         if _plan_task(ftext, ocr):
             # "Tăng cường tuyên truyền …. Giao Sở Tư pháp chủ trì …": the item names its doer
