@@ -1084,7 +1084,10 @@ def achievement(text: str) -> str | None:
         head = low[max(0, m.start() - 30):m.start()]
         if judged and not r["judged_marker"].search(clause):
             continue
-        if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
+        # "Đến năm 2025 phấn đấu đạt các chỉ tiêu: 100% …": a target announced before the colon
+        lead = low[max(low.rfind(".", 0, m.start()), low.rfind(";", 0, m.start())) + 1:m.start()]
+        if _TARGET.search(clause) or ":" in lead and _TARGET.search(lead) \
+                or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
             continue
         if re.match(r"\s*(?:số|tổng số|số lượng|tỷ lệ)\s", clause):
             continue  # "Số hồ sơ giải quyết đúng hạn là …": the name of a measure, not a judgement
