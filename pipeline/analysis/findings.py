@@ -61,6 +61,7 @@ def rules() -> dict:
         "caption": re.compile(r"^[\s*_#]*(?:" + "|".join(raw["not_prose"]["caption_heads"]) + r")\s*(?:số\s*)?[\dIVX]+[a-z]?\s*[.:\-–)]",
                               re.IGNORECASE),
         "needs_name": set(raw["addressee"]["needs_name"]),
+        "name_words": set(raw["addressee"]["name_words"]),
         "negators": re.compile("|".join(f"(?:{n})" for n in raw["cue_negators"])),
         "lead_in": re.compile(raw["directive"]["lead_in"]),
         "achievement": re.compile("|".join(f"(?:{p})" for p in raw["achievement"])),
@@ -290,11 +291,21 @@ def is_organisation(x: str) -> bool:
     return True
 
 
+def _stop(x: str, pos: int = 0) -> re.Match | None:
+    """The first stop word (a verb or connector that ends a unit's name) in lower-cased `x`;
+    a name word right after a head that needs a name is that name ("Ban Chỉ đạo … phối hợp")."""
+    r = rules()
+    m = r["stop"].search(x, pos)
+    if m and x[:m.start()].strip() in r["needs_name"] and m.group(0).strip() in r["name_words"]:
+        return r["stop"].search(x, m.end())
+    return m
+
+
 def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
     r = rules()
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
     named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
-    if stop and (m := r["stop"].search(x, named.end() if named else 0)):
+    if stop and (m := _stop(x, named.end() if named else 0)):
         x = x[: m.start()]
     x = x.strip(" ,;-–")
     x = re.sub(r"(?:[\s,]+(?:và|các|của|cùng|với|để))+$", "", x)  # a dangling connector
@@ -317,6 +328,16 @@ def _is_label(text: str) -> bool:
     if re.search(r"[.;,]\s*$", t) or not (len(t) <= rules()["label_max"] or t.endswith(":") and len(t) <= 120):
         return False
     return bool(heading_category(t) or addressee_from_heading(t.rstrip(":"), strict=True))
+
+
+def _category_lead_in(body: str) -> bool:
+    """A numbered line that only names the category or the subject of what follows ("3. Nguyên
+    nhân của những kết quả đạt được và hạn chế:", "b) Những khó khăn, vướng mắc:", "2. Đối với
+    các đoàn kiểm tra do Bộ Nội vụ chủ trì:"): a heading."""
+    t = " ".join(body.replace("*", " ").replace("_", " ").split())
+    return t.endswith(":") and len(t.split()) <= 40 and not re.search(r"[.;!?]\s", t) \
+        and (heading_category(t) in ("strength", "limitation", "cause")
+             or fold(t.lower()).startswith("doi voi "))  # a scan may lose the marks ("Đôi với")  # "V.2. Đối với các đoàn kiểm tra do …:"
 
 
 _INLINE_LABEL = re.compile(r"^[-–+•*\s]*(?P<label>[^:;.]{2,40}?)\s*:\s*\S")
@@ -359,14 +380,16 @@ def _addressee_only(heading: str) -> str | None:
         return None
     body = re.sub(r"^(?:giao|yêu cầu|đối với)\s*:?\s+", "", h, flags=re.IGNORECASE)
     if heading.rstrip(" *_").endswith(":"):
-        body = _DUTY_TAIL.sub("", body)  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
+        body = _DUTY_TAIL.sub("", body)
+    elif heading.rstrip(" *_").endswith(";") and _DUTY_TAIL.search(body.rstrip(" ;")):
+        body = _DUTY_TAIL.sub("", body.rstrip(" ;"))  # "X có trách nhiệm;": ";" typed for ":"  # "1. Bộ Nội vụ có trách nhiệm:" names its unit as well
     # "(sau đây gọi là Bộ, ngành)" defines a short name; it is not part of the name
     body = re.sub(r"\s*\((?:sau đây|dưới đây|viết tắt|gọi tắt)[^)]*\)", "", body, flags=re.IGNORECASE)
     # nor is an alias in parentheses ("Sở Thông tin và Truyền thông (Sở TT&TT)")
     body = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if is_organisation(m.group(1)) else m.group(0), body)
     parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
     r = rules()
-    if all(p and is_organisation(p) and not r["stop"].search(" " + p.lower()) for p in parts):
+    if all(p and is_organisation(p) and not _stop(" " + p.lower()) for p in parts):
         return body
     return None
 
@@ -516,6 +539,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
     findings = []
     label = None  # (category, basis) from a label paragraph, reset at each heading
     label_addr = None
+    label_in = None  # the numbered lead-in item that set the label: it holds only inside it
     current_section = None
     header_end = ctx.meta.get("_header_end", 0)
     preamble = tuple(srules()["preamble_openers"])
@@ -577,12 +601,16 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             current_section = sec
             if asked and not _within(sec, asked_in, by_id):
                 asked = None  # "2. Tình hình chung" after the request of "1.": not asked of anyone
+            if label_in is not None and not _within(sec, label_in, by_id):
+                # "3.2. Các sở có trách nhiệm:" speaks for its own dash items, not for "3.3."
+                label, label_addr, label_in = None, None, None
             num = numbering(utext)
             # A numbered heading that is only a heading carries no finding.
             body = utext[num[2] if num else 0:]
             if _blank_field(body.strip(" *_")) or names_documents(body):
                 continue  # a form field; "c) Phiếu đánh giá … hằng năm.": an item of a list of papers
             if not _is_item(text, sec, e) or _addressee_only(body) or _is_upper(body.strip(" *_:")) \
+                    or _category_lead_in(body) \
                     or not directive and (announcing_label(body) or normative and list_lead_in(body)):
                 label, label_addr = None, None
                 after_lead_in = body.rstrip(" *_").endswith(":")
@@ -598,6 +626,7 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 addr = addressee_from_heading(utext.rstrip(": "), strict=True) or _addressee_only(utext)
                 if addr:
                     label_addr = addr
+                label_in = current_section
                 continue
             if u["kind"] == "heading" and len(utext) < 200 and not re.search(r"[.;]\s*$", utext):
                 continue  # an unnumbered heading line
@@ -607,7 +636,8 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
             if not directive and announcing_label(utext):
                 continue  # "Hiện trạng hạ tầng mạng tại các xã:" names the topic of what follows
             if utext.rstrip(" *_").endswith(":") and len(utext.split()) < 8 and not re.search(r"\d", utext) \
-                    or normative and not directive and list_lead_in(utext):
+                    or normative and not directive and list_lead_in(utext) \
+                    or _category_lead_in(re.sub(r"^[-–+•]?\s*(?:[\dIVX]{1,4}[.)]|[a-zđ][.)])?\s*", "", utext.strip(" *_"))):
                 after_lead_in = True
                 continue  # a short lead-in ("Kết quả cụ thể như sau:") says nothing itself
             # A paragraph cut by a page break (or a scan's line break) continues the previous
@@ -649,8 +679,10 @@ def collect(ctx, sections: list[dict]) -> list[dict]:
                 label = (cue[0], f"label:{cue[1]}")
                 if cue[0] in ("recommendation", "direction"):
                     label_addr = assignment(ftext) or addressee_from_item(ftext) or label_addr
+                label_in = sec if sec is not None else current_section
             elif cue and cue[0] == "responsibility" and (x := addressee_from_item(ftext)):
                 label_addr = x  # "Sở X chịu trách nhiệm chủ trì …:": the tasks below are Sở X's
+                label_in = sec if sec is not None else current_section
     return findings
 
 
@@ -874,12 +906,17 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
         cat = "responsibility"  # "Điều 26. Tổ chức thực hiện" of a decree: the duties it lays down
     plan_addr = None
     if plan and not inline and not label and plan_role(heads) == "task" and (
-            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")):
+            cat in ("other", "responsibility") or cat == "recommendation" and basis.startswith("heading:")
+            # "Tiếp tục … tháo gỡ khó khăn …": a task names what it deals with, it judges nothing
+            or cat in ("limitation", "cause") and basis.startswith("cue:") and _plan_task(ftext, ocr)
+            # "1. Triển khai cơ chế một cửa" over "Tập trung chỉ đạo …": a topic, not an order to anyone
+            or cat == "direction" and basis.startswith("heading:") and weak and strong is None):
         # A plan's own task: the issuer's (recommendation) unless a unit is named as its doer.
         if _plan_task(ftext, ocr):
-            if (plan_addr := label_addr or addr_heading) or cat != "recommendation":
+            # "Tăng cường tuyên truyền …. Giao Sở Tư pháp chủ trì …": the item names its doer
+            if (plan_addr := _plan_doer(ftext) or label_addr or addr_heading) or cat != "recommendation":
                 cat, basis = ("direction" if plan_addr else "recommendation"), "plan:task"
-        elif (x := _direction_addressee(ftext)) and is_organisation(x) and not re.match(
+        elif (x := _plan_doer(ftext)) and not re.match(
                 r"\s*(?:\S+\s+){1,2}được\b", ftext[ftext.find(x) + len(x):]):
             # "Tất cả các xã xây dựng được mạng LAN": a result to reach, not a task given to them
             plan_addr = x
@@ -888,9 +925,12 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
             # "Sự chỉ đạo của Tỉnh ủy là yếu tố quyết định …": the reason the solutions are
             # given, no task, no doer, nothing asked
             cat, basis = "other", "plan:statement"
-    elif plan and not inline and not label and plan_role(heads) == "target" and cat == "recommendation" \
-            and basis.startswith("heading:"):
-        cat, basis = "other", "plan:target"  # "3. Định hướng đến năm 2030": what the plan aims at
+    elif plan and not inline and plan_role(heads) == "target" and (
+            cat == "recommendation" and basis.startswith("heading:") and not label
+            or cat in ("recommendation", "limitation", "cause", "strength") and basis.startswith(("cue:", "label:"))):
+        # "3. Định hướng đến năm 2030", "Mục đích: … kịp thời phát hiện khó khăn …, đề xuất giải
+        # pháp …": what the plan aims at; its words name what it will look for, they judge nothing
+        cat, basis = "other", "plan:target"
     if asked and not directive and cat == "other":
         cat, basis = "recommendation", f"asked:{asked}"  # an item of what the lead-in asks
     if cat in ("recommendation", "direction") and (past := past_request(ftext)):
@@ -923,6 +963,19 @@ def classify(ftext: str, sec: dict | None, by_id: dict, label, label_addr, own=N
     return cat, basis, topic, addressee
 
 
+def _plan_doer(text: str) -> str | None:
+    """The unit a plan's item names as its doer: as a direction names it, or after "Đối với"
+    ("Đối với Công an tỉnh xây dựng kế hoạch …")."""
+    if (x := _direction_addressee(text)) and is_organisation(x):
+        return x
+    t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ")
+    m = re.match(r"đối với\s+(?P<x>[^,;:.]+)", t, re.IGNORECASE)
+    if m and (x := _cut(m.group("x").lower(), stop=True, max_words=20)) \
+            and rules()["stop"].search(" " + m.group("x").lower()[len(x):]):  # a verb follows the unit
+        return _restore(text, x)
+    return None
+
+
 def _direction_addressee(text: str, subject: bool = True) -> str | None:
     """Who a task is given to, in the paragraph itself: "Giao X …", "X: <task>", "X chủ trì …",
     "X chịu trách nhiệm …", or the subject ("Sở Y tế nghiên cứu …") when it is an organisation
@@ -930,6 +983,8 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
     if x := assignment(text):
         return x
     t = " ".join(text.replace("*", " ").split()).lstrip("-+•– ")
+    if x := _role_label(t):
+        return x
     m = re.match(r"([^:;.]{2,120}?)\s*:\s+\S", t)
     if m and is_organisation(m.group(1)) and not rules()["stop"].search(" " + m.group(1).lower()):
         return m.group(1)
@@ -952,6 +1007,22 @@ def _direction_addressee(text: str, subject: bool = True) -> str | None:
                                   r"quận|phường|thị trấn)", x.lower())
             if not (after and after[0] in rules()["report_markers"]) and not issuer:
                 return _restore(text, x)
+    return None
+
+
+# "Cơ quan chủ trì: Sở Tư pháp.", "Đơn vị phối hợp: Mời Ban Tổ chức Tỉnh ủy tham gia, …": the
+# item names the unit after its role, not before it.
+_ROLE = re.compile(r"(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|phối hợp|thực hiện|tham mưu|đầu mối)(?:\s+thực hiện)?"
+                   r"\s*:\s*(?:mời\s+)?(?P<x>\S.*)", re.IGNORECASE)
+
+
+def _role_label(t: str) -> str | None:
+    """The unit a role label names ("Cơ quan chủ trì: Sở Tư pháp; …" -> "Sở Tư pháp"), or None."""
+    m = _ROLE.match(t)
+    x = m and re.sub(r"\s+tham gia\b.*", "", m.group("x").lower())  # "Mời X tham gia": X is invited
+    # a unit's name may hold a stop word ("Ban Tổ chức Tỉnh ủy"): the label names units only
+    if x and (x := _cut(x, stop=True, max_words=30) or _cut(x, stop=False, max_words=15)):
+        return _restore(t[m.start("x"):], x)
     return None
 
 
@@ -1013,7 +1084,10 @@ def achievement(text: str) -> str | None:
         head = low[max(0, m.start() - 30):m.start()]
         if judged and not r["judged_marker"].search(clause):
             continue
-        if _TARGET.search(clause) or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
+        # "Đến năm 2025 phấn đấu đạt các chỉ tiêu: 100% …": a target announced before the colon
+        lead = low[max(low.rfind(".", 0, m.start()), low.rfind(";", 0, m.start())) + 1:m.start()]
+        if _TARGET.search(clause) or ":" in lead and _TARGET.search(lead) \
+                or re.search(r"\b(?:chưa|không|thiếu|chẳng)\s+(?:được\s+)?$", head):
             continue
         if re.match(r"\s*(?:số|tổng số|số lượng|tỷ lệ)\s", clause):
             continue  # "Số hồ sơ giải quyết đúng hạn là …": the name of a measure, not a judgement
