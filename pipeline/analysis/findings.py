@@ -302,7 +302,6 @@ def _stop(x: str, pos: int = 0) -> re.Match | None:
 
 
 def _cut(x: str, stop: bool, max_words: int = 15) -> str | None:
-    r = rules()
     x = re.split(r"[;:.(]", x, maxsplit=1)[0]
     named = _named_org().match(x)  # "Sở Xây dựng": a known name is not cut at "xây dựng"
     if stop and (m := _stop(x, named.end() if named else 0)):
@@ -388,7 +387,6 @@ def _addressee_only(heading: str) -> str | None:
     # nor is an alias in parentheses ("Sở Thông tin và Truyền thông (Sở TT&TT)")
     body = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if is_organisation(m.group(1)) else m.group(0), body)
     parts = [re.sub(r"\([^)]*\)", "", p).strip(" ,") for p in body.split(";")]
-    r = rules()
     if all(p and is_organisation(p) and not _stop(" " + p.lower()) for p in parts):
         return body
     return None
