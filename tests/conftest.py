@@ -56,6 +56,24 @@ def ingest_into(tmp_path):
     return run
 
 
+def findings_of(path, db_path) -> list[dict]:
+    """The findings of one fixture file ingested alone into `db_path`, in reading order,
+    each checked to quote the stored text at its offsets."""
+    import sqlite3
+
+    from pipeline.ingest import ingest
+
+    ingest([path], db_path)
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    text = db.execute("select text from documents").fetchone()[0]
+    found = [dict(r) for r in db.execute("select * from findings order by start")]
+    db.close()
+    for f in found:
+        assert text[f["start"]:f["end"]] == f["text"]  # provenance
+    return found
+
+
 def stored_context(db, read_by: str):
     """A fresh analysis Context of the one document stored in `db` (sqlite_utils), its text
     taken as one page read by `read_by` ("ocr" | "text"): to run a stage again as if the

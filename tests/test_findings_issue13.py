@@ -2,12 +2,11 @@
 addressees are whole organisations (fixture written for the project, not a real report)."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import ingest
+from tests.conftest import findings_of
 
 FIXTURE = Path(__file__).parent / "data" / "findings_issue13.txt"
 
@@ -15,14 +14,7 @@ FIXTURE = Path(__file__).parent / "data" / "findings_issue13.txt"
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("i13") / "db.sqlite"
-    ingest([FIXTURE], db_path)
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    text = db.execute("select text from documents").fetchone()[0]
-    found = [dict(r) for r in db.execute("select * from findings order by start")]
-    for f in found:
-        assert text[f["start"]:f["end"]] == f["text"]  # provenance
-    return found
+    return findings_of(FIXTURE, db_path)
 
 
 def _one(rows, prefix):

@@ -13,13 +13,12 @@ and the sentences below were written for these tests, not taken from any real do
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from pipeline.analysis import findings
-from pipeline.ingest import ingest
+from tests.conftest import findings_of
 
 DATA = Path(__file__).parent / "data"
 F = findings.rules()["raw"]
@@ -27,14 +26,7 @@ F = findings.rules()["raw"]
 
 def _rows(tmp_path_factory, name):
     db_path = tmp_path_factory.mktemp("leadins") / "db.sqlite"
-    ingest([DATA / name], db_path)
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    text = db.execute("select text from documents").fetchone()[0]
-    found = [dict(r) for r in db.execute("select * from findings order by start")]
-    for f in found:
-        assert text[f["start"]:f["end"]] == f["text"]  # provenance
-    return found
+    return findings_of(DATA / name, db_path)
 
 
 @pytest.fixture(scope="module")

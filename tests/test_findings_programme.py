@@ -17,13 +17,12 @@ tests, not taken from any real document).
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from pipeline.analysis import findings
-from pipeline.ingest import ingest
+from tests.conftest import findings_of
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,14 +30,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="module")
 def programme(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("programme") / "db.sqlite"
-    ingest([DATA / "findings_programme_quyetdinh.txt"], db_path)
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    text = db.execute("select text from documents").fetchone()[0]
-    found = [dict(r) for r in db.execute("select * from findings order by start")]
-    for f in found:
-        assert text[f["start"]:f["end"]] == f["text"]  # provenance
-    return found
+    return findings_of(DATA / "findings_programme_quyetdinh.txt", db_path)
 
 
 def _one(rows, prefix):
