@@ -13,9 +13,9 @@ import yaml
 
 from tests.conftest import SHARED_REAL
 from tests.eval import findings as scorer
+from tests.eval import places as place_scorer
 
 BLIND2 = Path(__file__).parent / "data" / "findings_blind2"
-PLACE_LEVELS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu"}
 
 
 def _labels(name: str) -> dict:
@@ -62,12 +62,7 @@ def test_findings_labels_fit_the_scorer():
 
 def test_place_labels_are_complete():
     labels = _labels("places.yaml")
-    assert len(labels["places"]) >= 100
-    for e in labels["places"]:
-        assert e["level"] in PLACE_LEVELS, e
-        assert e["surface"] and e["canonical"] and e["successor_2025"], e
-        assert len(str(e["where"]).rsplit(": ", 1)[-1].split()) <= 8, e["where"]
-    assert all(e["is_place"] is False and e["why"] for e in labels["not_places"])
+    place_scorer.check_labels(labels)
 
 
 @pytest.mark.real

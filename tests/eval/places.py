@@ -45,6 +45,20 @@ def _span(text: str, where: str) -> tuple[int, int] | None:
     return None
 
 
+PLACE_LEVELS = {"tỉnh", "thành phố", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường", "đặc khu"}
+
+
+def check_labels(raw: dict, min_places: int = 100) -> None:
+    """Assert a places label file fits this scorer: enough mentions, each with a known level,
+    its surface, unit and 2025 successor, located by at most 8 words; not-places say why."""
+    assert len(raw["places"]) >= min_places
+    for e in raw["places"]:
+        assert e["level"] in PLACE_LEVELS, e
+        assert e["surface"] and e["canonical"] and e["successor_2025"], e
+        assert len(str(e["where"]).rsplit(": ", 1)[-1].split()) <= 8, e["where"]
+    assert all(e["is_place"] is False and e["why"] for e in raw["not_places"])
+
+
 def score(db, shared: Path, labels: Path = LABELS) -> dict:
     raw = yaml.safe_load(labels.read_text(encoding="utf-8"))
     docs = {str(Path(r["path"]).resolve()): r for r in db.query("select id, path, text from documents")}
