@@ -25,7 +25,7 @@ from functools import lru_cache
 import yaml
 
 from schemas import DATA_DIR
-from pipeline.analysis import ocr_names
+from pipeline.analysis import ocr_names, own_number
 from pipeline.text.normalize import fold
 from pipeline.text.quality import is_syllable
 from pipeline.text.vndate import date_problem, iso
@@ -1072,6 +1072,10 @@ def analyze(ctx) -> None:
         ctx.add("sections", row)
     meta = header_metadata(ctx)
     meta.update(closing_metadata(ctx))
+    if not meta.get("number_symbol") and (own := own_number.from_annex_caption(
+            ctx.text, ctx.meta.get("_header_end", 0), meta.get("doc_type"), meta.get("issued_date"))):
+        meta["number_symbol"] = own["number_symbol"]  # the annex caption's: see own_number
+        meta["issued_date"] = meta.get("issued_date") or own["issued_date"]
     us = units(ctx)
     z = zones(ctx)
     pre = us[: z["first_section"]]
