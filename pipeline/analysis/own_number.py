@@ -17,7 +17,9 @@ from pipeline.text.symbols import canonicalize
 
 # On folded text (no diacritics, lower case; one character for one): OCR writes "Só", "Sô".
 # The slot of a number not read: "Số: …/BCA-C04", "Số:   /QĐ-UBND" (blank or UNREAD).
-_UNREAD_SLOT = re.compile(r"(?<![a-z])so\s*:?[\s….·_-]*(?P<suffix>/(?:\d{4}/)?[a-z][a-z0-9/-]*[a-z0-9])")
+# The suffix may be broken by a space after a hyphen ("/TTr- CAT-PC04", a line wrapped or OCR).
+_UNREAD_SLOT = re.compile(r"(?<![a-z])so\s*:?[\s….·_-]*"
+                          r"(?P<suffix>/(?:\d{4}/)?[a-z][a-z0-9]*(?:[-/] ?[a-z0-9]+)*)")
 _DATE = r"(?:\s*,?\s*ngay\s*(?P<d>\d{1,2})\s*(?:thang|/|-|\.)\s*(?P<m>\d{1,2})\s*(?:nam|/|-|\.)\s*(?P<y>\d{4}))?"
 _HEADER_YEAR = re.compile(r"ngay\b.{0,30}?thang\b.{0,12}?nam\s*(?P<y>(?:19|20)\d\d)")
 _HEADER_MONTH = re.compile(r"thang\s*(?P<m>\d{1,2})\s*nam\s*(?:19|20)\d\d")

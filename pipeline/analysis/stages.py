@@ -30,6 +30,7 @@ STAGES: list[str] = [
 ]
 
 FINALIZERS: list[str] = [
+    "pipeline.analysis.cited_numbers:finalize",  # before the graph: it links to what this identifies
     "pipeline.analysis.citation_graph:finalize",
     "pipeline.analysis.audit:finalize",
     "pipeline.store.search:finalize",

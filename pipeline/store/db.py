@@ -21,7 +21,7 @@ APPLICATION_ID = 0x42414F43
 _OWN_EXTRA_TABLES = ("search_blocks", "search_fts", "pending_finalizers", "pending_documents")
 # Derived indexes the finalizers keep for incremental runs (dropped with the derived
 # tables on a schema change, so the next run rebuilds them in full).
-FINALIZER_TABLES = ("cited_keys", "cited_aliases", "corpus_symbols", "indicator_keys")
+FINALIZER_TABLES = ("cited_keys", "cited_aliases", "corpus_symbols", "indicator_keys", "cited_numbers")
 
 BUSY_TIMEOUT_S = 600.0  # any statement waits this long for another writer
 LOCK_WAIT_S = float(os.environ.get("BAOCAO_LOCK_WAIT", 1800))  # a document write, with a message

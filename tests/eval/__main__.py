@@ -23,7 +23,9 @@ from tests.eval import DATA, MEASURES, LabelSet, label_sets, scorer
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 # the last stage each measure reads (stages run in their order up to it)
-LAST_STAGE = {"metadata": "structure", "scans": "structure", "audit": "audit",
+# metadata and scans need the citations: a scan's number may be identified by a citation
+# elsewhere in the corpus (the cited_numbers finalizer)
+LAST_STAGE = {"metadata": "citations", "scans": "citations", "audit": "audit",
               "places": "entities", "findings": "findings"}
 
 
@@ -108,7 +110,8 @@ def open_read_only(path: Path):
 def rerun(stored, only=MEASURES):
     """A database in memory holding the stored documents and what the analysis stages, run
     again with the current code on their stored text, make of them (stages up to the last one
-    `only` needs; the audit's cross-document finalizer when the audit is scored)."""
+    `only` needs; the audit's cross-document finalizer when the audit is scored, the one that
+    identifies scans' numbers by citations when metadata is)."""
     import sqlite_utils
 
     from pipeline.analysis.stages import STAGES
@@ -144,6 +147,9 @@ def rerun(stored, only=MEASURES):
     if "audit" in only:
         from pipeline.analysis.audit import finalize
         finalize(mem)
+    if {"metadata", "scans"} & set(only):
+        from pipeline.analysis import cited_numbers
+        cited_numbers.finalize(mem)
     return mem
 
 
